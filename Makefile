@@ -1,0 +1,38 @@
+# Two commands do everything on a fresh machine: `make run` (the whole stack) and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test lint format migrate clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall whenever the dependency list changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+migrate: $(VENV)/.installed
+	$(BIN)/python -m store.migrate
+
+## Temporal dev server (UI on :8233), worker and API (docs on :8000/docs); Ctrl-C stops all of it.
+run: migrate
+	deploy/run-local.sh
+
+## Lint, then every test (PostgreSQL when CI is set, SQLite otherwise).
+test: $(VENV)/.installed lint
+	$(BIN)/pytest
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) data/*.db data/*.db-*

@@ -1,0 +1,54 @@
+"""Activity inputs and outputs, importable by workflows: Pydantic only, no database or network code.
+
+Workflows call activities by these names so that the workflow sandbox never imports SQLAlchemy.
+"""
+
+from datetime import date
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+from workflows.case_state import Deadline, HistoryEntry
+
+SYNC_CASE = "sync_case"
+SEND_NOTIFICATION = "send_notification"
+
+
+class CaseSnapshot(BaseModel):
+    """Everything the read model keeps about a case, written whole so a retried write converges."""
+
+    case_ref: str
+    la_code: str
+    process: str
+    stage: str
+    policy: str
+    workflow_id: str
+    received_date: date
+    request_source: str
+    closed: bool = False
+    outcome: str | None = None
+    deadlines: list[Deadline] = Field(default_factory=list)
+    exception_count: int = 0
+    # Only the entries not yet written; the audit table ignores an entry it already has.
+    new_history: list[HistoryEntry] = Field(default_factory=list)
+
+
+class Recipient(StrEnum):
+    PARENT = "parent"  # or the young person once rights have passed to them
+    OFFICER = "officer"
+    MANAGER = "manager"
+    SETTING = "setting"
+    ADVISER = "adviser"
+
+
+class NotificationRequest(BaseModel):
+    """A notice the case owes someone. The text is built here from codes and dates; the activity
+    resolves the recipient's contact details from the database, so no personal data passes through
+    workflow history."""
+
+    idempotency_key: str = Field(description="Deterministic per case, step and event: a retry is a no-op")
+    case_ref: str
+    recipient: Recipient
+    template: str
+    subject: str
+    body: str

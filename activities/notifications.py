@@ -1,0 +1,98 @@
+"""Notices to parents, young people, settings and staff: an outbox row first, then delivery.
+
+The outbox row is keyed by the workflow's deterministic idempotency key, so an activity retried
+after a crash never queues or sends a notice twice. Without a GOV.UK Notify key the outbox is the
+delivery: the LA's mail room reads it through the API. With a key, email notices go out through
+Notify using one generic template (subject and body as personalisation), and the row records the
+provider's reference.
+"""
+
+import asyncio
+from datetime import UTC, datetime
+
+from notifications_python_client.notifications import NotificationsAPIClient
+from sqlmodel import select
+from temporalio import activity
+
+from activities.messages import SEND_NOTIFICATION, NotificationRequest, Recipient
+from store.db import SessionMaker
+from store.models import Case, Contact, Notification
+from store.upsert import upsert
+
+
+class NotifyGateway:
+    """GOV.UK Notify, behind the one call we make of it."""
+
+    def __init__(self, api_key: str, email_template_id: str, base_url: str | None = None) -> None:
+        kwargs = {"base_url": base_url} if base_url else {}
+        self.client = NotificationsAPIClient(api_key, **kwargs)
+        self.template_id = email_template_id
+
+    async def send_email(self, email: str, subject: str, body: str, reference: str) -> str:
+        response = await asyncio.to_thread(
+            self.client.send_email_notification,
+            email_address=email,
+            template_id=self.template_id,
+            personalisation={"subject": subject, "body": body},
+            reference=reference,
+        )
+        return str(response["id"])
+
+
+class Notifier:
+    def __init__(self, sessions: SessionMaker, gateway: NotifyGateway | None = None) -> None:
+        self.sessions = sessions
+        self.gateway = gateway
+
+    @activity.defn(name=SEND_NOTIFICATION)
+    async def send_notification(self, request: NotificationRequest) -> None:
+        row = {
+            "idempotency_key": request.idempotency_key,
+            "case_ref": request.case_ref,
+            "recipient_role": request.recipient.value,
+            "template": request.template,
+            "subject": request.subject,
+            "body": request.body,
+            "status": "queued",
+            "created_at": datetime.now(UTC),
+        }
+        async with self.sessions() as session, session.begin():
+            await upsert(session, Notification, [row], keys=["idempotency_key"])
+        if self.gateway is not None:
+            await self._deliver(request)
+
+    async def _deliver(self, request: NotificationRequest) -> None:
+        assert self.gateway is not None
+        async with self.sessions() as session:
+            notification = (
+                await session.exec(
+                    select(Notification).where(Notification.idempotency_key == request.idempotency_key)
+                )
+            ).one()
+            if notification.status == "sent":
+                return
+            email = await self._email_for(session, request)
+            if email is None:
+                # No email on file: the notice stays in the outbox for the mail room to post.
+                return
+            notification.provider_ref = await self.gateway.send_email(
+                email, request.subject, request.body, reference=request.idempotency_key
+            )
+            notification.status = "sent"
+            notification.sent_at = datetime.now(UTC)
+            session.add(notification)
+            await session.commit()
+
+    async def _email_for(self, session, request: NotificationRequest) -> str | None:  # type: ignore[no-untyped-def]
+        if request.recipient is Recipient.OFFICER:
+            case = await session.get(Case, request.case_ref)
+            officer = case.officer if case else None
+            return officer if officer and "@" in officer else None
+        contact = (
+            await session.exec(
+                select(Contact).where(
+                    Contact.case_ref == request.case_ref, Contact.role == request.recipient.value
+                )
+            )
+        ).first()
+        return contact.email if contact else None

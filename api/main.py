@@ -1,0 +1,65 @@
+"""The FastAPI application: `uvicorn --factory api.main:production_app` (what `make run` starts).
+
+The Temporal client and the database engine are made once per process in the lifespan and shared by
+every request; tests pass their own to `create_app`.
+"""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import structlog
+from fastapi import FastAPI
+from temporalio.client import Client
+
+from api import problems
+from api.routes import cases, health
+from logs import configure_logging
+from settings import Settings, get_settings
+from store.db import SessionMaker, create_engine, create_sessionmaker
+from temporal_client import connect
+
+log = structlog.get_logger(__name__)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    temporal: Client | None = None,
+    sessions: SessionMaker | None = None,
+) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = None
+        app.state.settings = settings
+        if sessions is None:
+            engine = create_engine(settings.database_url, settings.database_pool_size)
+            app.state.sessions = create_sessionmaker(engine)
+        else:
+            app.state.sessions = sessions
+        app.state.temporal = temporal or await connect(settings)
+        log.info(
+            "api started", namespace=settings.temporal_namespace, task_queue=settings.temporal_task_queue
+        )
+        yield
+        if engine is not None:
+            await engine.dispose()
+
+    app = FastAPI(
+        title="SEND statutory case engine",
+        summary="EHC needs assessments, plan reviews and redress on durable Temporal workflows",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    problems.install(app)
+    app.include_router(health.router)
+    app.include_router(cases.router)
+    return app
+
+
+def production_app() -> FastAPI:
+    """The app as deployed: `uvicorn --factory api.main:production_app`."""
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    return create_app(settings)

@@ -1,0 +1,112 @@
+"""RFC 9457 problem+json errors, each with a message a case officer can act on.
+
+Everything the API refuses goes through here, so a client sees one error shape whether FastAPI
+rejected the body, a workflow validator rejected an action, or a dependency was unavailable.
+"""
+
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from temporalio.client import WorkflowUpdateRPCTimeoutOrCancelledError
+from temporalio.service import RPCError, RPCStatusCode
+
+PROBLEM_JSON = "application/problem+json"
+log = structlog.get_logger(__name__)
+
+
+class Problem(Exception):
+    """An error the API answers with, as problem+json."""
+
+    def __init__(
+        self, status: int, title: str, detail: str, type_: str = "about:blank", **extra: Any
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.title = title
+        self.detail = detail
+        self.type = type_
+        self.extra = extra
+
+
+def problem_response(request: Request, problem: Problem) -> JSONResponse:
+    body = {
+        "type": problem.type,
+        "title": problem.title,
+        "status": problem.status,
+        "detail": problem.detail,
+        "instance": request.url.path,
+        **problem.extra,
+    }
+    return JSONResponse(jsonable_encoder(body), status_code=problem.status, media_type=PROBLEM_JSON)
+
+
+def _field(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(part) for part in loc if part not in ("body", "query", "path", "header"))
+
+
+async def _validation(request: Request, error: RequestValidationError) -> JSONResponse:
+    # Echoing the rejected input back could repeat personal data into client logs: say where and why only.
+    errors = [{"field": _field(tuple(e["loc"])), "message": e["msg"]} for e in error.errors()]
+    detail = "; ".join(f"{e['field'] or 'body'}: {e['message']}" for e in errors)
+    return problem_response(
+        request,
+        Problem(422, "The request is not valid", detail, "/problems/validation", errors=errors),
+    )
+
+
+async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
+    return problem_response(request, Problem(error.status_code, str(error.detail), str(error.detail)))
+
+
+async def _problem(request: Request, problem: Problem) -> JSONResponse:
+    return problem_response(request, problem)
+
+
+async def _temporal_unavailable(request: Request, error: Exception) -> JSONResponse:
+    if isinstance(error, RPCError) and error.status not in (
+        RPCStatusCode.UNAVAILABLE,
+        RPCStatusCode.DEADLINE_EXCEEDED,
+    ):
+        log.error("temporal call failed", status=str(error.status), path=request.url.path)
+        return problem_response(
+            request, Problem(500, "Workflow service error", "The workflow service failed.")
+        )
+    return problem_response(
+        request,
+        Problem(
+            503,
+            "Workflow service unavailable",
+            "The workflow service did not answer in time. Nothing was changed; try again shortly.",
+            "/problems/temporal-unavailable",
+        ),
+    )
+
+
+async def _database_unavailable(request: Request, _: Exception) -> JSONResponse:
+    log.error("database unavailable", path=request.url.path)
+    return problem_response(
+        request,
+        Problem(
+            503,
+            "Database unavailable",
+            "The case database could not be reached. Nothing was changed; try again shortly.",
+            "/problems/database-unavailable",
+        ),
+    )
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, _http)  # type: ignore[arg-type]
+    app.add_exception_handler(Problem, _problem)  # type: ignore[arg-type]
+    app.add_exception_handler(RPCError, _temporal_unavailable)
+    app.add_exception_handler(WorkflowUpdateRPCTimeoutOrCancelledError, _temporal_unavailable)
+    app.add_exception_handler(TimeoutError, _temporal_unavailable)
+    app.add_exception_handler(OperationalError, _database_unavailable)
+    app.add_exception_handler(DBAPIError, _database_unavailable)

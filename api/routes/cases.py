@@ -1,0 +1,203 @@
+"""Cases: open one from a request for assessment, and read one back from its workflow."""
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import secrets
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Path, Response, status
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+from temporalio.client import WorkflowHandle
+from temporalio.common import (
+    SearchAttributePair,
+    TypedSearchAttributes,
+    WorkflowIDConflictPolicy,
+    WorkflowIDReusePolicy,
+)
+from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
+
+import statutory
+from api.deps import SessionDep, SettingsDep, TemporalDep
+from api.problems import Problem
+from api.schemas import EARLIEST_REQUEST, CaseCreate, CaseCreated, CaseView, ChildOut
+from store.models import Case, Child, Contact, IdempotencyRecord
+from workflows import search_attributes as sa
+from workflows.assessment import AssessmentWorkflow
+from workflows.assessment_models import AssessmentInput, AssessmentState, Stage
+from workflows.ids import CASE_REF_PATTERN, assessment_id
+
+router = APIRouter(prefix="/cases", tags=["cases"])
+
+CaseRef = Annotated[str, Path(pattern=CASE_REF_PATTERN.pattern, description="e.g. 202-7K3M9QXT")]
+QUERY_TIMEOUT_SECONDS = 10
+# Crockford-style alphabet: no I, L, O or U, so a reference read over the phone is not misheard.
+_REF_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_case_ref(la_code: str) -> str:
+    return f"{la_code}-" + "".join(secrets.choice(_REF_ALPHABET) for _ in range(8))
+
+
+def idempotency_digest(body: CaseCreate, key: str | None) -> str:
+    """The Idempotency-Key if given, else the request itself: the same request twice is one case."""
+    source = (
+        f"key:{body.la_code}:{key}"
+        if key
+        else "body:" + json.dumps(body.model_dump(mode="json"), sort_keys=True)
+    )
+    return hashlib.sha256(source.encode()).hexdigest()
+
+
+def check_dates(body: CaseCreate) -> None:
+    today = statutory.business_date(datetime.now(UTC))
+    if body.received_date > today:
+        raise Problem(
+            422, "Impossible date", f"received_date {body.received_date} is in the future (today is {today})."
+        )
+    if body.received_date < EARLIEST_REQUEST:
+        raise Problem(
+            422,
+            "Date out of range",
+            f"received_date {body.received_date} is before the SEND Regulations 2014 came into force "
+            "(1 September 2014).",
+        )
+    if body.child.date_of_birth > body.received_date:
+        raise Problem(422, "Impossible date", "the child's date_of_birth is after received_date.")
+    if statutory.add_months(body.child.date_of_birth, 12 * 25) <= body.received_date:
+        # CFA 2014 s.36 covers children and young people up to 25.
+        raise Problem(
+            422, "Not eligible", "the young person was 25 or older on received_date (CFA 2014 s.36)."
+        )
+    if body.policy not in statutory.POLICIES:
+        raise Problem(
+            422,
+            "Unknown rule set",
+            f"policy '{body.policy}' is not one of: {', '.join(sorted(statutory.POLICIES))}.",
+        )
+
+
+async def _register(session: SessionDep, body: CaseCreate, digest: str) -> tuple[str, bool]:
+    """Write the case and its people in one transaction; a duplicate request finds the first case."""
+    existing = await session.get(IdempotencyRecord, digest)
+    if existing:
+        return existing.case_ref, True
+    case_ref = new_case_ref(body.la_code)
+    session.add(
+        Case(
+            case_ref=case_ref,
+            la_code=body.la_code,
+            process="assessment",
+            stage=Stage.REQUEST_RECEIVED.value,
+            policy=body.policy,
+            workflow_id=assessment_id(case_ref),
+            received_date=body.received_date,
+            request_source=body.request_source.value,
+            officer=body.officer,
+        )
+    )
+    await session.flush()
+    session.add(Child(case_ref=case_ref, **body.child.model_dump()))
+    session.add_all(Contact(case_ref=case_ref, **c.model_dump()) for c in body.contacts)
+    session.add(IdempotencyRecord(key=digest, case_ref=case_ref))
+    try:
+        await session.commit()
+    except IntegrityError:
+        # A concurrent duplicate won the race; its case is ours.
+        await session.rollback()
+        winner = await session.get(IdempotencyRecord, digest)
+        if winner is None:
+            raise
+        return winner.case_ref, True
+    return case_ref, False
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=CaseCreated)
+async def open_case(
+    body: CaseCreate,
+    response: Response,
+    session: SessionDep,
+    temporal: TemporalDep,
+    settings: SettingsDep,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> CaseCreated:
+    """Open a case from a request for an EHC needs assessment and start its statutory clock."""
+    check_dates(body)
+    case_ref, replayed = await _register(session, body, idempotency_digest(body, idempotency_key))
+    case = await session.get(Case, case_ref)
+    assert case is not None
+    workflow_input = AssessmentInput(
+        case_ref=case_ref,
+        la_code=case.la_code,
+        received_date=case.received_date,
+        request_source=case.request_source,
+        policy=case.policy,
+        reminder_working_days=settings.reminder_working_days,
+        opened_by=case.officer or "api",
+    )
+    # A case that already ran to completion raises WorkflowAlreadyStartedError: the first answer stands.
+    with contextlib.suppress(WorkflowAlreadyStartedError):
+        # Starting again is harmless: USE_EXISTING returns the running case, so a retried POST after a
+        # failure here (Temporal briefly down) completes the same case rather than making another.
+        await temporal.start_workflow(
+            AssessmentWorkflow.run,
+            workflow_input,
+            id=case.workflow_id,
+            task_queue=settings.temporal_task_queue,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            search_attributes=TypedSearchAttributes(
+                [
+                    SearchAttributePair(sa.CASE_REF, case_ref),
+                    SearchAttributePair(sa.LOCAL_AUTHORITY, case.la_code),
+                    SearchAttributePair(sa.PROCESS, "assessment"),
+                    SearchAttributePair(sa.CASE_STAGE, Stage.REQUEST_RECEIVED.value),
+                ]
+            ),
+            static_summary=f"EHC needs assessment · case {case_ref} · LA {case.la_code}",
+            static_details=(
+                f"Request received {case.received_date:%d %b %Y}. Statutory clock under {case.policy}: "
+                "decision to assess in 6 weeks (SEND Regs 2014 reg 5(1)), final plan in 20 weeks (reg 13(2))."
+            ),
+        )
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    response.headers["Location"] = f"/cases/{case_ref}"
+    return CaseCreated(
+        case_ref=case_ref,
+        workflow_id=case.workflow_id,
+        la_code=case.la_code,
+        received_date=case.received_date,
+    )
+
+
+async def query_state(handle: WorkflowHandle, case_ref: str) -> AssessmentState:
+    try:
+        async with asyncio.timeout(QUERY_TIMEOUT_SECONDS):
+            return await handle.query("state", result_type=AssessmentState)
+    except RPCError as error:
+        if error.status is RPCStatusCode.NOT_FOUND:
+            raise Problem(
+                503,
+                "Case is being set up",
+                f"Case {case_ref} is registered but its workflow has not started yet; retry shortly.",
+            ) from error
+        raise
+
+
+@router.get("/{case_ref}", response_model=CaseView)
+async def read_case(case_ref: CaseRef, session: SessionDep, temporal: TemporalDep) -> CaseView:
+    """One case: stage, every statutory deadline, outstanding work and history, live from its workflow."""
+    case = await session.get(Case, case_ref)
+    if case is None:
+        raise Problem(404, "No such case", f"There is no case {case_ref}.")
+    state = await query_state(temporal.get_workflow_handle(case.workflow_id), case_ref)
+    child = (await session.exec(select(Child).where(Child.case_ref == case_ref))).first()
+    return CaseView(
+        **state.model_dump(),
+        child=ChildOut.model_validate(child, from_attributes=True) if child else None,
+    )

@@ -1,0 +1,82 @@
+"""Request and response bodies of the case API.
+
+Personal data arrives here and goes to the database only; what goes on to the workflow is the case
+reference, the LA code and dates.
+"""
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from workflows.assessment_models import AssessmentState, RequestSource
+
+LA_CODE = r"^[A-Z0-9]{3,9}$"
+UK_POSTCODE = r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$"
+EMAIL = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$"
+PHONE = r"^\+?[0-9 ()-]{6,20}$"
+# The SEND Regulations 2014 came into force on 1 September 2014 (reg 1): no earlier request is ours.
+EARLIEST_REQUEST = date(2014, 9, 1)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class ChildIn(Strict):
+    given_name: str = Field(min_length=1, max_length=100)
+    family_name: str = Field(min_length=1, max_length=100)
+    date_of_birth: date
+    address: str | None = Field(default=None, max_length=500)
+    postcode: str | None = Field(default=None, max_length=10, pattern=UK_POSTCODE)
+    upn: str | None = Field(
+        default=None, pattern=r"^[A-Z][0-9]{11}[0-9A-Z]$", description="Unique pupil number"
+    )
+
+    @field_validator("postcode", mode="before")
+    @classmethod
+    def upper_postcode(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+
+class ContactIn(Strict):
+    role: str = Field(pattern="^(parent|young_person)$")
+    name: str = Field(min_length=1, max_length=200)
+    email: str | None = Field(default=None, max_length=254, pattern=EMAIL)
+    phone: str | None = Field(default=None, pattern=PHONE)
+    address: str | None = Field(default=None, max_length=500)
+
+
+class CaseCreate(Strict):
+    """A request for an EHC needs assessment, as the LA received it."""
+
+    la_code: str = Field(pattern=LA_CODE, description="DfE LA number (e.g. 202) or ONS code")
+    received_date: date = Field(
+        description="The day the LA received the request (may be in the past); every deadline runs from it"
+    )
+    request_source: RequestSource = RequestSource.PARENT
+    policy: str = Field(default="send-regs-2014", description="The rule set the case runs under")
+    officer: str | None = Field(
+        default=None, max_length=120, description="The case officer's user id or email"
+    )
+    child: ChildIn
+    contacts: list[ContactIn] = Field(default_factory=list, max_length=10)
+
+
+class CaseCreated(BaseModel):
+    case_ref: str
+    workflow_id: str
+    la_code: str
+    received_date: date
+
+
+class ChildOut(BaseModel):
+    given_name: str
+    family_name: str
+    date_of_birth: date
+    postcode: str | None = None
+
+
+class CaseView(AssessmentState):
+    """The case as its workflow sees it, with the child's details from the database."""
+
+    child: ChildOut | None = None

@@ -1,0 +1,56 @@
+"""Runtime configuration shared by the API, the worker and the command-line tools.
+
+Everything comes from environment variables (or a `.env` file) so that the same code runs on one laptop
+with the embedded defaults and in a cluster with PostgreSQL and a real Temporal service.
+"""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_ignore_empty=True, extra="ignore")
+
+    # The embedded default is a SQLite file beside the Temporal one; set DATABASE_URL to
+    # postgresql://user:pass@host/db (or postgresql+asyncpg://…) for anything shared.
+    database_url: str = f"sqlite+aiosqlite:///{PROJECT_ROOT / 'data' / 'ehcp.db'}"
+    database_pool_size: int = Field(default=10, ge=1)
+
+    temporal_address: str = "127.0.0.1:7233"
+    temporal_namespace: str = "default"
+    temporal_task_queue: str = "send-cases"
+    temporal_api_key: str | None = None
+    temporal_tls: bool = False
+
+    log_level: str = "INFO"
+    log_format: str = Field(default="json", pattern="^(json|console)$")
+
+    # How many working days before a statutory deadline the case officer is reminded.
+    reminder_working_days: int = Field(default=5, ge=0, le=30)
+    # GOV.UK Notify: when a key is set, notifications are sent through Notify; otherwise they stay in
+    # the outbox table for the LA's own mail room.
+    notify_api_key: str | None = None
+    notify_email_template_id: str = ""
+
+    @field_validator("database_url")
+    @classmethod
+    def use_async_driver(cls, url: str) -> str:
+        """Accept the URLs operators already have (postgresql://, sqlite://) and pick the async driver."""
+        for plain, driver in (
+            ("postgresql://", "postgresql+asyncpg://"),
+            ("postgres://", "postgresql+asyncpg://"),
+            ("sqlite://", "sqlite+aiosqlite://"),
+        ):
+            if url.startswith(plain):
+                return driver + url.removeprefix(plain)
+        return url
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,102 @@
+"""England and Wales working days, and the First-tier Tribunal's own way of counting (HESC r.12).
+
+A working day is any day but a Saturday, a Sunday or a bank holiday in England and Wales, Christmas
+Day and Good Friday included (DESIGN CHOICE, STATUTORY.md §3.5: the SEND Regs 2014 do not define the
+term; this is the standard formula the HESC Rules use). The holidays come from the `holidays` package,
+which carries substitute days and one-off days (19 Sep 2022, 8 May 2023), not from a hand-written list.
+
+The dates are computed once, at import, into a frozen set: this module runs inside the Temporal
+workflow sandbox, where it must be pure and must not mutate shared state.
+"""
+
+from datetime import date, timedelta
+
+import holidays
+
+FIRST_YEAR = 1990
+LAST_YEAR = 2100
+
+BANK_HOLIDAYS: frozenset[date] = frozenset(
+    holidays.country_holidays("GB", subdiv="ENG", years=range(FIRST_YEAR, LAST_YEAR + 1))
+)
+
+ONE_DAY = timedelta(days=1)
+
+
+def check_in_range(day: date) -> None:
+    if not FIRST_YEAR <= day.year <= LAST_YEAR - 1:
+        raise ValueError(
+            f"date {day.isoformat()} is outside the calendar this system knows "
+            f"({FIRST_YEAR} to {LAST_YEAR - 1})"
+        )
+
+
+def is_working_day(day: date) -> bool:
+    check_in_range(day)
+    return day.weekday() < 5 and day not in BANK_HOLIDAYS
+
+
+def next_working_day(after: date) -> date:
+    """The first working day strictly after `after`."""
+    day = after + ONE_DAY
+    while not is_working_day(day):
+        day += ONE_DAY
+    return day
+
+
+def previous_working_day(before: date) -> date:
+    """The last working day strictly before `before`."""
+    day = before - ONE_DAY
+    while not is_working_day(day):
+        day -= ONE_DAY
+    return day
+
+
+def add_working_days(start: date, count: int) -> date:
+    """The `count`-th working day after `start` (the start day itself is never counted)."""
+    day = start
+    for _ in range(count):
+        day = next_working_day(day)
+    return day
+
+
+# The Tribunal (HESC Rules 2008 r.12, as amended 2020, SEN cases) -------------------------------------
+
+
+def in_tribunal_closed_period(day: date) -> bool:
+    """25 December to 1 January and every day of August (HESC r.12(3))."""
+    return day.month == 8 or (day.month == 12 and day.day >= 25) or (day.month == 1 and day.day == 1)
+
+
+def tribunal_appeal_deadline(day: date) -> date:
+    """Move an appeal deadline as HESC r.12 does for SEN appeals.
+
+    r.12(3)(a): a deadline ending 25 Dec to 1 Jan or in August is met by the first working day after
+    1 January or 31 August; r.12(2): any other deadline ending on a non-working day moves to the next
+    working day.
+    """
+    check_in_range(day)
+    if day.month == 8:
+        return next_working_day(date(day.year, 8, 31))
+    if day.month == 12 and day.day >= 25:
+        return next_working_day(date(day.year + 1, 1, 1))
+    if day.month == 1 and day.day == 1:
+        return next_working_day(day)
+    return day if is_working_day(day) else next_working_day(day)
+
+
+def add_tribunal_days(start: date, count: int, *, working: bool) -> date:
+    """Count days under HESC r.12(3)(b): days from 25 Dec to 1 Jan and in August are not counted.
+
+    With `working`, weekends and bank holidays are not counted either (the 30 working days the
+    Tribunal's standard directions give the LA to respond).
+    """
+    day = start
+    counted = 0
+    while counted < count:
+        day += ONE_DAY
+        check_in_range(day)
+        if in_tribunal_closed_period(day) or (working and not is_working_day(day)):
+            continue
+        counted += 1
+    return day

@@ -1,0 +1,301 @@
+"""The rule sets, chosen per case. `send-regs-2014` is today's law.
+
+Each rule carries its legal reference; STATUTORY.md §1 gives the sources and confidence for each.
+A later rule set (the 2022 green paper's) is built from this one by replacing the rules it changes.
+"""
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from statutory.clock import Unit
+from statutory.exceptions import ADVICE_LIMITS, ASSESSMENT_LIMITS, ORDER_LIMITS
+from statutory.rules import Rule
+
+W, M, D, DB, WD = Unit.WEEKS, Unit.MONTHS, Unit.DAYS, Unit.DAYS_BEGINNING_WITH, Unit.WORKING_DAYS
+
+SEND_REGS_2014_RULES: tuple[Rule, ...] = (
+    # EHC needs assessment and first plan (STATUTORY.md §1.1)
+    Rule(
+        "assessment.decide_to_assess",
+        6,
+        W,
+        "SEND Regs 2014 reg 5(1)",
+        "Decide whether to assess and notify the parent or young person",
+        exceptions=ASSESSMENT_LIMITS,
+    ),
+    Rule(
+        "assessment.advice",
+        6,
+        W,
+        "SEND Regs 2014 reg 8(1); reg 6(1) and Code 9.47 for other advisers",
+        "Advice from the body asked for it",
+        exceptions=ADVICE_LIMITS,
+    ),
+    # Read as the deadline for deciding whether to issue a plan: a decision not to issue must be
+    # notified by then, and a decision to issue meets it too.
+    Rule(
+        "assessment.notify_no_plan",
+        16,
+        W,
+        "SEND Regs 2014 reg 10(1)",
+        "Decide whether to issue a plan (notify a decision not to)",
+        exceptions=ASSESSMENT_LIMITS,
+    ),
+    Rule(
+        "assessment.final_plan",
+        20,
+        W,
+        "SEND Regs 2014 reg 13(2)",
+        "Issue the final EHC plan",
+        exceptions=ASSESSMENT_LIMITS,
+    ),
+    # "At least 15 days beginning with the day on which the draft plan was served": the due date is
+    # the last day of the window; the LA may finalise from the day after.
+    Rule(
+        "assessment.draft_comments",
+        15,
+        DB,
+        "SEND Regs 2014 reg 13(1)(a); CFA 2014 s.38(2)",
+        "Parent's or young person's window to comment on the draft plan",
+    ),
+    # DESIGN CHOICE: "should respond within 15 days" of the consultation; the day it is sent is not counted.
+    Rule(
+        "assessment.setting_response",
+        15,
+        D,
+        "CFA 2014 s.39(2)-(3), s.40(3); Code 9.83",
+        "Setting's answer to the LA's consultation",
+    ),
+    # Annual review and amendment (STATUTORY.md §1.3)
+    # DESIGN CHOICE: the corresponding date 12 months on, as for every month rule.
+    Rule("review.annual", 12, M, "CFA 2014 s.44(1); Code 9.169", "Review the EHC plan"),
+    Rule(
+        "review.report",
+        2,
+        W,
+        "SEND Regs 2014 reg 21(7); reg 20 equivalent",
+        "Send the review report after the meeting",
+    ),
+    Rule(
+        "review.decision",
+        4,
+        W,
+        "SEND Regs 2014 reg 20(10); reg 21 equivalent",
+        "Decide to maintain, amend or cease and notify after the review meeting",
+    ),
+    Rule(
+        "review.final_amended",
+        8,
+        W,
+        "SEND Regs 2014 reg 22(3)",
+        "Issue the final amended plan after sending the proposed amendments",
+    ),
+    Rule(
+        "review.amendment_comments",
+        15,
+        DB,
+        "SEND Regs 2014 reg 22(2)(c)",
+        "Parent's or young person's window to comment on the proposed amendments",
+    ),
+    # Phase transfer (STATUTORY.md §1.4): from any date in the calendar year before the transfer year.
+    # The regulation says "before 15 February" / "before 31 March"; the rule returns the named date.
+    Rule(
+        "review.phase_transfer_school",
+        0,
+        Unit.FIXED_DATE,
+        "SEND Regs 2014 reg 18(1)(b)",
+        "Review and amend the plan before a phase transfer",
+        fixed_month=2,
+        fixed_day=15,
+    ),
+    Rule(
+        "review.phase_transfer_post16",
+        0,
+        Unit.FIXED_DATE,
+        "SEND Regs 2014 reg 18(1)(a)",
+        "Review and amend the plan before the move from secondary school to post-16",
+        fixed_month=3,
+        fixed_day=31,
+    ),
+    # Re-assessment (STATUTORY.md §1.5)
+    Rule("reassessment.decide", 15, D, "SEND Regs 2014 reg 25", "Decide whether to re-assess and notify"),
+    Rule(
+        "reassessment.final_plan",
+        14,
+        W,
+        "SEND Regs 2014 reg 27(2)",
+        "Issue the amended or replacement plan after re-assessment",
+        exceptions=ASSESSMENT_LIMITS,
+    ),
+    # Transfer between LAs (STATUTORY.md §1.2)
+    Rule(
+        "transfer.new_la_notice",
+        6,
+        W,
+        "SEND Regs 2014 reg 15(4)",
+        "New LA tells the parent or young person about the transferred plan",
+    ),
+    Rule("transfer.review", 3, M, "SEND Regs 2014 reg 15(5)(b)", "New LA reviews the transferred plan"),
+    # Mediation (STATUTORY.md §1.7)
+    Rule(
+        "mediation.contact_adviser",
+        2,
+        M,
+        "SEND Regs 2014 reg 33",
+        "Parent or young person contacts the mediation adviser",
+    ),
+    Rule("mediation.certificate", 3, WD, "SEND Regs 2014 reg 34", "Mediation adviser issues the certificate"),
+    Rule(
+        "mediation.deemed_certificate",
+        3,
+        WD,
+        "SEND Regs 2014 reg 37 (number unconfirmed)",
+        "Certificate after the LA could not arrange mediation in 30 days",
+    ),
+    Rule(
+        "mediation.health_notify",
+        3,
+        WD,
+        "SEND Regs 2014 regs 35-36 (number unconfirmed)",
+        "LA tells the health commissioning body the mediation issues",
+    ),
+    Rule(
+        "mediation.arrange", 30, D, "SEND Regs 2014 regs 35-37 (number unconfirmed)", "Arrange the mediation"
+    ),
+    Rule(
+        "mediation.agreement_non_appealable",
+        2,
+        W,
+        "SEND Regs 2014 reg 42(3)",
+        "Carry out a mediation agreement on a non-appealable matter",
+    ),
+    Rule(
+        "mediation.rcb_notify",
+        1,
+        W,
+        "SEND Regs 2014 reg 42(4)",
+        "Health commissioning body tells the LA of a mediation agreement",
+    ),
+    # Tribunal (STATUTORY.md §1.8)
+    Rule(
+        "appeal.from_decision",
+        2,
+        M,
+        "HESC Rules 2008 r.20(1)(c), r.12",
+        "Appeal to the Tribunal: 2 months from the decision notice",
+        tribunal_rule_12=True,
+    ),
+    Rule(
+        "appeal.from_certificate",
+        1,
+        M,
+        "HESC Rules 2008 r.20(1)(c), r.12",
+        "Appeal to the Tribunal: 1 month from the mediation certificate",
+        tribunal_rule_12=True,
+    ),
+    Rule(
+        "tribunal.la_response",
+        30,
+        Unit.TRIBUNAL_WORKING_DAYS,
+        "HESC Rules 2008 r.21, r.12(3)(b); case directions",
+        "LA's response to the appeal",
+    ),
+    Rule(
+        "tribunal.permission_to_appeal",
+        28,
+        Unit.TRIBUNAL_DAYS,
+        "HESC Rules 2008 r.46(2), r.12(3)(b)",
+        "Apply for permission to appeal to the Upper Tribunal",
+    ),
+    Rule(
+        "tribunal.recommendations_response",
+        5,
+        W,
+        "SEND (First-tier Tribunal Recommendations Power) Regs 2017",
+        "Respond in writing to the Tribunal's health or social care recommendations",
+    ),
+    # Compliance with Tribunal orders (STATUTORY.md §1.9); clock from the date of the order (DESIGN CHOICE).
+    # DESIGN CHOICE: issue #2 fixes 4 weeks for an order to assess; STATUTORY.md O2 reports HMCTS SEND18
+    # giving 2 weeks and calls 4 weeks the pre-2014 figure. Kept at 4 weeks pending legal sign-off.
+    Rule(
+        "tribunal.comply_assess",
+        4,
+        W,
+        "SEND Regs 2014 reg 44(2)(b)",
+        "Notify that the LA will assess, after a Tribunal order",
+        exceptions=ORDER_LIMITS,
+    ),
+    Rule(
+        "tribunal.comply_no_plan",
+        10,
+        W,
+        "SEND Regs 2014 reg 44(2)(b)(i)",
+        "Notify a decision not to issue a plan after an order to assess",
+        exceptions=ORDER_LIMITS,
+    ),
+    Rule(
+        "tribunal.comply_final_plan",
+        14,
+        W,
+        "SEND Regs 2014 reg 44(2)(b)(ii)",
+        "Issue the final plan after an order to assess",
+        exceptions=ORDER_LIMITS,
+    ),
+    Rule(
+        "tribunal.comply_issue_draft",
+        5,
+        W,
+        "SEND Regs 2014 reg 44(2)(c)",
+        "Issue a draft plan after an order to make and maintain a plan",
+        exceptions=ORDER_LIMITS,
+    ),
+    Rule(
+        "tribunal.comply_final_after_draft",
+        11,
+        W,
+        "SEND Regs 2014 reg 44(2)(c)",
+        "Issue the final plan after an order to make and maintain a plan",
+        exceptions=ORDER_LIMITS,
+    ),
+    Rule(
+        "tribunal.comply_amend",
+        5,
+        W,
+        "SEND Regs 2014 reg 44(2)(e)",
+        "Issue the amended plan after an order to amend",
+        exceptions=ORDER_LIMITS,
+    ),
+    Rule(
+        "tribunal.comply_name_school",
+        2,
+        W,
+        "SEND Regs 2014 reg 44(2)(f)",
+        "Name the school or institution the Tribunal ordered",
+        exceptions=ORDER_LIMITS,
+    ),
+)
+
+DEFAULT_POLICY = "send-regs-2014"
+
+
+def rule_table(rules: tuple[Rule, ...]) -> Mapping[str, Rule]:
+    table = {rule.id: rule for rule in rules}
+    assert len(table) == len(rules), "duplicate rule id"
+    return MappingProxyType(table)
+
+
+POLICIES: Mapping[str, Mapping[str, Rule]] = MappingProxyType(
+    {DEFAULT_POLICY: rule_table(SEND_REGS_2014_RULES)}
+)
+
+
+def get_rule(rule_id: str, policy: str = DEFAULT_POLICY) -> Rule:
+    rules = POLICIES.get(policy)
+    if rules is None:
+        raise ValueError(f"unknown policy {policy!r}; known policies: {', '.join(sorted(POLICIES))}")
+    rule = rules.get(rule_id)
+    if rule is None:
+        raise ValueError(
+            f"unknown rule {rule_id!r} in policy {policy!r}; known rules: {', '.join(sorted(rules))}"
+        )
+    return rule

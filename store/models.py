@@ -1,0 +1,133 @@
+"""SQLModel tables: the case read model, the people on a case, audit events and the notification outbox.
+
+Workflows never import this module (SQLAlchemy mappers do not belong in the workflow sandbox); the
+activities and the API map between these rows and the workflows' Pydantic models.
+"""
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import DateTime, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Case(SQLModel, table=True):
+    """One row per case: the read model lists, queues and dashboards use (kept by workflow activities)."""
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        Index("ix_cases_la_stage", "la_code", "process", "stage"),
+        Index("ix_cases_la_next_due", "la_code", "next_deadline_due"),
+    )
+
+    case_ref: str = Field(primary_key=True, max_length=32)
+    la_code: str = Field(max_length=10, index=True)
+    process: str = Field(max_length=32)
+    stage: str = Field(max_length=48)
+    policy: str = Field(max_length=32)
+    workflow_id: str = Field(max_length=120)
+    received_date: date
+    request_source: str = Field(max_length=32)
+    officer: str | None = Field(default=None, max_length=120, index=True)
+    closed: bool = False
+    outcome: str | None = Field(default=None, max_length=48)
+    next_deadline_step: str | None = Field(default=None, max_length=64)
+    next_deadline_due: date | None = None
+    breach_count: int = 0
+    exception_count: int = 0
+    opened_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+
+
+class Child(SQLModel, table=True):
+    """The child or young person: personal data, here and nowhere else."""
+
+    __tablename__ = "children"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_ref: str = Field(foreign_key="cases.case_ref", unique=True, max_length=32)
+    given_name: str = Field(max_length=100)
+    family_name: str = Field(max_length=100)
+    date_of_birth: date
+    address: str | None = Field(default=None, sa_type=Text)
+    postcode: str | None = Field(default=None, max_length=10)
+    upn: str | None = Field(default=None, max_length=13)
+
+
+class Contact(SQLModel, table=True):
+    """A person notices go to (parent, young person, setting): personal data."""
+
+    __tablename__ = "contacts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_ref: str = Field(foreign_key="cases.case_ref", index=True, max_length=32)
+    role: str = Field(max_length=32)
+    name: str = Field(max_length=200)
+    email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, max_length=32)
+    address: str | None = Field(default=None, sa_type=Text)
+
+
+class CaseDeadline(SQLModel, table=True):
+    """Every statutory deadline of every case, for breach reports and work queues."""
+
+    __tablename__ = "case_deadlines"
+    __table_args__ = (Index("ix_case_deadlines_status_due", "status", "due"),)
+
+    case_ref: str = Field(foreign_key="cases.case_ref", primary_key=True, max_length=32)
+    key: str = Field(primary_key=True, max_length=96)
+    step: str = Field(max_length=64, index=True)
+    kind: str = Field(max_length=16)
+    start: date
+    due: date
+    status: str = Field(max_length=16)
+    done_on: date | None = None
+    exception_code: str | None = Field(default=None, max_length=48)
+
+
+class AuditEvent(SQLModel, table=True):
+    """Append-only: who did what to a case and when. `event_key` makes a retried write a no-op."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (UniqueConstraint("event_key", name="uq_audit_events_event_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_key: str = Field(max_length=160)
+    case_ref: str = Field(max_length=32, index=True)
+    action: str = Field(max_length=64)
+    actor: str = Field(max_length=120)
+    summary: str = Field(default="", sa_type=Text)
+    business_date: date | None = None
+    at: datetime = Field(sa_type=DateTime(timezone=True))
+
+
+class Notification(SQLModel, table=True):
+    """The outbox: every notice the system owes someone, sent by Notify or by the LA's mail room."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (UniqueConstraint("idempotency_key", name="uq_notifications_idempotency_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    idempotency_key: str = Field(max_length=200)
+    case_ref: str = Field(max_length=32, index=True)
+    recipient_role: str = Field(max_length=32)
+    template: str = Field(max_length=64)
+    subject: str = Field(max_length=200)
+    body: str = Field(sa_type=Text)
+    status: str = Field(default="queued", max_length=16, index=True)
+    provider_ref: str | None = Field(default=None, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    sent_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+
+
+class IdempotencyRecord(SQLModel, table=True):
+    """Maps a create request (its Idempotency-Key, or a digest of its body) to the case it created."""
+
+    __tablename__ = "idempotency_records"
+
+    key: str = Field(primary_key=True, max_length=64)
+    case_ref: str = Field(foreign_key="cases.case_ref", max_length=32)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))

@@ -1,0 +1,129 @@
+"""Shared fixtures: a real database (PostgreSQL when CI is set), real Temporal servers, the real API.
+
+Nothing here is mocked. The time-skipping server is started per test (it starts in a tenth of a
+second) because its clock is global: one test's skipped weeks must not age another test's cases.
+"""
+
+import asyncio
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+import pytest_asyncio
+from sqlalchemy.engine import make_url
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from api.main import create_app
+from settings import Settings
+from store.db import SessionMaker, create_engine, create_sessionmaker
+from store.migrate import upgrade_async
+from worker import build_worker
+from workflows import search_attributes as sa
+
+BIN = Path(__file__).resolve().parents[1] / ".venv" / "bin"
+PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test")
+TASK_QUEUE = "test-cases"
+
+
+def _binary(name: str) -> str:
+    path = shutil.which(name, path=str(BIN)) or shutil.which(name)
+    if path is None:
+        pytest.fail(f"{name} is not installed; run `make test`, which installs it")
+    return path
+
+
+@pytest_asyncio.fixture(scope="session")
+async def database_url(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+    """With CI set: a fresh PostgreSQL database, and a hard failure if the server is missing."""
+    if not os.environ.get("CI"):
+        yield f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'cases.db'}"
+        return
+    name = f"ehcp_test_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = await asyncpg.connect(PG_ADMIN_URL, timeout=10)
+    except (OSError, asyncpg.PostgresError) as error:
+        pytest.fail(f"CI is set but PostgreSQL at {PG_ADMIN_URL} cannot be reached: {error}")
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    await admin.close()
+    url = make_url(PG_ADMIN_URL).set(drivername="postgresql+asyncpg", database=name)
+    yield url.render_as_string(hide_password=False)
+    admin = await asyncpg.connect(PG_ADMIN_URL, timeout=10)
+    await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await admin.close()
+
+
+@pytest_asyncio.fixture(scope="session")
+async def sessions(database_url: str) -> AsyncIterator[SessionMaker]:
+    await upgrade_async(database_url)
+    engine = create_engine(database_url)
+    yield create_sessionmaker(engine)
+    await engine.dispose()
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, temporal_task_queue=TASK_QUEUE, reminder_working_days=5)
+
+
+async def register_search_attributes(client: Client) -> None:
+    """The Java test server knows no custom attributes until told (ENGINEERING.md §2.14)."""
+    await client.operator_service.add_search_attributes(
+        AddSearchAttributesRequest(
+            namespace=client.namespace,
+            search_attributes={
+                key.name: IndexedValueType.ValueType(key.indexed_value_type) for key in sa.ALL
+            },
+        )
+    )
+
+
+@pytest_asyncio.fixture
+async def env() -> AsyncIterator[WorkflowEnvironment]:
+    """A time-skipping Temporal server of this test's own."""
+    async with await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=_binary("temporal-test-server"),
+        data_converter=pydantic_data_converter,
+    ) as environment:
+        await register_search_attributes(environment.client)
+        yield environment
+
+
+@pytest_asyncio.fixture
+async def worker(
+    env: WorkflowEnvironment, sessions: SessionMaker, settings: Settings
+) -> AsyncIterator[Worker]:
+    async with build_worker(env.client, TASK_QUEUE, sessions, settings) as running:
+        yield running
+
+
+@pytest_asyncio.fixture
+async def api(
+    env: WorkflowEnvironment, worker: Worker, sessions: SessionMaker, settings: Settings
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The real FastAPI app over the test's Temporal server, the shared database and a running worker."""
+    del worker  # requested so that workflows run while the test drives the API
+    app = create_app(settings, temporal=env.client, sessions=sessions)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client,
+    ):
+        yield client
+
+
+async def eventually(check, attempts: int = 100):  # type: ignore[no-untyped-def]
+    """Poll an async check until it returns a truthy value: read models are written by activities."""
+    for _ in range(attempts):
+        if result := await check():
+            return result
+        await asyncio.sleep(0.05)
+    raise AssertionError("condition not met")

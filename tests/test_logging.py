@@ -1,0 +1,60 @@
+"""Logs are JSON lines with the workflow's context, and never carry personal data."""
+
+import io
+import json
+import logging
+from collections.abc import Iterator
+from datetime import timedelta
+
+import httpx
+import pytest
+import structlog
+from temporalio.testing import WorkflowEnvironment
+
+from logs import configure_logging
+from tests.conftest import eventually
+from tests.factories import CHILD_FAMILY, CHILD_GIVEN, PARENT_EMAIL, PARENT_NAME, STREET, case_request
+
+
+@pytest.fixture
+def json_logs() -> Iterator[io.StringIO]:
+    """JSON logging into a buffer for one test, then back to pytest's own capture."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    buffer = io.StringIO()
+    configure_logging("INFO", "json", stream=buffer)
+    yield buffer
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    structlog.reset_defaults()
+
+
+async def test_workflow_logs_are_json_with_context_and_no_personal_data(
+    api: httpx.AsyncClient, env: WorkflowEnvironment, json_logs: io.StringIO
+) -> None:
+    received = (await env.get_current_time()).date() - timedelta(weeks=7)
+    case_ref = (await api.post("/cases", json=case_request(received))).json()["case_ref"]
+
+    async def breach_logged() -> list[dict] | None:
+        lines = json_logs.getvalue().splitlines()
+        records = [json.loads(line) for line in lines if line.startswith("{")]
+        return records if any(r["event"] == "statutory deadline breached" for r in records) else None
+
+    records = await eventually(breach_logged)
+    breach = next(r for r in records if r["event"] == "statutory deadline breached")
+    assert breach["workflow_id"] == f"assessment-{case_ref}"
+    assert breach["workflow_type"] == "EhcAssessment"
+    assert breach["case_ref"] == case_ref
+    assert breach["level"] == "warning"
+    assert {"timestamp", "logger"} <= breach.keys()
+    synced = [r for r in records if r["event"] == "case synced"]
+    assert synced and synced[0]["activity_type"] == "sync_case"
+    text = json_logs.getvalue()
+    for personal in (CHILD_GIVEN, CHILD_FAMILY, PARENT_NAME, PARENT_EMAIL, "2016-05-04", "NW1 8AB", STREET):
+        assert personal not in text
+
+
+def test_personal_fields_are_redacted_if_ever_logged(json_logs: io.StringIO) -> None:
+    structlog.get_logger("t").info("oops", given_name=CHILD_GIVEN, case_ref="202-ABCD2345")
+    record = json.loads(json_logs.getvalue().splitlines()[-1])
+    assert record["given_name"] == "[redacted]" and record["case_ref"] == "202-ABCD2345"

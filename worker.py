@@ -1,0 +1,81 @@
+"""The worker: runs every case workflow and its activities on one task queue.
+
+`python worker.py` connects with the settings from the environment and stops cleanly on SIGINT or
+SIGTERM: in-flight activities get a grace period to finish, and anything left is retried by Temporal.
+"""
+
+import asyncio
+import signal
+from datetime import timedelta
+
+import structlog
+from temporalio.client import Client
+from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
+
+from activities.case_sync import CaseSync
+from activities.notifications import Notifier, NotifyGateway
+from logs import configure_logging
+from settings import Settings, get_settings
+from store.db import SessionMaker, create_engine, create_sessionmaker
+from temporal_client import connect
+from workflows.assessment import AssessmentWorkflow
+
+WORKFLOWS = [AssessmentWorkflow]
+
+# Our own pure modules and pydantic are deterministic; passing them through keeps each workflow run
+# from re-importing them (SDK README, "Workflow Sandbox").
+PASSTHROUGH = (
+    "pydantic",
+    "pydantic_core",
+    "annotated_types",
+    "holidays",
+    "dateutil",
+    "statutory",
+    "workflows",
+    "activities.messages",
+)
+
+log = structlog.get_logger(__name__)
+
+
+def build_worker(client: Client, task_queue: str, sessions: SessionMaker, settings: Settings) -> Worker:
+    gateway = (
+        NotifyGateway(settings.notify_api_key, settings.notify_email_template_id)
+        if settings.notify_api_key
+        else None
+    )
+    case_sync = CaseSync(sessions)
+    notifier = Notifier(sessions, gateway)
+    return Worker(
+        client,
+        task_queue=task_queue,
+        workflows=WORKFLOWS,
+        activities=[case_sync.sync_case, notifier.send_notification],
+        workflow_runner=SandboxedWorkflowRunner(
+            restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH)
+        ),
+        graceful_shutdown_timeout=timedelta(seconds=20),
+    )
+
+
+async def main() -> None:
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    engine = create_engine(settings.database_url, settings.database_pool_size)
+    client = await connect(settings)
+    worker = build_worker(client, settings.temporal_task_queue, create_sessionmaker(engine), settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    log.info("worker started", task_queue=settings.temporal_task_queue, namespace=settings.temporal_namespace)
+    async with worker:
+        await stop.wait()
+        log.info("worker stopping")
+    await engine.dispose()
+    log.info("worker stopped")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,1 @@
+"""Temporal workflows: one module per statutory process, deterministic and free of I/O."""

@@ -1,0 +1,184 @@
+"""Messages of the EHC needs assessment workflow: its input, its state (the `state` query) and outcome.
+
+Pydantic models with defaults on every new field, because running cases replay old payloads.
+"""
+
+from datetime import date
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+import statutory
+from workflows.case_state import Deadline, HistoryEntry, StatutoryException
+
+
+class RequestSource(StrEnum):
+    """Who asked for the assessment (SEN2 RequestSource codes 1-5)."""
+
+    PARENT = "parent"  # parent or young person
+    SCHOOL = "school"  # school or other setting
+    HEALTH = "health"
+    SOCIAL_CARE = "social_care"
+    OTHER = "other"
+
+
+class Stage(StrEnum):
+    """Where the case stands in the flow of STATUTORY.md §2.1."""
+
+    REQUEST_RECEIVED = "request_received"
+    ASSESSING = "assessing"
+    DRAFTING = "drafting"
+    DRAFT_ISSUED = "draft_issued"
+    REFUSED_TO_ASSESS = "refused_to_assess"
+    NO_PLAN = "no_plan"
+    FINAL_ISSUED = "final_issued"
+    WITHDRAWN = "withdrawn"
+
+
+CLOSED_STAGES = frozenset({Stage.REFUSED_TO_ASSESS, Stage.NO_PLAN, Stage.FINAL_ISSUED, Stage.WITHDRAWN})
+
+
+class AssessmentInput(BaseModel):
+    case_ref: str
+    la_code: str
+    received_date: date = Field(
+        description="The day the LA received the request: every deadline runs from it"
+    )
+    request_source: RequestSource = RequestSource.PARENT
+    policy: str = statutory.DEFAULT_POLICY
+    reminder_working_days: int = 5
+    opened_by: str = "system"
+
+
+class AssessmentState(BaseModel):
+    case_ref: str
+    la_code: str
+    process: str = "assessment"
+    policy: str
+    stage: Stage = Stage.REQUEST_RECEIVED
+    received_date: date
+    request_source: RequestSource = RequestSource.PARENT
+    closed: bool = False
+    outcome: str | None = None
+    waiting_for: str = ""
+    deadlines: list[Deadline] = Field(default_factory=list)
+    exceptions: list[StatutoryException] = Field(default_factory=list)
+    history: list[HistoryEntry] = Field(default_factory=list)
+
+
+class AssessmentOutcome(BaseModel):
+    case_ref: str
+    stage: Stage
+    closed_on: date | None = None
+
+
+# Officer actions (workflow updates) ---------------------------------------------------------------
+
+
+class AdviserType(StrEnum):
+    """Whose advice the LA must seek (SEND Regs 2014 reg 6(1)(a)-(h))."""
+
+    PARENT = "parent"  # reg 6(1)(a)
+    EDUCATIONAL = "educational"  # reg 6(1)(b): head teacher, SENCO or early years provider
+    HEALTH = "health"  # reg 6(1)(c): health care professional identified by the RCB
+    EDUCATIONAL_PSYCHOLOGIST = "educational_psychologist"  # reg 6(1)(d)
+    SOCIAL_CARE = "social_care"  # reg 6(1)(e)
+    PREPARING_FOR_ADULTHOOD = "preparing_for_adulthood"  # reg 6(1)(f): in or beyond year 9
+    SENSORY = "sensory"  # reg 6(1)(g): hearing or vision impairment, qualified teacher
+    OTHER = "other"  # reg 6(1)(h): anyone the parent or young person reasonably requests
+
+
+class Action(BaseModel):
+    """Who acted and the business date the action took effect (which may be earlier than today)."""
+
+    on: date
+    actor: str = Field(default="officer", min_length=1, max_length=120)
+
+
+class AssessDecision(Action):
+    assess: bool
+    reasons: str = Field(default="", max_length=4000)
+
+
+class AdviceRequest(Action):
+    adviser: AdviserType
+    description: str = Field(default="", max_length=200, description="Who, for 'other' advisers (no names)")
+
+
+class AdviceReceived(Action):
+    advice_id: str
+
+
+class IssueDecision(Action):
+    issue: bool
+    reasons: str = Field(default="", max_length=4000)
+
+
+class DraftSent(Action):
+    document_id: str = Field(description="The draft plan document in the database (sections A-K, no I)")
+
+
+class ParentComments(Action):
+    preferred_setting_urn: str | None = Field(default=None, description="The setting the parent asks for")
+    meeting_requested: bool = False
+    document_id: str | None = Field(default=None, description="The comments as stored in the database")
+
+
+class SettingConsulted(Action):
+    setting_urn: str = Field(pattern=r"^[0-9]{6,8}$")
+
+
+class SettingAnswered(Action):
+    setting_urn: str
+    agrees: bool
+
+
+class FinalPlanIssued(Action):
+    document_id: str
+    named_setting_urn: str | None = None
+    setting_type: str = Field(default="", max_length=120)
+
+
+class ExceptionRecorded(Action):
+    code: str
+    reason: str = Field(min_length=1, max_length=2000)
+    start: date
+    end: date
+    steps: list[str] = Field(min_length=1)
+
+
+class WithdrawalReason(StrEnum):
+    MOVED_AWAY = "moved_away"
+    REQUEST_WITHDRAWN = "request_withdrawn"
+    OTHER = "other"
+
+
+class Withdrawal(Action):
+    reason: WithdrawalReason
+
+
+class AdviceState(BaseModel):
+    advice_id: str
+    adviser: AdviserType
+    description: str = ""
+    requested_on: date
+    received_on: date | None = None
+    due: date
+
+
+class SettingConsultation(BaseModel):
+    setting_urn: str
+    sent_on: date
+    answered_on: date | None = None
+    agrees: bool | None = None
+    due: date
+
+
+class AppealableDecision(BaseModel):
+    """A decision that carries appeal rights (CFA 2014 s.51(2)); the redress process picks it up."""
+
+    decision_id: str
+    kind: str
+    limb: str
+    decided_on: date
+    mediation_certificate_needed: bool = True

@@ -1,0 +1,193 @@
+"""What every case workflow does the same way: keep history, run the deadline clock, publish itself.
+
+Publishing means three things after each change: the read model (an activity, so the API's lists and
+the manager's queues see it), the search attributes (so ops can find the case in the Temporal UI) and
+the current details (so the UI says in plain words what the case waits for).
+"""
+
+import asyncio
+import contextlib
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time, timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+
+with workflow.unsafe.imports_passed_through():
+    import statutory
+    from activities.messages import SEND_NOTIFICATION, SYNC_CASE, CaseSnapshot, NotificationRequest, Recipient
+    from workflows import search_attributes as sa
+    from workflows.case_state import DeadlineStatus, HistoryEntry
+    from workflows.deadline_book import ClockEvent, DeadlineBook, Firing
+
+# The database may be down for a while; the case must wait for it, not fail.
+ACTIVITY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
+ACTIVITY_TIMEOUT = timedelta(seconds=30)
+
+
+class CaseWorkflow(ABC):
+    book: DeadlineBook
+    history: list[HistoryEntry]
+    case_ref: str
+    process: str
+
+    def _init_case(self) -> None:
+        self._synced_seq = 0
+        self._publish_lock = asyncio.Lock()
+        self._clock_changed = False
+
+    @property
+    def workflow_id(self) -> str:
+        return workflow.info().workflow_id
+
+    @abstractmethod
+    def snapshot(self) -> CaseSnapshot: ...
+
+    @abstractmethod
+    def waiting_for(self) -> str:
+        """One plain sentence for the case officer and the ops screen."""
+
+    @abstractmethod
+    def stage_name(self) -> str: ...
+
+    def record(
+        self, action: str, *, on: date | None = None, actor: str = "system", summary: str = ""
+    ) -> None:
+        seq = len(self.history) + 1
+        self.history.append(
+            HistoryEntry(seq=seq, at=workflow.now(), on=on, action=action, actor=actor, summary=summary)
+        )
+
+    def today(self) -> date:
+        """The business date now, by the workflow's deterministic clock (deadlines are London days)."""
+        return statutory.business_date(workflow.now())
+
+    def clock_changed(self) -> None:
+        self._clock_changed = True
+
+    async def publish(self) -> None:
+        async with self._publish_lock:
+            snapshot = self.snapshot()
+            snapshot.new_history = [h for h in self.history if h.seq > self._synced_seq]
+            await workflow.execute_activity(
+                SYNC_CASE,
+                snapshot,
+                start_to_close_timeout=ACTIVITY_TIMEOUT,
+                retry_policy=ACTIVITY_RETRY,
+                summary=f"read model: {snapshot.stage}",
+            )
+            self._synced_seq = max((h.seq for h in snapshot.new_history), default=self._synced_seq)
+            next_open = self.book.next_open()
+            workflow.upsert_search_attributes(
+                [
+                    sa.CASE_STAGE.value_set(self.stage_name()),
+                    sa.DEADLINE_BREACHED.value_set(self.book.breached),
+                    sa.NEXT_DEADLINE.value_set(datetime.combine(next_open.due, time(), UTC))
+                    if next_open
+                    else sa.NEXT_DEADLINE.value_unset(),
+                ]
+            )
+            workflow.set_current_details(self.details())
+
+    def details(self) -> str:
+        lines = [
+            f"**Stage:** {self.stage_name().replace('_', ' ')}",
+            f"**Waiting for:** {self.waiting_for()}",
+        ]
+        next_open = self.book.next_open()
+        if next_open:
+            lines.append(
+                f"**Next deadline:** {next_open.label}, due {next_open.due:%a %d %b %Y} "
+                f"({next_open.reference})"
+            )
+        breached = [d for d in self.book.deadlines if d.status is DeadlineStatus.BREACHED]
+        if breached:
+            lines.append("**Breached:** " + "; ".join(f"{d.label} (due {d.due:%d %b %Y})" for d in breached))
+        return "\n\n".join(lines)
+
+    async def run_clock(self, until_closed: Callable[[], bool]) -> None:
+        """Sleep until the next reminder or breach, or until an officer action changes the deadlines."""
+        while not until_closed():
+            wake = self.book.next_wake()
+            now = workflow.now()
+            if wake is None or wake > now:
+                timeout = None if wake is None else wake - now
+                with contextlib.suppress(TimeoutError):  # the timer fired: that is the point
+                    await workflow.wait_condition(
+                        lambda: self._clock_changed or until_closed(),
+                        timeout=timeout,
+                        timeout_summary=self._timer_summary(),
+                    )
+            self._clock_changed = False
+            firings = self.book.fire(workflow.now())
+            for firing in firings:
+                await self._announce(firing)
+            if firings:
+                await self.publish()
+
+    def _timer_summary(self) -> str:
+        next_open = self.book.next_open()
+        return f"next: {next_open.step} due {next_open.due}" if next_open else "waiting for the case officer"
+
+    async def _announce(self, firing: Firing) -> None:
+        deadline = firing.deadline
+        if firing.event is ClockEvent.REMINDER:
+            await self.notify(
+                Recipient.OFFICER,
+                f"{deadline.key}:reminder",
+                "deadline_reminder",
+                f"Reminder: {deadline.label} due {deadline.due:%d %B %Y}",
+                f"Case {self.case_ref}: {deadline.label} is due on {deadline.due:%A %d %B %Y} "
+                f"({deadline.reference}).",
+            )
+        elif firing.event is ClockEvent.WINDOW_CLOSED:
+            self.record("window_closed", on=deadline.due, summary=f"{deadline.label} closed")
+        elif deadline.status is DeadlineStatus.EXCEPTED:
+            self.record(
+                "deadline_excepted",
+                on=deadline.due,
+                summary=f"{deadline.label} missed under statutory exception {deadline.exception_code}",
+            )
+        else:
+            self.record(
+                "deadline_breached", on=deadline.due, summary=f"{deadline.label} ({deadline.reference})"
+            )
+            workflow.logger.warning(
+                "statutory deadline breached",
+                extra={"case_ref": self.case_ref, "step": deadline.step, "due": deadline.due.isoformat()},
+            )
+            body = (
+                f"Case {self.case_ref}: {deadline.label} fell due on {deadline.due:%A %d %B %Y} and has not "
+                f"been done ({deadline.reference}). The duty remains: it must be done as soon as practicable."
+            )
+            await self.notify(
+                Recipient.OFFICER,
+                f"{deadline.key}:breach",
+                "deadline_breached",
+                f"Deadline missed: {deadline.label}",
+                body,
+            )
+            await self.notify(
+                Recipient.MANAGER,
+                f"{deadline.key}:escalation",
+                "deadline_escalation",
+                f"Escalation: {deadline.label} missed on case {self.case_ref}",
+                body,
+            )
+
+    async def notify(self, recipient: Recipient, key: str, template: str, subject: str, body: str) -> None:
+        await workflow.execute_activity(
+            SEND_NOTIFICATION,
+            NotificationRequest(
+                idempotency_key=f"{self.workflow_id}:{key}:{recipient.value}",
+                case_ref=self.case_ref,
+                recipient=recipient,
+                template=template,
+                subject=subject,
+                body=body,
+            ),
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=ACTIVITY_RETRY,
+            summary=f"notify {recipient.value}: {template}",
+        )

@@ -44,9 +44,7 @@ def drop_personal_data(_: Any, __: str, event_dict: MutableMapping[str, Any]) ->
     return event_dict
 
 
-def flatten_temporal_context(
-    _: Any, __: str, event_dict: MutableMapping[str, Any]
-) -> MutableMapping[str, Any]:
+def flatten_temporal_context(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     """Lift the SDK's `temporal_workflow`/`temporal_activity` extras into top-level fields ops can filter."""
     for source in ("temporal_workflow", "temporal_activity"):
         context = event_dict.pop(source, None)

@@ -7,6 +7,7 @@ SIGTERM: in-flight activities get a grace period to finish, and anything left is
 import asyncio
 import signal
 from datetime import timedelta
+from typing import Any
 
 import structlog
 from temporalio.client import Client
@@ -14,6 +15,7 @@ from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.case_sync import CaseSync
+from activities.decisions import Decisions
 from activities.notifications import Notifier, NotifyGateway
 from logs import configure_logging
 from settings import Settings, get_settings
@@ -39,11 +41,14 @@ PASSTHROUGH = (
 log = structlog.get_logger(__name__)
 
 
-def build_worker(client: Client, task_queue: str, sessions: SessionMaker, settings: Settings) -> Worker:
+def sandbox_runner() -> SandboxedWorkflowRunner:
+    return SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH))
+
+
+def build_worker(client: Client, task_queue: str, sessions: SessionMaker, settings: Settings, **options: Any) -> Worker:
+    """The worker with every workflow and activity; `options` go to `Worker` (tests tune the cache)."""
     gateway = (
-        NotifyGateway(settings.notify_api_key, settings.notify_email_template_id)
-        if settings.notify_api_key
-        else None
+        NotifyGateway(settings.notify_api_key, settings.notify_email_template_id) if settings.notify_api_key else None
     )
     case_sync = CaseSync(sessions)
     notifier = Notifier(sessions, gateway)
@@ -51,11 +56,10 @@ def build_worker(client: Client, task_queue: str, sessions: SessionMaker, settin
         client,
         task_queue=task_queue,
         workflows=WORKFLOWS,
-        activities=[case_sync.sync_case, notifier.send_notification],
-        workflow_runner=SandboxedWorkflowRunner(
-            restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH)
-        ),
+        activities=[case_sync.sync_case, notifier.send_notification, Decisions(sessions).record_decision],
+        workflow_runner=sandbox_runner(),
         graceful_shutdown_timeout=timedelta(seconds=20),
+        **options,
     )
 
 

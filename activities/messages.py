@@ -52,3 +52,21 @@ class NotificationRequest(BaseModel):
     template: str
     subject: str
     body: str
+
+
+RECORD_DECISION = "record_decision"
+
+
+class DecisionRecord(BaseModel):
+    """A decision that carries appeal rights (CFA 2014 s.51(2)), kept for the redress process."""
+
+    decision_id: str
+    case_ref: str
+    la_code: str
+    kind: str
+    limb: str = Field(description="The CFA 2014 s.51(2) limb, e.g. '(2)(a)'")
+    decided_on: date
+    policy: str
+    certificate_needed: bool = True
+    mediation_contact_by: date
+    appeal_by: date

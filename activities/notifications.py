@@ -65,9 +65,7 @@ class Notifier:
         assert self.gateway is not None
         async with self.sessions() as session:
             notification = (
-                await session.exec(
-                    select(Notification).where(Notification.idempotency_key == request.idempotency_key)
-                )
+                await session.exec(select(Notification).where(Notification.idempotency_key == request.idempotency_key))
             ).one()
             if notification.status == "sent":
                 return
@@ -90,9 +88,7 @@ class Notifier:
             return officer if officer and "@" in officer else None
         contact = (
             await session.exec(
-                select(Contact).where(
-                    Contact.case_ref == request.case_ref, Contact.role == request.recipient.value
-                )
+                select(Contact).where(Contact.case_ref == request.case_ref, Contact.role == request.recipient.value)
             )
         ).first()
         return contact.email if contact else None

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from temporalio.client import Client
 
 from api import problems
-from api.routes import cases, health
+from api.routes import assessment, cases, health
 from logs import configure_logging
 from settings import Settings, get_settings
 from store.db import SessionMaker, create_engine, create_sessionmaker
@@ -39,9 +39,7 @@ def create_app(
         else:
             app.state.sessions = sessions
         app.state.temporal = temporal or await connect(settings)
-        log.info(
-            "api started", namespace=settings.temporal_namespace, task_queue=settings.temporal_task_queue
-        )
+        log.info("api started", namespace=settings.temporal_namespace, task_queue=settings.temporal_task_queue)
         yield
         if engine is not None:
             await engine.dispose()
@@ -55,6 +53,7 @@ def create_app(
     problems.install(app)
     app.include_router(health.router)
     app.include_router(cases.router)
+    app.include_router(assessment.router)
     return app
 
 

@@ -23,9 +23,7 @@ log = structlog.get_logger(__name__)
 class Problem(Exception):
     """An error the API answers with, as problem+json."""
 
-    def __init__(
-        self, status: int, title: str, detail: str, type_: str = "about:blank", **extra: Any
-    ) -> None:
+    def __init__(self, status: int, title: str, detail: str, type_: str = "about:blank", **extra: Any) -> None:
         super().__init__(detail)
         self.status = status
         self.title = title
@@ -74,9 +72,7 @@ async def _temporal_unavailable(request: Request, error: Exception) -> JSONRespo
         RPCStatusCode.DEADLINE_EXCEEDED,
     ):
         log.error("temporal call failed", status=str(error.status), path=request.url.path)
-        return problem_response(
-            request, Problem(500, "Workflow service error", "The workflow service failed.")
-        )
+        return problem_response(request, Problem(500, "Workflow service error", "The workflow service failed."))
     return problem_response(
         request,
         Problem(

@@ -28,9 +28,7 @@ class ChildIn(Strict):
     date_of_birth: date
     address: str | None = Field(default=None, max_length=500)
     postcode: str | None = Field(default=None, max_length=10, pattern=UK_POSTCODE)
-    upn: str | None = Field(
-        default=None, pattern=r"^[A-Z][0-9]{11}[0-9A-Z]$", description="Unique pupil number"
-    )
+    upn: str | None = Field(default=None, pattern=r"^[A-Z][0-9]{11}[0-9A-Z]$", description="Unique pupil number")
 
     @field_validator("postcode", mode="before")
     @classmethod
@@ -55,9 +53,7 @@ class CaseCreate(Strict):
     )
     request_source: RequestSource = RequestSource.PARENT
     policy: str = Field(default="send-regs-2014", description="The rule set the case runs under")
-    officer: str | None = Field(
-        default=None, max_length=120, description="The case officer's user id or email"
-    )
+    officer: str | None = Field(default=None, max_length=120, description="The case officer's user id or email")
     child: ChildIn
     contacts: list[ContactIn] = Field(default_factory=list, max_length=10)
 
@@ -80,3 +76,34 @@ class CaseView(AssessmentState):
     """The case as its workflow sees it, with the child's details from the database."""
 
     child: ChildOut | None = None
+
+
+class PlanSections(Strict):
+    """Sections A to K of an EHC plan (SEND Regs 2014 reg 12; Code 9.62), each separately identified."""
+
+    A: str = Field(min_length=1, max_length=20000, description="Views, interests and aspirations")
+    B: str = Field(min_length=1, max_length=20000, description="Special educational needs")
+    C: str = Field(default="", max_length=20000, description="Health care needs related to SEN")
+    D: str = Field(default="", max_length=20000, description="Social care needs related to SEN or disability")
+    E: str = Field(min_length=1, max_length=20000, description="Outcomes sought")
+    F: str = Field(min_length=1, max_length=20000, description="Special educational provision")
+    G: str = Field(default="", max_length=20000, description="Health care provision (agreed by the RCB)")
+    H1: str = Field(default="", max_length=20000, description="Social care provision under CSDPA 1970 s.2")
+    H2: str = Field(default="", max_length=20000, description="Other social care provision")
+    I: str = Field(default="", max_length=2000, description="Name and type of school or institution")  # noqa: E741
+    J: str = Field(default="", max_length=20000, description="Personal budget and direct payments")
+    K: str = Field(min_length=1, max_length=50000, description="Advice and information gathered")
+
+
+class DraftIn(Strict):
+    served_on: date
+    actor: str = Field(default="officer", min_length=1, max_length=120)
+    sections: PlanSections
+
+
+class FinalPlanIn(Strict):
+    issued_on: date
+    actor: str = Field(default="officer", min_length=1, max_length=120)
+    named_setting_urn: str | None = Field(default=None, pattern=r"^[0-9]{6,8}$")
+    setting_type: str = Field(default="", max_length=120)
+    sections: PlanSections

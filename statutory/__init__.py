@@ -35,7 +35,5 @@ __all__ = [
 def due_date(rule: str, start: date, policy: str = DEFAULT_POLICY) -> date:
     """The last day on which the step `rule` may be done, counted from the business date `start`."""
     if isinstance(start, datetime) or not isinstance(start, date):
-        raise TypeError(
-            f"start must be a datetime.date (a business date), not {type(start).__name__}: {start!r}"
-        )
+        raise TypeError(f"start must be a datetime.date (a business date), not {type(start).__name__}: {start!r}")
     return get_rule(rule, policy).due(start)

@@ -26,8 +26,7 @@ ONE_DAY = timedelta(days=1)
 def check_in_range(day: date) -> None:
     if not FIRST_YEAR <= day.year <= LAST_YEAR - 1:
         raise ValueError(
-            f"date {day.isoformat()} is outside the calendar this system knows "
-            f"({FIRST_YEAR} to {LAST_YEAR - 1})"
+            f"date {day.isoformat()} is outside the calendar this system knows ({FIRST_YEAR} to {LAST_YEAR - 1})"
         )
 
 

@@ -24,9 +24,7 @@ class ExceptionCode(StrEnum):
 
 EXCEPTION_REFERENCES: dict[ExceptionCode, str] = {
     ExceptionCode.CLOSURE_WINDOW: "SEND Regs 2014 regs 5(4)(a)-(b), 10(4)(a)-(b), 13(3), 27(3)(a)-(b)",
-    ExceptionCode.PERSONAL_CIRCUMSTANCES: (
-        "SEND Regs 2014 regs 5(4)(c), 8(2)(a), 10(4)(c), 13(3), 27(3), 44(3)"
-    ),
+    ExceptionCode.PERSONAL_CIRCUMSTANCES: ("SEND Regs 2014 regs 5(4)(c), 8(2)(a), 10(4)(c), 13(3), 27(3), 44(3)"),
     ExceptionCode.ABSENCE_FOUR_WEEKS: "SEND Regs 2014 regs 5(4)(d), 8(2)(b), 10(4)(d), 13(3), 27(3)",
     ExceptionCode.MISSED_APPOINTMENT: "SEND Regs 2014 reg 8(2)(c)",
     ExceptionCode.ABSENCE_TWO_WEEKS: "SEND Regs 2014 reg 44(3)",

@@ -159,9 +159,7 @@ SEND_REGS_2014_RULES: tuple[Rule, ...] = (
         "SEND Regs 2014 regs 35-36 (number unconfirmed)",
         "LA tells the health commissioning body the mediation issues",
     ),
-    Rule(
-        "mediation.arrange", 30, D, "SEND Regs 2014 regs 35-37 (number unconfirmed)", "Arrange the mediation"
-    ),
+    Rule("mediation.arrange", 30, D, "SEND Regs 2014 regs 35-37 (number unconfirmed)", "Arrange the mediation"),
     Rule(
         "mediation.agreement_non_appealable",
         2,
@@ -284,9 +282,7 @@ def rule_table(rules: tuple[Rule, ...]) -> Mapping[str, Rule]:
     return MappingProxyType(table)
 
 
-POLICIES: Mapping[str, Mapping[str, Rule]] = MappingProxyType(
-    {DEFAULT_POLICY: rule_table(SEND_REGS_2014_RULES)}
-)
+POLICIES: Mapping[str, Mapping[str, Rule]] = MappingProxyType({DEFAULT_POLICY: rule_table(SEND_REGS_2014_RULES)})
 
 
 def get_rule(rule_id: str, policy: str = DEFAULT_POLICY) -> Rule:
@@ -295,7 +291,5 @@ def get_rule(rule_id: str, policy: str = DEFAULT_POLICY) -> Rule:
         raise ValueError(f"unknown policy {policy!r}; known policies: {', '.join(sorted(POLICIES))}")
     rule = rules.get(rule_id)
     if rule is None:
-        raise ValueError(
-            f"unknown rule {rule_id!r} in policy {policy!r}; known rules: {', '.join(sorted(rules))}"
-        )
+        raise ValueError(f"unknown rule {rule_id!r} in policy {policy!r}; known rules: {', '.join(sorted(rules))}")
     return rule

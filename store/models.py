@@ -6,7 +6,7 @@ activities and the API map between these rows and the workflows' Pydantic models
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import DateTime, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, DateTime, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -130,4 +130,38 @@ class IdempotencyRecord(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=64)
     case_ref: str = Field(foreign_key="cases.case_ref", max_length=32)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+
+
+class AppealableDecisionRow(SQLModel, table=True):
+    """Every decision that opened appeal rights, with its time limits: where redress starts."""
+
+    __tablename__ = "appealable_decisions"
+
+    decision_id: str = Field(primary_key=True, max_length=64)
+    case_ref: str = Field(foreign_key="cases.case_ref", index=True, max_length=32)
+    la_code: str = Field(max_length=10, index=True)
+    kind: str = Field(max_length=48)
+    limb: str = Field(max_length=16)
+    decided_on: date
+    policy: str = Field(max_length=32)
+    certificate_needed: bool = True
+    mediation_contact_by: date
+    appeal_by: date
+    redress_opened: bool = False
+    recorded_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+
+
+class PlanDocument(SQLModel, table=True):
+    """A draft or final EHC plan, sections A to K as written: personal data, so here only."""
+
+    __tablename__ = "plan_documents"
+
+    id: str = Field(primary_key=True, max_length=64)
+    case_ref: str = Field(foreign_key="cases.case_ref", index=True, max_length=32)
+    kind: str = Field(max_length=16)
+    sections: dict[str, str] = Field(sa_type=JSON)
+    named_setting_urn: str | None = Field(default=None, max_length=8)
+    setting_type: str | None = Field(default=None, max_length=120)
+    created_by: str = Field(max_length=120)
     created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))

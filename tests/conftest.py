@@ -80,9 +80,7 @@ async def register_search_attributes(client: Client) -> None:
     await client.operator_service.add_search_attributes(
         AddSearchAttributesRequest(
             namespace=client.namespace,
-            search_attributes={
-                key.name: IndexedValueType.ValueType(key.indexed_value_type) for key in sa.ALL
-            },
+            search_attributes={key.name: IndexedValueType.ValueType(key.indexed_value_type) for key in sa.ALL},
         )
     )
 
@@ -99,9 +97,7 @@ async def env() -> AsyncIterator[WorkflowEnvironment]:
 
 
 @pytest_asyncio.fixture
-async def worker(
-    env: WorkflowEnvironment, sessions: SessionMaker, settings: Settings
-) -> AsyncIterator[Worker]:
+async def worker(env: WorkflowEnvironment, sessions: SessionMaker, settings: Settings) -> AsyncIterator[Worker]:
     async with build_worker(env.client, TASK_QUEUE, sessions, settings) as running:
         yield running
 
@@ -127,3 +123,27 @@ async def eventually(check, attempts: int = 100):  # type: ignore[no-untyped-def
             return result
         await asyncio.sleep(0.05)
     raise AssertionError("condition not met")
+
+
+@pytest_asyncio.fixture
+async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
+    """The real dev server (`temporal server start-dev`): visibility and search attributes as ops see them."""
+    async with await WorkflowEnvironment.start_local(
+        dev_server_existing_path=_binary("temporal"),
+        data_converter=pydantic_data_converter,
+        search_attributes=sa.ALL,
+    ) as environment:
+        yield environment
+
+
+@pytest_asyncio.fixture
+async def dev_api(
+    dev_env: WorkflowEnvironment, sessions: SessionMaker, settings: Settings
+) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(settings, temporal=dev_env.client, sessions=sessions)
+    async with (
+        build_worker(dev_env.client, TASK_QUEUE, sessions, settings),
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client,
+    ):
+        yield client

@@ -28,9 +28,7 @@ def case_request(received: date, *, la_code: str = "202", **overrides: Any) -> d
             "address": f"{next(_house_numbers)} {STREET}",
             "postcode": "NW1 8AB",
         },
-        "contacts": [
-            {"role": "parent", "name": PARENT_NAME, "email": PARENT_EMAIL, "phone": "020 7946 0000"}
-        ],
+        "contacts": [{"role": "parent", "name": PARENT_NAME, "email": PARENT_EMAIL, "phone": "020 7946 0000"}],
     }
     body.update(overrides)
     return body

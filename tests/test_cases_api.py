@@ -67,9 +67,7 @@ async def test_read_model_follows_the_workflow(
     assert [e.action for e in events] == ["request_received"]
 
 
-async def test_idempotency_key_returns_the_first_case(
-    api: httpx.AsyncClient, env: WorkflowEnvironment
-) -> None:
+async def test_idempotency_key_returns_the_first_case(api: httpx.AsyncClient, env: WorkflowEnvironment) -> None:
     body = case_request(await today(env))
     first = await api.post("/cases", json=body, headers={"Idempotency-Key": "req-123"})
     again = await api.post("/cases", json=body, headers={"Idempotency-Key": "req-123"})

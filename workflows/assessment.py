@@ -1,25 +1,62 @@
 """The EHC needs assessment: from the LA receiving a request to a final plan, a refusal or a withdrawal.
 
-Reads like the Code of Practice flow chart (STATUTORY.md §2.1). Every deadline runs from the day the
-LA received the request (SEND Regs 2014 regs 5(1), 10(1), 13(2)), which may be before the workflow
-started: a request imported weeks late has its reminders and breaches fire at once.
+Reads like the Code of Practice flow chart (STATUTORY.md §2.1):
+
+    request received ─ decide whether to assess (6 weeks, reg 5(1)) ─┬─ no ──> refused to assess (appealable)
+                                                                     └─ yes ─> assessing: advice (6 weeks each, reg 8)
+    assessing ─ decide whether to issue (16 weeks, reg 10(1)) ─┬─ no ──> no plan (appealable)
+                                                               └─ yes ─> drafting ─ draft served ─> draft issued
+    draft issued: parent's 15-day window (reg 13(1)), settings consulted (CFA s.39/40, 15 days)
+                 ─ window closed ─> final plan issued (20 weeks, reg 13(2); appealable)
+    withdrawn: at any stage (the family moves away, the request is withdrawn)
+
+Every deadline runs from the day the LA received the request, which may be before the workflow started:
+a request entered weeks late has its reminders and breaches fire at once. Officer actions are updates:
+each validator refuses an action out of order, on a closed case, or with impossible dates before it
+touches history, and each handler returns only once the read model shows the change.
 """
+
+from datetime import date
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from activities.messages import CaseSnapshot
+    import statutory
+    from activities.messages import RECORD_DECISION, CaseSnapshot, DecisionRecord, Recipient
+    from workflows import letters
     from workflows.assessment_models import (
-        CLOSED_STAGES,
+        Action,
+        ActionResult,
+        AdviceReceived,
+        AdviceRequest,
+        AdviceState,
+        AdviserType,
+        AppealableDecision,
+        AssessDecision,
         AssessmentInput,
         AssessmentOutcome,
         AssessmentState,
+        DraftSent,
+        ExceptionRecorded,
+        FinalPlanIssued,
+        IssueDecision,
+        ParentComments,
+        SettingAnswered,
+        SettingConsultation,
+        SettingConsulted,
         Stage,
+        Withdrawal,
     )
-    from workflows.case_base import CaseWorkflow
+    from workflows.case_base import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, CaseWorkflow
+    from workflows.case_state import DeadlineKind, StatutoryException
     from workflows.deadline_book import DeadlineBook
+    from workflows.rejections import CaseClosed, InvalidAction, OutOfOrder
 
 DECIDE_TO_ASSESS = "assessment.decide_to_assess"
+ADVICE = "assessment.advice"
+DECIDE_TO_ISSUE = "assessment.notify_no_plan"
+DRAFT_COMMENTS = "assessment.draft_comments"
+SETTING_RESPONSE = "assessment.setting_response"
 FINAL_PLAN = "assessment.final_plan"
 
 
@@ -39,9 +76,11 @@ class AssessmentWorkflow(CaseWorkflow):
             request_source=input.request_source,
         )
         self.history = self.state.history
-        self.book = DeadlineBook(
-            self.state.deadlines, self.state.exceptions, input.policy, input.reminder_working_days
-        )
+        self.book = DeadlineBook(self.state.deadlines, self.state.exceptions, input.policy, input.reminder_working_days)
+        self.advice: dict[str, AdviceState] = {}
+        self.settings: dict[str, SettingConsultation] = {}
+        self.decisions: list[AppealableDecision] = []
+        self.step_dates: dict[str, date] = {}
         self._init_case()
 
     @workflow.run
@@ -52,20 +91,387 @@ class AssessmentWorkflow(CaseWorkflow):
             actor=input.opened_by,
             summary=f"Request for an EHC needs assessment received from {input.request_source.value}",
         )
-        # The whole 20-week timetable is visible from day one (reg 5(1), reg 13(2)).
+        # The whole 20-week timetable is visible from the first day (reg 5(1), reg 13(2)).
         self.book.open(DECIDE_TO_ASSESS, DECIDE_TO_ASSESS, input.received_date)
         self.book.open(FINAL_PLAN, FINAL_PLAN, input.received_date)
         await self.publish()
-        await self.run_clock(lambda: self.state.stage in CLOSED_STAGES)
+        await self.run_clock(lambda: self.state.closed)
         await workflow.wait_condition(workflow.all_handlers_finished)
-        await self.publish()
-        closed_on = self.history[-1].on if self.history else None
-        return AssessmentOutcome(case_ref=self.case_ref, stage=self.state.stage, closed_on=closed_on)
+        return AssessmentOutcome(case_ref=self.case_ref, stage=self.state.stage, closed_on=self.history[-1].on)
 
     @workflow.query(name="state")
     def get_state(self) -> AssessmentState:
         self.state.waiting_for = self.waiting_for()
+        self.state.advice = list(self.advice.values())
+        self.state.settings = list(self.settings.values())
+        self.state.decisions = list(self.decisions)
         return self.state
+
+    # Validation shared by every action ---------------------------------------------------------
+
+    def _check(self, action: Action, *stages: Stage, after: date | None = None, what: str) -> None:
+        if self.state.closed:
+            raise CaseClosed(f"case {self.case_ref} is closed ({self.state.stage.value}); nothing more can be recorded")
+        if stages and self.state.stage not in stages:
+            allowed = " or ".join(f"'{s.value}'" for s in stages)
+            raise OutOfOrder(f"cannot record {what}: the case is at stage '{self.state.stage.value}', not {allowed}")
+        today = self.today()
+        if action.on > today:
+            raise InvalidAction(f"the date of {what}, {action.on}, is in the future (today is {today})")
+        floor = max(self.state.received_date, after or self.state.received_date)
+        if action.on < floor:
+            raise InvalidAction(f"the date of {what}, {action.on}, is before {floor}, when the case reached that step")
+
+    def _last_step_date(self) -> date:
+        return max(self.step_dates.values(), default=self.state.received_date)
+
+    async def _done(self, action: str, on: date, actor: str, summary: str) -> ActionResult:
+        """Record the action and return once the read model has it.
+
+        The answer is small on purpose: it is stored in history with every update, so returning the
+        whole case would grow a case's history with the square of its length.
+        """
+        self.step_dates[action] = on
+        self.record(action, on=on, actor=actor, summary=summary)
+        self.clock_changed()
+        await self.publish()
+        return ActionResult(stage=self.state.stage, seq=len(self.history))
+
+    async def _close(self, stage: Stage, on: date) -> None:
+        self.state.stage = stage
+        self.state.closed = True
+        self.state.outcome = stage.value
+        self.book.withdraw_open(on)
+
+    async def _appealable(self, kind: str, limb: str, on: date, *, certificate_needed: bool = True) -> None:
+        decision = AppealableDecision(
+            decision_id=f"{self.case_ref}-{kind}",
+            kind=kind,
+            limb=limb,
+            decided_on=on,
+            mediation_certificate_needed=certificate_needed,
+        )
+        self.decisions.append(decision)
+        await workflow.execute_activity(
+            RECORD_DECISION,
+            DecisionRecord(
+                decision_id=decision.decision_id,
+                case_ref=self.case_ref,
+                la_code=self.state.la_code,
+                kind=kind,
+                limb=limb,
+                decided_on=on,
+                policy=self.state.policy,
+                certificate_needed=certificate_needed,
+                mediation_contact_by=statutory.due_date("mediation.contact_adviser", on, self.state.policy),
+                appeal_by=statutory.due_date("appeal.from_decision", on, self.state.policy),
+            ),
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=ACTIVITY_RETRY,
+            summary=f"appealable decision: {kind}",
+        )
+
+    # Officer actions -------------------------------------------------------------------------
+
+    @workflow.update(name="decide_to_assess")
+    async def decide_to_assess(self, decision: AssessDecision) -> ActionResult:
+        self.book.complete(DECIDE_TO_ASSESS, decision.on)
+        if not decision.assess:
+            await self._close(Stage.REFUSED_TO_ASSESS, decision.on)
+            # Reg 5(3): the refusal notice carries the appeal and mediation information.
+            await self._appealable("refusal_to_assess", "(2)(a)", decision.on)
+            await self.notify(
+                Recipient.PARENT,
+                "refusal_to_assess",
+                "refusal_to_assess",
+                "Decision not to carry out an EHC needs assessment",
+                letters.refusal_to_assess(self.case_ref, decision.on, decision.reasons, self.state.policy),
+            )
+            return await self._done("refused_to_assess", decision.on, decision.actor, "Decided not to assess")
+        self.state.stage = Stage.ASSESSING
+        self.book.open(DECIDE_TO_ISSUE, DECIDE_TO_ISSUE, self.state.received_date)
+        final = self.book.get(FINAL_PLAN)
+        await self.notify(
+            Recipient.PARENT,
+            "decision_to_assess",
+            "decision_to_assess",
+            "Your child will have an EHC needs assessment",
+            letters.decision_to_assess(self.case_ref, decision.on, final.due if final else decision.on),
+        )
+        return await self._done("decided_to_assess", decision.on, decision.actor, "Decided to assess")
+
+    @decide_to_assess.validator
+    def _validate_decide_to_assess(self, decision: AssessDecision) -> None:
+        self._check(decision, Stage.REQUEST_RECEIVED, what="the decision whether to assess")
+        if not decision.assess and not decision.reasons.strip():
+            raise InvalidAction("a refusal to assess must give reasons (SEND Regs 2014 reg 5(3))")
+
+    @workflow.update(name="request_advice")
+    async def request_advice(self, request: AdviceRequest) -> ActionResult:
+        advice_id = self._advice_id(request)
+        deadline = self.book.open(
+            f"{ADVICE}:{advice_id}",
+            ADVICE,
+            request.on,
+            label=f"Advice from {request.adviser.value.replace('_', ' ')}",
+        )
+        self.advice[advice_id] = AdviceState(
+            advice_id=advice_id,
+            adviser=request.adviser,
+            description=request.description,
+            requested_on=request.on,
+            due=deadline.due,
+        )
+        return await self._done(
+            "advice_requested",
+            request.on,
+            request.actor,
+            f"Advice requested: {advice_id}, due {deadline.due}",
+        )
+
+    @request_advice.validator
+    def _validate_request_advice(self, request: AdviceRequest) -> None:
+        self._check(
+            request,
+            Stage.ASSESSING,
+            after=self.step_dates.get("decided_to_assess"),
+            what="the advice request",
+        )
+        advice_id = self._advice_id(request)
+        if advice_id in self.advice:
+            raise OutOfOrder(f"advice from {advice_id} was already requested on {self.advice[advice_id].requested_on}")
+
+    def _advice_id(self, request: AdviceRequest) -> str:
+        """One request per kind of adviser; any number of others the parent asks for (reg 6(1)(h))."""
+        if request.adviser is AdviserType.OTHER:
+            return f"other-{sum(a.adviser is AdviserType.OTHER for a in self.advice.values()) + 1}"
+        return request.adviser.value
+
+    @workflow.update(name="record_advice")
+    async def record_advice(self, received: AdviceReceived) -> ActionResult:
+        advice = self.advice[received.advice_id]
+        advice.received_on = received.on
+        self.book.complete(f"{ADVICE}:{received.advice_id}", received.on)
+        return await self._done(
+            f"advice_received:{received.advice_id}",
+            received.on,
+            received.actor,
+            f"Advice received: {received.advice_id}",
+        )
+
+    @record_advice.validator
+    def _validate_record_advice(self, received: AdviceReceived) -> None:
+        advice = self.advice.get(received.advice_id)
+        if advice is None:
+            known = ", ".join(self.advice) or "none"
+            raise InvalidAction(f"no advice request '{received.advice_id}' on this case (requested: {known})")
+        self._check(received, after=advice.requested_on, what="the advice received")
+        if advice.received_on is not None:
+            raise OutOfOrder(f"advice from {received.advice_id} was already received on {advice.received_on}")
+
+    @workflow.update(name="decide_to_issue")
+    async def decide_to_issue(self, decision: IssueDecision) -> ActionResult:
+        self.book.complete(DECIDE_TO_ISSUE, decision.on)
+        if not decision.issue:
+            await self._close(Stage.NO_PLAN, decision.on)
+            # Reg 10(3): the notice carries the appeal and mediation information.
+            await self._appealable("no_plan", "(2)(b)", decision.on)
+            await self.notify(
+                Recipient.PARENT,
+                "no_plan",
+                "no_plan",
+                "Decision not to issue an EHC plan",
+                letters.no_plan(self.case_ref, decision.on, decision.reasons, self.state.policy),
+            )
+            return await self._done("decided_not_to_issue", decision.on, decision.actor, "Decided not to issue a plan")
+        self.state.stage = Stage.DRAFTING
+        return await self._done("decided_to_issue", decision.on, decision.actor, "Decided to issue a plan")
+
+    @decide_to_issue.validator
+    def _validate_decide_to_issue(self, decision: IssueDecision) -> None:
+        self._check(decision, Stage.ASSESSING, after=self._last_step_date(), what="the decision whether to issue")
+        if not decision.issue and not decision.reasons.strip():
+            raise InvalidAction("a decision not to issue a plan must give reasons (SEND Regs 2014 reg 10(1))")
+
+    @workflow.update(name="send_draft")
+    async def send_draft(self, draft: DraftSent) -> ActionResult:
+        self.state.stage = Stage.DRAFT_ISSUED
+        self.state.draft_document_id = draft.document_id
+        window = self.book.open(DRAFT_COMMENTS, DRAFT_COMMENTS, draft.on, kind=DeadlineKind.WINDOW)
+        await self.notify(
+            Recipient.PARENT,
+            "draft_plan",
+            "draft_plan",
+            "Your draft EHC plan",
+            letters.draft_plan(self.case_ref, draft.on, window.due),
+        )
+        return await self._done("draft_sent", draft.on, draft.actor, f"Draft plan served; comments until {window.due}")
+
+    @send_draft.validator
+    def _validate_send_draft(self, draft: DraftSent) -> None:
+        self._check(draft, Stage.DRAFTING, after=self.step_dates.get("decided_to_issue"), what="the draft plan")
+
+    @workflow.update(name="record_parent_comments")
+    async def record_parent_comments(self, comments: ParentComments) -> ActionResult:
+        self.state.preferred_setting_urn = comments.preferred_setting_urn or self.state.preferred_setting_urn
+        self.state.meeting_requested = self.state.meeting_requested or comments.meeting_requested
+        summary = "Parent's comments on the draft received"
+        if comments.preferred_setting_urn:
+            summary += f"; setting requested: URN {comments.preferred_setting_urn}"
+        return await self._done("parent_comments", comments.on, comments.actor, summary)
+
+    @record_parent_comments.validator
+    def _validate_parent_comments(self, comments: ParentComments) -> None:
+        self._check(comments, Stage.DRAFT_ISSUED, after=self.step_dates.get("draft_sent"), what="the comments")
+
+    @workflow.update(name="consult_setting")
+    async def consult_setting(self, consulted: SettingConsulted) -> ActionResult:
+        deadline = self.book.open(
+            f"{SETTING_RESPONSE}:{consulted.setting_urn}",
+            SETTING_RESPONSE,
+            consulted.on,
+            label=f"Answer from setting URN {consulted.setting_urn}",
+        )
+        self.settings[consulted.setting_urn] = SettingConsultation(
+            setting_urn=consulted.setting_urn, sent_on=consulted.on, due=deadline.due
+        )
+        await self.notify(
+            Recipient.SETTING,
+            f"consultation:{consulted.setting_urn}",
+            "setting_consultation",
+            "Consultation on naming your setting in an EHC plan",
+            f"Case {self.case_ref}: the LA is consulting setting URN {consulted.setting_urn} about naming it in "
+            f"an EHC plan (CFA 2014 s.39/s.40). Please answer by {deadline.due:%d %B %Y} (Code 9.83).",
+        )
+        return await self._done(
+            f"setting_consulted:{consulted.setting_urn}",
+            consulted.on,
+            consulted.actor,
+            f"Setting URN {consulted.setting_urn} consulted; answer due {deadline.due}",
+        )
+
+    @consult_setting.validator
+    def _validate_consult_setting(self, consulted: SettingConsulted) -> None:
+        self._check(consulted, Stage.DRAFT_ISSUED, after=self.step_dates.get("draft_sent"), what="the consultation")
+        if consulted.setting_urn in self.settings:
+            raise OutOfOrder(f"setting URN {consulted.setting_urn} was already consulted")
+
+    @workflow.update(name="record_setting_response")
+    async def record_setting_response(self, answer: SettingAnswered) -> ActionResult:
+        consultation = self.settings[answer.setting_urn]
+        consultation.answered_on = answer.on
+        consultation.agrees = answer.agrees
+        self.book.complete(f"{SETTING_RESPONSE}:{answer.setting_urn}", answer.on)
+        verdict = "agrees" if answer.agrees else "does not agree"
+        return await self._done(
+            f"setting_answered:{answer.setting_urn}",
+            answer.on,
+            answer.actor,
+            f"Setting URN {answer.setting_urn} {verdict} to be named",
+        )
+
+    @record_setting_response.validator
+    def _validate_setting_response(self, answer: SettingAnswered) -> None:
+        consultation = self.settings.get(answer.setting_urn)
+        if consultation is None:
+            raise InvalidAction(f"setting URN {answer.setting_urn} was not consulted on this case")
+        self._check(answer, Stage.DRAFT_ISSUED, after=consultation.sent_on, what="the setting's answer")
+        if consultation.answered_on is not None:
+            raise OutOfOrder(f"setting URN {answer.setting_urn} already answered on {consultation.answered_on}")
+
+    @workflow.update(name="issue_final_plan")
+    async def issue_final_plan(self, final: FinalPlanIssued) -> ActionResult:
+        self.book.complete(FINAL_PLAN, final.on)
+        self.state.final_document_id = final.document_id
+        self.state.named_setting_urn = final.named_setting_urn
+        await self._close(Stage.FINAL_ISSUED, final.on)
+        await self._appealable("final_plan", "(2)(c)", final.on)
+        await self.notify(
+            Recipient.PARENT,
+            "final_plan",
+            "final_plan",
+            "Your final EHC plan",
+            letters.final_plan(self.case_ref, final.on, self.state.policy),
+        )
+        return await self._done("final_plan_issued", final.on, final.actor, "Final EHC plan issued")
+
+    @issue_final_plan.validator
+    def _validate_final_plan(self, final: FinalPlanIssued) -> None:
+        self._check(final, Stage.DRAFT_ISSUED, after=self._last_step_date(), what="the final plan")
+        window = self.book.get(DRAFT_COMMENTS)
+        if window is not None and final.on <= window.due:
+            raise InvalidAction(
+                f"the final plan cannot be issued until the parent's 15 days to comment on the draft have passed: "
+                f"the window ends on {window.due} (SEND Regs 2014 reg 13(1))"
+            )
+        if not final.named_setting_urn and not final.setting_type:
+            raise InvalidAction("the final plan must name a setting or the type of setting in section I")
+        if final.named_setting_urn and final.named_setting_urn not in self.settings:
+            raise InvalidAction(
+                f"setting URN {final.named_setting_urn} cannot be named: it was not consulted (CFA 2014 s.39, s.40)"
+            )
+
+    @workflow.update(name="record_exception")
+    async def record_exception(self, recorded: ExceptionRecorded) -> ActionResult:
+        self.book.record_exception(
+            StatutoryException(
+                code=recorded.code,
+                reason=recorded.reason,
+                start=recorded.start,
+                end=recorded.end,
+                steps=recorded.steps,
+                recorded_by=recorded.actor,
+            )
+        )
+        return await self._done(
+            f"exception:{recorded.code}",
+            recorded.on,
+            recorded.actor,
+            f"Statutory exception {recorded.code} from {recorded.start} to {recorded.end} "
+            f"for {', '.join(recorded.steps)}",
+        )
+
+    @record_exception.validator
+    def _validate_exception(self, recorded: ExceptionRecorded) -> None:
+        self._check(recorded, what="the exception")
+        try:
+            code = statutory.ExceptionCode(recorded.code)
+        except ValueError:
+            known = ", ".join(c.value for c in statutory.ExceptionCode)
+            raise InvalidAction(f"unknown exception code '{recorded.code}' (known: {known})") from None
+        if recorded.end < recorded.start:
+            raise InvalidAction(f"the exception ends ({recorded.end}) before it starts ({recorded.start})")
+        if recorded.start > self.today():
+            raise InvalidAction(f"the exception starts in the future ({recorded.start})")
+        steps = {d.step for d in self.book.deadlines}
+        for step in recorded.steps:
+            if step not in steps:
+                raise InvalidAction(
+                    f"step '{step}' has no deadline on this case (deadlines: {', '.join(sorted(steps))})"
+                )
+            rule = statutory.get_rule(step, self.state.policy)
+            if code not in rule.exceptions:
+                raise InvalidAction(
+                    f"exception '{code.value}' does not apply to {step} ({rule.reference}); "
+                    f"it allows: {', '.join(c.value for c in rule.exceptions) or 'none'}"
+                )
+
+    @workflow.update(name="withdraw")
+    async def withdraw(self, withdrawal: Withdrawal) -> ActionResult:
+        await self._close(Stage.WITHDRAWN, withdrawal.on)
+        reason = withdrawal.reason.value.replace("_", " ")
+        await self.notify(
+            Recipient.PARENT,
+            "withdrawn",
+            "case_withdrawn",
+            "Your request for an EHC needs assessment has been closed",
+            letters.withdrawn(self.case_ref, withdrawal.on, reason),
+        )
+        return await self._done("withdrawn", withdrawal.on, withdrawal.actor, f"Case withdrawn: {reason}")
+
+    @withdraw.validator
+    def _validate_withdraw(self, withdrawal: Withdrawal) -> None:
+        self._check(withdrawal, what="the withdrawal")
 
     # CaseWorkflow ------------------------------------------------------------------------------
 
@@ -73,12 +479,25 @@ class AssessmentWorkflow(CaseWorkflow):
         return self.state.stage.value
 
     def waiting_for(self) -> str:
+        def due(key: str) -> str:
+            deadline = self.book.get(key)
+            return f" (due {deadline.due:%d %b %Y})" if deadline else ""
+
         match self.state.stage:
             case Stage.REQUEST_RECEIVED:
-                due = self.book.get(DECIDE_TO_ASSESS)
-                return f"the LA's decision whether to assess (due {due.due:%d %b %Y})" if due else ""
+                return f"the LA's decision whether to assess{due(DECIDE_TO_ASSESS)}"
+            case Stage.ASSESSING:
+                outstanding = [a.advice_id for a in self.advice.values() if a.received_on is None]
+                waiting = f"advice from {', '.join(outstanding)}; " if outstanding else ""
+                return f"{waiting}the LA's decision whether to issue a plan{due(DECIDE_TO_ISSUE)}"
+            case Stage.DRAFTING:
+                return f"the draft plan to be sent{due(FINAL_PLAN).replace('due', 'final plan due')}"
+            case Stage.DRAFT_ISSUED:
+                unanswered = [s.setting_urn for s in self.settings.values() if s.answered_on is None]
+                waiting = f"answers from settings {', '.join(unanswered)}; " if unanswered else ""
+                return f"{waiting}the final plan{due(FINAL_PLAN)}"
             case _:
-                return "nothing: the case is closed" if self.state.stage in CLOSED_STAGES else ""
+                return f"nothing: the case is closed ({self.state.stage.value.replace('_', ' ')})"
 
     def snapshot(self) -> CaseSnapshot:
         return CaseSnapshot(
@@ -90,7 +509,7 @@ class AssessmentWorkflow(CaseWorkflow):
             workflow_id=self.workflow_id,
             received_date=self.state.received_date,
             request_source=self.state.request_source.value,
-            closed=self.state.stage in CLOSED_STAGES,
+            closed=self.state.closed,
             outcome=self.state.outcome,
             deadlines=self.state.deadlines,
             exception_count=len(self.state.exceptions),

@@ -41,9 +41,7 @@ CLOSED_STAGES = frozenset({Stage.REFUSED_TO_ASSESS, Stage.NO_PLAN, Stage.FINAL_I
 class AssessmentInput(BaseModel):
     case_ref: str
     la_code: str
-    received_date: date = Field(
-        description="The day the LA received the request: every deadline runs from it"
-    )
+    received_date: date = Field(description="The day the LA received the request: every deadline runs from it")
     request_source: RequestSource = RequestSource.PARENT
     policy: str = statutory.DEFAULT_POLICY
     reminder_working_days: int = 5
@@ -64,6 +62,21 @@ class AssessmentState(BaseModel):
     deadlines: list[Deadline] = Field(default_factory=list)
     exceptions: list[StatutoryException] = Field(default_factory=list)
     history: list[HistoryEntry] = Field(default_factory=list)
+    advice: list["AdviceState"] = Field(default_factory=list)
+    settings: list["SettingConsultation"] = Field(default_factory=list)
+    decisions: list["AppealableDecision"] = Field(default_factory=list)
+    preferred_setting_urn: str | None = None
+    meeting_requested: bool = False
+    draft_document_id: str | None = None
+    final_document_id: str | None = None
+    named_setting_urn: str | None = None
+
+
+class ActionResult(BaseModel):
+    """What an officer action returns: the stage it left the case in and its place in the history."""
+
+    stage: Stage
+    seq: int
 
 
 class AssessmentOutcome(BaseModel):
@@ -182,3 +195,6 @@ class AppealableDecision(BaseModel):
     limb: str
     decided_on: date
     mediation_certificate_needed: bool = True
+
+
+AssessmentState.model_rebuild()

@@ -51,9 +51,7 @@ class CaseWorkflow(ABC):
     @abstractmethod
     def stage_name(self) -> str: ...
 
-    def record(
-        self, action: str, *, on: date | None = None, actor: str = "system", summary: str = ""
-    ) -> None:
+    def record(self, action: str, *, on: date | None = None, actor: str = "system", summary: str = "") -> None:
         seq = len(self.history) + 1
         self.history.append(
             HistoryEntry(seq=seq, at=workflow.now(), on=on, action=action, actor=actor, summary=summary)
@@ -98,8 +96,7 @@ class CaseWorkflow(ABC):
         next_open = self.book.next_open()
         if next_open:
             lines.append(
-                f"**Next deadline:** {next_open.label}, due {next_open.due:%a %d %b %Y} "
-                f"({next_open.reference})"
+                f"**Next deadline:** {next_open.label}, due {next_open.due:%a %d %b %Y} ({next_open.reference})"
             )
         breached = [d for d in self.book.deadlines if d.status is DeadlineStatus.BREACHED]
         if breached:
@@ -138,8 +135,7 @@ class CaseWorkflow(ABC):
                 f"{deadline.key}:reminder",
                 "deadline_reminder",
                 f"Reminder: {deadline.label} due {deadline.due:%d %B %Y}",
-                f"Case {self.case_ref}: {deadline.label} is due on {deadline.due:%A %d %B %Y} "
-                f"({deadline.reference}).",
+                f"Case {self.case_ref}: {deadline.label} is due on {deadline.due:%A %d %B %Y} ({deadline.reference}).",
             )
         elif firing.event is ClockEvent.WINDOW_CLOSED:
             self.record("window_closed", on=deadline.due, summary=f"{deadline.label} closed")
@@ -150,9 +146,7 @@ class CaseWorkflow(ABC):
                 summary=f"{deadline.label} missed under statutory exception {deadline.exception_code}",
             )
         else:
-            self.record(
-                "deadline_breached", on=deadline.due, summary=f"{deadline.label} ({deadline.reference})"
-            )
+            self.record("deadline_breached", on=deadline.due, summary=f"{deadline.label} ({deadline.reference})")
             workflow.logger.warning(
                 "statutory deadline breached",
                 extra={"case_ref": self.case_ref, "step": deadline.step, "due": deadline.due.isoformat()},

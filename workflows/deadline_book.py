@@ -97,11 +97,7 @@ class DeadlineBook:
     def _exception_for(self, deadline: Deadline) -> StatutoryException | None:
         """An exception covers a deadline if it names its step and its period overlaps the deadline's."""
         for exception in self.exceptions:
-            if (
-                deadline.step in exception.steps
-                and exception.start <= deadline.due
-                and exception.end >= deadline.start
-            ):
+            if deadline.step in exception.steps and exception.start <= deadline.due and exception.end >= deadline.start:
                 return exception
         return None
 

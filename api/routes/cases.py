@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Response, status
+from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from temporalio.client import WorkflowHandle
@@ -25,7 +26,7 @@ import statutory
 from api.deps import SessionDep, SettingsDep, TemporalDep
 from api.problems import Problem
 from api.schemas import EARLIEST_REQUEST, CaseCreate, CaseCreated, CaseView, ChildOut
-from store.models import Case, Child, Contact, IdempotencyRecord
+from store.models import Case, Child, Contact, IdempotencyRecord, Notification
 from workflows import search_attributes as sa
 from workflows.assessment import AssessmentWorkflow
 from workflows.assessment_models import AssessmentInput, AssessmentState, Stage
@@ -45,11 +46,7 @@ def new_case_ref(la_code: str) -> str:
 
 def idempotency_digest(body: CaseCreate, key: str | None) -> str:
     """The Idempotency-Key if given, else the request itself: the same request twice is one case."""
-    source = (
-        f"key:{body.la_code}:{key}"
-        if key
-        else "body:" + json.dumps(body.model_dump(mode="json"), sort_keys=True)
-    )
+    source = f"key:{body.la_code}:{key}" if key else "body:" + json.dumps(body.model_dump(mode="json"), sort_keys=True)
     return hashlib.sha256(source.encode()).hexdigest()
 
 
@@ -70,9 +67,7 @@ def check_dates(body: CaseCreate) -> None:
         raise Problem(422, "Impossible date", "the child's date_of_birth is after received_date.")
     if statutory.add_months(body.child.date_of_birth, 12 * 25) <= body.received_date:
         # CFA 2014 s.36 covers children and young people up to 25.
-        raise Problem(
-            422, "Not eligible", "the young person was 25 or older on received_date (CFA 2014 s.36)."
-        )
+        raise Problem(422, "Not eligible", "the young person was 25 or older on received_date (CFA 2014 s.36).")
     if body.policy not in statutory.POLICIES:
         raise Problem(
             422,
@@ -201,3 +196,21 @@ async def read_case(case_ref: CaseRef, session: SessionDep, temporal: TemporalDe
         **state.model_dump(),
         child=ChildOut.model_validate(child, from_attributes=True) if child else None,
     )
+
+
+class NotificationOut(BaseModel):
+    recipient_role: str
+    template: str
+    subject: str
+    body: str
+    status: str
+    created_at: datetime
+
+
+@router.get("/{case_ref}/notifications", response_model=list[NotificationOut])
+async def case_notifications(case_ref: CaseRef, session: SessionDep) -> list[Notification]:
+    """Every notice the case has produced (letters to the family, reminders and escalations to staff)."""
+    if await session.get(Case, case_ref) is None:
+        raise Problem(404, "No such case", f"There is no case {case_ref}.")
+    rows = await session.exec(select(Notification).where(Notification.case_ref == case_ref).order_by(Notification.id))
+    return list(rows.all())

@@ -1,0 +1,68 @@
+"""Record a workflow history per workflow type into tests/histories/ for the replay tests.
+
+Run when a workflow changes on purpose (with patching) and the new shape should be kept:
+`.venv/bin/python -m tests.record_histories`. It drives real cases through the API on the
+time-skipping server, with a throwaway SQLite database.
+"""
+
+import asyncio
+import tempfile
+from pathlib import Path
+
+import httpx
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from api.main import create_app
+from settings import Settings
+from store.db import create_engine, create_sessionmaker
+from store.migrate import upgrade_async
+from tests.conftest import BIN, TASK_QUEUE, register_search_attributes
+from tests.driver import Officer
+from worker import build_worker
+
+HISTORIES = Path(__file__).parent / "histories"
+
+
+async def assessment_to_final_plan(officer: Officer) -> str:
+    await officer.open()
+    await officer.wait(weeks=3)
+    await officer.act("decide-to-assess", {"assess": True})
+    await officer.act("advice-requests", {"adviser": "educational_psychologist"})
+    await officer.wait(weeks=7)  # the advice is late: a breach and an escalation are in the history
+    await officer.act("advice-received", {"advice_id": "educational_psychologist"})
+    await officer.act("decide-to-issue", {"issue": True})
+    await officer.draft()
+    await officer.act("setting-consultations", {"setting_urn": "100001"})
+    await officer.wait(days=15)
+    await officer.act("setting-answers", {"setting_urn": "100001", "agrees": True})
+    await officer.final(named_setting_urn="100001")
+    return f"assessment-{officer.case_ref}"
+
+
+async def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite+aiosqlite:///{tmp}/record.db"
+        await upgrade_async(url)
+        engine = create_engine(url)
+        sessions = create_sessionmaker(engine)
+        settings = Settings(database_url=url, temporal_task_queue=TASK_QUEUE)
+        async with await WorkflowEnvironment.start_time_skipping(
+            test_server_existing_path=str(BIN / "temporal-test-server"), data_converter=pydantic_data_converter
+        ) as env:
+            await register_search_attributes(env.client)
+            app = create_app(settings, temporal=env.client, sessions=sessions)
+            async with (
+                build_worker(env.client, TASK_QUEUE, sessions, settings),
+                app.router.lifespan_context(app),
+                httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://record") as api,
+            ):
+                workflow_id = await assessment_to_final_plan(Officer(api, env))
+                history = await env.client.get_workflow_handle(workflow_id).fetch_history()
+        await engine.dispose()
+    HISTORIES.mkdir(exist_ok=True)
+    (HISTORIES / "assessment_final_plan.json").write_text(history.to_json())
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

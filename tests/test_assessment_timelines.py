@@ -1,0 +1,231 @@
+"""Whole EHC needs assessments driven through the API, with 20 weeks passing under time skipping."""
+
+from datetime import timedelta
+
+import httpx
+from sqlmodel import select
+from temporalio.testing import WorkflowEnvironment
+
+import statutory
+from store.db import SessionMaker
+from store.models import AppealableDecisionRow, Case, PlanDocument
+from tests.conftest import eventually
+from tests.driver import Officer
+
+URN = "100001"
+
+
+async def test_on_time_from_request_to_final_plan(
+    api: httpx.AsyncClient, env: WorkflowEnvironment, sessions: SessionMaker
+) -> None:
+    officer = Officer(api, env)
+    received = await officer.today()
+    await officer.open(received)
+
+    await officer.wait(weeks=3)
+    state = await officer.act("decide-to-assess", {"assess": True})
+    assert state["stage"] == "assessing"
+    for adviser in ("educational", "educational_psychologist", "health", "social_care"):
+        await officer.act("advice-requests", {"adviser": adviser})
+    await officer.act("advice-requests", {"adviser": "other", "description": "speech and language therapist"})
+    asked_on = await officer.today()
+    deadlines = await officer.deadlines()
+    assert deadlines["assessment.advice:educational_psychologist"]["due"] == (asked_on + timedelta(weeks=6)).isoformat()
+    assert "assessment.advice:other-1" in deadlines
+
+    await officer.wait(weeks=4)
+    for advice_id in ("educational", "educational_psychologist", "health", "social_care", "other-1"):
+        await officer.act("advice-received", {"advice_id": advice_id})
+    await officer.wait(weeks=3)
+    state = await officer.act("decide-to-issue", {"issue": True})
+    assert state["stage"] == "drafting"
+    await officer.wait(weeks=2)
+    served = await officer.today()
+    state = await officer.draft(served)
+    assert state["stage"] == "draft_issued"
+    window = next(d for d in state["deadlines"] if d["step"] == "assessment.draft_comments")
+    assert window["due"] == (served + timedelta(days=14)).isoformat() and window["kind"] == "window"
+
+    await officer.wait(days=5)
+    await officer.act("parent-comments", {"preferred_setting_urn": URN, "meeting_requested": True})
+    await officer.act("setting-consultations", {"setting_urn": URN})
+    await officer.wait(days=7)
+    await officer.act("setting-answers", {"setting_urn": URN, "agrees": True})
+    await officer.wait(days=3)  # the comment window (served + 14 days) has closed
+    state = await officer.final(named_setting_urn=URN)
+
+    assert state["stage"] == "final_issued" and state["closed"]
+    statuses = {d["key"]: d["status"] for d in state["deadlines"]}
+    assert set(statuses.values()) == {"met"}, statuses
+    assert (await officer.today()) - received < timedelta(weeks=20)
+    assert [d["kind"] for d in state["decisions"]] == ["final_plan"]
+
+    letters = await officer.letters()
+    family = [n["template"] for n in letters if n["recipient_role"] == "parent"]
+    assert family == ["decision_to_assess", "draft_plan", "final_plan"]
+    final_letter = next(n for n in letters if n["template"] == "final_plan")["body"]
+    appeal_by = statutory.due_date("appeal.from_decision", await officer.today())
+    assert f"{appeal_by.day} {appeal_by:%B %Y}" in final_letter and "mediation adviser" in final_letter
+    assert not [n for n in letters if n["template"] in ("deadline_breached", "deadline_escalation")]
+
+    handle = env.client.get_workflow_handle(f"assessment-{officer.case_ref}")
+    outcome = await handle.result()
+    assert outcome["stage"] == "final_issued"
+    async with sessions() as session:
+        case = await session.get(Case, officer.case_ref)
+        documents = (await session.exec(select(PlanDocument).where(PlanDocument.case_ref == officer.case_ref))).all()
+        decision = await session.get(AppealableDecisionRow, f"{officer.case_ref}-final_plan")
+    assert case is not None and case.closed and case.stage == "final_issued" and case.breach_count == 0
+    assert sorted(d.kind for d in documents) == ["draft", "final"]
+    assert decision is not None and decision.limb == "(2)(c)" and decision.appeal_by == appeal_by
+
+
+async def test_refusal_to_assess_is_appealable_with_reasons(
+    api: httpx.AsyncClient, env: WorkflowEnvironment, sessions: SessionMaker
+) -> None:
+    officer = Officer(api, env)
+    await officer.open()
+    decided = await officer.wait(weeks=5)
+    problem = await officer.act("decide-to-assess", {"assess": False}, expect=422)
+    assert "reasons" in problem["detail"] and "reg 5(3)" in problem["detail"]
+
+    state = await officer.act(
+        "decide-to-assess", {"assess": False, "reasons": "Needs are met from the school's resources."}
+    )
+    assert state["stage"] == "refused_to_assess" and state["closed"]
+    assert {d["key"]: d["status"] for d in state["deadlines"]}["assessment.decide_to_assess"] == "met"
+    letter = next(n for n in await officer.letters() if n["template"] == "refusal_to_assess")
+    contact_by = statutory.due_date("mediation.contact_adviser", decided)
+    assert "Needs are met from the school's resources." in letter["body"]
+    assert f"{contact_by.day} {contact_by:%B %Y}" in letter["body"]
+    async with sessions() as session:
+        decision = await session.get(AppealableDecisionRow, f"{officer.case_ref}-refusal_to_assess")
+    assert decision is not None
+    assert (decision.kind, decision.limb, decision.decided_on) == ("refusal_to_assess", "(2)(a)", decided)
+    assert decision.appeal_by == statutory.due_date("appeal.from_decision", decided)
+
+    # The case is closed: every further action is refused, with nothing recorded.
+    history = len(state["history"])
+    problem = await officer.act("decide-to-assess", {"assess": True}, expect=409)
+    assert "closed" in problem["detail"]
+    assert len((await officer.case())["history"]) == history
+
+
+async def test_decision_not_to_issue_a_plan(api: httpx.AsyncClient, env: WorkflowEnvironment) -> None:
+    officer = Officer(api, env)
+    await officer.open()
+    await officer.wait(weeks=4)
+    await officer.act("decide-to-assess", {"assess": True})
+    await officer.wait(weeks=10)
+    state = await officer.act("decide-to-issue", {"issue": False, "reasons": "Provision can be made from SEN support."})
+    assert state["stage"] == "no_plan" and state["closed"]
+    assert [d["limb"] for d in state["decisions"]] == ["(2)(b)"]
+    statuses = {d["key"]: d["status"] for d in state["deadlines"]}
+    assert statuses["assessment.notify_no_plan"] == "met"
+    letter = next(n for n in await officer.letters() if n["template"] == "no_plan")
+    assert "Provision can be made from SEN support." in letter["body"] and "Tribunal" in letter["body"]
+
+
+async def test_each_deadline_breached_is_recorded_and_the_case_goes_on(
+    api: httpx.AsyncClient, env: WorkflowEnvironment, sessions: SessionMaker
+) -> None:
+    officer = Officer(api, env)
+    received = await officer.today()
+    await officer.open(received)
+    await officer.wait(weeks=7)  # the 6-week decision is missed
+    await officer.act("decide-to-assess", {"assess": True})
+    await officer.act("advice-requests", {"adviser": "health"})
+    await officer.wait(weeks=7)  # health advice (6 weeks) is missed
+    await officer.act("advice-received", {"advice_id": "health"})
+    await officer.wait(weeks=3)  # week 17: the 16-week decision whether to issue is missed
+    await officer.act("decide-to-issue", {"issue": True})
+    await officer.draft()
+    await officer.wait(weeks=4)  # week 21: the 20-week final plan is missed
+    state = await officer.final(setting_type="Mainstream primary school")
+
+    assert state["stage"] == "final_issued"  # a breach never stops the process
+    statuses = {d["key"]: d["status"] for d in state["deadlines"]}
+    assert statuses == {
+        "assessment.decide_to_assess": "breached",
+        "assessment.final_plan": "breached",
+        "assessment.notify_no_plan": "breached",
+        "assessment.advice:health": "breached",
+        "assessment.draft_comments": "met",
+    }
+    done = {d["key"]: d["done_on"] for d in state["deadlines"]}
+    assert done["assessment.final_plan"] > (received + timedelta(weeks=20)).isoformat()
+    letters = await officer.letters()
+    escalations = sorted(n["subject"] for n in letters if n["template"] == "deadline_escalation")
+    assert len(escalations) == 4 and all(n.startswith("Escalation:") for n in escalations)
+    reminders = [n for n in letters if n["template"] == "deadline_reminder"]
+    assert len(reminders) == len({n["subject"] for n in reminders})  # each reminded once at most
+
+    async def counted() -> Case | None:
+        async with sessions() as session:
+            case = await session.get(Case, officer.case_ref)
+            return case if case and case.closed else None
+
+    case = await eventually(counted)
+    assert case.breach_count == 4
+
+
+async def test_statutory_exception_is_recorded_and_reported_not_breached(
+    api: httpx.AsyncClient, env: WorkflowEnvironment
+) -> None:
+    officer = Officer(api, env)
+    received = await officer.today()
+    await officer.open(received)
+    await officer.wait(weeks=2)
+    exception = {
+        "code": "absence_4_weeks",
+        "reason": "Family abroad for five weeks",
+        "start": (received + timedelta(weeks=1)).isoformat(),
+        "end": (received + timedelta(weeks=6)).isoformat(),
+        "steps": ["assessment.decide_to_assess", "assessment.final_plan"],
+    }
+    state = await officer.act("exceptions", exception)
+    assert state["exceptions"][0]["code"] == "absence_4_weeks"
+    await officer.wait(weeks=5)
+    deadlines = await officer.deadlines()
+    assert deadlines["assessment.decide_to_assess"]["status"] == "excepted"
+    assert deadlines["assessment.decide_to_assess"]["exception_code"] == "absence_4_weeks"
+    letters = await officer.letters()
+    assert not [n for n in letters if n["template"] == "deadline_escalation"]
+
+    refused = [
+        ({**exception, "code": "alien_abduction"}, "unknown exception code"),
+        ({**exception, "code": "missed_appointment"}, "does not apply to assessment.decide_to_assess"),
+        ({**exception, "steps": ["assessment.advice"]}, "has no deadline on this case"),
+        ({**exception, "end": (received - timedelta(days=1)).isoformat()}, "before it starts"),
+        (
+            {
+                **exception,
+                "start": (received + timedelta(weeks=30)).isoformat(),
+                "end": (received + timedelta(weeks=31)).isoformat(),
+            },
+            "future",
+        ),
+    ]
+    for body, reason in refused:
+        problem = await officer.act("exceptions", body, expect=422)
+        assert reason in problem["detail"], problem
+
+
+async def test_withdrawal_at_any_stage_closes_every_open_deadline(
+    api: httpx.AsyncClient, env: WorkflowEnvironment
+) -> None:
+    officer = Officer(api, env)
+    await officer.open()
+    await officer.wait(weeks=2)
+    await officer.act("decide-to-assess", {"assess": True})
+    await officer.act("advice-requests", {"adviser": "educational_psychologist"})
+    await officer.wait(weeks=1)
+    state = await officer.act("withdraw", {"reason": "moved_away"})
+    assert state["stage"] == "withdrawn" and state["closed"]
+    assert {d["status"] for d in state["deadlines"]} == {"met"}
+    assert "withdrawn" in [n["template"] for n in await officer.letters()][-1] or any(
+        n["template"] == "case_withdrawn" for n in await officer.letters()
+    )
+    await officer.wait(weeks=30)  # no timers left to fire: nothing is breached after the case closed
+    assert {d["status"] for d in (await officer.deadlines()).values()} == {"met"}
+    await officer.act("withdraw", {"reason": "moved_away"}, expect=409)

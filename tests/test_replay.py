@@ -1,0 +1,74 @@
+"""Reminders and notices are sent once however often a case replays, and histories replay cleanly."""
+
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+import pytest_asyncio
+from temporalio.client import WorkflowHistory
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Replayer
+
+import statutory
+from api.main import create_app
+from settings import Settings
+from store.db import SessionMaker
+from tests.conftest import TASK_QUEUE
+from tests.driver import Officer
+from worker import WORKFLOWS, build_worker, sandbox_runner
+
+HISTORIES = Path(__file__).parent / "histories"
+
+
+@pytest_asyncio.fixture
+async def replaying_api(
+    env: WorkflowEnvironment, sessions: SessionMaker, settings: Settings
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A worker that keeps no workflow in its cache, so every task rebuilds its case from history."""
+    app = create_app(settings, temporal=env.client, sessions=sessions)
+    async with (
+        build_worker(env.client, TASK_QUEUE, sessions, settings, max_cached_workflows=0),
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client,
+    ):
+        yield client
+
+
+async def test_replaying_every_task_sends_nothing_twice(
+    replaying_api: httpx.AsyncClient, env: WorkflowEnvironment
+) -> None:
+    officer = Officer(replaying_api, env)
+    received = await officer.today()
+    await officer.open(received)
+    due = statutory.due_date("assessment.decide_to_assess", received)
+    await env.sleep(statutory.breach_at(statutory.remind_on(due, 5)) - await env.get_current_time())
+    templates = [n["template"] for n in await officer.letters()]
+    assert templates.count("deadline_reminder") == 1
+
+    await officer.act("decide-to-assess", {"assess": True})
+    await officer.wait(weeks=20)
+    letters = await officer.letters()
+    templates = [n["template"] for n in letters]
+    assert templates.count("decision_to_assess") == 1
+    reminders = [n["subject"] for n in letters if n["template"] == "deadline_reminder"]
+    assert len(reminders) == len(set(reminders))
+    assert templates.count("deadline_escalation") == 2  # decision whether to issue, and the final plan
+
+
+@pytest.mark.parametrize("path", sorted(HISTORIES.glob("*.json")), ids=lambda p: p.stem)
+async def test_recorded_histories_replay_against_current_code(path: Path) -> None:
+    """A change that would break running cases fails here (ENGINEERING.md §2.5)."""
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=pydantic_data_converter, workflow_runner=sandbox_runner())
+    history = WorkflowHistory.from_json(path.stem, json.loads(path.read_text()))
+    await replayer.replay_workflow(history)
+
+
+def test_every_workflow_type_has_a_recorded_history() -> None:
+    recorded = {
+        json.loads(p.read_text())["events"][0]["workflowExecutionStartedEventAttributes"]["workflowType"]["name"]
+        for p in HISTORIES.glob("*.json")
+    }
+    assert recorded >= {w.__temporal_workflow_definition.name for w in WORKFLOWS}  # type: ignore[attr-defined]

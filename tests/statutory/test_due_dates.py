@@ -1,5 +1,6 @@
 """`statutory.due_date` on worked boundary cases, each date checked by hand against STATUTORY.md §3."""
 
+import re
 from datetime import date, datetime
 
 import pytest
@@ -152,10 +153,10 @@ def test_other_rules(rule: str, start: str, due: str) -> None:
     ],
 )
 def test_bad_input_is_refused_clearly(args: tuple, error: type[Exception], words: str) -> None:
-    with pytest.raises(error, match=words.replace("(", r"\(")):
+    with pytest.raises(error, match=re.escape(words)):
         due_date(*args)
 
 
 def test_unknown_rule_message_lists_known_rules() -> None:
-    with pytest.raises(ValueError, match="assessment.final_plan"):
+    with pytest.raises(ValueError, match=re.escape("assessment.final_plan")):
         due_date("nope", date(2025, 1, 6))

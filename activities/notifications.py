@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from notifications_python_client.notifications import NotificationsAPIClient
 from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio import activity
 
 from activities.messages import SEND_NOTIFICATION, NotificationRequest, Recipient
@@ -59,10 +60,9 @@ class Notifier:
         async with self.sessions() as session, session.begin():
             await upsert(session, Notification, [row], keys=["idempotency_key"])
         if self.gateway is not None:
-            await self._deliver(request)
+            await self._deliver(request, self.gateway)
 
-    async def _deliver(self, request: NotificationRequest) -> None:
-        assert self.gateway is not None
+    async def _deliver(self, request: NotificationRequest, gateway: NotifyGateway) -> None:
         async with self.sessions() as session:
             notification = (
                 await session.exec(select(Notification).where(Notification.idempotency_key == request.idempotency_key))
@@ -73,7 +73,7 @@ class Notifier:
             if email is None:
                 # No email on file: the notice stays in the outbox for the mail room to post.
                 return
-            notification.provider_ref = await self.gateway.send_email(
+            notification.provider_ref = await gateway.send_email(
                 email, request.subject, request.body, reference=request.idempotency_key
             )
             notification.status = "sent"
@@ -81,7 +81,7 @@ class Notifier:
             session.add(notification)
             await session.commit()
 
-    async def _email_for(self, session, request: NotificationRequest) -> str | None:  # type: ignore[no-untyped-def]
+    async def _email_for(self, session: AsyncSession, request: NotificationRequest) -> str | None:
         if request.recipient is Recipient.OFFICER:
             case = await session.get(Case, request.case_ref)
             officer = case.officer if case else None

@@ -1,0 +1,116 @@
+"""Delivery through GOV.UK Notify when a key is configured, once per notice however often it is retried.
+
+Notify itself cannot be reached from here, so a loopback server answers its one endpoint we use
+(POST /v2/notifications/email) the way the real service documents; the client library, the JWT, the
+outbox and the activity are all real.
+"""
+
+import json
+import threading
+import uuid
+from collections.abc import Iterator
+from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+from sqlmodel import select
+from temporalio.testing import ActivityEnvironment
+
+from activities.messages import NotificationRequest, Recipient
+from activities.notifications import Notifier, NotifyGateway
+from store.db import SessionMaker
+from store.models import Case, Contact, Notification
+from tests.factories import PARENT_EMAIL
+
+API_KEY = f"test_key-{uuid.uuid4()}-{uuid.uuid4()}"
+
+
+@pytest.fixture
+def notify_server() -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    received: list[dict[str, Any]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            received.append({"path": self.path, "auth": self.headers["Authorization"], **body})
+            answer = json.dumps({"id": str(uuid.uuid4()), "reference": body.get("reference")}).encode()
+            self.send_response(201)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        def log_message(self, *_: Any) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}", received
+    server.shutdown()
+
+
+async def test_notices_go_through_notify_once(
+    sessions: SessionMaker, notify_server: tuple[str, list[dict[str, Any]]]
+) -> None:
+    base_url, received = notify_server
+    case_ref = f"999-{uuid.uuid4().hex[:8].upper()}"
+    async with sessions() as session:
+        session.add(
+            Case(
+                case_ref=case_ref,
+                la_code="999",
+                process="assessment",
+                stage="request_received",
+                policy="send-regs-2014",
+                workflow_id=f"assessment-{case_ref}",
+                received_date=date(2026, 1, 5),
+                request_source="parent",
+            )
+        )
+        await session.flush()
+        session.add(Contact(case_ref=case_ref, role="parent", name="P", email=PARENT_EMAIL))
+        await session.commit()
+    notifier = Notifier(sessions, NotifyGateway(API_KEY, "template-1", base_url=base_url))
+    request = NotificationRequest(
+        idempotency_key=f"assessment-{case_ref}:draft_plan:parent",
+        case_ref=case_ref,
+        recipient=Recipient.PARENT,
+        template="draft_plan",
+        subject="Your draft EHC plan",
+        body="Your draft plan is enclosed.",
+    )
+    activities = ActivityEnvironment()
+    await activities.run(notifier.send_notification, request)
+    await activities.run(notifier.send_notification, request)  # a retry after a lost acknowledgement
+
+    assert len(received) == 1
+    sent = received[0]
+    assert sent["path"] == "/v2/notifications/email" and sent["auth"].startswith("Bearer ")
+    assert sent["email_address"] == PARENT_EMAIL and sent["template_id"] == "template-1"
+    assert sent["personalisation"] == {"subject": "Your draft EHC plan", "body": "Your draft plan is enclosed."}
+    async with sessions() as session:
+        rows = (await session.exec(select(Notification).where(Notification.case_ref == case_ref))).all()
+    assert [(r.status, r.template) for r in rows] == [("sent", "draft_plan")]
+    assert rows[0].provider_ref and rows[0].sent_at is not None
+
+
+async def test_without_an_email_the_notice_waits_in_the_outbox(
+    sessions: SessionMaker, notify_server: tuple[str, list[dict[str, Any]]]
+) -> None:
+    base_url, received = notify_server
+    notifier = Notifier(sessions, NotifyGateway(API_KEY, "template-1", base_url=base_url))
+    request = NotificationRequest(
+        idempotency_key="assessment-999-NOBODY:escalation:manager",
+        case_ref="999-NOBODY00",
+        recipient=Recipient.MANAGER,
+        template="deadline_escalation",
+        subject="Escalation",
+        body="A deadline was missed.",
+    )
+    await ActivityEnvironment().run(notifier.send_notification, request)
+    assert received == []
+    async with sessions() as session:
+        row = (await session.exec(select(Notification).where(Notification.case_ref == "999-NOBODY00"))).one()
+    assert row.status == "queued"

@@ -15,6 +15,7 @@ from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.case_sync import CaseSync
+from activities.cohort import Cohorts
 from activities.decisions import Decisions
 from activities.notifications import Notifier, NotifyGateway
 from logs import configure_logging
@@ -22,8 +23,9 @@ from settings import Settings, get_settings
 from store.db import SessionMaker, create_engine, create_sessionmaker
 from temporal_client import connect
 from workflows.assessment import AssessmentWorkflow
+from workflows.plan import PlanWorkflow
 
-WORKFLOWS = [AssessmentWorkflow]
+WORKFLOWS = [AssessmentWorkflow, PlanWorkflow]
 
 # Our own pure modules and pydantic are deterministic; passing them through keeps each workflow run
 # from re-importing them (SDK README, "Workflow Sandbox").
@@ -56,7 +58,12 @@ def build_worker(client: Client, task_queue: str, sessions: SessionMaker, settin
         client,
         task_queue=task_queue,
         workflows=WORKFLOWS,
-        activities=[case_sync.sync_case, notifier.send_notification, Decisions(sessions).record_decision],
+        activities=[
+            case_sync.sync_case,
+            notifier.send_notification,
+            Decisions(sessions).record_decision,
+            Cohorts(sessions).load_cohort,
+        ],
         workflow_runner=sandbox_runner(),
         graceful_shutdown_timeout=timedelta(seconds=20),
         **options,

@@ -11,6 +11,9 @@ from store.upsert import upsert
 from workflows.case_state import DeadlineStatus
 
 _CASE_COLUMNS = (
+    "la_code",
+    "process",
+    "workflow_id",
     "stage",
     "policy",
     "closed",

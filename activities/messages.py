@@ -12,6 +12,7 @@ from workflows.case_state import Deadline, HistoryEntry
 
 SYNC_CASE = "sync_case"
 SEND_NOTIFICATION = "send_notification"
+LOAD_COHORT = "load_cohort"
 
 
 class CaseSnapshot(BaseModel):
@@ -34,7 +35,8 @@ class CaseSnapshot(BaseModel):
 
 
 class Recipient(StrEnum):
-    PARENT = "parent"  # or the young person once rights have passed to them
+    PARENT = "parent"
+    YOUNG_PERSON = "young_person"  # once rights have passed to them at the end of compulsory school age
     OFFICER = "officer"
     MANAGER = "manager"
     SETTING = "setting"
@@ -70,3 +72,9 @@ class DecisionRecord(BaseModel):
     certificate_needed: bool = True
     mediation_contact_by: date
     appeal_by: date
+
+
+class Cohort(BaseModel):
+    """The child's Reception year (statutory.phases): an age fact without a date of birth."""
+
+    reception_year: int | None = None

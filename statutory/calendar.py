@@ -75,13 +75,15 @@ def tribunal_appeal_deadline(day: date) -> date:
     working day.
     """
     check_in_range(day)
-    if day.month == 8:
-        return next_working_day(date(day.year, 8, 31))
-    if day.month == 12 and day.day >= 25:
-        return next_working_day(date(day.year + 1, 1, 1))
-    if day.month == 1 and day.day == 1:
-        return next_working_day(day)
-    return day if is_working_day(day) else next_working_day(day)
+    # Rolled off a weekend into 25-31 December (23 Dec 2000 -> 27 Dec), the date is then moved again.
+    while not is_working_day(day) or in_tribunal_closed_period(day):
+        if day.month == 8:
+            day = next_working_day(date(day.year, 8, 31))
+        elif day.month == 12 and day.day >= 25:
+            day = next_working_day(date(day.year + 1, 1, 1))
+        else:
+            day = next_working_day(day)
+    return day
 
 
 def add_tribunal_days(start: date, count: int, *, working: bool) -> date:

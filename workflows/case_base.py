@@ -32,8 +32,10 @@ class CaseWorkflow(ABC):
     case_ref: str
     process: str
 
-    def _init_case(self) -> None:
-        self._synced_seq = 0
+    def _init_case(self, seq_base: int = 0) -> None:
+        # History sequence numbers key the audit trail, so they carry on across continue-as-new.
+        self._seq_base = seq_base
+        self._synced_seq = seq_base
         self._publish_lock = asyncio.Lock()
         self._clock_changed = False
 
@@ -52,7 +54,7 @@ class CaseWorkflow(ABC):
     def stage_name(self) -> str: ...
 
     def record(self, action: str, *, on: date | None = None, actor: str = "system", summary: str = "") -> None:
-        seq = len(self.history) + 1
+        seq = self._seq_base + len(self.history) + 1
         self.history.append(
             HistoryEntry(seq=seq, at=workflow.now(), on=on, action=action, actor=actor, summary=summary)
         )
@@ -103,10 +105,18 @@ class CaseWorkflow(ABC):
             lines.append("**Breached:** " + "; ".join(f"{d.label} (due {d.due:%d %b %Y})" for d in breached))
         return "\n\n".join(lines)
 
+    def next_event(self) -> datetime | None:
+        """When the case's own calendar (not its deadlines) next needs the clock, if ever."""
+        return None
+
+    async def on_events(self) -> None:
+        """Act on the case's own calendar once the clock passes `next_event`."""
+        return None
+
     async def run_clock(self, until_closed: Callable[[], bool]) -> None:
-        """Sleep until the next reminder or breach, or until an officer action changes the deadlines."""
+        """Sleep until the next reminder, breach or calendar event, or until an action changes them."""
         while not until_closed():
-            wake = self.book.next_wake()
+            wake = min((w for w in (self.book.next_wake(), self.next_event()) if w is not None), default=None)
             now = workflow.now()
             if wake is None or wake > now:
                 timeout = None if wake is None else wake - now
@@ -117,6 +127,9 @@ class CaseWorkflow(ABC):
                         timeout_summary=self._timer_summary(),
                     )
             self._clock_changed = False
+            event = self.next_event()
+            if event is not None and event <= workflow.now():
+                await self.on_events()
             firings = self.book.fire(workflow.now())
             for firing in firings:
                 await self._announce(firing)

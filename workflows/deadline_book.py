@@ -33,15 +33,20 @@ class DeadlineBook:
         exceptions: list[StatutoryException],
         policy: str,
         reminder_working_days: int,
+        scope: str = "",
     ) -> None:
         # The lists are the workflow state's own, so every change here is in the state the query returns.
         self.deadlines = deadlines
         self.exceptions = exceptions
         self.policy = policy
         self.reminder_working_days = reminder_working_days
+        # Appended to every key: a plan's review cycles reuse step names, and each cycle's deadlines
+        # must stay distinct in the read model ("review.annual@c3").
+        self.scope = scope
 
     def get(self, key: str) -> Deadline | None:
-        return next((d for d in self.deadlines if d.key == key), None)
+        scoped = key + self.scope
+        return next((d for d in self.deadlines if d.key == scoped), None)
 
     def open(
         self,
@@ -57,7 +62,7 @@ class DeadlineBook:
             return existing
         rule = statutory.get_rule(step, self.policy)
         deadline = Deadline(
-            key=key,
+            key=key + self.scope,
             step=step,
             label=label or rule.description,
             reference=rule.reference,

@@ -7,3 +7,7 @@ CASE_REF_PATTERN = re.compile(r"^[A-Z0-9]{2,10}-[A-Z0-9]{4,20}$")
 
 def assessment_id(case_ref: str) -> str:
     return f"assessment-{case_ref}"
+
+
+def plan_id(case_ref: str) -> str:
+    return f"plan-{case_ref}"

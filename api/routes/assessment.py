@@ -1,28 +1,16 @@
-"""Officer actions on an assessment: each is a validated workflow update.
+"""Officer actions on an assessment, each a validated workflow update (see api.updates)."""
 
-The workflow refuses an action out of order (409) or with impossible dates (422) before it touches
-history; the API passes the reason on as problem+json. A repeated POST with the same Idempotency-Key
-is the same update (Temporal dedupes by update id) and returns the first answer.
-"""
+from typing import Any
 
-import asyncio
-import uuid
-from typing import Annotated, Any
-
-from fastapi import APIRouter, Header
+from fastapi import APIRouter
 from pydantic import BaseModel
-from sqlmodel import delete
-from temporalio.client import WorkflowUpdateFailedError
-from temporalio.exceptions import ApplicationError
-from temporalio.service import RPCError, RPCStatusCode
 
 from api.deps import SessionDep, TemporalDep
 from api.problems import Problem
 from api.routes.cases import CaseRef
-from api.schemas import DraftIn, FinalPlanIn, PlanSections
-from store.models import Case, PlanDocument
+from api.schemas import DraftIn, FinalPlanIn
+from api.updates import IdempotencyKey, require_case, run_update, with_document
 from workflows.assessment_models import (
-    ActionResult,
     AdviceReceived,
     AdviceRequest,
     AssessDecision,
@@ -36,42 +24,16 @@ from workflows.assessment_models import (
     SettingConsulted,
     Withdrawal,
 )
-from workflows.rejections import CONFLICT_TYPES
+from workflows.ids import assessment_id
 
 router = APIRouter(prefix="/cases/{case_ref}", tags=["assessment actions"])
 
-UPDATE_TIMEOUT_SECONDS = 30
-IdempotencyKey = Annotated[str | None, Header(max_length=200, pattern=r"^[A-Za-z0-9._:-]+$")]
-
 
 async def apply(
-    temporal: TemporalDep,
-    session: SessionDep,
-    case_ref: str,
-    update: str,
-    action: BaseModel,
-    idempotency_key: str | None,
+    temporal: TemporalDep, session: SessionDep, case_ref: str, update: str, action: BaseModel, key: str | None
 ) -> AssessmentState:
-    case = await session.get(Case, case_ref)
-    if case is None:
-        raise Problem(404, "No such case", f"There is no case {case_ref}.")
-    handle = temporal.get_workflow_handle(case.workflow_id)
-    update_id = f"{update}:{idempotency_key}" if idempotency_key else None
-    try:
-        async with asyncio.timeout(UPDATE_TIMEOUT_SECONDS):
-            await handle.execute_update(update, action, id=update_id, result_type=ActionResult)
-            return await handle.query("state", result_type=AssessmentState)
-    except WorkflowUpdateFailedError as error:
-        cause = error.cause
-        reason = cause.message if isinstance(cause, ApplicationError) else str(cause)
-        kind = cause.type if isinstance(cause, ApplicationError) else None
-        if kind in CONFLICT_TYPES:
-            raise Problem(409, "Action not possible now", reason, "/problems/out-of-order") from error
-        raise Problem(422, "Action refused", reason, "/problems/invalid-action") from error
-    except RPCError as error:
-        if error.status is RPCStatusCode.NOT_FOUND:
-            raise Problem(409, "Case is closed", f"Case {case_ref} is closed; nothing more can be recorded.") from error
-        raise
+    await require_case(session, case_ref)
+    return await run_update(temporal, assessment_id(case_ref), update, action, key, AssessmentState)
 
 
 @router.post("/decide-to-assess", response_model=AssessmentState)
@@ -122,43 +84,6 @@ async def decide_to_issue(
     return await apply(temporal, session, case_ref, "decide_to_issue", body, idempotency_key)
 
 
-async def _with_document(
-    temporal: TemporalDep,
-    session: SessionDep,
-    case_ref: str,
-    update: str,
-    kind: str,
-    sections: PlanSections,
-    build: Any,
-    idempotency_key: str | None,
-    **document: Any,
-) -> AssessmentState:
-    """Store the plan text (personal data stays in the database), then tell the workflow its id.
-
-    The document is committed before the update because the workflow's own read-model write needs
-    the database; if the workflow refuses the action the document is removed again.
-    """
-    if await session.get(Case, case_ref) is None:
-        raise Problem(404, "No such case", f"There is no case {case_ref}.")
-    document_id = (
-        str(uuid.uuid5(uuid.NAMESPACE_URL, f"{case_ref}/{update}/{idempotency_key}"))
-        if idempotency_key
-        else uuid.uuid4().hex
-    )
-    if await session.get(PlanDocument, document_id) is None:
-        session.add(
-            PlanDocument(id=document_id, case_ref=case_ref, kind=kind, sections=sections.model_dump(), **document)
-        )
-        await session.commit()
-    try:
-        return await apply(temporal, session, case_ref, update, build(document_id), idempotency_key)
-    except BaseException:
-        await session.rollback()
-        await session.exec(delete(PlanDocument).where(PlanDocument.id == document_id))  # type: ignore[arg-type]
-        await session.commit()
-        raise
-
-
 @router.post("/draft", response_model=AssessmentState)
 async def send_draft(
     case_ref: CaseRef, body: DraftIn, session: SessionDep, temporal: TemporalDep, idempotency_key: IdempotencyKey = None
@@ -170,16 +95,14 @@ async def send_draft(
             "Action refused",
             "the draft plan must not name a school or institution, or a type of one, in section I (CFA 2014 s.38(5))",
         )
-    return await _with_document(
-        temporal,
-        session,
-        case_ref,
-        "send_draft",
-        "draft",
-        body.sections,
-        lambda document_id: DraftSent(on=body.served_on, actor=body.actor, document_id=document_id),
-        idempotency_key,
-        created_by=body.actor,
+    await require_case(session, case_ref)
+
+    async def send(document_id: str) -> AssessmentState:
+        action = DraftSent(on=body.served_on, actor=body.actor, document_id=document_id)
+        return await apply(temporal, session, case_ref, "send_draft", action, idempotency_key)
+
+    return await with_document(
+        session, case_ref, "draft", body.sections.model_dump(), idempotency_key, send, created_by=body.actor
     )
 
 
@@ -232,21 +155,25 @@ async def issue_final_plan(
         raise Problem(
             422, "Action refused", "the final plan must name the school or institution, or its type, in section I"
         )
-    return await _with_document(
-        temporal,
-        session,
-        case_ref,
-        "issue_final_plan",
-        "final",
-        body.sections,
-        lambda document_id: FinalPlanIssued(
+    await require_case(session, case_ref)
+
+    async def issue(document_id: str) -> AssessmentState:
+        action = FinalPlanIssued(
             on=body.issued_on,
             actor=body.actor,
             document_id=document_id,
             named_setting_urn=body.named_setting_urn,
             setting_type=body.setting_type,
-        ),
+        )
+        return await apply(temporal, session, case_ref, "issue_final_plan", action, idempotency_key)
+
+    return await with_document(
+        session,
+        case_ref,
+        "final",
+        body.sections.model_dump(),
         idempotency_key,
+        issue,
         named_setting_urn=body.named_setting_urn,
         setting_type=body.setting_type or None,
         created_by=body.actor,

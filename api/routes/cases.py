@@ -190,7 +190,7 @@ async def read_case(case_ref: CaseRef, session: SessionDep, temporal: TemporalDe
     case = await session.get(Case, case_ref)
     if case is None:
         raise Problem(404, "No such case", f"There is no case {case_ref}.")
-    state = await query_state(temporal.get_workflow_handle(case.workflow_id), case_ref)
+    state = await query_state(temporal.get_workflow_handle(assessment_id(case_ref)), case_ref)
     child = (await session.exec(select(Child).where(Child.case_ref == case_ref))).first()
     return CaseView(
         **state.model_dump(),

@@ -73,6 +73,8 @@ CASES = [
     ("appeal.from_decision", "2025-10-31", "2026-01-02", "31 Dec is inside 25 Dec-1 Jan"),
     ("appeal.from_decision", "2025-10-24", "2025-12-24", "24 Dec is outside the window and a working day"),
     ("appeal.from_decision", "2023-12-31", "2024-02-29", "leap day, a working day"),
+    ("appeal.from_decision", "2023-10-23", "2024-01-02", "Sat 23 Dec rolls into 27 Dec, then past 1 Jan"),
+    ("appeal.from_decision", "2000-10-23", "2001-01-02", "the same in 2000 (found by hypothesis)"),
     ("appeal.from_decision", "2024-12-31", "2025-02-28", "clamped to 28 Feb, a Friday"),
     ("appeal.from_decision", "2025-02-05", "2025-04-07", "Saturday rolls to Monday (r.12(2))"),
     ("appeal.from_decision", "2025-02-18", "2025-04-22", "Good Friday, weekend, Easter Monday"),

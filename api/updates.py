@@ -1,0 +1,93 @@
+"""Running an officer action as a workflow update, and the problem+json it answers with if refused.
+
+The workflow refuses an action out of order (409) or with impossible dates (422) before it touches
+history. A repeated POST with the same Idempotency-Key is the same update (Temporal dedupes by update
+id). The answer is the case as the workflow's `state` query returns it after the action.
+"""
+
+import asyncio
+import uuid
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Header
+from pydantic import BaseModel
+from sqlmodel import delete
+from sqlmodel.ext.asyncio.session import AsyncSession
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
+
+from api.problems import Problem
+from store.models import Case, PlanDocument
+from workflows.rejections import CONFLICT_TYPES
+
+UPDATE_TIMEOUT_SECONDS = 30
+IdempotencyKey = Annotated[str | None, Header(max_length=200, pattern=r"^[A-Za-z0-9._:-]+$")]
+State = TypeVar("State", bound=BaseModel)
+
+
+async def require_case(session: AsyncSession, case_ref: str) -> Case:
+    case = await session.get(Case, case_ref)
+    if case is None:
+        raise Problem(404, "No such case", f"There is no case {case_ref}.")
+    return case
+
+
+async def run_update(
+    temporal: Client,
+    workflow_id: str,
+    update: str,
+    action: BaseModel,
+    idempotency_key: str | None,
+    state_type: type[State],
+) -> State:
+    handle = temporal.get_workflow_handle(workflow_id)
+    update_id = f"{update}:{idempotency_key}" if idempotency_key else None
+    try:
+        async with asyncio.timeout(UPDATE_TIMEOUT_SECONDS):
+            await handle.execute_update(update, action, id=update_id)
+            return await handle.query("state", result_type=state_type)
+    except WorkflowUpdateFailedError as error:
+        cause = error.cause
+        reason = cause.message if isinstance(cause, ApplicationError) else str(cause)
+        kind = cause.type if isinstance(cause, ApplicationError) else None
+        if kind in CONFLICT_TYPES:
+            raise Problem(409, "Action not possible now", reason, "/problems/out-of-order") from error
+        raise Problem(422, "Action refused", reason, "/problems/invalid-action") from error
+    except RPCError as error:
+        if error.status is RPCStatusCode.NOT_FOUND:
+            raise Problem(
+                409, "Case is closed", f"{workflow_id} is closed or does not exist; nothing was recorded."
+            ) from error
+        raise
+
+
+async def with_document(
+    session: AsyncSession,
+    case_ref: str,
+    kind: str,
+    sections: dict[str, str],
+    idempotency_key: str | None,
+    action: Any,
+    **document: Any,
+) -> Any:
+    """Store a plan text (personal data stays in the database), then run `action(document_id)`.
+
+    The document is committed first because the workflow's own read-model write needs the database
+    (SQLite has one writer); if the workflow refuses the action, the document is removed again.
+    """
+    document_id = (
+        str(uuid.uuid5(uuid.NAMESPACE_URL, f"{case_ref}/{kind}/{idempotency_key}"))
+        if idempotency_key
+        else uuid.uuid4().hex
+    )
+    if await session.get(PlanDocument, document_id) is None:
+        session.add(PlanDocument(id=document_id, case_ref=case_ref, kind=kind, sections=sections, **document))
+        await session.commit()
+    try:
+        return await action(document_id)
+    except BaseException:
+        await session.rollback()
+        await session.exec(delete(PlanDocument).where(PlanDocument.id == document_id))  # type: ignore[arg-type]
+        await session.commit()
+        raise

@@ -1,0 +1,630 @@
+"""An EHC plan for its whole life: yearly reviews, amendments, phase transfers, re-assessment,
+ceasing and moves between LAs (STATUTORY.md §1.2-§1.6, §2.2-§2.6).
+
+One run is one review cycle; the workflow continues as new when a cycle ends (a decision to maintain,
+an amended plan, or a decision not to amend), so its history stays small however long the plan lives:
+
+    maintained ─ meeting notice (≥2 weeks, reg 20(3)) ─> review scheduled ─ meeting (by the review date,
+    CFA s.44(1)) ─> review held: report (2 weeks), decision (4 weeks, reg 20(10))
+        ├─ maintain ──> next cycle (appealable, s.51(2)(e))
+        ├─ amend ─> proposed amendments: 15 days to comment (reg 22(2)(c)), final amended plan in
+        │          8 weeks (reg 22(3)) ─> next cycle (appealable, s.51(2)(c)) / not amended (s.51(2)(e))
+        └─ cease ─> in force until the appeal window closes or an appeal is decided (CFA s.45)
+
+Phase transfers (reg 18) bring the review date forward to 15 February / 31 March of the transfer year.
+At the end of compulsory school age rights pass to the young person, and notices follow them; the plan
+ends at the end of the academic year the young person turns 25 (CFA s.46) unless ceased earlier.
+"""
+
+from datetime import date, datetime, timedelta
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    import statutory
+    from activities.messages import LOAD_COHORT, RECORD_DECISION, CaseSnapshot, DecisionRecord, Recipient
+    from statutory import phases
+    from workflows import search_attributes as sa
+    from workflows.assessment_models import Action, AppealableDecision
+    from workflows.case_base import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, CaseWorkflow
+    from workflows.case_state import DeadlineKind
+    from workflows.deadline_book import DeadlineBook
+    from workflows.letters import appeal_rights
+    from workflows.plan_models import (
+        AmendedPlanIssued,
+        AppealEvent,
+        CeaseDecision,
+        MeetingScheduled,
+        NotAmended,
+        NoticeSent,
+        PlanActionResult,
+        PlanInput,
+        PlanStage,
+        PlanState,
+        PlanVersion,
+        ReassessmentDecision,
+        ReassessmentRequested,
+        ReportReceived,
+        ReviewDecision,
+        ReviewHeld,
+        ReviewOutcome,
+        RightsHolder,
+        TransferIn,
+    )
+    from workflows.rejections import CaseClosed, InvalidAction, OutOfOrder
+
+REVIEW = "review.annual"
+PHASE_SCHOOL = "review.phase_transfer_school"
+PHASE_POST16 = "review.phase_transfer_post16"
+REPORT = "review.report"
+DECISION = "review.decision"
+AMENDMENT_COMMENTS = "review.amendment_comments"
+FINAL_AMENDED = "review.final_amended"
+REASSESS_DECIDE = "reassessment.decide"
+REASSESS_FINAL = "reassessment.final_plan"
+TRANSFER_NOTICE = "transfer.new_la_notice"
+TRANSFER_REVIEW = "transfer.review"
+MEETING_NOTICE = timedelta(weeks=2)  # SEND Regs 2014 regs 20(3), 21(3)
+PHASE_TRANSFER_LEAD = timedelta(weeks=12)  # decision 4 weeks after the meeting + 8 weeks to the amended plan
+
+
+@workflow.defn(name="EhcPlan")
+class PlanWorkflow(CaseWorkflow):
+    process = "plan"
+
+    @workflow.init
+    def __init__(self, input: PlanInput) -> None:
+        self.input = input
+        self.case_ref = input.case_ref
+        self.state = PlanState(
+            case_ref=input.case_ref,
+            la_code=input.la_code,
+            policy=input.policy,
+            cycle=input.cycle,
+            issued_on=input.issued_on,
+            last_review_on=input.last_review_on,
+            reception_year=input.reception_year,
+            rights_holder=input.rights_holder,
+            versions=list(input.versions),
+            decisions=list(input.decisions),
+            transferred_on=input.transferred_on,
+        )
+        self.history = self.state.history
+        self.book = DeadlineBook(self.state.deadlines, self.state.exceptions, input.policy, input.reminder_working_days)
+        self.cycle_over = False
+        self.appeal_pending = False
+        self.appeal_window_ends: date | None = None
+        self.stage_before_reassessment = PlanStage.MAINTAINED
+        self._init_case(seq_base=input.previous_history_count)
+
+    @workflow.run
+    async def run(self, input: PlanInput) -> PlanState:
+        if self.state.reception_year is None:
+            self.state.reception_year = await workflow.execute_activity(
+                LOAD_COHORT,
+                input.case_ref,
+                start_to_close_timeout=ACTIVITY_TIMEOUT,
+                retry_policy=ACTIVITY_RETRY,
+                result_type=int | None,  # type: ignore[arg-type]
+            )
+        self._life_dates()
+        if input.cycle == 1 and input.previous_history_count == 0:
+            source = "imported from the LA's records" if input.imported else "issued after the assessment"
+            self.record("plan_started", on=input.issued_on, summary=f"EHC plan {source}")
+        self._open_cycle()
+        await self.publish()
+        await self.run_clock(lambda: self.state.closed or self.cycle_over)
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        if self.state.closed:
+            return self.get_state()
+        workflow.continue_as_new(self._next_cycle())
+
+    @workflow.query(name="state")
+    def get_state(self) -> PlanState:
+        self.state.waiting_for = self.waiting_for()
+        self.state.year_group = (
+            phases.year_group(self.state.reception_year, self.today()) if self.state.reception_year else None
+        )
+        return self.state
+
+    # The review cycle --------------------------------------------------------------------------
+
+    def _life_dates(self) -> None:
+        cohort = self.state.reception_year
+        if cohort is None:
+            return
+        self.state.rights_pass_on = phases.compulsory_school_age_ends(cohort) + timedelta(days=1)
+        self.state.plan_ends_on = phases.plan_end(cohort)
+
+    def _review_base(self) -> date:
+        return self.state.last_review_on or self.state.issued_on
+
+    def _open_cycle(self) -> None:
+        """Open this cycle's review deadline: 12 months on, or earlier for a phase transfer (reg 18), or
+        later after a transfer in from another LA (reg 15(5))."""
+        base = self._review_base()
+        due = statutory.due_date(REVIEW, base, self.state.policy)
+        reason = "annual review (CFA 2014 s.44(1))"
+        if self.state.transferred_on is not None:
+            after_transfer = statutory.due_date(TRANSFER_REVIEW, self.state.transferred_on, self.state.policy)
+            if after_transfer > due:
+                due, reason = after_transfer, "review after a transfer between LAs (SEND Regs 2014 reg 15(5))"
+        review = self.book.open(REVIEW, REVIEW, base, label="Hold the review meeting")
+        review.due = due
+        self.state.review_due, self.state.review_reason = due, reason
+        phase = self._phase_transfer(base, due)
+        if phase is not None:
+            step, deadline = phase
+            # Any start in the year before the transfer year gives the fixed date (reg 18(1)).
+            transfer = self.book.open(
+                step, step, date(deadline.year - 1, 1, 1), label="Review and amend the plan for the phase transfer"
+            )
+            self.state.phase_transfer_due = transfer.due
+            # DESIGN CHOICE (STATUTORY.md §1.4 P5, IPSEA): the amended plan is final by the transfer date,
+            # so the amendment notice goes 8 weeks before it and the meeting 4 weeks before that.
+            meeting_by = transfer.due - PHASE_TRANSFER_LEAD
+            if meeting_by < review.due:
+                review.due = self.state.review_due = meeting_by
+                self.state.review_reason = (
+                    f"phase transfer, plan to be amended by {transfer.due} ({transfer.reference})"
+                )
+
+    def _phase_transfer(self, base: date, due: date) -> tuple[str, date] | None:
+        """The phase transfer (reg 18(1)) whose deadline falls in this cycle, if any."""
+        cohort = self.state.reception_year
+        if cohort is None:
+            return None
+        for step, deadline in (
+            (PHASE_SCHOOL, phases.secondary_transfer_deadline(cohort)),
+            (PHASE_POST16, phases.post16_transfer_deadline(cohort)),
+        ):
+            if base < deadline <= due:
+                return step, deadline
+        return None
+
+    def _next_cycle(self) -> PlanInput:
+        return PlanInput(
+            case_ref=self.case_ref,
+            la_code=self.state.la_code,
+            policy=self.state.policy,
+            issued_on=self.state.issued_on,
+            last_review_on=self.state.last_review_on,
+            reception_year=self.state.reception_year,
+            reminder_working_days=self.input.reminder_working_days,
+            cycle=self.state.cycle + 1,
+            rights_holder=self.state.rights_holder,
+            versions=self.state.versions,
+            decisions=self.state.decisions[-10:],
+            transferred_on=self.state.transferred_on if self.state.last_review_on is None else None,
+            previous_history_count=self._seq_base + len(self.history),
+        )
+
+    def family(self) -> Recipient:
+        return Recipient.YOUNG_PERSON if self.state.rights_holder is RightsHolder.YOUNG_PERSON else Recipient.PARENT
+
+    # The plan's own calendar: rights pass to the young person; the plan ends at 25 -------------
+
+    def next_event(self) -> datetime | None:
+        moments = []
+        if self.state.rights_holder is RightsHolder.PARENT and self.state.rights_pass_on:
+            moments.append(statutory.breach_at(self.state.rights_pass_on - timedelta(days=1)))
+        if self.state.plan_ends_on:
+            moments.append(statutory.breach_at(self.state.plan_ends_on))
+        if self.appeal_window_ends and not self.appeal_pending:
+            moments.append(statutory.breach_at(self.appeal_window_ends))
+        return min(moments, default=None)
+
+    async def on_events(self) -> None:
+        today = self.today()
+        if (
+            self.state.rights_holder is RightsHolder.PARENT
+            and self.state.rights_pass_on is not None
+            and today >= self.state.rights_pass_on
+        ):
+            self.state.rights_holder = RightsHolder.YOUNG_PERSON
+            self.record(
+                "rights_passed_to_young_person",
+                on=self.state.rights_pass_on,
+                summary="Compulsory school age ended: decisions and notices are now the young person's",
+            )
+            await self.notify(
+                Recipient.YOUNG_PERSON,
+                "rights_passed",
+                "rights_passed",
+                "Your EHC plan: decisions are now yours",
+                f"Case {self.case_ref}: you are now over compulsory school age, so from "
+                f"{self.state.rights_pass_on:%d %B %Y} the LA will consult you, and you can ask for a review, "
+                "request a school or college, and appeal (CFA 2014 Part 3).",
+            )
+        if self.state.plan_ends_on is not None and today > self.state.plan_ends_on:
+            await self._cease(
+                self.state.plan_ends_on,
+                "max_age",
+                "The plan ended at the end of the academic year the young person turned 25 (CFA 2014 s.46)",
+            )
+        elif self.appeal_window_ends is not None and not self.appeal_pending and today > self.appeal_window_ends:
+            await self._cease(
+                self.appeal_window_ends, "ceased", "No appeal was made against the decision to cease (CFA 2014 s.45)"
+            )
+        else:
+            await self.publish()
+
+    async def _cease(self, on: date, outcome: str, summary: str) -> None:
+        self.state.stage = PlanStage.CEASED
+        self.state.closed = True
+        self.state.outcome = outcome
+        self.book.withdraw_open(on)
+        self.record("plan_ceased", on=on, summary=summary)
+        self.clock_changed()
+        await self.publish()
+
+    # Validation and recording -----------------------------------------------------------------
+
+    def _check(self, action: Action, *stages: PlanStage, after: date | None = None, what: str) -> None:
+        if self.state.closed:
+            raise CaseClosed(f"plan {self.case_ref} has ceased; nothing more can be recorded")
+        if stages and self.state.stage not in stages:
+            allowed = " or ".join(f"'{s.value}'" for s in stages)
+            raise OutOfOrder(f"cannot record {what}: the plan is at stage '{self.state.stage.value}', not {allowed}")
+        today = self.today()
+        if action.on > today:
+            raise InvalidAction(f"the date of {what}, {action.on}, is in the future (today is {today})")
+        floor = after or self.state.issued_on
+        if action.on < floor:
+            raise InvalidAction(f"the date of {what}, {action.on}, is before {floor}")
+
+    async def _done(self, action: str, on: date, actor: str, summary: str) -> PlanActionResult:
+        self.record(action, on=on, actor=actor, summary=summary)
+        self.clock_changed()
+        await self.publish()
+        return PlanActionResult(stage=self.state.stage, seq=self._seq_base + len(self.history))
+
+    async def _appealable(self, kind: str, limb: str, on: date) -> None:
+        decision = AppealableDecision(
+            decision_id=f"{self.case_ref}-{kind}-{on:%Y%m%d}", kind=kind, limb=limb, decided_on=on
+        )
+        self.state.decisions.append(decision)
+        await workflow.execute_activity(
+            RECORD_DECISION,
+            DecisionRecord(
+                decision_id=decision.decision_id,
+                case_ref=self.case_ref,
+                la_code=self.state.la_code,
+                kind=kind,
+                limb=limb,
+                decided_on=on,
+                policy=self.state.policy,
+                mediation_contact_by=statutory.due_date("mediation.contact_adviser", on, self.state.policy),
+                appeal_by=statutory.due_date("appeal.from_decision", on, self.state.policy),
+            ),
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=ACTIVITY_RETRY,
+            summary=f"appealable decision: {kind}",
+        )
+
+    async def _letter(self, key: str, subject: str, body: str, decided_on: date | None = None) -> None:
+        if decided_on is not None:
+            body += "\n\n" + appeal_rights(decided_on, self.state.policy)
+        await self.notify(
+            self.family(), f"cycle{self.state.cycle}:{key}", key, subject, f"Case {self.case_ref}: {body}"
+        )
+
+    # Review steps ------------------------------------------------------------------------------
+
+    @workflow.update(name="schedule_review")
+    async def schedule_review(self, scheduled: MeetingScheduled) -> PlanActionResult:
+        self.state.stage = PlanStage.REVIEW_SCHEDULED
+        self.state.meeting_on = scheduled.meeting_on
+        await self._letter(
+            "review_notice",
+            "Your EHC plan review meeting",
+            f"the review meeting will be held on {scheduled.meeting_on:%A %d %B %Y} (SEND Regs 2014 reg 20(3)). "
+            "Advice and information will be circulated at least two weeks before it (reg 20(4)).",
+        )
+        return await self._done(
+            "review_scheduled", scheduled.on, scheduled.actor, f"Review meeting set for {scheduled.meeting_on}"
+        )
+
+    @schedule_review.validator
+    def _validate_schedule(self, scheduled: MeetingScheduled) -> None:
+        self._check(scheduled, PlanStage.MAINTAINED, what="the review notice")
+        if scheduled.meeting_on < scheduled.on + MEETING_NOTICE:
+            raise InvalidAction(
+                f"the meeting on {scheduled.meeting_on} must be at least 2 weeks after the notice sent on "
+                f"{scheduled.on} (SEND Regs 2014 reg 20(3))"
+            )
+
+    @workflow.update(name="hold_review")
+    async def hold_review(self, held: ReviewHeld) -> PlanActionResult:
+        self.state.stage = PlanStage.REVIEW_HELD
+        self.state.meeting_on = held.on
+        self.book.complete(REVIEW, held.on)
+        self.book.open(REPORT, REPORT, held.on)
+        self.book.open(DECISION, DECISION, held.on)
+        self.state.last_review_on = held.on
+        return await self._done("review_held", held.on, held.actor, "Review meeting held")
+
+    @hold_review.validator
+    def _validate_hold(self, held: ReviewHeld) -> None:
+        self._check(held, PlanStage.REVIEW_SCHEDULED, what="the review meeting")
+
+    @workflow.update(name="receive_review_report")
+    async def receive_review_report(self, received: ReportReceived) -> PlanActionResult:
+        self.book.complete(REPORT, received.on)
+        return await self._done("review_report", received.on, received.actor, "Review report received")
+
+    @receive_review_report.validator
+    def _validate_report(self, received: ReportReceived) -> None:
+        self._check(received, PlanStage.REVIEW_HELD, after=self.state.meeting_on, what="the review report")
+
+    @workflow.update(name="decide_review")
+    async def decide_review(self, decision: ReviewDecision) -> PlanActionResult:
+        self.book.complete(DECISION, decision.on)
+        match decision.outcome:
+            case ReviewOutcome.MAINTAIN:
+                await self._appealable("maintain_unchanged", "(2)(e)", decision.on)
+                await self._letter(
+                    "review_decision",
+                    "Your EHC plan will stay as it is",
+                    "after the review the LA will maintain the plan without changes.",
+                    decided_on=decision.on,
+                )
+                self.state.stage = PlanStage.MAINTAINED
+                self.cycle_over = True
+                return await self._done(
+                    "review_decided_maintain", decision.on, decision.actor, "Plan maintained unchanged"
+                )
+            case ReviewOutcome.AMEND:
+                self.state.stage = PlanStage.AMENDMENT_PROPOSED
+                self.state.proposed_document_id = decision.proposed_document_id
+                window = self.book.open(AMENDMENT_COMMENTS, AMENDMENT_COMMENTS, decision.on, kind=DeadlineKind.WINDOW)
+                final = self.book.open(FINAL_AMENDED, FINAL_AMENDED, decision.on)
+                await self._letter(
+                    "amendment_notice",
+                    "Proposed changes to your EHC plan",
+                    f"the LA proposes to amend the plan; the proposals are enclosed (SEND Regs 2014 reg 22(2)). You "
+                    f"have until {window.due:%d %B %Y} to comment, ask for a meeting or ask for a school or college "
+                    f"to be named. The amended plan is due by {final.due:%d %B %Y} (reg 22(3)).",
+                )
+                return await self._done("review_decided_amend", decision.on, decision.actor, "Amendments proposed")
+            case ReviewOutcome.CEASE:
+                return await self._decide_cease(decision.on, decision.actor, decision.reasons)
+
+    @decide_review.validator
+    def _validate_decision(self, decision: ReviewDecision) -> None:
+        self._check(decision, PlanStage.REVIEW_HELD, after=self.state.meeting_on, what="the review decision")
+        report = self.book.get(REPORT)
+        if report is not None and report.done_on is None:
+            raise OutOfOrder("the review report must be received before the LA decides (SEND Regs 2014 reg 20(10))")
+        if decision.outcome is ReviewOutcome.AMEND and not decision.proposed_document_id:
+            raise InvalidAction("a decision to amend must send the proposed amendments with it (reg 22(2); Devon 2022)")
+        if decision.outcome is ReviewOutcome.CEASE and not decision.reasons.strip():
+            raise InvalidAction("a decision to cease must give reasons (SEND Regs 2014 reg 31(2))")
+
+    @workflow.update(name="issue_amended_plan")
+    async def issue_amended_plan(self, issued: AmendedPlanIssued) -> PlanActionResult:
+        for step in (FINAL_AMENDED, REASSESS_FINAL, PHASE_SCHOOL, PHASE_POST16):
+            self.book.complete(step, issued.on)
+        version = PlanVersion(
+            version=len(self.state.versions) + 1,
+            document_id=issued.document_id,
+            issued_on=issued.on,
+            reason="re-assessment" if self.state.stage is PlanStage.REASSESSING else "annual review",
+            by=issued.actor,
+        )
+        self.state.versions.append(version)
+        self.state.stage = PlanStage.MAINTAINED
+        await self._appealable("amended_plan", "(2)(c)", issued.on)
+        await self._letter(
+            "amended_plan",
+            "Your amended EHC plan",
+            f"the amended plan (version {version.version}) is enclosed.",
+            decided_on=issued.on,
+        )
+        self.cycle_over = True
+        return await self._done(
+            "amended_plan_issued", issued.on, issued.actor, f"Plan version {version.version} issued"
+        )
+
+    @issue_amended_plan.validator
+    def _validate_amended(self, issued: AmendedPlanIssued) -> None:
+        self._check(issued, PlanStage.AMENDMENT_PROPOSED, PlanStage.REASSESSING, what="the amended plan")
+        window = self.book.get(AMENDMENT_COMMENTS)
+        if self.state.stage is PlanStage.AMENDMENT_PROPOSED and window is not None and issued.on <= window.due:
+            raise InvalidAction(
+                f"the amended plan cannot be issued until the 15 days to comment have passed: the window ends on "
+                f"{window.due} (SEND Regs 2014 reg 22(2)(c))"
+            )
+
+    @workflow.update(name="decide_not_to_amend")
+    async def decide_not_to_amend(self, decision: NotAmended) -> PlanActionResult:
+        self.book.complete(FINAL_AMENDED, decision.on)
+        self.state.stage = PlanStage.MAINTAINED
+        await self._appealable("not_amended", "(2)(e)", decision.on)
+        await self._letter(
+            "not_amended", "Your EHC plan will not be amended", f"reasons: {decision.reasons}", decided_on=decision.on
+        )
+        self.cycle_over = True
+        return await self._done("decided_not_to_amend", decision.on, decision.actor, "Decided not to amend (reg 22(4))")
+
+    @decide_not_to_amend.validator
+    def _validate_not_amend(self, decision: NotAmended) -> None:
+        self._check(decision, PlanStage.AMENDMENT_PROPOSED, what="the decision not to amend")
+
+    # Re-assessment (regs 24-27) ----------------------------------------------------------------
+
+    @workflow.update(name="request_reassessment")
+    async def request_reassessment(self, request: ReassessmentRequested) -> PlanActionResult:
+        self.stage_before_reassessment = self.state.stage
+        self.state.stage = PlanStage.REASSESSMENT_REQUESTED
+        self.book.open(f"{REASSESS_DECIDE}:{request.on}", REASSESS_DECIDE, request.on)
+        return await self._done("reassessment_requested", request.on, request.actor, "Re-assessment requested")
+
+    @request_reassessment.validator
+    def _validate_reassessment_request(self, request: ReassessmentRequested) -> None:
+        self._check(request, PlanStage.MAINTAINED, PlanStage.REVIEW_SCHEDULED, what="the re-assessment request")
+
+    @workflow.update(name="decide_reassessment")
+    async def decide_reassessment(self, decision: ReassessmentDecision) -> PlanActionResult:
+        request = next(d for d in reversed(self.book.deadlines) if d.step == REASSESS_DECIDE)
+        self.book.complete(request.key, decision.on)
+        if not decision.reassess:
+            self.state.stage = self.stage_before_reassessment
+            await self._appealable("refusal_to_reassess", "(2)(d)", decision.on)
+            await self._letter(
+                "reassessment_refused", "No re-assessment", f"reasons: {decision.reasons}", decided_on=decision.on
+            )
+            return await self._done("reassessment_refused", decision.on, decision.actor, "Re-assessment refused")
+        self.state.stage = PlanStage.REASSESSING
+        self.book.open(REASSESS_FINAL, REASSESS_FINAL, decision.on)
+        return await self._done(
+            "reassessment_agreed", decision.on, decision.actor, "Re-assessment agreed (reg 27: 14 weeks)"
+        )
+
+    @decide_reassessment.validator
+    def _validate_reassessment_decision(self, decision: ReassessmentDecision) -> None:
+        self._check(decision, PlanStage.REASSESSMENT_REQUESTED, what="the re-assessment decision")
+        if not decision.reassess and not decision.reasons.strip():
+            raise InvalidAction("a refusal to re-assess must give reasons")
+
+    # Ceasing (reg 31; CFA s.45) -----------------------------------------------------------------
+
+    async def _decide_cease(self, on: date, actor: str, reasons: str) -> PlanActionResult:
+        self.state.stage = PlanStage.CEASE_PENDING_APPEAL
+        await self._appealable("cease", "(2)(f)", on)
+        # The plan stays in force until the appeal window closes or an appeal is decided (CFA s.45).
+        self.appeal_window_ends = statutory.due_date("appeal.from_decision", on, self.state.policy)
+        await self._letter(
+            "cease_notice",
+            "Decision to cease your EHC plan",
+            f"the LA has decided to cease the plan. Reasons: {reasons}. The plan stays in force until "
+            f"{self.appeal_window_ends:%d %B %Y}, or until any appeal is decided.",
+            decided_on=on,
+        )
+        return await self._done(
+            "cease_decided", on, actor, f"Decided to cease; in force until {self.appeal_window_ends}"
+        )
+
+    @workflow.update(name="decide_to_cease")
+    async def decide_to_cease(self, decision: CeaseDecision) -> PlanActionResult:
+        return await self._decide_cease(decision.on, decision.actor, decision.reasons)
+
+    @decide_to_cease.validator
+    def _validate_cease(self, decision: CeaseDecision) -> None:
+        self._check(decision, PlanStage.MAINTAINED, what="the decision to cease")
+
+    @workflow.update(name="record_cease_appeal")
+    async def record_cease_appeal(self, event: AppealEvent) -> PlanActionResult:
+        if event.lodged:
+            self.appeal_pending = True
+            return await self._done("cease_appealed", event.on, event.actor, "Appeal against ceasing registered")
+        self.appeal_pending = False
+        self.appeal_window_ends = None
+        if event.upheld:
+            self.state.stage = PlanStage.MAINTAINED  # reg 44(2)(d): continue to maintain
+            return await self._done("cease_appeal_allowed", event.on, event.actor, "Tribunal: continue to maintain")
+        await self._cease(event.on, "ceased", "Appeal dismissed: the plan ceases (reg 44(2)(a))")
+        return PlanActionResult(stage=self.state.stage, seq=self._seq_base + len(self.history))
+
+    @record_cease_appeal.validator
+    def _validate_cease_appeal(self, event: AppealEvent) -> None:
+        self._check(event, PlanStage.CEASE_PENDING_APPEAL, what="the appeal")
+        if event.lodged and self.appeal_pending:
+            raise OutOfOrder("an appeal against ceasing is already registered")
+        if not event.lodged and (not self.appeal_pending or event.upheld is None):
+            raise InvalidAction("record the appeal's registration first, then its decision with 'upheld'")
+
+    # Transfer between LAs (reg 15) -------------------------------------------------------------
+
+    @workflow.update(name="transfer_in")
+    async def transfer_in(self, transfer: TransferIn) -> PlanActionResult:
+        self.state.la_code = transfer.to_la_code
+        self.state.transferred_on = transfer.on
+        self.book.open(TRANSFER_NOTICE, TRANSFER_NOTICE, transfer.on)
+        # The review date is recomputed under reg 15(5): the later of the usual date and 3 months on.
+        review = self.book.get(REVIEW)
+        later = statutory.due_date(TRANSFER_REVIEW, transfer.on, self.state.policy)
+        if review is not None and later > review.due:
+            review.due = self.state.review_due = later
+            self.state.review_reason = "review after a transfer between LAs (SEND Regs 2014 reg 15(5))"
+        workflow.upsert_search_attributes([sa.LOCAL_AUTHORITY.value_set(transfer.to_la_code)])
+        return await self._done(
+            "transferred_in",
+            transfer.on,
+            transfer.actor,
+            f"Plan transferred from LA {transfer.from_la_code} to {transfer.to_la_code}",
+        )
+
+    @transfer_in.validator
+    def _validate_transfer(self, transfer: TransferIn) -> None:
+        self._check(transfer, what="the transfer")
+        if transfer.from_la_code != self.state.la_code:
+            raise InvalidAction(f"the plan is held by LA {self.state.la_code}, not {transfer.from_la_code}")
+        if transfer.to_la_code == self.state.la_code:
+            raise InvalidAction("a transfer must be to another LA")
+
+    @workflow.update(name="record_transfer_notice")
+    async def record_transfer_notice(self, sent: NoticeSent) -> PlanActionResult:
+        self.book.complete(TRANSFER_NOTICE, sent.on)
+        return await self._done("transfer_notice_sent", sent.on, sent.actor, "New LA's notice sent (reg 15(4))")
+
+    @record_transfer_notice.validator
+    def _validate_transfer_notice(self, sent: NoticeSent) -> None:
+        self._check(sent, what="the transfer notice")
+        deadline = self.book.get(TRANSFER_NOTICE)
+        if deadline is None or deadline.done_on is not None:
+            raise OutOfOrder("there is no transfer notice outstanding on this plan")
+
+    # CaseWorkflow ------------------------------------------------------------------------------
+
+    def stage_name(self) -> str:
+        return self.state.stage.value
+
+    def waiting_for(self) -> str:
+        review = (
+            f"the review meeting by {self.state.review_due:%d %b %Y} ({self.state.review_reason})"
+            if self.state.review_due
+            else ""
+        )
+        match self.state.stage:
+            case PlanStage.MAINTAINED:
+                return f"notice of {review}"
+            case PlanStage.REVIEW_SCHEDULED:
+                return f"the review meeting on {self.state.meeting_on:%d %b %Y}" if self.state.meeting_on else review
+            case PlanStage.REVIEW_HELD:
+                decision = self.book.get(DECISION)
+                return f"the review report and the LA's decision (due {decision.due:%d %b %Y})" if decision else ""
+            case PlanStage.AMENDMENT_PROPOSED:
+                final = self.book.get(FINAL_AMENDED)
+                return (
+                    f"comments on the proposed amendments, then the amended plan (due {final.due:%d %b %Y})"
+                    if final
+                    else ""
+                )
+            case PlanStage.REASSESSMENT_REQUESTED:
+                return "the LA's decision whether to re-assess (15 days, reg 25)"
+            case PlanStage.REASSESSING:
+                return "the re-assessment and the amended plan (14 weeks, reg 27)"
+            case PlanStage.CEASE_PENDING_APPEAL:
+                if self.appeal_pending:
+                    return "the Tribunal's decision on the appeal against ceasing"
+                ends = self.appeal_window_ends
+                return f"the appeal window to close ({ends:%d %b %Y}) before the plan ceases" if ends else ""
+            case _:
+                return "nothing: the plan has ceased"
+
+    def snapshot(self) -> CaseSnapshot:
+        return CaseSnapshot(
+            case_ref=self.case_ref,
+            la_code=self.state.la_code,
+            process=self.process,
+            stage=self.state.stage.value,
+            policy=self.state.policy,
+            workflow_id=self.workflow_id,
+            received_date=self.state.issued_on,
+            request_source="plan",
+            closed=self.state.closed,
+            outcome=self.state.outcome,
+            deadlines=self.state.deadlines,
+            exception_count=len(self.state.exceptions),
+        )

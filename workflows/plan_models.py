@@ -1,0 +1,149 @@
+"""Messages of the EHC plan workflow: its input (also its continue-as-new state), state and actions."""
+
+from datetime import date
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+import statutory
+from workflows.assessment_models import Action, AppealableDecision
+from workflows.case_state import Deadline, HistoryEntry, StatutoryException
+
+
+class PlanStage(StrEnum):
+    MAINTAINED = "maintained"  # waiting for the next review
+    REVIEW_SCHEDULED = "review_scheduled"
+    REVIEW_HELD = "review_held"  # report and the LA's decision outstanding
+    AMENDMENT_PROPOSED = "amendment_proposed"
+    REASSESSMENT_REQUESTED = "reassessment_requested"
+    REASSESSING = "reassessing"
+    CEASE_PENDING_APPEAL = "cease_pending_appeal"  # decided to cease; in force until appeal rights end
+    CEASED = "ceased"
+
+
+class RightsHolder(StrEnum):
+    PARENT = "parent"
+    YOUNG_PERSON = "young_person"
+
+
+class ReviewOutcome(StrEnum):
+    MAINTAIN = "maintain"
+    AMEND = "amend"
+    CEASE = "cease"
+
+
+class PlanVersion(BaseModel):
+    version: int
+    document_id: str
+    issued_on: date
+    reason: str
+    by: str
+
+
+class PlanInput(BaseModel):
+    """The plan as it stands at the start of a review cycle; continue-as-new passes it on."""
+
+    case_ref: str
+    la_code: str
+    policy: str = statutory.DEFAULT_POLICY
+    issued_on: date = Field(description="When the plan was first issued")
+    last_review_on: date | None = Field(default=None, description="The last review meeting, if any")
+    reception_year: int | None = Field(default=None, description="Cohort; loaded from the database if not given")
+    reminder_working_days: int = 5
+    cycle: int = 1
+    rights_holder: RightsHolder = RightsHolder.PARENT
+    versions: list[PlanVersion] = Field(default_factory=list)
+    decisions: list[AppealableDecision] = Field(default_factory=list)
+    # A transfer in from another LA: the next review is the later of the usual date and 3 months after
+    # the transfer (SEND Regs 2014 reg 15(5)).
+    transferred_on: date | None = None
+    previous_history_count: int = 0
+    imported: bool = False
+
+
+class PlanState(BaseModel):
+    case_ref: str
+    la_code: str
+    process: str = "plan"
+    policy: str
+    stage: PlanStage = PlanStage.MAINTAINED
+    closed: bool = False
+    outcome: str | None = None
+    cycle: int = 1
+    issued_on: date
+    last_review_on: date | None = None
+    review_due: date | None = None
+    review_reason: str = ""
+    meeting_on: date | None = None
+    reception_year: int | None = None
+    year_group: int | None = None
+    rights_holder: RightsHolder = RightsHolder.PARENT
+    rights_pass_on: date | None = None
+    plan_ends_on: date | None = None
+    phase_transfer_due: date | None = None
+    versions: list[PlanVersion] = Field(default_factory=list)
+    proposed_document_id: str | None = None
+    transferred_on: date | None = None
+    waiting_for: str = ""
+    deadlines: list[Deadline] = Field(default_factory=list)
+    exceptions: list[StatutoryException] = Field(default_factory=list)
+    decisions: list[AppealableDecision] = Field(default_factory=list)
+    history: list[HistoryEntry] = Field(default_factory=list)
+
+
+class PlanActionResult(BaseModel):
+    stage: PlanStage
+    seq: int
+
+
+class MeetingScheduled(Action):
+    meeting_on: date = Field(description="The review meeting date; notice must be at least 2 weeks before")
+
+
+class ReviewHeld(Action):
+    pass
+
+
+class ReportReceived(Action):
+    pass
+
+
+class ReviewDecision(Action):
+    outcome: ReviewOutcome
+    reasons: str = Field(default="", max_length=4000)
+    proposed_document_id: str | None = Field(default=None, description="Proposed amendments, for 'amend'")
+
+
+class AmendedPlanIssued(Action):
+    document_id: str
+
+
+class NotAmended(Action):
+    reasons: str = Field(min_length=1, max_length=4000)
+
+
+class ReassessmentRequested(Action):
+    pass
+
+
+class ReassessmentDecision(Action):
+    reassess: bool
+    reasons: str = Field(default="", max_length=4000)
+
+
+class CeaseDecision(Action):
+    reasons: str = Field(min_length=1, max_length=4000)
+
+
+class AppealEvent(Action):
+    lodged: bool = Field(default=True, description="True: an appeal was registered; False: decided")
+    upheld: bool | None = Field(default=None, description="Decided: was the appeal against ceasing allowed?")
+
+
+class TransferIn(Action):
+    from_la_code: str = Field(pattern=r"^[A-Z0-9]{3,9}$")
+    to_la_code: str = Field(pattern=r"^[A-Z0-9]{3,9}$")
+
+
+class NoticeSent(Action):
+    pass

@@ -18,6 +18,7 @@ from activities.case_sync import CaseSync
 from activities.cohort import Cohorts
 from activities.decisions import Decisions
 from activities.notifications import Notifier, NotifyGateway
+from activities.plan_start import PlanStarter
 from logs import configure_logging
 from settings import Settings, get_settings
 from store.db import SessionMaker, create_engine, create_sessionmaker
@@ -63,6 +64,7 @@ def build_worker(client: Client, task_queue: str, sessions: SessionMaker, settin
             notifier.send_notification,
             Decisions(sessions).record_decision,
             Cohorts(sessions).load_cohort,
+            PlanStarter(client, task_queue).start_plan,
         ],
         workflow_runner=sandbox_runner(),
         graceful_shutdown_timeout=timedelta(seconds=20),

@@ -13,6 +13,7 @@ from workflows.case_state import Deadline, HistoryEntry
 SYNC_CASE = "sync_case"
 SEND_NOTIFICATION = "send_notification"
 LOAD_COHORT = "load_cohort"
+START_PLAN = "start_plan"
 
 
 class CaseSnapshot(BaseModel):

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from temporalio.client import Client
 
 from api import problems
-from api.routes import assessment, cases, health
+from api.routes import assessment, cases, health, plan_import, plans
 from logs import configure_logging
 from settings import Settings, get_settings
 from store.db import SessionMaker, create_engine, create_sessionmaker
@@ -54,6 +54,8 @@ def create_app(
     app.include_router(health.router)
     app.include_router(cases.router)
     app.include_router(assessment.router)
+    app.include_router(plan_import.router)
+    app.include_router(plans.router)
     return app
 
 

@@ -66,3 +66,41 @@ class Officer:
         on = issued or await self.today()
         payload = {"issued_on": on.isoformat(), "sections": {**SECTIONS, "I": "Oak Primary School"}, **body}
         return await self.act("final-plan", payload, expect=expect)
+
+
+@dataclass
+class PlanOfficer(Officer):
+    """The same officer, acting on the plan that outlives the assessment."""
+
+    async def plan(self) -> dict[str, Any]:
+        answer = await self.api.get(f"/plans/{self.case_ref}")
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    async def act_on_plan(self, path: str, body: dict[str, Any], *, expect: int = 200) -> dict[str, Any]:
+        if "on" not in body and "issued_on" not in body:
+            body = {**body, "on": (await self.today()).isoformat()}
+        answer = await self.api.post(f"/plans/{self.case_ref}/{path}", json=body)
+        assert answer.status_code == expect, answer.text
+        return answer.json()
+
+    async def review(self, meeting_in_days: int = 15) -> dict[str, Any]:
+        """Notice, meeting, report: the first half of every review."""
+        today = await self.today()
+        await self.act_on_plan("review-notice", {"meeting_on": (today + timedelta(days=meeting_in_days)).isoformat()})
+        await self.wait(days=meeting_in_days)
+        await self.act_on_plan("review-meeting", {})
+        await self.wait(days=7)
+        return await self.act_on_plan("review-report", {})
+
+    async def import_plans(self, rows: list[dict[str, Any]], *, as_csv: bool = False) -> dict[str, Any]:
+        if as_csv:
+            columns = sorted({key for row in rows for key in row})
+            lines = [",".join(columns)] + [",".join(str(row.get(c, "")) for c in columns) for row in rows]
+            answer = await self.api.post(
+                "/plans/import", content="\n".join(lines), headers={"content-type": "text/csv"}
+            )
+        else:
+            answer = await self.api.post("/plans/import", json=rows)
+        assert answer.status_code == 200, answer.text
+        return answer.json()

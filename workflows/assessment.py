@@ -19,14 +19,11 @@ touches history, and each handler returns only once the read model shows the cha
 from datetime import date
 
 from temporalio import workflow
-from temporalio.common import SearchAttributePair, TypedSearchAttributes
-from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     import statutory
-    from activities.messages import RECORD_DECISION, CaseSnapshot, DecisionRecord, Recipient
+    from activities.messages import RECORD_DECISION, START_PLAN, CaseSnapshot, DecisionRecord, Recipient
     from workflows import letters
-    from workflows import search_attributes as sa
     from workflows.assessment_models import (
         Action,
         ActionResult,
@@ -53,8 +50,6 @@ with workflow.unsafe.imports_passed_through():
     from workflows.case_base import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, CaseWorkflow
     from workflows.case_state import DeadlineKind, StatutoryException
     from workflows.deadline_book import DeadlineBook
-    from workflows.ids import plan_id
-    from workflows.plan import PlanWorkflow
     from workflows.plan_models import PlanInput, PlanVersion
     from workflows.rejections import CaseClosed, InvalidAction, OutOfOrder
 
@@ -116,37 +111,30 @@ class AssessmentWorkflow(CaseWorkflow):
         return self.state
 
     async def _start_plan(self) -> None:
-        """The plan lives on in its own workflow, for years after this assessment ends (ABANDON)."""
+        """The plan lives on in a workflow of its own, for years after this assessment ends."""
         issued_on = self.step_dates["final_plan_issued"]
-        await workflow.start_child_workflow(
-            PlanWorkflow.run,
-            PlanInput(
-                case_ref=self.case_ref,
-                la_code=self.state.la_code,
-                policy=self.state.policy,
-                issued_on=issued_on,
-                reminder_working_days=self.input.reminder_working_days,
-                versions=[
-                    PlanVersion(
-                        version=1,
-                        document_id=self.state.final_document_id or "",
-                        issued_on=issued_on,
-                        reason="first issue after the EHC needs assessment",
-                        by=self.history[-1].actor,
-                    )
-                ],
-            ),
-            id=plan_id(self.case_ref),
-            parent_close_policy=ParentClosePolicy.ABANDON,
-            search_attributes=TypedSearchAttributes(
-                [
-                    SearchAttributePair(sa.CASE_REF, self.case_ref),
-                    SearchAttributePair(sa.LOCAL_AUTHORITY, self.state.la_code),
-                    SearchAttributePair(sa.PROCESS, "plan"),
-                    SearchAttributePair(sa.CASE_STAGE, "maintained"),
-                ]
-            ),
-            static_summary=f"EHC plan · case {self.case_ref} · LA {self.state.la_code}",
+        plan = PlanInput(
+            case_ref=self.case_ref,
+            la_code=self.state.la_code,
+            policy=self.state.policy,
+            issued_on=issued_on,
+            reminder_working_days=self.input.reminder_working_days,
+            versions=[
+                PlanVersion(
+                    version=1,
+                    document_id=self.state.final_document_id or "",
+                    issued_on=issued_on,
+                    reason="first issue after the EHC needs assessment",
+                    by=self.history[-1].actor,
+                )
+            ],
+        )
+        await workflow.execute_activity(
+            START_PLAN,
+            plan,
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=ACTIVITY_RETRY,
+            summary="start the plan workflow",
         )
 
     # Validation shared by every action ---------------------------------------------------------

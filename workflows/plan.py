@@ -22,7 +22,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     import statutory
-    from activities.messages import LOAD_COHORT, RECORD_DECISION, CaseSnapshot, DecisionRecord, Recipient
+    from activities.messages import LOAD_COHORT, RECORD_DECISION, CaseSnapshot, Cohort, DecisionRecord, Recipient
     from statutory import phases
     from workflows import search_attributes as sa
     from workflows.assessment_models import Action, AppealableDecision
@@ -88,25 +88,34 @@ class PlanWorkflow(CaseWorkflow):
             versions=list(input.versions),
             decisions=list(input.decisions),
             transferred_on=input.transferred_on,
+            phase_transfers_done=list(input.phase_transfers_done),
         )
         self.history = self.state.history
-        self.book = DeadlineBook(self.state.deadlines, self.state.exceptions, input.policy, input.reminder_working_days)
+        self.book = DeadlineBook(
+            self.state.deadlines,
+            self.state.exceptions,
+            input.policy,
+            input.reminder_working_days,
+            scope=f"@c{input.cycle}",
+        )
         self.cycle_over = False
         self.appeal_pending = False
         self.appeal_window_ends: date | None = None
         self.stage_before_reassessment = PlanStage.MAINTAINED
+        self.reassessment_key = ""
         self._init_case(seq_base=input.previous_history_count)
 
     @workflow.run
     async def run(self, input: PlanInput) -> PlanState:
         if self.state.reception_year is None:
-            self.state.reception_year = await workflow.execute_activity(
+            cohort = await workflow.execute_activity(
                 LOAD_COHORT,
                 input.case_ref,
                 start_to_close_timeout=ACTIVITY_TIMEOUT,
                 retry_policy=ACTIVITY_RETRY,
-                result_type=int | None,  # type: ignore[arg-type]
+                result_type=Cohort,
             )
+            self.state.reception_year = cohort.reception_year
         self._life_dates()
         if input.cycle == 1 and input.previous_history_count == 0:
             source = "imported from the LA's records" if input.imported else "issued after the assessment"
@@ -170,7 +179,8 @@ class PlanWorkflow(CaseWorkflow):
                 )
 
     def _phase_transfer(self, base: date, due: date) -> tuple[str, date] | None:
-        """The phase transfer (reg 18(1)) whose deadline falls in this cycle, if any."""
+        """The phase transfer (reg 18(1)) this cycle's review must prepare for: one not yet done whose
+        latest meeting date (PHASE_TRANSFER_LEAD before it) falls by this cycle's review date."""
         cohort = self.state.reception_year
         if cohort is None:
             return None
@@ -178,7 +188,11 @@ class PlanWorkflow(CaseWorkflow):
             (PHASE_SCHOOL, phases.secondary_transfer_deadline(cohort)),
             (PHASE_POST16, phases.post16_transfer_deadline(cohort)),
         ):
-            if base < deadline <= due:
+            if (
+                step not in self.state.phase_transfers_done
+                and base < deadline
+                and deadline - PHASE_TRANSFER_LEAD <= due
+            ):
                 return step, deadline
         return None
 
@@ -196,6 +210,7 @@ class PlanWorkflow(CaseWorkflow):
             versions=self.state.versions,
             decisions=self.state.decisions[-10:],
             transferred_on=self.state.transferred_on if self.state.last_review_on is None else None,
+            phase_transfers_done=self.state.phase_transfers_done,
             previous_history_count=self._seq_base + len(self.history),
         )
 
@@ -404,7 +419,8 @@ class PlanWorkflow(CaseWorkflow):
     @workflow.update(name="issue_amended_plan")
     async def issue_amended_plan(self, issued: AmendedPlanIssued) -> PlanActionResult:
         for step in (FINAL_AMENDED, REASSESS_FINAL, PHASE_SCHOOL, PHASE_POST16):
-            self.book.complete(step, issued.on)
+            if self.book.complete(step, issued.on) and step in (PHASE_SCHOOL, PHASE_POST16):
+                self.state.phase_transfers_done.append(step)
         version = PlanVersion(
             version=len(self.state.versions) + 1,
             document_id=issued.document_id,
@@ -457,7 +473,8 @@ class PlanWorkflow(CaseWorkflow):
     async def request_reassessment(self, request: ReassessmentRequested) -> PlanActionResult:
         self.stage_before_reassessment = self.state.stage
         self.state.stage = PlanStage.REASSESSMENT_REQUESTED
-        self.book.open(f"{REASSESS_DECIDE}:{request.on}", REASSESS_DECIDE, request.on)
+        self.reassessment_key = f"{REASSESS_DECIDE}:{request.on}"
+        self.book.open(self.reassessment_key, REASSESS_DECIDE, request.on)
         return await self._done("reassessment_requested", request.on, request.actor, "Re-assessment requested")
 
     @request_reassessment.validator
@@ -466,8 +483,7 @@ class PlanWorkflow(CaseWorkflow):
 
     @workflow.update(name="decide_reassessment")
     async def decide_reassessment(self, decision: ReassessmentDecision) -> PlanActionResult:
-        request = next(d for d in reversed(self.book.deadlines) if d.step == REASSESS_DECIDE)
-        self.book.complete(request.key, decision.on)
+        self.book.complete(self.reassessment_key, decision.on)
         if not decision.reassess:
             self.state.stage = self.stage_before_reassessment
             await self._appealable("refusal_to_reassess", "(2)(d)", decision.on)

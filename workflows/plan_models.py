@@ -57,6 +57,7 @@ class PlanInput(BaseModel):
     # A transfer in from another LA: the next review is the later of the usual date and 3 months after
     # the transfer (SEND Regs 2014 reg 15(5)).
     transferred_on: date | None = None
+    phase_transfers_done: list[str] = Field(default_factory=list)
     previous_history_count: int = 0
     imported: bool = False
 
@@ -81,6 +82,7 @@ class PlanState(BaseModel):
     rights_pass_on: date | None = None
     plan_ends_on: date | None = None
     phase_transfer_due: date | None = None
+    phase_transfers_done: list[str] = Field(default_factory=list)
     versions: list[PlanVersion] = Field(default_factory=list)
     proposed_document_id: str | None = None
     transferred_on: date | None = None

@@ -6,7 +6,7 @@ import hashlib
 import json
 import secrets
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Header, Path, Response, status
 from pydantic import BaseModel
@@ -33,6 +33,7 @@ from workflows.assessment_models import AssessmentInput, AssessmentState, Stage
 from workflows.ids import CASE_REF_PATTERN, assessment_id
 
 router = APIRouter(prefix="/cases", tags=["cases"])
+State = TypeVar("State", bound=BaseModel)
 
 CaseRef = Annotated[str, Path(pattern=CASE_REF_PATTERN.pattern, description="e.g. 202-7K3M9QXT")]
 QUERY_TIMEOUT_SECONDS = 10
@@ -170,10 +171,10 @@ async def open_case(
     )
 
 
-async def query_state(handle: WorkflowHandle, case_ref: str) -> AssessmentState:
+async def query_state(handle: WorkflowHandle, case_ref: str, state_type: type[State] = AssessmentState) -> State:
     try:
         async with asyncio.timeout(QUERY_TIMEOUT_SECONDS):
-            return await handle.query("state", result_type=AssessmentState)
+            return await handle.query("state", result_type=state_type)
     except RPCError as error:
         if error.status is RPCStatusCode.NOT_FOUND:
             raise Problem(

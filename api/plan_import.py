@@ -1,0 +1,216 @@
+"""Bulk import of existing EHC plans: an LA adopting this system brings thousands of live plans.
+
+Each row becomes a case (people in the database) and a plan workflow with its real last review date,
+so a review already overdue is breached at once. A row is keyed by the LA's own reference: importing
+the same file twice creates nothing new. Bad rows are reported with the reason and the rest go in.
+
+Command line: `python -m api.plan_import plans.csv` (or .json); the API takes the same rows at
+`POST /plans/import`.
+"""
+
+import asyncio
+import csv
+import hashlib
+import io
+import json
+import sys
+from datetime import UTC, date, datetime
+from typing import Any
+
+from pydantic import BaseModel, Field, ValidationError
+from sqlalchemy.exc import IntegrityError
+from temporalio.client import Client
+from temporalio.common import WorkflowIDConflictPolicy
+
+import statutory
+from activities.plan_start import plan_search_attributes
+from api.routes.cases import new_case_ref
+from api.schemas import EMAIL, LA_CODE, UK_POSTCODE, Strict
+from settings import Settings
+from statutory import phases
+from store.db import SessionMaker
+from store.models import Case, Child, Contact, IdempotencyRecord
+from workflows.ids import plan_id
+from workflows.plan import PlanWorkflow
+from workflows.plan_models import PlanInput
+
+IMPORT_CONCURRENCY = 16
+
+
+class ImportRow(Strict):
+    la_code: str = Field(pattern=LA_CODE)
+    la_reference: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9/_.-]+$")
+    given_name: str = Field(min_length=1, max_length=100)
+    family_name: str = Field(min_length=1, max_length=100)
+    date_of_birth: date
+    plan_issued_on: date
+    last_review_on: date | None = None
+    postcode: str | None = Field(default=None, pattern=UK_POSTCODE)
+    parent_name: str | None = Field(default=None, max_length=200)
+    parent_email: str | None = Field(default=None, pattern=EMAIL)
+
+
+class Rejected(BaseModel):
+    row: int = Field(description="1-based, not counting a CSV header")
+    la_reference: str | None = None
+    reason: str
+
+
+class Accepted(BaseModel):
+    row: int
+    la_reference: str
+    case_ref: str
+    new: bool = Field(description="False when an earlier import already brought this plan in")
+
+
+class ImportReport(BaseModel):
+    imported: int = 0
+    already_present: int = 0
+    cases: list[Accepted] = Field(default_factory=list, description="The LA's references and our case references")
+    rejected: list[Rejected] = Field(default_factory=list)
+
+
+def parse(content: str, content_type: str) -> list[dict[str, Any]]:
+    """CSV with a header row, or a JSON list of objects; empty CSV cells are missing values."""
+    if "json" in content_type:
+        rows = json.loads(content)
+        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+            raise ValueError("a JSON import must be a list of objects, one per plan")
+        return rows
+    return [{k: v for k, v in row.items() if v not in ("", None)} for row in csv.DictReader(io.StringIO(content))]
+
+
+def check(row: ImportRow, today: date) -> str | None:
+    """Why a row cannot be imported, in words that do not repeat its personal data; None if it can."""
+    if row.plan_issued_on > today:
+        return "plan_issued_on is in the future"
+    if row.date_of_birth >= row.plan_issued_on:
+        return "date_of_birth is not before plan_issued_on"
+    if row.last_review_on is not None and not row.plan_issued_on <= row.last_review_on <= today:
+        return "last_review_on must be between plan_issued_on and today"
+    if row.plan_issued_on < date(2014, 9, 1):
+        return "plan_issued_on is before EHC plans existed (1 September 2014)"
+    end = phases.plan_end(phases.reception_year_for(row.date_of_birth))
+    if end < today:
+        return f"the plan would have ended on {end} (end of the academic year the young person turned 25)"
+    return None
+
+
+def _validation_reason(error: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors())
+
+
+async def import_plans(
+    rows: list[dict[str, Any]], sessions: SessionMaker, temporal: Client, settings: Settings
+) -> ImportReport:
+    report = ImportReport()
+    today = statutory.business_date(datetime.now(UTC))
+    limit = asyncio.Semaphore(IMPORT_CONCURRENCY)
+
+    async def one(number: int, raw: dict[str, Any]) -> None:
+        reference = raw.get("la_reference") if isinstance(raw.get("la_reference"), str) else None
+        try:
+            row = ImportRow.model_validate(raw)
+        except ValidationError as error:
+            report.rejected.append(Rejected(row=number, la_reference=reference, reason=_validation_reason(error)))
+            return
+        if reason := check(row, today):
+            report.rejected.append(Rejected(row=number, la_reference=reference, reason=reason))
+            return
+        async with limit:
+            case_ref, existed = await _register(sessions, row)
+            await _start(temporal, settings, row, case_ref)
+        report.cases.append(Accepted(row=number, la_reference=row.la_reference, case_ref=case_ref, new=not existed))
+        if existed:
+            report.already_present += 1
+        else:
+            report.imported += 1
+
+    await asyncio.gather(*(one(number, raw) for number, raw in enumerate(rows, start=1)))
+    report.rejected.sort(key=lambda r: r.row)
+    report.cases.sort(key=lambda c: c.row)
+    return report
+
+
+async def _register(sessions: SessionMaker, row: ImportRow) -> tuple[str, bool]:
+    digest = hashlib.sha256(f"import:{row.la_code}:{row.la_reference}".encode()).hexdigest()
+    async with sessions() as session:
+        if existing := await session.get(IdempotencyRecord, digest):
+            return existing.case_ref, True
+        case_ref = new_case_ref(row.la_code)
+        session.add(
+            Case(
+                case_ref=case_ref,
+                la_code=row.la_code,
+                process="plan",
+                stage="maintained",
+                policy=statutory.DEFAULT_POLICY,
+                workflow_id=plan_id(case_ref),
+                received_date=row.plan_issued_on,
+                request_source="import",
+            )
+        )
+        await session.flush()
+        session.add(
+            Child(
+                case_ref=case_ref,
+                given_name=row.given_name,
+                family_name=row.family_name,
+                date_of_birth=row.date_of_birth,
+                postcode=row.postcode,
+            )
+        )
+        if row.parent_name:
+            session.add(Contact(case_ref=case_ref, role="parent", name=row.parent_name, email=row.parent_email))
+        session.add(IdempotencyRecord(key=digest, case_ref=case_ref))
+        try:
+            await session.commit()
+        except IntegrityError:
+            await session.rollback()
+            winner = await session.get(IdempotencyRecord, digest)
+            if winner is None:
+                raise
+            return winner.case_ref, True
+    return case_ref, False
+
+
+async def _start(temporal: Client, settings: Settings, row: ImportRow, case_ref: str) -> None:
+    await temporal.start_workflow(
+        PlanWorkflow.run,
+        PlanInput(
+            case_ref=case_ref,
+            la_code=row.la_code,
+            issued_on=row.plan_issued_on,
+            last_review_on=row.last_review_on,
+            reception_year=phases.reception_year_for(row.date_of_birth),
+            reminder_working_days=settings.reminder_working_days,
+            imported=True,
+        ),
+        id=plan_id(case_ref),
+        task_queue=settings.temporal_task_queue,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        search_attributes=plan_search_attributes(case_ref, row.la_code),
+        static_summary=f"EHC plan · case {case_ref} · LA {row.la_code} (imported)",
+    )
+
+
+async def _main(path: str) -> None:
+    from logs import configure_logging
+    from settings import get_settings
+    from store.db import create_engine, create_sessionmaker
+    from temporal_client import connect
+
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_format, stream=sys.stderr)
+    with open(path, encoding="utf-8-sig") as handle:
+        rows = parse(handle.read(), "application/json" if path.endswith(".json") else "text/csv")
+    engine = create_engine(settings.database_url)
+    report = await import_plans(rows, create_sessionmaker(engine), await connect(settings), settings)
+    await engine.dispose()
+    sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit("usage: python -m api.plan_import PLANS.csv|PLANS.json")
+    asyncio.run(_main(sys.argv[1]))

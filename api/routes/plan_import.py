@@ -1,0 +1,38 @@
+"""POST /plans/import: the bulk import of existing plans (api.plan_import), as CSV or JSON."""
+
+from fastapi import APIRouter, Request
+
+from api.deps import SettingsDep, TemporalDep
+from api.plan_import import ImportReport, import_plans, parse
+from api.problems import Problem
+
+router = APIRouter(tags=["plans"])
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
+
+
+@router.post(
+    "/plans/import",
+    response_model=ImportReport,
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
+            },
+            "required": True,
+        }
+    },
+)
+async def import_plan_file(request: Request, temporal: TemporalDep, settings: SettingsDep) -> ImportReport:
+    """Import existing plans with their real last review dates; running it twice imports nothing twice.
+    Rows that cannot be imported are listed with the reason; the rest are imported."""
+    body = await request.body()
+    if len(body) > MAX_IMPORT_BYTES:
+        raise Problem(
+            413, "Import too large", f"Split the file: at most {MAX_IMPORT_BYTES // 1024 // 1024} MB per import."
+        )
+    try:
+        rows = parse(body.decode("utf-8-sig"), request.headers.get("content-type", "text/csv"))
+    except (ValueError, UnicodeDecodeError) as error:
+        raise Problem(422, "Unreadable import", f"The file could not be read as CSV or JSON: {error}") from error
+    return await import_plans(rows, request.app.state.sessions, temporal, settings)

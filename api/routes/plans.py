@@ -1,0 +1,295 @@
+"""EHC plans: their state and review timeline, every version with what changed, and review steps."""
+
+import difflib
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+from sqlmodel import col, select
+
+from api.deps import SessionDep, TemporalDep
+from api.problems import Problem
+from api.routes.cases import CaseRef, query_state
+from api.schemas import PlanSections, Strict
+from api.updates import IdempotencyKey, require_case, run_update, with_document
+from store.models import PlanDocument
+from workflows.ids import plan_id
+from workflows.plan_models import (
+    AmendedPlanIssued,
+    AppealEvent,
+    CeaseDecision,
+    MeetingScheduled,
+    NotAmended,
+    NoticeSent,
+    PlanState,
+    ReassessmentDecision,
+    ReassessmentRequested,
+    ReportReceived,
+    ReviewDecision,
+    ReviewHeld,
+    ReviewOutcome,
+    TransferIn,
+)
+
+router = APIRouter(prefix="/plans/{case_ref}", tags=["plans"])
+
+
+async def apply(
+    temporal: TemporalDep, session: SessionDep, case_ref: str, update: str, action: BaseModel, key: str | None
+) -> PlanState:
+    await require_case(session, case_ref)
+    return await run_update(temporal, plan_id(case_ref), update, action, key, PlanState)
+
+
+@router.get("", response_model=PlanState)
+async def read_plan(case_ref: CaseRef, session: SessionDep, temporal: TemporalDep) -> PlanState:
+    """The plan: stage, review date and why, phase transfer, who holds the rights, deadlines, history."""
+    await require_case(session, case_ref)
+    return await query_state(temporal.get_workflow_handle(plan_id(case_ref)), case_ref, PlanState)
+
+
+class SectionChange(BaseModel):
+    section: str
+    diff: str
+
+
+class VersionOut(BaseModel):
+    version: int
+    issued_on: date
+    reason: str
+    by: str
+    sections: dict[str, str] = Field(default_factory=dict)
+    changed: list[SectionChange] = Field(default_factory=list, description="What changed since the version before")
+
+
+@router.get("/versions", response_model=list[VersionOut])
+async def plan_versions(case_ref: CaseRef, session: SessionDep, temporal: TemporalDep) -> list[VersionOut]:
+    """Every issued version of the plan (sections A to K), with what changed from the one before and who."""
+    await require_case(session, case_ref)
+    state = await query_state(temporal.get_workflow_handle(plan_id(case_ref)), case_ref, PlanState)
+    ids = [v.document_id for v in state.versions if v.document_id]
+    documents = {d.id: d for d in (await session.exec(select(PlanDocument).where(col(PlanDocument.id).in_(ids)))).all()}
+    versions: list[VersionOut] = []
+    previous: dict[str, str] = {}
+    for version in state.versions:
+        document = documents.get(version.document_id)
+        sections = dict(document.sections) if document else {}
+        changed = [
+            SectionChange(
+                section=name,
+                diff="\n".join(
+                    difflib.unified_diff(
+                        previous.get(name, "").splitlines(),
+                        sections.get(name, "").splitlines(),
+                        f"v{version.version - 1}/{name}",
+                        f"v{version.version}/{name}",
+                        lineterm="",
+                    )
+                ),
+            )
+            for name in sorted(set(previous) | set(sections))
+            if version.version > 1 and previous.get(name, "") != sections.get(name, "")
+        ]
+        versions.append(VersionOut(**version.model_dump(exclude={"document_id"}), sections=sections, changed=changed))
+        previous = sections
+    return versions
+
+
+# Review steps ----------------------------------------------------------------------------------
+
+
+@router.post("/review-notice", response_model=PlanState)
+async def schedule_review(
+    case_ref: CaseRef,
+    body: MeetingScheduled,
+    session: SessionDep,
+    temporal: TemporalDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    """Send notice of the review meeting, at least 2 weeks ahead (SEND Regs 2014 reg 20(3))."""
+    return await apply(temporal, session, case_ref, "schedule_review", body, idempotency_key)
+
+
+@router.post("/review-meeting", response_model=PlanState)
+async def hold_review(
+    case_ref: CaseRef,
+    body: ReviewHeld,
+    session: SessionDep,
+    temporal: TemporalDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    """Record that the review meeting was held (CFA 2014 s.44(1)); starts the report and decision clocks."""
+    return await apply(temporal, session, case_ref, "hold_review", body, idempotency_key)
+
+
+@router.post("/review-report", response_model=PlanState)
+async def review_report(
+    case_ref: CaseRef,
+    body: ReportReceived,
+    session: SessionDep,
+    temporal: TemporalDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    """Record the review report (2 weeks after the meeting)."""
+    return await apply(temporal, session, case_ref, "receive_review_report", body, idempotency_key)
+
+
+class ReviewDecisionIn(Strict):
+    on: date
+    actor: str = Field(default="officer", min_length=1, max_length=120)
+    outcome: ReviewOutcome
+    reasons: str = Field(default="", max_length=4000)
+    proposed_sections: PlanSections | None = Field(default=None, description="The amended plan proposed, for 'amend'")
+
+
+@router.post("/review-decision", response_model=PlanState)
+async def decide_review(
+    case_ref: CaseRef,
+    body: ReviewDecisionIn,
+    session: SessionDep,
+    temporal: TemporalDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    """Maintain, amend (with the proposed amendments) or cease, within 4 weeks of the meeting (reg 20(10))."""
+    await require_case(session, case_ref)
+
+    async def decide(document_id: str | None) -> PlanState:
+        action = ReviewDecision(
+            on=body.on, actor=body.actor, outcome=body.outcome, reasons=body.reasons, proposed_document_id=document_id
+        )
+        return await apply(temporal, session, case_ref, "decide_review", action, idempotency_key)
+
+    if body.outcome is not ReviewOutcome.AMEND:
+        return await decide(None)
+    if body.proposed_sections is None:
+        raise Problem(422, "Action refused", "a decision to amend must include proposed_sections (reg 22(2))")
+    return await with_document(
+        session,
+        case_ref,
+        "proposed",
+        body.proposed_sections.model_dump(),
+        idempotency_key,
+        decide,
+        created_by=body.actor,
+    )
+
+
+class AmendedPlanIn(Strict):
+    issued_on: date
+    actor: str = Field(default="officer", min_length=1, max_length=120)
+    named_setting_urn: str | None = Field(default=None, pattern=r"^[0-9]{6,8}$")
+    sections: PlanSections
+
+
+@router.post("/amended-plan", response_model=PlanState)
+async def issue_amended_plan(
+    case_ref: CaseRef,
+    body: AmendedPlanIn,
+    session: SessionDep,
+    temporal: TemporalDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    """Issue the amended plan: a new version (8 weeks after the proposals, reg 22(3); or after re-assessment)."""
+    await require_case(session, case_ref)
+    if not body.sections.I.strip():
+        raise Problem(422, "Action refused", "the plan must name the school or institution, or its type, in section I")
+
+    async def issue(document_id: str) -> PlanState:
+        action = AmendedPlanIssued(on=body.issued_on, actor=body.actor, document_id=document_id)
+        return await apply(temporal, session, case_ref, "issue_amended_plan", action, idempotency_key)
+
+    return await with_document(
+        session,
+        case_ref,
+        "amended",
+        body.sections.model_dump(),
+        idempotency_key,
+        issue,
+        named_setting_urn=body.named_setting_urn,
+        created_by=body.actor,
+    )
+
+
+@router.post("/not-amended", response_model=PlanState)
+async def not_amended(
+    case_ref: CaseRef,
+    body: NotAmended,
+    session: SessionDep,
+    temporal: TemporalDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    """Decide not to amend after representations, with reasons (reg 22(4))."""
+    return await apply(temporal, session, case_ref, "decide_not_to_amend", body, idempotency_key)
+
+
+@router.post("/reassessment-request", response_model=PlanState)
+async def request_reassessment(
+    case_ref: CaseRef,
+    body: ReassessmentRequested,
+    session: SessionDep,
+    temporal: TemporalDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    """Record a request to re-assess (decision due in 15 days, reg 25)."""
+    return await apply(temporal, session, case_ref, "request_reassessment", body, idempotency_key)
+
+
+@router.post("/reassessment-decision", response_model=PlanState)
+async def decide_reassessment(
+    case_ref: CaseRef,
+    body: ReassessmentDecision,
+    session: SessionDep,
+    temporal: TemporalDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    """Decide whether to re-assess (a refusal is appealable, CFA 2014 s.51(2)(d))."""
+    return await apply(temporal, session, case_ref, "decide_reassessment", body, idempotency_key)
+
+
+@router.post("/cease", response_model=PlanState)
+async def cease(
+    case_ref: CaseRef,
+    body: CeaseDecision,
+    session: SessionDep,
+    temporal: TemporalDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    """Decide to cease the plan (reg 31); it stays in force until the appeal window closes (CFA 2014 s.45)."""
+    return await apply(temporal, session, case_ref, "decide_to_cease", body, idempotency_key)
+
+
+@router.post("/cease-appeal", response_model=PlanState)
+async def cease_appeal(
+    case_ref: CaseRef,
+    body: AppealEvent,
+    session: SessionDep,
+    temporal: TemporalDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    """Record an appeal against ceasing being registered, then its outcome."""
+    return await apply(temporal, session, case_ref, "record_cease_appeal", body, idempotency_key)
+
+
+@router.post("/transfer", response_model=PlanState)
+async def transfer(
+    case_ref: CaseRef,
+    body: TransferIn,
+    session: SessionDep,
+    temporal: TemporalDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    """The family moved: the plan transfers to the new LA (reg 15), which gets its own deadlines."""
+    return await apply(temporal, session, case_ref, "transfer_in", body, idempotency_key)
+
+
+@router.post("/transfer-notice", response_model=PlanState)
+async def transfer_notice(
+    case_ref: CaseRef,
+    body: NoticeSent,
+    session: SessionDep,
+    temporal: TemporalDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    """The new LA told the family about the transfer (6 weeks, reg 15(4))."""
+    return await apply(temporal, session, case_ref, "record_transfer_notice", body, idempotency_key)

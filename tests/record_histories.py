@@ -7,9 +7,11 @@ time-skipping server, with a throwaway SQLite database.
 
 import asyncio
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
+from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
@@ -18,7 +20,7 @@ from settings import Settings
 from store.db import create_engine, create_sessionmaker
 from store.migrate import upgrade_async
 from tests.conftest import BIN, TASK_QUEUE, register_search_attributes
-from tests.driver import Officer
+from tests.driver import SECTIONS, Officer, PlanOfficer
 from worker import build_worker
 
 HISTORIES = Path(__file__).parent / "histories"
@@ -40,6 +42,36 @@ async def assessment_to_final_plan(officer: Officer) -> str:
     return f"assessment-{officer.case_ref}"
 
 
+async def plan_cycle_with_amendment(officer: PlanOfficer, env: WorkflowEnvironment) -> WorkflowHistory:
+    """One whole review cycle of an imported plan that ends in continue-as-new, as a replayable history."""
+    today = await officer.today()
+    report = await officer.import_plans(
+        [
+            {
+                "la_code": "202",
+                "la_reference": "HISTORY/1",
+                "given_name": "H",
+                "family_name": "H",
+                "date_of_birth": "2013-10-01",
+                "plan_issued_on": (today - timedelta(days=330)).isoformat(),
+            }
+        ]
+    )
+    officer.case_ref = report["cases"][0]["case_ref"]
+    await officer.wait(days=1)
+    await officer.review()
+    await officer.act_on_plan("review-decision", {"outcome": "amend", "proposed_sections": {**SECTIONS, "I": "Type"}})
+    await officer.wait(weeks=9)  # the amended plan is late: a breach and an escalation are recorded
+    await officer.act_on_plan(
+        "amended-plan", {"issued_on": (await officer.today()).isoformat(), "sections": {**SECTIONS, "I": "Type"}}
+    )
+    await officer.wait(days=1)
+    handle = env.client.get_workflow_handle(f"plan-{officer.case_ref}")
+    latest = await handle.fetch_history()
+    first_run = latest.events[0].workflow_execution_started_event_attributes.continued_execution_run_id
+    return await env.client.get_workflow_handle(handle.id, run_id=first_run).fetch_history()
+
+
 async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite+aiosqlite:///{tmp}/record.db"
@@ -58,10 +90,12 @@ async def main() -> None:
                 httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://record") as api,
             ):
                 workflow_id = await assessment_to_final_plan(Officer(api, env))
-                history = await env.client.get_workflow_handle(workflow_id).fetch_history()
+                assessment = await env.client.get_workflow_handle(workflow_id).fetch_history()
+                plan = await plan_cycle_with_amendment(PlanOfficer(api, env), env)
         await engine.dispose()
     HISTORIES.mkdir(exist_ok=True)
-    (HISTORIES / "assessment_final_plan.json").write_text(history.to_json())
+    (HISTORIES / "assessment_final_plan.json").write_text(assessment.to_json())
+    (HISTORIES / "plan_cycle_amended.json").write_text(plan.to_json())
 
 
 if __name__ == "__main__":

@@ -1,0 +1,138 @@
+"""A plan's other events: rights passing to the young person, a move to another LA, re-assessment,
+and review steps refused out of order."""
+
+from datetime import date, timedelta
+
+import httpx
+from temporalio.testing import WorkflowEnvironment
+
+import statutory
+from statutory import phases
+from tests.conftest import eventually
+from tests.driver import SECTIONS, PlanOfficer
+
+
+async def imported(officer: PlanOfficer, reference: str, **fields: str) -> dict:
+    today = await officer.today()
+    body = {
+        "la_code": "340",
+        "la_reference": reference,
+        "given_name": "Y",
+        "family_name": "P",
+        "date_of_birth": "2011-01-15",
+        "plan_issued_on": (today - timedelta(days=120)).isoformat(),
+        **fields,
+    }
+    report = await officer.import_plans([body])
+    assert report["rejected"] == [], report
+    officer.case_ref = report["cases"][0]["case_ref"]
+
+    async def started() -> dict | None:
+        plan = await officer.plan()
+        return plan if plan["review_due"] else None
+
+    return await eventually(started)
+
+
+async def test_rights_pass_to_the_young_person_at_the_end_of_compulsory_school_age(
+    api: httpx.AsyncClient, env: WorkflowEnvironment
+) -> None:
+    officer = PlanOfficer(api, env)
+    # Born 2011-01-15: Reception from 2015; Year 11 ends on the last Friday of June 2027.
+    plan = await imported(officer, "YP/1", date_of_birth="2011-01-15")
+    ends = phases.compulsory_school_age_ends(2015)
+    assert ends == date(2027, 6, 25) and ends.weekday() == 4
+    assert plan["rights_holder"] == "parent" and plan["rights_pass_on"] == "2027-06-26"
+    await env.sleep(statutory.breach_at(ends) - await env.get_current_time() - timedelta(hours=1))
+    assert (await officer.plan())["rights_holder"] == "parent"
+    await officer.wait(hours=2)
+    plan = await officer.plan()
+    assert plan["rights_holder"] == "young_person"
+    assert plan["history"][-1]["action"] == "rights_passed_to_young_person"
+    letters = (await api.get(f"/cases/{officer.case_ref}/notifications")).json()
+    assert [n["recipient_role"] for n in letters if n["template"] == "rights_passed"] == ["young_person"]
+    # From now on the family's notices go to the young person.
+    await officer.review()
+    await officer.act_on_plan("review-decision", {"outcome": "maintain"})
+    letters = (await api.get(f"/cases/{officer.case_ref}/notifications")).json()
+    recipients = {n["template"]: n["recipient_role"] for n in letters}
+    assert recipients["review_notice"] == recipients["review_decision"] == "young_person"
+
+
+async def test_transfer_to_another_la_moves_the_plan_and_its_deadlines(
+    api: httpx.AsyncClient, env: WorkflowEnvironment
+) -> None:
+    officer = PlanOfficer(api, env)
+    plan = await imported(officer, "MOVE/1", date_of_birth="2016-10-02")  # no phase transfer this year
+    issued = date.fromisoformat(plan["issued_on"])
+    assert plan["review_due"] == statutory.due_date("review.annual", issued).isoformat()
+    await officer.wait(weeks=30)
+    moved = await officer.today()
+    plan = await officer.act_on_plan("transfer", {"from_la_code": "340", "to_la_code": "341"})
+    assert plan["la_code"] == "341"
+    deadlines = {d["step"]: d for d in plan["deadlines"]}
+    assert deadlines["transfer.new_la_notice"]["due"] == (moved + timedelta(weeks=6)).isoformat()
+    # Reg 15(5): the later of 12 months from the last review and 3 months from the transfer.
+    expected = max(statutory.due_date("review.annual", issued), statutory.due_date("transfer.review", moved))
+    assert plan["review_due"] == expected.isoformat()
+    await officer.wait(weeks=2)
+    plan = await officer.act_on_plan("transfer-notice", {})
+    assert {d["step"]: d["status"] for d in plan["deadlines"]}["transfer.new_la_notice"] == "met"
+    problem = await officer.act_on_plan("transfer", {"from_la_code": "340", "to_la_code": "342"}, expect=422)
+    assert "held by LA 341" in problem["detail"]
+
+
+async def test_reassessment_refused_is_appealable_and_agreed_runs_14_weeks(
+    api: httpx.AsyncClient, env: WorkflowEnvironment
+) -> None:
+    officer = PlanOfficer(api, env)
+    await imported(officer, "REASSESS/1", date_of_birth="2013-03-03")
+    await officer.act_on_plan("reassessment-request", {})
+    plan = await officer.plan()
+    decide = next(d for d in plan["deadlines"] if d["step"] == "reassessment.decide")
+    assert decide["due"] == (await officer.today() + timedelta(days=15)).isoformat()
+    problem = await officer.act_on_plan("reassessment-decision", {"reassess": False}, expect=422)
+    assert "reasons" in problem["detail"]
+    plan = await officer.act_on_plan("reassessment-decision", {"reassess": False, "reasons": "Assessed 3 months ago."})
+    assert plan["stage"] == "maintained"
+    assert [(d["kind"], d["limb"]) for d in plan["decisions"]] == [("refusal_to_reassess", "(2)(d)")]
+
+    await officer.wait(days=5)
+    await officer.act_on_plan("reassessment-request", {})
+    plan = await officer.act_on_plan("reassessment-decision", {"reassess": True})
+    assert plan["stage"] == "reassessing"
+    final = next(d for d in plan["deadlines"] if d["step"] == "reassessment.final_plan")
+    assert final["due"] == (await officer.today() + timedelta(weeks=14)).isoformat()
+    await officer.wait(weeks=10)
+    sections = {**SECTIONS, "I": "Type: special school"}
+    await officer.act_on_plan("amended-plan", {"issued_on": (await officer.today()).isoformat(), "sections": sections})
+    plan = await officer.plan()
+    assert plan["cycle"] == 2 and plan["versions"][-1]["reason"] == "re-assessment"
+
+
+async def test_review_steps_out_of_order_are_refused(api: httpx.AsyncClient, env: WorkflowEnvironment) -> None:
+    officer = PlanOfficer(api, env)
+    await imported(officer, "ORDER/1")
+    today = await officer.today()
+    problem = await officer.act_on_plan("review-meeting", {}, expect=409)
+    assert "stage 'maintained'" in problem["detail"]
+    problem = await officer.act_on_plan(
+        "review-notice", {"meeting_on": (today + timedelta(days=10)).isoformat()}, expect=422
+    )
+    assert "at least 2 weeks" in problem["detail"] and "reg 20(3)" in problem["detail"]
+    await officer.act_on_plan("review-notice", {"meeting_on": (today + timedelta(days=14)).isoformat()})
+    await officer.wait(days=14)
+    await officer.act_on_plan("review-meeting", {})
+    problem = await officer.act_on_plan("review-decision", {"outcome": "maintain"}, expect=409)
+    assert "review report" in problem["detail"]
+    await officer.act_on_plan("review-report", {})
+    problem = await officer.act_on_plan("review-decision", {"outcome": "amend"}, expect=422)
+    assert "proposed_sections" in problem["detail"]
+    problem = await officer.act_on_plan("review-decision", {"outcome": "cease"}, expect=422)
+    assert "reasons" in problem["detail"]
+    problem = await officer.act_on_plan(
+        "review-decision", {"outcome": "maintain", "on": (today + timedelta(days=30)).isoformat()}, expect=422
+    )
+    assert "in the future" in problem["detail"]
+    missing = await api.get("/plans/340-ZZZZZZZZ")
+    assert missing.status_code == 404

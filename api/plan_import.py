@@ -45,6 +45,9 @@ class ImportRow(Strict):
     date_of_birth: date
     plan_issued_on: date
     last_review_on: date | None = None
+    year_group: int | None = Field(
+        default=None, ge=-3, le=14, description="National curriculum year now, if not the cohort of the birth date"
+    )
     postcode: str | None = Field(default=None, pattern=UK_POSTCODE)
     parent_name: str | None = Field(default=None, max_length=200)
     parent_email: str | None = Field(default=None, pattern=EMAIL)
@@ -90,10 +93,17 @@ def check(row: ImportRow, today: date) -> str | None:
         return "last_review_on must be between plan_issued_on and today"
     if row.plan_issued_on < date(2014, 9, 1):
         return "plan_issued_on is before EHC plans existed (1 September 2014)"
-    end = phases.plan_end(phases.reception_year_for(row.date_of_birth))
+    end = phases.plan_end(reception_year(row, today))
     if end < today:
         return f"the plan would have ended on {end} (end of the academic year the young person turned 25)"
     return None
+
+
+def reception_year(row: ImportRow, today: date) -> int:
+    """From the year group the LA records (a child taught out of cohort), else from the birth date."""
+    if row.year_group is None:
+        return phases.reception_year_for(row.date_of_birth)
+    return phases.academic_year_start(today) - row.year_group
 
 
 def _validation_reason(error: ValidationError) -> str:
@@ -119,7 +129,7 @@ async def import_plans(
             return
         async with limit:
             case_ref, existed = await _register(sessions, row)
-            await _start(temporal, settings, row, case_ref)
+            await _start(temporal, settings, row, case_ref, reception_year(row, today))
         report.cases.append(Accepted(row=number, la_reference=row.la_reference, case_ref=case_ref, new=not existed))
         if existed:
             report.already_present += 1
@@ -174,7 +184,7 @@ async def _register(sessions: SessionMaker, row: ImportRow) -> tuple[str, bool]:
     return case_ref, False
 
 
-async def _start(temporal: Client, settings: Settings, row: ImportRow, case_ref: str) -> None:
+async def _start(temporal: Client, settings: Settings, row: ImportRow, case_ref: str, reception: int) -> None:
     await temporal.start_workflow(
         PlanWorkflow.run,
         PlanInput(
@@ -182,7 +192,7 @@ async def _start(temporal: Client, settings: Settings, row: ImportRow, case_ref:
             la_code=row.la_code,
             issued_on=row.plan_issued_on,
             last_review_on=row.last_review_on,
-            reception_year=phases.reception_year_for(row.date_of_birth),
+            reception_year=reception,
             reminder_working_days=settings.reminder_working_days,
             imported=True,
         ),

@@ -1,10 +1,11 @@
 """The law as data, and the deadline clock.
 
-Pure and deterministic: imported by the workflows (inside Temporal's sandbox) and the API alike.
-Every rule names its legal reference; counting follows STATUTORY.md §3.
+Pure and deterministic (no I/O, no clock, no environment): imported by the workflows inside
+Temporal's sandbox and by the API alike, so both always agree on a due date. Every rule names its
+legal reference; counting follows STATUTORY.md §3.
 """
 
-from datetime import date, datetime
+from datetime import date
 
 from statutory.calendar import add_working_days, is_working_day, next_working_day
 from statutory.clock import Unit, add_months
@@ -33,7 +34,9 @@ __all__ = [
 
 
 def due_date(rule: str, start: date, policy: str = DEFAULT_POLICY) -> date:
-    """The last day on which the step `rule` may be done, counted from the business date `start`."""
-    if isinstance(start, datetime) or not isinstance(start, date):
-        raise TypeError(f"start must be a datetime.date (a business date), not {type(start).__name__}: {start!r}")
+    """The last day on which the step `rule` may be done, counted from the business date `start`.
+
+    Raises ValueError for an unknown rule or policy or a start outside the supported years, and
+    TypeError for a start that is not a plain date (a datetime included).
+    """
     return get_rule(rule, policy).due(start)

@@ -19,10 +19,14 @@ def reception_year_for(date_of_birth: date) -> int:
     return date_of_birth.year + 5 if date_of_birth.month >= 9 else date_of_birth.year + 4
 
 
+def academic_year_start(on: date) -> int:
+    """The calendar year in which the academic year containing `on` began (it starts in September)."""
+    return on.year if on.month >= 9 else on.year - 1
+
+
 def year_group(reception_year: int, on: date) -> int:
     """National curriculum year on a date (0 = Reception, 7 = the first year of secondary school)."""
-    academic_year_start = on.year if on.month >= 9 else on.year - 1
-    return academic_year_start - reception_year
+    return academic_year_start(on) - reception_year
 
 
 def secondary_transfer_deadline(reception_year: int) -> date:
@@ -54,3 +58,8 @@ def plan_end(reception_year: int) -> date:
     A Reception child turns 5 during that academic year, so they turn 25 twenty years later.
     """
     return date(reception_year + 21, 7, 31)
+
+
+def under_five(reception_year: int, on: date) -> bool:
+    """Before the academic year in which the child turns 5 (Reception): an under-5 for Code 9.178."""
+    return year_group(reception_year, on) < 0

@@ -1,10 +1,12 @@
 """The rule sets, chosen per case. `send-regs-2014` is today's law.
 
 Each rule carries its legal reference; STATUTORY.md §1 gives the sources and confidence for each.
-A later rule set (the 2022 green paper's) is built from this one by replacing the rules it changes.
+Rule sets are versioned so that a case keeps the law it started under; a later set (the 2022 green
+paper's) is built with `derive` from this one by replacing the few rules it changes.
 """
 
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
 from statutory.clock import Unit
@@ -14,7 +16,7 @@ from statutory.rules import Rule
 W, M, D, DB, WD = Unit.WEEKS, Unit.MONTHS, Unit.DAYS, Unit.DAYS_BEGINNING_WITH, Unit.WORKING_DAYS
 
 SEND_REGS_2014_RULES: tuple[Rule, ...] = (
-    # EHC needs assessment and first plan (STATUTORY.md §1.1)
+    # EHC needs assessment and first plan (STATUTORY.md §1.1) --------------------------------------
     Rule(
         "assessment.decide_to_assess",
         6,
@@ -27,7 +29,7 @@ SEND_REGS_2014_RULES: tuple[Rule, ...] = (
         "assessment.advice",
         6,
         W,
-        "SEND Regs 2014 reg 8(1); reg 6(1) and Code 9.47 for other advisers",
+        "SEND Regs 2014 reg 8(1); reg 6 and Code of Practice ch.9 for advisers outside CFA 2014 s.31",
         "Advice from the body asked for it",
         exceptions=ADVICE_LIMITS,
     ),
@@ -49,8 +51,9 @@ SEND_REGS_2014_RULES: tuple[Rule, ...] = (
         "Issue the final EHC plan",
         exceptions=ASSESSMENT_LIMITS,
     ),
-    # "At least 15 days beginning with the day on which the draft plan was served": the due date is
-    # the last day of the window; the LA may finalise from the day after.
+    # DESIGN CHOICE: "at least 15 days beginning with the day on which the draft plan was served": the
+    # service day is day 1 and the due date is the last day of the window (served Mon 3 Mar 2025 ->
+    # Mon 17 Mar); the LA may finalise from the day after.
     Rule(
         "assessment.draft_comments",
         15,
@@ -58,29 +61,40 @@ SEND_REGS_2014_RULES: tuple[Rule, ...] = (
         "SEND Regs 2014 reg 13(1)(a); CFA 2014 s.38(2)",
         "Parent's or young person's window to comment on the draft plan",
     ),
-    # DESIGN CHOICE: "should respond within 15 days" of the consultation; the day it is sent is not counted.
+    # DESIGN CHOICE: "should respond within 15 days" of the consultation; a plain "within N days of"
+    # does not count the day the consultation is sent (sent 1 Mar -> 16 Mar).
     Rule(
         "assessment.setting_response",
         15,
         D,
-        "CFA 2014 s.39(2)-(3), s.40(3); Code 9.83",
+        "CFA 2014 s.39(2)-(3), s.40(3); Code of Practice 9.83",
         "Setting's answer to the LA's consultation",
     ),
-    # Annual review and amendment (STATUTORY.md §1.3)
-    # DESIGN CHOICE: the corresponding date 12 months on, as for every month rule.
-    Rule("review.annual", 12, M, "CFA 2014 s.44(1); Code 9.169", "Review the EHC plan"),
+    # Annual review and amendment (STATUTORY.md §1.3) ---------------------------------------------
+    # DESIGN CHOICE: the corresponding date 12 months on, as for every month rule (29 Feb 2024 ->
+    # 28 Feb 2025). s.44(1) says "the period of 12 months starting with" the date, which read strictly
+    # ends a day earlier; pending legal sign-off.
+    Rule("review.annual", 12, M, "CFA 2014 s.44(1); Code of Practice 9.169", "Review the EHC plan"),
+    # DESIGN CHOICE: Code 9.178 asks LAs to consider reviewing under-5s every 3 to 6 months; we use 6.
+    Rule(
+        "review.under_five",
+        6,
+        M,
+        "SEND Code of Practice 2015 para 9.178 (non-statutory)",
+        "Review the EHC plan of a child under 5",
+    ),
     Rule(
         "review.report",
         2,
         W,
-        "SEND Regs 2014 reg 21(7); reg 20 equivalent",
+        "SEND Regs 2014 reg 21(7); reg 20 equivalent (paragraph unconfirmed)",
         "Send the review report after the meeting",
     ),
     Rule(
         "review.decision",
         4,
         W,
-        "SEND Regs 2014 reg 20(10); reg 21 equivalent",
+        "SEND Regs 2014 reg 20(10); reg 21 equivalent (paragraph numbers unconfirmed)",
         "Decide to maintain, amend or cease and notify after the review meeting",
     ),
     Rule(
@@ -90,6 +104,7 @@ SEND_REGS_2014_RULES: tuple[Rule, ...] = (
         "SEND Regs 2014 reg 22(3)",
         "Issue the final amended plan after sending the proposed amendments",
     ),
+    # DESIGN CHOICE: as for the draft plan, the day the amendments are served is day 1.
     Rule(
         "review.amendment_comments",
         15,
@@ -97,8 +112,10 @@ SEND_REGS_2014_RULES: tuple[Rule, ...] = (
         "SEND Regs 2014 reg 22(2)(c)",
         "Parent's or young person's window to comment on the proposed amendments",
     ),
-    # Phase transfer (STATUTORY.md §1.4): from any date in the calendar year before the transfer year.
-    # The regulation says "before 15 February" / "before 31 March"; the rule returns the named date.
+    # Phase transfer (STATUTORY.md §1.4): the start is any date in the calendar year before the transfer.
+    # DESIGN CHOICE: the regulation says "before 15 February" / "before 31 March"; the rule returns the
+    # named date itself, as the issue contract fixes. Read strictly, the plan must be amended by the
+    # day before (14 Feb / 30 Mar); pending legal sign-off.
     Rule(
         "review.phase_transfer_school",
         0,
@@ -117,8 +134,16 @@ SEND_REGS_2014_RULES: tuple[Rule, ...] = (
         fixed_month=3,
         fixed_day=31,
     ),
-    # Re-assessment (STATUTORY.md §1.5)
-    Rule("reassessment.decide", 15, D, "SEND Regs 2014 reg 25", "Decide whether to re-assess and notify"),
+    # Re-assessment (STATUTORY.md §1.5) -----------------------------------------------------------
+    # DESIGN CHOICE: calendar days (Kent CC, National SENDIASS), the day the request arrives not counted.
+    Rule(
+        "reassessment.decide",
+        15,
+        D,
+        "SEND Regs 2014 reg 25",
+        "Decide whether to re-assess and notify",
+    ),
+    # Reg 27(3) applies the four grounds of reg 10(4), so the assessment exceptions apply.
     Rule(
         "reassessment.final_plan",
         14,
@@ -127,7 +152,7 @@ SEND_REGS_2014_RULES: tuple[Rule, ...] = (
         "Issue the amended or replacement plan after re-assessment",
         exceptions=ASSESSMENT_LIMITS,
     ),
-    # Transfer between LAs (STATUTORY.md §1.2)
+    # Transfer between LAs (STATUTORY.md §1.2) ----------------------------------------------------
     Rule(
         "transfer.new_la_notice",
         6,
@@ -135,8 +160,11 @@ SEND_REGS_2014_RULES: tuple[Rule, ...] = (
         "SEND Regs 2014 reg 15(4)",
         "New LA tells the parent or young person about the transferred plan",
     ),
+    # DESIGN CHOICE: the corresponding date 3 months on, as for every month rule. Reg 15(5)(b) says
+    # "3 months beginning with" the transfer, which read strictly ends a day earlier; pending legal sign-off.
     Rule("transfer.review", 3, M, "SEND Regs 2014 reg 15(5)(b)", "New LA reviews the transferred plan"),
-    # Mediation (STATUTORY.md §1.7)
+    # Mediation (STATUTORY.md §1.7) ---------------------------------------------------------------
+    # The Tribunal's August and Christmas rules do not extend this SEND Regs limit (STATUTORY.md §3.6).
     Rule(
         "mediation.contact_adviser",
         2,
@@ -144,7 +172,13 @@ SEND_REGS_2014_RULES: tuple[Rule, ...] = (
         "SEND Regs 2014 reg 33",
         "Parent or young person contacts the mediation adviser",
     ),
-    Rule("mediation.certificate", 3, WD, "SEND Regs 2014 reg 34", "Mediation adviser issues the certificate"),
+    Rule(
+        "mediation.certificate",
+        3,
+        WD,
+        "SEND Regs 2014 reg 34 (paragraph unconfirmed)",
+        "Mediation adviser issues the certificate",
+    ),
     Rule(
         "mediation.deemed_certificate",
         3,
@@ -159,7 +193,14 @@ SEND_REGS_2014_RULES: tuple[Rule, ...] = (
         "SEND Regs 2014 regs 35-36 (number unconfirmed)",
         "LA tells the health commissioning body the mediation issues",
     ),
-    Rule("mediation.arrange", 30, D, "SEND Regs 2014 regs 35-37 (number unconfirmed)", "Arrange the mediation"),
+    # DESIGN CHOICE: 30 calendar days (IPSEA; STATUTORY.md §7 item 2), the start day not counted.
+    Rule(
+        "mediation.arrange",
+        30,
+        D,
+        "SEND Regs 2014 regs 35-37 (number unconfirmed)",
+        "Arrange the mediation",
+    ),
     Rule(
         "mediation.agreement_non_appealable",
         2,
@@ -174,12 +215,12 @@ SEND_REGS_2014_RULES: tuple[Rule, ...] = (
         "SEND Regs 2014 reg 42(4)",
         "Health commissioning body tells the LA of a mediation agreement",
     ),
-    # Tribunal (STATUTORY.md §1.8)
+    # Tribunal (STATUTORY.md §1.8) ----------------------------------------------------------------
     Rule(
         "appeal.from_decision",
         2,
         M,
-        "HESC Rules 2008 r.20(1)(c), r.12",
+        "HESC Rules 2008 r.20(1)(c); r.12(2), (3)(a)",
         "Appeal to the Tribunal: 2 months from the decision notice",
         tribunal_rule_12=True,
     ),
@@ -187,17 +228,22 @@ SEND_REGS_2014_RULES: tuple[Rule, ...] = (
         "appeal.from_certificate",
         1,
         M,
-        "HESC Rules 2008 r.20(1)(c), r.12",
+        "HESC Rules 2008 r.20(1)(c); r.12(2), (3)(a)",
         "Appeal to the Tribunal: 1 month from the mediation certificate",
         tribunal_rule_12=True,
     ),
+    # The HESC r.21(1)(b) default is 21 days; in SEN cases the Tribunal's standard directions set 30
+    # working days, which r.12(3)(b) counts without 25 Dec to 1 Jan and August.
     Rule(
         "tribunal.la_response",
         30,
         Unit.TRIBUNAL_WORKING_DAYS,
-        "HESC Rules 2008 r.21, r.12(3)(b); case directions",
+        "Tribunal standard case directions; HESC Rules 2008 r.21, r.12(3)(b)",
         "LA's response to the appeal",
     ),
+    # DESIGN CHOICE: the 28th counted day itself, even when it is a weekend or bank holiday. r.12(2)
+    # would let the act be done on the next working day; the earlier date is the safe one for a party
+    # applying. Pending legal sign-off.
     Rule(
         "tribunal.permission_to_appeal",
         28,
@@ -209,12 +255,15 @@ SEND_REGS_2014_RULES: tuple[Rule, ...] = (
         "tribunal.recommendations_response",
         5,
         W,
-        "SEND (First-tier Tribunal Recommendations Power) Regs 2017",
+        "SEND (First-tier Tribunal Recommendations Power) Regs 2017 (regulation number unconfirmed)",
         "Respond in writing to the Tribunal's health or social care recommendations",
     ),
-    # Compliance with Tribunal orders (STATUTORY.md §1.9); clock from the date of the order (DESIGN CHOICE).
-    # DESIGN CHOICE: issue #2 fixes 4 weeks for an order to assess; STATUTORY.md O2 reports HMCTS SEND18
-    # giving 2 weeks and calls 4 weeks the pre-2014 figure. Kept at 4 weeks pending legal sign-off.
+    # Compliance with Tribunal orders (STATUTORY.md §1.9) -----------------------------------------
+    # DESIGN CHOICE: every reg 44 clock runs from the date of the order, the earlier of that and the
+    # day the Tribunal sends it out (HMCTS SEND18).
+    # DESIGN CHOICE: the issue contract fixes 4 weeks for an order to assess; STATUTORY.md O2 reports
+    # HMCTS SEND18 giving 2 weeks and calls 4 weeks the pre-2014 figure. Kept at 4 weeks pending legal
+    # sign-off.
     Rule(
         "tribunal.comply_assess",
         4,
@@ -276,13 +325,26 @@ SEND_REGS_2014_RULES: tuple[Rule, ...] = (
 DEFAULT_POLICY = "send-regs-2014"
 
 
-def rule_table(rules: tuple[Rule, ...]) -> Mapping[str, Rule]:
-    table = {rule.id: rule for rule in rules}
-    assert len(table) == len(rules), "duplicate rule id"
-    return MappingProxyType(table)
+def rule_table(rules: Iterable[Rule]) -> Mapping[str, Rule]:
+    rules = tuple(rules)
+    if duplicates := sorted(rule_id for rule_id, n in Counter(rule.id for rule in rules).items() if n > 1):
+        raise ValueError(f"duplicate rule ids: {', '.join(duplicates)}")
+    return MappingProxyType({rule.id: rule for rule in rules})
 
 
-POLICIES: Mapping[str, Mapping[str, Rule]] = MappingProxyType({DEFAULT_POLICY: rule_table(SEND_REGS_2014_RULES)})
+def derive(base: Mapping[str, Rule], *changes: Rule) -> Mapping[str, Rule]:
+    """A new rule set: `base` with each of `changes` replacing the rule of the same id, or added.
+
+    A flag is changed by passing `dataclasses.replace(base[rule_id], flag=...)`; `base` is untouched.
+    """
+    return MappingProxyType({**base, **rule_table(changes)})
+
+
+POLICIES: Mapping[str, Mapping[str, Rule]] = MappingProxyType(
+    {
+        DEFAULT_POLICY: rule_table(SEND_REGS_2014_RULES),
+    }
+)
 
 
 def get_rule(rule_id: str, policy: str = DEFAULT_POLICY) -> Rule:
@@ -291,5 +353,6 @@ def get_rule(rule_id: str, policy: str = DEFAULT_POLICY) -> Rule:
         raise ValueError(f"unknown policy {policy!r}; known policies: {', '.join(sorted(POLICIES))}")
     rule = rules.get(rule_id)
     if rule is None:
-        raise ValueError(f"unknown rule {rule_id!r} in policy {policy!r}; known rules: {', '.join(sorted(rules))}")
+        known = ", ".join(sorted(rules))
+        raise ValueError(f"unknown rule {rule_id!r} in policy {policy!r}; known rules: {known}")
     return rule

@@ -88,6 +88,7 @@ class PlanOfficer(Officer):
         """Notice, meeting, report: the first half of every review."""
         today = await self.today()
         await self.act_on_plan("review-notice", {"meeting_on": (today + timedelta(days=meeting_in_days)).isoformat()})
+        await self.act_on_plan("review-advice", {})
         await self.wait(days=meeting_in_days)
         await self.act_on_plan("review-meeting", {})
         await self.wait(days=7)

@@ -136,3 +136,49 @@ async def test_review_steps_out_of_order_are_refused(api: httpx.AsyncClient, env
     assert "in the future" in problem["detail"]
     missing = await api.get("/plans/340-ZZZZZZZZ")
     assert missing.status_code == 404
+
+
+async def test_under_fives_are_reviewed_every_six_months_and_year_group_overrides_cohort(
+    api: httpx.AsyncClient, env: WorkflowEnvironment
+) -> None:
+    officer = PlanOfficer(api, env)
+    today = await officer.today()
+    born = date(today.year - 3, 1, 1)  # 3 years old: Reception is over a year away
+    plan = await imported(officer, "UNDER5/1", date_of_birth=born.isoformat())
+    issued = date.fromisoformat(plan["issued_on"])
+    assert plan["review_due"] == statutory.due_date("review.under_five", issued).isoformat()
+    assert "under-5" in plan["review_reason"] and plan["year_group"] < 0
+
+    held_back = PlanOfficer(api, env)
+    plan = await imported(held_back, "HELDBACK/1", date_of_birth="2014-01-20", year_group="6")
+    assert plan["year_group"] == 6
+    assert plan["reception_year"] == phases.academic_year_start(today) - 6
+
+
+async def test_advice_must_be_circulated_two_weeks_before_the_meeting(
+    api: httpx.AsyncClient, env: WorkflowEnvironment
+) -> None:
+    officer = PlanOfficer(api, env)
+    await imported(officer, "ADVICE/1")
+    today = await officer.today()
+    await officer.act_on_plan("review-notice", {"meeting_on": (today + timedelta(days=20)).isoformat()})
+    await officer.wait(days=10)
+    problem = await officer.act_on_plan("review-advice", {}, expect=422)
+    assert "reg 20(4)" in problem["detail"] and str(today + timedelta(days=6)) in problem["detail"]
+
+
+async def test_timeline_spans_every_review_cycle(api: httpx.AsyncClient, env: WorkflowEnvironment) -> None:
+    officer = PlanOfficer(api, env)
+    await imported(officer, "TIMELINE/1", date_of_birth="2012-12-12")
+    await officer.review()
+    await officer.act_on_plan("review-decision", {"outcome": "maintain"})
+
+    async def both_cycles() -> dict | None:
+        timeline = (await api.get(f"/plans/{officer.case_ref}/timeline")).json()
+        keys = {d["key"] for d in timeline["deadlines"]}
+        return timeline if {"review.annual@c1", "review.annual@c2"} <= keys else None
+
+    timeline = await eventually(both_cycles)
+    actions = [e["action"] for e in timeline["events"]]
+    assert actions[0] == "plan_started"
+    assert actions.index("review_scheduled") < actions.index("review_held") < actions.index("review_decided_maintain")

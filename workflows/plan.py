@@ -31,6 +31,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.deadline_book import DeadlineBook
     from workflows.letters import appeal_rights
     from workflows.plan_models import (
+        AdviceCirculated,
         AmendedPlanIssued,
         AppealEvent,
         CeaseDecision,
@@ -54,6 +55,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.rejections import CaseClosed, InvalidAction, OutOfOrder
 
 REVIEW = "review.annual"
+UNDER_FIVE = "review.under_five"
 PHASE_SCHOOL = "review.phase_transfer_school"
 PHASE_POST16 = "review.phase_transfer_post16"
 REPORT = "review.report"
@@ -154,6 +156,10 @@ class PlanWorkflow(CaseWorkflow):
         base = self._review_base()
         due = statutory.due_date(REVIEW, base, self.state.policy)
         reason = "annual review (CFA 2014 s.44(1))"
+        cohort = self.state.reception_year
+        if cohort is not None and phases.under_five(cohort, base):
+            due = statutory.due_date(UNDER_FIVE, base, self.state.policy)
+            reason = "review of an under-5 (Code 9.178)"
         if self.state.transferred_on is not None:
             after_transfer = statutory.due_date(TRANSFER_REVIEW, self.state.transferred_on, self.state.policy)
             if after_transfer > due:
@@ -347,6 +353,21 @@ class PlanWorkflow(CaseWorkflow):
             raise InvalidAction(
                 f"the meeting on {scheduled.meeting_on} must be at least 2 weeks after the notice sent on "
                 f"{scheduled.on} (SEND Regs 2014 reg 20(3))"
+            )
+
+    @workflow.update(name="circulate_review_advice")
+    async def circulate_review_advice(self, circulated: AdviceCirculated) -> PlanActionResult:
+        self.state.advice_circulated_on = circulated.on
+        return await self._done("review_advice_circulated", circulated.on, circulated.actor, "Advice circulated")
+
+    @circulate_review_advice.validator
+    def _validate_circulate(self, circulated: AdviceCirculated) -> None:
+        self._check(circulated, PlanStage.REVIEW_SCHEDULED, what="the circulated advice")
+        meeting = self.state.meeting_on
+        if meeting is not None and circulated.on > meeting - MEETING_NOTICE:
+            raise InvalidAction(
+                f"advice must be circulated at least 2 weeks before the meeting on {meeting}, so by "
+                f"{meeting - MEETING_NOTICE} (SEND Regs 2014 reg 20(4))"
             )
 
     @workflow.update(name="hold_review")

@@ -76,6 +76,7 @@ class PlanState(BaseModel):
     review_due: date | None = None
     review_reason: str = ""
     meeting_on: date | None = None
+    advice_circulated_on: date | None = None
     reception_year: int | None = None
     year_group: int | None = None
     rights_holder: RightsHolder = RightsHolder.PARENT
@@ -100,6 +101,10 @@ class PlanActionResult(BaseModel):
 
 class MeetingScheduled(Action):
     meeting_on: date = Field(description="The review meeting date; notice must be at least 2 weeks before")
+
+
+class AdviceCirculated(Action):
+    pass
 
 
 class ReviewHeld(Action):

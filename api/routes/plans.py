@@ -1,7 +1,7 @@
 """EHC plans: their state and review timeline, every version with what changed, and review steps."""
 
 import difflib
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from fastapi import APIRouter
@@ -13,9 +13,10 @@ from api.problems import Problem
 from api.routes.cases import CaseRef, query_state
 from api.schemas import PlanSections, Strict
 from api.updates import IdempotencyKey, require_case, run_update, with_document
-from store.models import PlanDocument
+from store.models import AuditEvent, CaseDeadline, PlanDocument
 from workflows.ids import plan_id
 from workflows.plan_models import (
+    AdviceCirculated,
     AmendedPlanIssued,
     AppealEvent,
     CeaseDecision,
@@ -96,6 +97,47 @@ async def plan_versions(case_ref: CaseRef, session: SessionDep, temporal: Tempor
     return versions
 
 
+class TimelineDeadline(BaseModel):
+    key: str
+    step: str
+    start: date
+    due: date
+    status: str
+    done_on: date | None
+
+
+class TimelineEvent(BaseModel):
+    on: date | None
+    at: datetime
+    action: str
+    actor: str
+    summary: str
+
+
+class Timeline(BaseModel):
+    deadlines: list[TimelineDeadline]
+    events: list[TimelineEvent]
+
+
+@router.get("/timeline", response_model=Timeline)
+async def plan_timeline(case_ref: CaseRef, session: SessionDep) -> Timeline:
+    """The whole review timeline across every cycle, from the read model: each deadline and each event."""
+    await require_case(session, case_ref)
+    deadlines = await session.exec(
+        select(CaseDeadline).where(CaseDeadline.case_ref == case_ref).order_by(col(CaseDeadline.due))
+    )
+    events = await session.exec(
+        select(AuditEvent).where(AuditEvent.case_ref == case_ref).order_by(col(AuditEvent.at), col(AuditEvent.id))
+    )
+    return Timeline(
+        deadlines=[TimelineDeadline.model_validate(d, from_attributes=True) for d in deadlines.all()],
+        events=[
+            TimelineEvent(on=e.business_date, at=e.at, action=e.action, actor=e.actor, summary=e.summary)
+            for e in events.all()
+        ],
+    )
+
+
 # Review steps ----------------------------------------------------------------------------------
 
 
@@ -109,6 +151,18 @@ async def schedule_review(
 ) -> Any:
     """Send notice of the review meeting, at least 2 weeks ahead (SEND Regs 2014 reg 20(3))."""
     return await apply(temporal, session, case_ref, "schedule_review", body, idempotency_key)
+
+
+@router.post("/review-advice", response_model=PlanState)
+async def circulate_advice(
+    case_ref: CaseRef,
+    body: AdviceCirculated,
+    session: SessionDep,
+    temporal: TemporalDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    """Record the advice circulated to those invited, at least 2 weeks before the meeting (reg 20(4))."""
+    return await apply(temporal, session, case_ref, "circulate_review_advice", body, idempotency_key)
 
 
 @router.post("/review-meeting", response_model=PlanState)

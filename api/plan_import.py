@@ -18,18 +18,18 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
-from sqlalchemy.exc import IntegrityError
+from sqlmodel import SQLModel
 from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy
 
 import statutory
 from activities.plan_start import plan_search_attributes
-from api.routes.cases import new_case_ref
+from api.registration import new_case_ref, register
 from api.schemas import EMAIL, LA_CODE, UK_POSTCODE, Strict
 from settings import Settings
 from statutory import phases
 from store.db import SessionMaker
-from store.models import Case, Child, Contact, IdempotencyRecord
+from store.models import Case, Child, Contact
 from workflows.ids import plan_id
 from workflows.plan import PlanWorkflow
 from workflows.plan_models import PlanInput
@@ -144,44 +144,30 @@ async def import_plans(
 
 async def _register(sessions: SessionMaker, row: ImportRow) -> tuple[str, bool]:
     digest = hashlib.sha256(f"import:{row.la_code}:{row.la_reference}".encode()).hexdigest()
+    case_ref = new_case_ref(row.la_code)
+    case = Case(
+        case_ref=case_ref,
+        la_code=row.la_code,
+        process="plan",
+        stage="maintained",
+        policy=statutory.DEFAULT_POLICY,
+        workflow_id=plan_id(case_ref),
+        received_date=row.plan_issued_on,
+        request_source="import",
+    )
+    people: list[SQLModel] = [
+        Child(
+            case_ref=case_ref,
+            given_name=row.given_name,
+            family_name=row.family_name,
+            date_of_birth=row.date_of_birth,
+            postcode=row.postcode,
+        )
+    ]
+    if row.parent_name:
+        people.append(Contact(case_ref=case_ref, role="parent", name=row.parent_name, email=row.parent_email))
     async with sessions() as session:
-        if existing := await session.get(IdempotencyRecord, digest):
-            return existing.case_ref, True
-        case_ref = new_case_ref(row.la_code)
-        session.add(
-            Case(
-                case_ref=case_ref,
-                la_code=row.la_code,
-                process="plan",
-                stage="maintained",
-                policy=statutory.DEFAULT_POLICY,
-                workflow_id=plan_id(case_ref),
-                received_date=row.plan_issued_on,
-                request_source="import",
-            )
-        )
-        await session.flush()
-        session.add(
-            Child(
-                case_ref=case_ref,
-                given_name=row.given_name,
-                family_name=row.family_name,
-                date_of_birth=row.date_of_birth,
-                postcode=row.postcode,
-            )
-        )
-        if row.parent_name:
-            session.add(Contact(case_ref=case_ref, role="parent", name=row.parent_name, email=row.parent_email))
-        session.add(IdempotencyRecord(key=digest, case_ref=case_ref))
-        try:
-            await session.commit()
-        except IntegrityError:
-            await session.rollback()
-            winner = await session.get(IdempotencyRecord, digest)
-            if winner is None:
-                raise
-            return winner.case_ref, True
-    return case_ref, False
+        return await register(session, digest, case, people)
 
 
 async def _start(temporal: Client, settings: Settings, row: ImportRow, case_ref: str, reception: int) -> None:

@@ -22,7 +22,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     import statutory
-    from activities.messages import RECORD_DECISION, START_PLAN, CaseSnapshot, DecisionRecord, Recipient
+    from activities.messages import START_PLAN, CaseSnapshot, Recipient
     from workflows import letters
     from workflows.assessment_models import (
         Action,
@@ -182,24 +182,7 @@ class AssessmentWorkflow(CaseWorkflow):
             mediation_certificate_needed=certificate_needed,
         )
         self.decisions.append(decision)
-        await workflow.execute_activity(
-            RECORD_DECISION,
-            DecisionRecord(
-                decision_id=decision.decision_id,
-                case_ref=self.case_ref,
-                la_code=self.state.la_code,
-                kind=kind,
-                limb=limb,
-                decided_on=on,
-                policy=self.state.policy,
-                certificate_needed=certificate_needed,
-                mediation_contact_by=statutory.due_date("mediation.contact_adviser", on, self.state.policy),
-                appeal_by=statutory.due_date("appeal.from_decision", on, self.state.policy),
-            ),
-            start_to_close_timeout=ACTIVITY_TIMEOUT,
-            retry_policy=ACTIVITY_RETRY,
-            summary=f"appealable decision: {kind}",
-        )
+        await self.record_appealable(decision, self.state.la_code, self.state.policy)
 
     # Officer actions -------------------------------------------------------------------------
 

@@ -16,8 +16,17 @@ from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     import statutory
-    from activities.messages import SEND_NOTIFICATION, SYNC_CASE, CaseSnapshot, NotificationRequest, Recipient
+    from activities.messages import (
+        RECORD_DECISION,
+        SEND_NOTIFICATION,
+        SYNC_CASE,
+        CaseSnapshot,
+        DecisionRecord,
+        NotificationRequest,
+        Recipient,
+    )
     from workflows import search_attributes as sa
+    from workflows.assessment_models import AppealableDecision
     from workflows.case_state import DeadlineStatus, HistoryEntry
     from workflows.deadline_book import ClockEvent, DeadlineBook, Firing
 
@@ -182,6 +191,29 @@ class CaseWorkflow(ABC):
                 f"Escalation: {deadline.label} missed on case {self.case_ref}",
                 body,
             )
+
+    async def record_appealable(self, decision: AppealableDecision, la_code: str, policy: str) -> None:
+        """Keep a decision that carries appeal rights (CFA 2014 s.51(2)) for the redress route, with the
+        time limits the family's letter gives them (reg 33; HESC r.20)."""
+        on = decision.decided_on
+        await workflow.execute_activity(
+            RECORD_DECISION,
+            DecisionRecord(
+                decision_id=decision.decision_id,
+                case_ref=self.case_ref,
+                la_code=la_code,
+                kind=decision.kind,
+                limb=decision.limb,
+                decided_on=on,
+                policy=policy,
+                certificate_needed=decision.mediation_certificate_needed,
+                mediation_contact_by=statutory.due_date("mediation.contact_adviser", on, policy),
+                appeal_by=statutory.due_date("appeal.from_decision", on, policy),
+            ),
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=ACTIVITY_RETRY,
+            summary=f"appealable decision: {decision.kind}",
+        )
 
     async def notify(self, recipient: Recipient, key: str, template: str, subject: str, body: str) -> None:
         await workflow.execute_activity(

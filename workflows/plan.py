@@ -22,7 +22,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     import statutory
-    from activities.messages import LOAD_COHORT, RECORD_DECISION, CaseSnapshot, Cohort, DecisionRecord, Recipient
+    from activities.messages import LOAD_COHORT, CaseSnapshot, Cohort, Recipient
     from statutory import phases
     from workflows import search_attributes as sa
     from workflows.assessment_models import Action, AppealableDecision
@@ -305,23 +305,7 @@ class PlanWorkflow(CaseWorkflow):
             decision_id=f"{self.case_ref}-{kind}-{on:%Y%m%d}", kind=kind, limb=limb, decided_on=on
         )
         self.state.decisions.append(decision)
-        await workflow.execute_activity(
-            RECORD_DECISION,
-            DecisionRecord(
-                decision_id=decision.decision_id,
-                case_ref=self.case_ref,
-                la_code=self.state.la_code,
-                kind=kind,
-                limb=limb,
-                decided_on=on,
-                policy=self.state.policy,
-                mediation_contact_by=statutory.due_date("mediation.contact_adviser", on, self.state.policy),
-                appeal_by=statutory.due_date("appeal.from_decision", on, self.state.policy),
-            ),
-            start_to_close_timeout=ACTIVITY_TIMEOUT,
-            retry_policy=ACTIVITY_RETRY,
-            summary=f"appealable decision: {kind}",
-        )
+        await self.record_appealable(decision, self.state.la_code, self.state.policy)
 
     async def _letter(self, key: str, subject: str, body: str, decided_on: date | None = None) -> None:
         if decided_on is not None:

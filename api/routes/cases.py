@@ -4,14 +4,12 @@ import asyncio
 import contextlib
 import hashlib
 import json
-import secrets
 from datetime import UTC, datetime
 from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Header, Path, Response, status
 from pydantic import BaseModel
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import SQLModel, select
 from temporalio.client import WorkflowHandle
 from temporalio.common import (
     SearchAttributePair,
@@ -25,8 +23,9 @@ from temporalio.service import RPCError, RPCStatusCode
 import statutory
 from api.deps import SessionDep, SettingsDep, TemporalDep
 from api.problems import Problem
+from api.registration import new_case_ref, register
 from api.schemas import EARLIEST_REQUEST, CaseCreate, CaseCreated, CaseView, ChildOut
-from store.models import Case, Child, Contact, IdempotencyRecord, Notification
+from store.models import Case, Child, Contact, Notification
 from workflows import search_attributes as sa
 from workflows.assessment import AssessmentWorkflow
 from workflows.assessment_models import AssessmentInput, AssessmentState, Stage
@@ -37,12 +36,6 @@ State = TypeVar("State", bound=BaseModel)
 
 CaseRef = Annotated[str, Path(pattern=CASE_REF_PATTERN.pattern, description="e.g. 202-7K3M9QXT")]
 QUERY_TIMEOUT_SECONDS = 10
-# Crockford-style alphabet: no I, L, O or U, so a reference read over the phone is not misheard.
-_REF_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-
-
-def new_case_ref(la_code: str) -> str:
-    return f"{la_code}-" + "".join(secrets.choice(_REF_ALPHABET) for _ in range(8))
 
 
 def idempotency_digest(body: CaseCreate, key: str | None) -> str:
@@ -78,38 +71,21 @@ def check_dates(body: CaseCreate) -> None:
 
 
 async def _register(session: SessionDep, body: CaseCreate, digest: str) -> tuple[str, bool]:
-    """Write the case and its people in one transaction; a duplicate request finds the first case."""
-    existing = await session.get(IdempotencyRecord, digest)
-    if existing:
-        return existing.case_ref, True
     case_ref = new_case_ref(body.la_code)
-    session.add(
-        Case(
-            case_ref=case_ref,
-            la_code=body.la_code,
-            process="assessment",
-            stage=Stage.REQUEST_RECEIVED.value,
-            policy=body.policy,
-            workflow_id=assessment_id(case_ref),
-            received_date=body.received_date,
-            request_source=body.request_source.value,
-            officer=body.officer,
-        )
+    case = Case(
+        case_ref=case_ref,
+        la_code=body.la_code,
+        process="assessment",
+        stage=Stage.REQUEST_RECEIVED.value,
+        policy=body.policy,
+        workflow_id=assessment_id(case_ref),
+        received_date=body.received_date,
+        request_source=body.request_source.value,
+        officer=body.officer,
     )
-    await session.flush()
-    session.add(Child(case_ref=case_ref, **body.child.model_dump()))
-    session.add_all(Contact(case_ref=case_ref, **c.model_dump()) for c in body.contacts)
-    session.add(IdempotencyRecord(key=digest, case_ref=case_ref))
-    try:
-        await session.commit()
-    except IntegrityError:
-        # A concurrent duplicate won the race; its case is ours.
-        await session.rollback()
-        winner = await session.get(IdempotencyRecord, digest)
-        if winner is None:
-            raise
-        return winner.case_ref, True
-    return case_ref, False
+    people: list[SQLModel] = [Child(case_ref=case_ref, **body.child.model_dump())]
+    people += [Contact(case_ref=case_ref, **c.model_dump()) for c in body.contacts]
+    return await register(session, digest, case, people)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=CaseCreated)

@@ -182,3 +182,14 @@ async def test_timeline_spans_every_review_cycle(api: httpx.AsyncClient, env: Wo
     actions = [e["action"] for e in timeline["events"]]
     assert actions[0] == "plan_started"
     assert actions.index("review_scheduled") < actions.index("review_held") < actions.index("review_decided_maintain")
+
+
+async def test_an_imported_young_person_already_holds_the_rights(
+    api: httpx.AsyncClient, env: WorkflowEnvironment
+) -> None:
+    officer = PlanOfficer(api, env)
+    plan = await imported(officer, "ADULT/1", date_of_birth="2006-05-05")
+    assert plan["rights_holder"] == "young_person"
+    assert "rights_with_young_person" in [h["action"] for h in plan["history"]]
+    letters = (await api.get(f"/cases/{officer.case_ref}/notifications")).json()
+    assert not [n for n in letters if n["template"] == "rights_passed"]

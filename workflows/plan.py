@@ -122,6 +122,11 @@ class PlanWorkflow(CaseWorkflow):
         if input.cycle == 1 and input.previous_history_count == 0:
             source = "imported from the LA's records" if input.imported else "issued after the assessment"
             self.record("plan_started", on=input.issued_on, summary=f"EHC plan {source}")
+            passed = self.state.rights_pass_on
+            if passed is not None and self.today() >= passed:
+                # An imported plan of a young person: the rights are theirs already; no notice is owed.
+                self.state.rights_holder = RightsHolder.YOUNG_PERSON
+                self.record("rights_with_young_person", on=passed, summary="Past compulsory school age at import")
         self._open_cycle()
         await self.publish()
         await self.run_clock(lambda: self.state.closed or self.cycle_over)
@@ -154,18 +159,19 @@ class PlanWorkflow(CaseWorkflow):
         """Open this cycle's review deadline: 12 months on, or earlier for a phase transfer (reg 18), or
         later after a transfer in from another LA (reg 15(5))."""
         base = self._review_base()
-        due = statutory.due_date(REVIEW, base, self.state.policy)
-        reason = "annual review (CFA 2014 s.44(1))"
+        step, start, reason = REVIEW, base, "annual review (CFA 2014 s.44(1))"
         cohort = self.state.reception_year
         if cohort is not None and phases.under_five(cohort, base):
-            due = statutory.due_date(UNDER_FIVE, base, self.state.policy)
-            reason = "review of an under-5 (Code 9.178)"
-        if self.state.transferred_on is not None:
-            after_transfer = statutory.due_date(TRANSFER_REVIEW, self.state.transferred_on, self.state.policy)
-            if after_transfer > due:
-                due, reason = after_transfer, "review after a transfer between LAs (SEND Regs 2014 reg 15(5))"
-        review = self.book.open(REVIEW, REVIEW, base, label="Hold the review meeting")
-        review.due = due
+            step, reason = UNDER_FIVE, "review of an under-5 (Code 9.178)"
+        transferred = self.state.transferred_on
+        if transferred is not None and statutory.due_date(TRANSFER_REVIEW, transferred, self.state.policy) > (
+            statutory.due_date(step, start, self.state.policy)
+        ):
+            step, start = TRANSFER_REVIEW, transferred
+            reason = "review after a transfer between LAs (SEND Regs 2014 reg 15(5))"
+        # The key stays "review.annual" whichever rule sets the date, so every step can find it.
+        review = self.book.open(REVIEW, step, start, label="Hold the review meeting")
+        due = review.due
         self.state.review_due, self.state.review_reason = due, reason
         phase = self._phase_transfer(base, due)
         if phase is not None:

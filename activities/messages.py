@@ -41,7 +41,7 @@ class Recipient(StrEnum):
     OFFICER = "officer"
     MANAGER = "manager"
     SETTING = "setting"
-    ADVISER = "adviser"
+    ADVISER = "adviser"  # whoever the LA asked for advice (the body's address is on the request)
 
 
 class NotificationRequest(BaseModel):

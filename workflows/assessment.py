@@ -235,6 +235,14 @@ class AssessmentWorkflow(CaseWorkflow):
             requested_on=request.on,
             due=deadline.due,
         )
+        await self.notify(
+            Recipient.ADVISER,
+            f"advice_request:{advice_id}",
+            "advice_request",
+            "Request for advice for an EHC needs assessment",
+            f"Case {self.case_ref}: the LA asks for your advice and information for an EHC needs assessment "
+            f"(SEND Regs 2014 reg 6(1)). Please send it by {deadline.due:%d %B %Y} (reg 8(1): within 6 weeks).",
+        )
         return await self._done(
             "advice_requested",
             request.on,

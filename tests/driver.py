@@ -8,6 +8,7 @@ import httpx
 from temporalio.testing import WorkflowEnvironment
 
 import statutory
+from tests.conftest import eventually
 from tests.factories import case_request
 
 SECTIONS = {
@@ -76,6 +77,15 @@ class PlanOfficer(Officer):
         answer = await self.api.get(f"/plans/{self.case_ref}")
         assert answer.status_code == 200, answer.text
         return answer.json()
+
+    async def in_cycle(self, cycle: int) -> dict[str, Any]:
+        """The plan once its next review cycle has started (continue-as-new follows the update)."""
+
+        async def started() -> dict[str, Any] | None:
+            plan = await self.plan()
+            return plan if plan["cycle"] == cycle and plan["review_due"] else None
+
+        return await eventually(started)
 
     async def act_on_plan(self, path: str, body: dict[str, Any], *, expect: int = 200) -> dict[str, Any]:
         if "on" not in body and "issued_on" not in body:

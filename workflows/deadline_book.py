@@ -75,7 +75,13 @@ class DeadlineBook:
 
     def complete(self, key: str, on: date) -> Deadline | None:
         """The step was done on a business date: met if on time, otherwise it stays a breach."""
-        deadline = self.get(key)
+        return self.finish(self.get(key), on)
+
+    def open_for(self, step: str) -> Deadline | None:
+        """The open deadline of a step, whatever scope opened it (one carried over from a past cycle)."""
+        return next((d for d in self.deadlines if d.step == step and d.done_on is None), None)
+
+    def finish(self, deadline: Deadline | None, on: date) -> Deadline | None:
         if deadline is None or deadline.done_on is not None:
             return deadline
         deadline.done_on = on

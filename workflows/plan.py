@@ -27,7 +27,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows import search_attributes as sa
     from workflows.assessment_models import Action, AppealableDecision
     from workflows.case_base import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, CaseWorkflow
-    from workflows.case_state import DeadlineKind
+    from workflows.case_state import DeadlineKind, DeadlineStatus
     from workflows.deadline_book import DeadlineBook
     from workflows.letters import appeal_rights
     from workflows.plan_models import (
@@ -66,6 +66,8 @@ REASSESS_DECIDE = "reassessment.decide"
 REASSESS_FINAL = "reassessment.final_plan"
 TRANSFER_NOTICE = "transfer.new_la_notice"
 TRANSFER_REVIEW = "transfer.review"
+# Each cycle works these out afresh; any other duty still open at a cycle's end is carried into the next.
+RECOMPUTED = frozenset({REVIEW, UNDER_FIVE, TRANSFER_REVIEW, PHASE_SCHOOL, PHASE_POST16})
 MEETING_NOTICE = timedelta(weeks=2)  # SEND Regs 2014 regs 20(3), 21(3)
 PHASE_TRANSFER_LEAD = timedelta(weeks=12)  # decision 4 weeks after the meeting + 8 weeks to the amended plan
 
@@ -91,6 +93,8 @@ class PlanWorkflow(CaseWorkflow):
             decisions=list(input.decisions),
             transferred_on=input.transferred_on,
             phase_transfers_done=list(input.phase_transfers_done),
+            # Duties still open when the last cycle ended (a new LA's notice, say) stay owed in this one.
+            deadlines=list(input.carried_deadlines),
         )
         self.history = self.state.history
         self.book = DeadlineBook(
@@ -223,6 +227,11 @@ class PlanWorkflow(CaseWorkflow):
             decisions=self.state.decisions[-10:],
             transferred_on=self.state.transferred_on if self.state.last_review_on is None else None,
             phase_transfers_done=self.state.phase_transfers_done,
+            carried_deadlines=[
+                d
+                for d in self.state.deadlines
+                if d.status is DeadlineStatus.OPEN and d.kind is DeadlineKind.DUTY and d.step not in RECOMPUTED
+            ],
             previous_history_count=self._seq_base + len(self.history),
         )
 
@@ -592,14 +601,13 @@ class PlanWorkflow(CaseWorkflow):
 
     @workflow.update(name="record_transfer_notice")
     async def record_transfer_notice(self, sent: NoticeSent) -> PlanActionResult:
-        self.book.complete(TRANSFER_NOTICE, sent.on)
+        self.book.finish(self.book.open_for(TRANSFER_NOTICE), sent.on)
         return await self._done("transfer_notice_sent", sent.on, sent.actor, "New LA's notice sent (reg 15(4))")
 
     @record_transfer_notice.validator
     def _validate_transfer_notice(self, sent: NoticeSent) -> None:
         self._check(sent, what="the transfer notice")
-        deadline = self.book.get(TRANSFER_NOTICE)
-        if deadline is None or deadline.done_on is not None:
+        if self.book.open_for(TRANSFER_NOTICE) is None:
             raise OutOfOrder("there is no transfer notice outstanding on this plan")
 
     # CaseWorkflow ------------------------------------------------------------------------------

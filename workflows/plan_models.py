@@ -58,6 +58,7 @@ class PlanInput(BaseModel):
     # the transfer (SEND Regs 2014 reg 15(5)).
     transferred_on: date | None = None
     phase_transfers_done: list[str] = Field(default_factory=list)
+    carried_deadlines: list[Deadline] = Field(default_factory=list)
     previous_history_count: int = 0
     imported: bool = False
 

@@ -98,6 +98,7 @@ async def test_whole_twenty_weeks_pass_with_every_duty_breached(
     case = (await api.get(f"/cases/{case_ref}")).json()
     assert {d["step"]: d["status"] for d in case["deadlines"]} == {
         "assessment.decide_to_assess": "breached",
+        "assessment.notify_no_plan": "breached",
         "assessment.final_plan": "breached",
     }
     # A breach never stops the process: the case is still open, waiting for the decision.

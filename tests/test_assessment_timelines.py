@@ -8,7 +8,7 @@ from temporalio.testing import WorkflowEnvironment
 
 import statutory
 from store.db import SessionMaker
-from store.models import AppealableDecisionRow, Case, PlanDocument
+from store.models import AppealableDecisionRow, Case, CaseDeadline, PlanDocument
 from tests.conftest import eventually
 from tests.driver import Officer
 
@@ -71,11 +71,22 @@ async def test_on_time_from_request_to_final_plan(
     handle = env.client.get_workflow_handle(f"assessment-{officer.case_ref}")
     outcome = await handle.result()
     assert outcome["stage"] == "final_issued"
+
+    async def plan_took_over() -> Case | None:
+        async with sessions() as session:
+            case = await session.get(Case, officer.case_ref)
+        return case if case and case.process == "plan" else None
+
+    # The case row follows the case into its plan's life (STATUTORY.md §2.1: final issued -> maintained).
+    case = await eventually(plan_took_over)
+    assert (case.stage, case.workflow_id, case.breach_count) == ("maintained", f"plan-{officer.case_ref}", 0)
     async with sessions() as session:
-        case = await session.get(Case, officer.case_ref)
         documents = (await session.exec(select(PlanDocument).where(PlanDocument.case_ref == officer.case_ref))).all()
         decision = await session.get(AppealableDecisionRow, f"{officer.case_ref}-final_plan")
-    assert case is not None and case.closed and case.stage == "final_issued" and case.breach_count == 0
+        assessment_deadlines = (
+            await session.exec(select(CaseDeadline).where(CaseDeadline.case_ref == officer.case_ref))
+        ).all()
+    assert {d.key: d.status for d in assessment_deadlines if d.key.startswith("assessment.")} == statuses
     assert sorted(d.kind for d in documents) == ["draft", "final"]
     assert decision is not None and decision.limb == "(2)(c)" and decision.appeal_by == appeal_by
 

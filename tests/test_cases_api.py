@@ -63,7 +63,11 @@ async def test_read_model_follows_the_workflow(
     async with sessions() as session:
         rows = (await session.exec(select(CaseDeadline).where(CaseDeadline.case_ref == case_ref))).all()
         events = (await session.exec(select(AuditEvent).where(AuditEvent.case_ref == case_ref))).all()
-    assert {r.step for r in rows} == {"assessment.decide_to_assess", "assessment.final_plan"}
+    assert {r.step for r in rows} == {
+        "assessment.decide_to_assess",
+        "assessment.notify_no_plan",
+        "assessment.final_plan",
+    }
     assert [e.action for e in events] == ["request_received"]
 
 

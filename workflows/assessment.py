@@ -92,8 +92,9 @@ class AssessmentWorkflow(CaseWorkflow):
             actor=input.opened_by,
             summary=f"Request for an EHC needs assessment received from {input.request_source.value}",
         )
-        # The whole 20-week timetable is visible from the first day (reg 5(1), reg 13(2)).
+        # The whole 20-week timetable is visible from the first day (regs 5(1), 10(1), 13(2)).
         self.book.open(DECIDE_TO_ASSESS, DECIDE_TO_ASSESS, input.received_date)
+        self.book.open(DECIDE_TO_ISSUE, DECIDE_TO_ISSUE, input.received_date)
         self.book.open(FINAL_PLAN, FINAL_PLAN, input.received_date)
         await self.publish()
         await self.run_clock(lambda: self.state.closed)
@@ -202,7 +203,6 @@ class AssessmentWorkflow(CaseWorkflow):
             )
             return await self._done("refused_to_assess", decision.on, decision.actor, "Decided not to assess")
         self.state.stage = Stage.ASSESSING
-        self.book.open(DECIDE_TO_ISSUE, DECIDE_TO_ISSUE, self.state.received_date)
         final = self.book.get(FINAL_PLAN)
         await self.notify(
             Recipient.PARENT,

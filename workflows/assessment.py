@@ -51,7 +51,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.case_state import DeadlineKind, StatutoryException
     from workflows.deadline_book import DeadlineBook
     from workflows.plan_models import PlanInput, PlanVersion
-    from workflows.rejections import CaseClosed, InvalidAction, OutOfOrder
+    from workflows.rejections import InvalidAction, OutOfOrder
 
 DECIDE_TO_ASSESS = "assessment.decide_to_assess"
 ADVICE = "assessment.advice"
@@ -141,17 +141,19 @@ class AssessmentWorkflow(CaseWorkflow):
     # Validation shared by every action ---------------------------------------------------------
 
     def _check(self, action: Action, *stages: Stage, after: date | None = None, what: str) -> None:
-        if self.state.closed:
-            raise CaseClosed(f"case {self.case_ref} is closed ({self.state.stage.value}); nothing more can be recorded")
-        if stages and self.state.stage not in stages:
-            allowed = " or ".join(f"'{s.value}'" for s in stages)
-            raise OutOfOrder(f"cannot record {what}: the case is at stage '{self.state.stage.value}', not {allowed}")
-        today = self.today()
-        if action.on > today:
-            raise InvalidAction(f"the date of {what}, {action.on}, is in the future (today is {today})")
-        floor = max(self.state.received_date, after or self.state.received_date)
-        if action.on < floor:
-            raise InvalidAction(f"the date of {what}, {action.on}, is before {floor}, when the case reached that step")
+        self.check_action(
+            action,
+            noun="case",
+            stage=self.state.stage,
+            allowed=stages,
+            floor=max(self.state.received_date, after or self.state.received_date),
+            what=what,
+            closed=(
+                f"case {self.case_ref} is closed ({self.state.stage.value}); nothing more can be recorded"
+                if self.state.closed
+                else None
+            ),
+        )
 
     def _last_step_date(self) -> date:
         return max(self.step_dates.values(), default=self.state.received_date)

@@ -10,6 +10,7 @@ import contextlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -26,9 +27,10 @@ with workflow.unsafe.imports_passed_through():
         Recipient,
     )
     from workflows import search_attributes as sa
-    from workflows.assessment_models import AppealableDecision
+    from workflows.assessment_models import Action, AppealableDecision
     from workflows.case_state import DeadlineStatus, HistoryEntry
     from workflows.deadline_book import ClockEvent, DeadlineBook, Firing
+    from workflows.rejections import CaseClosed, InvalidAction, OutOfOrder
 
 # The database may be down for a while; the case must wait for it, not fail.
 ACTIVITY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
@@ -67,6 +69,32 @@ class CaseWorkflow(ABC):
         self.history.append(
             HistoryEntry(seq=seq, at=workflow.now(), on=on, action=action, actor=actor, summary=summary)
         )
+
+    def check_action(
+        self,
+        action: Action,
+        *,
+        noun: str,
+        stage: StrEnum,
+        allowed: tuple[StrEnum, ...],
+        floor: date,
+        what: str,
+        closed: str | None = None,
+    ) -> None:
+        """What every update validator asks first: is the case open, at the right stage, and is the date
+        of the action possible (not in the future, not before the step it follows)?"""
+        if closed is not None:
+            raise CaseClosed(closed)
+        if allowed and stage not in allowed:
+            names = " or ".join(f"'{s.value}'" for s in allowed)
+            raise OutOfOrder(f"cannot record {what}: the {noun} is at stage '{stage.value}', not {names}")
+        today = self.today()
+        if action.on > today:
+            raise InvalidAction(f"the date of {what}, {action.on}, is in the future (today is {today})")
+        if action.on < floor:
+            raise InvalidAction(
+                f"the date of {what}, {action.on}, is before {floor}, when the {noun} reached that step"
+            )
 
     def today(self) -> date:
         """The business date now, by the workflow's deterministic clock (deadlines are London days)."""

@@ -52,7 +52,7 @@ with workflow.unsafe.imports_passed_through():
         RightsHolder,
         TransferIn,
     )
-    from workflows.rejections import CaseClosed, InvalidAction, OutOfOrder
+    from workflows.rejections import InvalidAction, OutOfOrder
 
 REVIEW = "review.annual"
 UNDER_FIVE = "review.under_five"
@@ -297,17 +297,15 @@ class PlanWorkflow(CaseWorkflow):
     # Validation and recording -----------------------------------------------------------------
 
     def _check(self, action: Action, *stages: PlanStage, after: date | None = None, what: str) -> None:
-        if self.state.closed:
-            raise CaseClosed(f"plan {self.case_ref} has ceased; nothing more can be recorded")
-        if stages and self.state.stage not in stages:
-            allowed = " or ".join(f"'{s.value}'" for s in stages)
-            raise OutOfOrder(f"cannot record {what}: the plan is at stage '{self.state.stage.value}', not {allowed}")
-        today = self.today()
-        if action.on > today:
-            raise InvalidAction(f"the date of {what}, {action.on}, is in the future (today is {today})")
-        floor = after or self.state.issued_on
-        if action.on < floor:
-            raise InvalidAction(f"the date of {what}, {action.on}, is before {floor}")
+        self.check_action(
+            action,
+            noun="plan",
+            stage=self.state.stage,
+            allowed=stages,
+            floor=after or self.state.issued_on,
+            what=what,
+            closed=f"plan {self.case_ref} has ceased; nothing more can be recorded" if self.state.closed else None,
+        )
 
     async def _done(self, action: str, on: date, actor: str, summary: str) -> PlanActionResult:
         self.record(action, on=on, actor=actor, summary=summary)

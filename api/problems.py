@@ -97,6 +97,15 @@ async def _database_unavailable(request: Request, _: Exception) -> JSONResponse:
     )
 
 
+async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+    # Logged with its type only: an exception message may carry data from the request.
+    log.error("unhandled error", path=request.url.path, error_type=type(error).__name__)
+    return problem_response(
+        request,
+        Problem(500, "Unexpected error", "Something went wrong on our side; nothing was changed by this request."),
+    )
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http)  # type: ignore[arg-type]
@@ -106,3 +115,4 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(TimeoutError, _temporal_unavailable)
     app.add_exception_handler(OperationalError, _database_unavailable)
     app.add_exception_handler(DBAPIError, _database_unavailable)
+    app.add_exception_handler(Exception, _unexpected)

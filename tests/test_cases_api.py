@@ -134,3 +134,12 @@ async def test_health_reports_both_dependencies(api: httpx.AsyncClient) -> None:
     answer = await api.get("/health")
     assert answer.status_code == 200
     assert answer.json() == {"temporal": "ok", "database": "ok"}
+
+
+async def test_malformed_bodies_and_unknown_routes_answer_problem_json(api: httpx.AsyncClient) -> None:
+    broken = await api.post("/cases", content=b'{"la_code": "202",', headers={"content-type": "application/json"})
+    assert broken.status_code == 422 and broken.headers["content-type"] == "application/problem+json"
+    unknown = await api.get("/no-such-thing")
+    assert unknown.status_code == 404 and unknown.json()["status"] == 404
+    wrong_method = await api.delete("/cases")
+    assert wrong_method.status_code == 405 and wrong_method.headers["content-type"] == "application/problem+json"

@@ -18,7 +18,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
-from sqlmodel import SQLModel
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import SQLModel, col, select
 from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy
 
@@ -29,12 +30,13 @@ from api.schemas import EMAIL, LA_CODE, UK_POSTCODE, Strict
 from settings import Settings
 from statutory import phases
 from store.db import SessionMaker
-from store.models import Case, Child, Contact
+from store.models import Case, Child, Contact, IdempotencyRecord
 from workflows.ids import plan_id
 from workflows.plan import PlanWorkflow
 from workflows.plan_models import PlanInput
 
-IMPORT_CONCURRENCY = 16
+IMPORT_CONCURRENCY = 32
+REGISTER_BATCH = 250
 
 
 class ImportRow(Strict):
@@ -115,35 +117,46 @@ async def import_plans(
 ) -> ImportReport:
     report = ImportReport()
     today = statutory.business_date(datetime.now(UTC))
-    limit = asyncio.Semaphore(IMPORT_CONCURRENCY)
-
-    async def one(number: int, raw: dict[str, Any]) -> None:
+    valid: list[tuple[int, ImportRow]] = []
+    for number, raw in enumerate(rows, start=1):
         reference = raw.get("la_reference") if isinstance(raw.get("la_reference"), str) else None
         try:
             row = ImportRow.model_validate(raw)
         except ValidationError as error:
             report.rejected.append(Rejected(row=number, la_reference=reference, reason=_validation_reason(error)))
-            return
+            continue
         if reason := check(row, today):
             report.rejected.append(Rejected(row=number, la_reference=reference, reason=reason))
-            return
-        async with limit:
-            case_ref, existed = await _register(sessions, row)
-            await _start(temporal, settings, row, case_ref, reception_year(row, today))
-        report.cases.append(Accepted(row=number, la_reference=row.la_reference, case_ref=case_ref, new=not existed))
-        if existed:
-            report.already_present += 1
-        else:
-            report.imported += 1
+            continue
+        valid.append((number, row))
 
-    await asyncio.gather(*(one(number, raw) for number, raw in enumerate(rows, start=1)))
-    report.rejected.sort(key=lambda r: r.row)
-    report.cases.sort(key=lambda c: c.row)
+    # The database takes the rows a batch per transaction; Temporal takes the starts side by side.
+    registered: list[tuple[int, ImportRow, str, bool]] = []
+    for first in range(0, len(valid), REGISTER_BATCH):
+        batch = valid[first : first + REGISTER_BATCH]
+        outcomes = await _register_batch(sessions, [row for _, row in batch])
+        registered += [
+            (number, row, ref, existed) for (number, row), (ref, existed) in zip(batch, outcomes, strict=True)
+        ]
+    limit = asyncio.Semaphore(IMPORT_CONCURRENCY)
+
+    async def start(row: ImportRow, case_ref: str) -> None:
+        async with limit:
+            await _start(temporal, settings, row, case_ref, reception_year(row, today))
+
+    await asyncio.gather(*(start(row, ref) for _, row, ref, _ in registered))
+    for number, row, case_ref, existed in registered:
+        report.cases.append(Accepted(row=number, la_reference=row.la_reference, case_ref=case_ref, new=not existed))
+    report.already_present = sum(existed for *_, existed in registered)
+    report.imported = len(registered) - report.already_present
     return report
 
 
-async def _register(sessions: SessionMaker, row: ImportRow) -> tuple[str, bool]:
-    digest = hashlib.sha256(f"import:{row.la_code}:{row.la_reference}".encode()).hexdigest()
+def _digest(row: ImportRow) -> str:
+    return hashlib.sha256(f"import:{row.la_code}:{row.la_reference}".encode()).hexdigest()
+
+
+def _records(row: ImportRow) -> tuple[Case, list[SQLModel]]:
     case_ref = new_case_ref(row.la_code)
     case = Case(
         case_ref=case_ref,
@@ -166,8 +179,39 @@ async def _register(sessions: SessionMaker, row: ImportRow) -> tuple[str, bool]:
     ]
     if row.parent_name:
         people.append(Contact(case_ref=case_ref, role="parent", name=row.parent_name, email=row.parent_email))
+    return case, people
+
+
+async def _register_batch(sessions: SessionMaker, rows: list[ImportRow]) -> list[tuple[str, bool]]:
+    """Register a batch in one transaction: the case reference of each row, and whether it existed."""
+    digests = [_digest(row) for row in rows]
     async with sessions() as session:
-        return await register(session, digest, case, people)
+        query = select(IdempotencyRecord).where(col(IdempotencyRecord.key).in_(digests))
+        known = {record.key: record.case_ref for record in (await session.exec(query)).all()}
+        outcomes: list[tuple[str, bool]] = []
+        for row, digest in zip(rows, digests, strict=True):
+            if digest in known:  # imported before, or earlier in this same file
+                outcomes.append((known[digest], True))
+                continue
+            case, people = _records(row)
+            session.add(case)
+            session.add_all(people)
+            session.add(IdempotencyRecord(key=digest, case_ref=case.case_ref))
+            known[digest] = case.case_ref
+            outcomes.append((case.case_ref, False))
+        try:
+            await session.commit()
+        except IntegrityError:
+            # Another import registered some of these rows meanwhile: settle them one at a time.
+            await session.rollback()
+            return [await _register_one(sessions, row) for row in rows]
+    return outcomes
+
+
+async def _register_one(sessions: SessionMaker, row: ImportRow) -> tuple[str, bool]:
+    case, people = _records(row)
+    async with sessions() as session:
+        return await register(session, _digest(row), case, people)
 
 
 async def _start(temporal: Client, settings: Settings, row: ImportRow, case_ref: str, reception: int) -> None:

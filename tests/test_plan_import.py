@@ -124,6 +124,10 @@ async def test_bad_rows_are_reported_and_the_rest_imported(
         ).one()
     assert children == 2
 
+    duplicate = await officer.import_plans([row("TWIN/1", la_code="332"), row("TWIN/1", la_code="332")])
+    assert (duplicate["imported"], duplicate["already_present"]) == (1, 1)
+    assert duplicate["cases"][0]["case_ref"] == duplicate["cases"][1]["case_ref"]
+
     unreadable = await api.post("/plans/import", content=b"[{", headers={"content-type": "application/json"})
     assert unreadable.status_code == 422 and unreadable.headers["content-type"] == "application/problem+json"
     not_a_list = await api.post("/plans/import", json={"rows": []})

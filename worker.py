@@ -19,14 +19,17 @@ from activities.cohort import Cohorts
 from activities.decisions import Decisions
 from activities.notifications import Notifier, NotifyGateway
 from activities.plan_start import PlanStarter
+from activities.redress_start import RedressStarter
 from logs import configure_logging
 from settings import Settings, get_settings
 from store.db import SessionMaker, create_engine, create_sessionmaker
 from temporal_client import connect
 from workflows.assessment import AssessmentWorkflow
 from workflows.plan import PlanWorkflow
+from workflows.redress import RedressWorkflow
+from workflows.tribunal import TribunalWorkflow
 
-WORKFLOWS = [AssessmentWorkflow, PlanWorkflow]
+WORKFLOWS = [AssessmentWorkflow, PlanWorkflow, RedressWorkflow, TribunalWorkflow]
 
 # Our own pure modules and pydantic are deterministic; passing them through keeps each workflow run
 # from re-importing them (SDK README, "Workflow Sandbox").
@@ -54,6 +57,7 @@ def build_worker(client: Client, task_queue: str, sessions: SessionMaker, settin
         NotifyGateway(settings.notify_api_key, settings.notify_email_template_id) if settings.notify_api_key else None
     )
     case_sync = CaseSync(sessions)
+    redress = RedressStarter(client, task_queue)
     notifier = Notifier(sessions, gateway)
     return Worker(
         client,
@@ -62,7 +66,10 @@ def build_worker(client: Client, task_queue: str, sessions: SessionMaker, settin
         activities=[
             case_sync.sync_case,
             notifier.send_notification,
-            Decisions(sessions).record_decision,
+            Decisions(sessions, redress).record_decision,
+            redress.start_tribunal,
+            redress.carry_order,
+            redress.report_order_done,
             Cohorts(sessions).load_cohort,
             PlanStarter(client, task_queue).start_plan,
         ],

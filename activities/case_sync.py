@@ -6,7 +6,7 @@ from temporalio import activity
 
 from activities.messages import SYNC_CASE, CaseSnapshot
 from store.db import SessionMaker
-from store.models import AuditEvent, Case, CaseDeadline
+from store.models import AuditEvent, Case, CaseDeadline, RedressCase
 from store.upsert import upsert
 from workflows.case_state import DeadlineStatus
 
@@ -22,6 +22,18 @@ _CASE_COLUMNS = (
     "next_deadline_due",
     "breach_count",
     "exception_count",
+    "updated_at",
+)
+
+
+REDRESS_PROCESSES = frozenset({"redress", "tribunal"})
+_REDRESS_COLUMNS = (
+    "stage",
+    "closed",
+    "outcome",
+    "next_deadline_step",
+    "next_deadline_due",
+    "breach_count",
     "updated_at",
 )
 
@@ -80,7 +92,27 @@ class CaseSync:
             for entry in snapshot.new_history
         ]
         async with self.sessions() as session, session.begin():
-            await upsert(session, Case, [case_row], keys=["case_ref"], update=_CASE_COLUMNS)
+            if snapshot.process in REDRESS_PROCESSES:
+                # A redress route or appeal has a row of its own; the case row stays the plan's or assessment's.
+                redress_row = {
+                    "workflow_id": snapshot.workflow_id,
+                    "case_ref": snapshot.case_ref,
+                    "la_code": snapshot.la_code,
+                    "process": snapshot.process,
+                    "kind": snapshot.request_source,
+                    "stage": snapshot.stage,
+                    "policy": snapshot.policy,
+                    "closed": snapshot.closed,
+                    "outcome": snapshot.outcome,
+                    "next_deadline_step": case_row["next_deadline_step"],
+                    "next_deadline_due": case_row["next_deadline_due"],
+                    "breach_count": case_row["breach_count"],
+                    "opened_at": case_row["opened_at"],
+                    "updated_at": case_row["updated_at"],
+                }
+                await upsert(session, RedressCase, [redress_row], keys=["workflow_id"], update=_REDRESS_COLUMNS)
+            else:
+                await upsert(session, Case, [case_row], keys=["case_ref"], update=_CASE_COLUMNS)
             await upsert(
                 session,
                 CaseDeadline,

@@ -3,20 +3,41 @@
 from temporalio import activity
 
 from activities.messages import RECORD_DECISION, DecisionRecord
+from activities.redress_start import RedressStarter
 from store.db import SessionMaker
 from store.models import AppealableDecisionRow
 from store.upsert import upsert
+from workflows.redress_models import RedressInput
 
 
 class Decisions:
-    def __init__(self, sessions: SessionMaker) -> None:
+    def __init__(self, sessions: SessionMaker, redress: RedressStarter) -> None:
         self.sessions = sessions
+        self.redress = redress
 
     @activity.defn(name=RECORD_DECISION)
     async def record_decision(self, decision: DecisionRecord) -> None:
         """Insert once: the decision id is deterministic, so a retry finds the row already there."""
         async with self.sessions() as session, session.begin():
-            await upsert(session, AppealableDecisionRow, [decision.model_dump()], keys=["decision_id"])
+            await upsert(
+                session,
+                AppealableDecisionRow,
+                [decision.model_dump(exclude={"reminder_working_days"})],
+                keys=["decision_id"],
+            )
+        # Every appealable decision opens its redress route (STATUTORY.md §2.7).
+        await self.redress.start_redress(
+            RedressInput(
+                case_ref=decision.case_ref,
+                la_code=decision.la_code,
+                decision_id=decision.decision_id,
+                kind=decision.kind,
+                limb=decision.limb,
+                decided_on=decision.decided_on,
+                policy=decision.policy,
+                reminder_working_days=decision.reminder_working_days,
+            )
+        )
         activity.logger.info(
             "appealable decision recorded",
             extra={"case_ref": decision.case_ref, "kind": decision.kind, "decision_id": decision.decision_id},

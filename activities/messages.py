@@ -71,6 +71,7 @@ class DecisionRecord(BaseModel):
     decided_on: date
     policy: str
     certificate_needed: bool = True
+    reminder_working_days: int = 5
     mediation_contact_by: date
     appeal_by: date
 
@@ -79,3 +80,27 @@ class Cohort(BaseModel):
     """The child's Reception year (statutory.phases): an age fact without a date of birth."""
 
     reception_year: int | None = None
+
+
+START_REDRESS = "start_redress"
+START_TRIBUNAL = "start_tribunal"
+CARRY_ORDER = "carry_order"
+REPORT_ORDER_DONE = "report_order_done"
+
+
+class CarriedOrder(BaseModel):
+    """A Tribunal order (or a reg 42(2) agreement) for the plan or assessment workflow it changes."""
+
+    case_ref: str
+    la_code: str
+    tribunal_workflow_id: str
+    order_id: str
+    kind: str
+    made_on: date
+    policy: str
+
+
+class OrderDone(BaseModel):
+    tribunal_workflow_id: str
+    order_id: str
+    on: date

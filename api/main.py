@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from temporalio.client import Client
 
 from api import problems
-from api.routes import assessment, cases, health, plan_import, plans
+from api.routes import assessment, cases, health, plan_import, plans, redress
 from logs import configure_logging
 from settings import Settings, get_settings
 from store.db import SessionMaker, create_engine, create_sessionmaker
@@ -56,6 +56,7 @@ def create_app(
     app.include_router(assessment.router)
     app.include_router(plan_import.router)
     app.include_router(plans.router)
+    app.include_router(redress.router)
     return app
 
 

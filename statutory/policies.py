@@ -340,9 +340,15 @@ def derive(base: Mapping[str, Rule], *changes: Rule) -> Mapping[str, Rule]:
     return MappingProxyType({**base, **rule_table(changes)})
 
 
+GREEN_PAPER = "green-paper-2022"
+_TODAY = rule_table(SEND_REGS_2014_RULES)
+
 POLICIES: Mapping[str, Mapping[str, Rule]] = MappingProxyType(
     {
-        DEFAULT_POLICY: rule_table(SEND_REGS_2014_RULES),
+        DEFAULT_POLICY: _TODAY,
+        # SEND Review green paper (29 Mar 2022), proposals not law (STATUTORY.md §6): the time limits
+        # stay as today's; what changes is who must mediate before an appeal (statutory.redress).
+        GREEN_PAPER: derive(_TODAY),
     }
 )
 

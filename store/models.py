@@ -165,3 +165,25 @@ class PlanDocument(SQLModel, table=True):
     setting_type: str | None = Field(default=None, max_length=120)
     created_by: str = Field(max_length=120)
     created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+
+
+class RedressCase(SQLModel, table=True):
+    """Each redress route and each Tribunal appeal, for the managers' view of open redress by stage."""
+
+    __tablename__ = "redress_cases"
+    __table_args__ = (Index("ix_redress_cases_la_stage", "la_code", "process", "stage"),)
+
+    workflow_id: str = Field(primary_key=True, max_length=120)
+    case_ref: str = Field(foreign_key="cases.case_ref", index=True, max_length=32)
+    la_code: str = Field(max_length=10)
+    process: str = Field(max_length=16)
+    kind: str = Field(max_length=48, description="The decision appealed against")
+    stage: str = Field(max_length=32)
+    policy: str = Field(max_length=32)
+    closed: bool = False
+    outcome: str | None = Field(default=None, max_length=48)
+    next_deadline_step: str | None = Field(default=None, max_length=64)
+    next_deadline_due: date | None = Field(default=None, index=True)
+    breach_count: int = 0
+    opened_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))

@@ -72,7 +72,41 @@ async def plan_cycle_with_amendment(officer: PlanOfficer, env: WorkflowEnvironme
     return await env.client.get_workflow_handle(handle.id, run_id=first_run).fetch_history()
 
 
-async def main() -> None:
+async def redress_to_tribunal_order(
+    officer: PlanOfficer, env: WorkflowEnvironment
+) -> tuple[WorkflowHistory, WorkflowHistory]:
+    """A refusal to assess, a certificate, an appeal and an order to assess: both redress histories."""
+    await officer.open()
+    await officer.wait(weeks=3)
+    await officer.act("decide-to-assess", {"assess": False, "reasons": "Needs met by the school."})
+    route = f"redress-{officer.case_ref}-refusal_to_assess"
+    await officer.wait(days=1)
+
+    async def post(path: str, body: dict) -> dict:
+        answer = await officer.api.post(path, json={"on": (await officer.today()).isoformat(), **body})
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    await post(f"/redress/{route}/adviser-contact", {"wants_mediation": False})
+    await post(f"/redress/{route}/certificate", {})
+    state = await post(f"/redress/{route}/appeal", {})
+    appeal = f"tribunal-{officer.case_ref}-{state['appeal_id']}"
+    await officer.wait(days=1)
+    await post(f"/tribunal/{appeal}/registered", {})
+    await officer.wait(weeks=8)  # the LA's response is late: breached and escalated
+    await post(f"/tribunal/{appeal}/response", {})
+    await post(f"/tribunal/{appeal}/decision", {"upheld": True, "orders": ["assess"]})
+    await officer.wait(days=3)
+    await officer.act("decide-to-assess", {"assess": True})
+    await officer.wait(days=1)
+    return (
+        await env.client.get_workflow_handle(route).fetch_history(),
+        await env.client.get_workflow_handle(appeal).fetch_history(),
+    )
+
+
+async def in_fresh_environment(scenario):  # type: ignore[no-untyped-def]
+    """Run a scenario on its own time-skipping server and throwaway database (each starts at today)."""
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite+aiosqlite:///{tmp}/record.db"
         await upgrade_async(url)
@@ -89,13 +123,29 @@ async def main() -> None:
                 app.router.lifespan_context(app),
                 httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://record") as api,
             ):
-                workflow_id = await assessment_to_final_plan(Officer(api, env))
-                assessment = await env.client.get_workflow_handle(workflow_id).fetch_history()
-                plan = await plan_cycle_with_amendment(PlanOfficer(api, env), env)
+                result = await scenario(api, env)
         await engine.dispose()
+    return result
+
+
+async def main() -> None:
+    async def assessment(api: httpx.AsyncClient, env: WorkflowEnvironment) -> WorkflowHistory:
+        workflow_id = await assessment_to_final_plan(Officer(api, env))
+        return await env.client.get_workflow_handle(workflow_id).fetch_history()
+
+    histories = {
+        "assessment_final_plan": await in_fresh_environment(assessment),
+        "plan_cycle_amended": await in_fresh_environment(
+            lambda api, env: plan_cycle_with_amendment(PlanOfficer(api, env), env)
+        ),
+    }
+    redress, tribunal = await in_fresh_environment(
+        lambda api, env: redress_to_tribunal_order(PlanOfficer(api, env), env)
+    )
+    histories |= {"redress_certificate_appeal": redress, "tribunal_order_to_assess": tribunal}
     HISTORIES.mkdir(exist_ok=True)
-    (HISTORIES / "assessment_final_plan.json").write_text(assessment.to_json())
-    (HISTORIES / "plan_cycle_amended.json").write_text(plan.to_json())
+    for name, history in histories.items():
+        (HISTORIES / f"{name}.json").write_text(history.to_json())
 
 
 if __name__ == "__main__":

@@ -59,6 +59,17 @@ DECIDE_TO_ISSUE = "assessment.notify_no_plan"
 DRAFT_COMMENTS = "assessment.draft_comments"
 SETTING_RESPONSE = "assessment.setting_response"
 FINAL_PLAN = "assessment.final_plan"
+DRAFT = "assessment.draft"
+REQUEST_STEPS = {DECIDE_TO_ASSESS: DECIDE_TO_ASSESS, DECIDE_TO_ISSUE: DECIDE_TO_ISSUE, FINAL_PLAN: FINAL_PLAN}
+# The same milestones on a Tribunal order's clock (STATUTORY.md §1.9 O2-O5).
+ORDERED_STEPS = {
+    "assess": {
+        DECIDE_TO_ASSESS: "tribunal.comply_assess",
+        DECIDE_TO_ISSUE: "tribunal.comply_no_plan",
+        FINAL_PLAN: "tribunal.comply_final_plan",
+    },
+    "make_plan": {DRAFT: "tribunal.comply_issue_draft", FINAL_PLAN: "tribunal.comply_final_after_draft"},
+}
 
 
 @workflow.defn(name="EhcAssessment")
@@ -86,16 +97,26 @@ class AssessmentWorkflow(CaseWorkflow):
 
     @workflow.run
     async def run(self, input: AssessmentInput) -> AssessmentOutcome:
-        self.record(
-            "request_received",
-            on=input.received_date,
-            actor=input.opened_by,
-            summary=f"Request for an EHC needs assessment received from {input.request_source.value}",
-        )
-        # The whole 20-week timetable is visible from the first day (regs 5(1), 10(1), 13(2)).
-        self.book.open(DECIDE_TO_ASSESS, DECIDE_TO_ASSESS, input.received_date)
-        self.book.open(DECIDE_TO_ISSUE, DECIDE_TO_ISSUE, input.received_date)
-        self.book.open(FINAL_PLAN, FINAL_PLAN, input.received_date)
+        if input.ordered is None:
+            self.record(
+                "request_received",
+                on=input.received_date,
+                actor=input.opened_by,
+                summary=f"Request for an EHC needs assessment received from {input.request_source.value}",
+            )
+        else:
+            self.record(
+                "tribunal_order",
+                on=input.received_date,
+                actor=input.opened_by,
+                summary=f"Tribunal ordered: {input.ordered}",
+            )
+        # The whole timetable is visible from the first day: regs 5(1), 10(1), 13(2), or the order's (reg 44).
+        steps = ORDERED_STEPS.get(input.ordered or "", REQUEST_STEPS)
+        for key, step in steps.items():
+            self.book.open(key, step, input.received_date)
+        if input.ordered == "make_plan":
+            self.state.stage = Stage.DRAFTING
         await self.publish()
         await self.run_clock(lambda: self.state.closed)
         await workflow.wait_condition(workflow.all_handlers_finished)
@@ -110,6 +131,10 @@ class AssessmentWorkflow(CaseWorkflow):
         self.state.settings = list(self.settings.values())
         self.state.decisions = list(self.decisions)
         return self.state
+
+    async def _order_done_when(self, kind: str, on: date) -> None:
+        if self.input.ordered == kind and self.input.tribunal_workflow_id and self.input.order_id:
+            await self.report_order_done(self.input.tribunal_workflow_id, self.input.order_id, on)
 
     async def _start_plan(self) -> None:
         """The plan lives on in a workflow of its own, for years after this assessment ends."""
@@ -185,7 +210,7 @@ class AssessmentWorkflow(CaseWorkflow):
             mediation_certificate_needed=certificate_needed,
         )
         self.decisions.append(decision)
-        await self.record_appealable(decision, self.state.la_code, self.state.policy)
+        await self.record_appealable(decision, self.state.la_code, self.state.policy, self.input.reminder_working_days)
 
     # Officer actions -------------------------------------------------------------------------
 
@@ -205,6 +230,7 @@ class AssessmentWorkflow(CaseWorkflow):
             )
             return await self._done("refused_to_assess", decision.on, decision.actor, "Decided not to assess")
         self.state.stage = Stage.ASSESSING
+        await self._order_done_when("assess", decision.on)
         final = self.book.get(FINAL_PLAN)
         await self.notify(
             Recipient.PARENT,
@@ -220,6 +246,10 @@ class AssessmentWorkflow(CaseWorkflow):
         self._check(decision, Stage.REQUEST_RECEIVED, what="the decision whether to assess")
         if not decision.assess and not decision.reasons.strip():
             raise InvalidAction("a refusal to assess must give reasons (SEND Regs 2014 reg 5(3))")
+        if not decision.assess and self.input.ordered:
+            raise InvalidAction(
+                "the Tribunal ordered this assessment: it cannot be refused (SEND Regs 2014 reg 44(2)(b))"
+            )
 
     @workflow.update(name="request_advice")
     async def request_advice(self, request: AdviceRequest) -> ActionResult:
@@ -320,6 +350,7 @@ class AssessmentWorkflow(CaseWorkflow):
     async def send_draft(self, draft: DraftSent) -> ActionResult:
         self.state.stage = Stage.DRAFT_ISSUED
         self.state.draft_document_id = draft.document_id
+        self.book.complete(DRAFT, draft.on)
         window = self.book.open(DRAFT_COMMENTS, DRAFT_COMMENTS, draft.on, kind=DeadlineKind.WINDOW)
         await self.notify(
             Recipient.PARENT,
@@ -408,6 +439,7 @@ class AssessmentWorkflow(CaseWorkflow):
         self.state.final_document_id = final.document_id
         self.state.named_setting_urn = final.named_setting_urn
         await self._close(Stage.FINAL_ISSUED, final.on)
+        await self._order_done_when("make_plan", final.on)
         await self._appealable("final_plan", "(2)(c)", final.on)
         await self.notify(
             Recipient.PARENT,

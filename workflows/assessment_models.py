@@ -46,6 +46,10 @@ class AssessmentInput(BaseModel):
     policy: str = statutory.DEFAULT_POLICY
     reminder_working_days: int = 5
     opened_by: str = "system"
+    # A Tribunal order reopens the assessment on the order's clock (SEND Regs 2014 reg 44(2)(b)-(c)).
+    ordered: str | None = Field(default=None, description="'assess' or 'make_plan' when the Tribunal ordered it")
+    order_id: str | None = None
+    tribunal_workflow_id: str | None = None
 
 
 class AssessmentState(BaseModel):

@@ -19,11 +19,13 @@ with workflow.unsafe.imports_passed_through():
     import statutory
     from activities.messages import (
         RECORD_DECISION,
+        REPORT_ORDER_DONE,
         SEND_NOTIFICATION,
         SYNC_CASE,
         CaseSnapshot,
         DecisionRecord,
         NotificationRequest,
+        OrderDone,
         Recipient,
     )
     from workflows import search_attributes as sa
@@ -220,7 +222,9 @@ class CaseWorkflow(ABC):
                 body,
             )
 
-    async def record_appealable(self, decision: AppealableDecision, la_code: str, policy: str) -> None:
+    async def record_appealable(
+        self, decision: AppealableDecision, la_code: str, policy: str, reminder_working_days: int
+    ) -> None:
         """Keep a decision that carries appeal rights (CFA 2014 s.51(2)) for the redress route, with the
         time limits the family's letter gives them (reg 33; HESC r.20)."""
         on = decision.decided_on
@@ -235,12 +239,23 @@ class CaseWorkflow(ABC):
                 decided_on=on,
                 policy=policy,
                 certificate_needed=decision.mediation_certificate_needed,
+                reminder_working_days=reminder_working_days,
                 mediation_contact_by=statutory.due_date("mediation.contact_adviser", on, policy),
                 appeal_by=statutory.due_date("appeal.from_decision", on, policy),
             ),
             start_to_close_timeout=ACTIVITY_TIMEOUT,
             retry_policy=ACTIVITY_RETRY,
             summary=f"appealable decision: {decision.kind}",
+        )
+
+    async def report_order_done(self, tribunal_workflow_id: str, order_id: str, on: date) -> None:
+        """Tell the Tribunal appeal that its order has been carried out on this case."""
+        await workflow.execute_activity(
+            REPORT_ORDER_DONE,
+            OrderDone(tribunal_workflow_id=tribunal_workflow_id, order_id=order_id, on=on),
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=ACTIVITY_RETRY,
+            summary="the Tribunal's order is carried out",
         )
 
     async def notify(self, recipient: Recipient, key: str, template: str, subject: str, body: str) -> None:

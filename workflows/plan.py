@@ -27,7 +27,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows import search_attributes as sa
     from workflows.assessment_models import Action, AppealableDecision
     from workflows.case_base import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, CaseWorkflow
-    from workflows.case_state import DeadlineKind, DeadlineStatus
+    from workflows.case_state import Deadline, DeadlineKind, DeadlineStatus
     from workflows.deadline_book import DeadlineBook
     from workflows.letters import appeal_rights
     from workflows.plan_models import (
@@ -38,6 +38,7 @@ with workflow.unsafe.imports_passed_through():
         MeetingScheduled,
         NotAmended,
         NoticeSent,
+        OpenOrder,
         PlanActionResult,
         PlanInput,
         PlanStage,
@@ -51,6 +52,7 @@ with workflow.unsafe.imports_passed_through():
         ReviewOutcome,
         RightsHolder,
         TransferIn,
+        TribunalOrder,
     )
     from workflows.rejections import InvalidAction, OutOfOrder
 
@@ -68,6 +70,8 @@ TRANSFER_NOTICE = "transfer.new_la_notice"
 TRANSFER_REVIEW = "transfer.review"
 # Each cycle works these out afresh; any other duty still open at a cycle's end is carried into the next.
 RECOMPUTED = frozenset({REVIEW, UNDER_FIVE, TRANSFER_REVIEW, PHASE_SCHOOL, PHASE_POST16})
+# The reg 44 time limit each order that changes a plan starts (STATUTORY.md §1.9 O7, O8).
+ORDER_STEPS = {"amend": "tribunal.comply_amend", "name_school": "tribunal.comply_name_school"}
 MEETING_NOTICE = timedelta(weeks=2)  # SEND Regs 2014 regs 20(3), 21(3)
 PHASE_TRANSFER_LEAD = timedelta(weeks=12)  # decision 4 weeks after the meeting + 8 weeks to the amended plan
 
@@ -93,6 +97,7 @@ class PlanWorkflow(CaseWorkflow):
             decisions=list(input.decisions),
             transferred_on=input.transferred_on,
             phase_transfers_done=list(input.phase_transfers_done),
+            open_orders=list(input.open_orders),
             # Duties still open when the last cycle ended (a new LA's notice, say) stay owed in this one.
             deadlines=list(input.carried_deadlines),
         )
@@ -227,6 +232,7 @@ class PlanWorkflow(CaseWorkflow):
             decisions=self.state.decisions[-10:],
             transferred_on=self.state.transferred_on if self.state.last_review_on is None else None,
             phase_transfers_done=self.state.phase_transfers_done,
+            open_orders=self.state.open_orders,
             carried_deadlines=[
                 d
                 for d in self.state.deadlines
@@ -318,7 +324,7 @@ class PlanWorkflow(CaseWorkflow):
             decision_id=f"{self.case_ref}-{kind}-{on:%Y%m%d}", kind=kind, limb=limb, decided_on=on
         )
         self.state.decisions.append(decision)
-        await self.record_appealable(decision, self.state.la_code, self.state.policy)
+        await self.record_appealable(decision, self.state.la_code, self.state.policy, self.input.reminder_working_days)
 
     async def _letter(self, key: str, subject: str, body: str, decided_on: date | None = None) -> None:
         if decided_on is not None:
@@ -439,11 +445,22 @@ class PlanWorkflow(CaseWorkflow):
         for step in (FINAL_AMENDED, REASSESS_FINAL, PHASE_SCHOOL, PHASE_POST16):
             if self.book.complete(step, issued.on) and step in (PHASE_SCHOOL, PHASE_POST16):
                 self.state.phase_transfers_done.append(step)
+        for order in self.state.open_orders:
+            self.book.finish(self._order_deadline(order.order_id), issued.on)
+            await self.report_order_done(order.tribunal_workflow_id, order.order_id, issued.on)
+        ordered = bool(self.state.open_orders)
+        self.state.open_orders = []
         version = PlanVersion(
             version=len(self.state.versions) + 1,
             document_id=issued.document_id,
             issued_on=issued.on,
-            reason="re-assessment" if self.state.stage is PlanStage.REASSESSING else "annual review",
+            reason=(
+                "Tribunal order"
+                if ordered
+                else "re-assessment"
+                if self.state.stage is PlanStage.REASSESSING
+                else "annual review"
+            ),
             by=issued.actor,
         )
         self.state.versions.append(version)
@@ -462,7 +479,13 @@ class PlanWorkflow(CaseWorkflow):
 
     @issue_amended_plan.validator
     def _validate_amended(self, issued: AmendedPlanIssued) -> None:
-        self._check(issued, PlanStage.AMENDMENT_PROPOSED, PlanStage.REASSESSING, what="the amended plan")
+        self._check(
+            issued,
+            PlanStage.AMENDMENT_PROPOSED,
+            PlanStage.REASSESSING,
+            PlanStage.ORDERED_AMENDMENT,
+            what="the amended plan",
+        )
         window = self.book.get(AMENDMENT_COMMENTS)
         if self.state.stage is PlanStage.AMENDMENT_PROPOSED and window is not None and issued.on <= window.due:
             raise InvalidAction(
@@ -484,6 +507,38 @@ class PlanWorkflow(CaseWorkflow):
     @decide_not_to_amend.validator
     def _validate_not_amend(self, decision: NotAmended) -> None:
         self._check(decision, PlanStage.AMENDMENT_PROPOSED, what="the decision not to amend")
+
+    # Tribunal orders and mediation agreements that change the plan (reg 44(2)(e)-(f); reg 42(2)) ----
+
+    def _order_deadline(self, order_id: str) -> Deadline | None:
+        return next(
+            (d for d in self.book.deadlines if d.key.split("@")[0] == f"order:{order_id}" and d.done_on is None),
+            None,
+        )
+
+    @workflow.update(name="tribunal_order")
+    async def tribunal_order(self, order: TribunalOrder) -> PlanActionResult:
+        step = ORDER_STEPS[order.kind]
+        self.book.open(
+            f"order:{order.order_id}", step, order.on, label=f"Carry out the Tribunal's order ({order.kind})"
+        )
+        self.state.open_orders.append(
+            OpenOrder(
+                order_id=order.order_id,
+                kind=order.kind,
+                tribunal_workflow_id=order.tribunal_workflow_id,
+                made_on=order.on,
+            )
+        )
+        if self.state.stage in (PlanStage.MAINTAINED, PlanStage.CEASE_PENDING_APPEAL):
+            self.state.stage = PlanStage.ORDERED_AMENDMENT
+        return await self._done("tribunal_order", order.on, order.actor, f"Tribunal ordered: {order.kind}")
+
+    @tribunal_order.validator
+    def _validate_order(self, order: TribunalOrder) -> None:
+        self._check(order, what="the Tribunal's order")
+        if order.kind not in ORDER_STEPS:
+            raise InvalidAction(f"a plan carries out orders to {' or '.join(ORDER_STEPS)}, not '{order.kind}'")
 
     # Re-assessment (regs 24-27) ----------------------------------------------------------------
 
@@ -634,6 +689,8 @@ class PlanWorkflow(CaseWorkflow):
                     if final
                     else ""
                 )
+            case PlanStage.ORDERED_AMENDMENT:
+                return "the amended plan the Tribunal ordered (SEND Regs 2014 reg 44)"
             case PlanStage.REASSESSMENT_REQUESTED:
                 return "the LA's decision whether to re-assess (15 days, reg 25)"
             case PlanStage.REASSESSING:

@@ -17,6 +17,7 @@ class PlanStage(StrEnum):
     AMENDMENT_PROPOSED = "amendment_proposed"
     REASSESSMENT_REQUESTED = "reassessment_requested"
     REASSESSING = "reassessing"
+    ORDERED_AMENDMENT = "ordered_amendment"  # the Tribunal ordered the plan amended (reg 44(2)(e)-(f))
     CEASE_PENDING_APPEAL = "cease_pending_appeal"  # decided to cease; in force until appeal rights end
     CEASED = "ceased"
 
@@ -59,6 +60,7 @@ class PlanInput(BaseModel):
     transferred_on: date | None = None
     phase_transfers_done: list[str] = Field(default_factory=list)
     carried_deadlines: list[Deadline] = Field(default_factory=list)
+    open_orders: list["OpenOrder"] = Field(default_factory=list)
     previous_history_count: int = 0
     imported: bool = False
 
@@ -87,6 +89,7 @@ class PlanState(BaseModel):
     phase_transfers_done: list[str] = Field(default_factory=list)
     versions: list[PlanVersion] = Field(default_factory=list)
     proposed_document_id: str | None = None
+    open_orders: list["OpenOrder"] = Field(default_factory=list)
     transferred_on: date | None = None
     waiting_for: str = ""
     deadlines: list[Deadline] = Field(default_factory=list)
@@ -155,3 +158,22 @@ class TransferIn(Action):
 
 class NoticeSent(Action):
     pass
+
+
+class TribunalOrder(Action):
+    """An order of the Tribunal (or a mediation agreement) that changes the plan (reg 44(2)(e)-(f))."""
+
+    order_id: str
+    kind: str = Field(description="amend or name_school")
+    tribunal_workflow_id: str
+
+
+class OpenOrder(BaseModel):
+    order_id: str
+    kind: str
+    tribunal_workflow_id: str
+    made_on: date
+
+
+PlanInput.model_rebuild()
+PlanState.model_rebuild()

@@ -211,5 +211,5 @@ def test_unknown_rule_message_lists_known_rules() -> None:
 
 
 def test_unknown_policy_message_lists_known_policies() -> None:
-    with pytest.raises(ValueError, match=re.escape("known policies: send-regs-2014")):
+    with pytest.raises(ValueError, match=re.escape("known policies: green-paper-2022, send-regs-2014")):
         due_date("assessment.final_plan", date(2025, 1, 6), "send-regs-2015")

@@ -1,0 +1,143 @@
+"""Starting the redress workflows, and carrying Tribunal orders into the cases they change.
+
+Each appealable decision starts its redress route once recorded; an appeal starts its Tribunal
+workflow; each order reaches the plan or assessment it changes. All are idempotent: workflow IDs come
+from the case reference and the decision or appeal, and an update carries the order's own id.
+"""
+
+import contextlib
+
+from temporalio import activity
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.common import (
+    SearchAttributePair,
+    TypedSearchAttributes,
+    WorkflowIDConflictPolicy,
+    WorkflowIDReusePolicy,
+)
+from temporalio.exceptions import WorkflowAlreadyStartedError
+
+from activities.messages import (
+    CARRY_ORDER,
+    REPORT_ORDER_DONE,
+    START_REDRESS,
+    START_TRIBUNAL,
+    CarriedOrder,
+    OrderDone,
+)
+from workflows import search_attributes as sa
+from workflows.assessment_models import AssessmentInput
+from workflows.ids import assessment_id, plan_id
+from workflows.plan_models import AppealEvent, TribunalOrder
+from workflows.redress import redress_id
+from workflows.redress_models import OrderComplied, OrderKind, RedressInput, TribunalInput
+from workflows.tribunal import tribunal_id
+
+
+def _attributes(case_ref: str, la_code: str, process: str, stage: str) -> TypedSearchAttributes:
+    return TypedSearchAttributes(
+        [
+            SearchAttributePair(sa.CASE_REF, case_ref),
+            SearchAttributePair(sa.LOCAL_AUTHORITY, la_code),
+            SearchAttributePair(sa.PROCESS, process),
+            SearchAttributePair(sa.CASE_STAGE, stage),
+        ]
+    )
+
+
+class RedressStarter:
+    def __init__(self, client: Client, task_queue: str) -> None:
+        self.client = client
+        self.task_queue = task_queue
+
+    async def _start(self, workflow: str, arg: object, workflow_id: str, **options: object) -> None:
+        with contextlib.suppress(WorkflowAlreadyStartedError):
+            await self.client.start_workflow(
+                workflow,
+                arg,
+                id=workflow_id,
+                task_queue=self.task_queue,
+                id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+                **options,  # type: ignore[arg-type]
+            )
+
+    @activity.defn(name=START_REDRESS)
+    async def start_redress(self, redress: RedressInput) -> None:
+        await self._start(
+            "EhcRedress",
+            redress,
+            redress_id(redress.case_ref, redress.decision_id),
+            search_attributes=_attributes(redress.case_ref, redress.la_code, "redress", "information"),
+            static_summary=f"Redress · case {redress.case_ref} · {redress.kind} · LA {redress.la_code}",
+        )
+
+    @activity.defn(name=START_TRIBUNAL)
+    async def start_tribunal(self, appeal: TribunalInput) -> None:
+        await self._start(
+            "EhcTribunal",
+            appeal,
+            tribunal_id(appeal.case_ref, appeal.appeal_id),
+            search_attributes=_attributes(appeal.case_ref, appeal.la_code, "tribunal", "lodged"),
+            static_summary=f"Tribunal appeal {appeal.appeal_id} · case {appeal.case_ref} · LA {appeal.la_code}",
+        )
+        if appeal.kind == "cease":
+            # The plan stays in force while the appeal is decided (CFA 2014 s.45).
+            await self._update(
+                plan_id(appeal.case_ref),
+                "record_cease_appeal",
+                AppealEvent(on=appeal.lodged_on, lodged=True),
+                f"appeal:{appeal.appeal_id}",
+            )
+
+    @activity.defn(name=CARRY_ORDER)
+    async def carry_order(self, order: CarriedOrder) -> None:
+        kind = OrderKind(order.kind)
+        if kind in (OrderKind.ASSESS, OrderKind.MAKE_PLAN):
+            # The assessment opens again, on the order's clock (reg 44(2)(b)-(c)).
+            await self._start(
+                "EhcAssessment",
+                AssessmentInput(
+                    case_ref=order.case_ref,
+                    la_code=order.la_code,
+                    received_date=order.made_on,
+                    policy=order.policy,
+                    opened_by="tribunal",
+                    ordered=kind.value,
+                    order_id=order.order_id,
+                    tribunal_workflow_id=order.tribunal_workflow_id,
+                ),
+                assessment_id(order.case_ref),
+                id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+                search_attributes=_attributes(order.case_ref, order.la_code, "assessment", "request_received"),
+                static_summary=f"EHC needs assessment ordered by the Tribunal · case {order.case_ref}",
+            )
+            return
+        if kind in (OrderKind.CONTINUE_TO_MAINTAIN, OrderKind.CEASE):
+            event = AppealEvent(on=order.made_on, lodged=False, upheld=kind is OrderKind.CONTINUE_TO_MAINTAIN)
+            await self._update(plan_id(order.case_ref), "record_cease_appeal", event, order.order_id)
+            return
+        tribunal_order = TribunalOrder(
+            on=order.made_on,
+            actor="tribunal",
+            order_id=order.order_id,
+            kind=kind.value,
+            tribunal_workflow_id=order.tribunal_workflow_id,
+        )
+        await self._update(plan_id(order.case_ref), "tribunal_order", tribunal_order, order.order_id)
+
+    async def _update(self, workflow_id: str, update: str, arg: object, update_id: str) -> None:
+        """An update keyed by the order, so a retried activity is the same update, not a second one."""
+        with contextlib.suppress(WorkflowUpdateFailedError):
+            # A refusal means the case is no longer where the order applies (already ceased, say):
+            # the Tribunal workflow still tracks the order and its deadline.
+            await self.client.get_workflow_handle(workflow_id).execute_update(update, arg, id=f"{update}:{update_id}")
+
+    @activity.defn(name=REPORT_ORDER_DONE)
+    async def report_order_done(self, done: OrderDone) -> None:
+        handle = self.client.get_workflow_handle(done.tribunal_workflow_id)
+        with contextlib.suppress(WorkflowUpdateFailedError):
+            await handle.execute_update(
+                "order_complied",
+                OrderComplied(on=done.on, actor="case", order_id=done.order_id),
+                id=f"order_complied:{done.order_id}",
+            )

@@ -1,0 +1,151 @@
+"""Redress: each route from an appealable decision (mediation, the appeal window) and each Tribunal
+appeal, with a manager's view of all of them by stage and deadline."""
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
+from pydantic import BaseModel
+from sqlmodel import col, select
+
+from api.deps import SessionDep, TemporalDep
+from api.problems import Problem
+from api.routes.cases import query_state
+from api.updates import IdempotencyKey, run_update
+from store.models import RedressCase
+from workflows.redress_models import (
+    AdviserContacted,
+    AgreementCarriedOut,
+    AppealLodged,
+    CertificateIssued,
+    Conceded,
+    Decided,
+    Ended,
+    HearingListed,
+    MediationArranged,
+    MediationHeld,
+    MediationNotArranged,
+    OrderComplied,
+    RedressState,
+    Registered,
+    ResponseSent,
+    TribunalState,
+)
+
+router = APIRouter(tags=["redress"])
+
+RedressId = Annotated[str, Path(pattern=r"^redress-[A-Z0-9]{2,10}-[A-Z0-9]{4,20}-[A-Za-z0-9_-]{1,80}$")]
+TribunalId = Annotated[str, Path(pattern=r"^tribunal-[A-Z0-9]{2,10}-[A-Z0-9]{4,20}-[A-Za-z0-9_-]{1,40}$")]
+
+
+class RedressRow(BaseModel):
+    workflow_id: str
+    case_ref: str
+    la_code: str
+    process: str
+    kind: str
+    stage: str
+    policy: str
+    closed: bool
+    outcome: str | None
+    next_deadline_step: str | None
+    next_deadline_due: date | None
+    breach_count: int
+
+
+@router.get("/redress", response_model=list[RedressRow])
+async def open_redress(
+    session: SessionDep,
+    la_code: Annotated[str | None, Query(pattern=r"^[A-Z0-9]{3,9}$")] = None,
+    process: Annotated[str | None, Query(pattern="^(redress|tribunal)$")] = None,
+    stage: Annotated[str | None, Query(max_length=32)] = None,
+    include_closed: bool = False,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[RedressCase]:
+    """Managers' view: redress routes and appeals by stage, the nearest deadline first."""
+    query = select(RedressCase)
+    if la_code:
+        query = query.where(RedressCase.la_code == la_code)
+    if process:
+        query = query.where(RedressCase.process == process)
+    if stage:
+        query = query.where(RedressCase.stage == stage)
+    if not include_closed:
+        query = query.where(col(RedressCase.closed).is_(False))
+    query = query.order_by(col(RedressCase.next_deadline_due).asc().nulls_last(), col(RedressCase.workflow_id))
+    return list((await session.exec(query.limit(limit))).all())
+
+
+async def _known(session: SessionDep, workflow_id: str) -> None:
+    if await session.get(RedressCase, workflow_id) is None:
+        raise Problem(404, "No such redress case", f"There is no redress route or appeal {workflow_id}.")
+
+
+@router.get("/redress/{workflow_id}", response_model=RedressState)
+async def read_redress(workflow_id: RedressId, session: SessionDep, temporal: TemporalDep) -> RedressState:
+    """One redress route: mediation, certificate, the appeal deadline and history."""
+    await _known(session, workflow_id)
+    return await query_state(temporal.get_workflow_handle(workflow_id), workflow_id, RedressState)
+
+
+@router.get("/tribunal/{workflow_id}", response_model=TribunalState)
+async def read_appeal(workflow_id: TribunalId, session: SessionDep, temporal: TemporalDep) -> TribunalState:
+    """One appeal: registration, the LA's response deadline, the orders and their compliance."""
+    await _known(session, workflow_id)
+    return await query_state(temporal.get_workflow_handle(workflow_id), workflow_id, TribunalState)
+
+
+def _redress_action(path: str, update: str, body_type: type[BaseModel], summary: str) -> None:
+    async def endpoint(
+        workflow_id: RedressId,
+        body: body_type,  # type: ignore[valid-type]
+        session: SessionDep,
+        temporal: TemporalDep,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Any:
+        await _known(session, workflow_id)
+        return await run_update(temporal, workflow_id, update, body, idempotency_key, RedressState)
+
+    router.add_api_route(
+        f"/redress/{{workflow_id}}/{path}", endpoint, methods=["POST"], response_model=RedressState, summary=summary
+    )
+
+
+def _tribunal_action(path: str, update: str, body_type: type[BaseModel], summary: str) -> None:
+    async def endpoint(
+        workflow_id: TribunalId,
+        body: body_type,  # type: ignore[valid-type]
+        session: SessionDep,
+        temporal: TemporalDep,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Any:
+        await _known(session, workflow_id)
+        return await run_update(temporal, workflow_id, update, body, idempotency_key, TribunalState)
+
+    router.add_api_route(
+        f"/tribunal/{{workflow_id}}/{path}", endpoint, methods=["POST"], response_model=TribunalState, summary=summary
+    )
+
+
+for _path, _update, _body, _summary in (
+    ("adviser-contact", "contact_adviser", AdviserContacted, "The family contacted the mediation adviser (reg 33)"),
+    ("mediation-arranged", "mediation_arranged", MediationArranged, "Mediation arranged (30 days)"),
+    ("mediation-not-arranged", "mediation_not_arranged", MediationNotArranged, "The LA could not arrange it"),
+    ("mediation-held", "mediation_held", MediationHeld, "Mediation held, with its outcome (reg 42)"),
+    ("certificate", "certificate_issued", CertificateIssued, "Mediation certificate issued (regs 34, 39)"),
+    ("agreement-done", "agreement_carried_out", AgreementCarriedOut, "A mediation agreement carried out"),
+    ("appeal", "appeal_lodged", AppealLodged, "An appeal lodged with the Tribunal (HESC r.20)"),
+):
+    _redress_action(_path, _update, _body, _summary)
+
+for _path, _update, _body, _summary in (
+    ("registered", "register", Registered, "The Tribunal registered the appeal"),
+    ("response", "respond", ResponseSent, "The LA's response sent (HESC r.21)"),
+    ("hearing", "list_hearing", HearingListed, "Hearing date set"),
+    ("decision", "decide", Decided, "The Tribunal's decision and orders (reg 44)"),
+    ("concede", "concede", Conceded, "The LA does not oppose the appeal (reg 45)"),
+    ("withdrawn", "withdraw", Ended, "The appeal was withdrawn"),
+    ("struck-out", "strike_out", Ended, "The appeal was struck out"),
+    ("order-complied", "order_complied", OrderComplied, "An order carried out"),
+):
+    _tribunal_action(_path, _update, _body, _summary)

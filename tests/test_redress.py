@@ -1,0 +1,292 @@
+"""The redress route under time skipping: mediation, certificates, appeals, orders and compliance,
+under today's law and the green paper's, with dates checked against STATUTORY.md."""
+
+from datetime import date, timedelta
+from typing import Any
+
+import httpx
+from temporalio.testing import WorkflowEnvironment
+
+import statutory
+from tests.conftest import eventually
+from tests.driver import SECTIONS, PlanOfficer
+
+
+class Redress(PlanOfficer):
+    async def route(self, kind: str) -> str:
+        workflow_id = f"redress-{self.case_ref}-{kind}"
+
+        async def started() -> dict | None:
+            answer = await self.api.get(f"/redress/{workflow_id}")
+            return answer.json() if answer.status_code == 200 else None
+
+        await eventually(started)
+        return workflow_id
+
+    async def redress(self, workflow_id: str, path: str, body: dict[str, Any], *, expect: int = 200) -> dict[str, Any]:
+        body = {"on": (await self.today()).isoformat(), **body}
+        answer = await self.api.post(f"/{workflow_id.split('-')[0]}/{workflow_id}/{path}", json=body)
+        assert answer.status_code == expect, answer.text
+        return answer.json()
+
+    async def refused_case(self, policy: str = "send-regs-2014", *, wait: bool = True) -> tuple[str, date]:
+        """Open a case (unless already opened) and refuse to assess it three weeks later."""
+        if not self.case_ref:
+            await self.open(policy=policy)
+        decided = await self.wait(weeks=3) if wait else await self.today()
+        await self.act("decide-to-assess", {"assess": False, "reasons": "Needs met by the school."})
+        return await self.route("refusal_to_assess"), decided
+
+    async def tribunal(self, redress: dict[str, Any]) -> str:
+        workflow_id = f"tribunal-{self.case_ref}-{redress['appeal_id']}"
+
+        async def started() -> dict | None:
+            answer = await self.api.get(f"/tribunal/{workflow_id}")
+            return answer.json() if answer.status_code == 200 else None
+
+        await eventually(started)
+        return workflow_id
+
+
+async def test_certificate_then_appeal_then_order_to_assess_reopens_the_assessment(
+    api: httpx.AsyncClient, env: WorkflowEnvironment
+) -> None:
+    officer = Redress(api, env)
+    route, decided = await officer.refused_case()
+    state = (await api.get(f"/redress/{route}")).json()
+    assert state["stage"] == "information"
+    assert state["appeal_by"] == statutory.due_date("appeal.from_decision", decided).isoformat()
+    contact = next(d for d in state["deadlines"] if d["step"] == "mediation.contact_adviser")
+    assert contact["due"] == statutory.due_date("mediation.contact_adviser", decided).isoformat()
+
+    await officer.wait(days=20)
+    state = await officer.redress(route, "adviser-contact", {"wants_mediation": False})
+    assert state["stage"] == "certificate_pending"
+    problem = await officer.redress(route, "appeal", {}, expect=409)
+    assert "certificate" in problem["detail"]
+    await officer.wait(days=2)
+    certified = await officer.today()
+    state = await officer.redress(route, "certificate", {})
+    later = max(
+        statutory.due_date("appeal.from_decision", decided), statutory.due_date("appeal.from_certificate", certified)
+    )
+    assert state["appeal_by"] == later.isoformat() and state["stage"] == "appeal_window"
+    await officer.wait(days=10)
+    state = await officer.redress(route, "appeal", {})
+    assert state["stage"] == "appealed" and state["closed"]
+
+    appeal = await officer.tribunal(state)
+    await officer.wait(days=10)
+    registered = await officer.today()
+    appeal_state = await officer.redress(appeal, "registered", {})
+    response = next(d for d in appeal_state["deadlines"] if d["step"] == "tribunal.la_response")
+    assert response["due"] == statutory.due_date("tribunal.la_response", registered).isoformat()
+    await officer.wait(weeks=3)
+    await officer.redress(appeal, "response", {})
+    await officer.redress(appeal, "hearing", {"hearing_on": (await officer.today() + timedelta(weeks=8)).isoformat()})
+    await officer.wait(weeks=9)
+    ordered_on = await officer.today()
+    appeal_state = await officer.redress(appeal, "decision", {"upheld": True, "orders": ["assess"]})
+    assert appeal_state["stage"] == "complying"
+    order = next(d for d in appeal_state["deadlines"] if d["step"] == "tribunal.comply_assess")
+    assert order["due"] == (ordered_on + timedelta(weeks=4)).isoformat()
+
+    # The order reopens the assessment, on the order's clock (reg 44(2)(b)).
+    async def reopened() -> dict | None:
+        case = (await api.get(f"/cases/{officer.case_ref}")).json()
+        return case if case["stage"] == "request_received" else None
+
+    case = await eventually(reopened)
+    assert {d["step"] for d in case["deadlines"]} == {
+        "tribunal.comply_assess",
+        "tribunal.comply_no_plan",
+        "tribunal.comply_final_plan",
+    }
+    problem = await officer.act("decide-to-assess", {"assess": False, "reasons": "No."}, expect=422)
+    assert "Tribunal ordered" in problem["detail"]
+    await officer.wait(weeks=2)
+    await officer.act("decide-to-assess", {"assess": True})
+
+    async def complied() -> dict | None:
+        state = (await api.get(f"/tribunal/{appeal}")).json()
+        return state if state["closed"] else None
+
+    appeal_state = await eventually(complied)
+    assert appeal_state["stage"] == "complied"
+    assert {d["step"]: d["status"] for d in appeal_state["deadlines"]}["tribunal.comply_assess"] == "met"
+
+
+async def test_mediation_settles_and_the_agreement_is_carried_out_in_time(
+    api: httpx.AsyncClient, env: WorkflowEnvironment
+) -> None:
+    officer = Redress(api, env)
+    route, _ = await officer.refused_case()
+    await officer.wait(days=7)
+    asked = await officer.today()
+    state = await officer.redress(route, "adviser-contact", {"wants_mediation": True, "health_included": True})
+    arrange = next(d for d in state["deadlines"] if d["step"] == "mediation.arrange")
+    assert arrange["due"] == (asked + timedelta(days=30)).isoformat()
+    health = next(d for d in state["deadlines"] if d["step"] == "mediation.health_notify")
+    assert health["due"] == statutory.due_date("mediation.health_notify", asked).isoformat()
+    await officer.wait(days=10)
+    await officer.redress(
+        route, "mediation-arranged", {"mediation_on": (await officer.today() + timedelta(days=12)).isoformat()}
+    )
+    await officer.wait(days=12)
+    state = await officer.redress(route, "mediation-held", {"outcome": "agreement", "agreed": ["assess"]})
+    agreed = next(d for d in state["deadlines"] if d["step"] == "tribunal.comply_assess")
+    assert agreed["due"] == (await officer.today() + timedelta(weeks=4)).isoformat()  # reg 42(2) applies reg 44
+    await officer.wait(days=2)
+    state = await officer.redress(route, "certificate", {})
+    assert state["stage"] == "agreement_compliance"
+    await officer.wait(weeks=2)
+    state = await officer.redress(route, "agreement-done", {"order_id": "agreement-assess"})
+    assert state["stage"] == "settled" and state["closed"]
+    assert {d["step"]: d["status"] for d in state["deadlines"]}["tribunal.comply_assess"] == "met"
+
+
+async def test_settings_only_appeal_needs_no_certificate_today_but_mediation_under_the_green_paper(
+    api: httpx.AsyncClient, env: WorkflowEnvironment
+) -> None:
+    today, green = Redress(api, env), Redress(api, env)
+    await today.open()
+    await green.open(policy="green-paper-2022")
+    route, _ = await today.refused_case()
+    await today.wait(days=5)
+    state = await today.redress(route, "appeal", {"settings_only": True})
+    assert state["stage"] == "appealed"
+
+    route, _ = await green.refused_case(wait=False)
+    await green.wait(days=5)
+    problem = await green.redress(route, "appeal", {"settings_only": True}, expect=409)
+    assert "green-paper-2022" in problem["detail"]
+    problem = await green.redress(route, "adviser-contact", {"wants_mediation": False}, expect=422)
+    assert "mediation is mandatory" in problem["detail"]
+    state = await green.redress(route, "adviser-contact", {"wants_mediation": True})
+    assert state["stage"] == "mediation_requested"
+
+
+async def test_same_facts_two_policies(api: httpx.AsyncClient, env: WorkflowEnvironment) -> None:
+    """A family declines mediation: today they get a certificate and may appeal; under the green paper
+    they cannot decline, so they mediate first."""
+    outcomes = {}
+    officers = {policy: Redress(api, env) for policy in ("send-regs-2014", "green-paper-2022")}
+    for policy, officer in officers.items():
+        await officer.open(policy=policy)
+    await env.sleep(timedelta(weeks=3))
+    for policy, officer in officers.items():
+        route, _ = await officer.refused_case(wait=False)
+        answer = await api.post(
+            f"/redress/{route}/adviser-contact",
+            json={"on": (await officer.today()).isoformat(), "wants_mediation": False},
+        )
+        outcomes[policy] = (answer.status_code, answer.json().get("stage"))
+    assert outcomes == {"send-regs-2014": (200, "certificate_pending"), "green-paper-2022": (422, None)}
+
+
+async def test_no_appeal_in_time_ends_the_route(api: httpx.AsyncClient, env: WorkflowEnvironment) -> None:
+    officer = Redress(api, env)
+    route, decided = await officer.refused_case()
+    appeal_by = statutory.due_date("appeal.from_decision", decided)
+    await env.sleep(statutory.breach_at(appeal_by) - await env.get_current_time() - timedelta(hours=1))
+    assert (await api.get(f"/redress/{route}")).json()["stage"] == "information"
+    await officer.wait(hours=2)
+    state = (await api.get(f"/redress/{route}")).json()
+    assert state["stage"] == "lapsed" and state["closed"]
+
+
+async def order_to_amend(api: httpx.AsyncClient, env: WorkflowEnvironment, *, late: bool) -> None:
+    """An appeal against a plan kept unchanged, conceded with an order to amend (reg 45, reg 44(2)(e))."""
+    officer = Redress(api, env)
+    today = await officer.today()
+    report = await officer.import_plans(
+        [
+            {
+                "la_code": "360",
+                "la_reference": f"ORDER/{late}",
+                "given_name": "O",
+                "family_name": "R",
+                "date_of_birth": "2013-04-04",
+                "plan_issued_on": (today - timedelta(days=200)).isoformat(),
+            }
+        ]
+    )
+    officer.case_ref = report["cases"][0]["case_ref"]
+    await eventually(officer.plan)
+    await officer.review()
+    await officer.act_on_plan("review-decision", {"outcome": "maintain"})
+    decision = (await api.get(f"/plans/{officer.case_ref}")).json()["decisions"][-1]["decision_id"]
+    route = await officer.route(decision.removeprefix(officer.case_ref + "-"))
+    await officer.redress(route, "adviser-contact", {"wants_mediation": False})
+    await officer.redress(route, "certificate", {})
+    state = await officer.redress(route, "appeal", {})
+    appeal = await officer.tribunal(state)
+    await officer.redress(appeal, "registered", {})
+    await officer.wait(weeks=2)
+    ordered_on = await officer.today()
+    await officer.redress(appeal, "concede", {"orders": ["amend"]})
+
+    async def ordered() -> dict | None:
+        plan = await officer.plan()
+        return plan if plan["stage"] == "ordered_amendment" else None
+
+    plan = await eventually(ordered)
+    order = next(d for d in plan["deadlines"] if d["step"] == "tribunal.comply_amend")
+    assert order["due"] == (ordered_on + timedelta(weeks=5)).isoformat()
+    await officer.wait(weeks=6 if late else 3)
+    sections = {**SECTIONS, "F": "Provision as the Tribunal ordered", "I": "Type: mainstream"}
+    await officer.act_on_plan("amended-plan", {"issued_on": (await officer.today()).isoformat(), "sections": sections})
+
+    async def done() -> dict | None:
+        state = (await api.get(f"/tribunal/{appeal}")).json()
+        return state if state["closed"] else None
+
+    appeal_state = await eventually(done)
+    status = {d["step"]: d["status"] for d in appeal_state["deadlines"]}["tribunal.comply_amend"]
+    assert status == ("breached" if late else "met")
+    assert (await officer.plan())["versions"][-1]["reason"] == "Tribunal order"
+    letters = (await api.get(f"/cases/{officer.case_ref}/notifications")).json()
+    escalated = [n for n in letters if n["template"] == "deadline_escalation" and "Tribunal" in n["subject"]]
+    assert bool(escalated) is late
+
+
+async def test_order_to_amend_carried_out_in_time(api: httpx.AsyncClient, env: WorkflowEnvironment) -> None:
+    await order_to_amend(api, env, late=False)
+
+
+async def test_order_to_amend_breached(api: httpx.AsyncClient, env: WorkflowEnvironment) -> None:
+    await order_to_amend(api, env, late=True)
+
+
+async def test_appeal_deadlines_in_august_and_at_christmas(api: httpx.AsyncClient, env: WorkflowEnvironment) -> None:
+    """Decisions entered after the fact: the appeal deadline moves out of August and Christmas (HESC r.12)."""
+    cases = [
+        # decided, plain 2 months, appeal by
+        (date(2026, 6, 10), date(2026, 8, 10), date(2026, 9, 1)),  # August; Mon 31 Aug 2026 is a bank holiday
+        (date(2026, 10, 27), date(2026, 12, 27), date(2027, 1, 4)),  # Christmas; Sat 2 Jan 2027
+    ]
+    for decided, plain, appeal_by in cases:
+        assert decided <= statutory.business_date(await env.get_current_time())
+        officer = Redress(api, env)
+        await officer.open(decided - timedelta(days=14))
+        await officer.act("decide-to-assess", {"assess": False, "reasons": "Needs met.", "on": decided.isoformat()})
+        route = await officer.route("refusal_to_assess")
+        state = (await api.get(f"/redress/{route}")).json()
+        assert state["appeal_by"] == appeal_by.isoformat()
+        # The two-month contact with the mediation adviser is a SEND Regs limit: it does not move (§3.6).
+        contact = next(d for d in state["deadlines"] if d["step"] == "mediation.contact_adviser")
+        assert contact["due"] == plain.isoformat()
+
+
+async def test_manager_sees_open_redress_by_stage(api: httpx.AsyncClient, env: WorkflowEnvironment) -> None:
+    officer = Redress(api, env)
+    route, _ = await officer.refused_case()
+    rows = (await api.get("/redress", params={"la_code": "202", "process": "redress"})).json()
+    mine = next(r for r in rows if r["workflow_id"] == route)
+    assert mine["stage"] == "information" and mine["kind"] == "refusal_to_assess"
+    dues = [r["next_deadline_due"] for r in rows if r["next_deadline_due"]]
+    assert dues == sorted(dues)
+    bad = await api.get("/redress", params={"process": "lottery"})
+    assert bad.status_code == 422
+    missing = await api.get("/redress/redress-202-ZZZZZZZZ-nothing")
+    assert missing.status_code == 404

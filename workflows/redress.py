@@ -1,0 +1,359 @@
+"""Redress after an appealable decision: mediation information, the adviser, the certificate, mediation,
+and the appeal window (STATUTORY.md §1.7, §2.7). One workflow per decision.
+
+    decision sent ─ contact the adviser (2 months, reg 33) ─┬─ declines ─> certificate (3 working days, reg 34)
+                                                            └─ mediation ─> arranged in 30 days ─> held
+                                                               ─> certificate (3 working days); an agreement
+                                                               on appealable matters is carried out to the
+                                                               reg 44 time limits (reg 42(2))
+    appeal window: the later of 2 months from the decision and 1 month from the certificate (HESC r.20),
+    moved by r.12; an appeal starts the Tribunal workflow; no appeal in time ends the route.
+
+What the rule set requires before an appeal (a certificate after declining? settings-only appeals
+exempt?) comes from `statutory.redress`, so today's law and the green paper's run the same code.
+"""
+
+from datetime import date, datetime
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    import statutory
+    from activities.messages import START_TRIBUNAL, CaseSnapshot, Recipient
+    from statutory.redress import redress_rules
+    from workflows.assessment_models import Action
+    from workflows.case_base import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, CaseWorkflow
+    from workflows.case_state import DeadlineKind, DeadlineStatus
+    from workflows.deadline_book import DeadlineBook
+    from workflows.redress_models import (
+        ORDER_RULES,
+        AdviserContacted,
+        AgreedOrder,
+        AgreementCarriedOut,
+        AppealLodged,
+        CertificateIssued,
+        MediationArranged,
+        MediationHeld,
+        MediationNotArranged,
+        MediationOutcome,
+        RedressInput,
+        RedressResult,
+        RedressStage,
+        RedressState,
+        TribunalInput,
+    )
+    from workflows.rejections import InvalidAction, OutOfOrder
+
+CONTACT = "mediation.contact_adviser"
+APPEAL_FROM_DECISION = "appeal.from_decision"
+APPEAL_FROM_CERTIFICATE = "appeal.from_certificate"
+CERTIFICATE = "mediation.certificate"
+DEEMED_CERTIFICATE = "mediation.deemed_certificate"
+ARRANGE = "mediation.arrange"
+HEALTH_NOTIFY = "mediation.health_notify"
+NON_APPEALABLE = "mediation.agreement_non_appealable"
+OPEN_TO_APPEAL = frozenset(
+    {
+        RedressStage.INFORMATION,
+        RedressStage.CERTIFICATE_PENDING,
+        RedressStage.MEDIATION_REQUESTED,
+        RedressStage.MEDIATION_ARRANGED,
+        RedressStage.MEDIATION_HELD,
+        RedressStage.APPEAL_WINDOW,
+    }
+)
+
+
+def redress_id(case_ref: str, decision_id: str) -> str:
+    return f"redress-{case_ref}-{decision_id.removeprefix(case_ref + '-')}"
+
+
+@workflow.defn(name="EhcRedress")
+class RedressWorkflow(CaseWorkflow):
+    process = "redress"
+
+    @workflow.init
+    def __init__(self, input: RedressInput) -> None:
+        self.input = input
+        self.case_ref = input.case_ref
+        self.rules = redress_rules(input.policy)
+        self.state = RedressState(
+            case_ref=input.case_ref,
+            la_code=input.la_code,
+            policy=input.policy,
+            decision_id=input.decision_id,
+            kind=input.kind,
+            limb=input.limb,
+            decided_on=input.decided_on,
+        )
+        self.history = self.state.history
+        suffix = input.decision_id.removeprefix(input.case_ref + "-")
+        self.book = DeadlineBook(
+            self.state.deadlines, [], input.policy, input.reminder_working_days, scope=f"@{suffix}"
+        )
+        self._init_case()
+
+    @workflow.run
+    async def run(self, input: RedressInput) -> RedressState:
+        self.record(
+            "decision_sent", on=input.decided_on, summary=f"Appealable decision: {input.kind} (CFA s.51{input.limb})"
+        )
+        self.book.open(CONTACT, CONTACT, input.decided_on, kind=DeadlineKind.WINDOW)
+        self.state.appeal_by = self.book.open(
+            APPEAL_FROM_DECISION, APPEAL_FROM_DECISION, input.decided_on, kind=DeadlineKind.WINDOW
+        ).due
+        await self.publish()
+        await self.run_clock(lambda: self.state.closed)
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self.get_state()
+
+    @workflow.query(name="state")
+    def get_state(self) -> RedressState:
+        self.state.waiting_for = self.waiting_for()
+        return self.state
+
+    # The appeal window closing with no appeal ends the route -----------------------------------
+
+    def next_event(self) -> datetime | None:
+        if self.state.stage in OPEN_TO_APPEAL and self.state.appeal_by is not None:
+            return statutory.breach_at(self.state.appeal_by)
+        return None
+
+    async def on_events(self) -> None:
+        self.state.stage = RedressStage.LAPSED
+        self._close_if_done("no appeal was made in time")
+        self.record("appeal_window_closed", on=self.state.appeal_by, summary="No appeal was made in time")
+        await self.publish()
+
+    def _close_if_done(self, outcome: str) -> None:
+        owed = [d for d in self.book.deadlines if d.status is DeadlineStatus.OPEN and d.kind is DeadlineKind.DUTY]
+        if self.state.stage in (RedressStage.APPEALED, RedressStage.LAPSED, RedressStage.SETTLED) and not owed:
+            self.state.closed = True
+            self.state.outcome = self.state.outcome or outcome
+            self.book.withdraw_open(self.today())
+
+    # Steps -------------------------------------------------------------------------------------
+
+    def _check(self, action: Action, *stages: RedressStage, what: str) -> None:
+        self.check_action(
+            action,
+            noun="redress case",
+            stage=self.state.stage,
+            allowed=stages,
+            floor=self.state.decided_on,
+            what=what,
+            closed=f"the redress route for {self.state.decision_id} has ended" if self.state.closed else None,
+        )
+
+    async def _done(self, action: str, on: date, actor: str, summary: str) -> RedressResult:
+        self.record(action, on=on, actor=actor, summary=summary)
+        self.clock_changed()
+        await self.publish()
+        return RedressResult(stage=self.state.stage.value, seq=len(self.history))
+
+    @workflow.update(name="contact_adviser")
+    async def contact_adviser(self, contact: AdviserContacted) -> RedressResult:
+        self.book.complete(CONTACT, contact.on)
+        self.state.wants_mediation = contact.wants_mediation
+        if not contact.wants_mediation:
+            self.state.stage = RedressStage.CERTIFICATE_PENDING
+            self.book.open(CERTIFICATE, CERTIFICATE, contact.on, label="Mediation adviser's certificate")
+            return await self._done("mediation_declined", contact.on, contact.actor, "Mediation declined")
+        self.state.stage = RedressStage.MEDIATION_REQUESTED
+        self.book.open(ARRANGE, ARRANGE, contact.on, label="Arrange the mediation")
+        if contact.health_included:
+            self.book.open(HEALTH_NOTIFY, HEALTH_NOTIFY, contact.on, label="Tell the health commissioners")
+        return await self._done("mediation_requested", contact.on, contact.actor, "Mediation requested")
+
+    @contact_adviser.validator
+    def _validate_contact(self, contact: AdviserContacted) -> None:
+        self._check(contact, RedressStage.INFORMATION, what="the contact with the mediation adviser")
+        if not contact.wants_mediation and not self.rules.certificate_on_declining:
+            raise InvalidAction(
+                f"under {self.state.policy} mediation is mandatory before an appeal: declining it gives no certificate"
+            )
+
+    @workflow.update(name="mediation_arranged")
+    async def mediation_arranged(self, arranged: MediationArranged) -> RedressResult:
+        self.book.complete(ARRANGE, arranged.on)
+        self.book.complete(HEALTH_NOTIFY, arranged.on)
+        self.state.stage = RedressStage.MEDIATION_ARRANGED
+        self.state.mediation_on = arranged.mediation_on
+        return await self._done(
+            "mediation_arranged", arranged.on, arranged.actor, f"Mediation on {arranged.mediation_on}"
+        )
+
+    @mediation_arranged.validator
+    def _validate_arranged(self, arranged: MediationArranged) -> None:
+        self._check(arranged, RedressStage.MEDIATION_REQUESTED, what="the mediation arrangements")
+        if arranged.mediation_on < arranged.on:
+            raise InvalidAction("the mediation cannot be held before it was arranged")
+
+    @workflow.update(name="mediation_not_arranged")
+    async def mediation_not_arranged(self, failed: MediationNotArranged) -> RedressResult:
+        self.book.complete(ARRANGE, failed.on)
+        self.state.stage = RedressStage.CERTIFICATE_PENDING
+        self.book.open(DEEMED_CERTIFICATE, DEEMED_CERTIFICATE, failed.on, label="Certificate: mediation not arranged")
+        return await self._done("mediation_not_arranged", failed.on, failed.actor, "LA could not arrange mediation")
+
+    @mediation_not_arranged.validator
+    def _validate_not_arranged(self, failed: MediationNotArranged) -> None:
+        self._check(failed, RedressStage.MEDIATION_REQUESTED, what="the failure to arrange mediation")
+
+    @workflow.update(name="mediation_held")
+    async def mediation_held(self, held: MediationHeld) -> RedressResult:
+        self.state.stage = RedressStage.MEDIATION_HELD
+        self.state.mediation_outcome = held.outcome
+        self.book.open(CERTIFICATE, CERTIFICATE, held.on, label="Mediator's certificate")
+        for kind in held.agreed:
+            order_id = f"agreement-{kind.value}"
+            self.state.agreed.append(AgreedOrder(order_id=order_id, kind=kind, agreed_on=held.on))
+            # Reg 42(2): an agreement on an appealable matter has the Tribunal order time limits.
+            for step in ORDER_RULES[kind]:
+                self.book.open(
+                    f"{order_id}:{step}", step, held.on, label=f"Carry out the mediation agreement ({kind.value})"
+                )
+        if held.non_appealable_agreed:
+            self.book.open(NON_APPEALABLE, NON_APPEALABLE, held.on)
+        return await self._done("mediation_held", held.on, held.actor, f"Mediation held: {held.outcome.value}")
+
+    @mediation_held.validator
+    def _validate_held(self, held: MediationHeld) -> None:
+        self._check(held, RedressStage.MEDIATION_ARRANGED, what="the mediation")
+        if held.outcome is MediationOutcome.NONE and (held.agreed or held.non_appealable_agreed):
+            raise InvalidAction("a mediation with no agreement cannot record agreed matters")
+
+    @workflow.update(name="certificate_issued")
+    async def certificate_issued(self, issued: CertificateIssued) -> RedressResult:
+        self.book.complete(CERTIFICATE, issued.on)
+        self.book.complete(DEEMED_CERTIFICATE, issued.on)
+        self.state.certificate_on = issued.on
+        later = self.book.open(APPEAL_FROM_CERTIFICATE, APPEAL_FROM_CERTIFICATE, issued.on, kind=DeadlineKind.WINDOW)
+        self.state.appeal_by = max(self.state.appeal_by or later.due, later.due)
+        settled = self.state.mediation_outcome is MediationOutcome.AGREEMENT
+        self.state.stage = RedressStage.AGREEMENT_COMPLIANCE if settled else RedressStage.APPEAL_WINDOW
+        return await self._done(
+            "certificate_issued", issued.on, issued.actor, f"Certificate issued; appeal by {self.state.appeal_by}"
+        )
+
+    @certificate_issued.validator
+    def _validate_certificate(self, issued: CertificateIssued) -> None:
+        self._check(issued, RedressStage.CERTIFICATE_PENDING, RedressStage.MEDIATION_HELD, what="the certificate")
+
+    @workflow.update(name="agreement_carried_out")
+    async def agreement_carried_out(self, done: AgreementCarriedOut) -> RedressResult:
+        agreed = next(a for a in self.state.agreed if a.order_id == done.order_id)
+        agreed.done_on = done.on
+        for step in ORDER_RULES[agreed.kind]:
+            self.book.complete(f"{agreed.order_id}:{step}", done.on)
+        if self.state.stage is RedressStage.AGREEMENT_COMPLIANCE and all(a.done_on for a in self.state.agreed):
+            self.state.stage = RedressStage.SETTLED
+        self._close_if_done("settled by mediation")
+        return await self._done(
+            "agreement_carried_out", done.on, done.actor, f"Agreement carried out: {agreed.kind.value}"
+        )
+
+    @agreement_carried_out.validator
+    def _validate_carried_out(self, done: AgreementCarriedOut) -> None:
+        self._check(done, what="the agreement carried out")
+        agreed = next((a for a in self.state.agreed if a.order_id == done.order_id), None)
+        if agreed is None:
+            known = ", ".join(a.order_id for a in self.state.agreed) or "none"
+            raise InvalidAction(f"no agreed matter '{done.order_id}' (agreed: {known})")
+        if agreed.done_on is not None:
+            raise OutOfOrder(f"{done.order_id} was already carried out on {agreed.done_on}")
+
+    @workflow.update(name="appeal_lodged")
+    async def appeal_lodged(self, appeal: AppealLodged) -> RedressResult:
+        self.state.appeal_id = f"A{len(self.history) + 1}"
+        self.state.stage = RedressStage.APPEALED
+        await workflow.execute_activity(
+            START_TRIBUNAL,
+            TribunalInput(
+                case_ref=self.case_ref,
+                la_code=self.state.la_code,
+                decision_id=self.state.decision_id,
+                kind=self.state.kind,
+                appeal_id=self.state.appeal_id,
+                lodged_on=appeal.on,
+                settings_only=appeal.settings_only,
+                policy=self.state.policy,
+                reminder_working_days=self.input.reminder_working_days,
+            ),
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=ACTIVITY_RETRY,
+            summary="start the Tribunal appeal",
+        )
+        await self.notify(
+            Recipient.MANAGER,
+            f"appeal:{self.state.appeal_id}",
+            "appeal_lodged",
+            f"Appeal lodged on case {self.case_ref}",
+            f"Case {self.case_ref}: an appeal against the {self.state.kind.replace('_', ' ')} decision of "
+            f"{self.state.decided_on:%d %B %Y} was lodged on {appeal.on:%d %B %Y}.",
+        )
+        self._close_if_done("appealed to the Tribunal")
+        return await self._done("appeal_lodged", appeal.on, appeal.actor, f"Appeal {self.state.appeal_id} lodged")
+
+    @appeal_lodged.validator
+    def _validate_appeal(self, appeal: AppealLodged) -> None:
+        self._check(appeal, *OPEN_TO_APPEAL, RedressStage.AGREEMENT_COMPLIANCE, what="the appeal")
+        exempt = appeal.settings_only and self.rules.settings_only_exempt
+        if self.state.certificate_on is None and not exempt:
+            why = (
+                "only an appeal about the setting in section I alone needs none (CFA 2014 s.55(3))"
+                if self.rules.settings_only_exempt
+                else f"under {self.state.policy} every appeal needs mediation first"
+            )
+            raise OutOfOrder(f"an appeal needs a mediation certificate first (CFA 2014 s.55(2)); {why}")
+        if self.state.appeal_by and appeal.on > self.state.appeal_by and not appeal.extension_granted:
+            raise InvalidAction(
+                f"the appeal is out of time (due by {self.state.appeal_by}, HESC Rules 2008 r.20); record it only "
+                "if the Tribunal extended time (r.5(3)(a))"
+            )
+
+    # CaseWorkflow ------------------------------------------------------------------------------
+
+    def stage_name(self) -> str:
+        return self.state.stage.value
+
+    def waiting_for(self) -> str:
+        appeal_by = f"{self.state.appeal_by:%d %b %Y}" if self.state.appeal_by else "?"
+        match self.state.stage:
+            case RedressStage.INFORMATION:
+                contact = self.book.get(CONTACT)
+                by = f" by {contact.due:%d %b %Y}" if contact else ""
+                return f"the family to contact the mediation adviser{by}, or a settings-only appeal by {appeal_by}"
+            case RedressStage.CERTIFICATE_PENDING:
+                return "the mediation adviser's certificate (3 working days)"
+            case RedressStage.MEDIATION_REQUESTED:
+                return "the LA to arrange mediation (30 days)"
+            case RedressStage.MEDIATION_ARRANGED:
+                return (
+                    f"the mediation on {self.state.mediation_on:%d %b %Y}"
+                    if self.state.mediation_on
+                    else "the mediation"
+                )
+            case RedressStage.MEDIATION_HELD:
+                return "the mediator's certificate (3 working days)"
+            case RedressStage.APPEAL_WINDOW:
+                return f"an appeal, if the family makes one, by {appeal_by}"
+            case RedressStage.AGREEMENT_COMPLIANCE:
+                return "the LA to carry out the mediation agreement (reg 42(2))"
+            case _:
+                return f"nothing: {self.state.stage.value}"
+
+    def snapshot(self) -> CaseSnapshot:
+        return CaseSnapshot(
+            case_ref=self.case_ref,
+            la_code=self.state.la_code,
+            process=self.process,
+            stage=self.state.stage.value,
+            policy=self.state.policy,
+            workflow_id=self.workflow_id,
+            received_date=self.state.decided_on,
+            request_source=self.state.kind,
+            closed=self.state.closed,
+            outcome=self.state.outcome,
+            deadlines=self.state.deadlines,
+        )

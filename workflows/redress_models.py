@@ -1,0 +1,211 @@
+"""Messages of the redress workflows: mediation and the appeal window, then the Tribunal and its orders."""
+
+from datetime import date
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+import statutory
+from workflows.assessment_models import Action
+from workflows.case_state import Deadline, HistoryEntry
+
+
+class OrderKind(StrEnum):
+    """What the Tribunal (or a mediation agreement, reg 42(2)) can require of the LA, and its deadlines."""
+
+    ASSESS = "assess"  # reg 44(2)(b)
+    MAKE_PLAN = "make_plan"  # reg 44(2)(c)
+    AMEND = "amend"  # reg 44(2)(e): sections B / F (and I)
+    NAME_SCHOOL = "name_school"  # reg 44(2)(f)
+    CONTINUE_TO_MAINTAIN = "continue_to_maintain"  # reg 44(2)(d): at once
+    CEASE = "cease"  # reg 44(2)(a): an appeal against ceasing dismissed, at once
+
+
+# The reg 44 deadlines each kind of order starts (nothing for the orders that take effect at once).
+ORDER_RULES: dict[OrderKind, tuple[str, ...]] = {
+    OrderKind.ASSESS: ("tribunal.comply_assess",),
+    OrderKind.MAKE_PLAN: ("tribunal.comply_issue_draft", "tribunal.comply_final_after_draft"),
+    OrderKind.AMEND: ("tribunal.comply_amend",),
+    OrderKind.NAME_SCHOOL: ("tribunal.comply_name_school",),
+    OrderKind.CONTINUE_TO_MAINTAIN: (),
+    OrderKind.CEASE: (),
+}
+
+
+class RedressStage(StrEnum):
+    INFORMATION = "information"  # the family has the decision and the mediation information
+    CERTIFICATE_PENDING = "certificate_pending"
+    MEDIATION_REQUESTED = "mediation_requested"
+    MEDIATION_ARRANGED = "mediation_arranged"
+    MEDIATION_HELD = "mediation_held"
+    APPEAL_WINDOW = "appeal_window"  # certificate issued: the family may appeal
+    AGREEMENT_COMPLIANCE = "agreement_compliance"  # the LA carries out a mediation agreement
+    APPEALED = "appealed"
+    SETTLED = "settled"
+    LAPSED = "lapsed"  # no appeal in time
+
+
+class MediationOutcome(StrEnum):
+    AGREEMENT = "agreement"
+    PARTIAL = "partial"
+    NONE = "none"
+
+
+class RedressInput(BaseModel):
+    case_ref: str
+    la_code: str
+    decision_id: str
+    kind: str
+    limb: str
+    decided_on: date
+    policy: str = statutory.DEFAULT_POLICY
+    reminder_working_days: int = 5
+
+
+class AgreedOrder(BaseModel):
+    order_id: str
+    kind: OrderKind
+    agreed_on: date
+    done_on: date | None = None
+
+
+class RedressState(BaseModel):
+    case_ref: str
+    la_code: str
+    process: str = "redress"
+    policy: str
+    decision_id: str
+    kind: str
+    limb: str
+    decided_on: date
+    stage: RedressStage = RedressStage.INFORMATION
+    closed: bool = False
+    outcome: str | None = None
+    appeal_by: date | None = None
+    wants_mediation: bool | None = None
+    certificate_on: date | None = None
+    mediation_on: date | None = None
+    mediation_outcome: MediationOutcome | None = None
+    agreed: list[AgreedOrder] = Field(default_factory=list)
+    appeal_id: str | None = None
+    waiting_for: str = ""
+    deadlines: list[Deadline] = Field(default_factory=list)
+    history: list[HistoryEntry] = Field(default_factory=list)
+
+
+class AdviserContacted(Action):
+    wants_mediation: bool
+    health_included: bool = False
+
+
+class CertificateIssued(Action):
+    pass
+
+
+class MediationArranged(Action):
+    mediation_on: date
+
+
+class MediationNotArranged(Action):
+    pass
+
+
+class MediationHeld(Action):
+    outcome: MediationOutcome
+    agreed: list[OrderKind] = Field(default_factory=list, description="Appealable matters agreed (reg 42(2))")
+    non_appealable_agreed: bool = Field(default=False, description="Health or social care agreed (reg 42(3))")
+
+
+class AgreementCarriedOut(Action):
+    order_id: str
+
+
+class AppealLodged(Action):
+    settings_only: bool = Field(default=False, description="Only about the setting in section I (CFA s.55(3))")
+    extension_granted: bool = Field(default=False, description="The Tribunal extended time (HESC r.5(3)(a))")
+
+
+class TribunalStage(StrEnum):
+    LODGED = "lodged"
+    REGISTERED = "registered"
+    HEARING_LISTED = "hearing_listed"
+    COMPLYING = "complying"  # orders made: the LA must carry them out
+    COMPLIED = "complied"
+    DISMISSED = "dismissed"
+    WITHDRAWN = "withdrawn"
+    STRUCK_OUT = "struck_out"
+
+
+class TribunalInput(BaseModel):
+    case_ref: str
+    la_code: str
+    decision_id: str
+    kind: str
+    appeal_id: str
+    lodged_on: date
+    settings_only: bool = False
+    policy: str = statutory.DEFAULT_POLICY
+    reminder_working_days: int = 5
+
+
+class Order(BaseModel):
+    order_id: str
+    kind: OrderKind
+    made_on: date
+    done_on: date | None = None
+    conceded: bool = False
+
+
+class TribunalState(BaseModel):
+    case_ref: str
+    la_code: str
+    process: str = "tribunal"
+    policy: str
+    decision_id: str
+    kind: str
+    appeal_id: str
+    lodged_on: date
+    settings_only: bool = False
+    stage: TribunalStage = TribunalStage.LODGED
+    closed: bool = False
+    outcome: str | None = None
+    registered_on: date | None = None
+    hearing_on: date | None = None
+    orders: list[Order] = Field(default_factory=list)
+    waiting_for: str = ""
+    deadlines: list[Deadline] = Field(default_factory=list)
+    history: list[HistoryEntry] = Field(default_factory=list)
+
+
+class Registered(Action):
+    pass
+
+
+class ResponseSent(Action):
+    pass
+
+
+class HearingListed(Action):
+    hearing_on: date
+
+
+class Decided(Action):
+    upheld: bool = Field(description="Was the appeal allowed, in whole or in part?")
+    orders: list[OrderKind] = Field(default_factory=list)
+
+
+class Conceded(Action):
+    orders: list[OrderKind] = Field(min_length=1)
+
+
+class Ended(Action):
+    pass
+
+
+class OrderComplied(Action):
+    order_id: str
+
+
+class RedressResult(BaseModel):
+    stage: str
+    seq: int

@@ -1,0 +1,283 @@
+"""An appeal to the First-tier Tribunal (SEND) and the LA's duty to carry out its orders
+(STATUTORY.md §1.8, §1.9, §2.8). One workflow per appeal.
+
+    lodged ─ registered ─> the LA's response (30 working days, August and 25 Dec-1 Jan not counted,
+    HESC r.21, r.12(3)(b)) ─> hearing ─> decision ─> each order starts its reg 44 deadline, with reminders,
+    breach and escalation, and is carried into the plan or assessment it changes
+    The LA may concede before its response is due (reg 45); the appeal may be withdrawn or struck out.
+"""
+
+from datetime import date
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from activities.messages import CARRY_ORDER, CarriedOrder, CaseSnapshot, Recipient
+    from workflows.assessment_models import Action
+    from workflows.case_base import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, CaseWorkflow
+    from workflows.case_state import DeadlineStatus
+    from workflows.deadline_book import DeadlineBook
+    from workflows.redress_models import (
+        ORDER_RULES,
+        Conceded,
+        Decided,
+        Ended,
+        HearingListed,
+        Order,
+        OrderComplied,
+        OrderKind,
+        RedressResult,
+        Registered,
+        ResponseSent,
+        TribunalInput,
+        TribunalStage,
+        TribunalState,
+    )
+    from workflows.rejections import InvalidAction, OutOfOrder
+
+RESPONSE = "tribunal.la_response"
+OPEN_APPEAL = (TribunalStage.LODGED, TribunalStage.REGISTERED, TribunalStage.HEARING_LISTED)
+
+
+def tribunal_id(case_ref: str, appeal_id: str) -> str:
+    return f"tribunal-{case_ref}-{appeal_id}"
+
+
+@workflow.defn(name="EhcTribunal")
+class TribunalWorkflow(CaseWorkflow):
+    process = "tribunal"
+
+    @workflow.init
+    def __init__(self, input: TribunalInput) -> None:
+        self.input = input
+        self.case_ref = input.case_ref
+        self.state = TribunalState(
+            case_ref=input.case_ref,
+            la_code=input.la_code,
+            policy=input.policy,
+            decision_id=input.decision_id,
+            kind=input.kind,
+            appeal_id=input.appeal_id,
+            lodged_on=input.lodged_on,
+            settings_only=input.settings_only,
+        )
+        self.history = self.state.history
+        self.book = DeadlineBook(
+            self.state.deadlines, [], input.policy, input.reminder_working_days, scope=f"@{input.appeal_id}"
+        )
+        self._init_case()
+
+    @workflow.run
+    async def run(self, input: TribunalInput) -> TribunalState:
+        self.record("appeal_lodged", on=input.lodged_on, summary=f"Appeal against the {input.kind} decision")
+        await self.publish()
+        await self.run_clock(lambda: self.state.closed)
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self.get_state()
+
+    @workflow.query(name="state")
+    def get_state(self) -> TribunalState:
+        self.state.waiting_for = self.waiting_for()
+        return self.state
+
+    def _check(self, action: Action, *stages: TribunalStage, what: str) -> None:
+        self.check_action(
+            action,
+            noun="appeal",
+            stage=self.state.stage,
+            allowed=stages,
+            floor=self.state.registered_on or self.state.lodged_on,
+            what=what,
+            closed=f"appeal {self.state.appeal_id} has ended ({self.state.stage.value})" if self.state.closed else None,
+        )
+
+    async def _done(self, action: str, on: date, actor: str, summary: str) -> RedressResult:
+        self.record(action, on=on, actor=actor, summary=summary)
+        self.clock_changed()
+        await self.publish()
+        return RedressResult(stage=self.state.stage.value, seq=len(self.history))
+
+    def _end(self, stage: TribunalStage, on: date) -> None:
+        self.state.stage = stage
+        self.state.closed = True
+        self.state.outcome = stage.value
+        self.book.withdraw_open(on)
+
+    @workflow.update(name="register")
+    async def register(self, registered: Registered) -> RedressResult:
+        self.state.stage = TribunalStage.REGISTERED
+        self.state.registered_on = registered.on
+        response = self.book.open(RESPONSE, RESPONSE, registered.on, label="The LA's response to the appeal")
+        return await self._done(
+            "registered", registered.on, registered.actor, f"Registered; LA response due {response.due}"
+        )
+
+    @register.validator
+    def _validate_register(self, registered: Registered) -> None:
+        self._check(registered, TribunalStage.LODGED, what="the registration")
+
+    @workflow.update(name="respond")
+    async def respond(self, sent: ResponseSent) -> RedressResult:
+        self.book.complete(RESPONSE, sent.on)
+        return await self._done("response_sent", sent.on, sent.actor, "LA response sent")
+
+    @respond.validator
+    def _validate_respond(self, sent: ResponseSent) -> None:
+        self._check(sent, TribunalStage.REGISTERED, TribunalStage.HEARING_LISTED, what="the LA's response")
+        response = self.book.get(RESPONSE)
+        if response is None or response.done_on is not None:
+            raise OutOfOrder("the LA's response was already sent")
+
+    @workflow.update(name="list_hearing")
+    async def list_hearing(self, listed: HearingListed) -> RedressResult:
+        self.state.stage = TribunalStage.HEARING_LISTED
+        self.state.hearing_on = listed.hearing_on
+        return await self._done("hearing_listed", listed.on, listed.actor, f"Hearing on {listed.hearing_on}")
+
+    @list_hearing.validator
+    def _validate_hearing(self, listed: HearingListed) -> None:
+        self._check(listed, TribunalStage.REGISTERED, TribunalStage.HEARING_LISTED, what="the hearing date")
+
+    async def _make_orders(self, kinds: list[OrderKind], on: date, *, conceded: bool) -> None:
+        for kind in kinds:
+            order = Order(order_id=f"{self.state.appeal_id}-{kind.value}", kind=kind, made_on=on, conceded=conceded)
+            self.state.orders.append(order)
+            for step in ORDER_RULES[kind]:
+                self.book.open(
+                    f"{order.order_id}:{step}", step, on, label=f"Carry out the Tribunal's order ({kind.value})"
+                )
+            if not ORDER_RULES[kind]:
+                order.done_on = on  # continue to maintain, or cease: in effect at once (reg 44(2)(a), (d))
+            await workflow.execute_activity(
+                CARRY_ORDER,
+                CarriedOrder(
+                    case_ref=self.case_ref,
+                    la_code=self.state.la_code,
+                    tribunal_workflow_id=self.workflow_id,
+                    order_id=order.order_id,
+                    kind=kind.value,
+                    made_on=on,
+                    policy=self.state.policy,
+                ),
+                start_to_close_timeout=ACTIVITY_TIMEOUT,
+                retry_policy=ACTIVITY_RETRY,
+                summary=f"carry the order into the case: {kind.value}",
+            )
+        self.state.stage = TribunalStage.COMPLYING
+        self._close_if_complied(on)
+
+    def _close_if_complied(self, on: date) -> None:
+        if self.state.stage is TribunalStage.COMPLYING and all(o.done_on for o in self.state.orders):
+            self._end(TribunalStage.COMPLIED, on)
+
+    @workflow.update(name="decide")
+    async def decide(self, decided: Decided) -> RedressResult:
+        self.book.complete(RESPONSE, decided.on)
+        if not decided.upheld:
+            # An appeal against ceasing dismissed: the plan ceases at once (reg 44(2)(a)).
+            if self.state.kind == "cease":
+                await self._make_orders([OrderKind.CEASE], decided.on, conceded=False)
+            self._end(TribunalStage.DISMISSED, decided.on)
+            return await self._done("appeal_dismissed", decided.on, decided.actor, "Appeal dismissed")
+        await self._make_orders(decided.orders, decided.on, conceded=False)
+        kinds = ", ".join(o.value for o in decided.orders)
+        await self.notify(
+            Recipient.MANAGER,
+            f"orders:{self.state.appeal_id}",
+            "tribunal_orders",
+            f"Tribunal orders on case {self.case_ref}",
+            f"Case {self.case_ref}: the Tribunal allowed the appeal on {decided.on:%d %B %Y} and ordered: {kinds}. "
+            "Each order has its own time limit (SEND Regs 2014 reg 44).",
+        )
+        return await self._done("appeal_allowed", decided.on, decided.actor, f"Appeal allowed; orders: {kinds}")
+
+    @decide.validator
+    def _validate_decide(self, decided: Decided) -> None:
+        self._check(decided, TribunalStage.REGISTERED, TribunalStage.HEARING_LISTED, what="the decision")
+        if decided.upheld and not decided.orders:
+            raise InvalidAction("an appeal allowed must say what the Tribunal ordered")
+
+    @workflow.update(name="concede")
+    async def concede(self, conceded: Conceded) -> RedressResult:
+        self.book.complete(RESPONSE, conceded.on)
+        await self._make_orders(conceded.orders, conceded.on, conceded=True)
+        return await self._done("conceded", conceded.on, conceded.actor, "LA did not oppose the appeal (reg 45)")
+
+    @concede.validator
+    def _validate_concede(self, conceded: Conceded) -> None:
+        self._check(conceded, TribunalStage.REGISTERED, TribunalStage.HEARING_LISTED, what="the concession")
+        response = self.book.get(RESPONSE)
+        if response is not None and response.status is not DeadlineStatus.OPEN:
+            raise OutOfOrder("the LA can concede only before its response is due (SEND Regs 2014 reg 45)")
+
+    @workflow.update(name="withdraw")
+    async def withdraw(self, ended: Ended) -> RedressResult:
+        self._end(TribunalStage.WITHDRAWN, ended.on)
+        return await self._done("appeal_withdrawn", ended.on, ended.actor, "Appeal withdrawn")
+
+    @withdraw.validator
+    def _validate_withdraw(self, ended: Ended) -> None:
+        self._check(ended, *OPEN_APPEAL, what="the withdrawal")
+
+    @workflow.update(name="strike_out")
+    async def strike_out(self, ended: Ended) -> RedressResult:
+        self._end(TribunalStage.STRUCK_OUT, ended.on)
+        return await self._done("appeal_struck_out", ended.on, ended.actor, "Appeal struck out")
+
+    @strike_out.validator
+    def _validate_strike_out(self, ended: Ended) -> None:
+        self._check(ended, *OPEN_APPEAL, what="the strike-out")
+
+    @workflow.update(name="order_complied")
+    async def order_complied(self, complied: OrderComplied) -> RedressResult:
+        order = next(o for o in self.state.orders if o.order_id == complied.order_id)
+        order.done_on = complied.on
+        for step in ORDER_RULES[order.kind]:
+            self.book.complete(f"{order.order_id}:{step}", complied.on)
+        self._close_if_complied(complied.on)
+        return await self._done("order_complied", complied.on, complied.actor, f"Order carried out: {order.kind.value}")
+
+    @order_complied.validator
+    def _validate_complied(self, complied: OrderComplied) -> None:
+        self._check(complied, TribunalStage.COMPLYING, what="the order carried out")
+        order = next((o for o in self.state.orders if o.order_id == complied.order_id), None)
+        if order is None:
+            known = ", ".join(o.order_id for o in self.state.orders) or "none"
+            raise InvalidAction(f"no order '{complied.order_id}' on this appeal (orders: {known})")
+        if order.done_on is not None:
+            raise OutOfOrder(f"order {order.order_id} was already carried out on {order.done_on}")
+
+    # CaseWorkflow ------------------------------------------------------------------------------
+
+    def stage_name(self) -> str:
+        return self.state.stage.value
+
+    def waiting_for(self) -> str:
+        match self.state.stage:
+            case TribunalStage.LODGED:
+                return "the Tribunal to register the appeal"
+            case TribunalStage.REGISTERED | TribunalStage.HEARING_LISTED:
+                response = self.book.get(RESPONSE)
+                if response and response.done_on is None:
+                    return f"the LA's response (due {response.due:%d %b %Y})"
+                return f"the hearing on {self.state.hearing_on:%d %b %Y}" if self.state.hearing_on else "a hearing date"
+            case TribunalStage.COMPLYING:
+                owed = [o.kind.value for o in self.state.orders if o.done_on is None]
+                return f"the LA to carry out the orders: {', '.join(owed)} (SEND Regs 2014 reg 44)"
+            case _:
+                return f"nothing: the appeal ended ({self.state.stage.value})"
+
+    def snapshot(self) -> CaseSnapshot:
+        return CaseSnapshot(
+            case_ref=self.case_ref,
+            la_code=self.state.la_code,
+            process=self.process,
+            stage=self.state.stage.value,
+            policy=self.state.policy,
+            workflow_id=self.workflow_id,
+            received_date=self.state.lodged_on,
+            request_source=self.state.kind,
+            closed=self.state.closed,
+            outcome=self.state.outcome,
+            deadlines=self.state.deadlines,
+        )

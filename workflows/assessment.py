@@ -22,11 +22,10 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     import statutory
-    from activities.messages import START_PLAN, CaseSnapshot, Recipient
+    from activities.messages import START_PLAN, Recipient
     from workflows import letters
     from workflows.assessment_models import (
         Action,
-        ActionResult,
         AdviceReceived,
         AdviceRequest,
         AdviceState,
@@ -48,7 +47,7 @@ with workflow.unsafe.imports_passed_through():
         Withdrawal,
     )
     from workflows.case_base import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, CaseWorkflow
-    from workflows.case_state import DeadlineKind, StatutoryException
+    from workflows.case_state import DeadlineKind, StatutoryException, StepResult
     from workflows.deadline_book import DeadlineBook
     from workflows.plan_models import PlanInput, PlanVersion
     from workflows.rejections import InvalidAction, OutOfOrder
@@ -183,17 +182,9 @@ class AssessmentWorkflow(CaseWorkflow):
     def _last_step_date(self) -> date:
         return max(self.step_dates.values(), default=self.state.received_date)
 
-    async def _done(self, action: str, on: date, actor: str, summary: str) -> ActionResult:
-        """Record the action and return once the read model has it.
-
-        The answer is small on purpose: it is stored in history with every update, so returning the
-        whole case would grow a case's history with the square of its length.
-        """
+    async def _done(self, action: str, on: date, actor: str, summary: str) -> StepResult:
         self.step_dates[action] = on
-        self.record(action, on=on, actor=actor, summary=summary)
-        self.clock_changed()
-        await self.publish()
-        return ActionResult(stage=self.state.stage, seq=len(self.history))
+        return await self.done(action, on, actor, summary)
 
     async def _close(self, stage: Stage, on: date) -> None:
         self.state.stage = stage
@@ -215,7 +206,7 @@ class AssessmentWorkflow(CaseWorkflow):
     # Officer actions -------------------------------------------------------------------------
 
     @workflow.update(name="decide_to_assess")
-    async def decide_to_assess(self, decision: AssessDecision) -> ActionResult:
+    async def decide_to_assess(self, decision: AssessDecision) -> StepResult:
         self.book.complete(DECIDE_TO_ASSESS, decision.on)
         if not decision.assess:
             await self._close(Stage.REFUSED_TO_ASSESS, decision.on)
@@ -252,7 +243,7 @@ class AssessmentWorkflow(CaseWorkflow):
             )
 
     @workflow.update(name="request_advice")
-    async def request_advice(self, request: AdviceRequest) -> ActionResult:
+    async def request_advice(self, request: AdviceRequest) -> StepResult:
         advice_id = self._advice_id(request)
         deadline = self.book.open(
             f"{ADVICE}:{advice_id}",
@@ -301,7 +292,7 @@ class AssessmentWorkflow(CaseWorkflow):
         return request.adviser.value
 
     @workflow.update(name="record_advice")
-    async def record_advice(self, received: AdviceReceived) -> ActionResult:
+    async def record_advice(self, received: AdviceReceived) -> StepResult:
         advice = self.advice[received.advice_id]
         advice.received_on = received.on
         self.book.complete(f"{ADVICE}:{received.advice_id}", received.on)
@@ -323,7 +314,7 @@ class AssessmentWorkflow(CaseWorkflow):
             raise OutOfOrder(f"advice from {received.advice_id} was already received on {advice.received_on}")
 
     @workflow.update(name="decide_to_issue")
-    async def decide_to_issue(self, decision: IssueDecision) -> ActionResult:
+    async def decide_to_issue(self, decision: IssueDecision) -> StepResult:
         self.book.complete(DECIDE_TO_ISSUE, decision.on)
         if not decision.issue:
             await self._close(Stage.NO_PLAN, decision.on)
@@ -347,7 +338,7 @@ class AssessmentWorkflow(CaseWorkflow):
             raise InvalidAction("a decision not to issue a plan must give reasons (SEND Regs 2014 reg 10(1))")
 
     @workflow.update(name="send_draft")
-    async def send_draft(self, draft: DraftSent) -> ActionResult:
+    async def send_draft(self, draft: DraftSent) -> StepResult:
         self.state.stage = Stage.DRAFT_ISSUED
         self.state.draft_document_id = draft.document_id
         self.book.complete(DRAFT, draft.on)
@@ -366,7 +357,7 @@ class AssessmentWorkflow(CaseWorkflow):
         self._check(draft, Stage.DRAFTING, after=self.step_dates.get("decided_to_issue"), what="the draft plan")
 
     @workflow.update(name="record_parent_comments")
-    async def record_parent_comments(self, comments: ParentComments) -> ActionResult:
+    async def record_parent_comments(self, comments: ParentComments) -> StepResult:
         self.state.preferred_setting_urn = comments.preferred_setting_urn or self.state.preferred_setting_urn
         self.state.meeting_requested = self.state.meeting_requested or comments.meeting_requested
         summary = "Parent's comments on the draft received"
@@ -379,7 +370,7 @@ class AssessmentWorkflow(CaseWorkflow):
         self._check(comments, Stage.DRAFT_ISSUED, after=self.step_dates.get("draft_sent"), what="the comments")
 
     @workflow.update(name="consult_setting")
-    async def consult_setting(self, consulted: SettingConsulted) -> ActionResult:
+    async def consult_setting(self, consulted: SettingConsulted) -> StepResult:
         deadline = self.book.open(
             f"{SETTING_RESPONSE}:{consulted.setting_urn}",
             SETTING_RESPONSE,
@@ -411,7 +402,7 @@ class AssessmentWorkflow(CaseWorkflow):
             raise OutOfOrder(f"setting URN {consulted.setting_urn} was already consulted")
 
     @workflow.update(name="record_setting_response")
-    async def record_setting_response(self, answer: SettingAnswered) -> ActionResult:
+    async def record_setting_response(self, answer: SettingAnswered) -> StepResult:
         consultation = self.settings[answer.setting_urn]
         consultation.answered_on = answer.on
         consultation.agrees = answer.agrees
@@ -434,7 +425,7 @@ class AssessmentWorkflow(CaseWorkflow):
             raise OutOfOrder(f"setting URN {answer.setting_urn} already answered on {consultation.answered_on}")
 
     @workflow.update(name="issue_final_plan")
-    async def issue_final_plan(self, final: FinalPlanIssued) -> ActionResult:
+    async def issue_final_plan(self, final: FinalPlanIssued) -> StepResult:
         self.book.complete(FINAL_PLAN, final.on)
         self.state.final_document_id = final.document_id
         self.state.named_setting_urn = final.named_setting_urn
@@ -467,7 +458,7 @@ class AssessmentWorkflow(CaseWorkflow):
             )
 
     @workflow.update(name="record_exception")
-    async def record_exception(self, recorded: ExceptionRecorded) -> ActionResult:
+    async def record_exception(self, recorded: ExceptionRecorded) -> StepResult:
         self.book.record_exception(
             StatutoryException(
                 code=recorded.code,
@@ -512,7 +503,7 @@ class AssessmentWorkflow(CaseWorkflow):
                 )
 
     @workflow.update(name="withdraw")
-    async def withdraw(self, withdrawal: Withdrawal) -> ActionResult:
+    async def withdraw(self, withdrawal: Withdrawal) -> StepResult:
         await self._close(Stage.WITHDRAWN, withdrawal.on)
         reason = withdrawal.reason.value.replace("_", " ")
         await self.notify(
@@ -529,9 +520,6 @@ class AssessmentWorkflow(CaseWorkflow):
         self._check(withdrawal, what="the withdrawal")
 
     # CaseWorkflow ------------------------------------------------------------------------------
-
-    def stage_name(self) -> str:
-        return self.state.stage.value
 
     def waiting_for(self) -> str:
         def due(key: str) -> str:
@@ -554,18 +542,5 @@ class AssessmentWorkflow(CaseWorkflow):
             case _:
                 return f"nothing: the case is closed ({self.state.stage.value.replace('_', ' ')})"
 
-    def snapshot(self) -> CaseSnapshot:
-        return CaseSnapshot(
-            case_ref=self.case_ref,
-            la_code=self.state.la_code,
-            process=self.process,
-            stage=self.state.stage.value,
-            policy=self.state.policy,
-            workflow_id=self.workflow_id,
-            received_date=self.state.received_date,
-            request_source=self.state.request_source.value,
-            closed=self.state.closed,
-            outcome=self.state.outcome,
-            deadlines=self.state.deadlines,
-            exception_count=len(self.state.exceptions),
-        )
+    def snapshot_origin(self) -> tuple[date, str]:
+        return self.state.received_date, self.state.request_source.value

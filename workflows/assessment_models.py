@@ -76,13 +76,6 @@ class AssessmentState(BaseModel):
     named_setting_urn: str | None = None
 
 
-class ActionResult(BaseModel):
-    """What an officer action returns: the stage it left the case in and its place in the history."""
-
-    stage: Stage
-    seq: int
-
-
 class AssessmentOutcome(BaseModel):
     case_ref: str
     stage: Stage

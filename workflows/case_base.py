@@ -11,6 +11,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -30,7 +31,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows import search_attributes as sa
     from workflows.assessment_models import Action, AppealableDecision
-    from workflows.case_state import DeadlineStatus, HistoryEntry
+    from workflows.case_state import DeadlineStatus, HistoryEntry, StepResult
     from workflows.deadline_book import ClockEvent, DeadlineBook, Firing
     from workflows.rejections import CaseClosed, InvalidAction, OutOfOrder
 
@@ -40,6 +41,8 @@ ACTIVITY_TIMEOUT = timedelta(seconds=30)
 
 
 class CaseWorkflow(ABC):
+    # Each workflow's state model: all have case_ref, la_code, policy, stage, closed, outcome, deadlines.
+    state: Any
     book: DeadlineBook
     history: list[HistoryEntry]
     case_ref: str
@@ -57,14 +60,39 @@ class CaseWorkflow(ABC):
         return workflow.info().workflow_id
 
     @abstractmethod
-    def snapshot(self) -> CaseSnapshot: ...
+    def snapshot_origin(self) -> tuple[date, str]:
+        """The business date the process started from and what started it, for the read model."""
 
     @abstractmethod
     def waiting_for(self) -> str:
         """One plain sentence for the case officer and the ops screen."""
 
-    @abstractmethod
-    def stage_name(self) -> str: ...
+    def stage_name(self) -> str:
+        return self.state.stage.value
+
+    def snapshot(self) -> CaseSnapshot:
+        started_on, source = self.snapshot_origin()
+        return CaseSnapshot(
+            case_ref=self.case_ref,
+            la_code=self.state.la_code,
+            process=self.process,
+            stage=self.stage_name(),
+            policy=self.state.policy,
+            workflow_id=self.workflow_id,
+            received_date=started_on,
+            request_source=source,
+            closed=self.state.closed,
+            outcome=self.state.outcome,
+            deadlines=self.state.deadlines,
+            exception_count=len(getattr(self.state, "exceptions", ())),
+        )
+
+    async def done(self, action: str, on: date, actor: str, summary: str) -> StepResult:
+        """Record an officer action and return once the read model has it."""
+        self.record(action, on=on, actor=actor, summary=summary)
+        self.clock_changed()
+        await self.publish()
+        return StepResult(stage=self.stage_name(), seq=self._seq_base + len(self.history))
 
     def record(self, action: str, *, on: date | None = None, actor: str = "system", summary: str = "") -> None:
         seq = self._seq_base + len(self.history) + 1

@@ -57,3 +57,14 @@ class HistoryEntry(BaseModel):
     action: str
     actor: str = "system"
     summary: str = ""
+
+
+class StepResult(BaseModel):
+    """What an officer action returns: the stage it left the case in and its place in the history.
+
+    Small on purpose: it is stored in history with every update, so the whole case would grow a case's
+    history with the square of its length.
+    """
+
+    stage: str
+    seq: int

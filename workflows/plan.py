@@ -22,12 +22,12 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     import statutory
-    from activities.messages import LOAD_COHORT, CaseSnapshot, Cohort, Recipient
+    from activities.messages import LOAD_COHORT, Cohort, Recipient
     from statutory import phases
     from workflows import search_attributes as sa
     from workflows.assessment_models import Action, AppealableDecision
     from workflows.case_base import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, CaseWorkflow
-    from workflows.case_state import Deadline, DeadlineKind, DeadlineStatus
+    from workflows.case_state import Deadline, DeadlineKind, DeadlineStatus, StepResult
     from workflows.deadline_book import DeadlineBook
     from workflows.letters import appeal_rights
     from workflows.plan_models import (
@@ -39,7 +39,6 @@ with workflow.unsafe.imports_passed_through():
         NotAmended,
         NoticeSent,
         OpenOrder,
-        PlanActionResult,
         PlanInput,
         PlanStage,
         PlanState,
@@ -313,12 +312,6 @@ class PlanWorkflow(CaseWorkflow):
             closed=f"plan {self.case_ref} has ceased; nothing more can be recorded" if self.state.closed else None,
         )
 
-    async def _done(self, action: str, on: date, actor: str, summary: str) -> PlanActionResult:
-        self.record(action, on=on, actor=actor, summary=summary)
-        self.clock_changed()
-        await self.publish()
-        return PlanActionResult(stage=self.state.stage, seq=self._seq_base + len(self.history))
-
     async def _appealable(self, kind: str, limb: str, on: date) -> None:
         decision = AppealableDecision(
             decision_id=f"{self.case_ref}-{kind}-{on:%Y%m%d}", kind=kind, limb=limb, decided_on=on
@@ -336,7 +329,7 @@ class PlanWorkflow(CaseWorkflow):
     # Review steps ------------------------------------------------------------------------------
 
     @workflow.update(name="schedule_review")
-    async def schedule_review(self, scheduled: MeetingScheduled) -> PlanActionResult:
+    async def schedule_review(self, scheduled: MeetingScheduled) -> StepResult:
         self.state.stage = PlanStage.REVIEW_SCHEDULED
         self.state.meeting_on = scheduled.meeting_on
         await self._letter(
@@ -345,7 +338,7 @@ class PlanWorkflow(CaseWorkflow):
             f"the review meeting will be held on {scheduled.meeting_on:%A %d %B %Y} (SEND Regs 2014 reg 20(3)). "
             "Advice and information will be circulated at least two weeks before it (reg 20(4)).",
         )
-        return await self._done(
+        return await self.done(
             "review_scheduled", scheduled.on, scheduled.actor, f"Review meeting set for {scheduled.meeting_on}"
         )
 
@@ -359,9 +352,9 @@ class PlanWorkflow(CaseWorkflow):
             )
 
     @workflow.update(name="circulate_review_advice")
-    async def circulate_review_advice(self, circulated: AdviceCirculated) -> PlanActionResult:
+    async def circulate_review_advice(self, circulated: AdviceCirculated) -> StepResult:
         self.state.advice_circulated_on = circulated.on
-        return await self._done("review_advice_circulated", circulated.on, circulated.actor, "Advice circulated")
+        return await self.done("review_advice_circulated", circulated.on, circulated.actor, "Advice circulated")
 
     @circulate_review_advice.validator
     def _validate_circulate(self, circulated: AdviceCirculated) -> None:
@@ -374,30 +367,30 @@ class PlanWorkflow(CaseWorkflow):
             )
 
     @workflow.update(name="hold_review")
-    async def hold_review(self, held: ReviewHeld) -> PlanActionResult:
+    async def hold_review(self, held: ReviewHeld) -> StepResult:
         self.state.stage = PlanStage.REVIEW_HELD
         self.state.meeting_on = held.on
         self.book.complete(REVIEW, held.on)
         self.book.open(REPORT, REPORT, held.on)
         self.book.open(DECISION, DECISION, held.on)
         self.state.last_review_on = held.on
-        return await self._done("review_held", held.on, held.actor, "Review meeting held")
+        return await self.done("review_held", held.on, held.actor, "Review meeting held")
 
     @hold_review.validator
     def _validate_hold(self, held: ReviewHeld) -> None:
         self._check(held, PlanStage.REVIEW_SCHEDULED, what="the review meeting")
 
     @workflow.update(name="receive_review_report")
-    async def receive_review_report(self, received: ReportReceived) -> PlanActionResult:
+    async def receive_review_report(self, received: ReportReceived) -> StepResult:
         self.book.complete(REPORT, received.on)
-        return await self._done("review_report", received.on, received.actor, "Review report received")
+        return await self.done("review_report", received.on, received.actor, "Review report received")
 
     @receive_review_report.validator
     def _validate_report(self, received: ReportReceived) -> None:
         self._check(received, PlanStage.REVIEW_HELD, after=self.state.meeting_on, what="the review report")
 
     @workflow.update(name="decide_review")
-    async def decide_review(self, decision: ReviewDecision) -> PlanActionResult:
+    async def decide_review(self, decision: ReviewDecision) -> StepResult:
         self.book.complete(DECISION, decision.on)
         match decision.outcome:
             case ReviewOutcome.MAINTAIN:
@@ -410,7 +403,7 @@ class PlanWorkflow(CaseWorkflow):
                 )
                 self.state.stage = PlanStage.MAINTAINED
                 self.cycle_over = True
-                return await self._done(
+                return await self.done(
                     "review_decided_maintain", decision.on, decision.actor, "Plan maintained unchanged"
                 )
             case ReviewOutcome.AMEND:
@@ -425,7 +418,7 @@ class PlanWorkflow(CaseWorkflow):
                     f"have until {window.due:%d %B %Y} to comment, ask for a meeting or ask for a school or college "
                     f"to be named. The amended plan is due by {final.due:%d %B %Y} (reg 22(3)).",
                 )
-                return await self._done("review_decided_amend", decision.on, decision.actor, "Amendments proposed")
+                return await self.done("review_decided_amend", decision.on, decision.actor, "Amendments proposed")
             case ReviewOutcome.CEASE:
                 return await self._decide_cease(decision.on, decision.actor, decision.reasons)
 
@@ -441,7 +434,7 @@ class PlanWorkflow(CaseWorkflow):
             raise InvalidAction("a decision to cease must give reasons (SEND Regs 2014 reg 31(2))")
 
     @workflow.update(name="issue_amended_plan")
-    async def issue_amended_plan(self, issued: AmendedPlanIssued) -> PlanActionResult:
+    async def issue_amended_plan(self, issued: AmendedPlanIssued) -> StepResult:
         for step in (FINAL_AMENDED, REASSESS_FINAL, PHASE_SCHOOL, PHASE_POST16):
             if self.book.complete(step, issued.on) and step in (PHASE_SCHOOL, PHASE_POST16):
                 self.state.phase_transfers_done.append(step)
@@ -473,9 +466,7 @@ class PlanWorkflow(CaseWorkflow):
             decided_on=issued.on,
         )
         self.cycle_over = True
-        return await self._done(
-            "amended_plan_issued", issued.on, issued.actor, f"Plan version {version.version} issued"
-        )
+        return await self.done("amended_plan_issued", issued.on, issued.actor, f"Plan version {version.version} issued")
 
     @issue_amended_plan.validator
     def _validate_amended(self, issued: AmendedPlanIssued) -> None:
@@ -494,7 +485,7 @@ class PlanWorkflow(CaseWorkflow):
             )
 
     @workflow.update(name="decide_not_to_amend")
-    async def decide_not_to_amend(self, decision: NotAmended) -> PlanActionResult:
+    async def decide_not_to_amend(self, decision: NotAmended) -> StepResult:
         self.book.complete(FINAL_AMENDED, decision.on)
         self.state.stage = PlanStage.MAINTAINED
         await self._appealable("not_amended", "(2)(e)", decision.on)
@@ -502,7 +493,7 @@ class PlanWorkflow(CaseWorkflow):
             "not_amended", "Your EHC plan will not be amended", f"reasons: {decision.reasons}", decided_on=decision.on
         )
         self.cycle_over = True
-        return await self._done("decided_not_to_amend", decision.on, decision.actor, "Decided not to amend (reg 22(4))")
+        return await self.done("decided_not_to_amend", decision.on, decision.actor, "Decided not to amend (reg 22(4))")
 
     @decide_not_to_amend.validator
     def _validate_not_amend(self, decision: NotAmended) -> None:
@@ -517,7 +508,7 @@ class PlanWorkflow(CaseWorkflow):
         )
 
     @workflow.update(name="tribunal_order")
-    async def tribunal_order(self, order: TribunalOrder) -> PlanActionResult:
+    async def tribunal_order(self, order: TribunalOrder) -> StepResult:
         step = ORDER_STEPS[order.kind]
         self.book.open(
             f"order:{order.order_id}", step, order.on, label=f"Carry out the Tribunal's order ({order.kind})"
@@ -532,7 +523,7 @@ class PlanWorkflow(CaseWorkflow):
         )
         if self.state.stage in (PlanStage.MAINTAINED, PlanStage.CEASE_PENDING_APPEAL):
             self.state.stage = PlanStage.ORDERED_AMENDMENT
-        return await self._done("tribunal_order", order.on, order.actor, f"Tribunal ordered: {order.kind}")
+        return await self.done("tribunal_order", order.on, order.actor, f"Tribunal ordered: {order.kind}")
 
     @tribunal_order.validator
     def _validate_order(self, order: TribunalOrder) -> None:
@@ -543,19 +534,19 @@ class PlanWorkflow(CaseWorkflow):
     # Re-assessment (regs 24-27) ----------------------------------------------------------------
 
     @workflow.update(name="request_reassessment")
-    async def request_reassessment(self, request: ReassessmentRequested) -> PlanActionResult:
+    async def request_reassessment(self, request: ReassessmentRequested) -> StepResult:
         self.stage_before_reassessment = self.state.stage
         self.state.stage = PlanStage.REASSESSMENT_REQUESTED
         self.reassessment_key = f"{REASSESS_DECIDE}:{request.on}"
         self.book.open(self.reassessment_key, REASSESS_DECIDE, request.on)
-        return await self._done("reassessment_requested", request.on, request.actor, "Re-assessment requested")
+        return await self.done("reassessment_requested", request.on, request.actor, "Re-assessment requested")
 
     @request_reassessment.validator
     def _validate_reassessment_request(self, request: ReassessmentRequested) -> None:
         self._check(request, PlanStage.MAINTAINED, PlanStage.REVIEW_SCHEDULED, what="the re-assessment request")
 
     @workflow.update(name="decide_reassessment")
-    async def decide_reassessment(self, decision: ReassessmentDecision) -> PlanActionResult:
+    async def decide_reassessment(self, decision: ReassessmentDecision) -> StepResult:
         self.book.complete(self.reassessment_key, decision.on)
         if not decision.reassess:
             self.state.stage = self.stage_before_reassessment
@@ -563,10 +554,10 @@ class PlanWorkflow(CaseWorkflow):
             await self._letter(
                 "reassessment_refused", "No re-assessment", f"reasons: {decision.reasons}", decided_on=decision.on
             )
-            return await self._done("reassessment_refused", decision.on, decision.actor, "Re-assessment refused")
+            return await self.done("reassessment_refused", decision.on, decision.actor, "Re-assessment refused")
         self.state.stage = PlanStage.REASSESSING
         self.book.open(REASSESS_FINAL, REASSESS_FINAL, decision.on)
-        return await self._done(
+        return await self.done(
             "reassessment_agreed", decision.on, decision.actor, "Re-assessment agreed (reg 27: 14 weeks)"
         )
 
@@ -578,7 +569,7 @@ class PlanWorkflow(CaseWorkflow):
 
     # Ceasing (reg 31; CFA s.45) -----------------------------------------------------------------
 
-    async def _decide_cease(self, on: date, actor: str, reasons: str) -> PlanActionResult:
+    async def _decide_cease(self, on: date, actor: str, reasons: str) -> StepResult:
         self.state.stage = PlanStage.CEASE_PENDING_APPEAL
         await self._appealable("cease", "(2)(f)", on)
         # The plan stays in force until the appeal window closes or an appeal is decided (CFA s.45).
@@ -590,12 +581,12 @@ class PlanWorkflow(CaseWorkflow):
             f"{self.appeal_window_ends:%d %B %Y}, or until any appeal is decided.",
             decided_on=on,
         )
-        return await self._done(
+        return await self.done(
             "cease_decided", on, actor, f"Decided to cease; in force until {self.appeal_window_ends}"
         )
 
     @workflow.update(name="decide_to_cease")
-    async def decide_to_cease(self, decision: CeaseDecision) -> PlanActionResult:
+    async def decide_to_cease(self, decision: CeaseDecision) -> StepResult:
         return await self._decide_cease(decision.on, decision.actor, decision.reasons)
 
     @decide_to_cease.validator
@@ -603,17 +594,17 @@ class PlanWorkflow(CaseWorkflow):
         self._check(decision, PlanStage.MAINTAINED, what="the decision to cease")
 
     @workflow.update(name="record_cease_appeal")
-    async def record_cease_appeal(self, event: AppealEvent) -> PlanActionResult:
+    async def record_cease_appeal(self, event: AppealEvent) -> StepResult:
         if event.lodged:
             self.appeal_pending = True
-            return await self._done("cease_appealed", event.on, event.actor, "Appeal against ceasing registered")
+            return await self.done("cease_appealed", event.on, event.actor, "Appeal against ceasing registered")
         self.appeal_pending = False
         self.appeal_window_ends = None
         if event.upheld:
             self.state.stage = PlanStage.MAINTAINED  # reg 44(2)(d): continue to maintain
-            return await self._done("cease_appeal_allowed", event.on, event.actor, "Tribunal: continue to maintain")
+            return await self.done("cease_appeal_allowed", event.on, event.actor, "Tribunal: continue to maintain")
         await self._cease(event.on, "ceased", "Appeal dismissed: the plan ceases (reg 44(2)(a))")
-        return PlanActionResult(stage=self.state.stage, seq=self._seq_base + len(self.history))
+        return StepResult(stage=self.stage_name(), seq=self._seq_base + len(self.history))
 
     @record_cease_appeal.validator
     def _validate_cease_appeal(self, event: AppealEvent) -> None:
@@ -626,7 +617,7 @@ class PlanWorkflow(CaseWorkflow):
     # Transfer between LAs (reg 15) -------------------------------------------------------------
 
     @workflow.update(name="transfer_in")
-    async def transfer_in(self, transfer: TransferIn) -> PlanActionResult:
+    async def transfer_in(self, transfer: TransferIn) -> StepResult:
         self.state.la_code = transfer.to_la_code
         self.state.transferred_on = transfer.on
         self.book.open(TRANSFER_NOTICE, TRANSFER_NOTICE, transfer.on)
@@ -637,7 +628,7 @@ class PlanWorkflow(CaseWorkflow):
             review.due = self.state.review_due = later
             self.state.review_reason = "review after a transfer between LAs (SEND Regs 2014 reg 15(5))"
         workflow.upsert_search_attributes([sa.LOCAL_AUTHORITY.value_set(transfer.to_la_code)])
-        return await self._done(
+        return await self.done(
             "transferred_in",
             transfer.on,
             transfer.actor,
@@ -653,9 +644,9 @@ class PlanWorkflow(CaseWorkflow):
             raise InvalidAction("a transfer must be to another LA")
 
     @workflow.update(name="record_transfer_notice")
-    async def record_transfer_notice(self, sent: NoticeSent) -> PlanActionResult:
+    async def record_transfer_notice(self, sent: NoticeSent) -> StepResult:
         self.book.finish(self.book.open_for(TRANSFER_NOTICE), sent.on)
-        return await self._done("transfer_notice_sent", sent.on, sent.actor, "New LA's notice sent (reg 15(4))")
+        return await self.done("transfer_notice_sent", sent.on, sent.actor, "New LA's notice sent (reg 15(4))")
 
     @record_transfer_notice.validator
     def _validate_transfer_notice(self, sent: NoticeSent) -> None:
@@ -664,9 +655,6 @@ class PlanWorkflow(CaseWorkflow):
             raise OutOfOrder("there is no transfer notice outstanding on this plan")
 
     # CaseWorkflow ------------------------------------------------------------------------------
-
-    def stage_name(self) -> str:
-        return self.state.stage.value
 
     def waiting_for(self) -> str:
         review = (
@@ -703,18 +691,5 @@ class PlanWorkflow(CaseWorkflow):
             case _:
                 return "nothing: the plan has ceased"
 
-    def snapshot(self) -> CaseSnapshot:
-        return CaseSnapshot(
-            case_ref=self.case_ref,
-            la_code=self.state.la_code,
-            process=self.process,
-            stage=self.state.stage.value,
-            policy=self.state.policy,
-            workflow_id=self.workflow_id,
-            received_date=self.state.issued_on,
-            request_source="plan",
-            closed=self.state.closed,
-            outcome=self.state.outcome,
-            deadlines=self.state.deadlines,
-            exception_count=len(self.state.exceptions),
-        )
+    def snapshot_origin(self) -> tuple[date, str]:
+        return self.state.issued_on, "plan"

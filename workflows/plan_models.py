@@ -98,11 +98,6 @@ class PlanState(BaseModel):
     history: list[HistoryEntry] = Field(default_factory=list)
 
 
-class PlanActionResult(BaseModel):
-    stage: PlanStage
-    seq: int
-
-
 class MeetingScheduled(Action):
     meeting_on: date = Field(description="The review meeting date; notice must be at least 2 weeks before")
 

@@ -19,11 +19,11 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     import statutory
-    from activities.messages import START_TRIBUNAL, CaseSnapshot, Recipient
+    from activities.messages import START_TRIBUNAL, Recipient
     from statutory.redress import redress_rules
     from workflows.assessment_models import Action
     from workflows.case_base import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, CaseWorkflow
-    from workflows.case_state import DeadlineKind, DeadlineStatus
+    from workflows.case_state import DeadlineKind, DeadlineStatus, StepResult
     from workflows.deadline_book import DeadlineBook
     from workflows.redress_models import (
         ORDER_RULES,
@@ -37,7 +37,6 @@ with workflow.unsafe.imports_passed_through():
         MediationNotArranged,
         MediationOutcome,
         RedressInput,
-        RedressResult,
         RedressStage,
         RedressState,
         TribunalInput,
@@ -145,25 +144,19 @@ class RedressWorkflow(CaseWorkflow):
             closed=f"the redress route for {self.state.decision_id} has ended" if self.state.closed else None,
         )
 
-    async def _done(self, action: str, on: date, actor: str, summary: str) -> RedressResult:
-        self.record(action, on=on, actor=actor, summary=summary)
-        self.clock_changed()
-        await self.publish()
-        return RedressResult(stage=self.state.stage.value, seq=len(self.history))
-
     @workflow.update(name="contact_adviser")
-    async def contact_adviser(self, contact: AdviserContacted) -> RedressResult:
+    async def contact_adviser(self, contact: AdviserContacted) -> StepResult:
         self.book.complete(CONTACT, contact.on)
         self.state.wants_mediation = contact.wants_mediation
         if not contact.wants_mediation:
             self.state.stage = RedressStage.CERTIFICATE_PENDING
             self.book.open(CERTIFICATE, CERTIFICATE, contact.on, label="Mediation adviser's certificate")
-            return await self._done("mediation_declined", contact.on, contact.actor, "Mediation declined")
+            return await self.done("mediation_declined", contact.on, contact.actor, "Mediation declined")
         self.state.stage = RedressStage.MEDIATION_REQUESTED
         self.book.open(ARRANGE, ARRANGE, contact.on, label="Arrange the mediation")
         if contact.health_included:
             self.book.open(HEALTH_NOTIFY, HEALTH_NOTIFY, contact.on, label="Tell the health commissioners")
-        return await self._done("mediation_requested", contact.on, contact.actor, "Mediation requested")
+        return await self.done("mediation_requested", contact.on, contact.actor, "Mediation requested")
 
     @contact_adviser.validator
     def _validate_contact(self, contact: AdviserContacted) -> None:
@@ -174,12 +167,12 @@ class RedressWorkflow(CaseWorkflow):
             )
 
     @workflow.update(name="mediation_arranged")
-    async def mediation_arranged(self, arranged: MediationArranged) -> RedressResult:
+    async def mediation_arranged(self, arranged: MediationArranged) -> StepResult:
         self.book.complete(ARRANGE, arranged.on)
         self.book.complete(HEALTH_NOTIFY, arranged.on)
         self.state.stage = RedressStage.MEDIATION_ARRANGED
         self.state.mediation_on = arranged.mediation_on
-        return await self._done(
+        return await self.done(
             "mediation_arranged", arranged.on, arranged.actor, f"Mediation on {arranged.mediation_on}"
         )
 
@@ -190,18 +183,18 @@ class RedressWorkflow(CaseWorkflow):
             raise InvalidAction("the mediation cannot be held before it was arranged")
 
     @workflow.update(name="mediation_not_arranged")
-    async def mediation_not_arranged(self, failed: MediationNotArranged) -> RedressResult:
+    async def mediation_not_arranged(self, failed: MediationNotArranged) -> StepResult:
         self.book.complete(ARRANGE, failed.on)
         self.state.stage = RedressStage.CERTIFICATE_PENDING
         self.book.open(DEEMED_CERTIFICATE, DEEMED_CERTIFICATE, failed.on, label="Certificate: mediation not arranged")
-        return await self._done("mediation_not_arranged", failed.on, failed.actor, "LA could not arrange mediation")
+        return await self.done("mediation_not_arranged", failed.on, failed.actor, "LA could not arrange mediation")
 
     @mediation_not_arranged.validator
     def _validate_not_arranged(self, failed: MediationNotArranged) -> None:
         self._check(failed, RedressStage.MEDIATION_REQUESTED, what="the failure to arrange mediation")
 
     @workflow.update(name="mediation_held")
-    async def mediation_held(self, held: MediationHeld) -> RedressResult:
+    async def mediation_held(self, held: MediationHeld) -> StepResult:
         self.state.stage = RedressStage.MEDIATION_HELD
         self.state.mediation_outcome = held.outcome
         self.book.open(CERTIFICATE, CERTIFICATE, held.on, label="Mediator's certificate")
@@ -215,7 +208,7 @@ class RedressWorkflow(CaseWorkflow):
                 )
         if held.non_appealable_agreed:
             self.book.open(NON_APPEALABLE, NON_APPEALABLE, held.on)
-        return await self._done("mediation_held", held.on, held.actor, f"Mediation held: {held.outcome.value}")
+        return await self.done("mediation_held", held.on, held.actor, f"Mediation held: {held.outcome.value}")
 
     @mediation_held.validator
     def _validate_held(self, held: MediationHeld) -> None:
@@ -224,7 +217,7 @@ class RedressWorkflow(CaseWorkflow):
             raise InvalidAction("a mediation with no agreement cannot record agreed matters")
 
     @workflow.update(name="certificate_issued")
-    async def certificate_issued(self, issued: CertificateIssued) -> RedressResult:
+    async def certificate_issued(self, issued: CertificateIssued) -> StepResult:
         self.book.complete(CERTIFICATE, issued.on)
         self.book.complete(DEEMED_CERTIFICATE, issued.on)
         self.state.certificate_on = issued.on
@@ -232,7 +225,7 @@ class RedressWorkflow(CaseWorkflow):
         self.state.appeal_by = max(self.state.appeal_by or later.due, later.due)
         settled = self.state.mediation_outcome is MediationOutcome.AGREEMENT
         self.state.stage = RedressStage.AGREEMENT_COMPLIANCE if settled else RedressStage.APPEAL_WINDOW
-        return await self._done(
+        return await self.done(
             "certificate_issued", issued.on, issued.actor, f"Certificate issued; appeal by {self.state.appeal_by}"
         )
 
@@ -241,7 +234,7 @@ class RedressWorkflow(CaseWorkflow):
         self._check(issued, RedressStage.CERTIFICATE_PENDING, RedressStage.MEDIATION_HELD, what="the certificate")
 
     @workflow.update(name="agreement_carried_out")
-    async def agreement_carried_out(self, done: AgreementCarriedOut) -> RedressResult:
+    async def agreement_carried_out(self, done: AgreementCarriedOut) -> StepResult:
         agreed = next(a for a in self.state.agreed if a.order_id == done.order_id)
         agreed.done_on = done.on
         for step in ORDER_RULES[agreed.kind]:
@@ -249,7 +242,7 @@ class RedressWorkflow(CaseWorkflow):
         if self.state.stage is RedressStage.AGREEMENT_COMPLIANCE and all(a.done_on for a in self.state.agreed):
             self.state.stage = RedressStage.SETTLED
         self._close_if_done("settled by mediation")
-        return await self._done(
+        return await self.done(
             "agreement_carried_out", done.on, done.actor, f"Agreement carried out: {agreed.kind.value}"
         )
 
@@ -264,7 +257,7 @@ class RedressWorkflow(CaseWorkflow):
             raise OutOfOrder(f"{done.order_id} was already carried out on {agreed.done_on}")
 
     @workflow.update(name="appeal_lodged")
-    async def appeal_lodged(self, appeal: AppealLodged) -> RedressResult:
+    async def appeal_lodged(self, appeal: AppealLodged) -> StepResult:
         self.state.appeal_id = f"A{len(self.history) + 1}"
         self.state.stage = RedressStage.APPEALED
         await workflow.execute_activity(
@@ -293,7 +286,7 @@ class RedressWorkflow(CaseWorkflow):
             f"{self.state.decided_on:%d %B %Y} was lodged on {appeal.on:%d %B %Y}.",
         )
         self._close_if_done("appealed to the Tribunal")
-        return await self._done("appeal_lodged", appeal.on, appeal.actor, f"Appeal {self.state.appeal_id} lodged")
+        return await self.done("appeal_lodged", appeal.on, appeal.actor, f"Appeal {self.state.appeal_id} lodged")
 
     @appeal_lodged.validator
     def _validate_appeal(self, appeal: AppealLodged) -> None:
@@ -313,9 +306,6 @@ class RedressWorkflow(CaseWorkflow):
             )
 
     # CaseWorkflow ------------------------------------------------------------------------------
-
-    def stage_name(self) -> str:
-        return self.state.stage.value
 
     def waiting_for(self) -> str:
         appeal_by = f"{self.state.appeal_by:%d %b %Y}" if self.state.appeal_by else "?"
@@ -343,17 +333,5 @@ class RedressWorkflow(CaseWorkflow):
             case _:
                 return f"nothing: {self.state.stage.value}"
 
-    def snapshot(self) -> CaseSnapshot:
-        return CaseSnapshot(
-            case_ref=self.case_ref,
-            la_code=self.state.la_code,
-            process=self.process,
-            stage=self.state.stage.value,
-            policy=self.state.policy,
-            workflow_id=self.workflow_id,
-            received_date=self.state.decided_on,
-            request_source=self.state.kind,
-            closed=self.state.closed,
-            outcome=self.state.outcome,
-            deadlines=self.state.deadlines,
-        )
+    def snapshot_origin(self) -> tuple[date, str]:
+        return self.state.decided_on, self.state.kind

@@ -204,8 +204,3 @@ class Ended(Action):
 
 class OrderComplied(Action):
     order_id: str
-
-
-class RedressResult(BaseModel):
-    stage: str
-    seq: int

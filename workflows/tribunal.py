@@ -12,10 +12,10 @@ from datetime import date
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from activities.messages import CARRY_ORDER, CarriedOrder, CaseSnapshot, Recipient
+    from activities.messages import CARRY_ORDER, CarriedOrder, Recipient
     from workflows.assessment_models import Action
     from workflows.case_base import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, CaseWorkflow
-    from workflows.case_state import DeadlineStatus
+    from workflows.case_state import DeadlineStatus, StepResult
     from workflows.deadline_book import DeadlineBook
     from workflows.redress_models import (
         ORDER_RULES,
@@ -26,7 +26,6 @@ with workflow.unsafe.imports_passed_through():
         Order,
         OrderComplied,
         OrderKind,
-        RedressResult,
         Registered,
         ResponseSent,
         TribunalInput,
@@ -91,12 +90,6 @@ class TribunalWorkflow(CaseWorkflow):
             closed=f"appeal {self.state.appeal_id} has ended ({self.state.stage.value})" if self.state.closed else None,
         )
 
-    async def _done(self, action: str, on: date, actor: str, summary: str) -> RedressResult:
-        self.record(action, on=on, actor=actor, summary=summary)
-        self.clock_changed()
-        await self.publish()
-        return RedressResult(stage=self.state.stage.value, seq=len(self.history))
-
     def _end(self, stage: TribunalStage, on: date) -> None:
         self.state.stage = stage
         self.state.closed = True
@@ -104,11 +97,11 @@ class TribunalWorkflow(CaseWorkflow):
         self.book.withdraw_open(on)
 
     @workflow.update(name="register")
-    async def register(self, registered: Registered) -> RedressResult:
+    async def register(self, registered: Registered) -> StepResult:
         self.state.stage = TribunalStage.REGISTERED
         self.state.registered_on = registered.on
         response = self.book.open(RESPONSE, RESPONSE, registered.on, label="The LA's response to the appeal")
-        return await self._done(
+        return await self.done(
             "registered", registered.on, registered.actor, f"Registered; LA response due {response.due}"
         )
 
@@ -117,9 +110,9 @@ class TribunalWorkflow(CaseWorkflow):
         self._check(registered, TribunalStage.LODGED, what="the registration")
 
     @workflow.update(name="respond")
-    async def respond(self, sent: ResponseSent) -> RedressResult:
+    async def respond(self, sent: ResponseSent) -> StepResult:
         self.book.complete(RESPONSE, sent.on)
-        return await self._done("response_sent", sent.on, sent.actor, "LA response sent")
+        return await self.done("response_sent", sent.on, sent.actor, "LA response sent")
 
     @respond.validator
     def _validate_respond(self, sent: ResponseSent) -> None:
@@ -129,10 +122,10 @@ class TribunalWorkflow(CaseWorkflow):
             raise OutOfOrder("the LA's response was already sent")
 
     @workflow.update(name="list_hearing")
-    async def list_hearing(self, listed: HearingListed) -> RedressResult:
+    async def list_hearing(self, listed: HearingListed) -> StepResult:
         self.state.stage = TribunalStage.HEARING_LISTED
         self.state.hearing_on = listed.hearing_on
-        return await self._done("hearing_listed", listed.on, listed.actor, f"Hearing on {listed.hearing_on}")
+        return await self.done("hearing_listed", listed.on, listed.actor, f"Hearing on {listed.hearing_on}")
 
     @list_hearing.validator
     def _validate_hearing(self, listed: HearingListed) -> None:
@@ -171,14 +164,14 @@ class TribunalWorkflow(CaseWorkflow):
             self._end(TribunalStage.COMPLIED, on)
 
     @workflow.update(name="decide")
-    async def decide(self, decided: Decided) -> RedressResult:
+    async def decide(self, decided: Decided) -> StepResult:
         self.book.complete(RESPONSE, decided.on)
         if not decided.upheld:
             # An appeal against ceasing dismissed: the plan ceases at once (reg 44(2)(a)).
             if self.state.kind == "cease":
                 await self._make_orders([OrderKind.CEASE], decided.on, conceded=False)
             self._end(TribunalStage.DISMISSED, decided.on)
-            return await self._done("appeal_dismissed", decided.on, decided.actor, "Appeal dismissed")
+            return await self.done("appeal_dismissed", decided.on, decided.actor, "Appeal dismissed")
         await self._make_orders(decided.orders, decided.on, conceded=False)
         kinds = ", ".join(o.value for o in decided.orders)
         await self.notify(
@@ -189,7 +182,7 @@ class TribunalWorkflow(CaseWorkflow):
             f"Case {self.case_ref}: the Tribunal allowed the appeal on {decided.on:%d %B %Y} and ordered: {kinds}. "
             "Each order has its own time limit (SEND Regs 2014 reg 44).",
         )
-        return await self._done("appeal_allowed", decided.on, decided.actor, f"Appeal allowed; orders: {kinds}")
+        return await self.done("appeal_allowed", decided.on, decided.actor, f"Appeal allowed; orders: {kinds}")
 
     @decide.validator
     def _validate_decide(self, decided: Decided) -> None:
@@ -198,10 +191,10 @@ class TribunalWorkflow(CaseWorkflow):
             raise InvalidAction("an appeal allowed must say what the Tribunal ordered")
 
     @workflow.update(name="concede")
-    async def concede(self, conceded: Conceded) -> RedressResult:
+    async def concede(self, conceded: Conceded) -> StepResult:
         self.book.complete(RESPONSE, conceded.on)
         await self._make_orders(conceded.orders, conceded.on, conceded=True)
-        return await self._done("conceded", conceded.on, conceded.actor, "LA did not oppose the appeal (reg 45)")
+        return await self.done("conceded", conceded.on, conceded.actor, "LA did not oppose the appeal (reg 45)")
 
     @concede.validator
     def _validate_concede(self, conceded: Conceded) -> None:
@@ -211,31 +204,31 @@ class TribunalWorkflow(CaseWorkflow):
             raise OutOfOrder("the LA can concede only before its response is due (SEND Regs 2014 reg 45)")
 
     @workflow.update(name="withdraw")
-    async def withdraw(self, ended: Ended) -> RedressResult:
+    async def withdraw(self, ended: Ended) -> StepResult:
         self._end(TribunalStage.WITHDRAWN, ended.on)
-        return await self._done("appeal_withdrawn", ended.on, ended.actor, "Appeal withdrawn")
+        return await self.done("appeal_withdrawn", ended.on, ended.actor, "Appeal withdrawn")
 
     @withdraw.validator
     def _validate_withdraw(self, ended: Ended) -> None:
         self._check(ended, *OPEN_APPEAL, what="the withdrawal")
 
     @workflow.update(name="strike_out")
-    async def strike_out(self, ended: Ended) -> RedressResult:
+    async def strike_out(self, ended: Ended) -> StepResult:
         self._end(TribunalStage.STRUCK_OUT, ended.on)
-        return await self._done("appeal_struck_out", ended.on, ended.actor, "Appeal struck out")
+        return await self.done("appeal_struck_out", ended.on, ended.actor, "Appeal struck out")
 
     @strike_out.validator
     def _validate_strike_out(self, ended: Ended) -> None:
         self._check(ended, *OPEN_APPEAL, what="the strike-out")
 
     @workflow.update(name="order_complied")
-    async def order_complied(self, complied: OrderComplied) -> RedressResult:
+    async def order_complied(self, complied: OrderComplied) -> StepResult:
         order = next(o for o in self.state.orders if o.order_id == complied.order_id)
         order.done_on = complied.on
         for step in ORDER_RULES[order.kind]:
             self.book.complete(f"{order.order_id}:{step}", complied.on)
         self._close_if_complied(complied.on)
-        return await self._done("order_complied", complied.on, complied.actor, f"Order carried out: {order.kind.value}")
+        return await self.done("order_complied", complied.on, complied.actor, f"Order carried out: {order.kind.value}")
 
     @order_complied.validator
     def _validate_complied(self, complied: OrderComplied) -> None:
@@ -248,9 +241,6 @@ class TribunalWorkflow(CaseWorkflow):
             raise OutOfOrder(f"order {order.order_id} was already carried out on {order.done_on}")
 
     # CaseWorkflow ------------------------------------------------------------------------------
-
-    def stage_name(self) -> str:
-        return self.state.stage.value
 
     def waiting_for(self) -> str:
         match self.state.stage:
@@ -267,17 +257,5 @@ class TribunalWorkflow(CaseWorkflow):
             case _:
                 return f"nothing: the appeal ended ({self.state.stage.value})"
 
-    def snapshot(self) -> CaseSnapshot:
-        return CaseSnapshot(
-            case_ref=self.case_ref,
-            la_code=self.state.la_code,
-            process=self.process,
-            stage=self.state.stage.value,
-            policy=self.state.policy,
-            workflow_id=self.workflow_id,
-            received_date=self.state.lodged_on,
-            request_source=self.state.kind,
-            closed=self.state.closed,
-            outcome=self.state.outcome,
-            deadlines=self.state.deadlines,
-        )
+    def snapshot_origin(self) -> tuple[date, str]:
+        return self.state.lodged_on, self.state.kind

@@ -95,35 +95,29 @@ async def read_appeal(workflow_id: TribunalId, session: SessionDep, temporal: Te
     return await query_state(temporal.get_workflow_handle(workflow_id), workflow_id, TribunalState)
 
 
-def _redress_action(path: str, update: str, body_type: type[BaseModel], summary: str) -> None:
+def _action(
+    prefix: str,
+    workflow_id_type: Any,
+    state_type: type[BaseModel],
+    path: str,
+    update: str,
+    body_type: type[BaseModel],
+    summary: str,
+) -> None:
+    """POST /{prefix}/{id}/{path}: one officer action on a redress route or an appeal, as an update."""
+
     async def endpoint(
-        workflow_id: RedressId,
+        workflow_id: workflow_id_type,  # type: ignore[valid-type]
         body: body_type,  # type: ignore[valid-type]
         session: SessionDep,
         temporal: TemporalDep,
         idempotency_key: IdempotencyKey = None,
     ) -> Any:
         await _known(session, workflow_id)
-        return await run_update(temporal, workflow_id, update, body, idempotency_key, RedressState)
+        return await run_update(temporal, workflow_id, update, body, idempotency_key, state_type)
 
     router.add_api_route(
-        f"/redress/{{workflow_id}}/{path}", endpoint, methods=["POST"], response_model=RedressState, summary=summary
-    )
-
-
-def _tribunal_action(path: str, update: str, body_type: type[BaseModel], summary: str) -> None:
-    async def endpoint(
-        workflow_id: TribunalId,
-        body: body_type,  # type: ignore[valid-type]
-        session: SessionDep,
-        temporal: TemporalDep,
-        idempotency_key: IdempotencyKey = None,
-    ) -> Any:
-        await _known(session, workflow_id)
-        return await run_update(temporal, workflow_id, update, body, idempotency_key, TribunalState)
-
-    router.add_api_route(
-        f"/tribunal/{{workflow_id}}/{path}", endpoint, methods=["POST"], response_model=TribunalState, summary=summary
+        f"/{prefix}/{{workflow_id}}/{path}", endpoint, methods=["POST"], response_model=state_type, summary=summary
     )
 
 
@@ -136,7 +130,7 @@ for _path, _update, _body, _summary in (
     ("agreement-done", "agreement_carried_out", AgreementCarriedOut, "A mediation agreement carried out"),
     ("appeal", "appeal_lodged", AppealLodged, "An appeal lodged with the Tribunal (HESC r.20)"),
 ):
-    _redress_action(_path, _update, _body, _summary)
+    _action("redress", RedressId, RedressState, _path, _update, _body, _summary)
 
 for _path, _update, _body, _summary in (
     ("registered", "register", Registered, "The Tribunal registered the appeal"),
@@ -148,4 +142,4 @@ for _path, _update, _body, _summary in (
     ("struck-out", "strike_out", Ended, "The appeal was struck out"),
     ("order-complied", "order_complied", OrderComplied, "An order carried out"),
 ):
-    _tribunal_action(_path, _update, _body, _summary)
+    _action("tribunal", TribunalId, TribunalState, _path, _update, _body, _summary)

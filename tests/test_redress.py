@@ -290,3 +290,46 @@ async def test_manager_sees_open_redress_by_stage(api: httpx.AsyncClient, env: W
     assert bad.status_code == 422
     missing = await api.get("/redress/redress-202-ZZZZZZZZ-nothing")
     assert missing.status_code == 404
+
+
+async def test_refused_redress_and_tribunal_actions(api: httpx.AsyncClient, env: WorkflowEnvironment) -> None:
+    officer, second = Redress(api, env), Redress(api, env)
+    await officer.open()
+    await second.open()  # both opened today: the API refuses a request dated after today
+    route, _ = await officer.refused_case()
+    problem = await officer.redress(route, "certificate", {}, expect=409)
+    assert "stage 'information'" in problem["detail"]
+    problem = await officer.redress(route, "adviser-contact", {"wants_mediation": True, "on": "2020-01-01"}, expect=422)
+    assert "before" in problem["detail"]
+    problem = await officer.redress(route, "agreement-done", {"order_id": "agreement-assess"}, expect=422)
+    assert "no agreed matter" in problem["detail"]
+    await officer.redress(route, "adviser-contact", {"wants_mediation": False})
+    state = await officer.redress(route, "certificate", {})
+    appeal_by = date.fromisoformat(state["appeal_by"])
+    await officer.env.sleep(statutory.breach_at(appeal_by) - await env.get_current_time() - timedelta(hours=2))
+    state = (await api.get(f"/redress/{route}")).json()
+    assert state["stage"] == "appeal_window"
+    await officer.wait(hours=3)
+    state = (await api.get(f"/redress/{route}")).json()
+    assert state["stage"] == "lapsed"  # the appeal window closed with no appeal
+
+    route, _ = await second.refused_case(wait=False)
+    state = await second.redress(route, "appeal", {"settings_only": True})
+    appeal = await second.tribunal(state)
+    problem = await second.redress(appeal, "decision", {"upheld": True, "orders": []}, expect=409)
+    assert "stage 'lodged'" in problem["detail"]
+    await second.redress(appeal, "registered", {})
+    problem = await second.redress(appeal, "decision", {"upheld": True, "orders": []}, expect=422)
+    assert "what the Tribunal ordered" in problem["detail"]
+    problem = await second.redress(appeal, "decision", {"upheld": True, "orders": ["teleport"]}, expect=422)
+    assert "orders" in problem["detail"]
+    await second.wait(weeks=8)  # past the LA's response deadline: too late to concede (reg 45)
+    problem = await second.redress(appeal, "concede", {"orders": ["name_school"]}, expect=409)
+    assert "reg 45" in problem["detail"]
+    await second.redress(appeal, "withdrawn", {})
+    problem = await second.redress(appeal, "struck-out", {}, expect=409)
+    assert "closed" in problem["detail"]
+    state = (await api.get(f"/tribunal/{appeal}")).json()
+    assert state["stage"] == "withdrawn" and state["closed"]
+    letters = (await api.get(f"/cases/{second.case_ref}/notifications")).json()
+    assert any(n["template"] == "deadline_escalation" and "response" in n["subject"] for n in letters)

@@ -3,16 +3,31 @@
 from collections.abc import AsyncIterator
 from typing import Annotated
 
+import structlog
 from fastapi import Depends, Request
+from sqlalchemy.exc import DBAPIError
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.client import Client
 
 from settings import Settings
 
+log = structlog.get_logger(__name__)
+
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    async with request.app.state.sessions() as session:
+    session = request.app.state.sessions()
+    try:
         yield session
+    finally:
+        try:
+            await session.close()
+        except DBAPIError as error:
+            # The database went away while this request held a connection (an action waits on its workflow,
+            # which waits on the database): the transaction died with the connection, so nothing is left to
+            # roll back, and the answer is already on its way. Raising here would only break that answer.
+            if not error.connection_invalidated:
+                raise
+            log.warning("database connection lost before the request's session closed", path=request.url.path)
 
 
 def get_temporal(request: Request) -> Client:

@@ -1,13 +1,21 @@
 """The async engine and session factory, for SQLite (embedded default) and PostgreSQL alike."""
 
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import ExceptionContext, make_url
+from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 SessionMaker = async_sessionmaker[AsyncSession]
+
+# While PostgreSQL is down or cut off, a request or activity must fail fast (the API answers 503, Temporal
+# retries the activity) rather than wait on a socket that will never answer.
+CONNECT_TIMEOUT_SECONDS = 5  # to open a connection
+STATEMENT_TIMEOUT_SECONDS = 15  # for one statement's answer, the pre-checkout ping included
+POOL_TIMEOUT_SECONDS = 10  # for a free connection when every pooled one is busy
 
 
 def is_sqlite(url: str) -> bool:
@@ -31,7 +39,52 @@ def create_engine(url: str, pool_size: int = 10) -> AsyncEngine:
             cursor.close()
 
         return engine
-    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    engine = create_async_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_timeout=POOL_TIMEOUT_SECONDS,
+        connect_args={"timeout": CONNECT_TIMEOUT_SECONDS, "command_timeout": STATEMENT_TIMEOUT_SECONDS},
+    )
+    _treat_unreachable_as_disconnect(engine)
+    return engine
+
+
+def _treat_unreachable_as_disconnect(engine: AsyncEngine) -> None:
+    """asyncpg reports a refused or reset socket and a timeout as bare OSError/TimeoutError, which SQLAlchemy
+    passes through unwrapped and does not count as a lost connection. Here they become the driver's
+    OperationalError (PEP 249: "the database is unreachable"), the pool drops the connection, and callers see
+    one error type for an unreachable database whether it failed on connect, on checkout or mid-statement."""
+    dbapi = engine.dialect.loaded_dbapi
+
+    def unreachable(error: BaseException) -> Exception:
+        return dbapi.OperationalError(f"database unreachable ({type(error).__name__})", error)
+
+    @event.listens_for(engine.sync_engine, "do_connect")
+    def _connect(dialect: Any, _record: Any, cargs: tuple[Any, ...], cparams: dict[str, Any]) -> Any:
+        try:
+            return dialect.loaded_dbapi.connect(*cargs, **cparams)
+        except (OSError, TimeoutError) as error:
+            raise unreachable(error) from error
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _ping(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        # pool_pre_ping lets a ping that times out escape as a bare TimeoutError; a DisconnectionError
+        # makes the pool replace the connection instead (and fail with OperationalError if it cannot).
+        try:
+            dbapi_connection.ping()
+        except Exception as error:
+            raise DisconnectionError(f"pooled connection failed its ping ({type(error).__name__})") from error
+
+    @event.listens_for(engine.sync_engine, "handle_error")
+    def _statement_failed(context: ExceptionContext) -> Exception | None:
+        error = context.original_exception
+        if not isinstance(error, (OSError, TimeoutError)):
+            return None
+        context.is_disconnect = True
+        return OperationalError(
+            context.statement, context.parameters, unreachable(error), hide_parameters=True, connection_invalidated=True
+        )
 
 
 def create_sessionmaker(engine: AsyncEngine) -> SessionMaker:

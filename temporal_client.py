@@ -4,10 +4,16 @@ Every client must use the same data converter as the worker, or payloads would n
 """
 
 import asyncio
+import logging
+import os
+import sys
+from collections.abc import Coroutine
+from typing import Any, NoReturn
 
 import structlog
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.runtime import Runtime
 from temporalio.service import RPCError
 
 from settings import Settings
@@ -15,8 +21,10 @@ from settings import Settings
 log = structlog.get_logger(__name__)
 
 
-async def connect(settings: Settings, *, attempts: int = 60) -> Client:
-    """Connect, retrying while the server starts (`make run` starts it beside us)."""
+async def connect(settings: Settings, *, attempts: int = 60, runtime: Runtime | None = None) -> Client:
+    """Connect, retrying while the server starts (`make run` starts it beside us).
+
+    `runtime` carries the SDK's telemetry (the worker's Prometheus exporter); None is the SDK's default."""
     for attempt in range(1, attempts + 1):
         try:
             return await Client.connect(
@@ -25,6 +33,7 @@ async def connect(settings: Settings, *, attempts: int = 60) -> Client:
                 api_key=settings.temporal_api_key,
                 tls=settings.temporal_tls,
                 data_converter=pydantic_data_converter,
+                runtime=runtime,
             )
         except (RPCError, RuntimeError) as error:
             if attempt == attempts:
@@ -37,3 +46,17 @@ async def connect(settings: Settings, *, attempts: int = 60) -> Client:
             )
             await asyncio.sleep(1)
     raise AssertionError("unreachable")
+
+
+def run_to_exit(main: Coroutine[Any, Any, None]) -> NoReturn:
+    """Run a command's `main` and leave without interpreter teardown once it has finished cleanly.
+
+    The SDK's Rust threads can outlive the event loop and abort the process while Python finalizes
+    ("PyGILState_Release ... must be current", temporalio/sdk-python#300), turning a clean stop into
+    SIGABRT that supervisors read as a crash. Everything is closed by now, so only buffers need flushing.
+    An exception still propagates with the normal exit."""
+    asyncio.run(main)
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)

@@ -14,6 +14,7 @@ import hashlib
 import io
 import json
 import sys
+from collections.abc import Collection
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -31,6 +32,7 @@ from settings import Settings
 from statutory import phases
 from store.db import SessionMaker
 from store.models import Case, Child, Contact, IdempotencyRecord
+from workflows import summaries
 from workflows.ids import plan_id
 from workflows.plan import PlanWorkflow
 from workflows.plan_models import PlanInput
@@ -113,8 +115,13 @@ def _validation_reason(error: ValidationError) -> str:
 
 
 async def import_plans(
-    rows: list[dict[str, Any]], sessions: SessionMaker, temporal: Client, settings: Settings
+    rows: list[dict[str, Any]],
+    sessions: SessionMaker,
+    temporal: Client,
+    settings: Settings,
+    la_codes: Collection[str] | None = None,
 ) -> ImportReport:
+    """`la_codes` limits an API import to the caller's LAs; the operators' command line imports for any."""
     report = ImportReport()
     today = statutory.business_date(datetime.now(UTC))
     valid: list[tuple[int, ImportRow]] = []
@@ -124,6 +131,10 @@ async def import_plans(
             row = ImportRow.model_validate(raw)
         except ValidationError as error:
             report.rejected.append(Rejected(row=number, la_reference=reference, reason=_validation_reason(error)))
+            continue
+        if la_codes is not None and row.la_code not in la_codes:
+            reason = f"LA {row.la_code} is not one of your local authorities"
+            report.rejected.append(Rejected(row=number, la_reference=reference, reason=reason))
             continue
         if reason := check(row, today):
             report.rejected.append(Rejected(row=number, la_reference=reference, reason=reason))
@@ -215,22 +226,23 @@ async def _register_one(sessions: SessionMaker, row: ImportRow) -> tuple[str, bo
 
 
 async def _start(temporal: Client, settings: Settings, row: ImportRow, case_ref: str, reception: int) -> None:
+    plan = PlanInput(
+        case_ref=case_ref,
+        la_code=row.la_code,
+        issued_on=row.plan_issued_on,
+        last_review_on=row.last_review_on,
+        reception_year=reception,
+        reminder_working_days=settings.reminder_working_days,
+        imported=True,
+    )
     await temporal.start_workflow(
         PlanWorkflow.run,
-        PlanInput(
-            case_ref=case_ref,
-            la_code=row.la_code,
-            issued_on=row.plan_issued_on,
-            last_review_on=row.last_review_on,
-            reception_year=reception,
-            reminder_working_days=settings.reminder_working_days,
-            imported=True,
-        ),
+        plan,
         id=plan_id(case_ref),
         task_queue=settings.temporal_task_queue,
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
         search_attributes=plan_search_attributes(case_ref, row.la_code),
-        static_summary=f"EHC plan · case {case_ref} · LA {row.la_code} (imported)",
+        **summaries.plan(plan),
     )
 
 
@@ -253,4 +265,6 @@ async def _main(path: str) -> None:
 if __name__ == "__main__":
     if len(sys.argv) != 2:
         sys.exit("usage: python -m api.plan_import PLANS.csv|PLANS.json")
-    asyncio.run(_main(sys.argv[1]))
+    from temporal_client import run_to_exit
+
+    run_to_exit(_main(sys.argv[1]))

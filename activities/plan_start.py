@@ -14,6 +14,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from activities.messages import START_PLAN
 from workflows import search_attributes as sa
+from workflows import summaries
 from workflows.ids import plan_id
 from workflows.plan_models import PlanInput
 
@@ -33,7 +34,7 @@ class PlanStarter:
                 task_queue=self.task_queue,
                 id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
                 search_attributes=plan_search_attributes(plan.case_ref, plan.la_code),
-                static_summary=f"EHC plan · case {plan.case_ref} · LA {plan.la_code}",
+                **summaries.plan(plan),
             )
 
 

@@ -26,6 +26,7 @@ from activities.messages import (
     OrderDone,
 )
 from workflows import search_attributes as sa
+from workflows import summaries
 from workflows.assessment_models import AssessmentInput
 from workflows.ids import assessment_id, plan_id
 from workflows.plan_models import AppealEvent, TribunalOrder
@@ -68,7 +69,7 @@ class RedressStarter:
             redress,
             redress_id(redress.case_ref, redress.decision_id),
             search_attributes=_attributes(redress.case_ref, redress.la_code, "redress", "information"),
-            static_summary=f"Redress · case {redress.case_ref} · {redress.kind} · LA {redress.la_code}",
+            **summaries.redress(redress),
         )
 
     @activity.defn(name=START_TRIBUNAL)
@@ -78,7 +79,7 @@ class RedressStarter:
             appeal,
             tribunal_id(appeal.case_ref, appeal.appeal_id),
             search_attributes=_attributes(appeal.case_ref, appeal.la_code, "tribunal", "lodged"),
-            static_summary=f"Tribunal appeal {appeal.appeal_id} · case {appeal.case_ref} · LA {appeal.la_code}",
+            **summaries.tribunal(appeal),
         )
         if appeal.kind == "cease":
             # The plan stays in force while the appeal is decided (CFA 2014 s.45).
@@ -94,22 +95,23 @@ class RedressStarter:
         kind = OrderKind(order.kind)
         if kind in (OrderKind.ASSESS, OrderKind.MAKE_PLAN):
             # The assessment opens again, on the order's clock (reg 44(2)(b)-(c)).
+            ordered = AssessmentInput(
+                case_ref=order.case_ref,
+                la_code=order.la_code,
+                received_date=order.made_on,
+                policy=order.policy,
+                opened_by="tribunal",
+                ordered=kind.value,
+                order_id=order.order_id,
+                tribunal_workflow_id=order.tribunal_workflow_id,
+            )
             await self._start(
                 "EhcAssessment",
-                AssessmentInput(
-                    case_ref=order.case_ref,
-                    la_code=order.la_code,
-                    received_date=order.made_on,
-                    policy=order.policy,
-                    opened_by="tribunal",
-                    ordered=kind.value,
-                    order_id=order.order_id,
-                    tribunal_workflow_id=order.tribunal_workflow_id,
-                ),
+                ordered,
                 assessment_id(order.case_ref),
                 id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
                 search_attributes=_attributes(order.case_ref, order.la_code, "assessment", "request_received"),
-                static_summary=f"EHC needs assessment ordered by the Tribunal · case {order.case_ref}",
+                **summaries.assessment(ordered),
             )
             return
         if kind in (OrderKind.CONTINUE_TO_MAINTAIN, OrderKind.CEASE):

@@ -21,6 +21,7 @@ from store.db import create_engine, create_sessionmaker
 from store.migrate import upgrade_async
 from tests.conftest import BIN, TASK_QUEUE, register_search_attributes
 from tests.driver import SECTIONS, Officer, PlanOfficer
+from tests.factories import TEST_SECRET, bearer
 from worker import build_worker
 
 HISTORIES = Path(__file__).parent / "histories"
@@ -112,7 +113,7 @@ async def in_fresh_environment(scenario):  # type: ignore[no-untyped-def]
         await upgrade_async(url)
         engine = create_engine(url)
         sessions = create_sessionmaker(engine)
-        settings = Settings(database_url=url, temporal_task_queue=TASK_QUEUE)
+        settings = Settings(database_url=url, temporal_task_queue=TASK_QUEUE, auth_jwt_secret=TEST_SECRET)
         async with await WorkflowEnvironment.start_time_skipping(
             test_server_existing_path=str(BIN / "temporal-test-server"), data_converter=pydantic_data_converter
         ) as env:
@@ -121,7 +122,9 @@ async def in_fresh_environment(scenario):  # type: ignore[no-untyped-def]
             async with (
                 build_worker(env.client, TASK_QUEUE, sessions, settings),
                 app.router.lifespan_context(app),
-                httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://record") as api,
+                httpx.AsyncClient(
+                    transport=httpx.ASGITransport(app=app), base_url="http://record", headers=bearer(settings)
+                ) as api,
             ):
                 result = await scenario(api, env)
         await engine.dispose()

@@ -18,6 +18,7 @@ from settings import Settings
 from store.db import SessionMaker
 from tests.conftest import TASK_QUEUE
 from tests.driver import Officer
+from tests.factories import bearer
 from worker import WORKFLOWS, build_worker, sandbox_runner
 
 HISTORIES = Path(__file__).parent / "histories"
@@ -32,7 +33,9 @@ async def replaying_api(
     async with (
         build_worker(env.client, TASK_QUEUE, sessions, settings, max_cached_workflows=0),
         app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://test", headers=bearer(settings)
+        ) as client,
     ):
         yield client
 

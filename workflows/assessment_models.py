@@ -5,8 +5,9 @@ Pydantic models with defaults on every new field, because running cases replay o
 
 from datetime import date
 from enum import StrEnum
+from typing import Self
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 import statutory
 from workflows.case_state import Deadline, HistoryEntry, StatutoryException
@@ -98,11 +99,33 @@ class AdviserType(StrEnum):
     OTHER = "other"  # reg 6(1)(h): anyone the parent or young person reasonably requests
 
 
+def _unprintable(text: str) -> bool:
+    return any(
+        (ord(c) < 0x20 and c not in "\t\n\r") or 0x7F <= ord(c) < 0xA0 or 0xD800 <= ord(c) < 0xE000 for c in text
+    )
+
+
+def refuse_control_characters(model: BaseModel) -> None:
+    """A NUL byte or another control character can be neither stored (PostgreSQL text refuses NUL) nor printed
+    in a letter: refused with the request, not found later by an activity that then fails on every retry."""
+    for name, value in model.__dict__.items():
+        texts = value if isinstance(value, list) else [value]
+        if any(isinstance(text, str) and _unprintable(text) for text in texts):
+            raise ValueError(f"{name} contains a control character (such as a NUL byte); remove it and resend")
+
+
 class Action(BaseModel):
     """Who acted and the business date the action took effect (which may be earlier than today)."""
 
     on: date
-    actor: str = Field(default="officer", min_length=1, max_length=120)
+    actor: str = Field(
+        default="officer", min_length=1, max_length=120, description="Ignored by the API: the signed-in user acts"
+    )
+
+    @model_validator(mode="after")
+    def _printable(self) -> Self:
+        refuse_control_characters(self)
+        return self
 
 
 class AssessDecision(Action):
@@ -150,7 +173,7 @@ class FinalPlanIssued(Action):
 
 
 class ExceptionRecorded(Action):
-    code: str
+    code: str = Field(max_length=48, pattern=r"^[a-z0-9_]+$", description="e.g. absence_4_weeks")
     reason: str = Field(min_length=1, max_length=2000)
     start: date
     end: date

@@ -38,6 +38,14 @@ with workflow.unsafe.imports_passed_through():
 # The database may be down for a while; the case must wait for it, not fail.
 ACTIVITY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
 ACTIVITY_TIMEOUT = timedelta(seconds=30)
+# The first line of the current details. The static summary says the same, but a plan's later review
+# cycles (continue-as-new) start without one and a transfer changes the plan's LA: this line is current.
+PROCESS_TITLES = {
+    "assessment": "EHC needs assessment",
+    "plan": "EHC plan",
+    "redress": "Redress",
+    "tribunal": "Tribunal appeal",
+}
 
 
 class CaseWorkflow(ABC):
@@ -159,6 +167,7 @@ class CaseWorkflow(ABC):
 
     def details(self) -> str:
         lines = [
+            f"**{PROCESS_TITLES[self.process]}** · case {self.case_ref} · LA {self.state.la_code}",
             f"**Stage:** {self.stage_name().replace('_', ' ')}",
             f"**Waiting for:** {self.waiting_for()}",
         ]

@@ -41,11 +41,16 @@ def appeal_rights(decided_on: date, policy: str, *, certificate_needed: bool = T
     return "\n".join(lines)
 
 
-def refusal_to_assess(case_ref: str, decided_on: date, reasons: str, policy: str) -> str:
+def _refusal(case_ref: str, decision: str, regulation: str, decided_on: date, reasons: str, policy: str) -> str:
     return (
-        f"Case {case_ref}: the LA has decided not to carry out an EHC needs assessment (decision of "
-        f"{_long(decided_on)}, SEND Regs 2014 reg 5).\n\nReasons:\n{reasons}\n\n" + appeal_rights(decided_on, policy)
+        f"Case {case_ref}: {decision} (decision of {_long(decided_on)}, SEND Regs 2014 {regulation}).\n\n"
+        f"Reasons:\n{reasons}\n\n" + appeal_rights(decided_on, policy)
     )
+
+
+def refusal_to_assess(case_ref: str, decided_on: date, reasons: str, policy: str) -> str:
+    decision = "the LA has decided not to carry out an EHC needs assessment"
+    return _refusal(case_ref, decision, "reg 5", decided_on, reasons, policy)
 
 
 def decision_to_assess(case_ref: str, decided_on: date, final_due: date) -> str:
@@ -57,10 +62,8 @@ def decision_to_assess(case_ref: str, decided_on: date, final_due: date) -> str:
 
 
 def no_plan(case_ref: str, decided_on: date, reasons: str, policy: str) -> str:
-    return (
-        f"Case {case_ref}: after the assessment the LA has decided not to issue an EHC plan (decision of "
-        f"{_long(decided_on)}, SEND Regs 2014 reg 10).\n\nReasons:\n{reasons}\n\n" + appeal_rights(decided_on, policy)
-    )
+    decision = "after the assessment the LA has decided not to issue an EHC plan"
+    return _refusal(case_ref, decision, "reg 10", decided_on, reasons, policy)
 
 
 def draft_plan(case_ref: str, served_on: date, window_ends: date) -> str:

@@ -6,7 +6,7 @@ activities and the API map between these rows and the workflows' Pydantic models
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import JSON, DateTime, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, DateTime, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -21,6 +21,7 @@ class Case(SQLModel, table=True):
     __table_args__ = (
         Index("ix_cases_la_stage", "la_code", "process", "stage"),
         Index("ix_cases_la_next_due", "la_code", "next_deadline_due"),
+        Index("ix_cases_la_team", "la_code", "team"),
     )
 
     case_ref: str = Field(primary_key=True, max_length=32)
@@ -32,6 +33,7 @@ class Case(SQLModel, table=True):
     received_date: date
     request_source: str = Field(max_length=32)
     officer: str | None = Field(default=None, max_length=120, index=True)
+    team: str | None = Field(default=None, max_length=64)
     closed: bool = False
     outcome: str | None = Field(default=None, max_length=48)
     next_deadline_step: str | None = Field(default=None, max_length=64)
@@ -75,7 +77,16 @@ class CaseDeadline(SQLModel, table=True):
     """Every statutory deadline of every case, for breach reports and work queues."""
 
     __tablename__ = "case_deadlines"
-    __table_args__ = (Index("ix_case_deadlines_status_due", "status", "due"),)
+    __table_args__ = (
+        Index("ix_case_deadlines_status_due", "status", "due"),
+        Index(
+            "ix_case_deadlines_owed",
+            "case_ref",
+            "due",
+            postgresql_where=text("done_on IS NULL AND kind = 'duty'"),
+            sqlite_where=text("done_on IS NULL AND kind = 'duty'"),
+        ),
+    )
 
     case_ref: str = Field(foreign_key="cases.case_ref", primary_key=True, max_length=32)
     key: str = Field(primary_key=True, max_length=96)

@@ -1,0 +1,87 @@
+"""Work queues: the statutory duties still owed on open cases, earliest deadline (so overdue) first.
+
+A queue is read from the read model only: one indexed query over the duties not yet done
+(`ix_case_deadlines_owed`), joined to the case row for its officer and team. Windows given to
+others (the parent's 15 days on a draft) are not the officer's work and are left out; a breached
+duty stays in the queue until it is done, because the duty remains (Code of Practice 9.42).
+"""
+
+from datetime import date
+
+from pydantic import BaseModel, Field
+from sqlalchemy import and_, or_
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from store.models import Case, CaseDeadline
+from workflows.case_state import DeadlineKind
+
+
+class QueueItem(BaseModel):
+    case_ref: str
+    la_code: str
+    process: str
+    stage: str
+    officer: str | None
+    team: str | None
+    deadline_key: str
+    step: str
+    start: date
+    due: date
+    status: str = Field(description="open, or breached (still owed) or excepted (still owed, exception recorded)")
+    overdue: bool
+    days_overdue: int = Field(description="Calendar days past the due date; 0 if not yet due")
+
+
+class QueuePage(BaseModel):
+    items: list[QueueItem]
+    next_offset: int | None = Field(description="Pass as `offset` for the next page; null on the last page")
+
+
+class QueueFilter(BaseModel):
+    la_codes: list[str]
+    officer: str | None = None
+    team: str | None = None
+    unassigned: bool = False
+
+
+async def work_queue(
+    session: AsyncSession, where: QueueFilter, today: date, limit: int = 50, offset: int = 0
+) -> QueuePage:
+    query = (
+        select(Case, CaseDeadline)
+        .join(CaseDeadline, and_(col(CaseDeadline.case_ref) == col(Case.case_ref)))
+        .where(
+            col(Case.la_code).in_(where.la_codes),
+            col(Case.closed).is_(False),
+            col(CaseDeadline.done_on).is_(None),
+            col(CaseDeadline.kind) == DeadlineKind.DUTY.value,
+        )
+    )
+    if where.officer is not None:
+        query = query.where(col(Case.officer) == where.officer)
+    if where.team is not None:
+        query = query.where(col(Case.team) == where.team)
+    if where.unassigned:
+        query = query.where(or_(col(Case.officer).is_(None), col(Case.officer) == ""))
+    query = query.order_by(col(CaseDeadline.due), col(CaseDeadline.case_ref), col(CaseDeadline.key))
+    rows = (await session.exec(query.offset(offset).limit(limit + 1))).all()
+    items = [
+        QueueItem(
+            case_ref=case.case_ref,
+            la_code=case.la_code,
+            process=case.process,
+            stage=case.stage,
+            officer=case.officer,
+            team=case.team,
+            deadline_key=deadline.key,
+            step=deadline.step,
+            start=deadline.start,
+            due=deadline.due,
+            status=deadline.status,
+            overdue=deadline.due < today,
+            days_overdue=max((today - deadline.due).days, 0),
+        )
+        for case, deadline in rows[:limit]
+    ]
+    return QueuePage(items=items, next_offset=offset + limit if len(rows) > limit else None)

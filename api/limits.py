@@ -1,0 +1,73 @@
+"""How large a request body may be: refused with 413 before it is read into memory, not after.
+
+Every JSON body this API takes is small (the largest, a plan with sections A to K at their maximum
+lengths, is under 1.5 MB), so 2 MiB is generous; the bulk import of plans takes a file of up to
+`MAX_IMPORT_BYTES`. A body that announces its length is refused before a byte of it is read; one sent
+in chunks without a length is counted as it arrives and refused as soon as it passes the limit.
+"""
+
+import json
+
+from fastapi import FastAPI, HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.problems import PROBLEM_JSON
+from api.routes.plan_import import MAX_IMPORT_BYTES
+
+DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024
+MAX_BODY_BYTES_BY_PATH = {"/plans/import": MAX_IMPORT_BYTES}
+
+
+def _too_large(limit: int) -> str:
+    return f"The request body is larger than this endpoint accepts ({limit // 1024 // 1024} MB at most)."
+
+
+class BodyLimit:
+    def __init__(self, app: ASGIApp, default: int, by_path: dict[str, int]) -> None:
+        self.app = app
+        self.default = default
+        self.by_path = by_path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.by_path.get(scope["path"], self.default)
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await self._refuse(scope, send, limit)
+            return
+        received = 0
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    # FastAPI re-raises an HTTPException from body reading as it is: a 413 problem+json.
+                    raise HTTPException(413, _too_large(limit))
+            return message
+
+        await self.app(scope, counted, send)
+
+    @staticmethod
+    async def _refuse(scope: Scope, send: Send, limit: int) -> None:
+        body = json.dumps(
+            {
+                "type": "/problems/too-large",
+                "title": "Request too large",
+                "status": 413,
+                "detail": _too_large(limit),
+                "instance": scope["path"],
+            }
+        ).encode()
+        headers = [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(body)).encode())]
+        # Close the connection: the unread body must not be taken for the next request.
+        headers.append((b"connection", b"close"))
+        await send({"type": "http.response.start", "status": 413, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+
+def install(app: FastAPI) -> None:
+    app.add_middleware(BodyLimit, default=DEFAULT_MAX_BODY_BYTES, by_path=MAX_BODY_BYTES_BY_PATH)

@@ -7,7 +7,7 @@ with the embedded defaults and in a cluster with PostgreSQL and a real Temporal 
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent
@@ -26,6 +26,19 @@ class Settings(BaseSettings):
     temporal_task_queue: str = "send-cases"
     temporal_api_key: str | None = None
     temporal_tls: bool = False
+    # host:port where the worker serves the Temporal SDK's Prometheus metrics (`/metrics`), e.g.
+    # 0.0.0.0:9464 in a pod; empty (the default) serves none.
+    worker_metrics_address: str = Field(default="", pattern=r"^$|^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):[0-9]{1,5}$")
+
+    # Bearer tokens: one of a shared secret (HS256; `make run` makes one in data/local.env), a PEM public
+    # key, or an OIDC provider's JWKS address. Role and LA codes are read from the named claims.
+    auth_jwt_secret: SecretStr | None = None
+    auth_jwt_public_key: str | None = None
+    auth_jwks_url: str | None = None
+    auth_issuer: str = "ehcp-engine"
+    auth_audience: str = "ehcp-api"
+    auth_role_claim: str = "role"
+    auth_la_claim: str = "la_codes"
 
     log_level: str = "INFO"
     log_format: str = Field(default="json", pattern="^(json|console)$")

@@ -11,8 +11,9 @@ import structlog
 from fastapi import FastAPI
 from temporalio.client import Client
 
-from api import problems
-from api.routes import assessment, cases, health, plan_import, plans, redress
+from api import limits, problems
+from api.metrics import instrument
+from api.routes import assessment, cases, health, metrics, plan_import, plans, redress, work
 from logs import configure_logging
 from settings import Settings, get_settings
 from store.db import SessionMaker, create_engine, create_sessionmaker
@@ -28,6 +29,10 @@ def create_app(
     sessions: SessionMaker | None = None,
 ) -> FastAPI:
     settings = settings or get_settings()
+
+    if not (settings.auth_jwt_secret or settings.auth_jwt_public_key or settings.auth_jwks_url):
+        # An API that cannot verify tokens would refuse every request: say so at start, not per request.
+        raise RuntimeError("set AUTH_JWT_SECRET, AUTH_JWT_PUBLIC_KEY or AUTH_JWKS_URL (see docs/operations.md)")
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -51,12 +56,16 @@ def create_app(
         lifespan=lifespan,
     )
     problems.install(app)
+    limits.install(app)
+    instrument(app)
     app.include_router(health.router)
+    app.include_router(metrics.router)
     app.include_router(cases.router)
     app.include_router(assessment.router)
     app.include_router(plan_import.router)
     app.include_router(plans.router)
     app.include_router(redress.router)
+    app.include_router(work.router)
     return app
 
 

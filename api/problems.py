@@ -12,6 +12,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from temporalio.client import WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.service import RPCError, RPCStatusCode
@@ -23,12 +24,22 @@ log = structlog.get_logger(__name__)
 class Problem(Exception):
     """An error the API answers with, as problem+json."""
 
-    def __init__(self, status: int, title: str, detail: str, type_: str = "about:blank", **extra: Any) -> None:
+    def __init__(
+        self,
+        status: int,
+        title: str,
+        detail: str,
+        type_: str = "about:blank",
+        *,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
         super().__init__(detail)
         self.status = status
         self.title = title
         self.detail = detail
         self.type = type_
+        self.headers = headers
         self.extra = extra
 
 
@@ -41,7 +52,9 @@ def problem_response(request: Request, problem: Problem) -> JSONResponse:
         "instance": request.url.path,
         **problem.extra,
     }
-    return JSONResponse(jsonable_encoder(body), status_code=problem.status, media_type=PROBLEM_JSON)
+    return JSONResponse(
+        jsonable_encoder(body), status_code=problem.status, media_type=PROBLEM_JSON, headers=problem.headers
+    )
 
 
 def _field(loc: tuple[Any, ...]) -> str:
@@ -115,4 +128,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(TimeoutError, _temporal_unavailable)
     app.add_exception_handler(OperationalError, _database_unavailable)
     app.add_exception_handler(DBAPIError, _database_unavailable)
+    # Every pooled connection busy (or stuck on an unreachable server) past the pool's timeout.
+    app.add_exception_handler(PoolTimeoutError, _database_unavailable)
     app.add_exception_handler(Exception, _unexpected)

@@ -4,29 +4,59 @@ Personal data arrives here and goes to the database only; what goes on to the wo
 reference, the LA code and dates.
 """
 
+import unicodedata
 from datetime import date
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from workflows.assessment_models import AssessmentState, RequestSource
+from workflows.assessment_models import AssessmentState, RequestSource, refuse_control_characters
 
 LA_CODE = r"^[A-Z0-9]{3,9}$"
 UK_POSTCODE = r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$"
 EMAIL = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$"
 PHONE = r"^\+?[0-9 ()-]{6,20}$"
+TEAM = r"^[A-Za-z0-9 ._-]{1,64}$"
 # The SEND Regulations 2014 came into force on 1 September 2014 (reg 1): no earlier request is ours.
 EARLIEST_REQUEST = date(2014, 9, 1)
+# A staff id as identity providers issue them (a user name, an email, `idp|id`): no spaces or markup.
+STAFF_ID = r"^[A-Za-z0-9._@|:+-]+$"
+POLICY = r"^[a-z0-9-]{1,32}$"
+
+
+def _person_name(value: str) -> str:
+    """Letters of any script, spaces, hyphens, apostrophes and full stops, as the DfE's Common Basic Data Set
+    allows in a legal forename or surname: what the census will accept, and nothing a letter could misprint."""
+    if not all(unicodedata.category(c)[0] in "LM" or c in " -'\u2019." for c in value):
+        raise ValueError("may contain only letters, spaces, hyphens, apostrophes and full stops")
+    return value
+
+
+def _postal_address(value: str) -> str:
+    """What a postal address is written with (PAF style): no markup, control characters or symbols."""
+    if not all(unicodedata.category(c)[0] in "LMN" or c in " \r\n,.-'\u2019/&()#" for c in value):
+        raise ValueError("may contain only letters, digits, spaces, line breaks and , . - ' / & ( ) #")
+    return value
+
+
+PersonName = Annotated[str, AfterValidator(_person_name)]
+PostalAddress = Annotated[str, AfterValidator(_postal_address)]
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
+    @model_validator(mode="after")
+    def _printable(self) -> "Strict":
+        refuse_control_characters(self)
+        return self
+
 
 class ChildIn(Strict):
-    given_name: str = Field(min_length=1, max_length=100)
-    family_name: str = Field(min_length=1, max_length=100)
+    given_name: PersonName = Field(min_length=1, max_length=100)
+    family_name: PersonName = Field(min_length=1, max_length=100)
     date_of_birth: date
-    address: str | None = Field(default=None, max_length=500)
+    address: PostalAddress | None = Field(default=None, max_length=500)
     postcode: str | None = Field(default=None, max_length=10, pattern=UK_POSTCODE)
     upn: str | None = Field(default=None, pattern=r"^[A-Z][0-9]{11}[0-9A-Z]$", description="Unique pupil number")
 
@@ -38,10 +68,10 @@ class ChildIn(Strict):
 
 class ContactIn(Strict):
     role: str = Field(pattern="^(parent|young_person)$")
-    name: str = Field(min_length=1, max_length=200)
+    name: PersonName = Field(min_length=1, max_length=200)
     email: str | None = Field(default=None, max_length=254, pattern=EMAIL)
     phone: str | None = Field(default=None, pattern=PHONE)
-    address: str | None = Field(default=None, max_length=500)
+    address: PostalAddress | None = Field(default=None, max_length=500)
 
 
 class CaseCreate(Strict):
@@ -52,8 +82,14 @@ class CaseCreate(Strict):
         description="The day the LA received the request (may be in the past); every deadline runs from it"
     )
     request_source: RequestSource = RequestSource.PARENT
-    policy: str = Field(default="send-regs-2014", description="The rule set the case runs under")
-    officer: str | None = Field(default=None, max_length=120, description="The case officer's user id or email")
+    policy: str = Field(default="send-regs-2014", pattern=POLICY, description="The rule set the case runs under")
+    officer: str | None = Field(
+        default=None,
+        max_length=120,
+        pattern=STAFF_ID,
+        description="The case officer's staff id (default: the officer opening it)",
+    )
+    team: str | None = Field(default=None, max_length=64, pattern=TEAM, description="The team whose queue it joins")
     child: ChildIn
     contacts: list[ContactIn] = Field(default_factory=list, max_length=10)
 
@@ -73,9 +109,10 @@ class ChildOut(BaseModel):
 
 
 class CaseView(AssessmentState):
-    """The case as its workflow sees it, with the child's details from the database."""
+    """The case as its workflow sees it, with its officer and the child's details from the database."""
 
-    child: ChildOut | None = None
+    officer: str | None = None
+    child: ChildOut | None = Field(default=None, description="Only for case officers and managers (audited)")
 
 
 class PlanSections(Strict):
@@ -97,13 +134,11 @@ class PlanSections(Strict):
 
 class DraftIn(Strict):
     served_on: date
-    actor: str = Field(default="officer", min_length=1, max_length=120)
     sections: PlanSections
 
 
 class FinalPlanIn(Strict):
     issued_on: date
-    actor: str = Field(default="officer", min_length=1, max_length=120)
     named_setting_urn: str | None = Field(default=None, pattern=r"^[0-9]{6,8}$")
     setting_type: str = Field(default="", max_length=120)
     sections: PlanSections

@@ -1,8 +1,9 @@
 """Running an officer action as a workflow update, and the problem+json it answers with if refused.
 
-The workflow refuses an action out of order (409) or with impossible dates (422) before it touches
-history. A repeated POST with the same Idempotency-Key is the same update (Temporal dedupes by update
-id). The answer is the case as the workflow's `state` query returns it after the action.
+The actor recorded is always the signed-in user. The workflow refuses an action out of order (409)
+or with impossible dates (422) before it touches history. A repeated POST with the same
+Idempotency-Key is the same update (Temporal dedupes by update id). The answer is the case as the
+workflow's `state` query returns it after the action.
 """
 
 import asyncio
@@ -13,24 +14,17 @@ from fastapi import Header
 from pydantic import BaseModel
 from sqlmodel import delete
 from sqlmodel.ext.asyncio.session import AsyncSession
-from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.client import Client, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.problems import Problem
-from store.models import Case, PlanDocument
+from store.models import PlanDocument
 from workflows.rejections import CONFLICT_TYPES
 
 UPDATE_TIMEOUT_SECONDS = 30
 IdempotencyKey = Annotated[str | None, Header(max_length=200, pattern=r"^[A-Za-z0-9._:-]+$")]
 State = TypeVar("State", bound=BaseModel)
-
-
-async def require_case(session: AsyncSession, case_ref: str) -> Case:
-    case = await session.get(Case, case_ref)
-    if case is None:
-        raise Problem(404, "No such case", f"There is no case {case_ref}.")
-    return case
 
 
 async def run_update(
@@ -40,7 +34,11 @@ async def run_update(
     action: BaseModel,
     idempotency_key: str | None,
     state_type: type[State],
+    actor: str,
 ) -> State:
+    """`actor` is the signed-in user: whoever a request body names, the audit trail records who acted."""
+    if "actor" in type(action).model_fields:
+        action = action.model_copy(update={"actor": actor})
     handle = temporal.get_workflow_handle(workflow_id)
     update_id = f"{update}:{idempotency_key}" if idempotency_key else None
     try:
@@ -54,6 +52,18 @@ async def run_update(
         if kind in CONFLICT_TYPES:
             raise Problem(409, "Action not possible now", reason, "/problems/out-of-order") from error
         raise Problem(422, "Action refused", reason, "/problems/invalid-action") from error
+    except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError) as error:
+        # The workflow may well have accepted the action and be waiting on the database to record it (its
+        # activities retry until it is back): "nothing was changed" would be untrue.
+        raise Problem(
+            503,
+            "Action not confirmed yet",
+            f"The case has not confirmed this action within {UPDATE_TIMEOUT_SECONDS} seconds; it may still be "
+            "recorded. Repeat the request with the same Idempotency-Key to get its outcome, or read the case "
+            "before repeating it.",
+            "/problems/action-not-confirmed",
+            headers={"Retry-After": "5"},
+        ) from error
     except RPCError as error:
         if error.status is RPCStatusCode.NOT_FOUND:
             raise Problem(

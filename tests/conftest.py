@@ -27,6 +27,7 @@ from api.main import create_app
 from settings import Settings
 from store.db import SessionMaker, create_engine, create_sessionmaker
 from store.migrate import upgrade_async
+from tests.factories import TEST_SECRET, bearer
 from worker import build_worker
 from workflows import search_attributes as sa
 
@@ -72,7 +73,12 @@ async def sessions(database_url: str) -> AsyncIterator[SessionMaker]:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, temporal_task_queue=TASK_QUEUE, reminder_working_days=5)
+    return Settings(
+        database_url=database_url,
+        temporal_task_queue=TASK_QUEUE,
+        reminder_working_days=5,
+        auth_jwt_secret=TEST_SECRET,
+    )
 
 
 async def register_search_attributes(client: Client) -> None:
@@ -111,7 +117,9 @@ async def api(
     app = create_app(settings, temporal=env.client, sessions=sessions)
     async with (
         app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://test", headers=bearer(settings)
+        ) as client,
     ):
         yield client
 
@@ -144,6 +152,8 @@ async def dev_api(
     async with (
         build_worker(dev_env.client, TASK_QUEUE, sessions, settings),
         app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://test", headers=bearer(settings)
+        ) as client,
     ):
         yield client

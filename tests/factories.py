@@ -4,6 +4,9 @@ import itertools
 from datetime import date
 from typing import Any
 
+from api.auth import Role, issue_token
+from settings import Settings
+
 # Identical requests are one case by design (a duplicate submission): each test request differs
 # in its address so that tests sharing the database do not meet each other's cases.
 _house_numbers = itertools.count(1)
@@ -13,6 +16,17 @@ CHILD_FAMILY = "Quillfeather"
 PARENT_NAME = "Philippa Quillfeather"
 PARENT_EMAIL = "philippa.quillfeather@example.org"
 STREET = "Willow Lane, Camden"
+
+# Every LA code the tests open cases in: the default test caller is a manager over all of them.
+TEST_LAS = ["202", "330", "331", "332", "333", "335", "340", "341", "342", "360", "909", "999"]
+TEST_SECRET = "test-only-secret-0123456789abcdef0123456789abcdef"
+
+
+def bearer(
+    settings: Settings, role: Role = Role.MANAGER, las: list[str] | None = None, sub: str = "manager.one"
+) -> dict[str, str]:
+    """Authorization headers for a test caller (a real token, verified by the real API)."""
+    return {"Authorization": f"Bearer {issue_token(settings, sub, role, TEST_LAS if las is None else las)}"}
 
 
 def case_request(received: date, *, la_code: str = "202", **overrides: Any) -> dict[str, Any]:

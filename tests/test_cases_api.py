@@ -124,7 +124,7 @@ async def test_bad_requests_are_refused_and_nothing_is_written(
 async def test_unknown_and_malformed_case_refs(api: httpx.AsyncClient) -> None:
     missing = await api.get("/cases/202-ZZZZZZZZ")
     assert missing.status_code == 404
-    assert missing.json()["detail"] == "There is no case 202-ZZZZZZZZ."
+    assert missing.json()["detail"] == "There is no case 202-ZZZZZZZZ in your local authorities."
     malformed = await api.get("/cases/robert'); DROP TABLE cases;--")
     assert malformed.status_code == 422
     assert malformed.headers["content-type"] == "application/problem+json"

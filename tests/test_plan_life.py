@@ -95,7 +95,7 @@ async def test_plan_life_over_years(api: httpx.AsyncClient, env: WorkflowEnviron
     assert "+Elm Secondary School (URN 100002)" in next(
         c["diff"] for c in versions[1]["changed"] if c["section"] == "I"
     )
-    assert versions[1]["by"] == "officer" and versions[1]["reason"] == "annual review"
+    assert versions[1]["by"] == "manager.one" and versions[1]["reason"] == "annual review"
 
     # The phase transfer deadline was met in cycle 2 (its deadlines stay in the read model).
     async with sessions() as session:

@@ -5,11 +5,12 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel
 
+from api.auth import Acting, InScope, User, case_for
 from api.deps import SessionDep, TemporalDep
 from api.problems import Problem
 from api.routes.cases import CaseRef
 from api.schemas import DraftIn, FinalPlanIn
-from api.updates import IdempotencyKey, require_case, run_update, with_document
+from api.updates import IdempotencyKey, run_update, with_document
 from workflows.assessment_models import (
     AdviceReceived,
     AdviceRequest,
@@ -26,14 +27,20 @@ from workflows.assessment_models import (
 )
 from workflows.ids import assessment_id
 
-router = APIRouter(prefix="/cases/{case_ref}", tags=["assessment actions"])
+router = APIRouter(prefix="/cases/{case_ref}", tags=["assessment actions"], dependencies=[InScope])
 
 
 async def apply(
-    temporal: TemporalDep, session: SessionDep, case_ref: str, update: str, action: BaseModel, key: str | None
+    temporal: TemporalDep,
+    session: SessionDep,
+    user: User,
+    case_ref: str,
+    update: str,
+    action: BaseModel,
+    key: str | None,
 ) -> AssessmentState:
-    await require_case(session, case_ref)
-    return await run_update(temporal, assessment_id(case_ref), update, action, key, AssessmentState)
+    await case_for(session, user, case_ref)
+    return await run_update(temporal, assessment_id(case_ref), update, action, key, AssessmentState, user.sub)
 
 
 @router.post("/decide-to-assess", response_model=AssessmentState)
@@ -42,10 +49,11 @@ async def decide_to_assess(
     body: AssessDecision,
     session: SessionDep,
     temporal: TemporalDep,
+    user: Acting,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
     """Record the decision whether to carry out an EHC needs assessment (SEND Regs 2014 reg 5)."""
-    return await apply(temporal, session, case_ref, "decide_to_assess", body, idempotency_key)
+    return await apply(temporal, session, user, case_ref, "decide_to_assess", body, idempotency_key)
 
 
 @router.post("/advice-requests", response_model=AssessmentState)
@@ -54,10 +62,11 @@ async def request_advice(
     body: AdviceRequest,
     session: SessionDep,
     temporal: TemporalDep,
+    user: Acting,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
     """Ask an adviser for advice (reg 6(1)); starts that adviser's own 6-week deadline (reg 8)."""
-    return await apply(temporal, session, case_ref, "request_advice", body, idempotency_key)
+    return await apply(temporal, session, user, case_ref, "request_advice", body, idempotency_key)
 
 
 @router.post("/advice-received", response_model=AssessmentState)
@@ -66,10 +75,11 @@ async def record_advice(
     body: AdviceReceived,
     session: SessionDep,
     temporal: TemporalDep,
+    user: Acting,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
     """Record advice received from an adviser."""
-    return await apply(temporal, session, case_ref, "record_advice", body, idempotency_key)
+    return await apply(temporal, session, user, case_ref, "record_advice", body, idempotency_key)
 
 
 @router.post("/decide-to-issue", response_model=AssessmentState)
@@ -78,15 +88,21 @@ async def decide_to_issue(
     body: IssueDecision,
     session: SessionDep,
     temporal: TemporalDep,
+    user: Acting,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
     """Record the decision whether to issue an EHC plan after the assessment (reg 10)."""
-    return await apply(temporal, session, case_ref, "decide_to_issue", body, idempotency_key)
+    return await apply(temporal, session, user, case_ref, "decide_to_issue", body, idempotency_key)
 
 
 @router.post("/draft", response_model=AssessmentState)
 async def send_draft(
-    case_ref: CaseRef, body: DraftIn, session: SessionDep, temporal: TemporalDep, idempotency_key: IdempotencyKey = None
+    case_ref: CaseRef,
+    body: DraftIn,
+    session: SessionDep,
+    temporal: TemporalDep,
+    user: Acting,
+    idempotency_key: IdempotencyKey = None,
 ) -> Any:
     """Send the draft plan; it must not name a school or institution (CFA 2014 s.38(5))."""
     if body.sections.I.strip():
@@ -95,14 +111,14 @@ async def send_draft(
             "Action refused",
             "the draft plan must not name a school or institution, or a type of one, in section I (CFA 2014 s.38(5))",
         )
-    await require_case(session, case_ref)
+    await case_for(session, user, case_ref)
 
     async def send(document_id: str) -> AssessmentState:
-        action = DraftSent(on=body.served_on, actor=body.actor, document_id=document_id)
-        return await apply(temporal, session, case_ref, "send_draft", action, idempotency_key)
+        action = DraftSent(on=body.served_on, actor=user.sub, document_id=document_id)
+        return await apply(temporal, session, user, case_ref, "send_draft", action, idempotency_key)
 
     return await with_document(
-        session, case_ref, "draft", body.sections.model_dump(), idempotency_key, send, created_by=body.actor
+        session, case_ref, "draft", body.sections.model_dump(), idempotency_key, send, created_by=user.sub
     )
 
 
@@ -112,10 +128,11 @@ async def record_parent_comments(
     body: ParentComments,
     session: SessionDep,
     temporal: TemporalDep,
+    user: Acting,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
     """Record the parent's or young person's comments on the draft and any setting they ask for."""
-    return await apply(temporal, session, case_ref, "record_parent_comments", body, idempotency_key)
+    return await apply(temporal, session, user, case_ref, "record_parent_comments", body, idempotency_key)
 
 
 @router.post("/setting-consultations", response_model=AssessmentState)
@@ -124,10 +141,11 @@ async def consult_setting(
     body: SettingConsulted,
     session: SessionDep,
     temporal: TemporalDep,
+    user: Acting,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
     """Consult a school or college about being named (CFA 2014 s.39/s.40; answer within 15 days)."""
-    return await apply(temporal, session, case_ref, "consult_setting", body, idempotency_key)
+    return await apply(temporal, session, user, case_ref, "consult_setting", body, idempotency_key)
 
 
 @router.post("/setting-answers", response_model=AssessmentState)
@@ -136,10 +154,11 @@ async def record_setting_response(
     body: SettingAnswered,
     session: SessionDep,
     temporal: TemporalDep,
+    user: Acting,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
     """Record a consulted setting's answer."""
-    return await apply(temporal, session, case_ref, "record_setting_response", body, idempotency_key)
+    return await apply(temporal, session, user, case_ref, "record_setting_response", body, idempotency_key)
 
 
 @router.post("/final-plan", response_model=AssessmentState)
@@ -148,6 +167,7 @@ async def issue_final_plan(
     body: FinalPlanIn,
     session: SessionDep,
     temporal: TemporalDep,
+    user: Acting,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
     """Issue the final plan (reg 13(2)), once the parent's comment window on the draft has closed."""
@@ -155,17 +175,17 @@ async def issue_final_plan(
         raise Problem(
             422, "Action refused", "the final plan must name the school or institution, or its type, in section I"
         )
-    await require_case(session, case_ref)
+    await case_for(session, user, case_ref)
 
     async def issue(document_id: str) -> AssessmentState:
         action = FinalPlanIssued(
             on=body.issued_on,
-            actor=body.actor,
+            actor=user.sub,
             document_id=document_id,
             named_setting_urn=body.named_setting_urn,
             setting_type=body.setting_type,
         )
-        return await apply(temporal, session, case_ref, "issue_final_plan", action, idempotency_key)
+        return await apply(temporal, session, user, case_ref, "issue_final_plan", action, idempotency_key)
 
     return await with_document(
         session,
@@ -176,7 +196,7 @@ async def issue_final_plan(
         issue,
         named_setting_urn=body.named_setting_urn,
         setting_type=body.setting_type or None,
-        created_by=body.actor,
+        created_by=user.sub,
     )
 
 
@@ -186,10 +206,11 @@ async def record_exception(
     body: ExceptionRecorded,
     session: SessionDep,
     temporal: TemporalDep,
+    user: Acting,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
     """Record a statutory exception (e.g. reg 5(4), 8(2), 10(4), 13(3)) with its reason and dates."""
-    return await apply(temporal, session, case_ref, "record_exception", body, idempotency_key)
+    return await apply(temporal, session, user, case_ref, "record_exception", body, idempotency_key)
 
 
 @router.post("/withdraw", response_model=AssessmentState)
@@ -198,7 +219,8 @@ async def withdraw(
     body: Withdrawal,
     session: SessionDep,
     temporal: TemporalDep,
+    user: Acting,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
     """Close the case: the family moved away or the request was withdrawn."""
-    return await apply(temporal, session, case_ref, "withdraw", body, idempotency_key)
+    return await apply(temporal, session, user, case_ref, "withdraw", body, idempotency_key)

@@ -21,12 +21,25 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 import statutory
+from api.auth import (
+    PERSONAL_DATA,
+    Acting,
+    Anyone,
+    InScope,
+    Role,
+    WithPersonalData,
+    audit_personal_data,
+    case_for,
+    check_la,
+    without_free_text,
+)
 from api.deps import SessionDep, SettingsDep, TemporalDep
 from api.problems import Problem
 from api.registration import new_case_ref, register
 from api.schemas import EARLIEST_REQUEST, CaseCreate, CaseCreated, CaseView, ChildOut
 from store.models import Case, Child, Contact, Notification
 from workflows import search_attributes as sa
+from workflows import summaries
 from workflows.assessment import AssessmentWorkflow
 from workflows.assessment_models import AssessmentInput, AssessmentState, Stage
 from workflows.ids import CASE_REF_PATTERN, assessment_id
@@ -82,6 +95,7 @@ async def _register(session: SessionDep, body: CaseCreate, digest: str) -> tuple
         received_date=body.received_date,
         request_source=body.request_source.value,
         officer=body.officer,
+        team=body.team,
     )
     people: list[SQLModel] = [Child(case_ref=case_ref, **body.child.model_dump())]
     people += [Contact(case_ref=case_ref, **c.model_dump()) for c in body.contacts]
@@ -95,10 +109,16 @@ async def open_case(
     session: SessionDep,
     temporal: TemporalDep,
     settings: SettingsDep,
+    user: Acting,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> CaseCreated:
-    """Open a case from a request for an EHC needs assessment and start its statutory clock."""
+    """Open a case from a request for an EHC needs assessment and start its statutory clock.
+
+    The case is assigned to `officer` if given, else to the case officer who opens it."""
+    check_la(user, body.la_code)
     check_dates(body)
+    if body.officer is None and user.role is Role.CASE_OFFICER:
+        body = body.model_copy(update={"officer": user.sub})
     case_ref, replayed = await _register(session, body, idempotency_digest(body, idempotency_key))
     case = await session.get(Case, case_ref)
     assert case is not None
@@ -109,7 +129,7 @@ async def open_case(
         request_source=case.request_source,
         policy=case.policy,
         reminder_working_days=settings.reminder_working_days,
-        opened_by=case.officer or "api",
+        opened_by=user.sub,
     )
     # A case that already ran to completion raises WorkflowAlreadyStartedError: the first answer stands.
     with contextlib.suppress(WorkflowAlreadyStartedError):
@@ -130,11 +150,7 @@ async def open_case(
                     SearchAttributePair(sa.CASE_STAGE, Stage.REQUEST_RECEIVED.value),
                 ]
             ),
-            static_summary=f"EHC needs assessment · case {case_ref} · LA {case.la_code}",
-            static_details=(
-                f"Request received {case.received_date:%d %b %Y}. Statutory clock under {case.policy}: "
-                "decision to assess in 6 weeks (SEND Regs 2014 reg 5(1)), final plan in 20 weeks (reg 13(2))."
-            ),
+            **summaries.assessment(workflow_input),
         )
     if replayed:
         response.headers["Idempotent-Replayed"] = "true"
@@ -161,16 +177,22 @@ async def query_state(handle: WorkflowHandle, case_ref: str, state_type: type[St
         raise
 
 
-@router.get("/{case_ref}", response_model=CaseView)
-async def read_case(case_ref: CaseRef, session: SessionDep, temporal: TemporalDep) -> CaseView:
-    """One case: stage, every statutory deadline, outstanding work and history, live from its workflow."""
-    case = await session.get(Case, case_ref)
-    if case is None:
-        raise Problem(404, "No such case", f"There is no case {case_ref}.")
+@router.get("/{case_ref}", response_model=CaseView, dependencies=[InScope])
+async def read_case(case_ref: CaseRef, session: SessionDep, temporal: TemporalDep, user: Anyone) -> CaseView:
+    """One case: stage, every statutory deadline, outstanding work and history, live from its workflow.
+
+    The child's details come only to case officers and managers, and each such read is audited;
+    ops see the same case without them."""
+    case = await case_for(session, user, case_ref)
     state = await query_state(temporal.get_workflow_handle(assessment_id(case_ref)), case_ref)
-    child = (await session.exec(select(Child).where(Child.case_ref == case_ref))).first()
+    child = None
+    if user.role in PERSONAL_DATA:
+        child = (await session.exec(select(Child).where(Child.case_ref == case_ref))).first()
+        await audit_personal_data(session, user, case_ref, "case with the child's details")
+    state.exceptions = without_free_text(user, state.exceptions)
     return CaseView(
         **state.model_dump(),
+        officer=case.officer,
         child=ChildOut.model_validate(child, from_attributes=True) if child else None,
     )
 
@@ -184,10 +206,10 @@ class NotificationOut(BaseModel):
     created_at: datetime
 
 
-@router.get("/{case_ref}/notifications", response_model=list[NotificationOut])
-async def case_notifications(case_ref: CaseRef, session: SessionDep) -> list[Notification]:
+@router.get("/{case_ref}/notifications", response_model=list[NotificationOut], dependencies=[InScope])
+async def case_notifications(case_ref: CaseRef, session: SessionDep, user: WithPersonalData) -> list[Notification]:
     """Every notice the case has produced (letters to the family, reminders and escalations to staff)."""
-    if await session.get(Case, case_ref) is None:
-        raise Problem(404, "No such case", f"There is no case {case_ref}.")
+    await case_for(session, user, case_ref)
+    await audit_personal_data(session, user, case_ref, "notifications (letters to the family)")
     rows = await session.exec(select(Notification).where(Notification.case_ref == case_ref).order_by(Notification.id))
     return list(rows.all())

@@ -2,6 +2,7 @@
 
 from fastapi import APIRouter, Request
 
+from api.auth import Manager
 from api.deps import SettingsDep, TemporalDep
 from api.plan_import import ImportReport, import_plans, parse
 from api.problems import Problem
@@ -23,9 +24,12 @@ MAX_IMPORT_BYTES = 20 * 1024 * 1024
         }
     },
 )
-async def import_plan_file(request: Request, temporal: TemporalDep, settings: SettingsDep) -> ImportReport:
+async def import_plan_file(
+    request: Request, temporal: TemporalDep, settings: SettingsDep, user: Manager
+) -> ImportReport:
     """Import existing plans with their real last review dates; running it twice imports nothing twice.
-    Rows that cannot be imported are listed with the reason; the rest are imported."""
+    Rows that cannot be imported are listed with the reason; the rest are imported. A manager imports
+    for their own LAs only: a row of another LA is rejected."""
     body = await request.body()
     if len(body) > MAX_IMPORT_BYTES:
         raise Problem(
@@ -35,4 +39,4 @@ async def import_plan_file(request: Request, temporal: TemporalDep, settings: Se
         rows = parse(body.decode("utf-8-sig"), request.headers.get("content-type", "text/csv"))
     except (ValueError, UnicodeDecodeError) as error:
         raise Problem(422, "Unreadable import", f"The file could not be read as CSV or JSON: {error}") from error
-    return await import_plans(rows, request.app.state.sessions, temporal, settings)
+    return await import_plans(rows, request.app.state.sessions, temporal, settings, la_codes=user.la_codes)

@@ -8,11 +8,12 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 from sqlmodel import col, select
 
+from api.auth import Acting, Anyone, InScope, User, WithPersonalData, audit_personal_data, case_for, without_free_text
 from api.deps import SessionDep, TemporalDep
 from api.problems import Problem
 from api.routes.cases import CaseRef, query_state
 from api.schemas import PlanSections, Strict
-from api.updates import IdempotencyKey, require_case, run_update, with_document
+from api.updates import IdempotencyKey, run_update, with_document
 from store.models import AuditEvent, CaseDeadline, PlanDocument
 from workflows.ids import plan_id
 from workflows.plan_models import (
@@ -33,21 +34,28 @@ from workflows.plan_models import (
     TransferIn,
 )
 
-router = APIRouter(prefix="/plans/{case_ref}", tags=["plans"])
+router = APIRouter(prefix="/plans/{case_ref}", tags=["plans"], dependencies=[InScope])
 
 
 async def apply(
-    temporal: TemporalDep, session: SessionDep, case_ref: str, update: str, action: BaseModel, key: str | None
+    temporal: TemporalDep,
+    session: SessionDep,
+    user: User,
+    case_ref: str,
+    update: str,
+    action: BaseModel,
+    key: str | None,
 ) -> PlanState:
-    await require_case(session, case_ref)
-    return await run_update(temporal, plan_id(case_ref), update, action, key, PlanState)
+    await case_for(session, user, case_ref)
+    return await run_update(temporal, plan_id(case_ref), update, action, key, PlanState, user.sub)
 
 
 @router.get("", response_model=PlanState)
-async def read_plan(case_ref: CaseRef, session: SessionDep, temporal: TemporalDep) -> PlanState:
+async def read_plan(case_ref: CaseRef, session: SessionDep, temporal: TemporalDep, user: Anyone) -> PlanState:
     """The plan: stage, review date and why, phase transfer, who holds the rights, deadlines, history."""
-    await require_case(session, case_ref)
-    return await query_state(temporal.get_workflow_handle(plan_id(case_ref)), case_ref, PlanState)
+    await case_for(session, user, case_ref)
+    state = await query_state(temporal.get_workflow_handle(plan_id(case_ref)), case_ref, PlanState)
+    return state.model_copy(update={"exceptions": without_free_text(user, state.exceptions)})
 
 
 class SectionChange(BaseModel):
@@ -65,9 +73,12 @@ class VersionOut(BaseModel):
 
 
 @router.get("/versions", response_model=list[VersionOut])
-async def plan_versions(case_ref: CaseRef, session: SessionDep, temporal: TemporalDep) -> list[VersionOut]:
+async def plan_versions(
+    case_ref: CaseRef, session: SessionDep, temporal: TemporalDep, user: WithPersonalData
+) -> list[VersionOut]:
     """Every issued version of the plan (sections A to K), with what changed from the one before and who."""
-    await require_case(session, case_ref)
+    await case_for(session, user, case_ref)
+    await audit_personal_data(session, user, case_ref, "plan versions (sections A to K)")
     state = await query_state(temporal.get_workflow_handle(plan_id(case_ref)), case_ref, PlanState)
     ids = [v.document_id for v in state.versions if v.document_id]
     documents = {d.id: d for d in (await session.exec(select(PlanDocument).where(col(PlanDocument.id).in_(ids)))).all()}
@@ -120,9 +131,9 @@ class Timeline(BaseModel):
 
 
 @router.get("/timeline", response_model=Timeline)
-async def plan_timeline(case_ref: CaseRef, session: SessionDep) -> Timeline:
+async def plan_timeline(case_ref: CaseRef, session: SessionDep, user: Anyone) -> Timeline:
     """The whole review timeline across every cycle, from the read model: each deadline and each event."""
-    await require_case(session, case_ref)
+    await case_for(session, user, case_ref)
     deadlines = await session.exec(
         select(CaseDeadline).where(CaseDeadline.case_ref == case_ref).order_by(col(CaseDeadline.due))
     )
@@ -147,10 +158,11 @@ async def schedule_review(
     body: MeetingScheduled,
     session: SessionDep,
     temporal: TemporalDep,
+    user: Acting,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
     """Send notice of the review meeting, at least 2 weeks ahead (SEND Regs 2014 reg 20(3))."""
-    return await apply(temporal, session, case_ref, "schedule_review", body, idempotency_key)
+    return await apply(temporal, session, user, case_ref, "schedule_review", body, idempotency_key)
 
 
 @router.post("/review-advice", response_model=PlanState)
@@ -159,10 +171,11 @@ async def circulate_advice(
     body: AdviceCirculated,
     session: SessionDep,
     temporal: TemporalDep,
+    user: Acting,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
     """Record the advice circulated to those invited, at least 2 weeks before the meeting (reg 20(4))."""
-    return await apply(temporal, session, case_ref, "circulate_review_advice", body, idempotency_key)
+    return await apply(temporal, session, user, case_ref, "circulate_review_advice", body, idempotency_key)
 
 
 @router.post("/review-meeting", response_model=PlanState)
@@ -171,10 +184,11 @@ async def hold_review(
     body: ReviewHeld,
     session: SessionDep,
     temporal: TemporalDep,
+    user: Acting,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
     """Record that the review meeting was held (CFA 2014 s.44(1)); starts the report and decision clocks."""
-    return await apply(temporal, session, case_ref, "hold_review", body, idempotency_key)
+    return await apply(temporal, session, user, case_ref, "hold_review", body, idempotency_key)
 
 
 @router.post("/review-report", response_model=PlanState)
@@ -183,15 +197,15 @@ async def review_report(
     body: ReportReceived,
     session: SessionDep,
     temporal: TemporalDep,
+    user: Acting,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
     """Record the review report (2 weeks after the meeting)."""
-    return await apply(temporal, session, case_ref, "receive_review_report", body, idempotency_key)
+    return await apply(temporal, session, user, case_ref, "receive_review_report", body, idempotency_key)
 
 
 class ReviewDecisionIn(Strict):
     on: date
-    actor: str = Field(default="officer", min_length=1, max_length=120)
     outcome: ReviewOutcome
     reasons: str = Field(default="", max_length=4000)
     proposed_sections: PlanSections | None = Field(default=None, description="The amended plan proposed, for 'amend'")
@@ -203,16 +217,17 @@ async def decide_review(
     body: ReviewDecisionIn,
     session: SessionDep,
     temporal: TemporalDep,
+    user: Acting,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
     """Maintain, amend (with the proposed amendments) or cease, within 4 weeks of the meeting (reg 20(10))."""
-    await require_case(session, case_ref)
+    await case_for(session, user, case_ref)
 
     async def decide(document_id: str | None) -> PlanState:
         action = ReviewDecision(
-            on=body.on, actor=body.actor, outcome=body.outcome, reasons=body.reasons, proposed_document_id=document_id
+            on=body.on, actor=user.sub, outcome=body.outcome, reasons=body.reasons, proposed_document_id=document_id
         )
-        return await apply(temporal, session, case_ref, "decide_review", action, idempotency_key)
+        return await apply(temporal, session, user, case_ref, "decide_review", action, idempotency_key)
 
     if body.outcome is not ReviewOutcome.AMEND:
         return await decide(None)
@@ -225,13 +240,12 @@ async def decide_review(
         body.proposed_sections.model_dump(),
         idempotency_key,
         decide,
-        created_by=body.actor,
+        created_by=user.sub,
     )
 
 
 class AmendedPlanIn(Strict):
     issued_on: date
-    actor: str = Field(default="officer", min_length=1, max_length=120)
     named_setting_urn: str | None = Field(default=None, pattern=r"^[0-9]{6,8}$")
     sections: PlanSections
 
@@ -242,16 +256,17 @@ async def issue_amended_plan(
     body: AmendedPlanIn,
     session: SessionDep,
     temporal: TemporalDep,
+    user: Acting,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
     """Issue the amended plan: a new version (8 weeks after the proposals, reg 22(3); or after re-assessment)."""
-    await require_case(session, case_ref)
+    await case_for(session, user, case_ref)
     if not body.sections.I.strip():
         raise Problem(422, "Action refused", "the plan must name the school or institution, or its type, in section I")
 
     async def issue(document_id: str) -> PlanState:
-        action = AmendedPlanIssued(on=body.issued_on, actor=body.actor, document_id=document_id)
-        return await apply(temporal, session, case_ref, "issue_amended_plan", action, idempotency_key)
+        action = AmendedPlanIssued(on=body.issued_on, actor=user.sub, document_id=document_id)
+        return await apply(temporal, session, user, case_ref, "issue_amended_plan", action, idempotency_key)
 
     return await with_document(
         session,
@@ -261,7 +276,7 @@ async def issue_amended_plan(
         idempotency_key,
         issue,
         named_setting_urn=body.named_setting_urn,
-        created_by=body.actor,
+        created_by=user.sub,
     )
 
 
@@ -271,10 +286,11 @@ async def not_amended(
     body: NotAmended,
     session: SessionDep,
     temporal: TemporalDep,
+    user: Acting,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
     """Decide not to amend after representations, with reasons (reg 22(4))."""
-    return await apply(temporal, session, case_ref, "decide_not_to_amend", body, idempotency_key)
+    return await apply(temporal, session, user, case_ref, "decide_not_to_amend", body, idempotency_key)
 
 
 @router.post("/reassessment-request", response_model=PlanState)
@@ -283,10 +299,11 @@ async def request_reassessment(
     body: ReassessmentRequested,
     session: SessionDep,
     temporal: TemporalDep,
+    user: Acting,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
     """Record a request to re-assess (decision due in 15 days, reg 25)."""
-    return await apply(temporal, session, case_ref, "request_reassessment", body, idempotency_key)
+    return await apply(temporal, session, user, case_ref, "request_reassessment", body, idempotency_key)
 
 
 @router.post("/reassessment-decision", response_model=PlanState)
@@ -295,10 +312,11 @@ async def decide_reassessment(
     body: ReassessmentDecision,
     session: SessionDep,
     temporal: TemporalDep,
+    user: Acting,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
     """Decide whether to re-assess (a refusal is appealable, CFA 2014 s.51(2)(d))."""
-    return await apply(temporal, session, case_ref, "decide_reassessment", body, idempotency_key)
+    return await apply(temporal, session, user, case_ref, "decide_reassessment", body, idempotency_key)
 
 
 @router.post("/cease", response_model=PlanState)
@@ -307,10 +325,11 @@ async def cease(
     body: CeaseDecision,
     session: SessionDep,
     temporal: TemporalDep,
+    user: Acting,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
     """Decide to cease the plan (reg 31); it stays in force until the appeal window closes (CFA 2014 s.45)."""
-    return await apply(temporal, session, case_ref, "decide_to_cease", body, idempotency_key)
+    return await apply(temporal, session, user, case_ref, "decide_to_cease", body, idempotency_key)
 
 
 @router.post("/cease-appeal", response_model=PlanState)
@@ -319,10 +338,11 @@ async def cease_appeal(
     body: AppealEvent,
     session: SessionDep,
     temporal: TemporalDep,
+    user: Acting,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
     """Record an appeal against ceasing being registered, then its outcome."""
-    return await apply(temporal, session, case_ref, "record_cease_appeal", body, idempotency_key)
+    return await apply(temporal, session, user, case_ref, "record_cease_appeal", body, idempotency_key)
 
 
 @router.post("/transfer", response_model=PlanState)
@@ -331,10 +351,11 @@ async def transfer(
     body: TransferIn,
     session: SessionDep,
     temporal: TemporalDep,
+    user: Acting,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
     """The family moved: the plan transfers to the new LA (reg 15), which gets its own deadlines."""
-    return await apply(temporal, session, case_ref, "transfer_in", body, idempotency_key)
+    return await apply(temporal, session, user, case_ref, "transfer_in", body, idempotency_key)
 
 
 @router.post("/transfer-notice", response_model=PlanState)
@@ -343,7 +364,8 @@ async def transfer_notice(
     body: NoticeSent,
     session: SessionDep,
     temporal: TemporalDep,
+    user: Acting,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
     """The new LA told the family about the transfer (6 weeks, reg 15(4))."""
-    return await apply(temporal, session, case_ref, "record_transfer_notice", body, idempotency_key)
+    return await apply(temporal, session, user, case_ref, "record_transfer_notice", body, idempotency_key)

@@ -4,10 +4,11 @@ appeal, with a manager's view of all of them by stage and deadline."""
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel
 from sqlmodel import col, select
 
+from api.auth import LA_CODE_PATTERN, Acting, Anyone, visible_las
 from api.deps import SessionDep, TemporalDep
 from api.problems import Problem
 from api.routes.cases import query_state
@@ -56,16 +57,15 @@ class RedressRow(BaseModel):
 @router.get("/redress", response_model=list[RedressRow])
 async def open_redress(
     session: SessionDep,
-    la_code: Annotated[str | None, Query(pattern=r"^[A-Z0-9]{3,9}$")] = None,
+    user: Anyone,
+    la_code: Annotated[str | None, Query(pattern=LA_CODE_PATTERN)] = None,
     process: Annotated[str | None, Query(pattern="^(redress|tribunal)$")] = None,
     stage: Annotated[str | None, Query(max_length=32)] = None,
     include_closed: bool = False,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[RedressCase]:
     """Managers' view: redress routes and appeals by stage, the nearest deadline first."""
-    query = select(RedressCase)
-    if la_code:
-        query = query.where(RedressCase.la_code == la_code)
+    query = select(RedressCase).where(col(RedressCase.la_code).in_(visible_las(user, la_code)))
     if process:
         query = query.where(RedressCase.process == process)
     if stage:
@@ -76,22 +76,30 @@ async def open_redress(
     return list((await session.exec(query.limit(limit))).all())
 
 
-async def _known(session: SessionDep, workflow_id: str) -> None:
-    if await session.get(RedressCase, workflow_id) is None:
-        raise Problem(404, "No such redress case", f"There is no redress route or appeal {workflow_id}.")
+# Checked here too: this dependency reads the database before the route's own parameters are validated.
+ROUTE_OR_APPEAL_ID = r"^(redress|tribunal)-[A-Z0-9]{2,10}-[A-Z0-9]{4,20}-[A-Za-z0-9_-]{1,80}$"
 
 
-@router.get("/redress/{workflow_id}", response_model=RedressState)
-async def read_redress(workflow_id: RedressId, session: SessionDep, temporal: TemporalDep) -> RedressState:
+async def _known(
+    workflow_id: Annotated[str, Path(pattern=ROUTE_OR_APPEAL_ID)], session: SessionDep, user: Anyone
+) -> None:
+    """404 for a route or appeal that does not exist or belongs to another LA alike, before the body is read."""
+    row = await session.get(RedressCase, workflow_id)
+    if row is None or not user.sees(row.la_code):
+        raise Problem(
+            404, "No such redress case", f"There is no redress route or appeal {workflow_id} in your local authorities."
+        )
+
+
+@router.get("/redress/{workflow_id}", response_model=RedressState, dependencies=[Depends(_known)])
+async def read_redress(workflow_id: RedressId, temporal: TemporalDep) -> RedressState:
     """One redress route: mediation, certificate, the appeal deadline and history."""
-    await _known(session, workflow_id)
     return await query_state(temporal.get_workflow_handle(workflow_id), workflow_id, RedressState)
 
 
-@router.get("/tribunal/{workflow_id}", response_model=TribunalState)
-async def read_appeal(workflow_id: TribunalId, session: SessionDep, temporal: TemporalDep) -> TribunalState:
+@router.get("/tribunal/{workflow_id}", response_model=TribunalState, dependencies=[Depends(_known)])
+async def read_appeal(workflow_id: TribunalId, temporal: TemporalDep) -> TribunalState:
     """One appeal: registration, the LA's response deadline, the orders and their compliance."""
-    await _known(session, workflow_id)
     return await query_state(temporal.get_workflow_handle(workflow_id), workflow_id, TribunalState)
 
 
@@ -109,15 +117,19 @@ def _action(
     async def endpoint(
         workflow_id: workflow_id_type,  # type: ignore[valid-type]
         body: body_type,  # type: ignore[valid-type]
-        session: SessionDep,
         temporal: TemporalDep,
+        user: Acting,
         idempotency_key: IdempotencyKey = None,
     ) -> Any:
-        await _known(session, workflow_id)
-        return await run_update(temporal, workflow_id, update, body, idempotency_key, state_type)
+        return await run_update(temporal, workflow_id, update, body, idempotency_key, state_type, user.sub)
 
     router.add_api_route(
-        f"/{prefix}/{{workflow_id}}/{path}", endpoint, methods=["POST"], response_model=state_type, summary=summary
+        f"/{prefix}/{{workflow_id}}/{path}",
+        endpoint,
+        methods=["POST"],
+        response_model=state_type,
+        summary=summary,
+        dependencies=[Depends(_known)],
     )
 
 

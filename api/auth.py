@@ -1,0 +1,220 @@
+"""Who is calling, and what they may see: bearer tokens (JWT) with a role and the LAs a user acts for.
+
+Tokens are verified against one configured key: a shared secret (HS256, the embedded default), a PEM
+public key, or an OIDC provider's published keys (JWKS). The token carries `role` (case_officer,
+manager or ops) and `la_codes`; nothing else about the user is trusted from the request body.
+
+The rules, in one place so that the access test can read them back:
+- case officers and managers act on cases of their own LAs and see the people on them;
+- managers also reassign cases and see work queues and the SEN2 return across their LAs;
+- ops see workflow state, queues and the dashboard, never personal data, and change nothing.
+A case of another LA answers 404, as a case that does not exist would, so references cannot be probed.
+"""
+
+import asyncio
+import uuid
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from functools import lru_cache
+from typing import Annotated, Any
+
+import jwt
+from fastapi import Depends, Path, Request
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from api.deps import SessionDep, SettingsDep
+from api.problems import Problem
+from settings import Settings
+from store.models import AuditEvent, Case
+from workflows.case_state import StatutoryException
+from workflows.ids import CASE_REF_PATTERN
+
+LA_CODE_PATTERN = r"^[A-Z0-9]{3,9}$"
+# A browser opening the dashboard page cannot send a bearer header: the same token may come in this
+# HttpOnly cookie (set by the sign-in form), for reads only, so a forged cross-site POST carries nothing.
+SESSION_COOKIE = "ehcp_token"
+SAFE_METHODS = frozenset({"GET", "HEAD"})
+
+
+class Role(StrEnum):
+    CASE_OFFICER = "case_officer"
+    MANAGER = "manager"
+    OPS = "ops"
+
+
+ACTING = frozenset({Role.CASE_OFFICER, Role.MANAGER})
+PERSONAL_DATA = ACTING
+EVERYONE = frozenset(Role)
+
+
+@dataclass(frozen=True)
+class User:
+    """The caller as the token says: `sub` is an opaque staff id (it is written to the audit trail)."""
+
+    sub: str
+    role: Role
+    la_codes: frozenset[str]
+
+    def sees(self, la_code: str) -> bool:
+        return la_code in self.la_codes
+
+
+def issue_token(
+    settings: Settings, sub: str, role: Role, la_codes: list[str], lifetime: timedelta = timedelta(hours=8)
+) -> str:
+    """A token signed with the configured shared secret: for local use and tests (`python -m api.tokens`)."""
+    if settings.auth_jwt_secret is None:
+        raise RuntimeError("AUTH_JWT_SECRET is not set: only a shared-secret deployment can issue tokens here")
+    now = datetime.now(UTC)
+    claims = {
+        "sub": sub,
+        "role": role.value,
+        "la_codes": sorted(la_codes),
+        "iss": settings.auth_issuer,
+        "aud": settings.auth_audience,
+        "iat": now,
+        "exp": now + lifetime,
+    }
+    return jwt.encode(claims, settings.auth_jwt_secret.get_secret_value(), algorithm="HS256")
+
+
+@lru_cache(maxsize=4)
+def _jwks_client(url: str) -> jwt.PyJWKClient:
+    return jwt.PyJWKClient(url, cache_keys=True, lifespan=3600)
+
+
+async def _verification_key(settings: Settings, token: str) -> tuple[Any, list[str]]:
+    if settings.auth_jwks_url:
+        # PyJWKClient fetches (and caches) the provider's keys synchronously: keep it off the event loop.
+        signing_key = await asyncio.to_thread(_jwks_client(settings.auth_jwks_url).get_signing_key_from_jwt, token)
+        return signing_key.key, ["RS256", "ES256", "PS256"]
+    if settings.auth_jwt_public_key:
+        return settings.auth_jwt_public_key, ["RS256", "ES256", "PS256"]
+    if settings.auth_jwt_secret:
+        return settings.auth_jwt_secret.get_secret_value(), ["HS256"]
+    raise Problem(503, "Sign-in not configured", "The API has no key to verify tokens with; ask the operators.")
+
+
+def _unauthorised(detail: str) -> Problem:
+    return Problem(401, "Not signed in", detail, "/problems/unauthorised", headers={"WWW-Authenticate": "Bearer"})
+
+
+async def verify(settings: Settings, token: str) -> User:
+    key, algorithms = await _verification_key(settings, token)
+    try:
+        claims = jwt.decode(
+            token,
+            key,
+            algorithms=algorithms,
+            audience=settings.auth_audience,
+            issuer=settings.auth_issuer,
+            options={"require": ["exp", "sub"]},
+            leeway=30,
+        )
+    except jwt.ExpiredSignatureError as error:
+        raise _unauthorised("The token has expired; sign in again.") from error
+    except (jwt.InvalidTokenError, jwt.PyJWKClientError) as error:
+        # The library's message says which check failed; it never contains the token's claims.
+        raise _unauthorised(f"The token was not accepted: {error}.") from error
+    role = claims.get(settings.auth_role_claim)
+    roles = {role} if isinstance(role, str) else set(role or [])
+    known = [r for r in Role if r.value in roles]
+    if len(known) != 1:
+        raise Problem(403, "No role", "The token must carry exactly one role: case_officer, manager or ops.")
+    la_codes = claims.get(settings.auth_la_claim) or []
+    if not isinstance(la_codes, list) or not all(isinstance(code, str) for code in la_codes):
+        raise Problem(403, "No local authority", "The token's la_codes claim must be a list of LA codes.")
+    return User(sub=str(claims["sub"])[:120], role=known[0], la_codes=frozenset(la_codes))
+
+
+async def authenticate(request: Request, settings: SettingsDep) -> User:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if not header and request.method in SAFE_METHODS:
+        scheme, token = "bearer", request.cookies.get(SESSION_COOKIE, "")
+    if scheme.lower() != "bearer" or not token:
+        raise _unauthorised("Send a bearer token: Authorization: Bearer <token>.")
+    user = await verify(settings, token.strip())
+    request.state.user = user
+    return user
+
+
+def allow(*roles: Role) -> Callable[[User], Coroutine[Any, Any, User]]:
+    """A dependency admitting only these roles (403 for the others)."""
+    admitted = frozenset(roles)
+
+    async def check(user: Annotated[User, Depends(authenticate)]) -> User:
+        if user.role not in admitted:
+            names = " or ".join(sorted(r.value for r in admitted))
+            raise Problem(403, "Not allowed", f"Only a {names} may do this.", "/problems/forbidden")
+        return user
+
+    check.roles = admitted  # type: ignore[attr-defined]  # read by the access-matrix test
+    return check
+
+
+Anyone = Annotated[User, Depends(allow(*EVERYONE))]
+Acting = Annotated[User, Depends(allow(*ACTING))]
+Manager = Annotated[User, Depends(allow(Role.MANAGER))]
+WithPersonalData = Annotated[User, Depends(allow(*PERSONAL_DATA))]
+
+
+def check_la(user: User, la_code: str) -> None:
+    if not user.sees(la_code):
+        raise Problem(403, "Not your local authority", f"You do not act for LA {la_code}.", "/problems/forbidden")
+
+
+def visible_las(user: User, la_code: str | None) -> list[str]:
+    """The LAs a list or report covers: the one asked for (if the caller may see it), else all of theirs."""
+    if la_code is not None:
+        check_la(user, la_code)
+        return [la_code]
+    return sorted(user.la_codes)
+
+
+async def case_for(session: AsyncSession, user: User, case_ref: str) -> Case:
+    """The case, if it exists and the caller acts for its LA; otherwise 404 either way."""
+    case = await session.get(Case, case_ref)
+    if case is None or not user.sees(case.la_code):
+        raise Problem(404, "No such case", f"There is no case {case_ref} in your local authorities.")
+    return case
+
+
+async def case_in_scope(
+    case_ref: Annotated[str, Path(pattern=CASE_REF_PATTERN.pattern)], session: SessionDep, user: Anyone
+) -> Case:
+    """A route dependency: the case must be the caller's before anything else, the body included, is read.
+
+    Checking here, not in each endpoint, means a foreign case answers 404 even to a malformed action."""
+    return await case_for(session, user, case_ref)
+
+
+InScope = Depends(case_in_scope)
+
+
+WITHHELD = "(withheld: personal data)"
+
+
+def without_free_text(user: User, exceptions: list[StatutoryException]) -> list[StatutoryException]:
+    """An exception's reason is an officer's own words (a hospital stay, a family crisis): special
+    category data, so ops see that an exception was recorded and its dates, not why."""
+    if user.role in PERSONAL_DATA:
+        return exceptions
+    return [e.model_copy(update={"reason": WITHHELD}) for e in exceptions]
+
+
+async def audit_personal_data(session: AsyncSession, user: User, case_ref: str, what: str) -> None:
+    """Every read of a case's personal data leaves a line in the audit trail (UK GDPR art. 5(2), 30)."""
+    session.add(
+        AuditEvent(
+            event_key=f"read:{uuid.uuid4().hex}",
+            case_ref=case_ref,
+            action="personal_data_viewed",
+            actor=user.sub,
+            summary=what,
+            at=datetime.now(UTC),
+        )
+    )
+    await session.commit()

@@ -34,7 +34,7 @@ trap stop INT TERM EXIT
     $("$BIN/python" -m workflows.search_attributes) &
 pids+=($!)
 
-"$BIN/python" worker.py &
+WORKER_METRICS_ADDRESS=${WORKER_METRICS_ADDRESS:-127.0.0.1:9464} "$BIN/python" worker.py &
 pids+=($!)
 
 "$BIN/uvicorn" --factory api.main:production_app --host 127.0.0.1 --port "$API_PORT" --log-level warning &
@@ -45,6 +45,7 @@ cat <<INFO
   API and its docs:  http://127.0.0.1:$API_PORT/docs
   Temporal UI:       http://127.0.0.1:$TEMPORAL_UI_PORT
   Temporal server:   $TEMPORAL_ADDRESS (namespace default)
+  Worker metrics:    http://${WORKER_METRICS_ADDRESS:-127.0.0.1:9464}/metrics
   Press Ctrl-C to stop everything.
 
 INFO

@@ -13,7 +13,7 @@ from temporalio.client import Client
 
 from api import limits, problems
 from api.metrics import instrument
-from api.routes import assessment, cases, health, metrics, plan_import, plans, redress, work
+from api.routes import assessment, cases, health, metrics, plan_import, plans, redress, returns, work
 from logs import configure_logging
 from settings import Settings, get_settings
 from store.db import SessionMaker, create_engine, create_sessionmaker
@@ -66,6 +66,7 @@ def create_app(
     app.include_router(plans.router)
     app.include_router(redress.router)
     app.include_router(work.router)
+    app.include_router(returns.router)
     return app
 
 

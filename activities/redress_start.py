@@ -91,7 +91,9 @@ class RedressStarter:
             )
 
     @activity.defn(name=CARRY_ORDER)
-    async def carry_order(self, order: CarriedOrder) -> None:
+    async def carry_order(self, order: CarriedOrder) -> str | None:
+        """The workflow that now owns the order and its reg 44 deadlines, or None if the case refused it
+        (the Tribunal workflow then keeps the deadlines itself)."""
         kind = OrderKind(order.kind)
         if kind in (OrderKind.ASSESS, OrderKind.MAKE_PLAN):
             # The assessment opens again, on the order's clock (reg 44(2)(b)-(c)).
@@ -113,11 +115,11 @@ class RedressStarter:
                 search_attributes=_attributes(order.case_ref, order.la_code, "assessment", "request_received"),
                 **summaries.assessment(ordered),
             )
-            return
+            return assessment_id(order.case_ref)
         if kind in (OrderKind.CONTINUE_TO_MAINTAIN, OrderKind.CEASE):
             event = AppealEvent(on=order.made_on, lodged=False, upheld=kind is OrderKind.CONTINUE_TO_MAINTAIN)
-            await self._update(plan_id(order.case_ref), "record_cease_appeal", event, order.order_id)
-            return
+            carried = await self._update(plan_id(order.case_ref), "record_cease_appeal", event, order.order_id)
+            return plan_id(order.case_ref) if carried else None
         tribunal_order = TribunalOrder(
             on=order.made_on,
             actor="tribunal",
@@ -125,14 +127,18 @@ class RedressStarter:
             kind=kind.value,
             tribunal_workflow_id=order.tribunal_workflow_id,
         )
-        await self._update(plan_id(order.case_ref), "tribunal_order", tribunal_order, order.order_id)
+        carried = await self._update(plan_id(order.case_ref), "tribunal_order", tribunal_order, order.order_id)
+        return plan_id(order.case_ref) if carried else None
 
-    async def _update(self, workflow_id: str, update: str, arg: object, update_id: str) -> None:
-        """An update keyed by the order, so a retried activity is the same update, not a second one."""
-        with contextlib.suppress(WorkflowUpdateFailedError):
-            # A refusal means the case is no longer where the order applies (already ceased, say):
-            # the Tribunal workflow still tracks the order and its deadline.
+    async def _update(self, workflow_id: str, update: str, arg: object, update_id: str) -> bool:
+        """An update keyed by the order, so a retried activity is the same update, not a second one.
+
+        False if the case refused it: it is no longer where the order applies (already ceased, say)."""
+        try:
             await self.client.get_workflow_handle(workflow_id).execute_update(update, arg, id=f"{update}:{update_id}")
+        except WorkflowUpdateFailedError:
+            return False
+        return True
 
     @activity.defn(name=REPORT_ORDER_DONE)
     async def report_order_done(self, done: OrderDone) -> None:

@@ -5,9 +5,12 @@ from datetime import date, timedelta
 from typing import Any
 
 import httpx
+from sqlmodel import select
 from temporalio.testing import WorkflowEnvironment
 
 import statutory
+from store.db import SessionMaker
+from store.models import CaseDeadline
 from tests.conftest import eventually
 from tests.driver import SECTIONS, PlanOfficer
 
@@ -47,9 +50,13 @@ class Redress(PlanOfficer):
         await eventually(started)
         return workflow_id
 
+    async def deadline_rows(self, sessions: SessionMaker) -> list[CaseDeadline]:
+        async with sessions() as session:
+            return list(await session.exec(select(CaseDeadline).where(CaseDeadline.case_ref == self.case_ref)))
+
 
 async def test_certificate_then_appeal_then_order_to_assess_reopens_the_assessment(
-    api: httpx.AsyncClient, env: WorkflowEnvironment
+    api: httpx.AsyncClient, env: WorkflowEnvironment, sessions: SessionMaker
 ) -> None:
     officer = Redress(api, env)
     route, decided = await officer.refused_case()
@@ -88,8 +95,9 @@ async def test_certificate_then_appeal_then_order_to_assess_reopens_the_assessme
     ordered_on = await officer.today()
     appeal_state = await officer.redress(appeal, "decision", {"upheld": True, "orders": ["assess"]})
     assert appeal_state["stage"] == "complying"
-    order = next(d for d in appeal_state["deadlines"] if d["step"] == "tribunal.comply_assess")
-    assert order["due"] == (ordered_on + timedelta(weeks=4)).isoformat()
+    # The reopened assessment owns the order's deadlines; the appeal only says where they went.
+    assert appeal_state["orders"][0]["carried_to"] == f"assessment-{officer.case_ref}"
+    assert not [d for d in appeal_state["deadlines"] if d["step"].startswith("tribunal.comply")]
 
     # The order reopens the assessment, on the order's clock (reg 44(2)(b)).
     async def reopened() -> dict | None:
@@ -102,6 +110,8 @@ async def test_certificate_then_appeal_then_order_to_assess_reopens_the_assessme
         "tribunal.comply_no_plan",
         "tribunal.comply_final_plan",
     }
+    order = next(d for d in case["deadlines"] if d["step"] == "tribunal.comply_assess")
+    assert order["due"] == (ordered_on + timedelta(weeks=4)).isoformat()
     problem = await officer.act("decide-to-assess", {"assess": False, "reasons": "No."}, expect=422)
     assert "Tribunal ordered" in problem["detail"]
     await officer.wait(weeks=2)
@@ -112,8 +122,15 @@ async def test_certificate_then_appeal_then_order_to_assess_reopens_the_assessme
         return state if state["closed"] else None
 
     appeal_state = await eventually(complied)
-    assert appeal_state["stage"] == "complied"
-    assert {d["step"]: d["status"] for d in appeal_state["deadlines"]}["tribunal.comply_assess"] == "met"
+    assert appeal_state["stage"] == "complied" and appeal_state["orders"][0]["done_on"]
+    assert {d.step: d.status for d in await officer.deadline_rows(sessions)}["tribunal.comply_assess"] == "met"
+    # One row per duty in the read model, so one work-queue item and one breach count.
+    steps = [d.step for d in await officer.deadline_rows(sessions)]
+    assert sorted(s for s in steps if s.startswith("tribunal.comply")) == [
+        "tribunal.comply_assess",
+        "tribunal.comply_final_plan",
+        "tribunal.comply_no_plan",
+    ]
 
 
 async def test_mediation_settles_and_the_agreement_is_carried_out_in_time(
@@ -195,7 +212,9 @@ async def test_no_appeal_in_time_ends_the_route(api: httpx.AsyncClient, env: Wor
     assert state["stage"] == "lapsed" and state["closed"]
 
 
-async def order_to_amend(api: httpx.AsyncClient, env: WorkflowEnvironment, *, late: bool) -> None:
+async def order_to_amend(
+    api: httpx.AsyncClient, env: WorkflowEnvironment, sessions: SessionMaker, *, late: bool
+) -> None:
     """An appeal against a plan kept unchanged, conceded with an order to amend (reg 45, reg 44(2)(e))."""
     officer = Redress(api, env)
     today = await officer.today()
@@ -242,20 +261,29 @@ async def order_to_amend(api: httpx.AsyncClient, env: WorkflowEnvironment, *, la
         return state if state["closed"] else None
 
     appeal_state = await eventually(done)
-    status = {d["step"]: d["status"] for d in appeal_state["deadlines"]}["tribunal.comply_amend"]
-    assert status == ("breached" if late else "met")
+    assert appeal_state["orders"][0]["carried_to"] == f"plan-{officer.case_ref}"
+    assert not [d for d in appeal_state["deadlines"] if d["step"] == "tribunal.comply_amend"]
+    # The plan owns the order's deadline: one row, one reminder, at most one breach and one escalation.
+    rows = [d for d in await officer.deadline_rows(sessions) if d.step == "tribunal.comply_amend"]
+    assert [(d.status, d.done_on is not None) for d in rows] == [("breached" if late else "met", True)]
     assert (await officer.plan())["versions"][-1]["reason"] == "Tribunal order"
     letters = (await api.get(f"/cases/{officer.case_ref}/notifications")).json()
-    escalated = [n for n in letters if n["template"] == "deadline_escalation" and "Tribunal" in n["subject"]]
-    assert bool(escalated) is late
+    ordered = [n["template"] for n in letters if "Tribunal's order" in n["subject"]]
+    assert ordered == (
+        ["deadline_reminder", "deadline_breached", "deadline_escalation"] if late else []  # done before the reminder
+    )
 
 
-async def test_order_to_amend_carried_out_in_time(api: httpx.AsyncClient, env: WorkflowEnvironment) -> None:
-    await order_to_amend(api, env, late=False)
+async def test_order_to_amend_carried_out_in_time(
+    api: httpx.AsyncClient, env: WorkflowEnvironment, sessions: SessionMaker
+) -> None:
+    await order_to_amend(api, env, sessions, late=False)
 
 
-async def test_order_to_amend_breached(api: httpx.AsyncClient, env: WorkflowEnvironment) -> None:
-    await order_to_amend(api, env, late=True)
+async def test_order_to_amend_breached(
+    api: httpx.AsyncClient, env: WorkflowEnvironment, sessions: SessionMaker
+) -> None:
+    await order_to_amend(api, env, sessions, late=True)
 
 
 async def test_appeal_deadlines_in_august_and_at_christmas(api: httpx.AsyncClient, env: WorkflowEnvironment) -> None:

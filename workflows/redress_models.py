@@ -154,6 +154,10 @@ class Order(BaseModel):
     made_on: date
     done_on: date | None = None
     conceded: bool = False
+    carried_to: str | None = Field(
+        default=None,
+        description="The case workflow that owns the order's reg 44 deadlines; None: this appeal keeps them",
+    )
 
 
 class TribunalState(BaseModel):

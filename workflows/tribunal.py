@@ -35,6 +35,8 @@ with workflow.unsafe.imports_passed_through():
     from workflows.rejections import InvalidAction, OutOfOrder
 
 RESPONSE = "tribunal.la_response"
+# Orders made from here on leave their deadlines to the case that carries them (one owner, one timer).
+ORDER_DEADLINES_OWNED_BY_THE_CASE = "order-deadlines-owned-by-the-case"
 OPEN_APPEAL = (TribunalStage.LODGED, TribunalStage.REGISTERED, TribunalStage.HEARING_LISTED)
 
 
@@ -135,29 +137,46 @@ class TribunalWorkflow(CaseWorkflow):
         for kind in kinds:
             order = Order(order_id=f"{self.state.appeal_id}-{kind.value}", kind=kind, made_on=on, conceded=conceded)
             self.state.orders.append(order)
-            for step in ORDER_RULES[kind]:
-                self.book.open(
-                    f"{order.order_id}:{step}", step, on, label=f"Carry out the Tribunal's order ({kind.value})"
-                )
             if not ORDER_RULES[kind]:
                 order.done_on = on  # continue to maintain, or cease: in effect at once (reg 44(2)(a), (d))
-            await workflow.execute_activity(
-                CARRY_ORDER,
-                CarriedOrder(
-                    case_ref=self.case_ref,
-                    la_code=self.state.la_code,
-                    tribunal_workflow_id=self.workflow_id,
-                    order_id=order.order_id,
-                    kind=kind.value,
-                    made_on=on,
-                    policy=self.state.policy,
-                ),
-                start_to_close_timeout=ACTIVITY_TIMEOUT,
-                retry_policy=ACTIVITY_RETRY,
-                summary=f"carry the order into the case: {kind.value}",
-            )
+            if workflow.patched(ORDER_DEADLINES_OWNED_BY_THE_CASE):
+                # One owner per deadline: the plan or assessment that carries the order times it, reminds,
+                # records the breach and escalates; this appeal keeps it only if no case would take it.
+                order.carried_to = await self._carry(order)
+                if order.carried_to is None:
+                    self._open_order_deadlines(order)
+            else:
+                self._open_order_deadlines(order)
+                await self._carry(order)
         self.state.stage = TribunalStage.COMPLYING
         self._close_if_complied(on)
+
+    def _open_order_deadlines(self, order: Order) -> None:
+        for step in ORDER_RULES[order.kind]:
+            self.book.open(
+                f"{order.order_id}:{step}",
+                step,
+                order.made_on,
+                label=f"Carry out the Tribunal's order ({order.kind.value})",
+            )
+
+    async def _carry(self, order: Order) -> str | None:
+        """The order into the case it changes; the workflow that took it, or None if the case refused it."""
+        return await workflow.execute_activity(
+            CARRY_ORDER,
+            CarriedOrder(
+                case_ref=self.case_ref,
+                la_code=self.state.la_code,
+                tribunal_workflow_id=self.workflow_id,
+                order_id=order.order_id,
+                kind=order.kind.value,
+                made_on=order.made_on,
+                policy=self.state.policy,
+            ),
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=ACTIVITY_RETRY,
+            summary=f"carry the order into the case: {order.kind.value}",
+        )
 
     def _close_if_complied(self, on: date) -> None:
         if self.state.stage is TribunalStage.COMPLYING and all(o.done_on for o in self.state.orders):

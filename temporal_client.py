@@ -48,15 +48,15 @@ async def connect(settings: Settings, *, attempts: int = 60, runtime: Runtime | 
     raise AssertionError("unreachable")
 
 
-def run_to_exit(main: Coroutine[Any, Any, None]) -> NoReturn:
+def run_to_exit(main: Coroutine[Any, Any, int | None]) -> NoReturn:
     """Run a command's `main` and leave without interpreter teardown once it has finished cleanly.
 
     The SDK's Rust threads can outlive the event loop and abort the process while Python finalizes
     ("PyGILState_Release ... must be current", temporalio/sdk-python#300), turning a clean stop into
     SIGABRT that supervisors read as a crash. Everything is closed by now, so only buffers need flushing.
-    An exception still propagates with the normal exit."""
-    asyncio.run(main)
+    An exception still propagates with the normal exit; an int from `main` is the exit status."""
+    status = asyncio.run(main)
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()
-    os._exit(0)
+    os._exit(status or 0)

@@ -1,7 +1,12 @@
-"""Keeps the read model (case row, deadlines, audit trail) in step with a case workflow."""
+"""Keeps the read model (case row, deadlines, audit trail) in step with a case workflow.
+
+The projection functions are shared with reconciliation (activities/reconcile.py), which compares the
+read model with what they make of each workflow's `read_model` query and repairs it by the same writes."""
 
 from datetime import UTC, datetime
+from typing import Any
 
+from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio import activity
 
 from activities.messages import SYNC_CASE, CaseSnapshot
@@ -10,7 +15,7 @@ from store.models import AuditEvent, Case, CaseDeadline, RedressCase
 from store.upsert import upsert
 from workflows.case_state import DeadlineStatus
 
-_CASE_COLUMNS = (
+CASE_COLUMNS = (
     "la_code",
     "process",
     "workflow_id",
@@ -24,10 +29,10 @@ _CASE_COLUMNS = (
     "exception_count",
     "updated_at",
 )
-
+DEADLINE_COLUMNS = ("step", "kind", "start", "due", "status", "done_on", "exception_code")
 
 REDRESS_PROCESSES = frozenset({"redress", "tribunal"})
-_REDRESS_COLUMNS = (
+REDRESS_COLUMNS = (
     "stage",
     "closed",
     "outcome",
@@ -38,87 +43,97 @@ _REDRESS_COLUMNS = (
 )
 
 
+def case_row(snapshot: CaseSnapshot, now: datetime) -> dict[str, Any]:
+    """The `cases` row a case workflow's snapshot projects to (assessment and plan only)."""
+    open_deadlines = [d for d in snapshot.deadlines if d.status is DeadlineStatus.OPEN]
+    next_deadline = min(open_deadlines, key=lambda d: d.due, default=None)
+    return {
+        "case_ref": snapshot.case_ref,
+        "la_code": snapshot.la_code,
+        "process": snapshot.process,
+        "stage": snapshot.stage,
+        "policy": snapshot.policy,
+        "workflow_id": snapshot.workflow_id,
+        "received_date": snapshot.received_date,
+        "request_source": snapshot.request_source,
+        "closed": snapshot.closed,
+        "outcome": snapshot.outcome,
+        "next_deadline_step": next_deadline.step if next_deadline else None,
+        "next_deadline_due": next_deadline.due if next_deadline else None,
+        "breach_count": sum(d.status is DeadlineStatus.BREACHED for d in snapshot.deadlines),
+        "exception_count": snapshot.exception_count,
+        "opened_at": now,
+        "updated_at": now,
+    }
+
+
+def redress_row(snapshot: CaseSnapshot, now: datetime) -> dict[str, Any]:
+    """A redress route or appeal has a row of its own; the case row stays the plan's or assessment's."""
+    case = case_row(snapshot, now)
+    return {
+        "workflow_id": snapshot.workflow_id,
+        "case_ref": snapshot.case_ref,
+        "la_code": snapshot.la_code,
+        "process": snapshot.process,
+        "kind": snapshot.request_source,
+        "stage": snapshot.stage,
+        "policy": snapshot.policy,
+        "closed": snapshot.closed,
+        "outcome": snapshot.outcome,
+        "next_deadline_step": case["next_deadline_step"],
+        "next_deadline_due": case["next_deadline_due"],
+        "breach_count": case["breach_count"],
+        "opened_at": now,
+        "updated_at": now,
+    }
+
+
+def deadline_rows(snapshot: CaseSnapshot) -> list[dict[str, Any]]:
+    return [
+        {
+            "case_ref": snapshot.case_ref,
+            "key": d.key,
+            "step": d.step,
+            "kind": d.kind.value,
+            "start": d.start,
+            "due": d.due,
+            "status": d.status.value,
+            "done_on": d.done_on,
+            "exception_code": d.exception_code,
+        }
+        for d in snapshot.deadlines
+    ]
+
+
+async def write_snapshot(session: AsyncSession, snapshot: CaseSnapshot) -> None:
+    """Write the snapshot whole; every statement is an upsert, so a retry converges to the same rows."""
+    now = datetime.now(UTC)
+    if snapshot.process in REDRESS_PROCESSES:
+        await upsert(session, RedressCase, [redress_row(snapshot, now)], keys=["workflow_id"], update=REDRESS_COLUMNS)
+    else:
+        await upsert(session, Case, [case_row(snapshot, now)], keys=["case_ref"], update=CASE_COLUMNS)
+    await upsert(session, CaseDeadline, deadline_rows(snapshot), keys=["case_ref", "key"], update=DEADLINE_COLUMNS)
+    audit_rows = [
+        {
+            "event_key": f"{snapshot.workflow_id}:{entry.seq}",
+            "case_ref": snapshot.case_ref,
+            "action": entry.action,
+            "actor": entry.actor,
+            "summary": entry.summary,
+            "business_date": entry.on,
+            "at": entry.at,
+        }
+        for entry in snapshot.new_history
+    ]
+    await upsert(session, AuditEvent, audit_rows, keys=["event_key"])
+
+
 class CaseSync:
     def __init__(self, sessions: SessionMaker) -> None:
         self.sessions = sessions
 
     @activity.defn(name=SYNC_CASE)
     async def sync_case(self, snapshot: CaseSnapshot) -> None:
-        """Write the snapshot whole; every statement is an upsert, so a retry converges to the same rows."""
-        open_deadlines = [d for d in snapshot.deadlines if d.status is DeadlineStatus.OPEN]
-        next_deadline = min(open_deadlines, key=lambda d: d.due, default=None)
-        case_row = {
-            "case_ref": snapshot.case_ref,
-            "la_code": snapshot.la_code,
-            "process": snapshot.process,
-            "stage": snapshot.stage,
-            "policy": snapshot.policy,
-            "workflow_id": snapshot.workflow_id,
-            "received_date": snapshot.received_date,
-            "request_source": snapshot.request_source,
-            "closed": snapshot.closed,
-            "outcome": snapshot.outcome,
-            "next_deadline_step": next_deadline.step if next_deadline else None,
-            "next_deadline_due": next_deadline.due if next_deadline else None,
-            "breach_count": sum(d.status is DeadlineStatus.BREACHED for d in snapshot.deadlines),
-            "exception_count": snapshot.exception_count,
-            "opened_at": datetime.now(UTC),
-            "updated_at": datetime.now(UTC),
-        }
-        deadline_rows = [
-            {
-                "case_ref": snapshot.case_ref,
-                "key": d.key,
-                "step": d.step,
-                "kind": d.kind.value,
-                "start": d.start,
-                "due": d.due,
-                "status": d.status.value,
-                "done_on": d.done_on,
-                "exception_code": d.exception_code,
-            }
-            for d in snapshot.deadlines
-        ]
-        audit_rows = [
-            {
-                "event_key": f"{snapshot.workflow_id}:{entry.seq}",
-                "case_ref": snapshot.case_ref,
-                "action": entry.action,
-                "actor": entry.actor,
-                "summary": entry.summary,
-                "business_date": entry.on,
-                "at": entry.at,
-            }
-            for entry in snapshot.new_history
-        ]
         async with self.sessions() as session, session.begin():
-            if snapshot.process in REDRESS_PROCESSES:
-                # A redress route or appeal has a row of its own; the case row stays the plan's or assessment's.
-                redress_row = {
-                    "workflow_id": snapshot.workflow_id,
-                    "case_ref": snapshot.case_ref,
-                    "la_code": snapshot.la_code,
-                    "process": snapshot.process,
-                    "kind": snapshot.request_source,
-                    "stage": snapshot.stage,
-                    "policy": snapshot.policy,
-                    "closed": snapshot.closed,
-                    "outcome": snapshot.outcome,
-                    "next_deadline_step": case_row["next_deadline_step"],
-                    "next_deadline_due": case_row["next_deadline_due"],
-                    "breach_count": case_row["breach_count"],
-                    "opened_at": case_row["opened_at"],
-                    "updated_at": case_row["updated_at"],
-                }
-                await upsert(session, RedressCase, [redress_row], keys=["workflow_id"], update=_REDRESS_COLUMNS)
-            else:
-                await upsert(session, Case, [case_row], keys=["case_ref"], update=_CASE_COLUMNS)
-            await upsert(
-                session,
-                CaseDeadline,
-                deadline_rows,
-                keys=["case_ref", "key"],
-                update=["step", "kind", "start", "due", "status", "done_on", "exception_code"],
-            )
-            await upsert(session, AuditEvent, audit_rows, keys=["event_key"])
+            await write_snapshot(session, snapshot)
         activity.logger.info("case synced", extra={"case_ref": snapshot.case_ref, "stage": snapshot.stage})

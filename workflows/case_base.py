@@ -95,6 +95,14 @@ class CaseWorkflow(ABC):
             exception_count=len(getattr(self.state, "exceptions", ())),
         )
 
+    @workflow.query(name="read_model")
+    def read_model(self) -> CaseSnapshot:
+        """What the sync activity would write now, with the whole history: reconciliation compares the read
+        model with it and repairs from it (activities/reconcile.py), through the sync's own code path."""
+        snapshot = self.snapshot()
+        snapshot.new_history = list(self.history)
+        return snapshot
+
     async def done(self, action: str, on: date, actor: str, summary: str) -> StepResult:
         """Record an officer action and return once the read model has it."""
         self.record(action, on=on, actor=actor, summary=summary)

@@ -46,8 +46,10 @@ def create_app(
         app.state.temporal = temporal or await connect(settings)
         log.info("api started", namespace=settings.temporal_namespace, task_queue=settings.temporal_task_queue)
         yield
+        # Reached once uvicorn has answered every request in flight (SIGTERM: no new connections, then this).
         if engine is not None:
             await engine.dispose()
+        log.info("api stopped")
 
     app = FastAPI(
         title="SEND statutory case engine",

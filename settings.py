@@ -29,6 +29,12 @@ class Settings(BaseSettings):
     # host:port where the worker serves the Temporal SDK's Prometheus metrics (`/metrics`), e.g.
     # 0.0.0.0:9464 in a pod; empty (the default) serves none.
     worker_metrics_address: str = Field(default="", pattern=r"^$|^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):[0-9]{1,5}$")
+    # Open workflows the worker keeps in memory. A case not in the cache replays its whole history for every
+    # read and action, so size it to the open cases one worker holds (about 60 KB each, docs/benchmarks.md).
+    worker_max_cached_workflows: int = Field(default=10_000, ge=0)
+    # Concurrent polls for workflow tasks: every read of a case (a query) is one, so five (the SDK's
+    # default) queue reads behind each other under load (ENGINEERING.md appendix B).
+    worker_workflow_task_pollers: int = Field(default=20, ge=2)
 
     # Bearer tokens: one of a shared secret (HS256; `make run` makes one in data/local.env), a PEM public
     # key, or an OIDC provider's JWKS address. Role and LA codes are read from the named claims.

@@ -76,7 +76,11 @@ def build_worker(client: Client, task_queue: str, sessions: SessionMaker, settin
         ],
         workflow_runner=sandbox_runner(),
         graceful_shutdown_timeout=timedelta(seconds=20),
-        **options,
+        **{
+            "max_cached_workflows": settings.worker_max_cached_workflows,
+            "max_concurrent_workflow_task_polls": settings.worker_workflow_task_pollers,
+            **options,
+        },
     )
 
 

@@ -4,6 +4,7 @@ Every client must use the same data converter as the worker, or payloads would n
 """
 
 import asyncio
+import dataclasses
 import logging
 import os
 import sys
@@ -13,18 +14,27 @@ from typing import Any, NoReturn
 import structlog
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import DataConverter
 from temporalio.runtime import Runtime
 from temporalio.service import RPCError
 
+from payload_codec import codec_for
 from settings import Settings
 
 log = structlog.get_logger(__name__)
+
+
+def data_converter(settings: Settings) -> DataConverter:
+    """Pydantic payloads, encrypted with the configured keys (payload_codec.py): the worker, the API, the
+    tools and the tests all need this one, or one side could not read what the other wrote."""
+    return dataclasses.replace(pydantic_data_converter, payload_codec=codec_for(settings))
 
 
 async def connect(settings: Settings, *, attempts: int = 60, runtime: Runtime | None = None) -> Client:
     """Connect, retrying while the server starts (`make run` starts it beside us).
 
     `runtime` carries the SDK's telemetry (the worker's Prometheus exporter); None is the SDK's default."""
+    converter = data_converter(settings)
     for attempt in range(1, attempts + 1):
         try:
             return await Client.connect(
@@ -32,7 +42,7 @@ async def connect(settings: Settings, *, attempts: int = 60, runtime: Runtime | 
                 namespace=settings.temporal_namespace,
                 api_key=settings.temporal_api_key,
                 tls=settings.temporal_tls,
-                data_converter=pydantic_data_converter,
+                data_converter=converter,
                 runtime=runtime,
             )
         except (RPCError, RuntimeError) as error:

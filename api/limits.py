@@ -12,10 +12,16 @@ from fastapi import FastAPI, HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.problems import PROBLEM_JSON
+from api.routes.codec import MAX_CODEC_BYTES
 from api.routes.plan_import import MAX_IMPORT_BYTES
 
 DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024
-MAX_BODY_BYTES_BY_PATH = {"/plans/import": MAX_IMPORT_BYTES}
+MAX_BODY_BYTES_BY_PATH = {
+    "/plans/import": MAX_IMPORT_BYTES,
+    # Payloads of a workflow's history, for the Temporal UI (api/routes/codec.py).
+    "/codec/decode": MAX_CODEC_BYTES,
+    "/codec/encode": MAX_CODEC_BYTES,
+}
 
 
 def _too_large(limit: int) -> str:

@@ -13,8 +13,9 @@ from temporalio.client import Client
 
 from api import limits, problems
 from api.metrics import instrument
-from api.routes import assessment, cases, health, metrics, plan_import, plans, redress, returns, work
+from api.routes import assessment, cases, codec, health, metrics, plan_import, plans, redress, returns, work
 from logs import configure_logging
+from payload_codec import codec_for
 from settings import Settings, get_settings
 from store.db import SessionMaker, create_engine, create_sessionmaker
 from temporal_client import connect
@@ -33,6 +34,8 @@ def create_app(
     if not (settings.auth_jwt_secret or settings.auth_jwt_public_key or settings.auth_jwks_url):
         # An API that cannot verify tokens would refuse every request: say so at start, not per request.
         raise RuntimeError("set AUTH_JWT_SECRET, AUTH_JWT_PUBLIC_KEY or AUTH_JWKS_URL (see docs/operations.md)")
+    # Refuses to start with encryption on and no keys (PayloadKeyError says which setting is missing).
+    payload_codec = codec_for(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -57,6 +60,7 @@ def create_app(
         version="0.1.0",
         lifespan=lifespan,
     )
+    app.state.payload_codec = payload_codec
     problems.install(app)
     limits.install(app)
     instrument(app)
@@ -69,6 +73,7 @@ def create_app(
     app.include_router(redress.router)
     app.include_router(work.router)
     app.include_router(returns.router)
+    codec.install(app, settings.codec_cors_origins)
     return app
 
 

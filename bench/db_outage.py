@@ -32,16 +32,17 @@ import asyncpg
 import httpx
 from sqlalchemy.engine import make_url
 from sqlmodel import col, select
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 import statutory
 from api.main import create_app
 from logs import configure_logging
+from payload_codec import new_key_entry
 from settings import Settings
 from store.db import SessionMaker, create_engine, create_sessionmaker
 from store.migrate import upgrade_async
 from store.models import AuditEvent, Case, Notification
+from temporal_client import data_converter
 from tests.factories import TEST_SECRET, bearer, case_request
 from tests.tcp_proxy import TcpProxy
 from worker import build_worker
@@ -233,12 +234,17 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         await upgrade_async(direct_url.render_as_string(False))
         proxy = await TcpProxy(direct_url.host or "127.0.0.1", direct_url.port or 5432).start()
         proxied_url = direct_url.set(host="127.0.0.1", port=proxy.port).render_as_string(False)
-        settings = Settings(database_url=proxied_url, temporal_task_queue=TASK_QUEUE, auth_jwt_secret=TEST_SECRET)
+        settings = Settings(
+            database_url=proxied_url,
+            temporal_task_queue=TASK_QUEUE,
+            auth_jwt_secret=TEST_SECRET,
+            payload_keys=new_key_entry(),
+        )
         direct_engine, engine = create_engine(direct_url.render_as_string(False)), create_engine(proxied_url)
         sessions, direct = create_sessionmaker(engine), create_sessionmaker(direct_engine)
         temporal = shutil.which("temporal", path=str(BIN)) or shutil.which("temporal")
         async with await WorkflowEnvironment.start_local(
-            dev_server_existing_path=temporal, data_converter=pydantic_data_converter, search_attributes=sa.ALL
+            dev_server_existing_path=temporal, data_converter=data_converter(settings), search_attributes=sa.ALL
         ) as env:
             app = create_app(settings, temporal=env.client, sessions=sessions)
             async with (

@@ -19,7 +19,6 @@ from sqlalchemy.engine import make_url
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
@@ -27,7 +26,8 @@ from api.main import create_app
 from settings import Settings
 from store.db import SessionMaker, create_engine, create_sessionmaker
 from store.migrate import upgrade_async
-from tests.factories import TEST_SECRET, bearer
+from temporal_client import data_converter
+from tests.factories import TEST_PAYLOAD_KEYS, TEST_SECRET, bearer
 from worker import build_worker
 from workflows import search_attributes as sa
 
@@ -78,6 +78,7 @@ def settings(database_url: str) -> Settings:
         temporal_task_queue=TASK_QUEUE,
         reminder_working_days=5,
         auth_jwt_secret=TEST_SECRET,
+        payload_keys=TEST_PAYLOAD_KEYS,
     )
 
 
@@ -92,11 +93,11 @@ async def register_search_attributes(client: Client) -> None:
 
 
 @pytest_asyncio.fixture
-async def env() -> AsyncIterator[WorkflowEnvironment]:
+async def env(settings: Settings) -> AsyncIterator[WorkflowEnvironment]:
     """A time-skipping Temporal server of this test's own."""
     async with await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=_binary("temporal-test-server"),
-        data_converter=pydantic_data_converter,
+        data_converter=data_converter(settings),
     ) as environment:
         await register_search_attributes(environment.client)
         yield environment
@@ -134,11 +135,11 @@ async def eventually(check, attempts: int = 100):  # type: ignore[no-untyped-def
 
 
 @pytest_asyncio.fixture
-async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
+async def dev_env(settings: Settings) -> AsyncIterator[WorkflowEnvironment]:
     """The real dev server (`temporal server start-dev`): visibility and search attributes as ops see them."""
     async with await WorkflowEnvironment.start_local(
         dev_server_existing_path=_binary("temporal"),
-        data_converter=pydantic_data_converter,
+        data_converter=data_converter(settings),
         search_attributes=sa.ALL,
     ) as environment:
         yield environment

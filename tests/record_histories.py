@@ -12,16 +12,16 @@ from pathlib import Path
 
 import httpx
 from temporalio.client import WorkflowHistory
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from api.main import create_app
 from settings import Settings
 from store.db import create_engine, create_sessionmaker
 from store.migrate import upgrade_async
+from temporal_client import data_converter
 from tests.conftest import BIN, TASK_QUEUE, register_search_attributes
 from tests.driver import SECTIONS, Officer, PlanOfficer
-from tests.factories import TEST_SECRET, bearer
+from tests.factories import TEST_PAYLOAD_KEYS, TEST_SECRET, bearer
 from worker import build_worker
 
 HISTORIES = Path(__file__).parent / "histories"
@@ -113,9 +113,15 @@ async def in_fresh_environment(scenario):  # type: ignore[no-untyped-def]
         await upgrade_async(url)
         engine = create_engine(url)
         sessions = create_sessionmaker(engine)
-        settings = Settings(database_url=url, temporal_task_queue=TASK_QUEUE, auth_jwt_secret=TEST_SECRET)
+        settings = Settings(
+            database_url=url,
+            temporal_task_queue=TASK_QUEUE,
+            auth_jwt_secret=TEST_SECRET,
+            payload_keys=TEST_PAYLOAD_KEYS,
+        )
+        # Recorded encrypted, as a deployment's histories are: the replay test decrypts with the same test key.
         async with await WorkflowEnvironment.start_time_skipping(
-            test_server_existing_path=str(BIN / "temporal-test-server"), data_converter=pydantic_data_converter
+            test_server_existing_path=str(BIN / "temporal-test-server"), data_converter=data_converter(settings)
         ) as env:
             await register_search_attributes(env.client)
             app = create_app(settings, temporal=env.client, sessions=sessions)

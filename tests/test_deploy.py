@@ -20,7 +20,7 @@ import yaml
 
 from api.main import create_app
 from settings import Settings
-from tests.factories import TEST_SECRET
+from tests.factories import TEST_PAYLOAD_KEYS, TEST_SECRET
 
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"
@@ -119,7 +119,7 @@ def test_kubernetes_sets_only_settings_that_exist() -> None:
 
 
 def test_probes_and_scrape_paths_are_routes_of_the_app() -> None:
-    routes = set(create_app(Settings(auth_jwt_secret=TEST_SECRET)).openapi()["paths"])
+    routes = set(create_app(Settings(auth_jwt_secret=TEST_SECRET, payload_keys=TEST_PAYLOAD_KEYS)).openapi()["paths"])
     api = deployment("ehcp-api")["spec"]["template"]
     container = api["spec"]["containers"][0]
     probes = {container[probe]["httpGet"]["path"] for probe in ("startupProbe", "livenessProbe", "readinessProbe")}

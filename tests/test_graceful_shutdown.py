@@ -27,7 +27,7 @@ from settings import Settings
 from store.db import SessionMaker
 from store.models import AuditEvent, Case
 from tests.conftest import BIN, TASK_QUEUE, eventually
-from tests.factories import TEST_SECRET, bearer, case_request
+from tests.factories import TEST_PAYLOAD_KEYS, TEST_SECRET, bearer, case_request
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -45,6 +45,7 @@ def environment(settings: Settings, env: WorkflowEnvironment) -> dict[str, str]:
         "TEMPORAL_ADDRESS": env.client.service_client.config.target_host,
         "TEMPORAL_TASK_QUEUE": TASK_QUEUE,
         "AUTH_JWT_SECRET": TEST_SECRET,
+        "PAYLOAD_KEYS": TEST_PAYLOAD_KEYS,
         "LOG_FORMAT": "json",
     }
 

@@ -6,12 +6,12 @@ from contextlib import asynccontextmanager
 
 import httpx
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from api.main import create_app
 from settings import Settings
 from store.db import SessionMaker
+from temporal_client import data_converter
 
 PROBES = ("/health/live", "/health/ready", "/health")
 
@@ -71,7 +71,7 @@ async def test_an_unreachable_database_makes_the_api_unready_but_still_alive(
 
 async def test_an_unreachable_temporal_makes_the_api_unready(settings: Settings, sessions: SessionMaker) -> None:
     # A lazy client connects on first use: to a port where no Temporal server listens.
-    absent = await Client.connect(f"127.0.0.1:{closed_port()}", lazy=True, data_converter=pydantic_data_converter)
+    absent = await Client.connect(f"127.0.0.1:{closed_port()}", lazy=True, data_converter=data_converter(settings))
     async with probe_client(settings, absent, sessions) as probe:
         assert (await probe.get("/health/live")).status_code == 200
         answer = await probe.get("/health/ready")

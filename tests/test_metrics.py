@@ -22,7 +22,7 @@ from settings import Settings
 from store.db import SessionMaker
 from store.models import Case, CaseDeadline, RedressCase
 from tests.conftest import eventually
-from tests.factories import TEST_LAS, bearer, case_request
+from tests.factories import TEST_LAS, TEST_PAYLOAD_KEYS, bearer, case_request
 
 ROOT = Path(__file__).resolve().parents[1]
 # An LA of this file's own: the test database is shared, and the gauges must count only these cases.
@@ -181,6 +181,7 @@ async def test_the_worker_serves_the_sdk_metrics_at_the_configured_address(
         "TEMPORAL_TASK_QUEUE": "metrics-worker",
         "DATABASE_URL": database_url,
         "WORKER_METRICS_ADDRESS": address,
+        "PAYLOAD_KEYS": TEST_PAYLOAD_KEYS,
     }
     worker = await asyncio.create_subprocess_exec(
         sys.executable, "worker.py", cwd=ROOT, env=environment, stdout=asyncio.subprocess.DEVNULL

@@ -11,6 +11,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from settings import Settings
+from tests.factories import TEST_PAYLOAD_KEYS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -30,6 +31,7 @@ async def test_cli_imports_a_csv_and_reports_as_json(
         "DATABASE_URL": settings.database_url,
         "TEMPORAL_ADDRESS": env.client.service_client.config.target_host,
         "TEMPORAL_TASK_QUEUE": settings.temporal_task_queue,
+        "PAYLOAD_KEYS": TEST_PAYLOAD_KEYS,
     }
     process = await asyncio.create_subprocess_exec(
         sys.executable,

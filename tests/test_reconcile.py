@@ -17,7 +17,16 @@ from settings import Settings
 from store.db import SessionMaker
 from store.models import Case, CaseDeadline
 from tests.conftest import TASK_QUEUE, eventually
-from tests.factories import CHILD_FAMILY, CHILD_GIVEN, PARENT_EMAIL, PARENT_NAME, STREET, TEST_SECRET, case_request
+from tests.factories import (
+    CHILD_FAMILY,
+    CHILD_GIVEN,
+    PARENT_EMAIL,
+    PARENT_NAME,
+    STREET,
+    TEST_PAYLOAD_KEYS,
+    TEST_SECRET,
+    case_request,
+)
 
 LA = "342"
 WINDOW = timedelta(days=1)
@@ -38,6 +47,7 @@ async def reconcile_cli(settings: Settings, env: WorkflowEnvironment, *args: str
         "TEMPORAL_ADDRESS": env.client.service_client.config.target_host,
         "TEMPORAL_TASK_QUEUE": TASK_QUEUE,
         "AUTH_JWT_SECRET": TEST_SECRET,
+        "PAYLOAD_KEYS": TEST_PAYLOAD_KEYS,
         "LOG_LEVEL": "WARNING",
     }
     process = await asyncio.create_subprocess_exec(

@@ -8,7 +8,6 @@ import httpx
 import pytest
 import pytest_asyncio
 from temporalio.client import WorkflowHistory
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer
 
@@ -16,6 +15,7 @@ import statutory
 from api.main import create_app
 from settings import Settings
 from store.db import SessionMaker
+from temporal_client import data_converter
 from tests.conftest import TASK_QUEUE
 from tests.driver import Officer
 from tests.factories import bearer
@@ -62,9 +62,10 @@ async def test_replaying_every_task_sends_nothing_twice(
 
 
 @pytest.mark.parametrize("path", sorted(HISTORIES.glob("*.json")), ids=lambda p: p.stem)
-async def test_recorded_histories_replay_against_current_code(path: Path) -> None:
-    """A change that would break running cases fails here (ENGINEERING.md §2.5)."""
-    replayer = Replayer(workflows=WORKFLOWS, data_converter=pydantic_data_converter, workflow_runner=sandbox_runner())
+async def test_recorded_histories_replay_against_current_code(path: Path, settings: Settings) -> None:
+    """A change that would break running cases fails here (ENGINEERING.md §2.5). Histories recorded before
+    payload encryption are in clear and pass through the codec; later ones are encrypted with the test key."""
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=data_converter(settings), workflow_runner=sandbox_runner())
     history = WorkflowHistory.from_json(path.stem, json.loads(path.read_text()))
     await replayer.replay_workflow(history)
 

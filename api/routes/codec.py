@@ -1,0 +1,185 @@
+"""The remote codec for the Temporal UI and CLI: POST /codec/decode and /codec/encode.
+
+Workflow payloads are encrypted (payload_codec.py), so the UI shows ciphertext unless it can ask a codec
+server to decode; this is that server, in Temporal's remote codec protocol (a `Payloads` message as JSON,
+bytes in base64, the namespace in `X-Namespace`). The browser calls it directly, so it answers CORS
+preflights for the UI's origins (CODEC_CORS_ORIGINS) and nothing else of the API does.
+
+Who may call it (docs/payload-encryption.md):
+- decode: managers only. Decoded payloads hold what officers typed and, in activity results, the people on a
+  case; the codec cannot tell which LA a payload belongs to, so a manager, who already sees personal data
+  across their LAs, is the narrowest role that fits. Case officers read cases through the API, where each
+  read is scoped to their LAs. Every call is audited (who, how many payloads, which case references they
+  named), never with any content.
+- encode: managers and ops. Encrypting reveals nothing (the caller supplies the plaintext and gets back what
+  only the worker can read); it lets someone already allowed by Temporal to signal or start a workflow from
+  the UI or CLI do so. Whether they may is Temporal's authorisation, not the codec's.
+"""
+
+import base64
+import binascii
+import re
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated
+
+import structlog
+from fastapi import APIRouter, Depends, FastAPI, Header, Request
+from pydantic import BaseModel, Field
+from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
+from temporalio.api.common.v1 import Payload
+
+from api.auth import Manager, Role, User, allow
+from api.deps import SessionDep, SettingsDep
+from api.problems import Problem
+from payload_codec import EncryptionCodec, PayloadKeyError
+from store.models import AuditEvent
+
+PREFIX = "/codec"
+# A Temporal payload is at most 2 MB (the server's blob size limit) and a request carries a few of them,
+# base64-encoded (4/3 the size): room for that, well short of anything that would strain the API.
+MAX_CODEC_BYTES = 8 * 1024 * 1024
+# The case references a decoded payload names ("case_ref": "202-…"), for the audit trail.
+CASE_REF_FIELD = re.compile(rb'"case_ref"\s*:\s*"([A-Z0-9]{2,10}-[A-Z0-9]{4,20})"')
+MAX_AUDITED_CASES = 50
+NO_CASE = "(no case)"
+
+router = APIRouter(prefix=PREFIX, tags=["Temporal codec"])
+log = structlog.get_logger(__name__)
+Encoder = Annotated[User, Depends(allow(Role.MANAGER, Role.OPS))]
+
+
+class CodecPayload(BaseModel):
+    """A `temporal.api.common.v1.Payload` in protobuf JSON: metadata values and data in base64."""
+
+    metadata: dict[str, str] = Field(default_factory=dict)
+    data: str = ""
+
+
+class CodecPayloads(BaseModel):
+    payloads: list[CodecPayload]
+
+
+def _bytes(text: str, where: str) -> bytes:
+    """Protobuf JSON bytes: standard or URL-safe base64, padding optional, and nothing else."""
+    normalised = text.strip().replace("-", "+").replace("_", "/")
+    try:
+        return base64.b64decode(normalised + "=" * (-len(normalised) % 4), validate=True)
+    except (binascii.Error, ValueError) as error:
+        raise Problem(400, "Malformed payload", f"{where} is not base64.", "/problems/codec") from error
+
+
+def _from_json(body: CodecPayloads) -> list[Payload]:
+    return [
+        Payload(
+            metadata={key: _bytes(value, f"payloads[{i}].metadata.{key}") for key, value in p.metadata.items()},
+            data=_bytes(p.data, f"payloads[{i}].data"),
+        )
+        for i, p in enumerate(body.payloads)
+    ]
+
+
+def _to_json(payloads: list[Payload]) -> CodecPayloads:
+    return CodecPayloads(
+        payloads=[
+            CodecPayload(
+                metadata={key: base64.b64encode(value).decode() for key, value in p.metadata.items()},
+                data=base64.b64encode(p.data).decode(),
+            )
+            for p in payloads
+        ]
+    )
+
+
+def _codec(request: Request, settings: SettingsDep, namespace: str | None) -> EncryptionCodec | None:
+    if namespace is not None and namespace != settings.temporal_namespace:
+        raise Problem(
+            400,
+            "Another namespace",
+            f"This API holds the keys of namespace {settings.temporal_namespace} only.",
+            "/problems/codec",
+        )
+    return request.app.state.payload_codec
+
+
+NamespaceHeader = Annotated[str | None, Header(alias="X-Namespace", description="The UI's current namespace")]
+
+
+@router.post("/decode", response_model=CodecPayloads)
+async def decode(
+    body: CodecPayloads,
+    request: Request,
+    user: Manager,
+    settings: SettingsDep,
+    session: SessionDep,
+    namespace: NamespaceHeader = None,
+) -> CodecPayloads:
+    """Decrypt payloads for the Temporal UI or CLI (managers; each call audited)."""
+    codec = _codec(request, settings, namespace)
+    payloads = _from_json(body)
+    if codec is not None:
+        try:
+            payloads = await codec.decode(payloads)
+        except PayloadKeyError as error:
+            raise Problem(400, "Payload cannot be decoded", str(error), "/problems/codec") from error
+    cases = sorted({ref.decode() for p in payloads for ref in CASE_REF_FIELD.findall(p.data)})
+    now = datetime.now(UTC)
+    summary = f"{len(payloads)} workflow payloads decoded through the codec endpoint"
+    for case_ref in cases[:MAX_AUDITED_CASES] or [NO_CASE]:
+        session.add(
+            AuditEvent(
+                event_key=f"codec:{uuid.uuid4().hex}",
+                case_ref=case_ref,
+                action="personal_data_viewed",
+                actor=user.sub,
+                summary=summary,
+                at=now,
+            )
+        )
+    await session.commit()
+    log.info("payloads decoded", actor=user.sub, payloads=len(payloads), cases=len(cases))
+    return _to_json(payloads)
+
+
+@router.post("/encode", response_model=CodecPayloads)
+async def encode(
+    body: CodecPayloads,
+    request: Request,
+    user: Encoder,
+    settings: SettingsDep,
+    namespace: NamespaceHeader = None,
+) -> CodecPayloads:
+    """Encrypt payloads that the Temporal UI or CLI is about to send (managers and ops)."""
+    codec = _codec(request, settings, namespace)
+    payloads = _from_json(body)
+    if codec is not None:
+        payloads = await codec.encode(payloads)
+    log.info("payloads encoded", actor=user.sub, payloads=len(payloads))
+    return _to_json(payloads)
+
+
+class CodecCors:
+    """CORS for the codec paths only: the UI's origins may call them from the browser, with the user's
+    access token; the rest of the API stays same-origin. Preflights are answered here, before any auth."""
+
+    def __init__(self, app: ASGIApp, origins: list[str]) -> None:
+        self.app = app
+        self.cors = CORSMiddleware(
+            app,
+            allow_origins=origins,
+            allow_methods=["POST"],
+            allow_headers=["authorization", "content-type", "x-namespace"],
+            max_age=600,
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(PREFIX + "/"):
+            await self.cors(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+
+def install(app: FastAPI, origins: str) -> None:
+    app.add_middleware(CodecCors, origins=[o.strip().rstrip("/") for o in origins.split(",") if o.strip()])
+    app.include_router(router)

@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format migrate clean
+.PHONY: run test lint format migrate clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ run: migrate
 ## Lint, then every test (PostgreSQL when CI is set, SQLite otherwise).
 test: $(VENV)/.installed lint
 	$(BIN)/pytest
+
+## The benchmark (docs/benchmarks.md): starts its own servers, needs PostgreSQL; BENCH_ARGS="--cases 200" for less.
+bench: $(VENV)/.installed
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

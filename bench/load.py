@@ -1,0 +1,116 @@
+"""What every benchmark phase shares: callers with real tokens, bounded concurrency and percentiles."""
+
+import asyncio
+import math
+import statistics
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import date
+from typing import Any, TypeVar
+
+import httpx
+
+from api.auth import Role, issue_token
+from payload_codec import new_key_entry
+from settings import Settings
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+# Signs the tokens of the benchmark's own API processes; nothing outside the run accepts it.
+SECRET = "bench-only-secret-0123456789abcdef0123456789abcdef"
+_TOKEN_SETTINGS = Settings(auth_jwt_secret=SECRET)
+# Payloads are encrypted as deployed (payload_codec.py), with a key made for this run and thrown away after.
+PAYLOAD_KEYS = new_key_entry("bench")
+_ALPHABET = "abcdefghijklmnopqrstuvwxyz"
+
+
+def service_env(address: str, database_url: str, task_queue: str) -> dict[str, str]:
+    """The environment of the run's workers and API processes: everything explicit, so that a developer's
+    .env or data/local.env (read by Settings) cannot change what is measured."""
+    return {
+        "DATABASE_URL": database_url,
+        "TEMPORAL_ADDRESS": address,
+        "TEMPORAL_TASK_QUEUE": task_queue,
+        "AUTH_JWT_SECRET": SECRET,
+        "PAYLOAD_KEYS": PAYLOAD_KEYS,
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def client_settings(address: str) -> Settings:
+    """What the run's own Temporal clients connect with: the same data converter as the worker."""
+    return Settings(temporal_address=address, payload_keys=PAYLOAD_KEYS, auth_jwt_secret=SECRET)
+
+
+def headers(role: Role, las: list[str], sub: str = "manager.bench") -> dict[str, str]:
+    return {"Authorization": f"Bearer {issue_token(_TOKEN_SETTINGS, sub, role, las)}"}
+
+
+def letters(n: int) -> str:
+    """A number as letters ("b", "ba"...): names accept no digits, and invented ones must differ."""
+    word = ""
+    while True:
+        n, digit = divmod(n, 26)
+        word = _ALPHABET[digit] + word
+        if n == 0:
+            return word
+
+
+def case_body(n: int, la_code: str, officer: str, team: str, received: date) -> dict[str, Any]:
+    """A request for assessment with invented people (the read model and logs must never show them)."""
+    family = "Bench" + letters(n)
+    return {
+        "la_code": la_code,
+        "received_date": received.isoformat(),
+        "request_source": "parent",
+        "officer": officer,
+        "team": team,
+        "child": {"given_name": "Robin", "family_name": family, "date_of_birth": "2016-05-04"},
+        "contacts": [{"role": "parent", "name": f"Sam {family}", "email": f"sam.{letters(n)}@example.org"}],
+    }
+
+
+async def bounded(concurrency: int, items: Iterable[T], work: Callable[[T], Awaitable[R]]) -> list[R]:
+    """Run `work` over `items` with at most `concurrency` in flight; results in the order of the items."""
+    pending = list(enumerate(items))
+    pending.reverse()
+    results: dict[int, R] = {}
+
+    async def lane() -> None:
+        while pending:
+            index, item = pending.pop()
+            results[index] = await work(item)
+
+    await asyncio.gather(*(lane() for _ in range(concurrency)))
+    return [results[i] for i in range(len(results))]
+
+
+async def timed_request(
+    client: httpx.AsyncClient, method: str, url: str, *, expect: int = 200, **kwargs: Any
+) -> tuple[float, httpx.Response]:
+    """One request's wall time in seconds; any other status than `expect` stops the run with its answer."""
+    started = time.perf_counter()
+    answer = await client.request(method, url, **kwargs)
+    took = time.perf_counter() - started
+    if answer.status_code != expect:
+        raise RuntimeError(f"{method} {url} answered {answer.status_code}: {answer.text[:500]}")
+    return took, answer
+
+
+def percentiles(seconds: list[float]) -> dict[str, float | int]:
+    """Median, p95, p99 and max in milliseconds (nearest rank: p99 of 1,000 samples is the 990th)."""
+    if not seconds:
+        return {"count": 0}
+    ordered = sorted(seconds)
+
+    def rank(p: float) -> float:
+        return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+    return {
+        "count": len(ordered),
+        "p50_ms": round(statistics.median(ordered) * 1000, 2),
+        "p95_ms": round(rank(95) * 1000, 2),
+        "p99_ms": round(rank(99) * 1000, 2),
+        "max_ms": round(ordered[-1] * 1000, 2),
+    }

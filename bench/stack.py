@@ -1,0 +1,179 @@
+"""The processes a benchmark runs against, started as they are deployed and stopped afterwards.
+
+Each part is its own operating-system process (the Temporal dev server, `worker.py`, the API under
+uvicorn) on free loopback ports, so the figures include the real network hops and a worker's memory
+can be read from outside. Output goes to log files in the run's temporary directory, shown if a part
+fails to come up.
+"""
+
+import asyncio
+import contextlib
+import os
+import signal
+import socket
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from workflows import search_attributes as sa
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = ROOT / ".venv" / "bin"
+STARTUP_SECONDS = 60
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def rss_bytes(pid: int) -> int:
+    """Resident memory of a process, from /proc (Linux)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    raise RuntimeError(f"no VmRSS for process {pid}")
+
+
+@dataclass
+class Part:
+    name: str
+    process: asyncio.subprocess.Process
+    log: Path
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def tail(self, lines: int = 30) -> str:
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+
+    def check_running(self) -> None:
+        if self.process.returncode is not None:
+            raise RuntimeError(f"{self.name} exited with {self.process.returncode}:\n{self.tail()}")
+
+    async def stop(self, grace: float = 25) -> None:
+        if self.process.returncode is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            self.process.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(self.process.wait(), grace)
+        except TimeoutError:
+            with contextlib.suppress(ProcessLookupError):
+                self.process.kill()
+            await self.process.wait()
+
+
+class Stack:
+    """Starts parts into one directory and stops them in reverse order (clients before the server)."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.parts: list[Part] = []
+
+    async def spawn(self, name: str, *command: str, env: dict[str, str] | None = None) -> Part:
+        log = self.workdir / f"{name}.log"
+        with log.open("wb") as out:
+            process = await asyncio.create_subprocess_exec(
+                *command,
+                cwd=ROOT,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=out,
+                stderr=asyncio.subprocess.STDOUT,
+                env={**os.environ, **(env or {})},
+            )
+        part = Part(name, process, log)
+        self.parts.append(part)
+        return part
+
+    async def stop(self, part: Part) -> None:
+        await part.stop()
+        self.parts.remove(part)
+
+    async def close(self) -> None:
+        for part in reversed(list(self.parts)):
+            await self.stop(part)
+
+    async def temporal_dev_server(self) -> str:
+        """`temporal server start-dev` as `make run` starts it (SQLite file in WAL mode, our search
+        attributes), without its UI, on free ports. Returns the gRPC address."""
+        port = free_port()
+        part = await self.spawn(
+            "temporal",
+            str(BIN / "temporal"),
+            "server",
+            "start-dev",
+            "--headless",
+            "--ip",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--http-port",
+            str(free_port()),
+            "--metrics-port",
+            str(free_port()),
+            "--db-filename",
+            str(self.workdir / "temporal.db"),
+            "--sqlite-pragma",
+            "journal_mode=wal",
+            "--sqlite-pragma",
+            "synchronous=normal",
+            "--log-level",
+            "error",
+            *sa.cli_flags(),
+        )
+        await wait_for_port(part, port)
+        return f"127.0.0.1:{port}"
+
+    async def worker(self, name: str, env: dict[str, str]) -> Part:
+        """`python worker.py`: every case workflow and activity."""
+        return await self.spawn(name, sys.executable, "worker.py", env=env)
+
+    async def api(self, name: str, env: dict[str, str]) -> tuple[Part, str]:
+        """The API as deployed (`uvicorn --factory api.main:production_app`); returns its base URL once live."""
+        port = free_port()
+        part = await self.spawn(
+            name,
+            str(BIN / "uvicorn"),
+            "--factory",
+            "api.main:production_app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+            env=env,
+        )
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + STARTUP_SECONDS
+        async with httpx.AsyncClient(base_url=base) as client:
+            while True:
+                part.check_running()
+                with contextlib.suppress(httpx.TransportError):
+                    if (await client.get("/health/ready")).status_code == 200:
+                        return part, base
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{name} not ready after {STARTUP_SECONDS} s:\n{part.tail()}")
+                await asyncio.sleep(0.2)
+
+
+async def wait_for_port(part: Part, port: int) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while True:
+        part.check_running()
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{part.name} not listening on {port} after {STARTUP_SECONDS} s") from None
+            await asyncio.sleep(0.1)
+        else:
+            writer.close()
+            return

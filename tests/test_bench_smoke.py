@@ -1,0 +1,65 @@
+"""`python -m bench.run` end to end at a toy size: the benchmark command keeps working as the code moves.
+
+It starts its own dev server, workers, API processes and time-skipping server and makes its own
+PostgreSQL databases, as `make bench` does; only the shape of its summary is checked, never a time
+(the machine is shared). PostgreSQL is required when CI is set; elsewhere the test is skipped without it.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from tests.conftest import PG_ADMIN_URL
+
+ROOT = Path(__file__).resolve().parents[1]
+TOY = ["--cases", "8", "--starts", "8", "--rounds", "1", "--rows", "400", "--assessments", "2"]
+TOY += ["--samples", "8", "--readers", "2", "--concurrency", "4"]
+FIGURE = {"count", "p50_ms", "p95_ms", "p99_ms", "max_ms"}
+
+
+async def test_the_benchmark_runs_and_summarises(tmp_path: Path) -> None:
+    try:
+        admin = await asyncpg.connect(PG_ADMIN_URL, timeout=5)
+    except (OSError, asyncpg.PostgresError) as error:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI is set but PostgreSQL at {PG_ADMIN_URL} cannot be reached: {error}")
+        pytest.skip(f"the benchmark needs PostgreSQL; none at {PG_ADMIN_URL}: {error}")
+    await admin.close()
+
+    run = subprocess.run(
+        [sys.executable, "-m", "bench.run", *TOY, "--output", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    [written] = tmp_path.glob("*.json")
+    summary = json.loads(written.read_text())
+    assert json.loads(run.stdout) == summary
+
+    assert {"date", "cpu_model", "cores", "load_average_at_start", "postgresql"} <= set(summary["machine"])
+    starts = summary["starts"]
+    for side in ("bare_engine", "our_case_start"):
+        assert starts[side]["starts_per_second"] > 0
+        assert set(starts[side]["latency"]) == FIGURE
+    assert starts["ratio"] > 0
+    open_cases = summary["open_cases"]
+    assert open_cases["open_cases"] >= 8
+    assert open_cases["worker_rss_mib"] > 0
+    for name in ("get_case", "officer_action_decide_to_assess", "work_queue_officer", "work_queue_la"):
+        assert set(open_cases[name]) == FIGURE, name
+    scale = summary["national_scale"]
+    assert scale["generated"]["cases"] == 400
+    assert set(scale["work_queue_officer"]) == set(scale["work_queue_la"]) == FIGURE
+    assessments = summary["time_skipping_assessments"]
+    assert assessments["assessments"] == 2
+    assert assessments["assessments_per_second"] > 0
+    assert all({"value", "goal", "met"} == set(goal) for goal in summary["goals"].values())
+    assert all(goal["met"] in (True, False) for name, goal in summary["goals"].items() if "dashboard" not in name)

@@ -18,6 +18,7 @@ from temporalio.worker import Replayer
 
 from api.auth import Role
 from api.main import create_app
+from api.routes.codec import AUDIT_SUMMARY
 from payload_codec import ENCODING, KEY_ID, EncryptionCodec, PayloadKeyError, codec_for, new_key_entry, parse_keys
 from settings import Settings, init_local
 from store.db import SessionMaker
@@ -186,8 +187,9 @@ async def test_a_case_history_holds_only_ciphertext_and_still_reads_and_replays(
     ).replay_workflow(history)
 
     # A manager's Temporal UI decodes the same payloads through the API, and the read is audited.
-    decoded = await api.post("/codec/decode", json=as_json(list(started)), headers={"X-Namespace": "default"})
-    assert decoded.status_code == 200, decoded.text
+    for _ in range(3):
+        decoded = await api.post("/codec/decode", json=as_json(list(started)), headers={"X-Namespace": "default"})
+        assert decoded.status_code == 200, decoded.text
     assert case_ref.encode() in b"".join(p.data for p in from_json(decoded.json()))
     async with sessions() as session:
         audit = (
@@ -196,8 +198,8 @@ async def test_a_case_history_holds_only_ciphertext_and_still_reads_and_replays(
             )
         ).all()
     assert [(a.action, a.summary) for a in audit if a.event_key.startswith("codec:")] == [
-        ("personal_data_viewed", "1 workflow payloads decoded through the codec endpoint")
-    ]
+        ("personal_data_viewed", AUDIT_SUMMARY)
+    ], "once per user, case and window however many calls the UI makes"
 
 
 async def test_the_codec_endpoint_admits_managers_to_decode_and_ops_to_encode_only(

@@ -10,7 +10,7 @@ Who may call it (docs/payload-encryption.md):
   case; the codec cannot tell which LA a payload belongs to, so a manager, who already sees personal data
   across their LAs, is the narrowest role that fits. Case officers read cases through the API, where each
   read is scoped to their LAs. Every call is audited (who, how many payloads, which case references they
-  named), never with any content.
+  named, once per user, case and ten minutes), never with any content.
 - encode: managers and ops. Encrypting reveals nothing (the caller supplies the plaintext and gets back what
   only the worker can read); it lets someone already allowed by Temporal to signal or start a workflow from
   the UI or CLI do so. Whether they may is Temporal's authorisation, not the codec's.
@@ -18,14 +18,17 @@ Who may call it (docs/payload-encryption.md):
 
 import base64
 import binascii
+import hashlib
 import re
-import uuid
 from datetime import UTC, datetime
 from typing import Annotated
 
 import structlog
 from fastapi import APIRouter, Depends, FastAPI, Header, Request
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 from temporalio.api.common.v1 import Payload
@@ -44,6 +47,10 @@ MAX_CODEC_BYTES = 8 * 1024 * 1024
 CASE_REF_FIELD = re.compile(rb'"case_ref"\s*:\s*"([A-Z0-9]{2,10}-[A-Z0-9]{4,20})"')
 MAX_AUDITED_CASES = 50
 NO_CASE = "(no case)"
+AUDIT_WINDOW_MINUTES = 10
+AUDIT_SUMMARY = (
+    f"workflow payloads decoded through the codec endpoint (recorded once per {AUDIT_WINDOW_MINUTES} minutes)"
+)
 
 router = APIRouter(prefix=PREFIX, tags=["Temporal codec"])
 log = structlog.get_logger(__name__)
@@ -115,7 +122,7 @@ async def decode(
     session: SessionDep,
     namespace: NamespaceHeader = None,
 ) -> CodecPayloads:
-    """Decrypt payloads for the Temporal UI or CLI (managers; each call audited)."""
+    """Decrypt payloads for the Temporal UI or CLI (managers; audited by the cases the payloads name)."""
     codec = _codec(request, settings, namespace)
     payloads = _from_json(body)
     if codec is not None:
@@ -124,22 +131,34 @@ async def decode(
         except PayloadKeyError as error:
             raise Problem(400, "Payload cannot be decoded", str(error), "/problems/codec") from error
     cases = sorted({ref.decode() for p in payloads for ref in CASE_REF_FIELD.findall(p.data)})
+    await _audit(session, user, cases[:MAX_AUDITED_CASES] or [NO_CASE])
+    log.info("payloads decoded", actor=user.sub, payloads=len(payloads), cases=len(cases))
+    return _to_json(payloads)
+
+
+async def _audit(session: AsyncSession, user: User, cases: list[str]) -> None:
+    """One line per user, case and window: the UI and CLI decode a history a payload or an event at a time,
+    so a line per call would bury the trail; the event key makes a repeat in the same window a no-op."""
     now = datetime.now(UTC)
-    summary = f"{len(payloads)} workflow payloads decoded through the codec endpoint"
-    for case_ref in cases[:MAX_AUDITED_CASES] or [NO_CASE]:
+    window = now.replace(minute=now.minute - now.minute % AUDIT_WINDOW_MINUTES, second=0, microsecond=0)
+    for case_ref in cases:
+        key = "codec:" + hashlib.sha256(f"{user.sub}|{case_ref}|{window.isoformat()}".encode()).hexdigest()[:40]
+        if (await session.exec(select(AuditEvent.id).where(AuditEvent.event_key == key))).first() is not None:
+            continue
         session.add(
             AuditEvent(
-                event_key=f"codec:{uuid.uuid4().hex}",
+                event_key=key,
                 case_ref=case_ref,
                 action="personal_data_viewed",
                 actor=user.sub,
-                summary=summary,
+                summary=AUDIT_SUMMARY,
                 at=now,
             )
         )
-    await session.commit()
-    log.info("payloads decoded", actor=user.sub, payloads=len(payloads), cases=len(cases))
-    return _to_json(payloads)
+        try:
+            await session.commit()
+        except IntegrityError:
+            await session.rollback()  # already recorded in this window (another of the UI's parallel calls)
 
 
 @router.post("/encode", response_model=CodecPayloads)

@@ -8,6 +8,8 @@ API_PORT=${API_PORT:-8000}
 TEMPORAL_PORT=${TEMPORAL_PORT:-7233}
 TEMPORAL_UI_PORT=${TEMPORAL_UI_PORT:-8233}
 export TEMPORAL_ADDRESS=${TEMPORAL_ADDRESS:-127.0.0.1:$TEMPORAL_PORT}
+# The UI decodes payloads through the API's codec endpoint, which must let the UI's origin call it.
+export CODEC_CORS_ORIGINS=${CODEC_CORS_ORIGINS:-http://127.0.0.1:$TEMPORAL_UI_PORT,http://localhost:$TEMPORAL_UI_PORT}
 mkdir -p data
 
 pids=()
@@ -29,6 +31,7 @@ trap stop INT TERM EXIT
 "$BIN/temporal" server start-dev \
     --db-filename data/temporal.db \
     --ip 127.0.0.1 --port "$TEMPORAL_PORT" --ui-port "$TEMPORAL_UI_PORT" \
+    --ui-codec-endpoint "http://127.0.0.1:$API_PORT/codec" \
     --sqlite-pragma journal_mode=wal --sqlite-pragma synchronous=normal \
     --log-level error \
     $("$BIN/python" -m workflows.search_attributes) &

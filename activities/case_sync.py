@@ -29,7 +29,7 @@ CASE_COLUMNS = (
     "exception_count",
     "updated_at",
 )
-DEADLINE_COLUMNS = ("step", "kind", "start", "due", "status", "done_on", "exception_code")
+DEADLINE_COLUMNS = ("la_code", "step", "kind", "start", "due", "status", "done_on", "exception_code")
 
 REDRESS_PROCESSES = frozenset({"redress", "tribunal"})
 REDRESS_COLUMNS = (
@@ -93,6 +93,7 @@ def deadline_rows(snapshot: CaseSnapshot) -> list[dict[str, Any]]:
         {
             "case_ref": snapshot.case_ref,
             "key": d.key,
+            "la_code": snapshot.la_code,
             "step": d.step,
             "kind": d.kind.value,
             "start": d.start,

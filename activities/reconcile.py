@@ -53,7 +53,7 @@ READ_MODEL_QUERY = "read_model"
 # Columns the sync activity keeps current; `updated_at` changes on every write and proves nothing.
 CASE_FIELDS = tuple(c for c in CASE_COLUMNS if c != "updated_at")
 REDRESS_FIELDS = tuple(c for c in REDRESS_COLUMNS if c != "updated_at")
-DEADLINE_FIELDS = ("step", "kind", "start", "due", "status", "done_on", "exception_code")
+DEADLINE_FIELDS = ("la_code", "step", "kind", "start", "due", "status", "done_on", "exception_code")
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,9 @@
 """Work queues: the statutory duties still owed on open cases, earliest deadline (so overdue) first.
 
-A queue is read from the read model only: one indexed query over the duties not yet done
-(`ix_case_deadlines_owed`), joined to the case row for its officer and team. Windows given to
+A queue is read from the read model only: one indexed query over the duties not yet done, joined to
+the case row for its officer and team. An LA's or a team's queue walks the LA's owed duties in deadline
+order (`ix_case_deadlines_la_owed`) and stops at the page; an officer's gathers their few hundred cases
+(`ix_cases_officer`) and their owed duties (`ix_case_deadlines_owed`). Windows given to
 others (the parent's 15 days on a draft) are not the officer's work and are left out; a breached
 duty stays in the queue until it is done, because the duty remains (Code of Practice 9.42).
 """
@@ -52,7 +54,7 @@ async def work_queue(
         select(Case, CaseDeadline)
         .join(CaseDeadline, and_(col(CaseDeadline.case_ref) == col(Case.case_ref)))
         .where(
-            col(Case.la_code).in_(where.la_codes),
+            col(CaseDeadline.la_code).in_(where.la_codes),
             col(Case.closed).is_(False),
             col(CaseDeadline.done_on).is_(None),
             col(CaseDeadline.kind) == DeadlineKind.DUTY.value,

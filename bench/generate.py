@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import asyncpg
 
@@ -48,7 +48,24 @@ CASE_COLUMNS = (
     "opened_at",
     "updated_at",
 )
-DEADLINE_COLUMNS = ("case_ref", "key", "step", "kind", "start", "due", "status", "done_on", "exception_code")
+
+
+class Deadline(NamedTuple):
+    """A `case_deadlines` row, its fields in the table's column order for COPY."""
+
+    case_ref: str
+    key: str
+    la_code: str
+    step: str
+    kind: str
+    start: date
+    due: date
+    status: str
+    done_on: date | None
+    exception_code: str | None
+
+
+DEADLINE_COLUMNS = Deadline._fields
 
 # What share of the read model is at which point of its life: most rows are plans between reviews.
 SHAPES = (
@@ -84,16 +101,16 @@ def authorities(rows: int, rng: random.Random) -> tuple[list[Authority], list[fl
     return las, weights
 
 
-def _deadline(ref: str, key: str, step: str, start: date, due: date, today: date, done: date | None = None) -> tuple:
+def _deadline(ref: str, key: str, step: str, start: date, due: date, today: date, done: date | None = None) -> Deadline:
     kind = "window" if step == "assessment.draft_comments" else "duty"
     if done is not None:
         status = "met" if done <= due else "breached"
     else:
         status = "breached" if kind == "duty" and due < today else "open"
-    return (ref, key, step, kind, start, due, status, done, None)
+    return Deadline(ref, key, ref.split("-")[0], step, kind, start, due, status, done, None)
 
 
-def _assessment_deadlines(ref: str, stage: str, received: date, today: date, rng: random.Random) -> list[tuple]:
+def _assessment_deadlines(ref: str, stage: str, received: date, today: date, rng: random.Random) -> list[Deadline]:
     decide_due, final_due = received + timedelta(weeks=6), received + timedelta(weeks=20)
     closed = stage in CLOSED_STAGES
     if stage == "request_received":
@@ -134,7 +151,7 @@ def _assessment_deadlines(ref: str, stage: str, received: date, today: date, rng
     return rows
 
 
-def _plan_deadlines(ref: str, stage: str, issued: date, today: date, rng: random.Random) -> list[tuple]:
+def _plan_deadlines(ref: str, stage: str, issued: date, today: date, rng: random.Random) -> list[Deadline]:
     cycles = max(1, (today - issued).days // 365 + 1)
     rows = []
     for cycle in range(max(1, cycles - 3), cycles + 1):
@@ -154,14 +171,14 @@ def _plan_deadlines(ref: str, stage: str, issued: date, today: date, rng: random
     return rows
 
 
-def generate(rows: int, today: date, seed: int = 20) -> Iterator[tuple[list[tuple], list[tuple]]]:
+def generate(rows: int, today: date, seed: int = 20) -> Iterator[tuple[list[tuple], list[Deadline]]]:
     """Chunks of (case rows, deadline rows), `CHUNK` cases at a time."""
     rng = random.Random(seed)
     las, weights = authorities(rows, rng)
     shares, shapes = [s[0] for s in SHAPES], [s[1:] for s in SHAPES]
     now = datetime.now(UTC)
     cases: list[tuple] = []
-    deadlines: list[tuple] = []
+    deadlines: list[Deadline] = []
     for n in range(rows):
         la = rng.choices(las, weights)[0]
         process, stage = rng.choices(shapes, shares)[0]
@@ -174,8 +191,8 @@ def generate(rows: int, today: date, seed: int = 20) -> Iterator[tuple[list[tupl
             back = 1000 if stage in CLOSED_STAGES else 170
             received = today - timedelta(days=rng.randint(1, back))
             own = _assessment_deadlines(ref, stage, received, today, rng)
-        owed = [d for d in own if d[6] in ("open", "breached") and d[7] is None]
-        next_owed = min(owed, key=lambda d: d[5], default=None)
+        owed = [d for d in own if d.status in ("open", "breached") and d.done_on is None]
+        next_owed = min(owed, key=lambda d: d.due, default=None)
         closed = stage in CLOSED_STAGES
         cases.append(
             (
@@ -191,9 +208,9 @@ def generate(rows: int, today: date, seed: int = 20) -> Iterator[tuple[list[tupl
                 rng.choice(TEAMS),
                 closed,
                 stage if closed else None,
-                None if closed or next_owed is None else next_owed[2],
-                None if closed or next_owed is None else next_owed[5],
-                sum(d[6] == "breached" for d in own),
+                None if closed or next_owed is None else next_owed.step,
+                None if closed or next_owed is None else next_owed.due,
+                sum(d.status == "breached" for d in own),
                 0,
                 now,
                 now,

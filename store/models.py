@@ -86,10 +86,21 @@ class CaseDeadline(SQLModel, table=True):
             postgresql_where=text("done_on IS NULL AND kind = 'duty'"),
             sqlite_where=text("done_on IS NULL AND kind = 'duty'"),
         ),
+        Index(
+            "ix_case_deadlines_la_owed",
+            "la_code",
+            "due",
+            "case_ref",
+            "key",
+            postgresql_where=text("done_on IS NULL AND kind = 'duty'"),
+            sqlite_where=text("done_on IS NULL AND kind = 'duty'"),
+        ),
     )
 
     case_ref: str = Field(foreign_key="cases.case_ref", primary_key=True, max_length=32)
     key: str = Field(primary_key=True, max_length=96)
+    # The case's LA, repeated so that an LA's work queue walks one index in deadline order (api/work_queue.py).
+    la_code: str = Field(max_length=10)
     step: str = Field(max_length=64, index=True)
     kind: str = Field(max_length=16)
     start: date

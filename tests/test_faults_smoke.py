@@ -1,0 +1,141 @@
+"""The fault runs of bench/faults.py, small enough for the suite.
+
+The worker is SIGKILLed among 20 cases opened through the API and started again, then the dev server is
+SIGKILLed and started again on its SQLite file: every case still runs, every notice the clock owes is
+sent once, the read model has no drift, and every pending timer is the same after as before.
+
+A case's timers fall due at midnight in London, so none can come due during a test; the second test
+shows what happens to one that does while the server is down. Its workflow sleeps on a Temporal timer,
+as a case's clock does, then sends a notice through the real notification activity: the server is
+killed before the timer is due and kept down until after, and the timer fires once, after the restart.
+bench/faults.py runs the same at 1,000 cases (docs/reliability.md).
+"""
+
+import asyncio
+import signal
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlmodel import col, select
+from temporalio import workflow
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import WorkflowHandle
+from temporalio.worker import UnsandboxedWorkflowRunner, Worker
+
+from activities.messages import SEND_NOTIFICATION, NotificationRequest, Recipient
+from activities.notifications import Notifier
+from bench.faults import Bench, Stack, connect_to
+from store.db import SessionMaker
+from store.models import Notification
+from tests.conftest import eventually
+from workflows.case_base import ACTIVITY_RETRY, ACTIVITY_TIMEOUT
+
+ALARM_QUEUE = "fault-alarms"
+ALARM_SECONDS = 4
+
+
+async def test_worker_killed_and_server_killed_among_cases(
+    tmp_path: Path, database_url: str, sessions: SessionMaker
+) -> None:
+    stack = Stack(tmp_path, database_url)
+    try:
+        stack.start_server()
+        client = await connect_to(stack)
+        stack.start_worker()
+        stack.start_api()
+        bench = Bench(stack, client, sessions)
+        await bench.ready()
+
+        load = await bench.load(20, 0, kill_worker_at=10)
+        assert load["worker_kill"]["after_cases_opened"] == 10
+        await bench.settle(datetime.now(UTC))
+        after_kill = await bench.check(datetime.now(UTC))
+        assert (after_kill["lost"], after_kill["duplicate_notices"], after_kill["drift"]) == (0, 0, 0)
+        assert after_kill["cases_with_wrong_notices"] == 0, after_kill["wrong_notices_sample"]
+        assert after_kill["decisions_not_recorded_once"] == after_kill["decisions_not_in_read_model"] == 0
+
+        restart = await bench.restart_server(signal.SIGKILL, new_cases=4, offset=1000, down_seconds=0)
+        assert restart["workflows_running_after_restart"] == restart["workflows_running_before"] == 20
+        assert restart["timers_pending_before"] > 0
+        assert restart["timers_due_not_fired"] == restart["timers_not_due_changed"] == 0
+        final = await bench.check(datetime.now(UTC))
+        assert (final["cases"], final["lost"], final["duplicate_notices"], final["drift"]) == (24, 0, 0, 0)
+        assert final["cases_with_wrong_notices"] == 0, final["wrong_notices_sample"]
+        await bench.api.aclose()
+    finally:
+        stack.close()
+
+
+@workflow.defn
+class Alarm:
+    """A timer, then a notice: a case's clock reduced to one deadline that falls due in seconds."""
+
+    @workflow.run
+    async def run(self, request: NotificationRequest) -> None:
+        await workflow.sleep(ALARM_SECONDS)
+        await workflow.execute_activity(
+            SEND_NOTIFICATION, request, start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY
+        )
+
+
+async def timer_events(handle: WorkflowHandle) -> list[tuple[EventType.ValueType, datetime]]:
+    history = await handle.fetch_history()
+    kinds = (EventType.EVENT_TYPE_TIMER_STARTED, EventType.EVENT_TYPE_TIMER_FIRED)
+    return [(e.event_type, e.event_time.ToDatetime(tzinfo=UTC)) for e in history.events if e.event_type in kinds]
+
+
+async def test_a_timer_due_while_the_server_is_down_fires_once_after(
+    tmp_path: Path, database_url: str, sessions: SessionMaker
+) -> None:
+    stack = Stack(tmp_path, database_url)
+    try:
+        stack.start_server()
+        client = await connect_to(stack)
+        refs = [f"ALARM-{n}" for n in range(3)]
+        async with Worker(
+            client,
+            task_queue=ALARM_QUEUE,
+            workflows=[Alarm],
+            activities=[Notifier(sessions).send_notification],
+            workflow_runner=UnsandboxedWorkflowRunner(),
+        ):
+            handles = [
+                await client.start_workflow(
+                    Alarm.run,
+                    NotificationRequest(
+                        idempotency_key=f"alarm-{ref}:officer",
+                        case_ref=ref,
+                        recipient=Recipient.OFFICER,
+                        template="deadline_reminder",
+                        subject="Reminder",
+                        body="A deadline is near.",
+                    ),
+                    id=f"alarm-{ref}",
+                    task_queue=ALARM_QUEUE,
+                )
+                for ref in refs
+            ]
+            for handle in handles:
+                await eventually(lambda h=handle: timer_events(h))
+            started = max([(await timer_events(h))[0][1] for h in handles])
+
+            Stack.stop(stack.server, signal.SIGKILL)
+            await asyncio.sleep(ALARM_SECONDS + 2)
+            assert datetime.now(UTC) > started + timedelta(seconds=ALARM_SECONDS)  # due while down
+            restarted = datetime.now(UTC)
+            stack.start_server()
+
+            for handle in handles:
+                await asyncio.wait_for(handle.result(), timeout=60)
+        for handle in handles:
+            events = await timer_events(handle)
+            assert [kind for kind, _ in events] == [
+                EventType.EVENT_TYPE_TIMER_STARTED,
+                EventType.EVENT_TYPE_TIMER_FIRED,
+            ]
+            assert events[1][1] >= restarted
+        async with sessions() as session:
+            sent = (await session.exec(select(Notification.case_ref).where(col(Notification.case_ref).in_(refs)))).all()
+        assert sorted(sent) == refs
+    finally:
+        stack.close()

@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format migrate clean bench
+.PHONY: run test lint format migrate clean bench faults
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ test: $(VENV)/.installed lint
 ## The benchmark (docs/benchmarks.md): starts its own servers, needs PostgreSQL; BENCH_ARGS="--cases 200" for less.
 bench: $(VENV)/.installed
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+## Fault runs (docs/reliability.md): worker and dev server killed among 1,000 cases, then PostgreSQL cut for 30 s.
+faults: $(VENV)/.installed
+	$(BIN)/python -m bench.faults --out bench/results/faults.json $(FAULTS_ARGS)
+	$(BIN)/python -m bench.db_outage --out bench/results/db-outage.json
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -20,6 +20,7 @@ import os
 import random
 import shutil
 import statistics
+import sys
 import time
 import uuid
 from collections import Counter
@@ -293,6 +294,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "cases_opened": len(refs),
         **summary(record, clock),
         "read_model_caught_up_seconds_after_restore": round(caught_up, 1),
+        # A case is lost if its read model, trail or notices miss what its workflow holds.
+        "lost": len(set(check["lagging"]) | set(check["wrong_trails"]) | set(check["wrong_notices"])),
+        "duplicates": check["duplicate_audit_events"] + check["duplicate_notices"],
         "check": check,
     }
 
@@ -308,8 +312,15 @@ def main() -> None:
     # Each failed activity attempt is logged as a warning: hundreds during an outage, and expected.
     logging.getLogger("temporalio").setLevel(logging.ERROR)
     configure_logging("CRITICAL", "console")  # and each refused request as an error: the summary counts them
-    result = asyncio.run(run(parser.parse_args()))
-    print(json.dumps(result, indent=2))  # noqa: T201 - the benchmark's output
+    parser.add_argument("--out", type=Path, help="also write the summary here (bench/results/)")
+    args = parser.parse_args()
+    result = asyncio.run(run(args))
+    text = json.dumps(result, indent=2)
+    print(text)  # noqa: T201 - the benchmark's output
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(text + "\n")
+    sys.exit(1 if result["lost"] or result["duplicates"] or result["server_errors_other_than_503"] else 0)
 
 
 if __name__ == "__main__":

@@ -241,6 +241,12 @@ async def test_the_codec_endpoint_answers_the_ui_origin_and_refuses_bad_bodies(a
 
     malformed = await api.post("/codec/decode", json={"payloads": [{"metadata": {"encoding": "!!"}, "data": ""}]})
     assert malformed.status_code == 400 and malformed.json()["detail"] == "payloads[0].metadata.encoding is not base64."
+    surrogate = await api.post(
+        "/codec/decode",
+        content=b'{"payloads": [{"metadata": {"\\ud800": ""}}]}',
+        headers={"content-type": "application/json"},
+    )
+    assert surrogate.status_code == 400, surrogate.text
     unknown = (await codec(new_key_entry("elsewhere")).encode([plain(TYPED)]))[0]
     refused = await api.post("/codec/decode", json=as_json([unknown]))
     assert refused.status_code == 400 and "'elsewhere'" in refused.json()["detail"]

@@ -78,13 +78,14 @@ def _bytes(text: str, where: str) -> bytes:
 
 
 def _from_json(body: CodecPayloads) -> list[Payload]:
-    return [
-        Payload(
-            metadata={key: _bytes(value, f"payloads[{i}].metadata.{key}") for key, value in p.metadata.items()},
-            data=_bytes(p.data, f"payloads[{i}].data"),
-        )
-        for i, p in enumerate(body.payloads)
-    ]
+    payloads = []
+    for i, p in enumerate(body.payloads):
+        metadata = {key: _bytes(value, f"payloads[{i}].metadata.{key}") for key, value in p.metadata.items()}
+        try:
+            payloads.append(Payload(metadata=metadata, data=_bytes(p.data, f"payloads[{i}].data")))
+        except ValueError as error:  # a metadata key that is not UTF-8 (a lone surrogate)
+            raise Problem(400, "Malformed payload", f"payloads[{i}] has a metadata key that is not text.") from error
+    return payloads
 
 
 def _to_json(payloads: list[Payload]) -> CodecPayloads:

@@ -13,7 +13,20 @@ from temporalio.client import Client
 
 from api import limits, problems
 from api.metrics import instrument
-from api.routes import assessment, cases, codec, health, metrics, plan_import, plans, redress, returns, work
+from api.routes import (
+    assessment,
+    cases,
+    codec,
+    dashboard,
+    health,
+    metrics,
+    plan_import,
+    plans,
+    redress,
+    returns,
+    sign_in,
+    work,
+)
 from logs import configure_logging
 from payload_codec import codec_for
 from settings import Settings, get_settings
@@ -73,6 +86,8 @@ def create_app(
     app.include_router(redress.router)
     app.include_router(work.router)
     app.include_router(returns.router)
+    app.include_router(dashboard.router)
+    app.include_router(sign_in.router)
     codec.install(app, settings.codec_cors_origins)
     return app
 

@@ -36,6 +36,8 @@ PUBLIC_PATHS = {
     "/sign-in",
     "/sign-out",
 }
+# Pages a person opens in a browser: without a valid token they send the browser to the sign-in form.
+PAGE_PATHS = {"/dashboard/page"}
 HOME_LA, OTHER_LA = "202", "999"
 GHOST = "202-ZZZZZZZZ"
 
@@ -140,6 +142,9 @@ async def test_no_route_but_the_public_ones_answers_without_a_valid_token(
             continue
         for headers in bad_headers:
             answer = await call(api, method, url_for(path, known), headers)
+            if path in PAGE_PATHS:
+                assert (answer.status_code, answer.headers["location"]) == (303, "/sign-in"), (path, headers)
+                continue
             assert answer.status_code == 401, (method, path, headers, answer.text)
             assert answer.headers["www-authenticate"] == "Bearer"
             assert answer.headers["content-type"] == "application/problem+json"

@@ -1,0 +1,392 @@
+"""The dashboard as a page a manager opens in a browser: the same figures as GET /dashboard, in plain English,
+each chart with the table of its figures.
+
+Labels here are for people; the JSON keeps the codes. A stage or step this module does not know is shown
+by its code made readable, so a new stage appears on the page the day a workflow starts using it.
+"""
+
+from urllib.parse import urlencode
+
+from api.auth import User
+from api.charts import BLUE, GREEN, GREY, ORANGE, PURPLE, RED, Bar, Segment, bar_chart, stacked_bar
+from api.dashboard import Dashboard, Figures, StageCount
+from api.pages import e
+
+PROCESSES = {
+    "assessment": "EHC needs assessment",
+    "plan": "EHC plan",
+    "redress": "Mediation route",
+    "tribunal": "Tribunal appeal",
+}
+STAGES = {
+    ("assessment", "request_received"): "Request received: deciding whether to assess",
+    ("assessment", "assessing"): "Assessing: gathering advice",
+    ("assessment", "drafting"): "Deciding to issue: drafting the plan",
+    ("assessment", "draft_issued"): "Draft plan with the family",
+    ("plan", "maintained"): "Plan in place, between reviews",
+    ("plan", "review_scheduled"): "Review meeting arranged",
+    ("plan", "review_held"): "Review held: report and decision due",
+    ("plan", "amendment_proposed"): "Amendments proposed",
+    ("plan", "reassessment_requested"): "Re-assessment requested",
+    ("plan", "reassessing"): "Re-assessing",
+    ("plan", "ordered_amendment"): "Amending on the Tribunal's order",
+    ("plan", "cease_pending_appeal"): "Decided to cease: appeal window open",
+    ("redress", "information"): "Family has the decision and mediation information",
+    ("redress", "certificate_pending"): "Mediation certificate awaited",
+    ("redress", "mediation_requested"): "Mediation requested: LA to arrange",
+    ("redress", "mediation_arranged"): "Mediation arranged",
+    ("redress", "mediation_held"): "Mediation held: certificate awaited",
+    ("redress", "appeal_window"): "Certificate issued: family may appeal",
+    ("redress", "agreement_compliance"): "LA carrying out the mediation agreement",
+    ("tribunal", "lodged"): "Appeal lodged",
+    ("tribunal", "registered"): "Appeal registered: LA response due",
+    ("tribunal", "hearing_listed"): "Hearing listed",
+    ("tribunal", "complying"): "Appeal decided: LA carrying out the orders",
+}
+ADVISERS = {
+    "parent": "Parent or young person",
+    "educational": "School or early years setting",
+    "health": "Health professional",
+    "educational_psychologist": "Educational psychologist",
+    "social_care": "Social care",
+    "preparing_for_adulthood": "Preparing for adulthood (year 9 and above)",
+    "sensory": "Hearing or vision specialist teacher",
+    "other": "Others the family asked for",
+}
+MEDIATION_OUTCOMES = {"agreement": "Agreement", "partial": "Partial agreement", "none": "No agreement"}
+
+
+def readable(code: str) -> str:
+    return code.replace("_", " ").replace(".", ": ").capitalize()
+
+
+def stage_label(count: StageCount) -> str:
+    return STAGES.get((count.process, count.stage)) or readable(count.stage)
+
+
+def _percent(value: float | None) -> str:
+    return "no plans issued" if value is None else f"{value:.1f}%"
+
+
+def _table(caption: str, headings: list[str], rows: list[list[object]], numeric_from: int = 1) -> str:
+    head = "".join(
+        f'<th scope="col"{" class=num" if i >= numeric_from else ""}>{e(h)}</th>' for i, h in enumerate(headings)
+    )
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f'<th scope="row">{e(cell)}</th>'
+            if i == 0
+            else f"<td{' class=num' if i >= numeric_from else ''}>{e(_cell(cell))}</td>"
+            for i, cell in enumerate(row)
+        )
+        + "</tr>"
+        for row in rows
+    )
+    return f"<table><caption>{e(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _cell(value: object) -> str:
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def _details(table: str) -> str:
+    return f"<details><summary>Show the figures as a table</summary>{table}</details>"
+
+
+def _section(section_id: str, title: str, intro: str, content: str) -> str:
+    return (
+        f'<section class="panel" aria-labelledby="{section_id}-heading">'
+        f'<h2 id="{section_id}-heading">{e(title)}</h2><p class="note">{intro}</p>{content}</section>'
+    )
+
+
+def _tiles(f: Figures) -> str:
+    t = f.plan_timeliness
+    tiles = [
+        ("Open cases", f"{f.open_cases:,}", ""),
+        ("Plans issued within 20 weeks (exceptions counted as late)", _percent(t.percent_including_exceptions), ""),
+        ("Plans issued within 20 weeks (exception cases left out)", _percent(t.percent_excluding_exceptions), ""),
+        ("Deadlines missed in the period", f"{f.breaches:,}", "warn" if f.breaches else "good"),
+        ("Advice overdue now", f"{f.advice_overdue:,}", "warn" if f.advice_overdue else "good"),
+        ("Annual reviews overdue now", f"{f.annual_reviews_overdue:,}", "warn" if f.annual_reviews_overdue else "good"),
+        ("Mediations held in the period", f"{f.mediation.held:,}", ""),
+        ("Appeals lodged in the period", f"{f.appeals.lodged:,}", ""),
+    ]
+    items = "".join(
+        f'<div class="tile {tone}"><dt>{e(label)}</dt><dd>{e(value)}</dd></div>' for label, value, tone in tiles
+    )
+    return f'<dl class="tiles" aria-label="Headline figures">{items}</dl>'
+
+
+def _open_cases(f: Figures) -> str:
+    rows = sorted(f.open_by_stage, key=lambda c: (c.process != "assessment", -c.count))
+    bars = [
+        Bar(f"{PROCESSES.get(c.process, readable(c.process))}: {stage_label(c)}", c.count, colour=_tone(c.process))
+        for c in rows
+    ]
+    chart = bar_chart(
+        "chart-open-cases",
+        "Open cases by stage",
+        f"{f.open_cases:,} open cases: assessments and plans, by the stage each has reached.",
+        bars,
+    )
+    table = _table(
+        "Open cases by process and stage",
+        ["Process", "Stage", "Open cases"],
+        [[PROCESSES.get(c.process, readable(c.process)), stage_label(c), c.count] for c in rows],
+        numeric_from=2,
+    )
+    return _section(
+        "open",
+        "Open cases",
+        "Every EHC needs assessment and plan still open, by where it stands now.",
+        chart + _details(table),
+    )
+
+
+def _tone(process: str) -> str:
+    return {"assessment": BLUE, "plan": PURPLE, "redress": ORANGE, "tribunal": GREY}.get(process, BLUE)
+
+
+def _timeliness(f: Figures, period: str) -> str:
+    t = f.plan_timeliness
+    chart = stacked_bar(
+        "chart-timeliness",
+        "Final EHC plans issued in the period, against the 20-week limit",
+        f"{t.issued:,} final plans issued {period}: {t.within_20_weeks:,} within 20 weeks, "
+        f"{t.late_with_exception:,} later under an exception, {t.late_without_exception:,} later with no exception.",
+        [
+            Segment("Within 20 weeks", t.within_20_weeks, GREEN),
+            Segment("Later, under an exception", t.late_with_exception, ORANGE),
+            Segment("Later, no exception", t.late_without_exception, RED),
+        ],
+    )
+    table = _table(
+        "Final EHC plans issued in the period",
+        ["Measure", "Value"],
+        [
+            ["Plans issued", t.issued],
+            ["Within 20 weeks", t.within_20_weeks],
+            ["Later than 20 weeks, under an exception", t.late_with_exception],
+            ["Later than 20 weeks, no exception", t.late_without_exception],
+            ["Within 20 weeks, exceptions counted as late", _percent(t.percent_including_exceptions)],
+            ["Within 20 weeks, exception cases left out", _percent(t.percent_excluding_exceptions)],
+        ],
+    )
+    intro = (
+        "A final plan is due within 20 weeks of the request (SEND Regulations 2014, regulation 13(2)). "
+        "Regulation 13(3) lifts the limit in a few circumstances, such as the family being away for 4 weeks: "
+        "the first percentage counts those plans as late, the second leaves them out, as DfE's SEN2 statistics do."
+    )
+    return _section("timeliness", "Plans issued within 20 weeks", intro, chart + _details(table))
+
+
+def _breaches(f: Figures, period: str) -> str:
+    bars = [Bar(b.label, b.breached + b.excepted, colour=RED) for b in f.breaches_by_step]
+    chart = bar_chart(
+        "chart-breaches",
+        "Deadlines missed in the period, by step",
+        f"{f.breaches:,} statutory deadlines that fell due {period} and were missed, by step.",
+        bars,
+    )
+    table = _table(
+        "Deadlines missed in the period, by step",
+        ["Step", "Legal basis", "Missed, no exception", "Missed under an exception"],
+        [[b.label, b.reference, b.breached, b.excepted] for b in f.breaches_by_step],
+        numeric_from=2,
+    )
+    return _section(
+        "breaches",
+        "Missed deadlines",
+        "Each statutory deadline that fell due in the period and was not met. A missed duty still has to be done "
+        "as soon as practicable.",
+        chart + _details(table),
+    )
+
+
+def _advice(f: Figures) -> str:
+    bars = [Bar(ADVISERS.get(a.adviser, readable(a.adviser)), a.overdue, colour=RED) for a in f.advice_by_adviser]
+    chart = bar_chart(
+        "chart-advice",
+        "Advice overdue, by adviser",
+        f"{f.advice_overdue:,} requests for advice past their 6 weeks and not yet answered, by who was asked.",
+        bars,
+    )
+    table = _table(
+        "Advice overdue and owed, by adviser",
+        ["Adviser", "Overdue", "Asked for, not yet received"],
+        [[ADVISERS.get(a.adviser, readable(a.adviser)), a.overdue, a.owed] for a in f.advice_by_adviser],
+    )
+    return _section(
+        "advice",
+        "Advice overdue",
+        "Advice for an assessment is due within 6 weeks of the request for it (SEND Regulations 2014, "
+        "regulation 8(1)), from the advisers regulation 6(1) lists. Counted today, on open assessments.",
+        chart + _details(table),
+    )
+
+
+def _reviews(f: Figures) -> str:
+    bars = [Bar(r.label, r.overdue, colour=RED) for r in f.review_steps_overdue]
+    chart = bar_chart(
+        "chart-reviews",
+        "Review steps overdue, by step",
+        f"{f.annual_reviews_overdue:,} review meetings overdue, and the other review steps overdue, by step.",
+        bars,
+    )
+    table = _table(
+        "Review steps overdue",
+        ["Step", "Legal basis", "Overdue"],
+        [[r.label, r.reference, r.overdue] for r in f.review_steps_overdue],
+        numeric_from=2,
+    )
+    return _section(
+        "reviews",
+        "Annual reviews overdue",
+        "A plan must be reviewed at least every 12 months (Children and Families Act 2014, section 44(1)); "
+        "the report, decision and amended plan follow on fixed timescales. Counted today, on open plans.",
+        chart + _details(table),
+    )
+
+
+def _redress(f: Figures, period: str) -> str:
+    rows = sorted(f.redress_open_by_stage, key=lambda c: (c.process, -c.count))
+    open_chart = bar_chart(
+        "chart-redress-open",
+        "Open mediation routes and appeals, by stage",
+        f"{sum(c.count for c in rows):,} mediation routes and Tribunal appeals still open, by stage.",
+        [
+            Bar(f"{PROCESSES.get(c.process, readable(c.process))}: {stage_label(c)}", c.count, colour=_tone(c.process))
+            for c in rows
+        ],
+    )
+    m, a = f.mediation, f.appeals
+    outcomes = [
+        ("Mediation requested", m.requested, ORANGE),
+        ("Mediation declined (certificate only)", m.declined, GREY),
+        ("Mediation could not be arranged", m.not_arranged, GREY),
+        *[
+            (f"Mediation held: {MEDIATION_OUTCOMES.get(k, readable(k))}", n, ORANGE)
+            for k, n in m.held_by_outcome.items()
+        ],
+        ("Appeals lodged", a.lodged, BLUE),
+        ("Appeals allowed", a.allowed, BLUE),
+        ("Appeals conceded by the LA", a.conceded, BLUE),
+        ("Appeals dismissed", a.dismissed, BLUE),
+        ("Appeals withdrawn", a.withdrawn, BLUE),
+        ("Appeals struck out", a.struck_out, BLUE),
+    ]
+    outcome_chart = bar_chart(
+        "chart-redress-outcomes",
+        "Mediation and appeals in the period",
+        f"Mediation requests and outcomes, and Tribunal appeals and their outcomes, {period}.",
+        [Bar(label, n, colour=colour) for label, n, colour in outcomes],
+    )
+    table = _table(
+        "Open mediation routes and appeals, by stage",
+        ["Route", "Stage", "Open"],
+        [[PROCESSES.get(c.process, readable(c.process)), stage_label(c), c.count] for c in rows],
+        numeric_from=2,
+    ) + _table("Mediation and appeals in the period", ["Step or outcome", "Count"], [[x, n] for x, n, _ in outcomes])
+    return _section(
+        "redress",
+        "Mediation and Tribunal appeals",
+        "When a family disagrees with a decision they can go to mediation (SEND Regulations 2014, Part 6) and "
+        "appeal to the First-tier Tribunal (Children and Families Act 2014, section 51).",
+        open_chart + outcome_chart + _details(table),
+    )
+
+
+def _by_la(board: Dashboard) -> str:
+    if len(board.by_la) < 2:
+        return ""
+    bars = [
+        Bar(
+            f"LA {la.la_code}",
+            la.figures.plan_timeliness.percent_including_exceptions or 0,
+            shown=_percent(la.figures.plan_timeliness.percent_including_exceptions),
+            colour=GREEN,
+        )
+        for la in board.by_la
+    ]
+    chart = bar_chart(
+        "chart-by-la",
+        "Plans issued within 20 weeks, by local authority",
+        "The share of final plans issued within 20 weeks in each local authority, exceptions counted as late.",
+        bars,
+        maximum=100,
+    )
+    table = _table(
+        "Figures by local authority",
+        [
+            "Local authority",
+            "Open cases",
+            "Plans issued",
+            "Within 20 weeks (exceptions late)",
+            "Within 20 weeks (exceptions left out)",
+            "Deadlines missed",
+            "Advice overdue",
+            "Annual reviews overdue",
+            "Appeals lodged",
+        ],
+        [
+            [
+                la.la_code,
+                f.open_cases,
+                f.plan_timeliness.issued,
+                _percent(f.plan_timeliness.percent_including_exceptions),
+                _percent(f.plan_timeliness.percent_excluding_exceptions),
+                f.breaches,
+                f.advice_overdue,
+                f.annual_reviews_overdue,
+                f.appeals.lodged,
+            ]
+            for la in board.by_la
+            for f in [la.figures]
+        ],
+    )
+    return _section(
+        "by-la",
+        "By local authority",
+        "The same figures for each local authority you act for.",
+        chart + table,
+    )
+
+
+def _filter(board: Dashboard, user: User, la_code: str | None) -> str:
+    options = [("", f"All my local authorities ({len(user.la_codes)})")] + [
+        (c, f"LA {c}") for c in sorted(user.la_codes)
+    ]
+    choices = "".join(
+        f'<option value="{e(value)}"{" selected" if (la_code or "") == value else ""}>{e(text)}</option>'
+        for value, text in options
+    )
+    return (
+        '<form class="filter" method="get" action="/dashboard/page" aria-label="Choose the period and local authority">'
+        f'<div><label for="from">From</label><input type="date" id="from" name="from" value="{board.period.start}">'
+        "</div>"
+        f'<div><label for="to">To</label><input type="date" id="to" name="to" value="{board.period.end}"></div>'
+        f'<div><label for="la_code">Local authority</label><select id="la_code" name="la_code">{choices}</select></div>'
+        '<div><button type="submit">Show figures</button></div></form>'
+    )
+
+
+def render(board: Dashboard, user: User, la_code: str | None) -> str:
+    las = ", ".join(board.la_codes) or "none"
+    period = f"from {board.period.start:%-d %B %Y} to {board.period.end:%-d %B %Y}"
+    query = {"from": board.period.start.isoformat(), "to": board.period.end.isoformat()}
+    if la_code:
+        query["la_code"] = la_code
+    f = board.total
+    return (
+        "<h1>SEND inclusion dashboard</h1>"
+        f'<p class="lede">Local authorities: <strong>{e(las)}</strong>. Activity {e(period)}; work overdue as at '
+        f"{board.as_of:%-d %B %Y}.</p>"
+        f"{_filter(board, user, la_code)}"
+        f"{_tiles(f)}"
+        f"{_open_cases(f)}{_timeliness(f, period)}{_breaches(f, period)}{_advice(f)}{_reviews(f)}"
+        f"{_redress(f, period)}{_by_la(board)}"
+        '<p class="note">Counts only: no child, family or case is shown here. The same figures as data: '
+        f'<a href="/dashboard?{e(urlencode(query))}">GET /dashboard</a>.</p>'
+    )

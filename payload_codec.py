@@ -9,7 +9,8 @@ it admits (api/routes/codec.py).
 Keys come from PAYLOAD_KEYS, "kid:base64key,kid2:base64key" (32-byte keys). The first key encrypts; every
 listed key decrypts, so a key is rotated by putting a new one first and dropping the old one only once no
 open history needs it (docs/payload-encryption.md). A payload that was never encrypted (histories from
-before encryption) passes through decode as it is.
+before encryption) passes through decode as it is. So does the text written for ops (ops_text.py): summaries
+and current details, which carry no personal data and are the ops staff's view of a case.
 """
 
 import base64
@@ -24,6 +25,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from temporalio.api.common.v1 import Payload
 from temporalio.converter import PayloadCodec
 
+from ops_text import stays_clear
 from settings import Settings
 
 ENCODING = b"binary/encrypted"
@@ -93,7 +95,7 @@ class EncryptionCodec(PayloadCodec):
 
     def encrypt(self, payload: Payload) -> Payload:
         kid = self.encrypting_kid
-        if kid is None:
+        if kid is None or stays_clear(payload):
             return payload
         nonce = os.urandom(NONCE_BYTES)
         sealed = self._ciphers[kid].encrypt(nonce, payload.SerializeToString(), kid.encode())

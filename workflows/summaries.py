@@ -3,9 +3,9 @@
 The summary is the list view's one line (process, case reference, LA); the details open the
 workflow's page with what started it and the statutory timetable it started on, each step with its
 legal reference. What the case waits for now is its current details, which the workflow keeps up to
-date (`CaseWorkflow.details`). The server stores both unencrypted and shows them to anyone with
-access to the namespace, so they carry references, LA codes, dates and statutory steps only: never a
-name, an address, a date of birth or an officer's own words.
+date (`CaseWorkflow.details`). They are the one thing the payload codec leaves unencrypted (ops_text.py),
+and the server shows them to anyone with access to the namespace, so they carry references, LA codes,
+dates and statutory steps only: never a name, an address, a date of birth or an officer's own words.
 
 Every start site passes `**summaries.<process>(input)` to `start_workflow`, so a workflow reads the
 same wherever it was started from (the API, an activity, the plan import).
@@ -15,7 +15,10 @@ from collections.abc import Iterable
 from datetime import date
 from typing import TypedDict
 
+from temporalio.api.common.v1 import Payload
+
 import statutory
+from ops_text import ops_text
 from workflows.assessment import ORDERED_STEPS, REQUEST_STEPS
 from workflows.assessment_models import AssessmentInput
 from workflows.plan import REVIEW, UNDER_FIVE
@@ -26,10 +29,15 @@ from workflows.tribunal import RESPONSE
 
 
 class StartMetadata(TypedDict):
-    """Keyword arguments of `Client.start_workflow`."""
+    """Keyword arguments of `Client.start_workflow`: the SDK takes a ready payload as well as a string, and
+    a ready one, marked for ops, is not encrypted."""
 
-    static_summary: str
-    static_details: str
+    static_summary: Payload
+    static_details: Payload
+
+
+def _start(summary: str, details: str) -> StartMetadata:
+    return StartMetadata(static_summary=ops_text(summary), static_details=ops_text(details))
 
 
 def _words(code: str) -> str:
@@ -53,9 +61,9 @@ def assessment(input: AssessmentInput) -> StartMetadata:
     """A request for an EHC needs assessment, or an assessment the Tribunal ordered (reg 44(2)(b)-(c))."""
     where = f"case {input.case_ref} · LA {input.la_code}"
     if input.ordered is None:
-        return StartMetadata(
-            static_summary=f"EHC needs assessment · {where}",
-            static_details=(
+        return _start(
+            f"EHC needs assessment · {where}",
+            (
                 f"Request for an EHC needs assessment received on {input.received_date:%d %b %Y} from the "
                 f"{_words(input.request_source.value)}, under the rules of {input.policy}. "
                 f"Statutory timetable at the start:\n"
@@ -63,9 +71,9 @@ def assessment(input: AssessmentInput) -> StartMetadata:
             ),
         )
     steps = ORDERED_STEPS[input.ordered].values()
-    return StartMetadata(
-        static_summary=f"EHC needs assessment ordered by the Tribunal · {where}",
-        static_details=(
+    return _start(
+        f"EHC needs assessment ordered by the Tribunal · {where}",
+        (
             f"Tribunal order {input.order_id} ({_words(input.ordered)}) made on {input.received_date:%d %b %Y}, "
             f"carried out on the order's own clock (SEND Regs 2014 reg 44). The appeal: "
             f"{input.tribunal_workflow_id}. Statutory timetable at the start:\n"
@@ -79,9 +87,9 @@ def plan(input: PlanInput) -> StartMetadata:
     imported = " (imported)" if input.imported else ""
     origin = "imported from the LA's records" if input.imported else "issued at the end of its assessment"
     reviewed = f", last reviewed on {input.last_review_on:%d %b %Y}" if input.last_review_on else ""
-    return StartMetadata(
-        static_summary=f"EHC plan · case {input.case_ref} · LA {input.la_code}{imported}",
-        static_details=(
+    return _start(
+        f"EHC plan · case {input.case_ref} · LA {input.la_code}{imported}",
+        (
             f"EHC plan issued on {input.issued_on:%d %b %Y}{reviewed}; {origin}, under the rules of "
             f"{input.policy}. Reviewed every {_period(REVIEW, input.policy)}, or every "
             f"{_period(UNDER_FIVE, input.policy)} for a child under 5. Each review cycle continues this "
@@ -92,9 +100,9 @@ def plan(input: PlanInput) -> StartMetadata:
 
 def redress(input: RedressInput) -> StartMetadata:
     """The redress route of one appealable decision (CFA 2014 s.51(2)): mediation advice, then an appeal."""
-    return StartMetadata(
-        static_summary=f"Redress · case {input.case_ref} · {_words(input.kind)} · LA {input.la_code}",
-        static_details=(
+    return _start(
+        f"Redress · case {input.case_ref} · {_words(input.kind)} · LA {input.la_code}",
+        (
             f"Decision {input.decision_id}: {_words(input.kind)} (CFA 2014 s.51{input.limb}), sent on "
             f"{input.decided_on:%d %b %Y}, under the rules of {input.policy}. "
             f"Time limits given to the family:\n"
@@ -106,9 +114,9 @@ def redress(input: RedressInput) -> StartMetadata:
 def tribunal(input: TribunalInput) -> StartMetadata:
     """An appeal to the First-tier Tribunal (SEND) against one decision."""
     scope = " against the named setting only" if input.settings_only else ""
-    return StartMetadata(
-        static_summary=f"Tribunal appeal {input.appeal_id} · case {input.case_ref} · LA {input.la_code}",
-        static_details=(
+    return _start(
+        f"Tribunal appeal {input.appeal_id} · case {input.case_ref} · LA {input.la_code}",
+        (
             f"Appeal {input.appeal_id}{scope} against decision {input.decision_id} "
             f"({_words(input.kind)}), lodged on {input.lodged_on:%d %b %Y}, under the rules of {input.policy}. "
             f"The LA responds within {_period(RESPONSE, input.policy)} of the Tribunal registering it; "

@@ -6,11 +6,13 @@ bytes in base64, the namespace in `X-Namespace`). The browser calls it directly,
 preflights for the UI's origins (CODEC_CORS_ORIGINS) and nothing else of the API does.
 
 Who may call it (docs/payload-encryption.md):
-- decode: managers only. Decoded payloads hold what officers typed and, in activity results, the people on a
-  case; the codec cannot tell which LA a payload belongs to, so a manager, who already sees personal data
-  across their LAs, is the narrowest role that fits. Case officers read cases through the API, where each
-  read is scoped to their LAs. Every call is audited (who, how many payloads, which case references they
-  named, once per user, case and ten minutes), never with any content.
+- decode: managers decrypt. Decoded payloads hold what officers typed and, in activity results, the people
+  on a case; the codec cannot tell which LA a payload belongs to, so a manager, who already sees personal
+  data across their LAs, is the narrowest role that fits. Every call is audited (who, how many payloads,
+  which case references they named, once per user, case and ten minutes), never with any content. Ops get
+  the payloads back as they came: the UI they share with managers calls the codec for every payload, and
+  what ops need (summaries and current details, ops_text.py) is in clear already. Case officers read cases
+  through the API, where each read is scoped to their LAs.
 - encode: managers and ops. Encrypting reveals nothing (the caller supplies the plaintext and gets back what
   only the worker can read); it lets someone already allowed by Temporal to signal or start a workflow from
   the UI or CLI do so. Whether they may is Temporal's authorisation, not the codec's.
@@ -33,7 +35,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 from temporalio.api.common.v1 import Payload
 
-from api.auth import Manager, Role, User, allow
+from api.auth import Role, User, allow
 from api.deps import SessionDep, SettingsDep
 from api.problems import Problem
 from payload_codec import EncryptionCodec, PayloadKeyError
@@ -54,7 +56,7 @@ AUDIT_SUMMARY = (
 
 router = APIRouter(prefix=PREFIX, tags=["Temporal codec"])
 log = structlog.get_logger(__name__)
-Encoder = Annotated[User, Depends(allow(Role.MANAGER, Role.OPS))]
+Watcher = Annotated[User, Depends(allow(Role.MANAGER, Role.OPS))]
 
 
 class CodecPayload(BaseModel):
@@ -118,14 +120,17 @@ NamespaceHeader = Annotated[str | None, Header(alias="X-Namespace", description=
 async def decode(
     body: CodecPayloads,
     request: Request,
-    user: Manager,
+    user: Watcher,
     settings: SettingsDep,
     session: SessionDep,
     namespace: NamespaceHeader = None,
 ) -> CodecPayloads:
-    """Decrypt payloads for the Temporal UI or CLI (managers; audited by the cases the payloads name)."""
+    """Decrypt payloads for the Temporal UI or CLI (managers, audited by the cases the payloads name); ops get
+    them back unchanged."""
     codec = _codec(request, settings, namespace)
     payloads = _from_json(body)
+    if user.role is not Role.MANAGER:
+        return _to_json(payloads)
     if codec is not None:
         try:
             payloads = await codec.decode(payloads)
@@ -166,7 +171,7 @@ async def _audit(session: AsyncSession, user: User, cases: list[str]) -> None:
 async def encode(
     body: CodecPayloads,
     request: Request,
-    user: Encoder,
+    user: Watcher,
     settings: SettingsDep,
     namespace: NamespaceHeader = None,
 ) -> CodecPayloads:

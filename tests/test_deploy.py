@@ -8,6 +8,7 @@ and every grace period outlasts what it has to cover.
 
 import importlib
 import importlib.util
+import json
 import os
 import re
 import subprocess
@@ -70,6 +71,17 @@ def seconds(duration: str) -> int:
     value = re.fullmatch(r"(\d+)s", duration)
     assert value, duration
     return int(value.group(1))
+
+
+def mebibytes(quantity: str) -> int:
+    value = re.fullmatch(r"(\d+)(Mi|Gi)", quantity)
+    assert value, quantity
+    return int(value.group(1)) * (1024 if value.group(2) == "Gi" else 1)
+
+
+def measured_costs() -> dict[str, Any]:
+    """The latest bench/case_costs.py results (with payload encryption on, as deployed)."""
+    return json.loads(sorted((ROOT / "bench" / "results").glob("case-costs-2*.json"))[-1].read_text())
 
 
 def test_check_script_passes() -> None:
@@ -198,3 +210,16 @@ def test_api_and_worker_have_disruption_budgets_and_autoscalers() -> None:
     assert budgets == scaled == {"ehcp-api", "ehcp-worker"}
     for doc in kind("HorizontalPodAutoscaler"):
         assert doc["spec"]["minReplicas"] >= 2
+
+
+def test_worker_memory_holds_its_cache_at_the_measured_cost() -> None:
+    """The worker's memory request covers the cache it is given, at the memory bench/case_costs.py measured
+    for a cached workflow, plus the process itself; a larger cache without more memory would be OOM-killed."""
+    storage = measured_costs()["open_workflow_storage"]
+    container = deployment("ehcp-worker")["spec"]["template"]["spec"]["containers"][0]
+    cache = int(next(env["value"] for env in container["env"] if env["name"] == "WORKER_MAX_CACHED_WORKFLOWS"))
+    per_workflow = storage["worker_memory_bytes_per_cached_workflow"]
+    needed = cache * per_workflow + storage["process_resident_bytes_after_warm_up"]
+    resources = container["resources"]
+    assert mebibytes(resources["requests"]["memory"]) * 2**20 >= needed
+    assert mebibytes(resources["limits"]["memory"]) > mebibytes(resources["requests"]["memory"])

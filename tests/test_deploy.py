@@ -20,6 +20,7 @@ import pytest
 import yaml
 
 from api.main import create_app
+from bench import sizing
 from settings import Settings
 from tests.factories import TEST_PAYLOAD_KEYS, TEST_SECRET
 
@@ -223,3 +224,14 @@ def test_worker_memory_holds_its_cache_at_the_measured_cost() -> None:
     resources = container["resources"]
     assert mebibytes(resources["requests"]["memory"]) * 2**20 >= needed
     assert mebibytes(resources["limits"]["memory"]) > mebibytes(resources["requests"]["memory"])
+
+
+def test_sizing_in_the_docs_is_what_the_measurements_give() -> None:
+    """docs/deploy.md quotes bench/sizing.py's arithmetic over the latest measured costs, word for word."""
+    doc = (ROOT / "docs" / "deploy.md").read_text()
+    quoted = re.search(r"<!-- sizing:begin[^>]*-->\n(.*)\n<!-- sizing:end -->", doc, re.DOTALL)
+    assert quoted, "docs/deploy.md lost its sizing markers"
+    latest = sorted((ROOT / "bench" / "results").glob("case-costs-2*.json"))[-1]
+    assert quoted.group(1).strip() == sizing.report(sizing.load(latest)).strip(), (
+        f"run .venv/bin/python -m bench.sizing {latest.relative_to(ROOT)} and paste its output into docs/deploy.md"
+    )

@@ -31,9 +31,9 @@ class Officer(Driver, Redress):
         child = case_request(received or await self.today())["child"] | {"date_of_birth": BORN.isoformat()}
         return await super().open(received, child=child, **overrides)
 
-    async def imported_plan(self, reference: str, issued: date) -> str:
+    async def imported_plan(self, reference: str, issued: date, la: str = LA) -> str:
         row = {
-            "la_code": LA,
+            "la_code": la,
             "la_reference": reference,
             "given_name": CHILD_GIVEN,
             "family_name": "Imported",
@@ -61,12 +61,12 @@ async def board(api: httpx.AsyncClient, headers: dict[str, str], **params: str) 
     return answer.json()
 
 
-async def drive(officer: Officer, today: date) -> None:
-    """LA DBA's cases, with the figures they must give in the comments."""
+async def drive(officer: Officer, today: date, la: str = LA) -> None:
+    """An LA's cases (DBA here; another LA's in the browser test), with the figures they must give in the comments."""
     base = today - timedelta(weeks=40)
     # Three plans issued in the period: within 20 weeks, later under an exception (reg 13(3)), later without.
-    await officer.issued(LA, base, assess=4, issue=12, draft=13, final=18)
-    await officer.open(base, la_code=LA)
+    await officer.issued(la, base, assess=4, issue=12, draft=13, final=18)
+    await officer.open(base, la_code=la)
     await officer.on(
         "exceptions",
         base + timedelta(weeks=4),
@@ -80,17 +80,17 @@ async def drive(officer: Officer, today: date) -> None:
     await officer.on("decide-to-issue", base + timedelta(weeks=15), issue=True)
     await officer.draft(base + timedelta(weeks=16))
     await officer.final(base + timedelta(weeks=24), setting_type="Special school")
-    await officer.issued(LA, base, assess=5, issue=14, draft=15, final=22)
+    await officer.issued(la, base, assess=5, issue=14, draft=15, final=22)
     # Refused and withdrawn: their final-plan deadlines close, but no plan was issued.
-    await officer.open(base, la_code=LA)
+    await officer.open(base, la_code=la)
     await officer.on("decide-to-assess", base + timedelta(weeks=3), assess=False, reasons="Needs met by the school.")
-    await officer.open(base + timedelta(weeks=2), la_code=LA)
+    await officer.open(base + timedelta(weeks=2), la_code=la)
     await officer.on("withdraw", base + timedelta(weeks=4), reason="moved_away")
 
     # Assessing: the educational psychologist's advice overdue (asked 8 weeks ago), health's in on time,
     # another adviser's asked a week ago and not yet due.
     received = today - timedelta(weeks=10)
-    await officer.open(received, la_code=LA)
+    await officer.open(received, la_code=la)
     await officer.on("decide-to-assess", received + timedelta(weeks=1), assess=True)
     for adviser in ("educational_psychologist", "health"):
         await officer.on("advice-requests", received + timedelta(weeks=2), adviser=adviser)
@@ -98,10 +98,10 @@ async def drive(officer: Officer, today: date) -> None:
     await officer.on("advice-requests", today - timedelta(weeks=1), adviser="other", description="Speech therapist")
 
     # An imported plan whose annual review (CFA 2014 s.44(1)) fell due two months ago.
-    await officer.imported_plan("DASH/1", statutory.add_months(today, -14))
+    await officer.imported_plan("DASH/1", statutory.add_months(today, -14), la)
 
     # A refusal taken to mediation (no agreement), then appealed and withdrawn; another refusal's route still open.
-    await officer.open(today - timedelta(weeks=4), la_code=LA)
+    await officer.open(today - timedelta(weeks=4), la_code=la)
     await officer.on("decide-to-assess", today - timedelta(weeks=3), assess=False, reasons="Needs met by the school.")
     route = await officer.route("refusal_to_assess")
     days = [today - timedelta(days=n) for n in (20, 14, 10, 9, 8, 7, 2)]
@@ -112,7 +112,7 @@ async def drive(officer: Officer, today: date) -> None:
     appeal = await officer.tribunal(await officer.redress(route, "appeal", {"on": days[4].isoformat()}))
     await officer.redress(appeal, "registered", {"on": days[5].isoformat()})
     await officer.redress(appeal, "withdrawn", {"on": days[6].isoformat()})
-    await officer.open(today - timedelta(weeks=2), la_code=LA)
+    await officer.open(today - timedelta(weeks=2), la_code=la)
     await officer.on("decide-to-assess", today - timedelta(weeks=1), assess=False, reasons="Needs met by the school.")
     await officer.route("refusal_to_assess")
 

@@ -1,0 +1,245 @@
+"""The dashboard page as a manager sees it: Chromium (Debian's, driven by Playwright) against the API served over
+HTTP, real cases driven through Temporal and the database.
+
+The browser is sent to the sign-in form, signs in by pasting a token, lands on the dashboard, reads the headline
+figures, the charts and the tables and finds the numbers GET /dashboard gives, narrows to an LA with no cases
+(every empty state), and signs out. No browser is downloaded: Playwright drives /usr/bin/chromium
+(`apt-get install chromium`, which `make test` does where apt can). Without it the test is skipped, except
+with CI set, where a missing browser is a failure.
+"""
+
+import os
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import pytest_asyncio
+from playwright.async_api import Browser, Locator, Page, async_playwright, expect
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from api.auth import SESSION_COOKIE, Role
+from api.main import create_app
+from settings import Settings
+from store.db import SessionMaker
+from tests.conftest import eventually
+from tests.factories import bearer
+from tests.live_server import serve
+from tests.test_dashboard import Officer, board, drive, settled
+
+CHROMIUM = Path("/usr/bin/chromium")
+# LAs of this test's own: test_dashboard.py counts DBA's cases exactly, in the same database.
+LA, EMPTY_LA = "DBC", "DBD"
+
+
+@pytest_asyncio.fixture
+async def browser() -> AsyncIterator[Browser]:
+    if not CHROMIUM.exists():
+        reason = f"{CHROMIUM} is missing: `make test` installs it (apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(f"CI is set and {reason}")
+        pytest.skip(reason)
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(executable_path=str(CHROMIUM))
+        yield chromium
+        await chromium.close()
+
+
+def token(settings: Settings, las: list[str], sub: str) -> str:
+    return bearer(settings, Role.MANAGER, las, sub=sub)["Authorization"].removeprefix("Bearer ")
+
+
+def number(value: int) -> str:
+    return f"{value:,}"
+
+
+def percent(value: float | None) -> str:
+    return "no plans issued" if value is None else f"{value:.1f}%"
+
+
+def tiles(figures: dict[str, Any]) -> dict[str, str]:
+    """The headline figures the page must show, from the JSON."""
+    t = figures["plan_timeliness"]
+    return {
+        "Open cases": number(figures["open_cases"]),
+        "Plans issued within 20 weeks (exceptions counted as late)": percent(t["percent_including_exceptions"]),
+        "Plans issued within 20 weeks (exception cases left out)": percent(t["percent_excluding_exceptions"]),
+        "Deadlines missed in the period": number(figures["breaches"]),
+        "Advice overdue now": number(figures["advice_overdue"]),
+        "Annual reviews overdue now": number(figures["annual_reviews_overdue"]),
+        "Mediations held in the period": number(figures["mediation"]["held"]),
+        "Appeals lodged in the period": number(figures["appeals"]["lodged"]),
+    }
+
+
+async def shown_tiles(page: Page) -> dict[str, str]:
+    shown = {}
+    for tile in await page.locator(".tile").all():
+        await expect(tile).to_be_visible()
+        shown[await tile.locator("dt").inner_text()] = await tile.locator("dd").inner_text()
+    return shown
+
+
+async def bars(chart: Locator) -> dict[str, str]:
+    """Each bar's full label (its tooltip) and the value printed beside it, which must be on screen."""
+    await expect(chart).to_be_visible()
+    found = {}
+    for bar in await chart.locator("g.bar").all():
+        label = (await bar.locator("title").text_content() or "").rsplit(": ", 1)[0]
+        value = bar.locator("text").nth(1)
+        await expect(value).to_be_visible()
+        found[label] = await value.text_content() or ""
+    return found
+
+
+async def table(page: Page, caption: str) -> list[list[str]]:
+    rows = page.locator("table", has=page.locator("caption", has_text=caption)).locator("tbody tr")
+    await expect(rows.first).to_be_visible()
+    return [[cell.strip() for cell in await row.locator("th, td").all_inner_texts()] for row in await rows.all()]
+
+
+async def test_a_manager_signs_in_reads_the_dashboard_and_signs_out(
+    browser: Browser,
+    env: WorkflowEnvironment,
+    worker: Worker,
+    sessions: SessionMaker,
+    settings: Settings,
+    tmp_path: Path,
+) -> None:
+    del worker  # requested so that workflows run while the cases are driven
+    app = create_app(settings, temporal=env.client, sessions=sessions)
+    officer_headers = bearer(settings, Role.MANAGER, [LA], sub="officer.browser")
+    async with serve(app) as base, httpx.AsyncClient(base_url=base, headers=officer_headers) as api:
+        officer = Officer(api, env)
+        await drive(officer, await officer.today(), LA)
+        manager = token(settings, [LA, EMPTY_LA], "manager.browser")
+        headers = {"Authorization": f"Bearer {manager}"}
+
+        async def caught_up() -> dict[str, Any] | None:
+            answer = await board(api, headers)
+            return answer if settled(answer["total"]) else None
+
+        await eventually(caught_up, attempts=400)
+
+        context = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+        page = await context.new_page()
+
+        # Not signed in: the page sends the browser to the sign-in form.
+        await page.goto(f"{base}/dashboard/page")
+        assert page.url == f"{base}/sign-in"
+        await expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+
+        # A token that is not one is refused on the form, saying why.
+        await page.get_by_label("Your access token").fill("not-a-token")
+        await page.get_by_role("button", name="Sign in").click()
+        await expect(page.get_by_role("alert")).to_contain_text("The token was not accepted")
+        assert page.url == f"{base}/sign-in"
+
+        await page.get_by_label("Your access token").fill(manager)
+        await page.get_by_role("button", name="Sign in").click()
+        await page.wait_for_url(f"{base}/dashboard/page")
+        await expect(page.get_by_role("heading", level=1)).to_have_text("SEND inclusion dashboard")
+        await expect(page.locator("header.site")).to_contain_text("Signed in as manager.browser")
+        (cookie,) = [c for c in await context.cookies() if c["name"] == SESSION_COOKIE]
+        assert (cookie["value"], cookie["httpOnly"], cookie["sameSite"]) == (manager, True, "Strict")
+
+        # The headline figures are the JSON's. A deadline can still fall due between two reads (a case driven
+        # on past dates breaches what was due before its next step arrives): read both again until they agree.
+        async def agreed() -> dict[str, Any] | None:
+            data = await board(api, headers)
+            if await shown_tiles(page) == tiles(data["total"]):
+                return data
+            await page.reload()
+            return None
+
+        data = await eventually(agreed)
+        total = data["total"]
+
+        # Every chart is an inline SVG image with a name, and its bars carry the JSON's numbers.
+        charts = [
+            "chart-open-cases",
+            "chart-timeliness",
+            "chart-breaches",
+            "chart-advice",
+            "chart-reviews",
+            "chart-redress-open",
+            "chart-redress-outcomes",
+            "chart-by-la",
+        ]
+        for chart_id in charts:
+            chart = page.locator(f"svg#{chart_id}")
+            await expect(chart).to_be_visible()
+            assert await chart.get_attribute("role") == "img"
+            await expect(chart).to_have_accessible_name(await chart.locator("title").first.text_content() or "")
+            await expect(chart).to_have_accessible_description(await chart.locator("desc").text_content() or "")
+
+        open_bars = await bars(page.locator("#chart-open-cases"))
+        assert sorted(open_bars.values()) == sorted(number(c["count"]) for c in total["open_by_stage"])
+        assert await bars(page.locator("#chart-breaches")) == {
+            b["label"]: number(b["breached"] + b["excepted"]) for b in total["breaches_by_step"]
+        }
+        assert await bars(page.locator("#chart-reviews")) == {
+            r["label"]: number(r["overdue"]) for r in total["review_steps_overdue"]
+        }
+        # Bars of nought are left to the table.
+        advice = await bars(page.locator("#chart-advice"))
+        assert sorted(advice.values()) == sorted(
+            number(a["overdue"]) for a in total["advice_by_adviser"] if a["overdue"]
+        )
+        assert "Appeals struck out" not in await bars(page.locator("#chart-redress-outcomes"))
+        outcomes = await bars(page.locator("#chart-redress-outcomes"))
+        assert outcomes["Appeals lodged"] == number(total["appeals"]["lodged"])
+        assert outcomes["Appeals withdrawn"] == number(total["appeals"]["withdrawn"])
+        assert outcomes["Mediation requested"] == number(total["mediation"]["requested"])
+        assert outcomes["Mediation held: No agreement"] == number(total["mediation"]["held_by_outcome"]["none"])
+        assert await bars(page.locator("#chart-by-la")) == {
+            f"LA {la['la_code']}": percent(la["figures"]["plan_timeliness"]["percent_including_exceptions"])
+            for la in data["by_la"]
+        }
+
+        # The 20-week chart's legend and the table under it, opened as a reader would.
+        t = total["plan_timeliness"]
+        legend = page.locator("#timeliness-heading ~ ul.legend")
+        await expect(legend).to_contain_text(f"Within 20 weeks: {t['within_20_weeks']}")
+        await expect(legend).to_contain_text(f"Later, under an exception: {t['late_with_exception']}")
+        await expect(legend).to_contain_text(f"Later, no exception: {t['late_without_exception']}")
+        section = page.locator("section", has=page.locator("#timeliness-heading"))
+        await section.get_by_text("Show the figures as a table").click()
+        assert await table(page, "Final EHC plans issued in the period") == [
+            ["Plans issued", number(t["issued"])],
+            ["Within 20 weeks", number(t["within_20_weeks"])],
+            ["Later than 20 weeks, under an exception", number(t["late_with_exception"])],
+            ["Later than 20 weeks, no exception", number(t["late_without_exception"])],
+            ["Within 20 weeks, exceptions counted as late", percent(t["percent_including_exceptions"])],
+            ["Within 20 weeks, exception cases left out", percent(t["percent_excluding_exceptions"])],
+        ]
+        by_la = await table(page, "Figures by local authority")
+        assert [(row[0], row[1], row[2]) for row in by_la] == [
+            (la["la_code"], number(la["figures"]["open_cases"]), number(la["figures"]["plan_timeliness"]["issued"]))
+            for la in data["by_la"]
+        ]
+        await page.screenshot(path=tmp_path / "dashboard.png", full_page=True)
+
+        # Narrowed to the LA with no cases: every figure nought, each chart says there is nothing to show.
+        await page.get_by_label("Local authority", exact=True).select_option(EMPTY_LA)
+        await page.get_by_role("button", name="Show figures").click()
+        await page.wait_for_url(f"{base}/dashboard/page?*la_code={EMPTY_LA}*")
+        empty = await board(api, headers, la_code=EMPTY_LA)
+        assert empty["la_codes"] == [EMPTY_LA]
+        assert await shown_tiles(page) == tiles(empty["total"])
+        await expect(page.locator("svg[role=img]")).to_have_count(0)
+        for chart_id in charts[:-1]:
+            await expect(page.locator(f"#{chart_id}")).to_have_text(re.compile(r": none\.$"))
+        await expect(page.locator("#chart-by-la")).to_have_count(0)
+        await page.screenshot(path=tmp_path / "dashboard-empty.png", full_page=True)
+
+        # Signing out forgets the token: back to the form, and the dashboard sends the browser there again.
+        await page.get_by_role("button", name="Sign out").click()
+        await page.wait_for_url(f"{base}/sign-in")
+        assert [c for c in await context.cookies() if c["name"] == SESSION_COOKIE] == []
+        await page.goto(f"{base}/dashboard/page")
+        assert page.url == f"{base}/sign-in"
+        await context.close()

@@ -114,7 +114,9 @@ def _tiles(f: Figures) -> str:
         ("Appeals lodged in the period", f"{f.appeals.lodged:,}", ""),
     ]
     items = "".join(
-        f'<div class="tile {tone}"><dt>{e(label)}</dt><dd>{e(value)}</dd></div>' for label, value, tone in tiles
+        f'<div class="tile {tone}"><dt>{e(label)}</dt><dd{"" if value[0].isdigit() else " class=words"}>{e(value)}'
+        "</dd></div>"
+        for label, value, tone in tiles
     )
     return f'<dl class="tiles" aria-label="Headline figures">{items}</dl>'
 
@@ -294,7 +296,11 @@ def _redress(f: Figures, period: str) -> str:
         "Mediation and Tribunal appeals",
         "When a family disagrees with a decision they can go to mediation (SEND Regulations 2014, Part 6) and "
         "appeal to the First-tier Tribunal (Children and Families Act 2014, section 51).",
-        open_chart + outcome_chart + _details(table),
+        "<h3>Open now</h3>"
+        + open_chart
+        + f"<h3>{e(period[0].upper() + period[1:])}</h3>"
+        + outcome_chart
+        + _details(table),
     )
 
 
@@ -316,6 +322,7 @@ def _by_la(board: Dashboard) -> str:
         "The share of final plans issued within 20 weeks in each local authority, exceptions counted as late.",
         bars,
         maximum=100,
+        keep_zero=True,
     )
     table = _table(
         "Figures by local authority",

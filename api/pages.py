@@ -37,14 +37,16 @@ header.site .name { font-weight: 700; font-size: 1.15rem; }
 header.site form { display: inline; }
 main { max-width: 1100px; margin: 0 auto; padding: 24px; }
 h1 { font-size: 2rem; margin: 0 0 8px; } h2 { font-size: 1.4rem; margin: 0 0 8px; }
+h3 { font-size: 1.1rem; margin: 16px 0 4px; }
 .lede { color: var(--muted); margin-top: 0; }
 section.panel { background: #fff; border: 1px solid var(--line); padding: 16px 20px; margin: 20px 0; }
-.tiles { display: grid; grid-template-columns: repeat(auto-fit, minmax(200px, 1fr)); gap: 12px; margin: 0;
+.tiles { display: grid; grid-template-columns: repeat(auto-fit, minmax(220px, 1fr)); gap: 12px; margin: 0;
   padding: 0; }
 .tile { background: #fff; border: 1px solid var(--line); border-top: 5px solid var(--blue); padding: 12px 16px;
   margin: 0; }
 .tile dt { font-size: 0.95rem; color: var(--muted); } .tile dd { margin: 4px 0 0; font-size: 2rem;
   font-weight: 700; }
+.tile dd.words { font-size: 1.25rem; padding-top: 8px; }
 .tile.warn { border-top-color: #d4351c; } .tile.good { border-top-color: #00703c; }
 table { border-collapse: collapse; width: 100%; margin: 8px 0; font-size: 0.95rem; }
 caption { text-align: left; font-weight: 700; padding: 4px 0; }

@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format migrate clean bench faults
+.PHONY: run test lint format migrate clean bench faults browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,8 +24,20 @@ run: migrate
 	deploy/run-local.sh
 
 ## Lint, then every test (PostgreSQL when CI is set, SQLite otherwise).
-test: $(VENV)/.installed lint
+test: $(VENV)/.installed browser lint
 	$(BIN)/pytest
+
+## Debian's Chromium for the dashboard's browser test, where apt can install it (as root or with sudo);
+## otherwise that test is skipped, or fails when CI is set. Playwright drives it: no browser is downloaded.
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	    if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then sudo=; \
+	    elif command -v apt-get >/dev/null && command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo=sudo; \
+	    else echo "No /usr/bin/chromium and no apt to install it: the browser test will be skipped" \
+	        "(or fail, with CI set)."; exit 0; fi; \
+	    $$sudo apt-get update -qq && \
+	    $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; \
+	fi
 
 ## The benchmark (docs/benchmarks.md): starts its own servers, needs PostgreSQL; BENCH_ARGS="--cases 200" for less.
 bench: $(VENV)/.installed

@@ -22,6 +22,8 @@ class Case(SQLModel, table=True):
         Index("ix_cases_la_stage", "la_code", "process", "stage"),
         Index("ix_cases_la_next_due", "la_code", "next_deadline_due"),
         Index("ix_cases_la_team", "la_code", "team"),
+        # The dashboard's cases by stage, with what its deadline figures join on (migration 0004).
+        Index("ix_cases_la_dashboard", "la_code", "process", "stage", postgresql_include=["case_ref", "closed"]),
     )
 
     case_ref: str = Field(primary_key=True, max_length=32)
@@ -73,6 +75,12 @@ class Contact(SQLModel, table=True):
     address: str | None = Field(default=None, sa_type=Text)
 
 
+# The deadlines the dashboard counts: duties still owed, missed ones, and the 20-week final plans (api/dashboard.py).
+DASHBOARD_DEADLINES = (
+    "(done_on IS NULL AND kind = 'duty') OR status IN ('breached', 'excepted') OR step = 'assessment.final_plan'"
+)
+
+
 class CaseDeadline(SQLModel, table=True):
     """Every statutory deadline of every case, for breach reports and work queues."""
 
@@ -95,6 +103,13 @@ class CaseDeadline(SQLModel, table=True):
             postgresql_where=text("done_on IS NULL AND kind = 'duty'"),
             sqlite_where=text("done_on IS NULL AND kind = 'duty'"),
         ),
+        Index(
+            "ix_case_deadlines_dashboard",
+            "case_ref",
+            postgresql_include=["step", "key", "kind", "status", "due", "done_on"],
+            postgresql_where=text(DASHBOARD_DEADLINES),
+            sqlite_where=text(DASHBOARD_DEADLINES),
+        ),
     )
 
     case_ref: str = Field(foreign_key="cases.case_ref", primary_key=True, max_length=32)
@@ -114,7 +129,11 @@ class AuditEvent(SQLModel, table=True):
     """Append-only: who did what to a case and when. `event_key` makes a retried write a no-op."""
 
     __tablename__ = "audit_events"
-    __table_args__ = (UniqueConstraint("event_key", name="uq_audit_events_event_key"),)
+    __table_args__ = (
+        UniqueConstraint("event_key", name="uq_audit_events_event_key"),
+        # The dashboard's mediation and appeal steps by business date (migration 0004).
+        Index("ix_audit_events_action_date", "action", "business_date"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     event_key: str = Field(max_length=160)

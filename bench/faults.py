@@ -72,7 +72,7 @@ from workflows.assessment import REQUEST_STEPS
 from workflows.deadline_book import ClockEvent, DeadlineBook
 
 BIN = PROJECT_ROOT / ".venv" / "bin"
-LA = "909"
+LA = "FAULTS"  # an LA of its own: reconciliation counts every open row of the LA it checks
 TASK_QUEUE = "fault-cases"
 SECRET = "fault-bench-secret-0123456789abcdef0123456789abcdef"
 REMINDER_DAYS = 5

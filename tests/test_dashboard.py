@@ -81,11 +81,17 @@ async def drive(officer: Officer, today: date, la: str = LA) -> None:
     await officer.draft(base + timedelta(weeks=16))
     await officer.final(base + timedelta(weeks=24), setting_type="Special school")
     await officer.issued(la, base, assess=5, issue=14, draft=15, final=22)
-    # Refused and withdrawn: their final-plan deadlines close, but no plan was issued.
-    await officer.open(base, la_code=la)
-    await officer.on("decide-to-assess", base + timedelta(weeks=3), assess=False, reasons="Needs met by the school.")
-    await officer.open(base + timedelta(weeks=2), la_code=la)
-    await officer.on("withdraw", base + timedelta(weeks=4), reason="moved_away")
+    # Refused and withdrawn: their final-plan deadlines close, but no plan was issued. Received recently enough
+    # that the duties a refusal or withdrawal ends are not yet due when the case opens: one already past would
+    # be breached as the workflow starts, before the step dated earlier arrives (docs/dashboard.md).
+    received = today - timedelta(weeks=15)
+    await officer.open(received, la_code=la)
+    await officer.on(
+        "decide-to-assess", received + timedelta(weeks=3), assess=False, reasons="Needs met by the school."
+    )
+    received = today - timedelta(weeks=5)
+    await officer.open(received, la_code=la)
+    await officer.on("withdraw", received + timedelta(weeks=2), reason="moved_away")
 
     # Assessing: the educational psychologist's advice overdue (asked 8 weeks ago), health's in on time,
     # another adviser's asked a week ago and not yet due.

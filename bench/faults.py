@@ -44,6 +44,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable
+from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -358,10 +359,34 @@ class Bench:
         return dict(zip(refs, await asyncio.gather(*(of(ref) for ref in refs)), strict=True))
 
     async def settle(self, now: datetime) -> float:
+        """Wait for every notice the clock owes, then for every workflow to be idle: an activity that was
+        on the killed worker is retried only after its 30 s timeout, and its write is not drift before."""
+        started = time.monotonic()
+
         async def done() -> bool:
             return not await self.missing_notices(now)
 
-        return await until(done, SETTLE_SECONDS, "every notice the clock owes")
+        async def idle() -> bool:
+            return not await self.busy()
+
+        await until(done, SETTLE_SECONDS, "every notice the clock owes")
+        await until(idle, SETTLE_SECONDS, "every workflow idle")
+        return time.monotonic() - started
+
+    async def busy(self) -> list[str]:
+        """Cases whose workflow has an activity or a workflow task still to run."""
+        limit = asyncio.Semaphore(16)
+
+        async def pending(ref: str) -> bool:
+            async with limit:
+                described = await self.client.get_workflow_handle(f"assessment-{ref}").describe()
+            raw = described.raw_description
+            return bool(raw.pending_activities) or raw.HasField("pending_workflow_task")
+
+        refs = list(self.received)
+        return [
+            ref for ref, waiting in zip(refs, await asyncio.gather(*(pending(r) for r in refs)), strict=True) if waiting
+        ]
 
     async def check(self, now: datetime) -> dict[str, Any]:
         per_case, duplicates = await self.notices()
@@ -411,6 +436,7 @@ class Bench:
             "decisions_not_recorded_once": sum(1 for ref in self.decided if decisions[ref] != 1),
             "decisions_not_in_read_model": sum(1 for ref in self.decided if stages.get(ref) != "assessing"),
             "drift": len(report.drift) + len(report.unreadable),
+            "drift_sample": [asdict(d) for d in report.drift[:3]] + report.unreadable[:3],
         }
 
     async def pending_timers(self) -> set[tuple[str, int, datetime]]:

@@ -125,8 +125,9 @@ async def api(
         yield client
 
 
-async def eventually(check, attempts: int = 100):  # type: ignore[no-untyped-def]
-    """Poll an async check until it returns a truthy value: read models are written by activities."""
+async def eventually(check, attempts: int = 600):  # type: ignore[no-untyped-def]
+    """Poll an async check until it returns a truthy value: read models are written by activities. Up to 30 s,
+    so that a loaded machine (CI shares its two cores) slows a test down instead of failing it."""
     for _ in range(attempts):
         if result := await check():
             return result

@@ -60,8 +60,13 @@ async def test_imported_plan_with_an_overdue_review_is_breached_at_once(
     plan = await eventually(breached)
     assert plan["review_due"] == statutory.due_date("review.annual", last_review).isoformat()
     assert plan["reception_year"] == 2018  # born June 2014: Reception from September 2018
-    letters = (await api.get(f"/cases/{officer.case_ref}/notifications")).json()
-    assert [n["template"] for n in letters if n["recipient_role"] == "manager"] == ["deadline_escalation"]
+
+    async def escalated() -> list[str]:
+        # The escalation letter is written by an activity after the breach: wait for it, then check it is one.
+        letters = (await api.get(f"/cases/{officer.case_ref}/notifications")).json()
+        return [n["template"] for n in letters if n["recipient_role"] == "manager"]
+
+    assert await eventually(escalated) == ["deadline_escalation"]
 
     async def in_read_model() -> Case | None:
         async with sessions() as session:

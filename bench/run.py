@@ -323,10 +323,11 @@ def phase(summary: dict[str, Any], name: str) -> Iterator[None]:
     summary.setdefault("phase_seconds", {})[name] = round(time.perf_counter() - started, 1)
 
 
-async def run(args: argparse.Namespace) -> dict[str, Any]:
-    facts = machine_facts()
-    facts["postgresql"] = await postgres_version()
-    summary: dict[str, Any] = {"machine": facts, "arguments": {k: str(v) for k, v in vars(args).items()}}
+async def run(args: argparse.Namespace, summary: dict[str, Any]) -> None:
+    """Fills `summary` phase by phase, so that a run that fails late still has what it measured."""
+    summary["machine"] = machine_facts()
+    summary["machine"]["postgresql"] = await postgres_version()
+    summary["arguments"] = {k: str(v) for k, v in vars(args).items()}
     today = statutory.business_date(datetime.now(UTC))
     with tempfile.TemporaryDirectory(prefix="ehcp-bench-") as tmp:
         workdir = Path(tmp)
@@ -373,7 +374,6 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                     workdir, database_url, args.assessments, args.concurrency
                 )
     summary["goals"] = goals(summary)
-    return summary
 
 
 def goals(summary: dict[str, Any]) -> dict[str, Any]:
@@ -414,9 +414,19 @@ async def main(args: argparse.Namespace) -> None:
     main_task = asyncio.current_task()
     assert main_task is not None
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, main_task.cancel)
-    summary = await run(args)
-    args.output.mkdir(parents=True, exist_ok=True)
-    (args.output / f"{summary['machine']['date'][:10]}.json").write_text(json.dumps(summary, indent=2) + "\n")
+    summary: dict[str, Any] = {}
+    try:
+        await run(args, summary)
+    except BaseException as error:  # Ctrl-C and SIGTERM too
+        # A long run that fails in its last phase (another process taking PostgreSQL's last connections)
+        # keeps the figures of the phases it finished, marked as incomplete.
+        summary["error"] = f"{type(error).__name__}: {error}".rstrip(": ")
+        raise
+    finally:
+        if "machine" in summary:
+            args.output.mkdir(parents=True, exist_ok=True)
+            name = summary["machine"]["date"][:10] + ("-incomplete" if "error" in summary else "")
+            (args.output / f"{name}.json").write_text(json.dumps(summary, indent=2) + "\n")
     print(json.dumps(summary, indent=2))  # noqa: T201 - the benchmark's output
 
 

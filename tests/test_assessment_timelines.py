@@ -239,3 +239,34 @@ async def test_withdrawal_at_any_stage_closes_every_open_deadline(
     await officer.wait(weeks=30)  # no timers left to fire: nothing is breached after the case closed
     assert {d["status"] for d in (await officer.deadlines()).values()} == {"met"}
     await officer.act("withdraw", {"reason": "moved_away"}, expect=409)
+
+
+async def test_a_case_entered_late_owes_nothing_after_the_date_it_was_closed_on(
+    api: httpx.AsyncClient, env: WorkflowEnvironment
+) -> None:
+    """A request received 25 weeks ago breaches its duties the moment it is entered; a refusal dated in week 4
+    means none was ever owed (SEND Regs 2014 reg 5(1), 10(1), 13(2)), and a withdrawal dated in week 10
+    leaves breached only the duty already late then (reg 5(1), decide within 6 weeks)."""
+    refused = Officer(api, env)
+    received = await refused.today() - timedelta(weeks=25)
+    await refused.open(received)
+
+    async def breached() -> bool:
+        return "breached" in {d["status"] for d in (await refused.deadlines()).values()}
+
+    await eventually(breached)
+    state = await refused.act(
+        "decide-to-assess",
+        {"assess": False, "reasons": "Needs met by the school.", "on": (received + timedelta(weeks=4)).isoformat()},
+    )
+    assert state["closed"] and {d["status"] for d in state["deadlines"]} == {"met"}
+
+    withdrawn = Officer(api, env)
+    await withdrawn.open(received)
+    on = received + timedelta(weeks=10)
+    state = await withdrawn.act("withdraw", {"reason": "moved_away", "on": on.isoformat()})
+    statuses = {d["step"]: d["status"] for d in state["deadlines"]}
+    assert statuses == {step: "breached" if statutory.due_date(step, received) < on else "met" for step in statuses}, (
+        statuses
+    )
+    assert "breached" in statuses.values() and "met" in statuses.values()

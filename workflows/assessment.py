@@ -190,7 +190,7 @@ class AssessmentWorkflow(CaseWorkflow):
         self.state.stage = stage
         self.state.closed = True
         self.state.outcome = stage.value
-        self.book.withdraw_open(on)
+        self.close_deadlines(on)
 
     async def _appealable(self, kind: str, limb: str, on: date, *, certificate_needed: bool = True) -> None:
         decision = AppealableDecision(

@@ -48,6 +48,11 @@ PROCESS_TITLES = {
 }
 
 
+# Closing a case settles breached duties that were not yet due on the closing date (a case entered late
+# and then refused or withdrawn as of an earlier date): patched, so cases closed before keep their record.
+SETTLE_BACKDATED_BREACHES = "settle-backdated-breaches"
+
+
 class CaseWorkflow(ABC):
     # Each workflow's state model: all have case_ref, la_code, policy, stage, closed, outcome, deadlines.
     state: Any
@@ -109,6 +114,10 @@ class CaseWorkflow(ABC):
         self.clock_changed()
         await self.publish()
         return StepResult(stage=self.stage_name(), seq=self._seq_base + len(self.history))
+
+    def close_deadlines(self, on: date) -> None:
+        """The case has ended on a business date: it owes nothing more (deadline_book.withdraw_open)."""
+        self.book.withdraw_open(on, settle_breached=workflow.patched(SETTLE_BACKDATED_BREACHES))
 
     def record(self, action: str, *, on: date | None = None, actor: str = "system", summary: str = "") -> None:
         seq = self._seq_base + len(self.history) + 1

@@ -91,12 +91,25 @@ class DeadlineBook:
             deadline.status = self._missed_status(deadline)
         return deadline
 
-    def withdraw_open(self, on: date) -> None:
-        """A withdrawn or closed case owes nothing more; open duties close without a breach."""
+    def withdraw_open(self, on: date, *, settle_breached: bool) -> None:
+        """A withdrawn or closed case owes nothing more; open duties close without a breach.
+
+        With `settle_breached`, so do duties already marked breached that were not yet due on the closing
+        date: a case entered late (a request received months ago) breaches at once, and a refusal or
+        withdrawal dated before those deadlines means they were never owed. Without it (cases closed before
+        that was known) they keep the breach they recorded."""
         for deadline in self.deadlines:
             if deadline.status is DeadlineStatus.OPEN:
                 deadline.status = DeadlineStatus.MET if on <= deadline.due else self._missed_status(deadline)
                 deadline.done_on = on
+            elif settle_breached and self._never_owed(deadline, on):
+                deadline.status = DeadlineStatus.MET
+                deadline.done_on = on
+
+    @staticmethod
+    def _never_owed(deadline: Deadline, closed_on: date) -> bool:
+        missed = deadline.status in (DeadlineStatus.BREACHED, DeadlineStatus.EXCEPTED)
+        return deadline.kind is DeadlineKind.DUTY and missed and deadline.done_on is None and closed_on <= deadline.due
 
     def record_exception(self, exception: StatutoryException) -> None:
         self.exceptions.append(exception)

@@ -294,7 +294,7 @@ class PlanWorkflow(CaseWorkflow):
         self.state.stage = PlanStage.CEASED
         self.state.closed = True
         self.state.outcome = outcome
-        self.book.withdraw_open(on)
+        self.close_deadlines(on)
         self.record("plan_ceased", on=on, summary=summary)
         self.clock_changed()
         await self.publish()

@@ -129,7 +129,7 @@ class RedressWorkflow(CaseWorkflow):
         if self.state.stage in (RedressStage.APPEALED, RedressStage.LAPSED, RedressStage.SETTLED) and not owed:
             self.state.closed = True
             self.state.outcome = self.state.outcome or outcome
-            self.book.withdraw_open(self.today())
+            self.close_deadlines(self.today())
 
     # Steps -------------------------------------------------------------------------------------
 

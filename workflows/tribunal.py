@@ -96,7 +96,7 @@ class TribunalWorkflow(CaseWorkflow):
         self.state.stage = stage
         self.state.closed = True
         self.state.outcome = stage.value
-        self.book.withdraw_open(on)
+        self.close_deadlines(on)
 
     @workflow.update(name="register")
     async def register(self, registered: Registered) -> StepResult:

@@ -104,9 +104,9 @@ class CaseDeadline(SQLModel, table=True):
             sqlite_where=text("done_on IS NULL AND kind = 'duty'"),
         ),
         Index(
-            "ix_case_deadlines_dashboard",
-            "case_ref",
-            postgresql_include=["step", "key", "kind", "status", "due", "done_on"],
+            "ix_case_deadlines_la_dashboard",
+            "la_code",
+            postgresql_include=["case_ref", "step", "key", "kind", "status", "due", "done_on"],
             postgresql_where=text(DASHBOARD_DEADLINES),
             sqlite_where=text(DASHBOARD_DEADLINES),
         ),

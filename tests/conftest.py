@@ -43,6 +43,23 @@ def _binary(name: str) -> str:
     return path
 
 
+async def admin_connection() -> asyncpg.Connection:
+    """The PostgreSQL server's admin connection: a missing server fails the test when CI is set (CI must test
+    against PostgreSQL) and skips it elsewhere."""
+    try:
+        return await asyncpg.connect(PG_ADMIN_URL, timeout=10)
+    except (OSError, asyncpg.PostgresError) as error:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI is set but PostgreSQL at {PG_ADMIN_URL} cannot be reached: {error}")
+        pytest.skip(f"this test needs PostgreSQL; none at {PG_ADMIN_URL}: {error}")
+
+
+@pytest_asyncio.fixture
+async def postgres_server() -> None:
+    """For commands that make their own databases on the server (the benchmarks): it must answer."""
+    await (await admin_connection()).close()
+
+
 @pytest_asyncio.fixture(scope="session")
 async def database_url(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
     """With CI set: a fresh PostgreSQL database, and a hard failure if the server is missing."""
@@ -50,10 +67,7 @@ async def database_url(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterato
         yield f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'cases.db'}"
         return
     name = f"ehcp_test_{uuid.uuid4().hex[:12]}"
-    try:
-        admin = await asyncpg.connect(PG_ADMIN_URL, timeout=10)
-    except (OSError, asyncpg.PostgresError) as error:
-        pytest.fail(f"CI is set but PostgreSQL at {PG_ADMIN_URL} cannot be reached: {error}")
+    admin = await admin_connection()
     await admin.execute(f'CREATE DATABASE "{name}"')
     await admin.close()
     url = make_url(PG_ADMIN_URL).set(drivername="postgresql+asyncpg", database=name)

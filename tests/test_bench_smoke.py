@@ -6,15 +6,11 @@ PostgreSQL databases, as `make bench` does; only the shape of its summary is che
 """
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
-import asyncpg
 import pytest
-
-from tests.conftest import PG_ADMIN_URL
 
 ROOT = Path(__file__).resolve().parents[1]
 TOY = ["--cases", "8", "--starts", "8", "--rounds", "1", "--rows", "400", "--assessments", "2"]
@@ -22,15 +18,8 @@ TOY += ["--samples", "8", "--readers", "2", "--concurrency", "4"]
 FIGURE = {"count", "p50_ms", "p95_ms", "p99_ms", "max_ms"}
 
 
+@pytest.mark.usefixtures("postgres_server")
 async def test_the_benchmark_runs_and_summarises(tmp_path: Path) -> None:
-    try:
-        admin = await asyncpg.connect(PG_ADMIN_URL, timeout=5)
-    except (OSError, asyncpg.PostgresError) as error:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI is set but PostgreSQL at {PG_ADMIN_URL} cannot be reached: {error}")
-        pytest.skip(f"the benchmark needs PostgreSQL; none at {PG_ADMIN_URL}: {error}")
-    await admin.close()
-
     run = subprocess.run(
         [sys.executable, "-m", "bench.run", *TOY, "--output", str(tmp_path)],
         cwd=ROOT,

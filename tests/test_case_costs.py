@@ -7,30 +7,21 @@ skipped without it.
 """
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
-import asyncpg
 import pytest
 
 from bench import sizing
 from bench.case_costs import WARM_UP
-from tests.conftest import PG_ADMIN_URL
 
 ROOT = Path(__file__).resolve().parents[1]
 WAITING = 3
 
 
+@pytest.mark.usefixtures("postgres_server")
 async def test_case_costs_measures_every_part_and_sizes_from_it(tmp_path: Path) -> None:
-    try:
-        admin = await asyncpg.connect(PG_ADMIN_URL, timeout=5)
-    except (OSError, asyncpg.PostgresError) as error:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI is set but PostgreSQL at {PG_ADMIN_URL} cannot be reached: {error}")
-        pytest.skip(f"the measurement needs PostgreSQL; none at {PG_ADMIN_URL}: {error}")
-    await admin.close()
     out = tmp_path / "costs.json"
 
     run = subprocess.run(

@@ -36,7 +36,6 @@ import os
 import platform
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -61,6 +60,7 @@ from temporalio.service import RPCError
 import statutory
 from activities.reconcile import Reconciler
 from api.auth import Role, issue_token
+from bench.stack import BIN, dev_server_command, free_port
 from logs import configure_logging
 from payload_codec import new_key_entry
 from settings import PROJECT_ROOT, Settings
@@ -72,7 +72,6 @@ from workflows import search_attributes as sa
 from workflows.assessment import REQUEST_STEPS
 from workflows.deadline_book import ClockEvent, DeadlineBook
 
-BIN = PROJECT_ROOT / ".venv" / "bin"
 LA = "FAULTS"  # an LA of its own: reconciliation counts every open row of the LA it checks
 TASK_QUEUE = "fault-cases"
 SECRET = "fault-bench-secret-0123456789abcdef0123456789abcdef"
@@ -82,12 +81,6 @@ DEADLINE_TEMPLATES = {
     ClockEvent.BREACH: ("deadline_breached", "deadline_escalation"),
 }
 SETTLE_SECONDS = 600
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def as_letters(number: int) -> str:
@@ -131,29 +124,7 @@ class Stack:
         return subprocess.Popen(argv, cwd=PROJECT_ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT)
 
     def start_server(self) -> None:
-        temporal = shutil.which("temporal", path=str(BIN)) or "temporal"
-        self.server = self._spawn(
-            "temporal",
-            [
-                temporal,
-                "server",
-                "start-dev",
-                "--db-filename",
-                str(self.workdir / "temporal.db"),
-                "--ip",
-                "127.0.0.1",
-                "--port",
-                str(self.temporal_port),
-                "--headless",
-                "--sqlite-pragma",
-                "journal_mode=wal",
-                "--sqlite-pragma",
-                "synchronous=normal",
-                "--log-level",
-                "error",
-                *sa.cli_flags(),
-            ],
-        )
+        self.server = self._spawn("temporal", dev_server_command(self.workdir / "temporal.db", self.temporal_port))
 
     def start_worker(self) -> None:
         self.worker = self._spawn("worker", [sys.executable, "worker.py"])

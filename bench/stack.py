@@ -31,6 +31,30 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def dev_server_command(db_file: Path, port: int) -> list[str]:
+    """`temporal server start-dev` as `make run` starts it (SQLite file in WAL mode, our search attributes),
+    without its UI, on loopback. The same file and port restart it with every workflow and timer."""
+    return [
+        str(BIN / "temporal"),
+        "server",
+        "start-dev",
+        "--headless",
+        "--ip",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--db-filename",
+        str(db_file),
+        "--sqlite-pragma",
+        "journal_mode=wal",
+        "--sqlite-pragma",
+        "synchronous=normal",
+        "--log-level",
+        "error",
+        *sa.cli_flags(),
+    ]
+
+
 def rss_bytes(pid: int) -> int:
     """Resident memory of a process, from /proc (Linux)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -100,32 +124,11 @@ class Stack:
             await self.stop(part)
 
     async def temporal_dev_server(self) -> str:
-        """`temporal server start-dev` as `make run` starts it (SQLite file in WAL mode, our search
-        attributes), without its UI, on free ports. Returns the gRPC address."""
+        """The dev server on free ports (`dev_server_command`). Returns the gRPC address."""
         port = free_port()
+        command = dev_server_command(self.workdir / "temporal.db", port)
         part = await self.spawn(
-            "temporal",
-            str(BIN / "temporal"),
-            "server",
-            "start-dev",
-            "--headless",
-            "--ip",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--http-port",
-            str(free_port()),
-            "--metrics-port",
-            str(free_port()),
-            "--db-filename",
-            str(self.workdir / "temporal.db"),
-            "--sqlite-pragma",
-            "journal_mode=wal",
-            "--sqlite-pragma",
-            "synchronous=normal",
-            "--log-level",
-            "error",
-            *sa.cli_flags(),
+            "temporal", *command, "--http-port", str(free_port()), "--metrics-port", str(free_port())
         )
         await wait_for_port(part, port)
         return f"127.0.0.1:{port}"

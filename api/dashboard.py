@@ -22,7 +22,7 @@ from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 import statutory
-from store.models import AuditEvent, Case, CaseDeadline, RedressCase
+from store.models import AuditEvent, Case, CaseDeadline, RedressCase, route_history
 from workflows.case_state import DeadlineKind, DeadlineStatus
 
 # SEND Regs 2014 reg 13(2): the final plan within 20 weeks of the request; reg 13(3) (with reg 10(4)) lists the
@@ -246,17 +246,11 @@ async def _redress_open(session: AsyncSession, las: list[str]) -> list[Any]:
 async def _redress_events(session: AsyncSession, las: list[str], period: Period) -> list[Any]:
     """Mediation and appeal steps in the period, under the LA of the route or appeal that recorded them.
 
-    A route's or appeal's history lines carry its workflow id in their key ("{workflow_id}:{seq}")."""
+    Each route's or appeal's own history lines (store.models.route_history)."""
     outcome = case((col(AuditEvent.action) == "mediation_held", AuditEvent.summary), else_=literal("")).label("outcome")
     query = (
         select(RedressCase.la_code, AuditEvent.action, outcome, func.count().label("n"))
-        .join(
-            RedressCase,
-            and_(
-                col(RedressCase.case_ref) == col(AuditEvent.case_ref),
-                col(AuditEvent.event_key).like(col(RedressCase.workflow_id) + literal(":%")),
-            ),
-        )
+        .join(RedressCase, route_history())
         .where(
             col(AuditEvent.action).in_((*MEDIATION_ACTIONS, *APPEAL_ACTIONS)),
             col(AuditEvent.business_date).between(period.start, period.end),

@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, literal, or_, select
+from sqlalchemy import ColumnElement, Select, or_, select
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from store.models import AuditEvent, Case, CaseDeadline, Child, PlanDocument, RedressCase
+from store.models import AuditEvent, Case, CaseDeadline, Child, PlanDocument, RedressCase, route_history
 from workflows.assessment_models import RequestSource
 
 # EHC plans exist from 1 September 2014 (CFA 2014 Part 3 in force); the first January census after it.
@@ -408,16 +408,9 @@ async def sen2_records(session: AsyncSession, la_code: str, period: Collection) 
         )
         .order_by(by_ref(PlanDocument.case_ref), col(PlanDocument.created_at))
     )
-    # A redress route's or appeal's history lines carry its workflow id in their key ("{workflow_id}:{seq}").
     redress = (
         select(RedressCase.case_ref, RedressCase.la_code, RedressCase.kind, AuditEvent.action)
-        .join(
-            AuditEvent,
-            and_(
-                col(AuditEvent.case_ref) == col(RedressCase.case_ref),
-                col(AuditEvent.event_key).like(col(RedressCase.workflow_id) + literal(":%")),
-            ),
-        )
+        .join(AuditEvent, route_history())
         .where(
             col(RedressCase.case_ref).in_(cases),
             col(AuditEvent.action).in_(REDRESS_ACTIONS),

@@ -6,8 +6,8 @@ activities and the API map between these rows and the workflows' Pydantic models
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import JSON, DateTime, Index, Text, UniqueConstraint, text
-from sqlmodel import Field, SQLModel
+from sqlalchemy import JSON, ColumnElement, DateTime, Index, Text, UniqueConstraint, and_, literal, text
+from sqlmodel import Field, SQLModel, col
 
 
 def utcnow() -> datetime:
@@ -228,3 +228,12 @@ class RedressCase(SQLModel, table=True):
     breach_count: int = 0
     opened_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
     updated_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+
+
+def route_history() -> ColumnElement[bool]:
+    """Joins a redress route or appeal to its own history lines: the sync activity keys each line
+    "{workflow_id}:{seq}" (activities/case_sync.py), and a case's lines hold every workflow it ran."""
+    return and_(
+        col(AuditEvent.case_ref) == col(RedressCase.case_ref),
+        col(AuditEvent.event_key).like(col(RedressCase.workflow_id) + literal(":%")),
+    )

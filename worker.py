@@ -21,6 +21,7 @@ from activities.decisions import Decisions
 from activities.notifications import Notifier, NotifyGateway
 from activities.plan_start import PlanStarter
 from activities.redress_start import RedressStarter
+from heap import freeze_startup_objects
 from logs import configure_logging
 from settings import Settings, get_settings
 from store.db import SessionMaker, create_engine, create_sessionmaker
@@ -104,6 +105,7 @@ async def main() -> None:
     runtime = metrics_runtime(settings)
     client = await connect(settings, runtime=runtime)
     worker = build_worker(client, settings.temporal_task_queue, create_sessionmaker(engine), settings)
+    freeze_startup_objects()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

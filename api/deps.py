@@ -1,4 +1,7 @@
-"""Typed dependencies: the database session, the Temporal client and the settings."""
+"""Typed dependencies: the database session, the Temporal client and the settings.
+
+All are `async def`: FastAPI runs a plain `def` dependency in its thread pool, a thread hop per request
+for what is an attribute read."""
 
 from collections.abc import AsyncIterator
 from typing import Annotated
@@ -30,11 +33,11 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
             log.warning("database connection lost before the request's session closed", path=request.url.path)
 
 
-def get_temporal(request: Request) -> Client:
+async def get_temporal(request: Request) -> Client:
     return request.app.state.temporal
 
 
-def get_app_settings(request: Request) -> Settings:
+async def get_app_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 

@@ -27,6 +27,7 @@ from api.routes import (
     sign_in,
     work,
 )
+from heap import freeze_startup_objects
 from logs import configure_logging
 from payload_codec import codec_for
 from settings import Settings, get_settings
@@ -96,4 +97,6 @@ def production_app() -> FastAPI:
     """The app as deployed: `uvicorn --factory api.main:production_app`."""
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_format)
-    return create_app(settings)
+    app = create_app(settings)
+    freeze_startup_objects()
+    return app

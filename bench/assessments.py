@@ -13,14 +13,13 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.testing import WorkflowEnvironment
 
 import statutory
 from api.auth import Role
-from bench.load import bounded, case_body, client_settings, headers, service_env, timed_request
+from bench.load import Api, bounded, case_body, client_settings, headers, service_env, timed_request
 from bench.stack import BIN, Stack
 from temporal_client import data_converter
 from workflows import search_attributes as sa
@@ -88,15 +87,14 @@ async def run_assessments(workdir: Path, database_url: str, count: int, concurre
             await stack.worker("ts-worker", env_vars)
             _, base = await stack.api("ts-api", env_vars)
             auth = headers(Role.CASE_OFFICER, [LA], OFFICER)
-            limits = httpx.Limits(max_connections=concurrency)
-            async with httpx.AsyncClient(base_url=base, headers=auth, timeout=120, limits=limits) as api:
+            async with Api(base, concurrency, auth) as api:
                 result = await _drive(env, api, count, concurrency)
         finally:
             await stack.close()
     return result
 
 
-async def _drive(env: WorkflowEnvironment, api: httpx.AsyncClient, count: int, concurrency: int) -> dict[str, Any]:
+async def _drive(env: WorkflowEnvironment, api: Api, count: int, concurrency: int) -> dict[str, Any]:
     started = time.perf_counter()
     received = statutory.business_date(await env.get_current_time())
 
@@ -104,7 +102,7 @@ async def _drive(env: WorkflowEnvironment, api: httpx.AsyncClient, count: int, c
         _, answer = await timed_request(
             api, "POST", "/cases", expect=201, json=case_body(n, LA, OFFICER, "north", received)
         )
-        return str(answer.json()["case_ref"])
+        return str(answer["case_ref"])
 
     refs = await bounded(concurrency, range(count), open_case)
     actions = count
@@ -120,7 +118,7 @@ async def _drive(env: WorkflowEnvironment, api: httpx.AsyncClient, count: int, c
         await bounded(concurrency, refs, act)
         actions += count * len(steps)
     seconds = time.perf_counter() - started
-    final = (await api.get(f"/cases/{refs[-1]}")).json()
+    final = await api.get(f"/cases/{refs[-1]}")
     if final["stage"] != "final_issued" or not final["closed"]:
         raise RuntimeError(f"case {refs[-1]} ended at {final['stage']}, not final_issued")
     return {

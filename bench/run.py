@@ -33,14 +33,13 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Iterator
 from datetime import UTC, date, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
-import httpx
 from sqlalchemy.engine import make_url
 from temporalio.client import Client
 
@@ -49,8 +48,8 @@ from api.auth import Role
 from bench import generate
 from bench.assessments import run_assessments
 from bench.bare import BareWorkflow
-from bench.load import bounded, case_body, client_settings, headers, percentiles, service_env, timed_request
-from bench.stack import BIN, ROOT, Stack, rss_bytes
+from bench.load import Api, bounded, case_body, client_settings, headers, percentiles, service_env, timed_request
+from bench.stack import BIN, ROOT, CpuMeter, Stack, rss_bytes
 from store.migrate import upgrade_async
 from temporal_client import connect, run_to_exit
 
@@ -62,6 +61,7 @@ LAS = [f"B{n:02d}" for n in range(1, 11)]  # ten LAs of the open cases, 20 offic
 OFFICERS = {la: [f"officer{n}.{la}@la.example.gov.uk" for n in range(20)] for la in LAS}
 TEAMS = ("north", "south", "east", "west")
 SETTLE_SECONDS = 600
+T = TypeVar("T")
 
 
 # -- the machine ------------------------------------------------------------------------------------
@@ -129,7 +129,7 @@ async def count(database_url: str, sql: str) -> int:
 class Opener:
     """Opens cases through the API, spread over the LAs, officers and teams, numbering them."""
 
-    def __init__(self, api: httpx.AsyncClient, today: date) -> None:
+    def __init__(self, api: Api, today: date) -> None:
         self.api, self.today, self.opened = api, today, 0
         self.refs: list[str] = []
 
@@ -139,7 +139,7 @@ class Opener:
         took, answer = await timed_request(
             self.api, "POST", "/cases", expect=201, json=body, headers={"Idempotency-Key": uuid.uuid4().hex}
         )
-        self.refs.append(answer.json()["case_ref"])
+        self.refs.append(answer["case_ref"])
         return took
 
     async def open_many(self, how_many: int, concurrency: int) -> tuple[float, list[float]]:
@@ -162,7 +162,7 @@ async def start_bare(client: Client, how_many: int, concurrency: int) -> tuple[f
 
 
 async def compare_starts(
-    client: Client, opener: Opener, database_url: str, starts: int, rounds: int, concurrency: int
+    client: Client, opener: Opener, database_url: str, starts: int, rounds: int, concurrency: int, meter: CpuMeter
 ) -> dict[str, Any]:
     """Bare and ours in alternating rounds, so a noisy neighbour on the machine hits both alike. Each round
     begins once the worker has finished the cases before it (read model caught up): a round must not pay
@@ -173,10 +173,11 @@ async def compare_starts(
     warm = max(1, min(50, per_round // 5))
     await start_bare(client, warm, concurrency)  # warm both paths: connections, imports, caches
     await opener.open_many(warm, concurrency)
+    cpu: dict[str, dict[str, float]] = {"bare_engine": {}, "our_case_start": {}}
     for _ in range(rounds):
         await settle(database_url, opener.opened)
-        bare.append(await start_bare(client, per_round, concurrency))
-        ours.append(await opener.open_many(per_round, concurrency))
+        bare.append(await metered(meter, cpu["bare_engine"], start_bare(client, per_round, concurrency)))
+        ours.append(await metered(meter, cpu["our_case_start"], opener.open_many(per_round, concurrency)))
 
     def rate(runs: list[tuple[float, list[float]]]) -> float:
         return sum(len(lat) for _, lat in runs) / sum(seconds for seconds, _ in runs)
@@ -197,7 +198,20 @@ async def compare_starts(
             "latency": percentiles([x for _, lat in ours for x in lat]),
         },
         "ratio": round(our_rate / bare_rate, 3),
+        "cpu_ms_per_start": {
+            kind: {name: round(seconds * 1000 / (per_round * rounds), 2) for name, seconds in used.items()}
+            for kind, used in cpu.items()
+        },
     }
+
+
+async def metered(meter: CpuMeter, into: dict[str, float], work: Awaitable[T]) -> T:
+    """Runs `work`, adding the CPU seconds each part spent meanwhile to `into`."""
+    before = meter.read()
+    result = await work
+    for name, seconds in meter.spent(before, meter.read()).items():
+        into[name] = into.get(name, 0.0) + seconds
+    return result
 
 
 async def settle(database_url: str, expected: int) -> float:
@@ -215,8 +229,8 @@ async def settle(database_url: str, expected: int) -> float:
 # -- 2. with N open cases ---------------------------------------------------------------------------
 
 
-async def openapi_paths(api: httpx.AsyncClient) -> dict[str, Any]:
-    return dict((await api.get("/openapi.json")).json()["paths"])
+async def openapi_paths(api: Api) -> dict[str, Any]:
+    return dict((await api.get("/openapi.json"))["paths"])
 
 
 def dashboard_params(paths: dict[str, Any], la_code: str) -> dict[str, str] | None:
@@ -229,7 +243,7 @@ def dashboard_params(paths: dict[str, Any], la_code: str) -> dict[str, str] | No
 
 
 async def sample(
-    api: httpx.AsyncClient, readers: int, requests: list[tuple[str, dict[str, Any]]], method: str = "GET"
+    api: Api, readers: int, requests: list[tuple[str, dict[str, Any]]], method: str = "GET"
 ) -> dict[str, Any]:
     async def one(request: tuple[str, dict[str, Any]]) -> float:
         url, options = request
@@ -239,9 +253,7 @@ async def sample(
     return percentiles(await bounded(readers, requests, one))
 
 
-async def at_open_cases(
-    api: httpx.AsyncClient, refs: list[str], samples: int, readers: int, today: date
-) -> dict[str, Any]:
+async def at_open_cases(api: Api, refs: list[str], samples: int, readers: int, today: date) -> dict[str, Any]:
     rng = random.Random(11)
     manager = headers(Role.MANAGER, LAS)
     reads = [(f"/cases/{rng.choice(refs)}", {"headers": manager}) for _ in range(samples)]
@@ -264,7 +276,7 @@ async def at_open_cases(
 
 
 async def queues_and_dashboard(
-    api: httpx.AsyncClient, samples: int, readers: int, officers: dict[str, list[str]], rng: random.Random
+    api: Api, samples: int, readers: int, officers: dict[str, list[str]], rng: random.Random
 ) -> dict[str, Any]:
     """An officer's own queue, an LA's whole queue (a manager's view) and the dashboard, for random LAs."""
     las = list(officers)
@@ -303,7 +315,7 @@ async def at_scale(stack: Stack, address: str, rows: int, samples: int, readers:
         try:
             authorities = generate.sample_queues(rows)
             officers = {la.code: list(la.officers) for la in authorities}
-            async with httpx.AsyncClient(base_url=base, timeout=60) as api:
+            async with Api(base, readers) as api:
                 for la in list(officers)[:5]:  # warm the connection pool and the plan cache
                     await api.get("/work-queue", params={"la_code": la}, headers=headers(Role.MANAGER, [la]))
                 measured = await queues_and_dashboard(api, samples, readers, officers, random.Random(13))
@@ -341,16 +353,23 @@ async def run(args: argparse.Namespace, summary: dict[str, Any]) -> None:
                         "bare-worker", sys.executable, "-m", "bench.bare_worker", address, BARE_QUEUE, env=env
                     )
                     worker = await stack.worker("worker", env)
-                    _, base = await stack.api("api", env)
+                    api_part, base = await stack.api("api", env)
                     client = await connect(client_settings(address), attempts=10)
-                limits = httpx.Limits(max_connections=max(args.concurrency, args.readers))
-                async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits) as api:
+                    meter = CpuMeter(
+                        {
+                            "temporal_server": stack.parts[0].pid,
+                            "bare_worker": bare_worker.pid,
+                            "worker": worker.pid,
+                            "api": api_part.pid,
+                        }
+                    )
+                connections = max(args.concurrency, args.readers)
+                async with Api(base, connections, headers(Role.MANAGER, LAS)) as api:
                     opener = Opener(api, today)
-                    api.headers.update(headers(Role.MANAGER, LAS))
                     with phase(summary, "starts_compared"):
                         starts = min(args.starts, args.cases)
                         summary["starts"] = await compare_starts(
-                            client, opener, database_url, starts, args.rounds, args.concurrency
+                            client, opener, database_url, starts, args.rounds, args.concurrency, meter
                         )
                         bare_worker.check_running()
                     with phase(summary, "opening_the_rest"):

@@ -63,6 +63,48 @@ def rss_bytes(pid: int) -> int:
     raise RuntimeError(f"no VmRSS for process {pid}")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process has used, all its threads together, from /proc (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_pids() -> list[int]:
+    """The PostgreSQL server's processes on this machine (postmaster and backends), by their command name."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                if (entry / "comm").read_text().strip() == "postgres":
+                    pids.append(int(entry.name))
+    return pids
+
+
+class CpuMeter:
+    """CPU seconds each part of the stack spends over a stretch of the run, PostgreSQL and this process
+    included: where the work of a start goes when everything shares the machine's cores."""
+
+    def __init__(self, parts: dict[str, int]) -> None:
+        self.parts = {**parts, "bench_client": os.getpid()}
+
+    def read(self) -> dict[str, float]:
+        used = {name: cpu_seconds(pid) for name, pid in self.parts.items()}
+        used["postgresql"] = sum(_quiet_cpu(pid) for pid in postgres_pids())
+        return used
+
+    @staticmethod
+    def spent(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+        return {name: after[name] - before[name] for name in before}
+
+
+def _quiet_cpu(pid: int) -> float:
+    # A backend can exit between listing and reading; its time is then gone from both readings alike.
+    try:
+        return cpu_seconds(pid)
+    except OSError:
+        return 0.0
+
+
 @dataclass
 class Part:
     name: str

@@ -74,7 +74,11 @@ async def register_search_attributes(env: WorkflowEnvironment) -> None:
     )
 
 
-async def run_assessments(workdir: Path, database_url: str, count: int, concurrency: int) -> dict[str, Any]:
+async def run_assessments(
+    workdir: Path, database_url: str, count: int, concurrency: int, workers: int = 1
+) -> dict[str, Any]:
+    """`workers` worker processes share the task queue, as a deployment's do: one Python worker runs its
+    workflow tasks on one core, and here it was what the assessments waited for."""
     async with await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=str(BIN / "temporal-test-server"),
         data_converter=data_converter(client_settings("")),
@@ -84,11 +88,12 @@ async def run_assessments(workdir: Path, database_url: str, count: int, concurre
         address = env.client.service_client.config.target_host
         env_vars = service_env(address, database_url, "bench-time-skipping")
         try:
-            await stack.worker("ts-worker", env_vars)
+            for n in range(workers):
+                await stack.worker(f"ts-worker-{n}", env_vars)
             _, base = await stack.api("ts-api", env_vars)
             auth = headers(Role.CASE_OFFICER, [LA], OFFICER)
             async with Api(base, concurrency, auth) as api:
-                result = await _drive(env, api, count, concurrency)
+                result = {**await _drive(env, api, count, concurrency), "workers": workers}
         finally:
             await stack.close()
     return result

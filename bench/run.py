@@ -243,17 +243,33 @@ def dashboard_params(paths: dict[str, Any], la_code: str) -> dict[str, str] | No
 
 
 async def sample(
-    api: Api, readers: int, requests: list[tuple[str, dict[str, Any]]], method: str = "GET"
+    api: Api,
+    readers: int,
+    requests: list[tuple[str, dict[str, Any]]],
+    method: str = "GET",
+    meter: CpuMeter | None = None,
 ) -> dict[str, Any]:
+    """Percentiles of `requests` made `readers` at a time; with a meter, the CPU each process spent per request."""
+
     async def one(request: tuple[str, dict[str, Any]]) -> float:
         url, options = request
         took, _ = await timed_request(api, method, url, **options)
         return took
 
-    return percentiles(await bounded(readers, requests, one))
+    if meter is None:
+        return percentiles(await bounded(readers, requests, one))
+    used: dict[str, float] = {}
+    figures = percentiles(await metered(meter, used, bounded(readers, requests, one)))
+    figures["cpu_ms_per_request"] = {name: round(s * 1000 / len(requests), 2) for name, s in used.items()}
+    return figures
 
 
-async def at_open_cases(api: Api, refs: list[str], samples: int, readers: int, today: date) -> dict[str, Any]:
+async def at_open_cases(
+    api: Api, refs: list[str], samples: int, readers: int, today: date, meter: CpuMeter
+) -> dict[str, Any]:
+    """Reads one at a time (what a person waits for) and `readers` at once (the same on a busy machine: on two
+    cores shared with the server, worker and database, requests in flight queue for the CPU); the officer's
+    action; the work queues and the dashboard."""
     rng = random.Random(11)
     manager = headers(Role.MANAGER, LAS)
     reads = [(f"/cases/{rng.choice(refs)}", {"headers": manager}) for _ in range(samples)]
@@ -267,9 +283,10 @@ async def at_open_cases(api: Api, refs: list[str], samples: int, readers: int, t
     result = {
         "open_cases": len(refs),
         "readers": readers,
-        "get_case": await sample(api, readers, reads),
-        "get_case_as_ops_no_personal_data": await sample(api, readers, ops_reads),
-        "officer_action_decide_to_assess": await sample(api, readers, actions, "POST"),
+        "get_case": await sample(api, 1, reads, meter=meter),
+        f"get_case_{readers}_at_once": await sample(api, readers, reads, meter=meter),
+        "get_case_as_ops_no_personal_data": await sample(api, 1, ops_reads, meter=meter),
+        "officer_action_decide_to_assess": await sample(api, readers, actions, "POST", meter=meter),
         **await queues_and_dashboard(api, samples, readers, {la: list(o) for la, o in OFFICERS.items()}, rng),
     }
     return result
@@ -380,7 +397,9 @@ async def run(args: argparse.Namespace, summary: dict[str, Any]) -> None:
                         caught_up = await settle(database_url, opener.opened)
                         summary["starts"]["read_model_caught_up_seconds_after"] = round(caught_up, 1)
                     with phase(summary, "at_open_cases"):
-                        summary["open_cases"] = await at_open_cases(api, opener.refs, args.samples, args.readers, today)
+                        summary["open_cases"] = await at_open_cases(
+                            api, opener.refs, args.samples, args.readers, today, meter
+                        )
                 worker.check_running()
                 summary["open_cases"]["worker_rss_mib"] = round(rss_bytes(worker.pid) / 1024**2, 1)
                 await stack.stop(worker)  # frees its cores and memory for what follows
@@ -390,7 +409,7 @@ async def run(args: argparse.Namespace, summary: dict[str, Any]) -> None:
                 await stack.close()
             with phase(summary, "time_skipping_assessments"):
                 summary["time_skipping_assessments"] = await run_assessments(
-                    workdir, database_url, args.assessments, args.concurrency
+                    workdir, database_url, args.assessments, args.concurrency, args.workers
                 )
     summary["goals"] = goals(summary)
 
@@ -422,6 +441,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--starts", type=int, default=1000, help="starts of each kind compared (at most --cases)")
     parser.add_argument("--rounds", type=int, default=2, help="alternating rounds of bare and our starts")
     parser.add_argument("--concurrency", type=int, default=20, help="requests in flight while starting/driving")
+    parser.add_argument("--workers", type=int, default=2, help="worker processes for the whole assessments")
     parser.add_argument("--readers", type=int, default=4, help="requests in flight while measuring latency")
     parser.add_argument("--samples", type=int, default=1000, help="requests per latency figure")
     parser.add_argument("--output", type=Path, default=RESULTS, help="directory for <date>.json")

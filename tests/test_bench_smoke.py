@@ -39,11 +39,16 @@ async def test_the_benchmark_runs_and_summarises(tmp_path: Path) -> None:
         assert starts[side]["starts_per_second"] > 0
         assert set(starts[side]["latency"]) == FIGURE
     assert starts["ratio"] > 0
+    parts = {"temporal_server", "worker", "api", "bench_client", "postgresql"}
+    assert all(parts <= set(cpu) for cpu in starts["cpu_ms_per_start"].values())
     open_cases = summary["open_cases"]
     assert open_cases["open_cases"] >= 8
     assert open_cases["worker_rss_mib"] > 0
-    measured = ("get_case", "get_case_as_ops_no_personal_data", "officer_action_decide_to_assess")
-    for name in (*measured, "work_queue_officer", "work_queue_la", "dashboard"):
+    metered = ("get_case", "get_case_2_at_once", "get_case_as_ops_no_personal_data", "officer_action_decide_to_assess")
+    for name in metered:
+        assert set(open_cases[name]) == FIGURE | {"cpu_ms_per_request"}, name
+        assert parts <= set(open_cases[name]["cpu_ms_per_request"]), name
+    for name in ("work_queue_officer", "work_queue_la", "dashboard"):
         assert set(open_cases[name]) == FIGURE, name
     scale = summary["national_scale"]
     assert scale["generated"]["cases"] == 400

@@ -180,8 +180,10 @@ def test_every_command_runs_a_module_that_exists() -> None:
 
 
 def test_image_builds_from_every_package_the_project_declares() -> None:
-    """A package added to pyproject.toml but not copied into the image would be missing at run time."""
+    """A package added to pyproject.toml but not copied into the image would be missing at run time, and so
+    would a module at the top of the repository that pyproject.toml does not declare."""
     declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    assert {path.stem for path in ROOT.glob("*.py")} == set(declared["py-modules"])
     tops = {package.split(".")[0] for package in declared["packages"]}
     dockerfile = (DEPLOY / "Dockerfile").read_text()
     ignore = (ROOT / ".dockerignore").read_text().splitlines()

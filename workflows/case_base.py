@@ -49,9 +49,10 @@ PROCESS_TITLES = {
 
 
 # The read model is written by a local activity, inside the workflow task that made the change, and the
-# search attributes are upserted only where they changed: per case start, 7 history events and one workflow
-# task instead of 12 and two (docs/benchmarks.md). Patched, so a case whose history has the activity goes on
-# with it until its run ends.
+# search attributes are upserted only where they changed: a case start is 9 history events and one workflow
+# task instead of 12 and two, a whole assessment 26 workflow tasks instead of 40 (docs/benchmarks.md).
+# Patched, so a case whose history has the activity goes on with it until its run ends; the histories
+# recorded before (tests/histories/*.activity_sync.json) still replay.
 SYNC_IN_WORKFLOW_TASK = "sync-in-workflow-task"
 
 # Closing a case settles breached duties that were not yet due on the closing date (a case entered late

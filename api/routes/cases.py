@@ -184,10 +184,16 @@ async def read_case(case_ref: CaseRef, session: SessionDep, temporal: TemporalDe
     The child's details come only to case officers and managers, and each such read is audited;
     ops see the same case without them."""
     case = await case_for(session, user, case_ref)
-    state = await query_state(temporal.get_workflow_handle(assessment_id(case_ref)), case_ref)
-    child = None
+    # The workflow's answer and the database's are independent: asked at once, a read waits for the slower.
+    query = asyncio.create_task(query_state(temporal.get_workflow_handle(assessment_id(case_ref)), case_ref))
+    try:
+        child = None
+        if user.role in PERSONAL_DATA:
+            child = (await session.exec(select(Child).where(Child.case_ref == case_ref))).first()
+        state = await query
+    finally:
+        query.cancel()  # only if the database failed first: nothing is left asking
     if user.role in PERSONAL_DATA:
-        child = (await session.exec(select(Child).where(Child.case_ref == case_ref))).first()
         await audit_personal_data(session, user, case_ref, "case with the child's details")
     state.exceptions = without_free_text(user, state.exceptions)
     return CaseView(

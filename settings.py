@@ -38,7 +38,7 @@ class Settings(BaseSettings):
     # 0.0.0.0:9464 in a pod; empty (the default) serves none.
     worker_metrics_address: str = Field(default="", pattern=r"^$|^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):[0-9]{1,5}$")
     # Open workflows the worker keeps in memory. A case not in the cache replays its whole history for every
-    # read and action, so size it to the open cases one worker holds (75 to 115 KB each, measured: docs/benchmarks.md).
+    # read and action, so size it to the open cases one worker holds (72 to 115 KB each, measured: docs/benchmarks.md).
     worker_max_cached_workflows: int = Field(default=10_000, ge=0)
     # Concurrent polls for workflow tasks: every read of a case (a query) is one, so five (the SDK's
     # default) queue reads behind each other under load (ENGINEERING.md appendix B).

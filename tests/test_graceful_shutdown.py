@@ -3,7 +3,7 @@ the API answers the request it is serving, and the officer's action is recorded 
 
 The worker (`worker.py`) and the API (`uvicorn --factory api.main:production_app`) run as the processes
 they are in production, against the dev server and the test database. The case's read-model row is held
-locked by this test, so the sync activity of the officer's action is provably in flight when both get
+locked by this test, so the read-model write of the officer's action is provably in flight when both get
 SIGTERM; the lock is let go only once a second worker is up, as a rolling deploy would have it.
 """
 
@@ -17,7 +17,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
-from sqlmodel import col, select, update
+from sqlmodel import col, select, text, update
 from temporalio.api.enums.v1 import EventType, PendingActivityState, TaskQueueType
 from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
@@ -133,13 +133,20 @@ async def test_sigterm_lets_the_activity_and_the_request_in_flight_finish(
             )
             handle = dev_env.client.get_workflow_handle(f"assessment-{ref}")
 
-            async def activity_in_flight() -> bool:
-                # The action's notice or its read-model write: whichever the lock holds first (SQLite locks
-                # the whole file, PostgreSQL the row).
+            async def write_held() -> bool:
+                # The action's read-model write (a local activity, in the workflow task) waits on the held row
+                # in PostgreSQL; SQLite locks the whole file, so there the notice's activity before it waits.
+                async with sessions() as probe:
+                    if probe.bind.dialect.name == "postgresql":
+                        waiting = text(
+                            "SELECT count(*) FROM pg_stat_activity"
+                            " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                        )
+                        return bool((await probe.exec(waiting)).one()[0])
                 pending = (await handle.describe()).raw_description.pending_activities
                 return any(a.state == PendingActivityState.PENDING_ACTIVITY_STATE_STARTED for a in pending)
 
-            await eventually(activity_in_flight, attempts=400)
+            await eventually(write_held, attempts=400)
             first_worker.send_signal(signal.SIGTERM)
             api_process.send_signal(signal.SIGTERM)
             async with process(*worker_argv, env=children) as second_worker:
@@ -160,7 +167,8 @@ async def test_sigterm_lets_the_activity_and_the_request_in_flight_finish(
                 second_worker.send_signal(signal.SIGTERM)
                 assert (await exit_of(second_worker))[0] == 0
 
-    # The sync that was in flight finished on its first attempt, on the worker that was told to stop.
+    # What was in flight finished on its first attempt, on the worker that was told to stop: no activity and no
+    # workflow task (which holds the local activity) failed or timed out to be run again elsewhere.
     history = await handle.fetch_history()
     started = [
         e.activity_task_started_event_attributes
@@ -168,7 +176,12 @@ async def test_sigterm_lets_the_activity_and_the_request_in_flight_finish(
         if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED
     ]
     assert all(s.attempt == 1 for s in started)
-    failures = {EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED, EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT}
+    failures = {
+        EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED,
+        EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT,
+        EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED,
+        EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT,
+    }
     assert not [e for e in history.events if e.event_type in failures]
     async with sessions() as session:
         case = await session.get(Case, ref)

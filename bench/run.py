@@ -398,7 +398,7 @@ async def run(args: argparse.Namespace, summary: dict[str, Any]) -> None:
                     client = await connect(client_settings(address), attempts=10)
                     meter = CpuMeter(
                         {
-                            "temporal_server": stack.parts[0].pid,
+                            "temporal_server": stack.part("temporal").pid,
                             "bare_worker": bare_worker.pid,
                             "worker": worker.pid,
                             "api": api_part.pid,

@@ -142,6 +142,9 @@ class Stack:
         self.workdir = workdir
         self.parts: list[Part] = []
 
+    def part(self, name: str) -> Part:
+        return next(part for part in self.parts if part.name == name)
+
     async def spawn(self, name: str, *command: str, env: dict[str, str] | None = None) -> Part:
         log = self.workdir / f"{name}.log"
         with log.open("wb") as out:

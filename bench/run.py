@@ -181,8 +181,8 @@ async def compare_starts(
     client: Client, opener: Opener, database_url: str, starts: int, rounds: int, concurrency: int, meter: CpuMeter
 ) -> dict[str, Any]:
     """Bare and ours in alternating rounds, so a noisy neighbour on the machine hits both alike. Each round
-    begins once the worker has finished the cases before it (read model caught up): a round must not pay
-    for the last one's backlog."""
+    begins once the other side's worker has caught up (our read model written; every bare workflow's first
+    task run): a round must not pay for the last one's backlog."""
     per_round = max(1, starts // rounds)
     bare: list[tuple[float, list[float]]] = []
     ours: list[tuple[float, list[float]]] = []
@@ -239,8 +239,8 @@ async def metered(meter: CpuMeter, into: dict[str, float], work: Awaitable[T]) -
 
 
 async def settle(database_url: str, expected: int) -> float:
-    """Seconds until every opened case has its read-model row and its opening audit event (written by the
-    workflow's first activity, after the API has answered)."""
+    """Seconds until every opened case has its read-model row and its opening audit event (written in the
+    workflow's first task, after the API has answered)."""
     started = time.perf_counter()
     while time.perf_counter() - started < SETTLE_SECONDS:
         sql = "SELECT count(*) FROM audit_events WHERE action = 'request_received'"

@@ -141,14 +141,19 @@ async def authenticate(request: Request, settings: SettingsDep) -> User:
     return user
 
 
+def check_role(user: User, admitted: frozenset[Role], what: str) -> None:
+    """403 unless the user has one of the admitted roles; `what` ends "Only a manager may ..."."""
+    if user.role not in admitted:
+        names = " or ".join(sorted(r.value for r in admitted))
+        raise Problem(403, "Not allowed", f"Only a {names} may {what}.", "/problems/forbidden")
+
+
 def allow(*roles: Role) -> Callable[[User], Coroutine[Any, Any, User]]:
     """A dependency admitting only these roles (403 for the others)."""
     admitted = frozenset(roles)
 
     async def check(user: Annotated[User, Depends(authenticate)]) -> User:
-        if user.role not in admitted:
-            names = " or ".join(sorted(r.value for r in admitted))
-            raise Problem(403, "Not allowed", f"Only a {names} may do this.", "/problems/forbidden")
+        check_role(user, admitted, "do this")
         return user
 
     check.roles = admitted  # type: ignore[attr-defined]  # read by the access-matrix test

@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
-from api.auth import User, authenticate
+from api.auth import User, authenticate, check_role
 from api.deps import SettingsDep
 from api.problems import Problem
 
@@ -116,9 +116,7 @@ def allow_page(*roles: Any) -> Callable[..., Coroutine[Any, Any, User]]:
                 "Sign in to see this page.",
                 headers={"Location": SIGN_IN, **PAGE_HEADERS},
             ) from None
-        if user.role not in admitted:
-            names = " or ".join(sorted(r.value for r in admitted))
-            raise Problem(403, "Not allowed", f"Only a {names} may see this page.", "/problems/forbidden")
+        check_role(user, admitted, "see this page")
         return user
 
     check.roles = admitted  # type: ignore[attr-defined]  # read by the access-matrix test

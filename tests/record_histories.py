@@ -14,15 +14,9 @@ import httpx
 from temporalio.client import WorkflowHistory
 from temporalio.testing import WorkflowEnvironment
 
-from api.main import create_app
-from settings import Settings
-from store.db import create_engine, create_sessionmaker
+from bench.case_costs import stack
 from store.migrate import upgrade_async
-from temporal_client import data_converter
-from tests.conftest import BIN, TASK_QUEUE, register_search_attributes
 from tests.driver import SECTIONS, Officer, PlanOfficer
-from tests.factories import TEST_PAYLOAD_KEYS, TEST_SECRET, bearer
-from worker import build_worker
 
 HISTORIES = Path(__file__).parent / "histories"
 
@@ -107,34 +101,14 @@ async def redress_to_tribunal_order(
 
 
 async def in_fresh_environment(scenario):  # type: ignore[no-untyped-def]
-    """Run a scenario on its own time-skipping server and throwaway database (each starts at today)."""
+    """Run a scenario on its own time-skipping server and throwaway database (each starts at today), with the
+    in-process API and worker bench/case_costs.py measures on. Recorded encrypted, as a deployment's histories
+    are: the replay test decrypts with the same test key."""
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite+aiosqlite:///{tmp}/record.db"
         await upgrade_async(url)
-        engine = create_engine(url)
-        sessions = create_sessionmaker(engine)
-        settings = Settings(
-            database_url=url,
-            temporal_task_queue=TASK_QUEUE,
-            auth_jwt_secret=TEST_SECRET,
-            payload_keys=TEST_PAYLOAD_KEYS,
-        )
-        # Recorded encrypted, as a deployment's histories are: the replay test decrypts with the same test key.
-        async with await WorkflowEnvironment.start_time_skipping(
-            test_server_existing_path=str(BIN / "temporal-test-server"), data_converter=data_converter(settings)
-        ) as env:
-            await register_search_attributes(env.client)
-            app = create_app(settings, temporal=env.client, sessions=sessions)
-            async with (
-                build_worker(env.client, TASK_QUEUE, sessions, settings),
-                app.router.lifespan_context(app),
-                httpx.AsyncClient(
-                    transport=httpx.ASGITransport(app=app), base_url="http://record", headers=bearer(settings)
-                ) as api,
-            ):
-                result = await scenario(api, env)
-        await engine.dispose()
-    return result
+        async with stack(url, "on") as (api, env, _):
+            return await scenario(api, env)
 
 
 async def main() -> None:

@@ -115,3 +115,10 @@ class PlanOfficer(Officer):
             answer = await self.api.post("/plans/import", json=rows)
         assert answer.status_code == 200, answer.text
         return answer.json()
+
+    async def import_plan(self, row: dict[str, Any]) -> str:
+        """Import one existing plan; it becomes the case this officer acts on. Returns its reference."""
+        report = await self.import_plans([row])
+        assert report["imported"] == 1, report
+        self.case_ref = report["cases"][0]["case_ref"]
+        return self.case_ref

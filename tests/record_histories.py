@@ -40,19 +40,16 @@ async def assessment_to_final_plan(officer: Officer) -> str:
 async def plan_cycle_with_amendment(officer: PlanOfficer, env: WorkflowEnvironment) -> WorkflowHistory:
     """One whole review cycle of an imported plan that ends in continue-as-new, as a replayable history."""
     today = await officer.today()
-    report = await officer.import_plans(
-        [
-            {
-                "la_code": "202",
-                "la_reference": "HISTORY/1",
-                "given_name": "H",
-                "family_name": "H",
-                "date_of_birth": "2013-10-01",
-                "plan_issued_on": (today - timedelta(days=330)).isoformat(),
-            }
-        ]
+    await officer.import_plan(
+        {
+            "la_code": "202",
+            "la_reference": "HISTORY/1",
+            "given_name": "H",
+            "family_name": "H",
+            "date_of_birth": "2013-10-01",
+            "plan_issued_on": (today - timedelta(days=330)).isoformat(),
+        }
     )
-    officer.case_ref = report["cases"][0]["case_ref"]
     await officer.wait(days=1)
     await officer.review()
     await officer.act_on_plan("review-decision", {"outcome": "amend", "proposed_sections": {**SECTIONS, "I": "Type"}})

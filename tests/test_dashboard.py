@@ -40,10 +40,7 @@ class Officer(Driver, Redress):
             "date_of_birth": BORN.isoformat(),
             "plan_issued_on": issued.isoformat(),
         }
-        report = await self.import_plans([row])
-        assert report["imported"] == 1, report
-        self.case_ref = report["cases"][0]["case_ref"]
-        return self.case_ref
+        return await self.import_plan(row)
 
     async def issued(self, la: str, received: date, assess: int, issue: int, draft: int, final: int) -> str:
         """A request assessed and a plan issued, each step so many weeks after the request."""

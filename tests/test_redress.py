@@ -218,19 +218,16 @@ async def order_to_amend(
     """An appeal against a plan kept unchanged, conceded with an order to amend (reg 45, reg 44(2)(e))."""
     officer = Redress(api, env)
     today = await officer.today()
-    report = await officer.import_plans(
-        [
-            {
-                "la_code": "360",
-                "la_reference": f"ORDER/{late}",
-                "given_name": "O",
-                "family_name": "R",
-                "date_of_birth": "2013-04-04",
-                "plan_issued_on": (today - timedelta(days=200)).isoformat(),
-            }
-        ]
+    await officer.import_plan(
+        {
+            "la_code": "360",
+            "la_reference": f"ORDER/{late}",
+            "given_name": "O",
+            "family_name": "R",
+            "date_of_birth": "2013-04-04",
+            "plan_issued_on": (today - timedelta(days=200)).isoformat(),
+        }
     )
-    officer.case_ref = report["cases"][0]["case_ref"]
     await eventually(officer.plan)
     await officer.review()
     await officer.act_on_plan("review-decision", {"outcome": "maintain"})

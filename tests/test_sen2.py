@@ -69,9 +69,7 @@ class Driver(PlanOfficer):
             "date_of_birth": "2016-10-02",
             "plan_issued_on": issued.isoformat(),
         }
-        report = await self.import_plans([row])
-        assert report["imported"] == 1, report
-        self.case_ref = report["cases"][0]["case_ref"]
+        await self.import_plan(row)
         await eventually(self._plan_running)
         return self.case_ref
 
@@ -298,19 +296,16 @@ async def test_mediation_and_appeals_flag_the_decision_they_were_about(
     await officer.redress(route, "appeal", {})
     refused = officer.case_ref
 
-    report = await officer.import_plans(
-        [
-            {
-                "la_code": LIVE_LA,
-                "la_reference": "SEN2/LIVE",
-                "given_name": CHILD_GIVEN,
-                "family_name": "Imported",
-                "date_of_birth": "2016-10-02",
-                "plan_issued_on": (today - timedelta(days=300)).isoformat(),
-            }
-        ]
+    plan = await officer.import_plan(
+        {
+            "la_code": LIVE_LA,
+            "la_reference": "SEN2/LIVE",
+            "given_name": CHILD_GIVEN,
+            "family_name": "Imported",
+            "date_of_birth": "2016-10-02",
+            "plan_issued_on": (today - timedelta(days=300)).isoformat(),
+        }
     )
-    officer.case_ref = plan = report["cases"][0]["case_ref"]
     await eventually(lambda: _status_ok(api, f"/plans/{plan}"))
     await officer.act_on_plan("cease", {"reasons": "Moved to independent provision."})
     cease_route = await officer.route(f"cease-{today:%Y%m%d}")

@@ -13,7 +13,7 @@ from activities.messages import SYNC_CASE, CaseSnapshot
 from store.db import SessionMaker
 from store.models import AuditEvent, Case, CaseDeadline, RedressCase
 from store.upsert import upsert
-from workflows.case_state import DeadlineStatus
+from workflows.case_state import DeadlineKind, DeadlineStatus
 
 CASE_COLUMNS = (
     "la_code",
@@ -45,7 +45,8 @@ REDRESS_COLUMNS = (
 
 def case_row(snapshot: CaseSnapshot, now: datetime) -> dict[str, Any]:
     """The `cases` row a case workflow's snapshot projects to (assessment and plan only)."""
-    open_deadlines = [d for d in snapshot.deadlines if d.status is DeadlineStatus.OPEN]
+    # The LA's own next duty and its breaches: another party's window or a planning target is neither.
+    open_deadlines = [d for d in snapshot.deadlines if d.status is DeadlineStatus.OPEN and d.kind is DeadlineKind.DUTY]
     next_deadline = min(open_deadlines, key=lambda d: d.due, default=None)
     return {
         "case_ref": snapshot.case_ref,
@@ -60,7 +61,9 @@ def case_row(snapshot: CaseSnapshot, now: datetime) -> dict[str, Any]:
         "outcome": snapshot.outcome,
         "next_deadline_step": next_deadline.step if next_deadline else None,
         "next_deadline_due": next_deadline.due if next_deadline else None,
-        "breach_count": sum(d.status is DeadlineStatus.BREACHED for d in snapshot.deadlines),
+        "breach_count": sum(
+            d.status is DeadlineStatus.BREACHED and d.kind is DeadlineKind.DUTY for d in snapshot.deadlines
+        ),
         "exception_count": snapshot.exception_count,
         "opened_at": now,
         "updated_at": now,

@@ -15,6 +15,7 @@ from sqlalchemy import and_, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from api.deadline_labels import deadline_label
 from store.models import Case, CaseDeadline
 from workflows.case_state import DeadlineKind
 
@@ -27,7 +28,8 @@ class QueueItem(BaseModel):
     officer: str | None
     team: str | None
     deadline_key: str
-    step: str
+    step: str = Field(description="The statutory rule's id, e.g. 'tribunal.comply_assess'")
+    label: str = Field(description="What must be done, for whom and by when, in plain words")
     start: date
     due: date
     status: str = Field(description="open, or breached (still owed) or excepted (still owed, exception recorded)")
@@ -78,6 +80,7 @@ async def work_queue(
             team=case.team,
             deadline_key=deadline.key,
             step=deadline.step,
+            label=deadline_label(deadline.step, deadline.key, deadline.due),
             start=deadline.start,
             due=deadline.due,
             status=deadline.status,

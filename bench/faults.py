@@ -69,8 +69,9 @@ from store.migrate import upgrade_async
 from store.models import AuditEvent, Case, Notification
 from temporal_client import connect
 from workflows import search_attributes as sa
-from workflows.assessment import REQUEST_STEPS
-from workflows.deadline_book import ClockEvent, DeadlineBook
+from workflows.assessment import DECIDE_TO_ISSUE, REQUEST_STEPS
+from workflows.case_state import DeadlineKind
+from workflows.deadline_book import ClockEvent, DeadlineBook, Firing
 
 LA = "FAULTS"  # an LA of its own: reconciliation counts every open row of the LA it checks
 TASK_QUEUE = "fault-cases"
@@ -79,6 +80,7 @@ REMINDER_DAYS = 5
 DEADLINE_TEMPLATES = {
     ClockEvent.REMINDER: ("deadline_reminder",),
     ClockEvent.BREACH: ("deadline_breached", "deadline_escalation"),
+    ClockEvent.TARGET_PASSED: (),
 }
 SETTLE_SECONDS = 600
 
@@ -163,16 +165,26 @@ async def until(check: Callable[[], Awaitable[Any]], seconds: float, what: str) 
     raise TimeoutError(f"{what}: not within {seconds:.0f} s")
 
 
-def expected_notices(received: date, wakes: list[datetime]) -> Counter[str]:
+def expected_notices(received: date, wakes: list[datetime], *, confirmed: bool) -> Counter[str]:
     """What the case's own deadline book fires when its clock wakes at these moments, each once.
 
     A reminder whose breach is also past when the clock wakes is skipped, so what a case owes depends on
     when it woke: at its first workflow task, at each timer that fired (late if the server was down), and,
-    last, now: a timer that never fired then shows as a notice missing."""
-    book = DeadlineBook([], [], statutory.DEFAULT_POLICY, REMINDER_DAYS)
+    last, now: a timer that never fired then shows as a notice missing. The book is opened, as the workflow
+    opens it, at its first wake and keeps legal time: dates already past then are held (docs/legal-time.md)."""
+    wakes = sorted(wakes)
+    book = DeadlineBook([], [], statutory.DEFAULT_POLICY, REMINDER_DAYS, clock=lambda: wakes[0])
     for key, step in REQUEST_STEPS.items():
-        book.open(key, step, received)
-    return Counter(t for wake in sorted(wakes) for firing in book.fire(wake) for t in DEADLINE_TEMPLATES[firing.event])
+        book.open(key, step, received, kind=DeadlineKind.TARGET if key == DECIDE_TO_ISSUE else DeadlineKind.DUTY)
+    if confirmed:  # the officer confirmed the backlog as the case opened
+        book.confirm_backlog()
+    return Counter(template for wake in wakes for firing in book.fire(wake) for template in templates_of(firing))
+
+
+def templates_of(firing: Firing) -> tuple[str, ...]:
+    if firing.event is ClockEvent.REMINDER and firing.deadline.kind is DeadlineKind.TARGET:
+        return ("target_at_risk",)
+    return DEADLINE_TEMPLATES[firing.event]
 
 
 def wakes_of(history: WorkflowHistory) -> list[datetime]:
@@ -202,6 +214,7 @@ class Bench:
         self.client = client
         self.sessions = sessions
         self.received: dict[str, date] = {}
+        self.confirmed: set[str] = set()
         self.decided: set[str] = set()
         self.refused: Counter[str] = Counter()  # answers other than success, by status: retried
         settings = Settings(auth_jwt_secret=SECRET)
@@ -248,6 +261,13 @@ class Bench:
         assert answer.status_code == 201, answer.text
         ref = answer.json()["case_ref"]
         self.received[ref] = received
+        # Its past is in: what was overdue when it was entered is judged now, so most cases owe a breach and an
+        # escalation at once (docs/legal-time.md). A case with nothing held answers 409 and keeps its clock.
+        today = statutory.business_date(datetime.now(UTC)).isoformat()
+        confirmed = await self.post(f"/cases/{ref}/backlog-confirmed", {"on": today}, f"fault-backlog-{ref}")
+        assert confirmed.status_code in (200, 409), confirmed.text
+        if confirmed.status_code == 200:
+            self.confirmed.add(ref)
         return ref
 
     async def decide(self, ref: str) -> None:
@@ -313,7 +333,7 @@ class Bench:
         per_case, _ = await self.notices()
         missing = []
         for ref, received in self.received.items():
-            want = expected_notices(received, [now])
+            want = expected_notices(received, [now], confirmed=ref in self.confirmed)
             have = per_case[ref]
             if any(have[t] < n for t, n in want.items()) or (ref in self.decided and not have["decision_to_assess"]):
                 missing.append(ref)
@@ -364,7 +384,7 @@ class Bench:
         histories = await self.histories()
         wrong = {}
         for ref, received in self.received.items():
-            want = expected_notices(received, [*wakes_of(histories[ref]), now])
+            want = expected_notices(received, [*wakes_of(histories[ref]), now], confirmed=ref in self.confirmed)
             if ref in self.decided:
                 want["decision_to_assess"] = 1
             have = Counter({t: n for t, n in per_case[ref].items() if t in want or t.startswith("deadline_")})

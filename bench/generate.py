@@ -104,7 +104,9 @@ def authorities(rows: int, rng: random.Random) -> tuple[list[Authority], list[fl
 
 def _deadline(ref: str, key: str, step: str, start: date, due: date, today: date, done: date | None = None) -> Deadline:
     kind = "window" if step == "assessment.draft_comments" else "duty"
-    if done is not None:
+    if kind == "window":  # the family's time: used or lapsed, never breached (docs/legal-time.md)
+        status = "used" if done is not None and done <= due else "lapsed" if done or due < today else "open"
+    elif done is not None:
         status = "met" if done <= due else "breached"
     else:
         status = "breached" if kind == "duty" and due < today else "open"

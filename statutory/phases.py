@@ -41,6 +41,11 @@ def post16_transfer_deadline(reception_year: int) -> date:
     return date(reception_year + 12, 3, 31)
 
 
+def transfer_starts(deadline: date) -> date:
+    """The September a phase transfer whose plan deadline is `deadline` (15 Feb / 31 Mar) takes effect."""
+    return date(deadline.year, 9, 1)
+
+
 def compulsory_school_age_ends(reception_year: int) -> date:
     """The last Friday in June of Year 11 (Education Act 1996 s.8(4); Code of Practice introduction):
     from the next day, rights under CFA 2014 Part 3 pass from the parent to the young person."""

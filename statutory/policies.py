@@ -75,13 +75,24 @@ SEND_REGS_2014_RULES: tuple[Rule, ...] = (
     # 28 Feb 2025). s.44(1) says "the period of 12 months starting with" the date, which read strictly
     # ends a day earlier; pending legal sign-off.
     Rule("review.annual", 12, M, "CFA 2014 s.44(1); Code of Practice 9.169", "Review the EHC plan"),
-    # DESIGN CHOICE: Code 9.178 asks LAs to consider reviewing under-5s every 3 to 6 months; we use 6.
+    # A planning target, not a duty: Code 9.178 says LAs "should consider" reviewing the plan of a child
+    # under 5 every 3 to 6 months; the law's limit stays s.44(1)'s 12 months. DESIGN CHOICE: 6 months.
     Rule(
         "review.under_five",
         6,
         M,
-        "SEND Code of Practice 2015 para 9.178 (non-statutory)",
-        "Review the EHC plan of a child under 5",
+        "SEND Code of Practice 2015 para 9.178 (guidance: a planning date, not a statutory limit)",
+        "Review the EHC plan of a child under 5 (planned every 3 to 6 months)",
+    ),
+    # A planning target, not a duty: the meeting date worked back from a phase transfer so the amended
+    # plan can be final by reg 18's date (decision 4 weeks after the meeting, amended plan 8 weeks after
+    # that: regs 20(10), 22(3)). Its date is set from the transfer, not counted from a start.
+    Rule(
+        "review.phase_transfer_meeting",
+        12,
+        W,
+        "SEND Regs 2014 reg 18(1), regs 20(10) and 22(3) counted back (a planning date, not a statutory limit)",
+        "Hold the review meeting in time to amend the plan before the phase transfer",
     ),
     Rule(
         "review.report",
@@ -269,7 +280,7 @@ SEND_REGS_2014_RULES: tuple[Rule, ...] = (
         4,
         W,
         "SEND Regs 2014 reg 44(2)(b)",
-        "Notify that the LA will assess, after a Tribunal order",
+        "Tell the parent or young person that the LA will assess, as the Tribunal ordered",
         exceptions=ORDER_LIMITS,
     ),
     Rule(

@@ -37,6 +37,22 @@ async def assessment_to_final_plan(officer: Officer) -> str:
     return f"assessment-{officer.case_ref}"
 
 
+async def assessment_entered_late(officer: Officer) -> str:
+    """A request received 150 days ago, entered today: its dates held, one step entered late, the backlog
+    confirmed, the overdue duties judged (docs/legal-time.md)."""
+    received = await officer.today() - timedelta(days=150)
+    await officer.open(received)
+    await officer.act("decide-to-assess", {"assess": True, "on": (received + timedelta(weeks=7)).isoformat()})
+    await officer.act("backlog-confirmed", {})
+    await officer.wait(days=2)
+    await officer.act("decide-to-issue", {"issue": True})
+    await officer.draft()
+    await officer.act("parent-comments", {})
+    await officer.wait(days=15)
+    await officer.final(setting_type="Mainstream primary school")
+    return f"assessment-{officer.case_ref}"
+
+
 async def plan_cycle_with_amendment(officer: PlanOfficer, env: WorkflowEnvironment) -> WorkflowHistory:
     """One whole review cycle of an imported plan that ends in continue-as-new, as a replayable history."""
     today = await officer.today()
@@ -113,8 +129,13 @@ async def main() -> None:
         workflow_id = await assessment_to_final_plan(Officer(api, env))
         return await env.client.get_workflow_handle(workflow_id).fetch_history()
 
+    async def late(api: httpx.AsyncClient, env: WorkflowEnvironment) -> WorkflowHistory:
+        workflow_id = await assessment_entered_late(Officer(api, env))
+        return await env.client.get_workflow_handle(workflow_id).fetch_history()
+
     histories = {
         "assessment_final_plan": await in_fresh_environment(assessment),
+        "assessment_entered_late": await in_fresh_environment(late),
         "plan_cycle_amended": await in_fresh_environment(
             lambda api, env: plan_cycle_with_amendment(PlanOfficer(api, env), env)
         ),

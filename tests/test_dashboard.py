@@ -49,7 +49,16 @@ class Officer(Driver, Redress):
         await self.on("decide-to-issue", received + timedelta(weeks=issue), issue=True)
         await self.draft(received + timedelta(weeks=draft))
         await self.final(received + timedelta(weeks=final), setting_type="Mainstream primary school")
+        await self.past_route_confirmed("final_plan")
         return self.case_ref
+
+    async def past_route_confirmed(self, kind: str) -> None:
+        """A route for a decision months old: its past is in, so it ends if its appeal time is over (a recent
+        decision's route has nothing held, and says so with 409)."""
+        route = await self.route(kind)
+        today = (await self.today()).isoformat()
+        answer = await self.api.post(f"/redress/{route}/backlog-confirmed", json={"on": today})
+        assert answer.status_code in (200, 409), answer.text
 
 
 async def board(api: httpx.AsyncClient, headers: dict[str, str], **params: str) -> dict[str, Any]:
@@ -77,15 +86,15 @@ async def drive(officer: Officer, today: date, la: str = LA) -> None:
     await officer.on("decide-to-issue", base + timedelta(weeks=15), issue=True)
     await officer.draft(base + timedelta(weeks=16))
     await officer.final(base + timedelta(weeks=24), setting_type="Special school")
+    await officer.past_route_confirmed("final_plan")
     await officer.issued(la, base, assess=5, issue=14, draft=15, final=22)
-    # Refused and withdrawn: their final-plan deadlines close, but no plan was issued. Received recently enough
-    # that the duties a refusal or withdrawal ends are not yet due when the case opens: one already past would
-    # be breached as the workflow starts, before the step dated earlier arrives (docs/dashboard.md).
+    # Refused and withdrawn: their final-plan deadlines close, but no plan was issued.
     received = today - timedelta(weeks=15)
     await officer.open(received, la_code=la)
     await officer.on(
         "decide-to-assess", received + timedelta(weeks=3), assess=False, reasons="Needs met by the school."
     )
+    await officer.past_route_confirmed("refusal_to_assess")
     received = today - timedelta(weeks=5)
     await officer.open(received, la_code=la)
     await officer.on("withdraw", received + timedelta(weeks=2), reason="moved_away")
@@ -99,9 +108,13 @@ async def drive(officer: Officer, today: date, la: str = LA) -> None:
         await officer.on("advice-requests", received + timedelta(weeks=2), adviser=adviser)
     await officer.on("advice-received", received + timedelta(weeks=5), advice_id="health")
     await officer.on("advice-requests", today - timedelta(weeks=1), adviser="other", description="Speech therapist")
+    # Its past is in: the educational psychologist's overdue advice is judged now (docs/legal-time.md).
+    await officer.on("backlog-confirmed", today)
 
-    # An imported plan whose annual review (CFA 2014 s.44(1)) fell due two months ago.
+    # An imported plan whose annual review (CFA 2014 s.44(1)) fell due two months ago, its backlog confirmed.
     await officer.imported_plan("DASH/1", statutory.add_months(today, -14), la)
+    await eventually(officer._plan_running)
+    await officer.act_on_plan("backlog-confirmed", {"on": today.isoformat()})
 
     # A refusal taken to mediation (no agreement), then appealed and withdrawn; another refusal's route still open.
     await officer.open(today - timedelta(weeks=4), la_code=la)

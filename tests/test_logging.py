@@ -34,6 +34,9 @@ async def test_workflow_logs_are_json_with_context_and_no_personal_data(
 ) -> None:
     received = (await env.get_current_time()).date() - timedelta(weeks=7)
     case_ref = (await api.post("/cases", json=case_request(received))).json()["case_ref"]
+    today = (await env.get_current_time()).date().isoformat()
+    # Entered late: its past is confirmed in, so the overdue decision is judged now (docs/legal-time.md).
+    assert (await api.post(f"/cases/{case_ref}/backlog-confirmed", json={"on": today})).status_code == 200
 
     async def breach_logged() -> list[dict] | None:
         lines = json_logs.getvalue().splitlines()

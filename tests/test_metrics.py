@@ -89,8 +89,12 @@ async def test_gauges_count_open_cases_and_owed_breaches_as_the_read_model_holds
 ) -> None:
     manager = bearer(settings, Role.MANAGER, [LA], sub="manager.metrics")
     today = date.today()
-    # Received ten weeks ago: the 6-week decision whether to assess (reg 5(1)) is breached at once.
+    # Received ten weeks ago, its past confirmed in: the 6-week decision whether to assess (reg 5(1)) is breached.
     late = await api.post("/cases", json=case_request(today - timedelta(weeks=10), la_code=LA), headers=manager)
+    confirmed = await api.post(
+        f"/cases/{late.json()['case_ref']}/backlog-confirmed", json={"on": today.isoformat()}, headers=manager
+    )
+    assert confirmed.status_code == 200, confirmed.text
     on_time = await api.post("/cases", json=case_request(today, la_code=LA), headers=manager)
     refused = await api.post("/cases", json=case_request(today - timedelta(days=2), la_code=LA), headers=manager)
     assert {late.status_code, on_time.status_code, refused.status_code} == {201}

@@ -150,8 +150,11 @@ async def test_under_fives_are_reviewed_every_six_months_and_year_group_override
     born = date(today.year - 3, 1, 1)  # 3 years old: Reception is over a year away
     plan = await imported(officer, "UNDER5/1", date_of_birth=born.isoformat())
     issued = date.fromisoformat(plan["issued_on"])
-    assert plan["review_due"] == statutory.due_date("review.under_five", issued).isoformat()
-    assert "under-5" in plan["review_reason"] and plan["year_group"] < 0
+    # The law's duty stays 12 months (CFA 2014 s.44(1)); Code 9.178's 6 months is a planning target beside it.
+    assert plan["review_due"] == statutory.due_date("review.annual", issued).isoformat()
+    target = next(d for d in plan["deadlines"] if d["step"] == "review.under_five")
+    assert (target["kind"], target["due"]) == ("target", statutory.due_date("review.under_five", issued).isoformat())
+    assert "under 5" in plan["review_reason"] and plan["year_group"] < 0
 
     held_back = PlanOfficer(api, env)
     plan = await imported(held_back, "HELDBACK/1", date_of_birth="2014-01-20", year_group="6")

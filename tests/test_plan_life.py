@@ -65,10 +65,13 @@ async def test_plan_life_over_years(api: httpx.AsyncClient, env: WorkflowEnviron
         "review.annual", first_meeting
     )
     assert plan["phase_transfer_due"] == transfer.isoformat()
-    assert plan["review_due"] == (transfer - timedelta(weeks=12)).isoformat()
+    # The duty stays 12 months from the last review; the meeting worked back from 15 Feb is a planning target.
+    assert plan["review_due"] == statutory.due_date("review.annual", first_meeting).isoformat()
+    meeting = next(d for d in plan["deadlines"] if d["step"] == "review.phase_transfer_meeting")
+    assert (meeting["kind"], meeting["due"]) == ("target", (transfer - timedelta(weeks=12)).isoformat())
     assert "phase transfer" in plan["review_reason"]
     await officer.env.sleep(
-        statutory.breach_at(date.fromisoformat(plan["review_due"]) - timedelta(days=30)) - await env.get_current_time()
+        statutory.breach_at(date.fromisoformat(meeting["due"]) - timedelta(days=30)) - await env.get_current_time()
     )
     await officer.review()
     proposed = {

@@ -77,6 +77,9 @@ async def test_drift_is_reported_exactly_then_repaired_then_gone(
         assert answer.status_code == 201, answer.text
         refs.append(answer.json()["case_ref"])
     staged, unlisted, padded = refs
+    today = (await dev_env.get_current_time()).date().isoformat()
+    confirmed = await dev_api.post(f"/cases/{padded}/backlog-confirmed", json={"on": today})  # judged now
+    assert confirmed.status_code == 200, confirmed.text
     answer = await dev_api.post(
         f"/cases/{staged}/decide-to-assess",
         json={"on": (await dev_env.get_current_time()).date().isoformat(), "assess": True},

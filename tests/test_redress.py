@@ -205,11 +205,19 @@ async def test_no_appeal_in_time_ends_the_route(api: httpx.AsyncClient, env: Wor
     officer = Redress(api, env)
     route, decided = await officer.refused_case()
     appeal_by = statutory.due_date("appeal.from_decision", decided)
-    await env.sleep(statutory.breach_at(appeal_by) - await env.get_current_time() - timedelta(hours=1))
+    # The appeal window lapses on its date; the route waits five working days more for news of an appeal
+    # made in time (the Tribunal tells the LA days after), then ends (docs/legal-time.md).
+    ends = statutory.breach_at(statutory.add_working_days(appeal_by, 5))
+    await env.sleep(statutory.breach_at(appeal_by) - await env.get_current_time() + timedelta(hours=1))
+    state = (await api.get(f"/redress/{route}")).json()
+    window = next(d for d in state["deadlines"] if d["step"] == "appeal.from_decision")
+    assert state["stage"] == "information" and window["status"] == "lapsed"
+    await env.sleep(ends - await env.get_current_time() - timedelta(hours=1))
     assert (await api.get(f"/redress/{route}")).json()["stage"] == "information"
     await officer.wait(hours=2)
     state = (await api.get(f"/redress/{route}")).json()
     assert state["stage"] == "lapsed" and state["closed"]
+    assert "breached" not in {d["status"] for d in state["deadlines"]}
 
 
 async def order_to_amend(
@@ -331,9 +339,12 @@ async def test_refused_redress_and_tribunal_actions(api: httpx.AsyncClient, env:
     await officer.redress(route, "adviser-contact", {"wants_mediation": False})
     state = await officer.redress(route, "certificate", {})
     appeal_by = date.fromisoformat(state["appeal_by"])
-    await officer.env.sleep(statutory.breach_at(appeal_by) - await env.get_current_time() - timedelta(hours=2))
+    ends = statutory.breach_at(statutory.add_working_days(appeal_by, 5))  # news of an appeal made in time
+    await officer.env.sleep(ends - await env.get_current_time() - timedelta(hours=2))
     state = (await api.get(f"/redress/{route}")).json()
     assert state["stage"] == "appeal_window"
+    late = await officer.redress(route, "appeal", {}, expect=422)  # dated today: after the deadline
+    assert "out of time" in late["detail"]
     await officer.wait(hours=3)
     state = (await api.get(f"/redress/{route}")).json()
     assert state["stage"] == "lapsed"  # the appeal window closed with no appeal

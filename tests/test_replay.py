@@ -58,7 +58,10 @@ async def test_replaying_every_task_sends_nothing_twice(
     assert templates.count("decision_to_assess") == 1
     reminders = [n["subject"] for n in letters if n["template"] == "deadline_reminder"]
     assert len(reminders) == len(set(reminders))
-    assert templates.count("deadline_escalation") == 2  # decision whether to issue, and the final plan
+    # The final plan only: the 16 weeks to decide whether to issue are a target when no decision not to issue
+    # was made (reg 10(1)); its at-risk notice went once.
+    assert templates.count("deadline_escalation") == 1
+    assert templates.count("target_at_risk") == 1
 
 
 @pytest.mark.parametrize("path", sorted(HISTORIES.glob("*.json")), ids=lambda p: p.stem)

@@ -49,7 +49,8 @@ async def test_cases_are_findable_by_reference_and_stage(
     assert attributes.get(sa.LOCAL_AUTHORITY) == "330"
     assert attributes.get(sa.DEADLINE_BREACHED) is False
     # Next deadline: the decision whether to issue, 16 weeks from the request (reg 10(1)).
-    assert attributes.get(sa.NEXT_DEADLINE) == datetime.combine(received + timedelta(weeks=16), time(), UTC)
+    # The next duty is the final plan's 20 weeks: reg 10(1)'s 16 weeks are a target until a decision not to issue.
+    assert attributes.get(sa.NEXT_DEADLINE) == datetime.combine(received + timedelta(weeks=20), time(), UTC)
     summary = await description.static_summary()
     assert summary == f"EHC needs assessment · case {case_ref} · LA 330"
     # The UI's "current details" come from this built-in query.
@@ -134,8 +135,9 @@ async def test_every_workflow_says_what_it_is_and_the_documented_views_find_them
     b_ref = await open_case(dev_api, today - timedelta(days=40))
     b_rule = statutory.get_rule("assessment.decide_to_assess")
     b_due = b_rule.due(today - timedelta(days=40))
-    # E: received 60 days ago and still undecided: the 6 weeks are breached.
+    # E: received 60 days ago and still undecided, its past confirmed in: the 6 weeks are breached.
     e_ref = await open_case(dev_api, today - timedelta(days=60))
+    await post(dev_api, f"/cases/{e_ref}/backlog-confirmed", today)
     # D: assessed and issued a final plan, which starts the plan.
     d_ref = await open_case(dev_api, today - timedelta(days=60), born)
     await post(dev_api, f"/cases/{d_ref}/decide-to-assess", today - timedelta(days=50), assess=True)

@@ -56,7 +56,7 @@ async def test_an_officers_queue_is_theirs_with_overdue_duties_first(
     first = items[0]
     assert (first["case_ref"], first["step"], first["overdue"]) == (late, "assessment.decide_to_assess", True)
     assert first["days_overdue"] == (TODAY - date.fromisoformat(first["due"])).days > 0
-    assert [i["overdue"] for i in items] == [True, False, False, False, False, False]
+    assert [i["overdue"] for i in items] == [True, False, False, False]
     assert all(i["officer"] == "ada.queue" for i in items)
 
     team = (await api.get("/work-queue", params={"team": "north", "la_code": "202"})).json()["items"]
@@ -71,13 +71,16 @@ async def test_pages_follow_on_and_filters_are_checked(
     cy = officer(settings, "cy.pages")
     refs = [await open_case(api, cy, TODAY - timedelta(days=n)) for n in (1, 2, 3)]
     await synced(sessions, *refs)
+    # Two duties each (reg 5(1), reg 13(2)); reg 10(1)'s 16 weeks are a target until a decision not to issue.
     first = (await api.get("/work-queue", params={"limit": 4}, headers=cy)).json()
     assert len(first["items"]) == 4 and first["next_offset"] == 4
-    second = (await api.get("/work-queue", params={"limit": 4, "offset": 4}, headers=cy)).json()
-    last = (await api.get("/work-queue", params={"limit": 4, "offset": 8}, headers=cy)).json()
-    assert len(second["items"]) == 4 and len(last["items"]) == 1 and last["next_offset"] is None
-    seen = [(i["case_ref"], i["deadline_key"]) for i in first["items"] + second["items"] + last["items"]]
-    assert len(set(seen)) == 9
+    last = (await api.get("/work-queue", params={"limit": 4, "offset": 4}, headers=cy)).json()
+    assert len(last["items"]) == 2 and last["next_offset"] is None
+    seen = [(i["case_ref"], i["deadline_key"]) for i in first["items"] + last["items"]]
+    assert len(set(seen)) == 6
+    for item in first["items"]:  # one step id, and what must be done by when in words
+        due = date.fromisoformat(item["due"])
+        assert item["label"].endswith(f"by {due.day} {due:%B %Y}") and item["step"].startswith("assessment.")
 
     both = await api.get("/work-queue", params={"officer": "cy.pages", "unassigned": "true"})
     assert both.status_code == 422 and "not both" in both.json()["detail"]

@@ -47,7 +47,7 @@ with workflow.unsafe.imports_passed_through():
         Withdrawal,
     )
     from workflows.case_base import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, CaseWorkflow
-    from workflows.case_state import DeadlineKind, StatutoryException, StepResult
+    from workflows.case_state import Deadline, DeadlineKind, DeadlineStatus, StatutoryException, StepResult
     from workflows.deadline_book import DeadlineBook
     from workflows.plan_models import PlanInput, PlanVersion
     from workflows.rejections import InvalidAction, OutOfOrder
@@ -93,9 +93,11 @@ class AssessmentWorkflow(CaseWorkflow):
         self.decisions: list[AppealableDecision] = []
         self.step_dates: dict[str, date] = {}
         self._init_case()
+        # The case is opened here, before any update of the first workflow task can run: an action that
+        # reached the workflow before its worker did finds the request, and its deadlines, already there.
+        self._open_case(input)
 
-    @workflow.run
-    async def run(self, input: AssessmentInput) -> AssessmentOutcome:
+    def _open_case(self, input: AssessmentInput) -> None:
         if input.ordered is None:
             self.record(
                 "request_received",
@@ -112,10 +114,19 @@ class AssessmentWorkflow(CaseWorkflow):
             )
         # The whole timetable is visible from the first day: regs 5(1), 10(1), 13(2), or the order's (reg 44).
         steps = ORDERED_STEPS.get(input.ordered or "", REQUEST_STEPS)
+        # Under legal time a milestone's deadline is keyed by its own step, so an order's duty reads as
+        # the duty it is everywhere ("tribunal.comply_assess"), not as the decision it replaces.
+        self.milestones = dict(steps) if self.legal_time else {}
         for key, step in steps.items():
-            self.book.open(key, step, input.received_date)
+            # Reg 10(1) (and reg 44(2)(b)(i)) time only a decision NOT to issue: until the LA decides, the
+            # 16 (10) weeks are a planning target, and a late decision not to issue is the breach.
+            kind = DeadlineKind.TARGET if key == DECIDE_TO_ISSUE and self.legal_time else DeadlineKind.DUTY
+            self.book.open(self.milestones.get(key, key), step, input.received_date, kind=kind)
         if input.ordered == "make_plan":
             self.state.stage = Stage.DRAFTING
+
+    @workflow.run
+    async def run(self, input: AssessmentInput) -> AssessmentOutcome:
         await self.publish()
         await self.run_clock(lambda: self.state.closed)
         await workflow.wait_condition(workflow.all_handlers_finished)
@@ -130,6 +141,12 @@ class AssessmentWorkflow(CaseWorkflow):
         self.state.settings = list(self.settings.values())
         self.state.decisions = list(self.decisions)
         return self.state
+
+    def _milestone(self, key: str) -> Deadline | None:
+        return self.book.get(self.milestones.get(key, key))
+
+    def _complete(self, key: str, on: date) -> None:
+        self.book.finish(self._milestone(key), on)
 
     async def _order_done_when(self, kind: str, on: date) -> None:
         if self.input.ordered == kind and self.input.tribunal_workflow_id and self.input.order_id:
@@ -207,7 +224,7 @@ class AssessmentWorkflow(CaseWorkflow):
 
     @workflow.update(name="decide_to_assess")
     async def decide_to_assess(self, decision: AssessDecision) -> StepResult:
-        self.book.complete(DECIDE_TO_ASSESS, decision.on)
+        self._complete(DECIDE_TO_ASSESS, decision.on)
         if not decision.assess:
             await self._close(Stage.REFUSED_TO_ASSESS, decision.on)
             # Reg 5(3): the refusal notice carries the appeal and mediation information.
@@ -222,7 +239,7 @@ class AssessmentWorkflow(CaseWorkflow):
             return await self._done("refused_to_assess", decision.on, decision.actor, "Decided not to assess")
         self.state.stage = Stage.ASSESSING
         await self._order_done_when("assess", decision.on)
-        final = self.book.get(FINAL_PLAN)
+        final = self._milestone(FINAL_PLAN)
         await self.notify(
             Recipient.PARENT,
             "decision_to_assess",
@@ -315,7 +332,11 @@ class AssessmentWorkflow(CaseWorkflow):
 
     @workflow.update(name="decide_to_issue")
     async def decide_to_issue(self, decision: IssueDecision) -> StepResult:
-        self.book.complete(DECIDE_TO_ISSUE, decision.on)
+        target = self._milestone(DECIDE_TO_ISSUE)
+        if not decision.issue and target is not None and target.kind is DeadlineKind.TARGET:
+            # The time limit binds now that the decision is not to issue (reg 10(1); reg 44(2)(b)(i)).
+            target.kind, target.status, target.breach_recorded = DeadlineKind.DUTY, DeadlineStatus.OPEN, False
+        self._complete(DECIDE_TO_ISSUE, decision.on)
         if not decision.issue:
             await self._close(Stage.NO_PLAN, decision.on)
             # Reg 10(3): the notice carries the appeal and mediation information.
@@ -341,7 +362,7 @@ class AssessmentWorkflow(CaseWorkflow):
     async def send_draft(self, draft: DraftSent) -> StepResult:
         self.state.stage = Stage.DRAFT_ISSUED
         self.state.draft_document_id = draft.document_id
-        self.book.complete(DRAFT, draft.on)
+        self._complete(DRAFT, draft.on)
         window = self.book.open(DRAFT_COMMENTS, DRAFT_COMMENTS, draft.on, kind=DeadlineKind.WINDOW)
         await self.notify(
             Recipient.PARENT,
@@ -360,6 +381,8 @@ class AssessmentWorkflow(CaseWorkflow):
     async def record_parent_comments(self, comments: ParentComments) -> StepResult:
         self.state.preferred_setting_urn = comments.preferred_setting_urn or self.state.preferred_setting_urn
         self.state.meeting_requested = self.state.meeting_requested or comments.meeting_requested
+        if self.legal_time:
+            self.book.complete(DRAFT_COMMENTS, comments.on)  # the family used its window (reg 13(1))
         summary = "Parent's comments on the draft received"
         if comments.preferred_setting_urn:
             summary += f"; setting requested: URN {comments.preferred_setting_urn}"
@@ -375,6 +398,8 @@ class AssessmentWorkflow(CaseWorkflow):
             f"{SETTING_RESPONSE}:{consulted.setting_urn}",
             SETTING_RESPONSE,
             consulted.on,
+            # The setting's 15 days (Code 9.83) are the setting's time to answer, not a duty of the LA.
+            kind=DeadlineKind.WINDOW if self.legal_time else DeadlineKind.DUTY,
             label=f"Answer from setting URN {consulted.setting_urn}",
         )
         self.settings[consulted.setting_urn] = SettingConsultation(
@@ -426,7 +451,7 @@ class AssessmentWorkflow(CaseWorkflow):
 
     @workflow.update(name="issue_final_plan")
     async def issue_final_plan(self, final: FinalPlanIssued) -> StepResult:
-        self.book.complete(FINAL_PLAN, final.on)
+        self._complete(FINAL_PLAN, final.on)
         self.state.final_document_id = final.document_id
         self.state.named_setting_urn = final.named_setting_urn
         await self._close(Stage.FINAL_ISSUED, final.on)
@@ -523,10 +548,12 @@ class AssessmentWorkflow(CaseWorkflow):
 
     def waiting_for(self) -> str:
         def due(key: str) -> str:
-            deadline = self.book.get(key)
+            deadline = self._milestone(key)
             return f" (due {deadline.due:%d %b %Y})" if deadline else ""
 
         match self.state.stage:
+            case Stage.REQUEST_RECEIVED if self.input.ordered:
+                return f"the LA to tell the family it will assess, as the Tribunal ordered{due(DECIDE_TO_ASSESS)}"
             case Stage.REQUEST_RECEIVED:
                 return f"the LA's decision whether to assess{due(DECIDE_TO_ASSESS)}"
             case Stage.ASSESSING:

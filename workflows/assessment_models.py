@@ -128,6 +128,12 @@ class Action(BaseModel):
         return self
 
 
+class BacklogConfirmed(Action):
+    """The officer says every past fact of a late-entered case is in: its overdue dates are judged now.
+
+    `on` is today: confirming is something the officer does now, not a past fact."""
+
+
 class AssessDecision(Action):
     assess: bool
     reasons: str = Field(default="", max_length=4000)

@@ -29,10 +29,11 @@ with workflow.unsafe.imports_passed_through():
         OrderDone,
         Recipient,
     )
+    from workflows import restatement
     from workflows import search_attributes as sa
     from workflows.assessment_models import Action, AppealableDecision
-    from workflows.case_state import DeadlineStatus, HistoryEntry, StepResult
-    from workflows.deadline_book import ClockEvent, DeadlineBook, Firing
+    from workflows.case_state import DeadlineKind, DeadlineStatus, HistoryEntry, StepResult
+    from workflows.deadline_book import ClockEvent, DeadlineBook, Firing, Restated
     from workflows.rejections import CaseClosed, InvalidAction, OutOfOrder
 
 # The database may be down for a while; the case must wait for it, not fail.
@@ -59,6 +60,11 @@ SYNC_IN_WORKFLOW_TASK = "sync-in-workflow-task"
 # and then refused or withdrawn as of an earlier date): patched, so cases closed before keep their record.
 SETTLE_BACKDATED_BREACHES = "settle-backdated-breaches"
 
+# Legal time (docs/legal-time.md): late-entered dates held for a settle period, windows that lapse and
+# targets that pass instead of breaching, facts judged and cases closed by their legal dates. Patched, so
+# a run that started before it (and every committed history recorded before it) keeps the old rules.
+LEGAL_TIME = "legal-time"
+
 
 class CaseWorkflow(ABC):
     # Each workflow's state model: all have case_ref, la_code, policy, stage, closed, outcome, deadlines.
@@ -74,6 +80,12 @@ class CaseWorkflow(ABC):
         self._synced_seq = seq_base
         self._publish_lock = asyncio.Lock()
         self._clock_changed = False
+        if workflow.patched(LEGAL_TIME):
+            self.book.clock = workflow.now
+
+    @property
+    def legal_time(self) -> bool:
+        return self.book.legal_time
 
     @property
     def workflow_id(self) -> str:
@@ -117,10 +129,84 @@ class CaseWorkflow(ABC):
 
     async def done(self, action: str, on: date, actor: str, summary: str) -> StepResult:
         """Record an officer action and return once the read model has it."""
+        await self.record_restated()
         self.record(action, on=on, actor=actor, summary=summary)
         self.clock_changed()
         await self.publish()
         return StepResult(stage=self.stage_name(), seq=self._seq_base + len(self.history))
+
+    async def record_restated(self) -> None:
+        """What the last fact did to deadlines besides meeting them, each under its own legal date."""
+        for change, deadline in self.book.take_restated():
+            if change is Restated.BREACHED_LATE:
+                excepted = deadline.status is DeadlineStatus.EXCEPTED
+                self.record(
+                    "deadline_excepted" if excepted else "deadline_breached",
+                    on=deadline.due,
+                    summary=f"{deadline.label} ({deadline.reference}): due {deadline.due}, not done by then"
+                    + (f" (statutory exception {deadline.exception_code})" if excepted else ""),
+                )
+                continue
+            self.record(
+                "breach_withdrawn",
+                on=deadline.done_on,
+                summary=f"{deadline.label} was done in time, on {deadline.done_on}: the breach recorded before "
+                "that was entered is withdrawn",
+            )
+            await self.notify(
+                Recipient.MANAGER,
+                f"{deadline.key}:breach_withdrawn",
+                "breach_withdrawn",
+                f"Breach withdrawn: {deadline.label} on case {self.case_ref}",
+                f"Case {self.case_ref}: {deadline.label} was done on {deadline.done_on:%A %d %B %Y}, by its due date "
+                f"({deadline.due:%d %B %Y}, {deadline.reference}). The breach escalated before the date was entered "
+                "did not happen.",
+            )
+
+    # Late entry: the officer says every past fact of the case is in ------------------------------
+
+    @workflow.update(name="confirm_backlog")
+    async def confirm_backlog(self, action: Action) -> StepResult:
+        self.book.confirm_backlog()
+        for firing in self.book.fire(workflow.now()):  # judged now, so the answer shows it
+            await self._announce(firing)
+        return await self.done(
+            "backlog_confirmed",
+            action.on,
+            action.actor,
+            "Every past fact is entered: overdue dates are judged now",
+        )
+
+    @workflow.update(name="restate_record")
+    async def restate_record(self, action: Action) -> list[str]:
+        """The one-off repair (python -m activities.restate): dates recorded under the old rules restated
+        under the three kinds of date. Returns one line per deadline it changed."""
+        changed = restatement.restate(self.book.deadlines, outcome=self.state.outcome)
+        if changed:
+            self.record(
+                "record_restated",
+                on=action.on,
+                actor=action.actor,
+                summary=f"{len(changed)} dates restated under the three kinds of date (docs/legal-time.md)",
+            )
+            await self.publish()
+        return changed
+
+    @restate_record.validator
+    def _validate_restate(self, action: Action) -> None:
+        if action.on != self.today():
+            raise InvalidAction(f"the record is restated today ({self.today()}), not on {action.on}")
+
+    @confirm_backlog.validator
+    def _validate_confirm_backlog(self, action: Action) -> None:
+        if self.state.closed:
+            raise CaseClosed(f"{self.process} {self.case_ref} is closed; nothing more can be recorded")
+        if not self.legal_time:
+            raise OutOfOrder("this case started before late entry was held: its dates are judged as they fall")
+        if not self.book.settling:
+            raise OutOfOrder("no late-entered date is waiting: every date of this case is already judged")
+        if action.on != self.today():
+            raise InvalidAction(f"the backlog is confirmed today ({self.today()}), not on {action.on}")
 
     def close_deadlines(self, on: date) -> None:
         """The case has ended on a business date: it owes nothing more (deadline_book.withdraw_open)."""
@@ -166,6 +252,7 @@ class CaseWorkflow(ABC):
         self._clock_changed = True
 
     async def publish(self) -> None:
+        await self.record_restated()
         async with self._publish_lock:
             snapshot = self.snapshot()
             snapshot.new_history = [h for h in self.history if h.seq > self._synced_seq]
@@ -212,6 +299,13 @@ class CaseWorkflow(ABC):
         breached = [d for d in self.book.deadlines if d.status is DeadlineStatus.BREACHED]
         if breached:
             lines.append("**Breached:** " + "; ".join(f"{d.label} (due {d.due:%d %b %Y})" for d in breached))
+        now = workflow.now()
+        held = [d for d in self.book.deadlines if d.provisional(now) and d.due < self.today()]
+        if held:
+            lines.append(
+                "**Entered late, not yet judged:** "
+                + "; ".join(f"{d.label} (due {d.due:%d %b %Y}; judged from {d.held_until:%d %b %Y})" for d in held)
+            )
         return "\n\n".join(lines)
 
     def next_event(self) -> datetime | None:
@@ -251,7 +345,18 @@ class CaseWorkflow(ABC):
 
     async def _announce(self, firing: Firing) -> None:
         deadline = firing.deadline
-        if firing.event is ClockEvent.REMINDER:
+        if firing.event is ClockEvent.REMINDER and deadline.kind is DeadlineKind.TARGET:
+            await self.notify(
+                Recipient.OFFICER,
+                f"{deadline.key}:at_risk",
+                "target_at_risk",
+                f"Planning target at risk: {deadline.label} by {deadline.due:%d %B %Y}",
+                f"Case {self.case_ref}: {deadline.label} is planned for {deadline.due:%A %d %B %Y} "
+                f"({deadline.reference}). This is a planning date, not a statutory limit.",
+            )
+        elif firing.event is ClockEvent.TARGET_PASSED:
+            self.record("target_passed", on=deadline.due, summary=f"{deadline.label}: planning date passed")
+        elif firing.event is ClockEvent.REMINDER:
             await self.notify(
                 Recipient.OFFICER,
                 f"{deadline.key}:reminder",
@@ -261,6 +366,7 @@ class CaseWorkflow(ABC):
             )
         elif firing.event is ClockEvent.WINDOW_CLOSED:
             self.record("window_closed", on=deadline.due, summary=f"{deadline.label} closed")
+
         elif deadline.status is DeadlineStatus.EXCEPTED:
             self.record(
                 "deadline_excepted",

@@ -11,17 +11,36 @@ from pydantic import BaseModel, Field
 
 
 class DeadlineStatus(StrEnum):
+    """Each kind of date has words of its own, so no list can mistake a lapsed window for a breach."""
+
+    # A duty: open, then met, breached (the law was broken) or excepted (missed under a statutory exception).
     OPEN = "open"
     MET = "met"
     BREACHED = "breached"
     EXCEPTED = "excepted"
+    # A window given to another party: used in time, or lapsed unused. Never the LA's breach.
+    USED = "used"
+    LAPSED = "lapsed"
+    # A planning target the law does not set: on track, at risk (inside the reminder period), passed.
+    # Reaching it is "met"; passing it is never a breach.
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    PASSED = "passed"
+
+
+# Statuses of a date that is still running: the clock watches these.
+PENDING = frozenset({DeadlineStatus.OPEN, DeadlineStatus.ON_TRACK, DeadlineStatus.AT_RISK})
 
 
 class DeadlineKind(StrEnum):
-    # A duty on the LA (or a body it asked): a miss is a breach and is escalated.
+    # A statutory duty ("must"): a miss is a breach, recorded and escalated.
     DUTY = "duty"
-    # A window given to someone else (the parent's 15 days on the draft): it closes, it is never breached.
+    # A window given to someone else (the parent's 15 days on the draft, the appeal deadline, the
+    # mediation adviser's 3 working days): used or lapsed, never breached.
     WINDOW = "window"
+    # A date the law does not set (the under-5 review, a review meeting scheduled back from a phase
+    # transfer, reg 10(1)'s 16 weeks when the plan is issued): on track, at risk or passed, never breached.
+    TARGET = "target"
 
 
 class Deadline(BaseModel):
@@ -37,6 +56,20 @@ class Deadline(BaseModel):
     reminded: bool = False
     breach_recorded: bool = False
     exception_code: str | None = None
+    # A date entered after its moments had passed (a case entered late, a backlog typed in today): its
+    # reminder and breach wait until `held_until`, so the officer can enter what was done in time first.
+    entered_at: datetime | None = Field(default=None, description="When the deadline was opened, if held")
+    held_until: datetime | None = Field(
+        default=None, description="Breaches of this late-entered date stay provisional until then"
+    )
+
+    @property
+    def pending(self) -> bool:
+        return self.status in PENDING and self.done_on is None
+
+    def provisional(self, now: datetime) -> bool:
+        """Overdue, but entered late and still inside its settle period: not (yet) a breach."""
+        return self.pending and self.held_until is not None and now < self.held_until
 
 
 class StatutoryException(BaseModel):

@@ -59,6 +59,7 @@ REVIEW = "review.annual"
 UNDER_FIVE = "review.under_five"
 PHASE_SCHOOL = "review.phase_transfer_school"
 PHASE_POST16 = "review.phase_transfer_post16"
+PHASE_MEETING = "review.phase_transfer_meeting"
 REPORT = "review.report"
 DECISION = "review.decision"
 AMENDMENT_COMMENTS = "review.amendment_comments"
@@ -68,7 +69,7 @@ REASSESS_FINAL = "reassessment.final_plan"
 TRANSFER_NOTICE = "transfer.new_la_notice"
 TRANSFER_REVIEW = "transfer.review"
 # Each cycle works these out afresh; any other duty still open at a cycle's end is carried into the next.
-RECOMPUTED = frozenset({REVIEW, UNDER_FIVE, TRANSFER_REVIEW, PHASE_SCHOOL, PHASE_POST16})
+RECOMPUTED = frozenset({REVIEW, UNDER_FIVE, TRANSFER_REVIEW, PHASE_SCHOOL, PHASE_POST16, PHASE_MEETING})
 # The reg 44 time limit each order that changes a plan starts (STATUTORY.md §1.9 O7, O8).
 ORDER_STEPS = {"amend": "tribunal.comply_amend", "name_school": "tribunal.comply_name_school"}
 MEETING_NOTICE = timedelta(weeks=2)  # SEND Regs 2014 regs 20(3), 21(3)
@@ -166,6 +167,9 @@ class PlanWorkflow(CaseWorkflow):
     def _open_cycle(self) -> None:
         """Open this cycle's review deadline: 12 months on, or earlier for a phase transfer (reg 18), or
         later after a transfer in from another LA (reg 15(5))."""
+        if self.legal_time:
+            self._open_cycle_in_legal_time()
+            return
         base = self._review_base()
         step, start, reason = REVIEW, base, "annual review (CFA 2014 s.44(1))"
         cohort = self.state.reception_year
@@ -198,6 +202,42 @@ class PlanWorkflow(CaseWorkflow):
                     f"phase transfer, plan to be amended by {transfer.due} ({transfer.reference})"
                 )
 
+    def _open_cycle_in_legal_time(self) -> None:
+        """The review duty is the law's date (s.44(1)'s 12 months, or reg 15(5)'s after a transfer in);
+        an under-5's review and a meeting scheduled back from a phase transfer are planning targets beside
+        it, and the phase transfer's own date (reg 18) is the duty to amend the plan."""
+        base = self._review_base()
+        step, start, reason = REVIEW, base, "annual review (CFA 2014 s.44(1))"
+        transferred = self.state.transferred_on
+        if transferred is not None and statutory.due_date(TRANSFER_REVIEW, transferred, self.state.policy) > (
+            statutory.due_date(step, start, self.state.policy)
+        ):
+            step, start = TRANSFER_REVIEW, transferred
+            reason = "review after a transfer between LAs (SEND Regs 2014 reg 15(5))"
+        # The key stays "review.annual" whichever rule sets the date, so every step can find it.
+        review = self.book.open(REVIEW, step, start, label="Hold the review meeting")
+        self.state.review_due, self.state.review_reason = review.due, reason
+        cohort = self.state.reception_year
+        if cohort is not None and phases.under_five(cohort, base):
+            planned = self.book.open(UNDER_FIVE, UNDER_FIVE, base, kind=DeadlineKind.TARGET)
+            self.state.review_reason += f"; planned by {planned.due} for a child under 5 (Code 9.178)"
+        phase = self._phase_transfer(base, review.due)
+        if phase is None:
+            return
+        step, deadline = phase
+        # Any start in the year before the transfer year gives the fixed date (reg 18(1)).
+        transfer = self.book.open(
+            step, step, date(deadline.year - 1, 1, 1), label="Review and amend the plan for the phase transfer"
+        )
+        self.state.phase_transfer_due = transfer.due
+        meeting_by = transfer.due - PHASE_TRANSFER_LEAD
+        if meeting_by < review.due:
+            self.book.open(PHASE_MEETING, PHASE_MEETING, base, kind=DeadlineKind.TARGET, due=meeting_by)
+            self.state.review_reason += (
+                f"; meeting planned by {meeting_by} for the phase transfer, so the plan is amended by {transfer.due} "
+                f"({transfer.reference})"
+            )
+
     def _phase_transfer(self, base: date, due: date) -> tuple[str, date] | None:
         """The phase transfer (reg 18(1)) this cycle's review must prepare for: one not yet done whose
         latest meeting date (PHASE_TRANSFER_LEAD before it) falls by this cycle's review date."""
@@ -212,9 +252,17 @@ class PlanWorkflow(CaseWorkflow):
                 step not in self.state.phase_transfers_done
                 and base < deadline
                 and deadline - PHASE_TRANSFER_LEAD <= due
+                and not self._moved_before_import(deadline)
             ):
                 return step, deadline
         return None
+
+    def _moved_before_import(self, deadline: date) -> bool:
+        """An imported plan of a child who has already made this move (the transfer's September has come
+        by the import, by the year group imported) owes no amendment for it."""
+        if not (self.legal_time and self.input.imported and self.input.cycle == 1):
+            return False
+        return self.today() >= phases.transfer_starts(deadline)
 
     def _next_cycle(self) -> PlanInput:
         return PlanInput(
@@ -371,6 +419,9 @@ class PlanWorkflow(CaseWorkflow):
         self.state.stage = PlanStage.REVIEW_HELD
         self.state.meeting_on = held.on
         self.book.complete(REVIEW, held.on)
+        if self.legal_time:
+            self.book.complete(UNDER_FIVE, held.on)
+            self.book.complete(PHASE_MEETING, held.on)
         self.book.open(REPORT, REPORT, held.on)
         self.book.open(DECISION, DECISION, held.on)
         self.state.last_review_on = held.on

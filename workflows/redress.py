@@ -24,7 +24,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.assessment_models import Action
     from workflows.case_base import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, CaseWorkflow
     from workflows.case_state import DeadlineKind, DeadlineStatus, StepResult
-    from workflows.deadline_book import DeadlineBook
+    from workflows.deadline_book import LATE_ENTRY_SETTLE_WORKING_DAYS, DeadlineBook
     from workflows.redress_models import (
         ORDER_RULES,
         AdviserContacted,
@@ -91,9 +91,7 @@ class RedressWorkflow(CaseWorkflow):
             self.state.deadlines, [], input.policy, input.reminder_working_days, scope=f"@{suffix}"
         )
         self._init_case()
-
-    @workflow.run
-    async def run(self, input: RedressInput) -> RedressState:
+        # Opened before any update of the first workflow task can run (see AssessmentWorkflow._open_case).
         self.record(
             "decision_sent", on=input.decided_on, summary=f"Appealable decision: {input.kind} (CFA s.51{input.limb})"
         )
@@ -101,6 +99,9 @@ class RedressWorkflow(CaseWorkflow):
         self.state.appeal_by = self.book.open(
             APPEAL_FROM_DECISION, APPEAL_FROM_DECISION, input.decided_on, kind=DeadlineKind.WINDOW
         ).due
+
+    @workflow.run
+    async def run(self, input: RedressInput) -> RedressState:
         await self.publish()
         await self.run_clock(lambda: self.state.closed)
         await workflow.wait_condition(workflow.all_handlers_finished)
@@ -115,21 +116,40 @@ class RedressWorkflow(CaseWorkflow):
 
     def next_event(self) -> datetime | None:
         if self.state.stage in OPEN_TO_APPEAL and self.state.appeal_by is not None:
-            return statutory.breach_at(self.state.appeal_by)
+            return self._lapses_at(self.state.appeal_by)
         return None
 
+    def _lapses_at(self, appeal_by: date) -> datetime:
+        """When the route ends for want of an appeal.
+
+        Under legal time the LA hears of an appeal from the Tribunal, days after it is made, and a route
+        entered late must first take the facts of its past: the route stays open for appeals dated by
+        `appeal_by` until the settle period after that date (LATE_ENTRY_SETTLE_WORKING_DAYS) and after the
+        route's own late entry, whichever ends later. The appeal window itself lapses on its date."""
+        deadline_passed = statutory.breach_at(appeal_by)
+        if not self.legal_time:
+            return deadline_passed
+        news = statutory.breach_at(statutory.add_working_days(appeal_by, LATE_ENTRY_SETTLE_WORKING_DAYS))
+        held = [d.held_until for d in self.book.deadlines if d.kind is DeadlineKind.WINDOW and d.held_until]
+        return max([news, *held])
+
     async def on_events(self) -> None:
+        if self.legal_time:
+            for firing in self.book.fire(workflow.now()):  # the windows lapse before the route ends
+                await self._announce(firing)
         self.state.stage = RedressStage.LAPSED
-        self._close_if_done("no appeal was made in time")
+        lapsed_on = self.state.appeal_by if self.legal_time else None
+        self._close_if_done("no appeal was made in time", lapsed_on)
         self.record("appeal_window_closed", on=self.state.appeal_by, summary="No appeal was made in time")
         await self.publish()
 
-    def _close_if_done(self, outcome: str) -> None:
+    def _close_if_done(self, outcome: str, on: date | None = None) -> None:
+        """End the route once nothing more can happen on it, as of the legal date of the fact that ended it."""
         owed = [d for d in self.book.deadlines if d.status is DeadlineStatus.OPEN and d.kind is DeadlineKind.DUTY]
         if self.state.stage in (RedressStage.APPEALED, RedressStage.LAPSED, RedressStage.SETTLED) and not owed:
             self.state.closed = True
             self.state.outcome = self.state.outcome or outcome
-            self.close_deadlines(self.today())
+            self.close_deadlines(on if on is not None and self.legal_time else self.today())
 
     # Steps -------------------------------------------------------------------------------------
 
@@ -144,13 +164,19 @@ class RedressWorkflow(CaseWorkflow):
             closed=f"the redress route for {self.state.decision_id} has ended" if self.state.closed else None,
         )
 
+    def _adviser(self) -> DeadlineKind:
+        """The certificate is the mediation adviser's to issue (reg 34), not a duty of the LA."""
+        return DeadlineKind.WINDOW if self.legal_time else DeadlineKind.DUTY
+
     @workflow.update(name="contact_adviser")
     async def contact_adviser(self, contact: AdviserContacted) -> StepResult:
         self.book.complete(CONTACT, contact.on)
         self.state.wants_mediation = contact.wants_mediation
         if not contact.wants_mediation:
             self.state.stage = RedressStage.CERTIFICATE_PENDING
-            self.book.open(CERTIFICATE, CERTIFICATE, contact.on, label="Mediation adviser's certificate")
+            self.book.open(
+                CERTIFICATE, CERTIFICATE, contact.on, kind=self._adviser(), label="Mediation adviser's certificate"
+            )
             return await self.done("mediation_declined", contact.on, contact.actor, "Mediation declined")
         self.state.stage = RedressStage.MEDIATION_REQUESTED
         self.book.open(ARRANGE, ARRANGE, contact.on, label="Arrange the mediation")
@@ -186,7 +212,13 @@ class RedressWorkflow(CaseWorkflow):
     async def mediation_not_arranged(self, failed: MediationNotArranged) -> StepResult:
         self.book.complete(ARRANGE, failed.on)
         self.state.stage = RedressStage.CERTIFICATE_PENDING
-        self.book.open(DEEMED_CERTIFICATE, DEEMED_CERTIFICATE, failed.on, label="Certificate: mediation not arranged")
+        self.book.open(
+            DEEMED_CERTIFICATE,
+            DEEMED_CERTIFICATE,
+            failed.on,
+            kind=self._adviser(),
+            label="Certificate: mediation not arranged",
+        )
         return await self.done("mediation_not_arranged", failed.on, failed.actor, "LA could not arrange mediation")
 
     @mediation_not_arranged.validator
@@ -197,7 +229,7 @@ class RedressWorkflow(CaseWorkflow):
     async def mediation_held(self, held: MediationHeld) -> StepResult:
         self.state.stage = RedressStage.MEDIATION_HELD
         self.state.mediation_outcome = held.outcome
-        self.book.open(CERTIFICATE, CERTIFICATE, held.on, label="Mediator's certificate")
+        self.book.open(CERTIFICATE, CERTIFICATE, held.on, kind=self._adviser(), label="Mediator's certificate")
         for kind in held.agreed:
             order_id = f"agreement-{kind.value}"
             self.state.agreed.append(AgreedOrder(order_id=order_id, kind=kind, agreed_on=held.on))
@@ -241,7 +273,7 @@ class RedressWorkflow(CaseWorkflow):
             self.book.complete(f"{agreed.order_id}:{step}", done.on)
         if self.state.stage is RedressStage.AGREEMENT_COMPLIANCE and all(a.done_on for a in self.state.agreed):
             self.state.stage = RedressStage.SETTLED
-        self._close_if_done("settled by mediation")
+        self._close_if_done("settled by mediation", done.on)
         return await self.done(
             "agreement_carried_out", done.on, done.actor, f"Agreement carried out: {agreed.kind.value}"
         )
@@ -260,6 +292,9 @@ class RedressWorkflow(CaseWorkflow):
     async def appeal_lodged(self, appeal: AppealLodged) -> StepResult:
         self.state.appeal_id = f"A{len(self.history) + 1}"
         self.state.stage = RedressStage.APPEALED
+        if self.legal_time:
+            self.book.complete(APPEAL_FROM_DECISION, appeal.on)
+            self.book.complete(APPEAL_FROM_CERTIFICATE, appeal.on)
         await workflow.execute_activity(
             START_TRIBUNAL,
             TribunalInput(
@@ -285,7 +320,7 @@ class RedressWorkflow(CaseWorkflow):
             f"Case {self.case_ref}: an appeal against the {self.state.kind.replace('_', ' ')} decision of "
             f"{self.state.decided_on:%d %B %Y} was lodged on {appeal.on:%d %B %Y}.",
         )
-        self._close_if_done("appealed to the Tribunal")
+        self._close_if_done("appealed to the Tribunal", appeal.on)
         return await self.done("appeal_lodged", appeal.on, appeal.actor, f"Appeal {self.state.appeal_id} lodged")
 
     @appeal_lodged.validator
@@ -326,6 +361,8 @@ class RedressWorkflow(CaseWorkflow):
                 )
             case RedressStage.MEDIATION_HELD:
                 return "the mediator's certificate (3 working days)"
+            case RedressStage.APPEAL_WINDOW if self.state.appeal_by and self.state.appeal_by < self.today():
+                return f"news of any appeal made by {appeal_by} before the route ends"
             case RedressStage.APPEAL_WINDOW:
                 return f"an appeal, if the family makes one, by {appeal_by}"
             case RedressStage.AGREEMENT_COMPLIANCE:

@@ -67,10 +67,11 @@ class TribunalWorkflow(CaseWorkflow):
             self.state.deadlines, [], input.policy, input.reminder_working_days, scope=f"@{input.appeal_id}"
         )
         self._init_case()
+        # Recorded before any update of the first workflow task can run (see AssessmentWorkflow._open_case).
+        self.record("appeal_lodged", on=input.lodged_on, summary=f"Appeal against the {input.kind} decision")
 
     @workflow.run
     async def run(self, input: TribunalInput) -> TribunalState:
-        self.record("appeal_lodged", on=input.lodged_on, summary=f"Appeal against the {input.kind} decision")
         await self.publish()
         await self.run_clock(lambda: self.state.closed)
         await workflow.wait_condition(workflow.all_handlers_finished)

@@ -16,6 +16,7 @@ from workflows.assessment_models import (
     AdviceRequest,
     AssessDecision,
     AssessmentState,
+    BacklogConfirmed,
     DraftSent,
     ExceptionRecorded,
     FinalPlanIssued,
@@ -224,3 +225,17 @@ async def withdraw(
 ) -> Any:
     """Close the case: the family moved away or the request was withdrawn."""
     return await apply(temporal, session, user, case_ref, "withdraw", body, idempotency_key)
+
+
+@router.post("/backlog-confirmed", response_model=AssessmentState)
+async def confirm_backlog(
+    case_ref: CaseRef,
+    body: BacklogConfirmed,
+    session: SessionDep,
+    temporal: TemporalDep,
+    user: Acting,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    """Say that every past fact of a case entered late is in (docs/legal-time.md): dates that were already
+    overdue when they were entered are judged now instead of at the end of their settle period."""
+    return await apply(temporal, session, user, case_ref, "confirm_backlog", body, idempotency_key)

@@ -9,12 +9,14 @@ from pydantic import BaseModel, Field
 from sqlmodel import col, select
 
 from api.auth import Acting, Anyone, InScope, User, WithPersonalData, audit_personal_data, case_for, without_free_text
+from api.deadline_labels import deadline_label
 from api.deps import SessionDep, TemporalDep
 from api.problems import Problem
 from api.routes.cases import CaseRef, query_state
 from api.schemas import PlanSections, Strict
 from api.updates import IdempotencyKey, run_update, with_document
 from store.models import AuditEvent, CaseDeadline, PlanDocument
+from workflows.assessment_models import BacklogConfirmed
 from workflows.ids import plan_id
 from workflows.plan_models import (
     AdviceCirculated,
@@ -111,6 +113,8 @@ async def plan_versions(
 class TimelineDeadline(BaseModel):
     key: str
     step: str
+    kind: str = Field(description="duty (the LA's), window (another party's) or target (a planning date)")
+    label: str = ""
     start: date
     due: date
     status: str
@@ -141,7 +145,12 @@ async def plan_timeline(case_ref: CaseRef, session: SessionDep, user: Anyone) ->
         select(AuditEvent).where(AuditEvent.case_ref == case_ref).order_by(col(AuditEvent.at), col(AuditEvent.id))
     )
     return Timeline(
-        deadlines=[TimelineDeadline.model_validate(d, from_attributes=True) for d in deadlines.all()],
+        deadlines=[
+            TimelineDeadline.model_validate(d, from_attributes=True).model_copy(
+                update={"label": deadline_label(d.step, d.key, d.due)}
+            )
+            for d in deadlines.all()
+        ],
         events=[
             TimelineEvent(on=e.business_date, at=e.at, action=e.action, actor=e.actor, summary=e.summary)
             for e in events.all()
@@ -369,3 +378,17 @@ async def transfer_notice(
 ) -> Any:
     """The new LA told the family about the transfer (6 weeks, reg 15(4))."""
     return await apply(temporal, session, user, case_ref, "record_transfer_notice", body, idempotency_key)
+
+
+@router.post("/backlog-confirmed", response_model=PlanState)
+async def confirm_backlog(
+    case_ref: CaseRef,
+    body: BacklogConfirmed,
+    session: SessionDep,
+    temporal: TemporalDep,
+    user: Acting,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    """Say that every past fact of an imported or late-entered plan is in (docs/legal-time.md): dates already
+    overdue when they were entered are judged now instead of at the end of their settle period."""
+    return await apply(temporal, session, user, case_ref, "confirm_backlog", body, idempotency_key)

@@ -14,6 +14,7 @@ from api.problems import Problem
 from api.routes.cases import query_state
 from api.updates import IdempotencyKey, run_update
 from store.models import RedressCase
+from workflows.assessment_models import BacklogConfirmed
 from workflows.redress_models import (
     AdviserContacted,
     AgreementCarriedOut,
@@ -141,6 +142,7 @@ for _path, _update, _body, _summary in (
     ("certificate", "certificate_issued", CertificateIssued, "Mediation certificate issued (regs 34, 39)"),
     ("agreement-done", "agreement_carried_out", AgreementCarriedOut, "A mediation agreement carried out"),
     ("appeal", "appeal_lodged", AppealLodged, "An appeal lodged with the Tribunal (HESC r.20)"),
+    ("backlog-confirmed", "confirm_backlog", BacklogConfirmed, "Every past fact of a late-entered route is in"),
 ):
     _action("redress", RedressId, RedressState, _path, _update, _body, _summary)
 
@@ -153,5 +155,6 @@ for _path, _update, _body, _summary in (
     ("withdrawn", "withdraw", Ended, "The appeal was withdrawn"),
     ("struck-out", "strike_out", Ended, "The appeal was struck out"),
     ("order-complied", "order_complied", OrderComplied, "An order carried out"),
+    ("backlog-confirmed", "confirm_backlog", BacklogConfirmed, "Every past fact of a late-entered appeal is in"),
 ):
     _action("tribunal", TribunalId, TribunalState, _path, _update, _body, _summary)

@@ -82,6 +82,8 @@ CASES = [
     ("review.under_five", "2025-08-31", "2026-02-28", "31 Aug + 6 months"),
     ("review.under_five", "2023-08-31", "2024-02-29", "31 Aug + 6 months, leap year"),
     ("review.under_five", "2025-06-25", "2025-12-25", "Christmas Day, no roll"),
+    # A planning target whose date is set back from the transfer; the rule's own count is only its shape.
+    ("review.phase_transfer_meeting", "2025-11-24", "2026-02-16", "12 weeks, no roll"),
     ("transfer.review", "2025-11-30", "2026-02-28", "3 months to February"),
     ("transfer.review", "2023-11-30", "2024-02-29", "3 months to a leap February"),
     ("transfer.review", "2025-05-31", "2025-08-31", "a Sunday in August, no roll"),

@@ -42,6 +42,9 @@ class Recipient(StrEnum):
     MANAGER = "manager"
     SETTING = "setting"
     ADVISER = "adviser"  # whoever the LA asked for advice (the body's address is on the request)
+    # The health commissioning body (integrated care board) responsible for the child: it receives the final and
+    # amended plans (SEND Regs 2014 regs 13(2), 22(3), 27(2)).
+    HEALTH_BODY = "health_body"
 
 
 class NotificationRequest(BaseModel):

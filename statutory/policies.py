@@ -115,6 +115,17 @@ SEND_REGS_2014_RULES: tuple[Rule, ...] = (
         "SEND Regs 2014 reg 22(3)",
         "Issue the final amended plan after sending the proposed amendments",
     ),
+    # The earlier of this and reg 22(3)'s 8 weeks binds: the proposed amendments go with the decision
+    # within 4 weeks of the meeting (reg 20(10)-(11), read with reg 22(2)), and the amended plan follows
+    # within 8 weeks of them, so within 12 weeks of the meeting at the latest.
+    Rule(
+        "review.final_amended_after_meeting",
+        12,
+        W,
+        "SEND Regs 2014 regs 20(10)-(11) and 22(2)-(3) read together: "
+        "R (L, M and P) v Devon CC [2022] EWHC 493 (Admin)",
+        "Issue the final amended plan within 12 weeks of the review meeting",
+    ),
     # DESIGN CHOICE: as for the draft plan, the day the amendments are served is day 1.
     Rule(
         "review.amendment_comments",
@@ -272,12 +283,13 @@ SEND_REGS_2014_RULES: tuple[Rule, ...] = (
     # Compliance with Tribunal orders (STATUTORY.md §1.9) -----------------------------------------
     # DESIGN CHOICE: every reg 44 clock runs from the date of the order, the earlier of that and the
     # day the Tribunal sends it out (HMCTS SEND18).
-    # DESIGN CHOICE: the issue contract fixes 4 weeks for an order to assess; STATUTORY.md O2 reports
-    # HMCTS SEND18 giving 2 weeks and calls 4 weeks the pre-2014 figure. Kept at 4 weeks pending legal
-    # sign-off.
+    # Reg 44(2)(b): notify the parent or young person within 2 weeks of the order that the LA will assess
+    # or re-assess (HMCTS SEND18: "within 2 weeks"). The 4 weeks used before were the 2001 Regulations'
+    # (reg 25), revoked. The same 2 weeks bind a concession (reg 45(3) as substituted by SI 2015/359 reg 8)
+    # and a mediation agreement to assess (reg 42(2)), which use this rule.
     Rule(
         "tribunal.comply_assess",
-        4,
+        2,
         W,
         "SEND Regs 2014 reg 44(2)(b)",
         "Tell the parent or young person that the LA will assess, as the Tribunal ordered",

@@ -111,7 +111,7 @@ async def test_certificate_then_appeal_then_order_to_assess_reopens_the_assessme
         "tribunal.comply_final_plan",
     }
     order = next(d for d in case["deadlines"] if d["step"] == "tribunal.comply_assess")
-    assert order["due"] == (ordered_on + timedelta(weeks=4)).isoformat()
+    assert order["due"] == (ordered_on + timedelta(weeks=2)).isoformat()  # reg 44(2)(b): 2 weeks
     problem = await officer.act("decide-to-assess", {"assess": False, "reasons": "No."}, expect=422)
     assert "Tribunal ordered" in problem["detail"]
     await officer.wait(weeks=2)
@@ -152,11 +152,11 @@ async def test_mediation_settles_and_the_agreement_is_carried_out_in_time(
     await officer.wait(days=12)
     state = await officer.redress(route, "mediation-held", {"outcome": "agreement", "agreed": ["assess"]})
     agreed = next(d for d in state["deadlines"] if d["step"] == "tribunal.comply_assess")
-    assert agreed["due"] == (await officer.today() + timedelta(weeks=4)).isoformat()  # reg 42(2) applies reg 44
+    assert agreed["due"] == (await officer.today() + timedelta(weeks=2)).isoformat()  # reg 42(2) applies reg 44
     await officer.wait(days=2)
     state = await officer.redress(route, "certificate", {})
     assert state["stage"] == "agreement_compliance"
-    await officer.wait(weeks=2)
+    await officer.wait(days=10)  # 12 days after the agreement: within its 2 weeks
     state = await officer.redress(route, "agreement-done", {"order_id": "agreement-assess"})
     assert state["stage"] == "settled" and state["closed"]
     assert {d["step"]: d["status"] for d in state["deadlines"]}["tribunal.comply_assess"] == "met"

@@ -464,6 +464,8 @@ class AssessmentWorkflow(CaseWorkflow):
             "Your final EHC plan",
             letters.final_plan(self.case_ref, final.on, self.state.policy),
         )
+        setting = final.named_setting_urn or final.setting_type
+        await self.send_plan_copies("final_plan", "final EHC plan", final.on, "SEND Regs 2014 reg 13(2)", setting)
         return await self._done("final_plan_issued", final.on, final.actor, "Final EHC plan issued")
 
     @issue_final_plan.validator

@@ -65,10 +65,16 @@ SETTLE_BACKDATED_BREACHES = "settle-backdated-breaches"
 # a run that started before it (and every committed history recorded before it) keeps the old rules.
 LEGAL_TIME = "legal-time"
 
+# The law's gaps, first batch (docs/statutory-choices.md 40-42): final and amended plans copied to the setting and
+# the health body (regs 13(2), 22(3), 27(2)); the amended plan due within 12 weeks of the meeting as well (Devon
+# 2022); a redress route waits for its certificate (HESC r.20(1)(c)). Patched, as legal time is.
+LAW_GAPS = "law-gaps-1"
+
 
 class CaseWorkflow(ABC):
     # Each workflow's state model: all have case_ref, la_code, policy, stage, closed, outcome, deadlines.
     state: Any
+    law_gaps: bool
     book: DeadlineBook
     history: list[HistoryEntry]
     case_ref: str
@@ -82,6 +88,7 @@ class CaseWorkflow(ABC):
         self._clock_changed = False
         if workflow.patched(LEGAL_TIME):
             self.book.clock = workflow.now
+        self.law_gaps = workflow.patched(LAW_GAPS)
 
     @property
     def legal_time(self) -> bool:
@@ -423,6 +430,17 @@ class CaseWorkflow(ABC):
             retry_policy=ACTIVITY_RETRY,
             summary=f"appealable decision: {decision.kind}",
         )
+
+    async def send_plan_copies(self, key: str, what: str, on: date, reference: str, setting: str | None) -> None:
+        """A final or amended plan goes to the named setting and the health commissioning body as well as the
+        family (SEND Regs 2014 regs 13(2), 22(3), 27(2))."""
+        if not self.law_gaps:
+            return
+        text = f"Case {self.case_ref}: the LA issued the {what} on {on:%d %B %Y}; a copy is enclosed ({reference})."
+        template = key.rsplit(":", 1)[-1]  # the key may carry the review cycle; the template never does
+        if setting:
+            await self.notify(Recipient.SETTING, key, f"{template}_copy", f"Copy: the {what}", text)
+        await self.notify(Recipient.HEALTH_BODY, key, f"{template}_copy", f"Copy: the {what}", text)
 
     async def report_order_done(self, tribunal_workflow_id: str, order_id: str, on: date) -> None:
         """Tell the Tribunal appeal that its order has been carried out on this case."""

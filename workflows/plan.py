@@ -64,6 +64,7 @@ REPORT = "review.report"
 DECISION = "review.decision"
 AMENDMENT_COMMENTS = "review.amendment_comments"
 FINAL_AMENDED = "review.final_amended"
+FINAL_AMENDED_AFTER_MEETING = "review.final_amended_after_meeting"
 REASSESS_DECIDE = "reassessment.decide"
 REASSESS_FINAL = "reassessment.final_plan"
 TRANSFER_NOTICE = "transfer.new_la_notice"
@@ -462,6 +463,11 @@ class PlanWorkflow(CaseWorkflow):
                 self.state.proposed_document_id = decision.proposed_document_id
                 window = self.book.open(AMENDMENT_COMMENTS, AMENDMENT_COMMENTS, decision.on, kind=DeadlineKind.WINDOW)
                 final = self.book.open(FINAL_AMENDED, FINAL_AMENDED, decision.on)
+                if self.law_gaps and self.state.meeting_on is not None:
+                    devon = self.book.open(
+                        FINAL_AMENDED_AFTER_MEETING, FINAL_AMENDED_AFTER_MEETING, self.state.meeting_on
+                    )
+                    final = min(final, devon, key=lambda d: d.due)  # the earlier binds; the letter gives it
                 await self._letter(
                     "amendment_notice",
                     "Proposed changes to your EHC plan",
@@ -486,7 +492,7 @@ class PlanWorkflow(CaseWorkflow):
 
     @workflow.update(name="issue_amended_plan")
     async def issue_amended_plan(self, issued: AmendedPlanIssued) -> StepResult:
-        for step in (FINAL_AMENDED, REASSESS_FINAL, PHASE_SCHOOL, PHASE_POST16):
+        for step in (FINAL_AMENDED, FINAL_AMENDED_AFTER_MEETING, REASSESS_FINAL, PHASE_SCHOOL, PHASE_POST16):
             if self.book.complete(step, issued.on) and step in (PHASE_SCHOOL, PHASE_POST16):
                 self.state.phase_transfers_done.append(step)
         for order in self.state.open_orders:
@@ -516,6 +522,11 @@ class PlanWorkflow(CaseWorkflow):
             f"the amended plan (version {version.version}) is enclosed.",
             decided_on=issued.on,
         )
+        reference = "SEND Regs 2014 reg 27(2)" if version.reason == "re-assessment" else "SEND Regs 2014 reg 22(3)"
+        # Section I names the setting or its type in every plan (CFA 2014 s.40(2)): its copy always goes.
+        await self.send_plan_copies(
+            f"cycle{self.state.cycle}:amended_plan", "amended EHC plan", issued.on, reference, "section I"
+        )
         self.cycle_over = True
         return await self.done("amended_plan_issued", issued.on, issued.actor, f"Plan version {version.version} issued")
 
@@ -538,6 +549,7 @@ class PlanWorkflow(CaseWorkflow):
     @workflow.update(name="decide_not_to_amend")
     async def decide_not_to_amend(self, decision: NotAmended) -> StepResult:
         self.book.complete(FINAL_AMENDED, decision.on)
+        self.book.complete(FINAL_AMENDED_AFTER_MEETING, decision.on)
         self.state.stage = PlanStage.MAINTAINED
         await self._appealable("not_amended", "(2)(e)", decision.on)
         await self._letter(
@@ -722,7 +734,8 @@ class PlanWorkflow(CaseWorkflow):
                 decision = self.book.get(DECISION)
                 return f"the review report and the LA's decision (due {decision.due:%d %b %Y})" if decision else ""
             case PlanStage.AMENDMENT_PROPOSED:
-                final = self.book.get(FINAL_AMENDED)
+                finals = [d for d in (self.book.get(FINAL_AMENDED), self.book.get(FINAL_AMENDED_AFTER_MEETING)) if d]
+                final = min(finals, key=lambda d: d.due, default=None)
                 return (
                     f"comments on the proposed amendments, then the amended plan (due {final.due:%d %b %Y})"
                     if final

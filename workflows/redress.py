@@ -63,6 +63,17 @@ OPEN_TO_APPEAL = frozenset(
 )
 
 
+# Stages in which a certificate is still to come (regs 34, 37, 39): the family's time to appeal is not yet known.
+AWAITING_CERTIFICATE = frozenset(
+    {
+        RedressStage.CERTIFICATE_PENDING,
+        RedressStage.MEDIATION_REQUESTED,
+        RedressStage.MEDIATION_ARRANGED,
+        RedressStage.MEDIATION_HELD,
+    }
+)
+
+
 def redress_id(case_ref: str, decision_id: str) -> str:
     return f"redress-{case_ref}-{decision_id.removeprefix(case_ref + '-')}"
 
@@ -116,6 +127,10 @@ class RedressWorkflow(CaseWorkflow):
 
     def next_event(self) -> datetime | None:
         if self.state.stage in OPEN_TO_APPEAL and self.state.appeal_by is not None:
+            if self.law_gaps and self.state.stage in AWAITING_CERTIFICATE:
+                # Mediation or a certificate still to come: the appeal deadline follows the certificate, "if that
+                # date would be a later date" (HESC r.20(1)(c)), so the route waits for it.
+                return None
             return self._lapses_at(self.state.appeal_by)
         return None
 

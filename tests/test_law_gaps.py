@@ -1,0 +1,94 @@
+"""Rules the law sets that the flows had missed, each as a whole scenario through the API under time skipping."""
+
+from datetime import date, timedelta
+
+import httpx
+from temporalio.testing import WorkflowEnvironment
+
+import statutory
+from tests.driver import SECTIONS, Officer, PlanOfficer
+from tests.test_redress import Redress
+
+
+async def test_mediation_still_running_at_two_months_keeps_the_route_open_until_the_certificate(
+    api: httpx.AsyncClient, env: WorkflowEnvironment
+) -> None:
+    """HESC r.20(1)(c): the appeal is due by the later of 2 months from the decision and 1 month from the
+    certificate, so a route waiting for mediation or its certificate does not end at 2 months."""
+    officer = Redress(api, env)
+    route, decided = await officer.refused_case()
+    await officer.wait(days=30)
+    await officer.redress(route, "adviser-contact", {"wants_mediation": True})
+    await officer.wait(days=10)
+    mediation_on = decided + timedelta(days=75)
+    await officer.redress(route, "mediation-arranged", {"mediation_on": mediation_on.isoformat()})
+    await officer.wait(days=35)  # day 75: past the 2 months and the five working days after them
+    state = (await api.get(f"/redress/{route}")).json()
+    assert state["stage"] == "mediation_arranged" and not state["closed"]
+    await officer.redress(route, "mediation-held", {"outcome": "none"})
+    await officer.wait(days=2)
+    certified = await officer.today()
+    state = await officer.redress(route, "certificate", {})
+    assert state["appeal_by"] == statutory.due_date("appeal.from_certificate", certified).isoformat()
+    await officer.wait(days=20)
+    state = await officer.redress(route, "appeal", {})
+    assert state["stage"] == "appealed"
+    windows = {d["step"]: d["status"] for d in state["deadlines"]}
+    assert windows["appeal.from_decision"] == "lapsed" and windows["appeal.from_certificate"] == "used"
+    assert "breached" not in windows.values()
+
+
+async def test_the_final_plan_goes_to_the_setting_and_the_health_body(
+    api: httpx.AsyncClient, env: WorkflowEnvironment
+) -> None:
+    """SEND Regs 2014 reg 13(2): the final plan is sent to the family, the named setting and the health body."""
+    officer = Officer(api, env)
+    await officer.open()
+    await officer.act("decide-to-assess", {"assess": True})
+    await officer.act("decide-to-issue", {"issue": True})
+    await officer.draft()
+    await officer.wait(days=15)
+    await officer.final(setting_type="Mainstream primary school")
+    copies = {(n["recipient_role"], n["template"]) for n in await officer.letters()}
+    assert {("parent", "final_plan"), ("setting", "final_plan_copy"), ("health_body", "final_plan_copy")} <= copies
+
+
+async def test_the_amended_plan_is_due_within_twelve_weeks_of_the_meeting_whichever_binds_first(
+    api: httpx.AsyncClient, env: WorkflowEnvironment
+) -> None:
+    """Reg 22(3)'s 8 weeks from the proposals, and 12 weeks from the meeting (R (L, M and P) v Devon CC [2022]
+    EWHC 493 (Admin)): a decision made late leaves the 12 weeks as the earlier limit."""
+    officer = PlanOfficer(api, env)
+    today = await officer.today()
+    await officer.import_plan(
+        {
+            "la_code": "202",
+            "la_reference": "DEVON/1",
+            "given_name": "D",
+            "family_name": "Devon",
+            "date_of_birth": "2015-05-05",
+            "plan_issued_on": (today - timedelta(days=300)).isoformat(),
+            "year_group": "4",
+        }
+    )
+    await officer.in_cycle(1)
+    await officer.review()  # the meeting 15 days on, the report a week after it
+    meeting = date.fromisoformat((await officer.plan())["last_review_on"])
+    await officer.wait(weeks=5)  # the decision 6 weeks after the meeting: reg 20(10)'s 4 weeks missed
+    decided = await officer.today()
+    proposed = {**SECTIONS, "I": "Mainstream primary school"}
+    plan = await officer.act_on_plan("review-decision", {"outcome": "amend", "proposed_sections": proposed})
+    due = {d["step"]: d["due"] for d in plan["deadlines"]}
+    assert due["review.final_amended"] == (decided + timedelta(weeks=8)).isoformat()
+    assert due["review.final_amended_after_meeting"] == (meeting + timedelta(weeks=12)).isoformat()
+    assert due["review.final_amended_after_meeting"] < due["review.final_amended"]
+
+    await officer.wait(weeks=7)  # 13 weeks after the meeting, 7 after the proposals
+    issued = (await officer.today()).isoformat()
+    plan = await officer.act_on_plan("amended-plan", {"issued_on": issued, "sections": proposed})
+    letters = {(n["recipient_role"], n["template"]) for n in await officer.letters()}
+    assert {("setting", "amended_plan_copy"), ("health_body", "amended_plan_copy")} <= letters
+    timeline = (await api.get(f"/plans/{officer.case_ref}/timeline")).json()
+    statuses = {d["step"]: d["status"] for d in timeline["deadlines"] if d["key"].endswith("@c1")}
+    assert statuses["review.final_amended_after_meeting"] == "breached"
+    assert statuses["review.final_amended"] == "met"

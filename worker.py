@@ -72,6 +72,7 @@ def build_worker(client: Client, task_queue: str, sessions: SessionMaker, settin
             redress.start_tribunal,
             redress.carry_order,
             redress.report_order_done,
+            redress.report_cease_unappealed,
             Cohorts(sessions).load_cohort,
             PlanStarter(client, task_queue).start_plan,
         ],

@@ -89,6 +89,7 @@ START_REDRESS = "start_redress"
 START_TRIBUNAL = "start_tribunal"
 CARRY_ORDER = "carry_order"
 REPORT_ORDER_DONE = "report_order_done"
+REPORT_CEASE_UNAPPEALED = "report_cease_unappealed"
 
 
 class CarriedOrder(BaseModel):
@@ -101,6 +102,14 @@ class CarriedOrder(BaseModel):
     kind: str
     made_on: date
     policy: str
+
+
+class CeaseUnappealed(BaseModel):
+    """A decision to cease whose time for appealing ended with no appeal: the plan ceases as of `appeal_by`."""
+
+    case_ref: str
+    decision_id: str
+    appeal_by: date
 
 
 class OrderDone(BaseModel):

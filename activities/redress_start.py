@@ -16,18 +16,21 @@ from temporalio.common import (
     WorkflowIDReusePolicy,
 )
 from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
 
 from activities.messages import (
     CARRY_ORDER,
+    REPORT_CEASE_UNAPPEALED,
     REPORT_ORDER_DONE,
     START_REDRESS,
     START_TRIBUNAL,
     CarriedOrder,
+    CeaseUnappealed,
     OrderDone,
 )
 from workflows import search_attributes as sa
 from workflows import summaries
-from workflows.assessment_models import AssessmentInput
+from workflows.assessment_models import Action, AssessmentInput
 from workflows.ids import assessment_id, plan_id
 from workflows.plan_models import AppealEvent, TribunalOrder
 from workflows.redress import redress_id
@@ -130,14 +133,29 @@ class RedressStarter:
         carried = await self._update(plan_id(order.case_ref), "tribunal_order", tribunal_order, order.order_id)
         return plan_id(order.case_ref) if carried else None
 
+    @activity.defn(name=REPORT_CEASE_UNAPPEALED)
+    async def report_cease_unappealed(self, ended: CeaseUnappealed) -> bool:
+        """The plan ceases once the time for appealing against ceasing it has passed (CFA 2014 s.45)."""
+        return await self._update(
+            plan_id(ended.case_ref),
+            "cease_unappealed",
+            Action(on=ended.appeal_by, actor="redress"),
+            ended.decision_id,
+        )
+
     async def _update(self, workflow_id: str, update: str, arg: object, update_id: str) -> bool:
         """An update keyed by the order, so a retried activity is the same update, not a second one.
 
-        False if the case refused it: it is no longer where the order applies (already ceased, say)."""
+        False if the case refused it, or has ended: it is no longer where the order applies (already ceased,
+        say). Retrying against a closed workflow would never succeed and would hold up whatever waits for it."""
         try:
             await self.client.get_workflow_handle(workflow_id).execute_update(update, arg, id=f"{update}:{update_id}")
         except WorkflowUpdateFailedError:
             return False
+        except RPCError as error:
+            if error.status is RPCStatusCode.NOT_FOUND:  # closed, or never started
+                return False
+            raise
         return True
 
     @activity.defn(name=REPORT_ORDER_DONE)

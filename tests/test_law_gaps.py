@@ -6,6 +6,7 @@ import httpx
 from temporalio.testing import WorkflowEnvironment
 
 import statutory
+from tests.conftest import eventually
 from tests.driver import SECTIONS, Officer, PlanOfficer
 from tests.test_redress import Redress
 
@@ -92,3 +93,46 @@ async def test_the_amended_plan_is_due_within_twelve_weeks_of_the_meeting_whiche
     statuses = {d["step"]: d["status"] for d in timeline["deadlines"] if d["key"].endswith("@c1")}
     assert statuses["review.final_amended_after_meeting"] == "breached"
     assert statuses["review.final_amended"] == "met"
+
+
+async def test_a_plan_to_be_ceased_stays_while_a_certificate_gives_the_family_more_time_to_appeal(
+    api: httpx.AsyncClient, env: WorkflowEnvironment
+) -> None:
+    """CFA 2014 s.45: the plan is maintained until the time for bringing an appeal has passed, and a certificate
+    issued late in the 2 months gives a month from its date (HESC r.20(1)(c)). Reg 31(1) comes first."""
+    officer = Redress(api, env)
+    today = await officer.today()
+    await officer.import_plan(
+        {
+            "la_code": "202",
+            "la_reference": "CEASE/CERT",
+            "given_name": "C",
+            "family_name": "Cease",
+            "date_of_birth": "2014-02-02",
+            "plan_issued_on": (today - timedelta(days=200)).isoformat(),
+            "year_group": "5",
+        }
+    )
+    await officer.in_cycle(1)
+    problem = await officer.act_on_plan("cease", {"reasons": "Needs met without a plan."}, expect=409)
+    assert "reg 31(1)" in problem["detail"]
+    await officer.act_on_plan("cease-consultation", {})
+    await officer.act_on_plan("cease", {"reasons": "Needs met without a plan."})
+    route = await officer.route(f"cease-{today:%Y%m%d}")
+    await officer.wait(days=55)
+    await officer.redress(route, "adviser-contact", {"wants_mediation": False})
+    await officer.wait(days=2)
+    certified = await officer.today()
+    state = await officer.redress(route, "certificate", {})
+    assert state["appeal_by"] == statutory.due_date("appeal.from_certificate", certified).isoformat()
+    await officer.wait(days=23)  # 80 days after the decision: past its 2 months, within the certificate's month
+    assert (await officer.plan())["stage"] == "cease_pending_appeal"
+    state = await officer.redress(route, "appeal", {})
+    assert state["stage"] == "appealed"
+
+    async def appeal_registered_on_the_plan() -> dict | None:
+        plan = await officer.plan()
+        return plan if "Tribunal's decision" in plan["waiting_for"] else None
+
+    plan = await eventually(appeal_registered_on_the_plan)
+    assert plan["stage"] == "cease_pending_appeal" and not plan["closed"]

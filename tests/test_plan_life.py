@@ -111,6 +111,7 @@ async def test_plan_life_over_years(api: httpx.AsyncClient, env: WorkflowEnviron
 
     # Cycle 3: the LA decides to cease; the plan stays in force until the appeal window closes.
     await officer.wait(weeks=20)
+    await officer.act_on_plan("cease-consultation", {})  # reg 31(1): the family and the setting first
     plan = await officer.act_on_plan("cease", {"reasons": "Needs now met without a plan."})
     assert plan["stage"] == "cease_pending_appeal"
     decided = await officer.today()
@@ -144,6 +145,7 @@ async def test_appeal_against_ceasing_keeps_the_plan(api: httpx.AsyncClient, env
     )
     assert report["imported"] == 1
     officer.case_ref = report["cases"][0]["case_ref"]
+    await officer.act_on_plan("cease-consultation", {})
     await officer.act_on_plan("cease", {"reasons": "Moved to independent provision."})
     await officer.act_on_plan("cease-appeal", {"lodged": True})
     await officer.wait(weeks=12)  # past the appeal window: an appeal is pending, so the plan stays
@@ -158,12 +160,22 @@ async def test_cease_takes_effect_when_the_appeal_window_closes(
     officer = PlanOfficer(api, env)
     await issue_plan_through_assessment(officer)
     await officer.wait(weeks=30)
+    problem = await officer.act_on_plan("cease", {"reasons": "Needs now met without a plan."}, expect=409)
+    assert "reg 31(1)" in problem["detail"]
+    await officer.act_on_plan("cease-consultation", {})
     plan = await officer.act_on_plan("cease", {"reasons": "Needs now met without a plan."})
     appeal_by = statutory.due_date("appeal.from_decision", await officer.today())
     assert plan["stage"] == "cease_pending_appeal" and appeal_by.strftime("%d %b %Y") in plan["waiting_for"]
-    await officer.env.sleep(statutory.breach_at(appeal_by) - await env.get_current_time() - timedelta(hours=1))
-    assert (await officer.plan())["stage"] == "cease_pending_appeal"  # in force up to the last day (CFA s.45)
+    # The decision's redress route ends five working days after the last day for appealing, once no appeal
+    # made in time has been heard of; the plan then ceases as of that last day (CFA 2014 s.45).
+    route_ends = statutory.breach_at(statutory.add_working_days(appeal_by, 5))
+    await officer.env.sleep(route_ends - await env.get_current_time() - timedelta(hours=1))
+    assert (await officer.plan())["stage"] == "cease_pending_appeal"  # in force until the appeal time is over
+
+    async def ceased() -> dict | None:
+        plan = await officer.plan()
+        return plan if plan["stage"] == "ceased" else None
+
     await officer.wait(hours=2)
-    plan = await officer.plan()
-    assert plan["stage"] == "ceased" and plan["outcome"] == "ceased"
-    assert plan["history"][-1]["on"] == appeal_by.isoformat()
+    plan = await eventually(ceased)
+    assert plan["outcome"] == "ceased" and plan["history"][-1]["on"] == appeal_by.isoformat()

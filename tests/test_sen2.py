@@ -171,8 +171,14 @@ async def test_sen2_return_counts_each_case_of_the_collection_year(
 
     # An imported plan the LA decided to cease: it ceases when the appeal window closes (CFA 2014 s.45).
     refs["ceased"] = await officer.imported("SEN2/2", d(9, 1, before - 1))
+    await officer.plan_on("cease-consultation", d(2, 16))  # reg 31(1)
     await officer.plan_on("cease", d(3, 2), reasons="Needs now met without a plan.")
     cease_on = statutory.due_date("appeal.from_decision", d(3, 2))
+    # Its redress route was entered after the time for appealing: confirmed, it ends, and the plan ceases.
+    route = f"/redress/redress-{officer.case_ref}-cease-{d(3, 2):%Y%m%d}"
+    await eventually(lambda: _status_ok(api, route))
+    confirmed = await api.post(f"{route}/backlog-confirmed", json={"on": today.isoformat()})
+    assert confirmed.status_code == 200, confirmed.text
 
     # A plan that moved to the neighbouring LA in the year (SEND Regs 2014 reg 15).
     refs["moved"] = await officer.imported("SEN2/3", d(1, 10, before - 1))
@@ -307,6 +313,7 @@ async def test_mediation_and_appeals_flag_the_decision_they_were_about(
         }
     )
     await eventually(lambda: _status_ok(api, f"/plans/{plan}"))
+    await officer.act_on_plan("cease-consultation", {})
     await officer.act_on_plan("cease", {"reasons": "Moved to independent provision."})
     cease_route = await officer.route(f"cease-{today:%Y%m%d}")
     await officer.redress(cease_route, "adviser-contact", {"wants_mediation": False})

@@ -34,6 +34,7 @@ with workflow.unsafe.imports_passed_through():
         AdviceCirculated,
         AmendedPlanIssued,
         AppealEvent,
+        CeaseConsulted,
         CeaseDecision,
         MeetingScheduled,
         NotAmended,
@@ -300,7 +301,9 @@ class PlanWorkflow(CaseWorkflow):
             moments.append(statutory.breach_at(self.state.rights_pass_on - timedelta(days=1)))
         if self.state.plan_ends_on:
             moments.append(statutory.breach_at(self.state.plan_ends_on))
-        if self.appeal_window_ends and not self.appeal_pending:
+        if self.appeal_window_ends and not self.appeal_pending and not self.law_gaps:
+            # Under law-gaps-1 the decision's redress route says when the time for appealing has ended: a
+            # mediation certificate can move it past these 2 months (HESC r.20(1)(c)).
             moments.append(statutory.breach_at(self.appeal_window_ends))
         return min(moments, default=None)
 
@@ -332,7 +335,12 @@ class PlanWorkflow(CaseWorkflow):
                 "max_age",
                 "The plan ended at the end of the academic year the young person turned 25 (CFA 2014 s.46)",
             )
-        elif self.appeal_window_ends is not None and not self.appeal_pending and today > self.appeal_window_ends:
+        elif (
+            self.appeal_window_ends is not None
+            and not self.appeal_pending
+            and not self.law_gaps
+            and today > self.appeal_window_ends
+        ):
             await self._cease(
                 self.appeal_window_ends, "ceased", "No appeal was made against the decision to cease (CFA 2014 s.45)"
             )
@@ -489,6 +497,8 @@ class PlanWorkflow(CaseWorkflow):
             raise InvalidAction("a decision to amend must send the proposed amendments with it (reg 22(2); Devon 2022)")
         if decision.outcome is ReviewOutcome.CEASE and not decision.reasons.strip():
             raise InvalidAction("a decision to cease must give reasons (SEND Regs 2014 reg 31(2))")
+        if decision.outcome is ReviewOutcome.CEASE:
+            self._require_cease_consultation(decision.on)
 
     @workflow.update(name="issue_amended_plan")
     async def issue_amended_plan(self, issued: AmendedPlanIssued) -> StepResult:
@@ -637,16 +647,60 @@ class PlanWorkflow(CaseWorkflow):
         await self._appealable("cease", "(2)(f)", on)
         # The plan stays in force until the appeal window closes or an appeal is decided (CFA s.45).
         self.appeal_window_ends = statutory.due_date("appeal.from_decision", on, self.state.policy)
+        in_force = (
+            f"until the time for appealing has passed (not before {self.appeal_window_ends:%d %B %Y}; a mediation "
+            "certificate gives a month from its date), or until any appeal is decided"
+            if self.law_gaps
+            else f"until {self.appeal_window_ends:%d %B %Y}, or until any appeal is decided"
+        )
         await self._letter(
             "cease_notice",
             "Decision to cease your EHC plan",
-            f"the LA has decided to cease the plan. Reasons: {reasons}. The plan stays in force until "
-            f"{self.appeal_window_ends:%d %B %Y}, or until any appeal is decided.",
+            f"the LA has decided to cease the plan. Reasons: {reasons}. The plan stays in force {in_force}.",
             decided_on=on,
         )
         return await self.done(
             "cease_decided", on, actor, f"Decided to cease; in force until {self.appeal_window_ends}"
         )
+
+    @workflow.update(name="consult_on_ceasing")
+    async def consult_on_ceasing(self, consulted: CeaseConsulted) -> StepResult:
+        self.state.cease_consulted_on = consulted.on
+        await self._letter(
+            "cease_considered",
+            "The LA is considering ceasing your EHC plan",
+            "the LA is considering whether to stop maintaining the plan, and asks for your views before it decides "
+            "(SEND Regs 2014 reg 31(1)).",
+        )
+        await self.notify(
+            Recipient.SETTING,
+            f"cycle{self.state.cycle}:cease_considered",
+            "cease_considered",
+            "Consultation: ceasing an EHC plan",
+            f"Case {self.case_ref}: the LA is considering ceasing the EHC plan of a pupil or student at your setting "
+            "and consults the head teacher or principal before it decides (SEND Regs 2014 reg 31(1)(b)).",
+        )
+        return await self.done(
+            "cease_consulted", consulted.on, consulted.actor, "Family and setting consulted on ceasing (reg 31(1))"
+        )
+
+    @consult_on_ceasing.validator
+    def _validate_consult_on_ceasing(self, consulted: CeaseConsulted) -> None:
+        self._check(
+            consulted, PlanStage.MAINTAINED, PlanStage.REVIEW_SCHEDULED, PlanStage.REVIEW_HELD, what="the consultation"
+        )
+
+    def _require_cease_consultation(self, on: date) -> None:
+        """Reg 31(1): no decision to cease before the family and the head of the named setting are consulted."""
+        if not self.law_gaps:
+            return
+        consulted = self.state.cease_consulted_on
+        if consulted is None or consulted > on:
+            raise OutOfOrder(
+                "the plan cannot be ceased before the LA has told the family it is considering it and consulted them "
+                "and the head of the named setting (SEND Regs 2014 reg 31(1)): record the consultation first "
+                "(POST /plans/{ref}/cease-consultation)"
+            )
 
     @workflow.update(name="decide_to_cease")
     async def decide_to_cease(self, decision: CeaseDecision) -> StepResult:
@@ -655,6 +709,19 @@ class PlanWorkflow(CaseWorkflow):
     @decide_to_cease.validator
     def _validate_cease(self, decision: CeaseDecision) -> None:
         self._check(decision, PlanStage.MAINTAINED, what="the decision to cease")
+        self._require_cease_consultation(decision.on)
+
+    @workflow.update(name="cease_unappealed")
+    async def cease_unappealed(self, ended: Action) -> StepResult:
+        """The decision's redress route ended with no appeal: the plan ceases as of the last day for appealing."""
+        await self._cease(ended.on, "ceased", "No appeal was made against the decision to cease (CFA 2014 s.45)")
+        return StepResult(stage=self.stage_name(), seq=self._seq_base + len(self.history))
+
+    @cease_unappealed.validator
+    def _validate_cease_unappealed(self, ended: Action) -> None:
+        self._check(ended, PlanStage.CEASE_PENDING_APPEAL, what="the end of the time for appealing")
+        if self.appeal_pending:
+            raise OutOfOrder("an appeal against ceasing is registered: the plan stays until it is decided")
 
     @workflow.update(name="record_cease_appeal")
     async def record_cease_appeal(self, event: AppealEvent) -> StepResult:
@@ -751,6 +818,8 @@ class PlanWorkflow(CaseWorkflow):
                 if self.appeal_pending:
                     return "the Tribunal's decision on the appeal against ceasing"
                 ends = self.appeal_window_ends
+                if ends and self.law_gaps:
+                    return f"the time for appealing to end (not before {ends:%d %b %Y}) before the plan ceases"
                 return f"the appeal window to close ({ends:%d %b %Y}) before the plan ceases" if ends else ""
             case _:
                 return "nothing: the plan has ceased"

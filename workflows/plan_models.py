@@ -80,6 +80,10 @@ class PlanState(BaseModel):
     review_reason: str = ""
     meeting_on: date | None = None
     advice_circulated_on: date | None = None
+    cease_consulted_on: date | None = Field(
+        default=None,
+        description="When the family and the head of the named setting were consulted on ceasing (reg 31(1))",
+    )
     reception_year: int | None = None
     year_group: int | None = None
     rights_holder: RightsHolder = RightsHolder.PARENT
@@ -135,6 +139,11 @@ class ReassessmentRequested(Action):
 class ReassessmentDecision(Action):
     reassess: bool
     reasons: str = Field(default="", max_length=4000)
+
+
+class CeaseConsulted(Action):
+    """The LA told the parent or young person it is considering ceasing the plan and consulted them and the head
+    of the setting named in it (SEND Regs 2014 reg 31(1)); `on` is when that consultation was made."""
 
 
 class CeaseDecision(Action):

@@ -19,7 +19,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     import statutory
-    from activities.messages import START_TRIBUNAL, Recipient
+    from activities.messages import REPORT_CEASE_UNAPPEALED, START_TRIBUNAL, CeaseUnappealed, Recipient
     from statutory.redress import redress_rules
     from workflows.assessment_models import Action
     from workflows.case_base import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, CaseWorkflow
@@ -156,6 +156,18 @@ class RedressWorkflow(CaseWorkflow):
         lapsed_on = self.state.appeal_by if self.legal_time else None
         self._close_if_done("no appeal was made in time", lapsed_on)
         self.record("appeal_window_closed", on=self.state.appeal_by, summary="No appeal was made in time")
+        if self.law_gaps and self.state.kind == "cease" and self.state.appeal_by is not None:
+            # The plan stays in force until now (CFA 2014 s.45); it ceases as of the last day for appealing.
+            await workflow.execute_activity(
+                REPORT_CEASE_UNAPPEALED,
+                CeaseUnappealed(
+                    case_ref=self.case_ref, decision_id=self.state.decision_id, appeal_by=self.state.appeal_by
+                ),
+                start_to_close_timeout=ACTIVITY_TIMEOUT,
+                retry_policy=ACTIVITY_RETRY,
+                result_type=bool,
+                summary="no appeal against ceasing: the plan ceases",
+            )
         await self.publish()
 
     def _close_if_done(self, outcome: str, on: date | None = None) -> None:

@@ -22,6 +22,7 @@ from workflows.plan_models import (
     AdviceCirculated,
     AmendedPlanIssued,
     AppealEvent,
+    CeaseConsulted,
     CeaseDecision,
     MeetingScheduled,
     NotAmended,
@@ -326,6 +327,20 @@ async def decide_reassessment(
 ) -> Any:
     """Decide whether to re-assess (a refusal is appealable, CFA 2014 s.51(2)(d))."""
     return await apply(temporal, session, user, case_ref, "decide_reassessment", body, idempotency_key)
+
+
+@router.post("/cease-consultation", response_model=PlanState)
+async def consult_on_ceasing(
+    case_ref: CaseRef,
+    body: CeaseConsulted,
+    session: SessionDep,
+    temporal: TemporalDep,
+    user: Acting,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    """Record that the LA told the family it is considering ceasing the plan and consulted them and the head of
+    the named setting (SEND Regs 2014 reg 31(1)): required before any decision to cease."""
+    return await apply(temporal, session, user, case_ref, "consult_on_ceasing", body, idempotency_key)
 
 
 @router.post("/cease", response_model=PlanState)

@@ -136,3 +136,47 @@ async def test_a_plan_to_be_ceased_stays_while_a_certificate_gives_the_family_mo
 
     plan = await eventually(appeal_registered_on_the_plan)
     assert plan["stage"] == "cease_pending_appeal" and not plan["closed"]
+
+
+async def test_an_exception_on_the_plans_own_limit_excepts_the_missed_reassessment(
+    api: httpx.AsyncClient, env: WorkflowEnvironment
+) -> None:
+    """Reg 27(3) applies reg 10(4): a re-assessment's 14 weeks can be missed under an exception, recorded on the
+    plan as on an assessment; the plan's other steps admit none."""
+    officer = PlanOfficer(api, env)
+    today = await officer.today()
+    await officer.import_plan(
+        {
+            "la_code": "202",
+            "la_reference": "EXCEPT/1",
+            "given_name": "E",
+            "family_name": "Except",
+            "date_of_birth": "2015-06-06",
+            "plan_issued_on": (today - timedelta(days=100)).isoformat(),
+            "year_group": "4",
+        }
+    )
+    await officer.in_cycle(1)
+    await officer.act_on_plan("reassessment-request", {})
+    await officer.act_on_plan("reassessment-decision", {"reassess": True})
+    agreed = await officer.today()
+    await officer.wait(weeks=3)
+    exception = {
+        "code": "absence_4_weeks",
+        "reason": "The family is abroad",
+        "start": (agreed + timedelta(weeks=1)).isoformat(),
+        "end": (agreed + timedelta(weeks=8)).isoformat(),
+        "steps": ["reassessment.final_plan"],
+    }
+    refused = await officer.act_on_plan("exceptions", {**exception, "steps": ["review.annual"]}, expect=422)
+    assert "does not apply to review.annual" in refused["detail"]
+    too_many = await officer.act_on_plan(
+        "exceptions", {**exception, "steps": ["reassessment.final_plan"] * 17}, expect=422
+    )
+    assert "reassessment.final_plan" not in str(too_many)  # a rejection never echoes what it refused
+    await officer.act_on_plan("exceptions", exception)
+    await officer.wait(weeks=12)  # past the 14 weeks (reg 27(2)) with no amended plan
+    deadline = next(d for d in (await officer.plan())["deadlines"] if d["step"] == "reassessment.final_plan")
+    assert (deadline["status"], deadline["exception_code"]) == ("excepted", "absence_4_weeks")
+    escalations = [n for n in await officer.letters() if n["template"] == "deadline_escalation"]
+    assert escalations == []

@@ -21,7 +21,6 @@ from datetime import date
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    import statutory
     from activities.messages import START_PLAN, Recipient
     from workflows import letters
     from workflows.assessment_models import (
@@ -47,7 +46,7 @@ with workflow.unsafe.imports_passed_through():
         Withdrawal,
     )
     from workflows.case_base import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, CaseWorkflow
-    from workflows.case_state import Deadline, DeadlineKind, DeadlineStatus, StatutoryException, StepResult
+    from workflows.case_state import Deadline, DeadlineKind, DeadlineStatus, StepResult
     from workflows.deadline_book import DeadlineBook
     from workflows.plan_models import PlanInput, PlanVersion
     from workflows.rejections import InvalidAction, OutOfOrder
@@ -486,48 +485,13 @@ class AssessmentWorkflow(CaseWorkflow):
 
     @workflow.update(name="record_exception")
     async def record_exception(self, recorded: ExceptionRecorded) -> StepResult:
-        self.book.record_exception(
-            StatutoryException(
-                code=recorded.code,
-                reason=recorded.reason,
-                start=recorded.start,
-                end=recorded.end,
-                steps=recorded.steps,
-                recorded_by=recorded.actor,
-            )
-        )
-        return await self._done(
-            f"exception:{recorded.code}",
-            recorded.on,
-            recorded.actor,
-            f"Statutory exception {recorded.code} from {recorded.start} to {recorded.end} "
-            f"for {', '.join(recorded.steps)}",
-        )
+        summary = self.apply_exception(recorded)
+        return await self._done(f"exception:{recorded.code}", recorded.on, recorded.actor, summary)
 
     @record_exception.validator
     def _validate_exception(self, recorded: ExceptionRecorded) -> None:
         self._check(recorded, what="the exception")
-        try:
-            code = statutory.ExceptionCode(recorded.code)
-        except ValueError:
-            known = ", ".join(c.value for c in statutory.ExceptionCode)
-            raise InvalidAction(f"unknown exception code '{recorded.code}' (known: {known})") from None
-        if recorded.end < recorded.start:
-            raise InvalidAction(f"the exception ends ({recorded.end}) before it starts ({recorded.start})")
-        if recorded.start > self.today():
-            raise InvalidAction(f"the exception starts in the future ({recorded.start})")
-        steps = {d.step for d in self.book.deadlines}
-        for step in recorded.steps:
-            if step not in steps:
-                raise InvalidAction(
-                    f"step '{step}' has no deadline on this case (deadlines: {', '.join(sorted(steps))})"
-                )
-            rule = statutory.get_rule(step, self.state.policy)
-            if code not in rule.exceptions:
-                raise InvalidAction(
-                    f"exception '{code.value}' does not apply to {step} ({rule.reference}); "
-                    f"it allows: {', '.join(c.value for c in rule.exceptions) or 'none'}"
-                )
+        self.check_exception(recorded)
 
     @workflow.update(name="withdraw")
     async def withdraw(self, withdrawal: Withdrawal) -> StepResult:

@@ -5,9 +5,9 @@ Pydantic models with defaults on every new field, because running cases replay o
 
 from datetime import date
 from enum import StrEnum
-from typing import Self
+from typing import Annotated, Self
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 import statutory
 from workflows.case_state import Deadline, HistoryEntry, StatutoryException
@@ -183,7 +183,10 @@ class ExceptionRecorded(Action):
     reason: str = Field(min_length=1, max_length=2000)
     start: date
     end: date
-    steps: list[str] = Field(min_length=1)
+    # A rule id each (statutory/policies.py); a case has a dozen steps at most, so 16 bounds any honest list.
+    steps: list[Annotated[str, StringConstraints(max_length=64, pattern=r"^[a-z0-9_.]+$")]] = Field(
+        min_length=1, max_length=16
+    )
 
 
 class WithdrawalReason(StrEnum):

@@ -31,8 +31,8 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows import restatement
     from workflows import search_attributes as sa
-    from workflows.assessment_models import Action, AppealableDecision
-    from workflows.case_state import DeadlineKind, DeadlineStatus, HistoryEntry, StepResult
+    from workflows.assessment_models import Action, AppealableDecision, ExceptionRecorded
+    from workflows.case_state import DeadlineKind, DeadlineStatus, HistoryEntry, StatutoryException, StepResult
     from workflows.deadline_book import ClockEvent, DeadlineBook, Firing, Restated
     from workflows.rejections import CaseClosed, InvalidAction, OutOfOrder
 
@@ -250,6 +250,49 @@ class CaseWorkflow(ABC):
             raise InvalidAction(
                 f"the date of {what}, {action.on}, is before {floor}, when the {noun} reached that step"
             )
+
+    # Statutory exceptions (e.g. SEND Regs 2014 regs 10(4), 13(3), 27(3), 44(3)) ---------------------------
+
+    def check_exception(self, recorded: ExceptionRecorded) -> None:
+        """Refuse an exception the law does not allow for the steps it names, before anything is recorded."""
+        try:
+            code = statutory.ExceptionCode(recorded.code)
+        except ValueError:
+            known = ", ".join(c.value for c in statutory.ExceptionCode)
+            raise InvalidAction(f"unknown exception code (known: {known})") from None
+        if recorded.end < recorded.start:
+            raise InvalidAction(f"the exception ends ({recorded.end}) before it starts ({recorded.start})")
+        if recorded.start > self.today():
+            raise InvalidAction(f"the exception starts in the future ({recorded.start})")
+        steps = {d.step for d in self.book.deadlines}
+        for step in recorded.steps:
+            if step not in steps:
+                raise InvalidAction(
+                    f"a step named has no deadline on this case (deadlines: {', '.join(sorted(steps))})"
+                )
+            rule = statutory.get_rule(step, self.state.policy)
+            if code not in rule.exceptions:
+                raise InvalidAction(
+                    f"exception '{code.value}' does not apply to {step} ({rule.reference}); "
+                    f"it allows: {', '.join(c.value for c in rule.exceptions) or 'none'}"
+                )
+
+    def apply_exception(self, recorded: ExceptionRecorded) -> str:
+        """Record the exception: missed deadlines it covers become excepted, not breached. Returns the summary."""
+        self.book.record_exception(
+            StatutoryException(
+                code=recorded.code,
+                reason=recorded.reason,
+                start=recorded.start,
+                end=recorded.end,
+                steps=recorded.steps,
+                recorded_by=recorded.actor,
+            )
+        )
+        return (
+            f"Statutory exception {recorded.code} from {recorded.start} to {recorded.end} "
+            f"for {', '.join(recorded.steps)}"
+        )
 
     def today(self) -> date:
         """The business date now, by the workflow's deterministic clock (deadlines are London days)."""

@@ -25,7 +25,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.messages import LOAD_COHORT, Cohort, Recipient
     from statutory import phases
     from workflows import search_attributes as sa
-    from workflows.assessment_models import Action, AppealableDecision
+    from workflows.assessment_models import Action, AppealableDecision, ExceptionRecorded
     from workflows.case_base import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, CaseWorkflow
     from workflows.case_state import Deadline, DeadlineKind, DeadlineStatus, StepResult
     from workflows.deadline_book import DeadlineBook
@@ -603,6 +603,18 @@ class PlanWorkflow(CaseWorkflow):
         self._check(order, what="the Tribunal's order")
         if order.kind not in ORDER_STEPS:
             raise InvalidAction(f"a plan carries out orders to {' or '.join(ORDER_STEPS)}, not '{order.kind}'")
+
+    # Statutory exceptions on the plan's own deadlines (reg 27(3) applying reg 10(4); reg 44(3)) ---------
+
+    @workflow.update(name="record_exception")
+    async def record_exception(self, recorded: ExceptionRecorded) -> StepResult:
+        summary = self.apply_exception(recorded)
+        return await self.done(f"exception:{recorded.code}", recorded.on, recorded.actor, summary)
+
+    @record_exception.validator
+    def _validate_exception(self, recorded: ExceptionRecorded) -> None:
+        self._check(recorded, what="the exception")
+        self.check_exception(recorded)
 
     # Re-assessment (regs 24-27) ----------------------------------------------------------------
 

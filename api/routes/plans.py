@@ -16,7 +16,7 @@ from api.routes.cases import CaseRef, query_state
 from api.schemas import PlanSections, Strict
 from api.updates import IdempotencyKey, run_update, with_document
 from store.models import AuditEvent, CaseDeadline, PlanDocument
-from workflows.assessment_models import BacklogConfirmed
+from workflows.assessment_models import BacklogConfirmed, ExceptionRecorded
 from workflows.ids import plan_id
 from workflows.plan_models import (
     AdviceCirculated,
@@ -327,6 +327,20 @@ async def decide_reassessment(
 ) -> Any:
     """Decide whether to re-assess (a refusal is appealable, CFA 2014 s.51(2)(d))."""
     return await apply(temporal, session, user, case_ref, "decide_reassessment", body, idempotency_key)
+
+
+@router.post("/exceptions", response_model=PlanState)
+async def record_exception(
+    case_ref: CaseRef,
+    body: ExceptionRecorded,
+    session: SessionDep,
+    temporal: TemporalDep,
+    user: Acting,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    """Record a statutory exception to one of the plan's own limits (a re-assessment's 14 weeks, reg 27(3)
+    applying reg 10(4); a Tribunal order's, reg 44(3)): a deadline it covers is excepted, not breached."""
+    return await apply(temporal, session, user, case_ref, "record_exception", body, idempotency_key)
 
 
 @router.post("/cease-consultation", response_model=PlanState)

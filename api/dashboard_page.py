@@ -42,6 +42,7 @@ STAGES = {
     ("tribunal", "registered"): "Appeal registered: LA response due",
     ("tribunal", "hearing_listed"): "Hearing listed",
     ("tribunal", "complying"): "Appeal decided: LA carrying out the orders",
+    ("tribunal", "responding"): "Appeal decided: responses to the Tribunal's recommendations due",
 }
 ADVISERS = {
     "parent": "Parent or young person",

@@ -3,7 +3,7 @@
 from datetime import date
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 import statutory
 from workflows.assessment_models import Action
@@ -130,10 +130,29 @@ class TribunalStage(StrEnum):
     REGISTERED = "registered"
     HEARING_LISTED = "hearing_listed"
     COMPLYING = "complying"  # orders made: the LA must carry them out
+    # Decided, no order owed: the written responses to the Tribunal's recommendations are (SI 2017/1306).
+    RESPONDING = "responding"
     COMPLIED = "complied"
     DISMISSED = "dismissed"
     WITHDRAWN = "withdrawn"
     STRUCK_OUT = "struck_out"
+
+
+class RecommendationTo(StrEnum):
+    """Whom the Tribunal's non-binding recommendations are addressed to (SEND (First-tier Tribunal
+    Recommendations Power) Regs 2017, SI 2017/1306; STATUTORY.md TR9)."""
+
+    HEALTH = "health"  # the health care needs and provision: the health commissioning body
+    SOCIAL_CARE = "social_care"  # the social care needs and provision: the LA's social care function
+
+
+class Recommendation(BaseModel):
+    """A recommendation the Tribunal made, and the addressee's written response (due within 5 weeks)."""
+
+    to: RecommendationTo
+    made_on: date
+    responded_on: date | None = None
+    follows: bool | None = Field(default=None, description="Will the addressee follow it? None: not said")
 
 
 class TribunalInput(BaseModel):
@@ -176,6 +195,9 @@ class TribunalState(BaseModel):
     registered_on: date | None = None
     hearing_on: date | None = None
     orders: list[Order] = Field(default_factory=list)
+    decided_on: date | None = None
+    upheld: bool | None = Field(default=None, description="Was the appeal allowed? None: not decided")
+    recommendations: list[Recommendation] = Field(default_factory=list)
     waiting_for: str = ""
     deadlines: list[Deadline] = Field(default_factory=list)
     history: list[HistoryEntry] = Field(default_factory=list)
@@ -196,6 +218,19 @@ class HearingListed(Action):
 class Decided(Action):
     upheld: bool = Field(description="Was the appeal allowed, in whole or in part?")
     orders: list[OrderKind] = Field(default_factory=list)
+    recommendations: list[RecommendationTo] = Field(
+        default_factory=list,
+        max_length=2,
+        description="Non-binding recommendations on health or social care (SI 2017/1306): each addressee "
+        "must answer in writing within 5 weeks",
+    )
+
+    @field_validator("recommendations")
+    @classmethod
+    def _once_each(cls, value: list[RecommendationTo]) -> list[RecommendationTo]:
+        if len(set(value)) != len(value):
+            raise ValueError("each addressee can be named once")  # says why, never echoes the input
+        return value
 
 
 class Conceded(Action):
@@ -208,3 +243,10 @@ class Ended(Action):
 
 class OrderComplied(Action):
     order_id: str
+
+
+class RecommendationResponse(Action):
+    """The written response of one addressee to the Tribunal's recommendations (SI 2017/1306)."""
+
+    to: RecommendationTo
+    follows: bool | None = Field(default=None, description="Will it follow the recommendations? If not, it says why")

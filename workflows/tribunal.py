@@ -5,6 +5,9 @@
     HESC r.21, r.12(3)(b)) ─> hearing ─> decision ─> each order starts its reg 44 deadline, with reminders,
     breach and escalation, and is carried into the plan or assessment it changes
     The LA may concede before its response is due (reg 45); the appeal may be withdrawn or struck out.
+    A decision on an appeal under CFA 2014 s.51(2)(b)-(f) may carry non-binding recommendations on health and
+    social care (SI 2017/1306): each addressee answers in writing within 5 weeks, and the appeal stays open
+    until each answer is recorded.
 """
 
 from datetime import date
@@ -15,7 +18,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.messages import CARRY_ORDER, CarriedOrder, Recipient
     from workflows.assessment_models import Action
     from workflows.case_base import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, CaseWorkflow
-    from workflows.case_state import DeadlineStatus, StepResult
+    from workflows.case_state import DeadlineKind, DeadlineStatus, StepResult
     from workflows.deadline_book import DeadlineBook
     from workflows.redress_models import (
         ORDER_RULES,
@@ -26,6 +29,9 @@ with workflow.unsafe.imports_passed_through():
         Order,
         OrderComplied,
         OrderKind,
+        Recommendation,
+        RecommendationResponse,
+        RecommendationTo,
         Registered,
         ResponseSent,
         TribunalInput,
@@ -38,6 +44,31 @@ RESPONSE = "tribunal.la_response"
 # Orders made from here on leave their deadlines to the case that carries them (one owner, one timer).
 ORDER_DEADLINES_OWNED_BY_THE_CASE = "order-deadlines-owned-by-the-case"
 OPEN_APPEAL = (TribunalStage.LODGED, TribunalStage.REGISTERED, TribunalStage.HEARING_LISTED)
+
+# Recommendations on health and social care (SEND (First-tier Tribunal Recommendations Power) Regs 2017,
+# SI 2017/1306; STATUTORY.md TR9): each addressee responds in writing within 5 weeks of the decision.
+RECOMMENDATIONS = "tribunal.recommendations_response"
+# The LA's own social care function owes its response: a duty, breached and escalated if late. The health
+# commissioning body's response is another body's duty: a window for the LA (used or lapsed, never the LA's
+# breach), which the officer is reminded to chase.
+RECOMMENDATION_KINDS = {
+    RecommendationTo.SOCIAL_CARE: DeadlineKind.DUTY,
+    RecommendationTo.HEALTH: DeadlineKind.WINDOW,
+}
+RECOMMENDATION_LABELS = {
+    RecommendationTo.SOCIAL_CARE: "The LA's social care response to the Tribunal's recommendations",
+    RecommendationTo.HEALTH: "The health commissioning body's response to the Tribunal's recommendations",
+}
+ADDRESSEES = {
+    RecommendationTo.SOCIAL_CARE: "the LA's social care function",
+    RecommendationTo.HEALTH: "the health commissioning body",
+}
+# The Recommendations Power Regs apply to appeals under s.51(2)(b)-(f) only: not to a refusal to assess.
+NO_RECOMMENDATIONS_ON = "refusal_to_assess"
+
+
+def recommendation_key(to: RecommendationTo) -> str:
+    return f"recommendation:{to.value}"
 
 
 def tribunal_id(case_ref: str, appeal_id: str) -> str:
@@ -82,13 +113,13 @@ class TribunalWorkflow(CaseWorkflow):
         self.state.waiting_for = self.waiting_for()
         return self.state
 
-    def _check(self, action: Action, *stages: TribunalStage, what: str) -> None:
+    def _check(self, action: Action, *stages: TribunalStage, what: str, floor: date | None = None) -> None:
         self.check_action(
             action,
             noun="appeal",
             stage=self.state.stage,
             allowed=stages,
-            floor=self.state.registered_on or self.state.lodged_on,
+            floor=floor or self.state.registered_on or self.state.lodged_on,
             what=what,
             closed=f"appeal {self.state.appeal_id} has ended ({self.state.stage.value})" if self.state.closed else None,
         )
@@ -181,16 +212,131 @@ class TribunalWorkflow(CaseWorkflow):
 
     def _close_if_complied(self, on: date) -> None:
         if self.state.stage is TribunalStage.COMPLYING and all(o.done_on for o in self.state.orders):
-            self._end(TribunalStage.COMPLIED, on)
+            if self._responses_owed():
+                self.state.stage = TribunalStage.RESPONDING  # the orders are done; the responses are not
+                return
+            self._end(TribunalStage.COMPLIED, self._closing_date(on))
+
+    # Recommendations (SI 2017/1306) -------------------------------------------------------------
+
+    def _recommend(self, decided: Decided) -> None:
+        """Each recommendation the decision made, and the 5 weeks its addressee has to answer in writing."""
+        for to in decided.recommendations:
+            self.state.recommendations.append(Recommendation(to=to, made_on=decided.on))
+            self.book.open(
+                recommendation_key(to),
+                RECOMMENDATIONS,
+                decided.on,
+                kind=RECOMMENDATION_KINDS[to],
+                label=RECOMMENDATION_LABELS[to],
+            )
+
+    def _responses_owed(self) -> list[Recommendation]:
+        return [r for r in self.state.recommendations if r.responded_on is None]
+
+    def _closing_date(self, on: date) -> date:
+        """The legal date the appeal ends on: the last fact it waited for, whatever order they were entered in."""
+        if not self.state.recommendations:
+            return on  # as before recommendations: the fact that closed it
+        done = [o.done_on for o in self.state.orders if o.done_on] + [
+            r.responded_on for r in self.state.recommendations if r.responded_on
+        ]
+        return max([on, *done])
+
+    def _responses_waiting(self) -> str:
+        owed = []
+        for recommendation in self._responses_owed():
+            deadline = self.book.get(recommendation_key(recommendation.to))
+            due = f" (due {deadline.due:%d %b %Y})" if deadline else ""
+            owed.append(f"{ADDRESSEES[recommendation.to]}{due}")
+        return f"the written responses to the Tribunal's recommendations: {', '.join(owed)} (SI 2017/1306)"
+
+    async def _notify_recommendations(self, on: date) -> None:
+        if not self.state.recommendations:
+            return
+        lines = []
+        for recommendation in self.state.recommendations:
+            deadline = self.book.get(recommendation_key(recommendation.to))
+            due = f"{deadline.due:%d %B %Y}" if deadline else "within 5 weeks"
+            lines.append(f"{ADDRESSEES[recommendation.to]} must respond in writing by {due}")
+        await self.notify(
+            Recipient.MANAGER,
+            "recommendations",  # one appeal, one workflow: its id makes the key unique
+            "tribunal_recommendations",
+            f"Tribunal recommendations on case {self.case_ref}",
+            f"Case {self.case_ref}: the Tribunal's decision of {on:%d %B %Y} made recommendations on health or social "
+            f"care. They are not binding, but {'; '.join(lines)}, saying what it will do and, where it will not "
+            "follow a recommendation, why (SEND (First-tier Tribunal Recommendations Power) Regulations 2017). "
+            "Record each response on the appeal.",
+        )
+        health = self.book.get(recommendation_key(RecommendationTo.HEALTH))
+        if health is not None:
+            await self.notify(
+                Recipient.HEALTH_BODY,
+                "recommendations:health",
+                "tribunal_recommendations_health",
+                f"The Tribunal's recommendations on health care: your response is due by {health.due:%d %B %Y}",
+                f"Case {self.case_ref}: on {on:%d %B %Y} the First-tier Tribunal (SEND) made recommendations about "
+                "the health care needs and provision of the child or young person. Please respond in writing to the "
+                f"Tribunal's recommendations by {health.due:%A %d %B %Y}, saying what you will do and, if you will "
+                "not follow a recommendation, why (SEND (First-tier Tribunal Recommendations Power) Regulations "
+                "2017), and send a copy to the local authority.",
+            )
+
+    @workflow.update(name="recommendation_response")
+    async def recommendation_response(self, response: RecommendationResponse) -> StepResult:
+        recommendation = next(r for r in self.state.recommendations if r.to is response.to)
+        recommendation.responded_on = response.on
+        recommendation.follows = response.follows
+        deadline = self.book.complete(recommendation_key(response.to), response.on)
+        if self.state.stage is TribunalStage.RESPONDING and not self._responses_owed():
+            ended = TribunalStage.COMPLIED if self.state.upheld else TribunalStage.DISMISSED
+            self._end(ended, self._closing_date(response.on))
+        follows = {True: "; it will follow them", False: "; it will not follow them, with reasons", None: ""}
+        in_time = f" (due {deadline.due})" if deadline else ""
+        return await self.done(
+            f"recommendation_response:{response.to.value}",
+            response.on,
+            response.actor,
+            f"Written response from {ADDRESSEES[response.to]}{in_time}{follows[response.follows]}",
+        )
+
+    @recommendation_response.validator
+    def _validate_recommendation_response(self, response: RecommendationResponse) -> None:
+        self._check(
+            response,
+            TribunalStage.COMPLYING,
+            TribunalStage.RESPONDING,
+            what=f"the response of {ADDRESSEES[response.to]} to the Tribunal's recommendations",
+            floor=self.state.decided_on,
+        )
+        recommendation = next((r for r in self.state.recommendations if r.to is response.to), None)
+        if recommendation is None:
+            made = ", ".join(r.to.value for r in self.state.recommendations) or "none"
+            raise InvalidAction(
+                f"the Tribunal made no recommendation to {ADDRESSEES[response.to]} on this appeal "
+                f"(recommendations made: {made})"
+            )
+        if recommendation.responded_on is not None:
+            raise OutOfOrder(
+                f"the response of {ADDRESSEES[response.to]} was already recorded, dated {recommendation.responded_on}"
+            )
 
     @workflow.update(name="decide")
     async def decide(self, decided: Decided) -> StepResult:
         self.book.complete(RESPONSE, decided.on)
+        self.state.decided_on = decided.on
+        self.state.upheld = decided.upheld
+        self._recommend(decided)  # before the orders, so that the appeal stays open for the responses
         if not decided.upheld:
             # An appeal against ceasing dismissed: the plan ceases at once (reg 44(2)(a)).
             if self.state.kind == "cease":
                 await self._make_orders([OrderKind.CEASE], decided.on, conceded=False)
-            self._end(TribunalStage.DISMISSED, decided.on)
+            if self._responses_owed():
+                self.state.stage = TribunalStage.RESPONDING
+            else:
+                self._end(TribunalStage.DISMISSED, decided.on)
+            await self._notify_recommendations(decided.on)
             return await self.done("appeal_dismissed", decided.on, decided.actor, "Appeal dismissed")
         await self._make_orders(decided.orders, decided.on, conceded=False)
         kinds = ", ".join(o.value for o in decided.orders)
@@ -202,6 +348,7 @@ class TribunalWorkflow(CaseWorkflow):
             f"Case {self.case_ref}: the Tribunal allowed the appeal on {decided.on:%d %B %Y} and ordered: {kinds}. "
             "Each order has its own time limit (SEND Regs 2014 reg 44).",
         )
+        await self._notify_recommendations(decided.on)
         return await self.done("appeal_allowed", decided.on, decided.actor, f"Appeal allowed; orders: {kinds}")
 
     @decide.validator
@@ -209,6 +356,12 @@ class TribunalWorkflow(CaseWorkflow):
         self._check(decided, TribunalStage.REGISTERED, TribunalStage.HEARING_LISTED, what="the decision")
         if decided.upheld and not decided.orders:
             raise InvalidAction("an appeal allowed must say what the Tribunal ordered")
+        if decided.recommendations and self.state.kind == NO_RECOMMENDATIONS_ON:
+            raise InvalidAction(
+                "the Tribunal cannot make health or social care recommendations on an appeal against a refusal to "
+                "assess: the Recommendations Power Regulations 2017 (SI 2017/1306) cover appeals under CFA 2014 "
+                "s.51(2)(b)-(f) only, not s.51(2)(a)"
+            )
 
     @workflow.update(name="concede")
     async def concede(self, conceded: Conceded) -> StepResult:
@@ -273,7 +426,10 @@ class TribunalWorkflow(CaseWorkflow):
                 return f"the hearing on {self.state.hearing_on:%d %b %Y}" if self.state.hearing_on else "a hearing date"
             case TribunalStage.COMPLYING:
                 owed = [o.kind.value for o in self.state.orders if o.done_on is None]
-                return f"the LA to carry out the orders: {', '.join(owed)} (SEND Regs 2014 reg 44)"
+                waiting = f"the LA to carry out the orders: {', '.join(owed)} (SEND Regs 2014 reg 44)"
+                return f"{waiting}; {self._responses_waiting()}" if self._responses_owed() else waiting
+            case TribunalStage.RESPONDING:
+                return self._responses_waiting()
             case _:
                 return f"nothing: the appeal ended ({self.state.stage.value})"
 

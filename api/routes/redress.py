@@ -28,6 +28,7 @@ from workflows.redress_models import (
     MediationHeld,
     MediationNotArranged,
     OrderComplied,
+    RecommendationResponse,
     RedressState,
     Registered,
     ResponseSent,
@@ -155,6 +156,12 @@ for _path, _update, _body, _summary in (
     ("withdrawn", "withdraw", Ended, "The appeal was withdrawn"),
     ("struck-out", "strike_out", Ended, "The appeal was struck out"),
     ("order-complied", "order_complied", OrderComplied, "An order carried out"),
+    (
+        "recommendation-response",
+        "recommendation_response",
+        RecommendationResponse,
+        "A written response to the Tribunal's health or social care recommendations (SI 2017/1306)",
+    ),
     ("backlog-confirmed", "confirm_backlog", BacklogConfirmed, "Every past fact of a late-entered appeal is in"),
 ):
     _action("tribunal", TribunalId, TribunalState, _path, _update, _body, _summary)

@@ -13,7 +13,7 @@ from activities.messages import SYNC_CASE, CaseSnapshot
 from store.db import SessionMaker
 from store.models import AuditEvent, Case, CaseDeadline, RedressCase
 from store.upsert import upsert
-from workflows.case_state import DeadlineKind, DeadlineStatus
+from workflows.case_state import PENDING, DeadlineKind, DeadlineStatus
 
 CASE_COLUMNS = (
     "la_code",
@@ -71,8 +71,13 @@ def case_row(snapshot: CaseSnapshot, now: datetime) -> dict[str, Any]:
 
 
 def redress_row(snapshot: CaseSnapshot, now: datetime) -> dict[str, Any]:
-    """A redress route or appeal has a row of its own; the case row stays the plan's or assessment's."""
+    """A redress route or appeal has a row of its own; the case row stays the plan's or assessment's.
+
+    Its next deadline is the nearest date still running of any kind: on a route that is mostly the family's
+    own time to contact the adviser or appeal, which is what a manager's list of routes is ordered by."""
     case = case_row(snapshot, now)
+    running = [d for d in snapshot.deadlines if d.status in PENDING and d.done_on is None]
+    nearest = min(running, key=lambda d: d.due, default=None)
     return {
         "workflow_id": snapshot.workflow_id,
         "case_ref": snapshot.case_ref,
@@ -83,8 +88,8 @@ def redress_row(snapshot: CaseSnapshot, now: datetime) -> dict[str, Any]:
         "policy": snapshot.policy,
         "closed": snapshot.closed,
         "outcome": snapshot.outcome,
-        "next_deadline_step": case["next_deadline_step"],
-        "next_deadline_due": case["next_deadline_due"],
+        "next_deadline_step": nearest.step if nearest else None,
+        "next_deadline_due": nearest.due if nearest else None,
         "breach_count": case["breach_count"],
         "opened_at": now,
         "updated_at": now,

@@ -58,6 +58,11 @@ class NotificationRequest(BaseModel):
     template: str
     subject: str
     body: str
+    past_fact: bool = Field(
+        default=False,
+        description="The letter of a fact dated before its case was entered: the LA sent it then; it is kept in the "
+        "outbox as sent on paper, never sent again (docs/legal-time.md)",
+    )
 
 
 RECORD_DECISION = "record_decision"

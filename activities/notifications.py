@@ -54,12 +54,12 @@ class Notifier:
             "template": request.template,
             "subject": request.subject,
             "body": request.body,
-            "status": "queued",
+            "status": "on_paper" if request.past_fact else "queued",
             "created_at": datetime.now(UTC),
         }
         async with self.sessions() as session, session.begin():
             await upsert(session, Notification, [row], keys=["idempotency_key"])
-        if self.gateway is not None:
+        if self.gateway is not None and not request.past_fact:
             await self._deliver(request, self.gateway)
 
     async def _deliver(self, request: NotificationRequest, gateway: NotifyGateway) -> None:

@@ -18,15 +18,15 @@ async def test_mediation_still_running_at_two_months_keeps_the_route_open_until_
     certificate, so a route waiting for mediation or its certificate does not end at 2 months."""
     officer = Redress(api, env)
     route, decided = await officer.refused_case()
-    await officer.wait(days=30)
+    await officer.wait(days=40)
     await officer.redress(route, "adviser-contact", {"wants_mediation": True})
     await officer.wait(days=10)
-    mediation_on = decided + timedelta(days=75)
+    mediation_on = decided + timedelta(days=65)  # within the 30 days (reg 37)
     await officer.redress(route, "mediation-arranged", {"mediation_on": mediation_on.isoformat()})
-    await officer.wait(days=35)  # day 75: past the 2 months and the five working days after them
+    await officer.wait(days=25)  # day 75: past the 2 months and the five working days after them
     state = (await api.get(f"/redress/{route}")).json()
     assert state["stage"] == "mediation_arranged" and not state["closed"]
-    await officer.redress(route, "mediation-held", {"outcome": "none"})
+    await officer.redress(route, "mediation-held", {"outcome": "none", "on": mediation_on.isoformat()})
     await officer.wait(days=2)
     certified = await officer.today()
     state = await officer.redress(route, "certificate", {})
@@ -35,7 +35,8 @@ async def test_mediation_still_running_at_two_months_keeps_the_route_open_until_
     state = await officer.redress(route, "appeal", {})
     assert state["stage"] == "appealed"
     windows = {d["step"]: d["status"] for d in state["deadlines"]}
-    assert windows["appeal.from_decision"] == "lapsed" and windows["appeal.from_certificate"] == "used"
+    # One appeal deadline, the later of the two (r.20(1)(c)): an appeal by it used the family's time to appeal.
+    assert windows["appeal.from_decision"] == windows["appeal.from_certificate"] == "used"
     assert "breached" not in windows.values()
 
 
@@ -180,3 +181,40 @@ async def test_an_exception_on_the_plans_own_limit_excepts_the_missed_reassessme
     assert (deadline["status"], deadline["exception_code"]) == ("excepted", "absence_4_weeks")
     escalations = [n for n in await officer.letters() if n["template"] == "deadline_escalation"]
     assert escalations == []
+
+
+async def test_the_thirty_days_are_met_by_the_mediation_taking_place_not_by_its_arrangement(
+    api: httpx.AsyncClient, env: WorkflowEnvironment
+) -> None:
+    """SEND Regs 2014 reg 37: the mediation must take place within 30 days of the LA being told it is wanted."""
+    officer = Redress(api, env)
+    route, _ = await officer.refused_case()
+    asked = await officer.today()
+    await officer.redress(route, "adviser-contact", {"wants_mediation": True})
+    await officer.wait(days=5)
+    held_on = asked + timedelta(days=31)
+    state = await officer.redress(route, "mediation-arranged", {"mediation_on": held_on.isoformat()})
+    arrange = next(d for d in state["deadlines"] if d["step"] == "mediation.arrange")
+    assert arrange["status"] == "open" and arrange["due"] == (asked + timedelta(days=30)).isoformat()
+    await officer.wait(days=26)  # the mediation day, a day after the 30 days
+    state = await officer.redress(route, "mediation-held", {"outcome": "none"})
+    arrange = next(d for d in state["deadlines"] if d["step"] == "mediation.arrange")
+    assert (arrange["status"], arrange["done_on"]) == ("breached", held_on.isoformat())
+
+
+async def test_the_las_response_is_due_when_the_directions_say_if_they_fix_a_date(
+    api: httpx.AsyncClient, env: WorkflowEnvironment
+) -> None:
+    """HESC r.12(4): a date the Tribunal's directions fix is the date; otherwise 30 working days (r.21, r.12(3))."""
+    officer = Redress(api, env)
+    route, _ = await officer.refused_case()
+    await officer.redress(route, "adviser-contact", {"wants_mediation": False})
+    await officer.redress(route, "certificate", {})
+    appeal = await officer.tribunal(await officer.redress(route, "appeal", {}))
+    registered = await officer.today()
+    fixed = registered + timedelta(days=20)
+    too_early = {"response_due": registered.isoformat()}
+    assert "after the registration" in (await officer.redress(appeal, "registered", too_early, expect=422))["detail"]
+    state = await officer.redress(appeal, "registered", {"response_due": fixed.isoformat()})
+    response = next(d for d in state["deadlines"] if d["step"] == "tribunal.la_response")
+    assert response["due"] == fixed.isoformat()

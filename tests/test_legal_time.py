@@ -51,7 +51,8 @@ async def test_a_case_entered_five_months_late_with_its_backlog_in_time_has_no_b
     opened = await officer.case()
     # Every date of the timetable is past, but none is judged before the officer can enter what happened.
     assert breaches(opened) == []
-    assert {d["status"] for d in opened["deadlines"]} == {"open", "on_track"}
+    # The duties open, the 16-week target at risk (already past, not yet known to be reached or not).
+    assert {(d["kind"], d["status"]) for d in opened["deadlines"]} == {("duty", "open"), ("target", "at_risk")}
     assert all(d["held_until"] for d in opened["deadlines"])
 
     state = await enter_backlog(officer, received, final_after=timedelta(weeks=19))
@@ -70,6 +71,9 @@ async def test_a_case_entered_five_months_late_with_its_backlog_in_time_has_no_b
     await officer.wait(days=30)  # long past any settle period
     letters = [n["template"] for n in await officer.letters()]
     assert not [t for t in letters if t in ESCALATIONS], letters
+    # The letters of those past facts went out on paper at the time: kept, never sent again months later.
+    sent = {n["template"]: n["status"] for n in await officer.letters() if n["recipient_role"] != "manager"}
+    assert sent["decision_to_assess"] == sent["final_plan"] == sent["advice_request"] == "on_paper", sent
 
 
 async def test_the_same_backlog_with_the_final_plan_late_records_exactly_that_breach(

@@ -234,6 +234,7 @@ class AssessmentWorkflow(CaseWorkflow):
                 "refusal_to_assess",
                 "Decision not to carry out an EHC needs assessment",
                 letters.refusal_to_assess(self.case_ref, decision.on, decision.reasons, self.state.policy),
+                fact_on=decision.on,
             )
             return await self._done("refused_to_assess", decision.on, decision.actor, "Decided not to assess")
         self.state.stage = Stage.ASSESSING
@@ -245,6 +246,7 @@ class AssessmentWorkflow(CaseWorkflow):
             "decision_to_assess",
             "Your child will have an EHC needs assessment",
             letters.decision_to_assess(self.case_ref, decision.on, final.due if final else decision.on),
+            fact_on=decision.on,
         )
         return await self._done("decided_to_assess", decision.on, decision.actor, "Decided to assess")
 
@@ -281,6 +283,7 @@ class AssessmentWorkflow(CaseWorkflow):
             "Request for advice for an EHC needs assessment",
             f"Case {self.case_ref}: the LA asks for your advice and information for an EHC needs assessment "
             f"(SEND Regs 2014 reg 6(1)). Please send it by {deadline.due:%d %B %Y} (reg 8(1): within 6 weeks).",
+            fact_on=request.on,
         )
         return await self._done(
             "advice_requested",
@@ -346,6 +349,7 @@ class AssessmentWorkflow(CaseWorkflow):
                 "no_plan",
                 "Decision not to issue an EHC plan",
                 letters.no_plan(self.case_ref, decision.on, decision.reasons, self.state.policy),
+                fact_on=decision.on,
             )
             return await self._done("decided_not_to_issue", decision.on, decision.actor, "Decided not to issue a plan")
         self.state.stage = Stage.DRAFTING
@@ -369,6 +373,7 @@ class AssessmentWorkflow(CaseWorkflow):
             "draft_plan",
             "Your draft EHC plan",
             letters.draft_plan(self.case_ref, draft.on, window.due),
+            fact_on=draft.on,
         )
         return await self._done("draft_sent", draft.on, draft.actor, f"Draft plan served; comments until {window.due}")
 
@@ -411,6 +416,7 @@ class AssessmentWorkflow(CaseWorkflow):
             "Consultation on naming your setting in an EHC plan",
             f"Case {self.case_ref}: the LA is consulting setting URN {consulted.setting_urn} about naming it in "
             f"an EHC plan (CFA 2014 s.39/s.40). Please answer by {deadline.due:%d %B %Y} (Code 9.83).",
+            fact_on=consulted.on,
         )
         return await self._done(
             f"setting_consulted:{consulted.setting_urn}",
@@ -462,6 +468,7 @@ class AssessmentWorkflow(CaseWorkflow):
             "final_plan",
             "Your final EHC plan",
             letters.final_plan(self.case_ref, final.on, self.state.policy),
+            fact_on=final.on,
         )
         setting = final.named_setting_urn or final.setting_type
         await self.send_plan_copies("final_plan", "final EHC plan", final.on, "SEND Regs 2014 reg 13(2)", setting)
@@ -503,6 +510,7 @@ class AssessmentWorkflow(CaseWorkflow):
             "case_withdrawn",
             "Your request for an EHC needs assessment has been closed",
             letters.withdrawn(self.case_ref, withdrawal.on, reason),
+            fact_on=withdrawal.on,
         )
         return await self._done("withdrawn", withdrawal.on, withdrawal.actor, f"Case withdrawn: {reason}")
 

@@ -495,7 +495,12 @@ class CaseWorkflow(ABC):
             summary="the Tribunal's order is carried out",
         )
 
-    async def notify(self, recipient: Recipient, key: str, template: str, subject: str, body: str) -> None:
+    async def notify(
+        self, recipient: Recipient, key: str, template: str, subject: str, body: str, fact_on: date | None = None
+    ) -> None:
+        """Send a notice; the letter of a fact dated before this run began (a backlog typed in) is kept as sent
+        on paper at the time, not sent again months later."""
+        entered_on = statutory.business_date(workflow.info().start_time)
         await workflow.execute_activity(
             SEND_NOTIFICATION,
             NotificationRequest(
@@ -505,6 +510,7 @@ class CaseWorkflow(ABC):
                 template=template,
                 subject=subject,
                 body=body,
+                past_fact=self.legal_time and fact_on is not None and fact_on < entered_on,
             ),
             start_to_close_timeout=ACTIVITY_TIMEOUT,
             retry_policy=ACTIVITY_RETRY,

@@ -125,13 +125,19 @@ class DeadlineBook:
         return deadline
 
     def hold_if_late(self, deadline: Deadline) -> None:
-        """Hold the moments of a date entered after they passed (see LATE_ENTRY_SETTLE_WORKING_DAYS)."""
+        """Hold the moments of a date entered after they passed (see LATE_ENTRY_SETTLE_WORKING_DAYS).
+
+        A planning target already past when entered is at risk, not on track, while it waits: whether it was
+        reached is for the facts still to be entered to say."""
         if self.clock is None:
             return
         now = self.clock()
-        if any(when <= now for when, _ in self._moments(deadline)):
+        moments = self._moments(deadline)
+        if any(when <= now for when, _ in moments):
             deadline.entered_at = now
             deadline.held_until = settle_end(now)
+            if deadline.kind is DeadlineKind.TARGET:
+                deadline.status = DeadlineStatus.AT_RISK
 
     def confirm_backlog(self) -> bool:
         """The officer says every past fact is in: held dates are judged now. True if any was held."""

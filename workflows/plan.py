@@ -233,7 +233,10 @@ class PlanWorkflow(CaseWorkflow):
         )
         self.state.phase_transfer_due = transfer.due
         meeting_by = transfer.due - PHASE_TRANSFER_LEAD
-        if meeting_by < review.due:
+        # A review already held in the academic year before the move was the transfer review: the amendment
+        # follows from it, and no other meeting is planned.
+        reviewed_for_it = base >= date(transfer.due.year - 1, 9, 1)
+        if meeting_by < review.due and not reviewed_for_it:
             self.book.open(PHASE_MEETING, PHASE_MEETING, base, kind=DeadlineKind.TARGET, due=meeting_by)
             self.state.review_reason += (
                 f"; meeting planned by {meeting_by} for the phase transfer, so the plan is amended by {transfer.due} "
@@ -376,11 +379,18 @@ class PlanWorkflow(CaseWorkflow):
         self.state.decisions.append(decision)
         await self.record_appealable(decision, self.state.la_code, self.state.policy, self.input.reminder_working_days)
 
-    async def _letter(self, key: str, subject: str, body: str, decided_on: date | None = None) -> None:
+    async def _letter(
+        self, key: str, subject: str, body: str, decided_on: date | None = None, fact_on: date | None = None
+    ) -> None:
         if decided_on is not None:
             body += "\n\n" + appeal_rights(decided_on, self.state.policy)
         await self.notify(
-            self.family(), f"cycle{self.state.cycle}:{key}", key, subject, f"Case {self.case_ref}: {body}"
+            self.family(),
+            f"cycle{self.state.cycle}:{key}",
+            key,
+            subject,
+            f"Case {self.case_ref}: {body}",
+            fact_on=fact_on or decided_on,
         )
 
     # Review steps ------------------------------------------------------------------------------
@@ -394,6 +404,7 @@ class PlanWorkflow(CaseWorkflow):
             "Your EHC plan review meeting",
             f"the review meeting will be held on {scheduled.meeting_on:%A %d %B %Y} (SEND Regs 2014 reg 20(3)). "
             "Advice and information will be circulated at least two weeks before it (reg 20(4)).",
+            fact_on=scheduled.on,
         )
         return await self.done(
             "review_scheduled", scheduled.on, scheduled.actor, f"Review meeting set for {scheduled.meeting_on}"
@@ -482,6 +493,7 @@ class PlanWorkflow(CaseWorkflow):
                     f"the LA proposes to amend the plan; the proposals are enclosed (SEND Regs 2014 reg 22(2)). You "
                     f"have until {window.due:%d %B %Y} to comment, ask for a meeting or ask for a school or college "
                     f"to be named. The amended plan is due by {final.due:%d %B %Y} (reg 22(3)).",
+                    fact_on=decision.on,
                 )
                 return await self.done("review_decided_amend", decision.on, decision.actor, "Amendments proposed")
             case ReviewOutcome.CEASE:
@@ -683,6 +695,7 @@ class PlanWorkflow(CaseWorkflow):
             "The LA is considering ceasing your EHC plan",
             "the LA is considering whether to stop maintaining the plan, and asks for your views before it decides "
             "(SEND Regs 2014 reg 31(1)).",
+            fact_on=consulted.on,
         )
         await self.notify(
             Recipient.SETTING,

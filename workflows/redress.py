@@ -206,7 +206,8 @@ class RedressWorkflow(CaseWorkflow):
             )
             return await self.done("mediation_declined", contact.on, contact.actor, "Mediation declined")
         self.state.stage = RedressStage.MEDIATION_REQUESTED
-        self.book.open(ARRANGE, ARRANGE, contact.on, label="Arrange the mediation")
+        label = "The mediation to take place" if self.law_gaps else "Arrange the mediation"
+        self.book.open(ARRANGE, ARRANGE, contact.on, label=label)
         if contact.health_included:
             self.book.open(HEALTH_NOTIFY, HEALTH_NOTIFY, contact.on, label="Tell the health commissioners")
         return await self.done("mediation_requested", contact.on, contact.actor, "Mediation requested")
@@ -221,7 +222,10 @@ class RedressWorkflow(CaseWorkflow):
 
     @workflow.update(name="mediation_arranged")
     async def mediation_arranged(self, arranged: MediationArranged) -> StepResult:
-        self.book.complete(ARRANGE, arranged.on)
+        if not self.law_gaps:
+            self.book.complete(ARRANGE, arranged.on)
+        # Under law-gaps-1 the 30 days are met by the mediation taking place, not by a date being fixed for it
+        # (SEND Regs 2014 reg 37: the mediation must take place within 30 days); mediation_held completes them.
         self.book.complete(HEALTH_NOTIFY, arranged.on)
         self.state.stage = RedressStage.MEDIATION_ARRANGED
         self.state.mediation_on = arranged.mediation_on
@@ -254,6 +258,8 @@ class RedressWorkflow(CaseWorkflow):
 
     @workflow.update(name="mediation_held")
     async def mediation_held(self, held: MediationHeld) -> StepResult:
+        if self.law_gaps:
+            self.book.complete(ARRANGE, held.on)
         self.state.stage = RedressStage.MEDIATION_HELD
         self.state.mediation_outcome = held.outcome
         self.book.open(CERTIFICATE, CERTIFICATE, held.on, kind=self._adviser(), label="Mediator's certificate")
@@ -320,8 +326,13 @@ class RedressWorkflow(CaseWorkflow):
         self.state.appeal_id = f"A{len(self.history) + 1}"
         self.state.stage = RedressStage.APPEALED
         if self.legal_time:
-            self.book.complete(APPEAL_FROM_DECISION, appeal.on)
-            self.book.complete(APPEAL_FROM_CERTIFICATE, appeal.on)
+            # The family has one deadline, the later of the two (HESC r.20(1)(c)): an appeal made by it used both
+            # windows, including the decision's 2 months that a certificate's month outlasted.
+            in_time = self.state.appeal_by is None or appeal.on <= self.state.appeal_by
+            for key in (APPEAL_FROM_DECISION, APPEAL_FROM_CERTIFICATE):
+                if (window := self.book.get(key)) is not None and window.done_on is None:
+                    window.done_on = appeal.on
+                    window.status = DeadlineStatus.USED if in_time else DeadlineStatus.LAPSED
         await workflow.execute_activity(
             START_TRIBUNAL,
             TribunalInput(
@@ -379,7 +390,7 @@ class RedressWorkflow(CaseWorkflow):
             case RedressStage.CERTIFICATE_PENDING:
                 return "the mediation adviser's certificate (3 working days)"
             case RedressStage.MEDIATION_REQUESTED:
-                return "the LA to arrange mediation (30 days)"
+                return "the LA to arrange the mediation, to take place within 30 days"
             case RedressStage.MEDIATION_ARRANGED:
                 return (
                     f"the mediation on {self.state.mediation_on:%d %b %Y}"

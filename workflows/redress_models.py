@@ -204,7 +204,11 @@ class TribunalState(BaseModel):
 
 
 class Registered(Action):
-    pass
+    response_due: date | None = Field(
+        default=None,
+        description="The date the Tribunal's directions fix for the LA's response, where they fix one (HESC r.12(4)); "
+        "otherwise 30 working days from registration",
+    )
 
 
 class ResponseSent(Action):

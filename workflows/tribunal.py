@@ -134,7 +134,10 @@ class TribunalWorkflow(CaseWorkflow):
     async def register(self, registered: Registered) -> StepResult:
         self.state.stage = TribunalStage.REGISTERED
         self.state.registered_on = registered.on
-        response = self.book.open(RESPONSE, RESPONSE, registered.on, label="The LA's response to the appeal")
+        # The directions may fix the date themselves (HESC r.12(4)); otherwise the standard 30 working days.
+        response = self.book.open(
+            RESPONSE, RESPONSE, registered.on, label="The LA's response to the appeal", due=registered.response_due
+        )
         return await self.done(
             "registered", registered.on, registered.actor, f"Registered; LA response due {response.due}"
         )
@@ -142,6 +145,8 @@ class TribunalWorkflow(CaseWorkflow):
     @register.validator
     def _validate_register(self, registered: Registered) -> None:
         self._check(registered, TribunalStage.LODGED, what="the registration")
+        if registered.response_due is not None and registered.response_due <= registered.on:
+            raise InvalidAction("the response date the directions fix must be after the registration")
 
     @workflow.update(name="respond")
     async def respond(self, sent: ResponseSent) -> StepResult:

@@ -235,12 +235,14 @@ async def test_withdrawal_at_any_stage_closes_every_open_deadline(
     await officer.wait(weeks=1)
     state = await officer.act("withdraw", {"reason": "moved_away"})
     assert state["stage"] == "withdrawn" and state["closed"]
-    assert {d["status"] for d in state["deadlines"]} == {"met"}
+    # The decision to assess was met; the rest were never owed: the case ended before they fell due.
+    statuses = {d["key"]: d["status"] for d in state["deadlines"]}
+    assert statuses.pop("assessment.decide_to_assess") == "met" and set(statuses.values()) == {"ended"}
     assert "withdrawn" in [n["template"] for n in await officer.letters()][-1] or any(
         n["template"] == "case_withdrawn" for n in await officer.letters()
     )
     await officer.wait(weeks=30)  # no timers left to fire: nothing is breached after the case closed
-    assert {d["status"] for d in (await officer.deadlines()).values()} == {"met"}
+    assert {d["status"] for d in (await officer.deadlines()).values()} == {"met", "ended"}
     await officer.act("withdraw", {"reason": "moved_away"}, expect=409)
 
 
@@ -258,7 +260,9 @@ async def test_a_case_entered_late_owes_nothing_after_the_date_it_was_closed_on(
         "decide-to-assess",
         {"assess": False, "reasons": "Needs met by the school.", "on": (received + timedelta(weeks=4)).isoformat()},
     )
-    assert state["closed"] and {d["status"] for d in state["deadlines"]} == {"met"}
+    statuses = {d["step"]: d["status"] for d in state["deadlines"]}
+    assert state["closed"] and statuses.pop("assessment.decide_to_assess") == "met"
+    assert set(statuses.values()) == {"ended"}  # never owed: refused before they fell due
 
     # Withdrawn in week 10, and on either side of the 6-week decision's due day: closing on the due day
     # itself is in time.
@@ -268,6 +272,6 @@ async def test_a_case_entered_late_owes_nothing_after_the_date_it_was_closed_on(
         await withdrawn.open(received)
         state = await withdrawn.act("withdraw", {"reason": "moved_away", "on": on.isoformat()})
         statuses = {d["step"]: d["status"] for d in state["deadlines"]}
-        expected = {step: "breached" if statutory.due_date(step, received) < on else "met" for step in statuses}
+        expected = {step: "breached" if statutory.due_date(step, received) < on else "ended" for step in statuses}
         assert statuses == expected, (on, statuses)
-        assert statuses["assessment.decide_to_assess"] == ("met" if on == decide_by else "breached")
+        assert statuses["assessment.decide_to_assess"] == ("ended" if on == decide_by else "breached")

@@ -26,6 +26,9 @@ class DeadlineStatus(StrEnum):
     ON_TRACK = "on_track"
     AT_RISK = "at_risk"
     PASSED = "passed"
+    # Any kind: no longer running because the case ended before the date came (a refusal to assess ends the
+    # 20 weeks to a final plan; they were never owed, and nothing was issued).
+    ENDED = "ended"
 
 
 # Statuses of a date that is still running: the clock watches these.

@@ -204,7 +204,9 @@ class DeadlineBook:
         that was known) they keep the breach they recorded. A window still running ends used if the case
         moved on within it, and a target is met or passed by the closing date."""
         for deadline in self.deadlines:
-            if deadline.pending:
+            if deadline.pending and self.legal_time and on <= deadline.due:
+                deadline.status, deadline.done_on = DeadlineStatus.ENDED, on  # never owed: the case ended first
+            elif deadline.pending:
                 if deadline.kind is DeadlineKind.DUTY:
                     deadline.status = DeadlineStatus.MET if on <= deadline.due else self._missed_status(deadline)
                     deadline.done_on = on
@@ -218,7 +220,7 @@ class DeadlineBook:
                     deadline.status = DeadlineStatus.LAPSED if window else DeadlineStatus.PASSED
                     deadline.breach_recorded = True
             elif settle_breached and self._never_owed(deadline, on):
-                deadline.status = DeadlineStatus.MET
+                deadline.status = DeadlineStatus.ENDED if self.legal_time else DeadlineStatus.MET
                 deadline.done_on = on
 
     @staticmethod

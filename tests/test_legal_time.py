@@ -283,3 +283,20 @@ async def test_a_year_6_plan_has_the_transfer_duty_and_a_meeting_target_never_br
     statuses = {d["step"]: d["status"] for d in plan["deadlines"]}
     assert statuses["review.phase_transfer_meeting"] == "passed"
     assert "breached" not in statuses.values()
+
+
+async def test_a_year_6_plan_imported_with_its_review_overdue_owes_the_transfer_amendment_now(
+    api: httpx.AsyncClient, env: WorkflowEnvironment
+) -> None:
+    """Reg 18(1)(b): a child in Year 6 is still to move to secondary school, so the duty to amend the plan by
+    15 February is set at import even though the overdue annual review comes before any planned meeting."""
+    officer = PlanOfficer(api, env)
+    today = await officer.today()
+    september = today.year if today.month >= 9 else today.year - 1
+    last_review = date(today.year - 1, today.month, 1)  # 12 months on is the 1st of this month: overdue or due
+    await officer.import_plan(imported_row("LEGAL/6B", last_review_on=last_review.isoformat(), year_group="6"))
+    plan = await officer.in_cycle(1)
+    due = {d["step"]: (d["kind"], d["due"]) for d in plan["deadlines"]}
+    assert due["review.annual"] == ("duty", date(today.year, today.month, 1).isoformat())
+    assert due["review.phase_transfer_school"] == ("duty", date(september + 1, 2, 15).isoformat())
+    assert plan["phase_transfer_due"] == date(september + 1, 2, 15).isoformat()

@@ -72,6 +72,16 @@ TRANSFER_NOTICE = "transfer.new_la_notice"
 TRANSFER_REVIEW = "transfer.review"
 # Each cycle works these out afresh; any other duty still open at a cycle's end is carried into the next.
 RECOMPUTED = frozenset({REVIEW, UNDER_FIVE, TRANSFER_REVIEW, PHASE_SCHOOL, PHASE_POST16, PHASE_MEETING})
+# Under legal time a phase transfer's duty still owed at a cycle's end is carried, not opened again, so the
+# read model never holds two open copies of one duty.
+RECOMPUTED_IN_LEGAL_TIME = RECOMPUTED - {PHASE_SCHOOL, PHASE_POST16}
+
+
+def transfer_year_starts(deadline: date) -> date:
+    """1 September before a phase transfer's reg 18 date: the academic year whose amendment is the transfer's."""
+    return date(deadline.year - 1, 9, 1)
+
+
 # The reg 44 time limit each order that changes a plan starts (STATUTORY.md §1.9 O7, O8).
 ORDER_STEPS = {"amend": "tribunal.comply_amend", "name_school": "tribunal.comply_name_school"}
 MEETING_NOTICE = timedelta(weeks=2)  # SEND Regs 2014 regs 20(3), 21(3)
@@ -227,15 +237,16 @@ class PlanWorkflow(CaseWorkflow):
         if phase is None:
             return
         step, deadline = phase
-        # Any start in the year before the transfer year gives the fixed date (reg 18(1)).
-        transfer = self.book.open(
+        # Any start in the year before the transfer year gives the fixed date (reg 18(1)); a transfer duty still
+        # owed when the last cycle ended came with it, under its own key.
+        transfer = self.book.open_for(step) or self.book.open(
             step, step, date(deadline.year - 1, 1, 1), label="Review and amend the plan for the phase transfer"
         )
         self.state.phase_transfer_due = transfer.due
         meeting_by = transfer.due - PHASE_TRANSFER_LEAD
         # A review already held in the academic year before the move was the transfer review: the amendment
         # follows from it, and no other meeting is planned.
-        reviewed_for_it = base >= date(transfer.due.year - 1, 9, 1)
+        reviewed_for_it = base >= transfer_year_starts(transfer.due)
         if meeting_by < review.due and not reviewed_for_it:
             self.book.open(PHASE_MEETING, PHASE_MEETING, base, kind=DeadlineKind.TARGET, due=meeting_by)
             self.state.review_reason += (
@@ -256,11 +267,16 @@ class PlanWorkflow(CaseWorkflow):
             if (
                 step not in self.state.phase_transfers_done
                 and base < deadline
-                and deadline - PHASE_TRANSFER_LEAD <= due
+                and (deadline - PHASE_TRANSFER_LEAD <= due or self._in_transfer_year(deadline))
                 and not self._moved_before_import(deadline)
             ):
                 return step, deadline
         return None
+
+    def _in_transfer_year(self, deadline: date) -> bool:
+        """The academic year before the move has begun: the duty to amend by reg 18's date is owed now, whatever
+        this cycle's review date (an overdue review comes before the meeting the transfer would want)."""
+        return self.legal_time and self.today() >= transfer_year_starts(deadline)
 
     def _moved_before_import(self, deadline: date) -> bool:
         """An imported plan of a child who has already made this move (the transfer's September has come
@@ -288,7 +304,9 @@ class PlanWorkflow(CaseWorkflow):
             carried_deadlines=[
                 d
                 for d in self.state.deadlines
-                if d.status is DeadlineStatus.OPEN and d.kind is DeadlineKind.DUTY and d.step not in RECOMPUTED
+                if d.status is DeadlineStatus.OPEN
+                and d.kind is DeadlineKind.DUTY
+                and d.step not in (RECOMPUTED_IN_LEGAL_TIME if self.legal_time else RECOMPUTED)
             ],
             previous_history_count=self._seq_base + len(self.history),
         )
@@ -514,8 +532,18 @@ class PlanWorkflow(CaseWorkflow):
 
     @workflow.update(name="issue_amended_plan")
     async def issue_amended_plan(self, issued: AmendedPlanIssued) -> StepResult:
-        for step in (FINAL_AMENDED, FINAL_AMENDED_AFTER_MEETING, REASSESS_FINAL, PHASE_SCHOOL, PHASE_POST16):
-            if self.book.complete(step, issued.on) and step in (PHASE_SCHOOL, PHASE_POST16):
+        for step in (FINAL_AMENDED, FINAL_AMENDED_AFTER_MEETING, REASSESS_FINAL):
+            self.book.complete(step, issued.on)
+        for step in (PHASE_SCHOOL, PHASE_POST16):
+            if not self.legal_time:
+                if self.book.complete(step, issued.on):
+                    self.state.phase_transfers_done.append(step)
+                continue
+            # The transfer's own amendment is one made in the academic year before the move (reg 18), wherever
+            # the duty was opened; an amendment a year earlier is not it.
+            transfer = self.book.open_for(step)
+            if transfer is not None and issued.on >= transfer_year_starts(transfer.due):
+                self.book.finish(transfer, issued.on)
                 self.state.phase_transfers_done.append(step)
         for order in self.state.open_orders:
             self.book.finish(self._order_deadline(order.order_id), issued.on)

@@ -29,6 +29,7 @@ STAGES = {
     ("plan", "amendment_proposed"): "Amendments proposed",
     ("plan", "reassessment_requested"): "Re-assessment requested",
     ("plan", "reassessing"): "Re-assessing",
+    ("plan", "reassessment_draft"): "Re-assessed: draft plan with the family",
     ("plan", "ordered_amendment"): "Amending on the Tribunal's order",
     ("plan", "cease_pending_appeal"): "Decided to cease: appeal window open",
     ("redress", "information"): "Family has the decision and mediation information",

@@ -107,11 +107,41 @@ async def test_reassessment_refused_is_appealable_and_agreed_runs_14_weeks(
     assert plan["stage"] == "reassessing"
     final = next(d for d in plan["deadlines"] if d["step"] == "reassessment.final_plan")
     assert final["due"] == (await officer.today() + timedelta(weeks=14)).isoformat()
-    await officer.wait(weeks=10)
+    await officer.wait(weeks=8)
     sections = {**SECTIONS, "I": "Type: special school"}
-    await officer.act_on_plan("amended-plan", {"issued_on": (await officer.today()).isoformat(), "sections": sections})
+    issued = {"issued_on": (await officer.today()).isoformat(), "sections": sections}
+    # Reg 27 applies reg 13(1): a draft first, with 15 days to comment; then the plan, naming only a setting
+    # consulted (CFA 2014 ss.38-40).
+    problem = await officer.act_on_plan("amended-plan", issued, expect=409)
+    assert "reg 27" in problem["detail"]
+    served = await officer.today()
+    answer = await api.post(
+        f"/plans/{officer.case_ref}/reassessment-draft",
+        json={"served_on": served.isoformat(), "sections": {**SECTIONS, "I": ""}},
+    )
+    assert answer.status_code == 200, answer.text
+    draft = answer.json()
+    window = next(d for d in draft["deadlines"] if d["key"].startswith("reassessment.draft_comments"))
+    assert (draft["stage"], window["kind"], window["due"]) == (
+        "reassessment_draft",
+        "window",
+        (served + timedelta(days=14)).isoformat(),
+    )
+    await officer.wait(days=14)  # the window's last day: still too early
+    problem = await officer.act_on_plan(
+        "amended-plan", {**issued, "issued_on": (await officer.today()).isoformat()}, expect=422
+    )
+    assert "15 days" in problem["detail"]
+    await officer.wait(days=1)
+    named = {"issued_on": (await officer.today()).isoformat(), "sections": sections, "named_setting_urn": "100007"}
+    problem = await officer.act_on_plan("amended-plan", named, expect=422)
+    assert "not consulted" in problem["detail"]
+    await officer.act_on_plan("setting-consultations", {"setting_urn": "100007"})
+    await officer.act_on_plan("setting-answers", {"setting_urn": "100007", "agrees": True})
+    await officer.act_on_plan("amended-plan", named)
     plan = await officer.in_cycle(2)
     assert plan["versions"][-1]["reason"] == "re-assessment"
+    assert plan["named_setting_urn"] == "100007"
 
 
 async def test_review_steps_out_of_order_are_refused(api: httpx.AsyncClient, env: WorkflowEnvironment) -> None:

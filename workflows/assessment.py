@@ -160,6 +160,7 @@ class AssessmentWorkflow(CaseWorkflow):
             policy=self.state.policy,
             issued_on=issued_on,
             reminder_working_days=self.input.reminder_working_days,
+            named_setting_urn=self.state.named_setting_urn,
             versions=[
                 PlanVersion(
                     version=1,

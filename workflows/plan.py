@@ -25,7 +25,15 @@ with workflow.unsafe.imports_passed_through():
     from activities.messages import LOAD_COHORT, Cohort, Recipient
     from statutory import phases
     from workflows import search_attributes as sa
-    from workflows.assessment_models import Action, AppealableDecision, ExceptionRecorded
+    from workflows.assessment_models import (
+        Action,
+        AppealableDecision,
+        DraftSent,
+        ExceptionRecorded,
+        SettingAnswered,
+        SettingConsultation,
+        SettingConsulted,
+    )
     from workflows.case_base import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, CaseWorkflow
     from workflows.case_state import Deadline, DeadlineKind, DeadlineStatus, StepResult
     from workflows.deadline_book import DeadlineBook
@@ -68,6 +76,16 @@ FINAL_AMENDED = "review.final_amended"
 FINAL_AMENDED_AFTER_MEETING = "review.final_amended_after_meeting"
 REASSESS_DECIDE = "reassessment.decide"
 REASSESS_FINAL = "reassessment.final_plan"
+REASSESS_DRAFT_COMMENTS = "reassessment.draft_comments"
+DRAFT_COMMENTS_RULE = "assessment.draft_comments"  # reg 13(1), applied to a re-assessment by reg 27
+SETTING_RESPONSE = "assessment.setting_response"
+# Where an amendment or a re-assessment can name a setting, which is consulted first (CFA 2014 ss.39-40).
+NAMING_STAGES = (
+    PlanStage.AMENDMENT_PROPOSED,
+    PlanStage.REASSESSING,
+    PlanStage.REASSESSMENT_DRAFT,
+    PlanStage.ORDERED_AMENDMENT,
+)
 TRANSFER_NOTICE = "transfer.new_la_notice"
 TRANSFER_REVIEW = "transfer.review"
 # Each cycle works these out afresh; any other duty still open at a cycle's end is carried into the next.
@@ -110,6 +128,7 @@ class PlanWorkflow(CaseWorkflow):
             transferred_on=input.transferred_on,
             phase_transfers_done=list(input.phase_transfers_done),
             open_orders=list(input.open_orders),
+            named_setting_urn=input.named_setting_urn,
             # Duties still open when the last cycle ended (a new LA's notice, say) stay owed in this one.
             deadlines=list(input.carried_deadlines),
         )
@@ -309,6 +328,7 @@ class PlanWorkflow(CaseWorkflow):
                 and d.step not in (RECOMPUTED_IN_LEGAL_TIME if self.legal_time else RECOMPUTED)
             ],
             previous_history_count=self._seq_base + len(self.history),
+            named_setting_urn=self.state.named_setting_urn,
         )
 
     def family(self) -> Recipient:
@@ -558,12 +578,14 @@ class PlanWorkflow(CaseWorkflow):
                 "Tribunal order"
                 if ordered
                 else "re-assessment"
-                if self.state.stage is PlanStage.REASSESSING
+                if self.state.stage in (PlanStage.REASSESSING, PlanStage.REASSESSMENT_DRAFT)
                 else "annual review"
             ),
             by=issued.actor,
         )
         self.state.versions.append(version)
+        if issued.named_setting_urn:
+            self.state.named_setting_urn = issued.named_setting_urn
         self.state.stage = PlanStage.MAINTAINED
         await self._appealable("amended_plan", "(2)(c)", issued.on)
         await self._letter(
@@ -582,19 +604,119 @@ class PlanWorkflow(CaseWorkflow):
 
     @issue_amended_plan.validator
     def _validate_amended(self, issued: AmendedPlanIssued) -> None:
-        self._check(
-            issued,
-            PlanStage.AMENDMENT_PROPOSED,
-            PlanStage.REASSESSING,
-            PlanStage.ORDERED_AMENDMENT,
-            what="the amended plan",
-        )
+        self._check(issued, *NAMING_STAGES, what="the amended plan")
+        if self.law_gaps:
+            self._check_reassessment_draft(issued.on)
+            self._check_setting_consulted(issued.named_setting_urn)
         window = self.book.get(AMENDMENT_COMMENTS)
         if self.state.stage is PlanStage.AMENDMENT_PROPOSED and window is not None and issued.on <= window.due:
             raise InvalidAction(
                 f"the amended plan cannot be issued until the 15 days to comment have passed: the window ends on "
                 f"{window.due} (SEND Regs 2014 reg 22(2)(c))"
             )
+
+    def _check_reassessment_draft(self, on: date) -> None:
+        """Reg 27 applies reg 13(1): a re-assessment's plan goes to the family as a draft first, with 15 days."""
+        if self.state.stage is PlanStage.REASSESSING:
+            raise OutOfOrder(
+                "after a re-assessment the plan is first sent as a draft, with 15 days for the family to comment "
+                "(SEND Regs 2014 reg 27 applying reg 13(1)): POST /plans/{ref}/reassessment-draft"
+            )
+        window = self.book.get(REASSESS_DRAFT_COMMENTS)
+        if self.state.stage is PlanStage.REASSESSMENT_DRAFT and window is not None and on <= window.due:
+            raise InvalidAction(
+                f"the plan cannot be issued until the 15 days to comment on the draft have passed: the window ends "
+                f"on {window.due} (SEND Regs 2014 reg 27 applying reg 13(1))"
+            )
+
+    def _check_setting_consulted(self, urn: str | None) -> None:
+        """A setting newly named in section I is consulted first (CFA 2014 ss.39(2)-(3), 40(3); reg 22)."""
+        if urn is None or urn == self.state.named_setting_urn:
+            return
+        if not any(c.setting_urn == urn for c in self.state.settings):
+            raise InvalidAction(
+                "the setting cannot be named: it was not consulted in this review or re-assessment "
+                "(CFA 2014 ss.39-40, applied by SEND Regs 2014 regs 22 and 27): POST /plans/{ref}/setting-consultations"
+            )
+
+    # Consulting a setting on being named, and the re-assessment's draft (CFA ss.38-40; regs 22, 27) --
+
+    @workflow.update(name="consult_setting")
+    async def consult_setting(self, consulted: SettingConsulted) -> StepResult:
+        deadline = self.book.open(
+            f"{SETTING_RESPONSE}:{consulted.setting_urn}",
+            SETTING_RESPONSE,
+            consulted.on,
+            kind=DeadlineKind.WINDOW,
+            label=f"Answer from setting URN {consulted.setting_urn}",
+        )
+        self.state.settings.append(
+            SettingConsultation(setting_urn=consulted.setting_urn, sent_on=consulted.on, due=deadline.due)
+        )
+        await self.notify(
+            Recipient.SETTING,
+            f"cycle{self.state.cycle}:consultation:{consulted.setting_urn}",
+            "setting_consultation",
+            "Consultation on naming your setting in an EHC plan",
+            f"Case {self.case_ref}: the LA is consulting setting URN {consulted.setting_urn} about naming it in an "
+            f"amended EHC plan (CFA 2014 s.39/s.40). Please answer by {deadline.due:%d %B %Y} (Code 9.83).",
+            fact_on=consulted.on,
+        )
+        return await self.done(
+            f"setting_consulted:{consulted.setting_urn}",
+            consulted.on,
+            consulted.actor,
+            f"Setting URN {consulted.setting_urn} consulted; answer due {deadline.due}",
+        )
+
+    @consult_setting.validator
+    def _validate_consult_setting(self, consulted: SettingConsulted) -> None:
+        self._check(consulted, *NAMING_STAGES, what="the consultation")
+        if any(c.setting_urn == consulted.setting_urn for c in self.state.settings):
+            raise OutOfOrder(f"setting URN {consulted.setting_urn} was already consulted in this cycle")
+
+    @workflow.update(name="record_setting_response")
+    async def record_setting_response(self, answer: SettingAnswered) -> StepResult:
+        consultation = next(c for c in self.state.settings if c.setting_urn == answer.setting_urn)
+        consultation.answered_on, consultation.agrees = answer.on, answer.agrees
+        self.book.complete(f"{SETTING_RESPONSE}:{answer.setting_urn}", answer.on)
+        verdict = "agrees" if answer.agrees else "does not agree"
+        return await self.done(
+            f"setting_answered:{answer.setting_urn}",
+            answer.on,
+            answer.actor,
+            f"Setting URN {answer.setting_urn} {verdict} to be named",
+        )
+
+    @record_setting_response.validator
+    def _validate_setting_response(self, answer: SettingAnswered) -> None:
+        consultation = next((c for c in self.state.settings if c.setting_urn == answer.setting_urn), None)
+        if consultation is None:
+            raise InvalidAction("that setting was not consulted in this cycle")
+        self._check(answer, *NAMING_STAGES, after=consultation.sent_on, what="the setting's answer")
+        if consultation.answered_on is not None:
+            raise OutOfOrder(f"the setting already answered on {consultation.answered_on}")
+
+    @workflow.update(name="send_reassessment_draft")
+    async def send_reassessment_draft(self, draft: DraftSent) -> StepResult:
+        self.state.stage = PlanStage.REASSESSMENT_DRAFT
+        self.state.proposed_document_id = draft.document_id
+        window = self.book.open(REASSESS_DRAFT_COMMENTS, DRAFT_COMMENTS_RULE, draft.on, kind=DeadlineKind.WINDOW)
+        await self._letter(
+            "reassessment_draft",
+            "Your draft EHC plan after re-assessment",
+            f"the draft plan after the re-assessment is enclosed. You have until {window.due:%d %B %Y} to comment, "
+            "ask for a meeting, and ask for a school or college to be named (SEND Regs 2014 reg 27, reg 13(1); "
+            "CFA 2014 s.38).",
+            fact_on=draft.on,
+        )
+        return await self.done(
+            "reassessment_draft_sent", draft.on, draft.actor, f"Draft plan served; comments until {window.due}"
+        )
+
+    @send_reassessment_draft.validator
+    def _validate_reassessment_draft(self, draft: DraftSent) -> None:
+        self._check(draft, PlanStage.REASSESSING, what="the draft plan")
 
     @workflow.update(name="decide_not_to_amend")
     async def decide_not_to_amend(self, decision: NotAmended) -> StepResult:
@@ -866,7 +988,11 @@ class PlanWorkflow(CaseWorkflow):
             case PlanStage.REASSESSMENT_REQUESTED:
                 return "the LA's decision whether to re-assess (15 days, reg 25)"
             case PlanStage.REASSESSING:
-                return "the re-assessment and the amended plan (14 weeks, reg 27)"
+                return "the re-assessment, its draft plan and the amended plan (14 weeks, reg 27)"
+            case PlanStage.REASSESSMENT_DRAFT:
+                window = self.book.get(REASSESS_DRAFT_COMMENTS)
+                until = f" (comments until {window.due:%d %b %Y})" if window else ""
+                return f"the family's comments on the draft{until}, then the amended plan (14 weeks, reg 27)"
             case PlanStage.CEASE_PENDING_APPEAL:
                 if self.appeal_pending:
                     return "the Tribunal's decision on the appeal against ceasing"

@@ -6,7 +6,7 @@ from enum import StrEnum
 from pydantic import BaseModel, Field
 
 import statutory
-from workflows.assessment_models import Action, AppealableDecision
+from workflows.assessment_models import Action, AppealableDecision, SettingConsultation
 from workflows.case_state import Deadline, HistoryEntry, StatutoryException
 
 
@@ -17,6 +17,7 @@ class PlanStage(StrEnum):
     AMENDMENT_PROPOSED = "amendment_proposed"
     REASSESSMENT_REQUESTED = "reassessment_requested"
     REASSESSING = "reassessing"
+    REASSESSMENT_DRAFT = "reassessment_draft"  # the re-assessment's draft with the family (reg 27, reg 13(1))
     ORDERED_AMENDMENT = "ordered_amendment"  # the Tribunal ordered the plan amended (reg 44(2)(e)-(f))
     CEASE_PENDING_APPEAL = "cease_pending_appeal"  # decided to cease; in force until appeal rights end
     CEASED = "ceased"
@@ -63,6 +64,7 @@ class PlanInput(BaseModel):
     open_orders: list["OpenOrder"] = Field(default_factory=list)
     previous_history_count: int = 0
     imported: bool = False
+    named_setting_urn: str | None = Field(default=None, description="The setting named in section I, if known")
 
 
 class PlanState(BaseModel):
@@ -80,6 +82,10 @@ class PlanState(BaseModel):
     review_reason: str = ""
     meeting_on: date | None = None
     advice_circulated_on: date | None = None
+    named_setting_urn: str | None = None
+    settings: list[SettingConsultation] = Field(
+        default_factory=list, description="Settings consulted in this cycle on being named (CFA 2014 ss.39-40)"
+    )
     cease_consulted_on: date | None = Field(
         default=None,
         description="When the family and the head of the named setting were consulted on ceasing (reg 31(1))",
@@ -126,6 +132,7 @@ class ReviewDecision(Action):
 
 class AmendedPlanIssued(Action):
     document_id: str
+    named_setting_urn: str | None = Field(default=None, pattern=r"^[0-9]{6,8}$")
 
 
 class NotAmended(Action):

@@ -13,10 +13,16 @@ from api.deadline_labels import deadline_label
 from api.deps import SessionDep, TemporalDep
 from api.problems import Problem
 from api.routes.cases import CaseRef, query_state
-from api.schemas import PlanSections, Strict
+from api.schemas import DraftIn, PlanSections, Strict
 from api.updates import IdempotencyKey, run_update, with_document
 from store.models import AuditEvent, CaseDeadline, PlanDocument
-from workflows.assessment_models import BacklogConfirmed, ExceptionRecorded
+from workflows.assessment_models import (
+    BacklogConfirmed,
+    DraftSent,
+    ExceptionRecorded,
+    SettingAnswered,
+    SettingConsulted,
+)
 from workflows.ids import plan_id
 from workflows.plan_models import (
     AdviceCirculated,
@@ -275,7 +281,9 @@ async def issue_amended_plan(
         raise Problem(422, "Action refused", "the plan must name the school or institution, or its type, in section I")
 
     async def issue(document_id: str) -> PlanState:
-        action = AmendedPlanIssued(on=body.issued_on, actor=user.sub, document_id=document_id)
+        action = AmendedPlanIssued(
+            on=body.issued_on, actor=user.sub, document_id=document_id, named_setting_urn=body.named_setting_urn
+        )
         return await apply(temporal, session, user, case_ref, "issue_amended_plan", action, idempotency_key)
 
     return await with_document(
@@ -287,6 +295,61 @@ async def issue_amended_plan(
         issue,
         named_setting_urn=body.named_setting_urn,
         created_by=user.sub,
+    )
+
+
+@router.post("/setting-consultations", response_model=PlanState)
+async def consult_setting(
+    case_ref: CaseRef,
+    body: SettingConsulted,
+    session: SessionDep,
+    temporal: TemporalDep,
+    user: Acting,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    """Consult a setting on being named in the amended plan (CFA 2014 ss.39-40, applied by regs 22 and 27): a
+    setting newly named in section I must have been consulted in the same review or re-assessment."""
+    return await apply(temporal, session, user, case_ref, "consult_setting", body, idempotency_key)
+
+
+@router.post("/setting-answers", response_model=PlanState)
+async def record_setting_answer(
+    case_ref: CaseRef,
+    body: SettingAnswered,
+    session: SessionDep,
+    temporal: TemporalDep,
+    user: Acting,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    """The consulted setting's answer (its 15 days, Code of Practice 9.83, are its own: a window, never a breach)."""
+    return await apply(temporal, session, user, case_ref, "record_setting_response", body, idempotency_key)
+
+
+@router.post("/reassessment-draft", response_model=PlanState)
+async def send_reassessment_draft(
+    case_ref: CaseRef,
+    body: DraftIn,
+    session: SessionDep,
+    temporal: TemporalDep,
+    user: Acting,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    """Send the draft plan after a re-assessment, with 15 days to comment (SEND Regs 2014 reg 27 applying reg
+    13(1)); like a first draft it must not name a school or institution (CFA 2014 s.38(5))."""
+    if body.sections.I.strip():
+        raise Problem(
+            422,
+            "Action refused",
+            "the draft plan must not name a school or institution, or a type of one, in section I (CFA 2014 s.38(5))",
+        )
+    await case_for(session, user, case_ref)
+
+    async def send(document_id: str) -> PlanState:
+        action = DraftSent(on=body.served_on, actor=user.sub, document_id=document_id)
+        return await apply(temporal, session, user, case_ref, "send_reassessment_draft", action, idempotency_key)
+
+    return await with_document(
+        session, case_ref, "draft", body.sections.model_dump(), idempotency_key, send, created_by=user.sub
     )
 
 

@@ -107,6 +107,7 @@ class CarriedOrder(BaseModel):
     kind: str
     made_on: date
     policy: str
+    decision_kind: str = Field(default="", description="The appealed decision's kind, e.g. refusal_to_reassess")
 
 
 class CeaseUnappealed(BaseModel):

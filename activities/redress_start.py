@@ -98,6 +98,17 @@ class RedressStarter:
         """The workflow that now owns the order and its reg 44 deadlines, or None if the case refused it
         (the Tribunal workflow then keeps the deadlines itself)."""
         kind = OrderKind(order.kind)
+        if kind is OrderKind.ASSESS and order.decision_kind == "refusal_to_reassess":
+            # A re-assessment of the existing plan (regs 25-27), which produces its next version.
+            reassess = TribunalOrder(
+                on=order.made_on,
+                actor="tribunal",
+                order_id=order.order_id,
+                kind="reassess",
+                tribunal_workflow_id=order.tribunal_workflow_id,
+            )
+            carried = await self._update(plan_id(order.case_ref), "tribunal_order", reassess, order.order_id)
+            return plan_id(order.case_ref) if carried else None
         if kind in (OrderKind.ASSESS, OrderKind.MAKE_PLAN):
             # The assessment opens again, on the order's clock (reg 44(2)(b)-(c)).
             ordered = AssessmentInput(

@@ -218,3 +218,71 @@ async def test_the_las_response_is_due_when_the_directions_say_if_they_fix_a_dat
     state = await officer.redress(appeal, "registered", {"response_due": fixed.isoformat()})
     response = next(d for d in state["deadlines"] if d["step"] == "tribunal.la_response")
     assert response["due"] == fixed.isoformat()
+
+
+async def test_an_order_to_reassess_after_a_refusal_reassesses_the_plan_not_the_first_assessment(
+    api: httpx.AsyncClient, env: WorkflowEnvironment
+) -> None:
+    """Reg 44(2)(b): after an appeal against a refusal to re-assess (s.51(2)(d)) the LA tells the family within
+    2 weeks that it will re-assess, and the re-assessed plan (regs 25-27) follows within 14 weeks of the order,
+    as the plan's next version."""
+    officer = Redress(api, env)
+    today = await officer.today()
+    await officer.import_plan(
+        {
+            "la_code": "202",
+            "la_reference": "REASSESS/ORDER",
+            "given_name": "R",
+            "family_name": "Order",
+            "date_of_birth": "2014-09-09",
+            "plan_issued_on": (today - timedelta(days=150)).isoformat(),
+            "year_group": "5",
+        }
+    )
+    await officer.in_cycle(1)
+    await officer.act_on_plan("reassessment-request", {})
+    await officer.act_on_plan("reassessment-decision", {"reassess": False, "reasons": "Assessed last year."})
+    route = await officer.route(f"refusal_to_reassess-{today:%Y%m%d}")
+    await officer.redress(route, "adviser-contact", {"wants_mediation": False})
+    await officer.redress(route, "certificate", {})
+    appeal = await officer.tribunal(await officer.redress(route, "appeal", {}))
+    await officer.redress(appeal, "registered", {})
+    await officer.wait(days=7)
+    ordered_on = await officer.today()
+    await officer.redress(appeal, "decision", {"upheld": True, "orders": ["assess"]})
+
+    async def reassessing() -> dict | None:
+        plan = await officer.plan()
+        return plan if plan["stage"] == "reassessment_requested" else None
+
+    plan = await eventually(reassessing)
+    due = {d["step"]: d["due"] for d in plan["deadlines"] if d["step"].startswith("tribunal.")}
+    assert due == {
+        "tribunal.comply_assess": (ordered_on + timedelta(weeks=2)).isoformat(),
+        "tribunal.comply_final_plan": (ordered_on + timedelta(weeks=14)).isoformat(),
+    }
+    first = await api.get(f"/cases/{officer.case_ref}")  # no first assessment is opened (or reopened)
+    assert first.json().get("stage") != "request_received", first.text
+    refused = await officer.act_on_plan("reassessment-decision", {"reassess": False, "reasons": "No."}, expect=422)
+    assert "Tribunal ordered" in refused["detail"]
+    await officer.wait(days=10)
+    plan = await officer.act_on_plan("reassessment-decision", {"reassess": True})
+    notice = next(d for d in plan["deadlines"] if d["step"] == "tribunal.comply_assess")
+    assert notice["status"] == "met"
+    served = await officer.today()
+    answer = await api.post(
+        f"/plans/{officer.case_ref}/reassessment-draft",
+        json={"served_on": served.isoformat(), "sections": {**SECTIONS, "I": ""}},
+    )
+    assert answer.status_code == 200, answer.text
+    await officer.wait(days=15)
+    issued = {"issued_on": (await officer.today()).isoformat(), "sections": {**SECTIONS, "I": "Special school"}}
+    await officer.act_on_plan("amended-plan", issued)
+
+    async def complied() -> dict | None:
+        state = (await api.get(f"/tribunal/{appeal}")).json()
+        return state if state["closed"] else None
+
+    assert (await eventually(complied))["stage"] == "complied"
+    plan = await officer.in_cycle(2)  # the re-assessed plan is the plan's next version, in its next cycle
+    assert plan["versions"][-1]["reason"] == "Tribunal order"

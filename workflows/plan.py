@@ -102,6 +102,8 @@ def transfer_year_starts(deadline: date) -> date:
 
 # The reg 44 time limit each order that changes a plan starts (STATUTORY.md §1.9 O7, O8).
 ORDER_STEPS = {"amend": "tribunal.comply_amend", "name_school": "tribunal.comply_name_school"}
+# An order to re-assess after a refusal to re-assess (reg 44(2)(b)): carried into the plan, not the assessment.
+REASSESS_ORDER = "reassess"
 MEETING_NOTICE = timedelta(weeks=2)  # SEND Regs 2014 regs 20(3), 21(3)
 PHASE_TRANSFER_LEAD = timedelta(weeks=12)  # decision 4 weeks after the meeting + 8 weeks to the amended plan
 
@@ -744,6 +746,8 @@ class PlanWorkflow(CaseWorkflow):
 
     @workflow.update(name="tribunal_order")
     async def tribunal_order(self, order: TribunalOrder) -> StepResult:
+        if order.kind == REASSESS_ORDER:
+            return await self._order_to_reassess(order)
         step = ORDER_STEPS[order.kind]
         self.book.open(
             f"order:{order.order_id}", step, order.on, label=f"Carry out the Tribunal's order ({order.kind})"
@@ -760,11 +764,45 @@ class PlanWorkflow(CaseWorkflow):
             self.state.stage = PlanStage.ORDERED_AMENDMENT
         return await self.done("tribunal_order", order.on, order.actor, f"Tribunal ordered: {order.kind}")
 
+    async def _order_to_reassess(self, order: TribunalOrder) -> StepResult:
+        """An appeal against a refusal to re-assess allowed: the LA tells the family within 2 weeks that it will
+        re-assess the plan (reg 44(2)(b)), and the re-assessed plan follows within 14 weeks of the order (reg
+        44(2)(b)(ii)), as the plan's next version (regs 25-27), not as a new first plan."""
+        self.reassessment_key = f"{REASSESS_DECIDE}:order:{order.order_id}"
+        self.book.open(
+            self.reassessment_key,
+            "tribunal.comply_assess",
+            order.on,
+            label="Tell the family the LA will re-assess, as the Tribunal ordered",
+        )
+        self.book.open(
+            f"order:{order.order_id}",
+            "tribunal.comply_final_plan",
+            order.on,
+            label="Issue the re-assessed plan the Tribunal ordered",
+        )
+        self.state.open_orders.append(
+            OpenOrder(
+                order_id=order.order_id,
+                kind=order.kind,
+                tribunal_workflow_id=order.tribunal_workflow_id,
+                made_on=order.on,
+            )
+        )
+        self.stage_before_reassessment = self.state.stage
+        self.state.stage = PlanStage.REASSESSMENT_REQUESTED
+        return await self.done("tribunal_order", order.on, order.actor, "Tribunal ordered a re-assessment")
+
+    def _reassessment_ordered(self) -> bool:
+        return any(o.kind == REASSESS_ORDER for o in self.state.open_orders)
+
     @tribunal_order.validator
     def _validate_order(self, order: TribunalOrder) -> None:
         self._check(order, what="the Tribunal's order")
-        if order.kind not in ORDER_STEPS:
-            raise InvalidAction(f"a plan carries out orders to {' or '.join(ORDER_STEPS)}, not '{order.kind}'")
+        if order.kind not in ORDER_STEPS and order.kind != REASSESS_ORDER:
+            raise InvalidAction(f"a plan carries out orders to {', '.join(ORDER_STEPS)} or re-assess, not this one")
+        if order.kind == REASSESS_ORDER and self.state.stage not in (PlanStage.MAINTAINED, PlanStage.REVIEW_SCHEDULED):
+            raise OutOfOrder(f"the plan is at stage '{self.state.stage.value}': a re-assessment cannot start now")
 
     # Statutory exceptions on the plan's own deadlines (reg 27(3) applying reg 10(4); reg 44(3)) ---------
 
@@ -813,6 +851,10 @@ class PlanWorkflow(CaseWorkflow):
         self._check(decision, PlanStage.REASSESSMENT_REQUESTED, what="the re-assessment decision")
         if not decision.reassess and not decision.reasons.strip():
             raise InvalidAction("a refusal to re-assess must give reasons")
+        if not decision.reassess and self._reassessment_ordered():
+            raise InvalidAction(
+                "the Tribunal ordered this re-assessment: it cannot be refused (SEND Regs 2014 reg 44(2)(b))"
+            )
 
     # Ceasing (reg 31; CFA s.45) -----------------------------------------------------------------
 

@@ -175,7 +175,7 @@ class TribunalOrder(Action):
     """An order of the Tribunal (or a mediation agreement) that changes the plan (reg 44(2)(e)-(f))."""
 
     order_id: str
-    kind: str = Field(description="amend or name_school")
+    kind: str = Field(description="amend, name_school or reassess")
     tribunal_workflow_id: str
 
 

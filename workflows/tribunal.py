@@ -209,6 +209,7 @@ class TribunalWorkflow(CaseWorkflow):
                 kind=order.kind.value,
                 made_on=order.made_on,
                 policy=self.state.policy,
+                decision_kind=self.state.kind,
             ),
             start_to_close_timeout=ACTIVITY_TIMEOUT,
             retry_policy=ACTIVITY_RETRY,

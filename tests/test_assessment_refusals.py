@@ -35,7 +35,7 @@ async def test_out_of_order_and_impossible_actions_are_refused_whole(
         ("decide-to-assess", {"assess": True, "on": (received - timedelta(days=1)).isoformat()}, 422, "before"),
         ("decide-to-assess", {"assess": True, "on": "2026-02-30"}, 422, "on"),
         ("decide-to-assess", {"assess": "perhaps"}, 422, "assess"),
-        ("advice-received", {"advice_id": "health"}, 422, "no advice request 'health'"),
+        ("advice-received", {"advice_id": "health"}, 422, "no advice request of that id"),
         ("setting-answers", {"setting_urn": "100001", "agrees": True}, 422, "was not consulted"),
         ("withdraw", {"reason": "bored"}, 422, "reason"),
         (

@@ -328,7 +328,7 @@ class AssessmentWorkflow(CaseWorkflow):
         advice = self.advice.get(received.advice_id)
         if advice is None:
             known = ", ".join(self.advice) or "none"
-            raise InvalidAction(f"no advice request '{received.advice_id}' on this case (requested: {known})")
+            raise InvalidAction(f"no advice request of that id on this case (requested: {known})")
         self._check(received, after=advice.requested_on, what="the advice received")
         if advice.received_on is not None:
             raise OutOfOrder(f"advice from {received.advice_id} was already received on {advice.received_on}")

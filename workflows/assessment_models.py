@@ -145,7 +145,8 @@ class AdviceRequest(Action):
 
 
 class AdviceReceived(Action):
-    advice_id: str
+    # An adviser type or "other-N" (AssessmentWorkflow._advice_id): bounded, so no refusal can carry a megabyte.
+    advice_id: str = Field(max_length=32, pattern=r"^[a-z_]+(-[0-9]{1,3})?$")
 
 
 class IssueDecision(Action):
@@ -158,7 +159,9 @@ class DraftSent(Action):
 
 
 class ParentComments(Action):
-    preferred_setting_urn: str | None = Field(default=None, description="The setting the parent asks for")
+    preferred_setting_urn: str | None = Field(
+        default=None, pattern=r"^[0-9]{6,8}$", description="The URN of the setting the parent asks for"
+    )
     meeting_requested: bool = False
     document_id: str | None = Field(default=None, description="The comments as stored in the database")
 
@@ -168,7 +171,7 @@ class SettingConsulted(Action):
 
 
 class SettingAnswered(Action):
-    setting_urn: str
+    setting_urn: str = Field(pattern=r"^[0-9]{6,8}$")
     agrees: bool
 
 

@@ -317,7 +317,7 @@ class RedressWorkflow(CaseWorkflow):
         agreed = next((a for a in self.state.agreed if a.order_id == done.order_id), None)
         if agreed is None:
             known = ", ".join(a.order_id for a in self.state.agreed) or "none"
-            raise InvalidAction(f"no agreed matter '{done.order_id}' (agreed: {known})")
+            raise InvalidAction(f"no agreed matter of that id (agreed: {known})")
         if agreed.done_on is not None:
             raise OutOfOrder(f"{done.order_id} was already carried out on {agreed.done_on}")
 

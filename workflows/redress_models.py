@@ -117,7 +117,7 @@ class MediationHeld(Action):
 
 
 class AgreementCarriedOut(Action):
-    order_id: str
+    order_id: str = Field(max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
 
 
 class AppealLodged(Action):
@@ -246,7 +246,7 @@ class Ended(Action):
 
 
 class OrderComplied(Action):
-    order_id: str
+    order_id: str = Field(max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
 
 
 class RecommendationResponse(Action):

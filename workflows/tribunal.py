@@ -415,7 +415,7 @@ class TribunalWorkflow(CaseWorkflow):
         order = next((o for o in self.state.orders if o.order_id == complied.order_id), None)
         if order is None:
             known = ", ".join(o.order_id for o in self.state.orders) or "none"
-            raise InvalidAction(f"no order '{complied.order_id}' on this appeal (orders: {known})")
+            raise InvalidAction(f"no order of that id on this appeal (orders: {known})")
         if order.done_on is not None:
             raise OutOfOrder(f"order {order.order_id} was already carried out on {order.done_on}")
 

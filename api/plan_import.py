@@ -30,6 +30,7 @@ from api.registration import new_case_ref, register
 from api.schemas import EMAIL, LA_CODE, UK_POSTCODE, Strict
 from settings import Settings
 from statutory import phases
+from statutory.phases import SchoolStructure
 from store.db import SessionMaker
 from store.models import Case, Child, Contact, IdempotencyRecord
 from workflows import summaries
@@ -51,6 +52,10 @@ class ImportRow(Strict):
     last_review_on: date | None = None
     year_group: int | None = Field(
         default=None, ge=-3, le=14, description="National curriculum year now, if not the cohort of the birth date"
+    )
+    school_structure: SchoolStructure = Field(
+        default=SchoolStructure.PRIMARY,
+        description="The phases of the child's schooling: primary, infant_junior or three_tier (reg 2(1), reg 18)",
     )
     postcode: str | None = Field(default=None, pattern=UK_POSTCODE)
     parent_name: str | None = Field(default=None, max_length=200)
@@ -234,6 +239,7 @@ async def _start(temporal: Client, settings: Settings, row: ImportRow, case_ref:
         reception_year=reception,
         reminder_working_days=settings.reminder_working_days,
         imported=True,
+        school_structure=row.school_structure,
     )
     await temporal.start_workflow(
         PlanWorkflow.run,

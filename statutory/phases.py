@@ -10,6 +10,7 @@ a date of birth.
 
 import calendar as _calendar
 from datetime import date
+from enum import StrEnum
 
 from statutory.calendar import check_in_range
 
@@ -39,6 +40,38 @@ def post16_transfer_deadline(reception_year: int) -> date:
     """Secondary to post-16 happens in the September Year 12 starts; deadline 31 March of that year
     (reg 18(1)(a))."""
     return date(reception_year + 12, 3, 31)
+
+
+class SchoolStructure(StrEnum):
+    """How an LA's schools are organised, which sets when a child changes phase (SEND Regs 2014 reg 2(1): early
+    years to school, infant to junior, primary to middle, primary or middle to secondary, secondary to post-16)."""
+
+    PRIMARY = "primary"  # primary (Reception to Year 6), then secondary
+    INFANT_JUNIOR = "infant_junior"  # infant (to Year 2), junior (Years 3-6), then secondary
+    # DESIGN CHOICE (docs/statutory-choices.md): first (to Year 4), middle (Years 5-8), upper (Year 9 on), the most
+    # common three-tier ages; an LA whose middle schools differ records its own structure.
+    THREE_TIER = "three_tier"
+
+
+# The year group each move of a phase is into (Reception is 0; Year 12 is the move to post-16).
+MOVES_INTO = {
+    SchoolStructure.PRIMARY: (0, 7, 12),
+    SchoolStructure.INFANT_JUNIOR: (0, 3, 7, 12),
+    SchoolStructure.THREE_TIER: (0, 5, 9, 12),
+}
+POST16 = 12
+
+
+def transfer_deadline(reception_year: int, year_into: int) -> date:
+    """Reg 18(1): the plan is amended by 31 March before a move from secondary school to post-16 (reg 18(1)(a)),
+    and by 15 February before any other move between phases (reg 18(1)(b)), in the calendar year of the move."""
+    start = reception_year + year_into
+    return date(start, 3, 31) if year_into == POST16 else date(start, 2, 15)
+
+
+def transfers(reception_year: int, structure: SchoolStructure) -> list[tuple[int, date]]:
+    """Every move between phases of a child's schooling, earliest first, with its reg 18(1) date."""
+    return [(year, transfer_deadline(reception_year, year)) for year in MOVES_INTO[structure]]
 
 
 def transfer_starts(deadline: date) -> date:

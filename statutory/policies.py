@@ -156,6 +156,15 @@ SEND_REGS_2014_RULES: tuple[Rule, ...] = (
         fixed_month=3,
         fixed_day=31,
     ),
+    # Reg 18(2): a young person moving between post-16 institutions at any other time; the plan is reviewed
+    # and amended at least 5 months before the move. Its date is set back from the move, not counted forward.
+    Rule(
+        "review.post16_move",
+        5,
+        M,
+        "SEND Regs 2014 reg 18(2)",
+        "Review and amend the plan at least 5 months before a move between post-16 institutions",
+    ),
     # Re-assessment (STATUTORY.md §1.5) -----------------------------------------------------------
     # DESIGN CHOICE: calendar days (Kent CC, National SENDIASS), the day the request arrives not counted.
     Rule(

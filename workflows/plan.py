@@ -52,6 +52,7 @@ with workflow.unsafe.imports_passed_through():
         PlanStage,
         PlanState,
         PlanVersion,
+        Post16MovePlanned,
         ReassessmentDecision,
         ReassessmentRequested,
         ReportReceived,
@@ -69,6 +70,7 @@ UNDER_FIVE = "review.under_five"
 PHASE_SCHOOL = "review.phase_transfer_school"
 PHASE_POST16 = "review.phase_transfer_post16"
 PHASE_MEETING = "review.phase_transfer_meeting"
+POST16_MOVE = "review.post16_move"
 REPORT = "review.report"
 DECISION = "review.decision"
 AMENDMENT_COMMENTS = "review.amendment_comments"
@@ -131,6 +133,7 @@ class PlanWorkflow(CaseWorkflow):
             phase_transfers_done=list(input.phase_transfers_done),
             open_orders=list(input.open_orders),
             named_setting_urn=input.named_setting_urn,
+            school_structure=input.school_structure,
             # Duties still open when the last cycle ended (a new LA's notice, say) stay owed in this one.
             deadlines=list(input.carried_deadlines),
         )
@@ -220,7 +223,7 @@ class PlanWorkflow(CaseWorkflow):
         self.state.review_due, self.state.review_reason = due, reason
         phase = self._phase_transfer(base, due)
         if phase is not None:
-            step, deadline = phase
+            step, deadline, _ = phase
             # Any start in the year before the transfer year gives the fixed date (reg 18(1)).
             transfer = self.book.open(
                 step, step, date(deadline.year - 1, 1, 1), label="Review and amend the plan for the phase transfer"
@@ -257,11 +260,12 @@ class PlanWorkflow(CaseWorkflow):
         phase = self._phase_transfer(base, review.due)
         if phase is None:
             return
-        step, deadline = phase
+        step, deadline, year_into = phase
         # Any start in the year before the transfer year gives the fixed date (reg 18(1)); a transfer duty still
         # owed when the last cycle ended came with it, under its own key.
+        into = {0: "Reception", phases.POST16: "post-16"}.get(year_into, f"Year {year_into}")
         transfer = self.book.open_for(step) or self.book.open(
-            step, step, date(deadline.year - 1, 1, 1), label="Review and amend the plan for the phase transfer"
+            step, step, date(deadline.year - 1, 1, 1), label=f"Review and amend the plan for the move into {into}"
         )
         self.state.phase_transfer_due = transfer.due
         meeting_by = transfer.due - PHASE_TRANSFER_LEAD
@@ -275,15 +279,27 @@ class PlanWorkflow(CaseWorkflow):
                 f"({transfer.reference})"
             )
 
-    def _phase_transfer(self, base: date, due: date) -> tuple[str, date] | None:
+    def _phase_transfer(self, base: date, due: date) -> tuple[str, date, int] | None:
         """The phase transfer (reg 18(1)) this cycle's review must prepare for: one not yet done whose
-        latest meeting date (PHASE_TRANSFER_LEAD before it) falls by this cycle's review date."""
+        latest meeting date (PHASE_TRANSFER_LEAD before it) falls by this cycle's review date. Under law-gaps-1
+        every move of the LA's school structure counts (reg 2(1)), each done once (by its year)."""
         cohort = self.state.reception_year
         if cohort is None:
             return None
-        for step, deadline in (
-            (PHASE_SCHOOL, phases.secondary_transfer_deadline(cohort)),
-            (PHASE_POST16, phases.post16_transfer_deadline(cohort)),
+        if self.law_gaps:
+            for year_into, deadline in phases.transfers(cohort, self.state.school_structure):
+                step = PHASE_POST16 if year_into == phases.POST16 else PHASE_SCHOOL
+                if (
+                    not self._transfer_done(step, deadline, cohort)
+                    and base < deadline
+                    and (deadline - PHASE_TRANSFER_LEAD <= due or self._in_transfer_year(deadline))
+                    and not self._moved_before_import(deadline)
+                ):
+                    return step, deadline, year_into
+            return None
+        for step, deadline, year_into in (
+            (PHASE_SCHOOL, phases.secondary_transfer_deadline(cohort), 7),
+            (PHASE_POST16, phases.post16_transfer_deadline(cohort), phases.POST16),
         ):
             if (
                 step not in self.state.phase_transfers_done
@@ -291,8 +307,18 @@ class PlanWorkflow(CaseWorkflow):
                 and (deadline - PHASE_TRANSFER_LEAD <= due or self._in_transfer_year(deadline))
                 and not self._moved_before_import(deadline)
             ):
-                return step, deadline
+                return step, deadline, year_into
         return None
+
+    def _transfer_done(self, step: str, deadline: date, cohort: int) -> bool:
+        """Done, by its year ("review.phase_transfer_school:2027"); a bare step id, recorded before every move
+        counted, meant the move to secondary school or to post-16."""
+        done = self.state.phase_transfers_done
+        legacy = step in done and deadline in (
+            phases.secondary_transfer_deadline(cohort),
+            phases.post16_transfer_deadline(cohort),
+        )
+        return f"{step}:{deadline.year}" in done or legacy
 
     def _in_transfer_year(self, deadline: date) -> bool:
         """The academic year before the move has begun: the duty to amend by reg 18's date is owed now, whatever
@@ -331,6 +357,7 @@ class PlanWorkflow(CaseWorkflow):
             ],
             previous_history_count=self._seq_base + len(self.history),
             named_setting_urn=self.state.named_setting_urn,
+            school_structure=self.state.school_structure,
         )
 
     def family(self) -> Recipient:
@@ -566,7 +593,9 @@ class PlanWorkflow(CaseWorkflow):
             transfer = self.book.open_for(step)
             if transfer is not None and issued.on >= transfer_year_starts(transfer.due):
                 self.book.finish(transfer, issued.on)
-                self.state.phase_transfers_done.append(step)
+                self.state.phase_transfers_done.append(f"{step}:{transfer.due.year}" if self.law_gaps else step)
+        # Reg 18(2): the amendment for a planned move between post-16 institutions.
+        self.book.finish(self.book.open_for(POST16_MOVE), issued.on)
         for order in self.state.open_orders:
             self.book.finish(self._order_deadline(order.order_id), issued.on)
             await self.report_order_done(order.tribunal_workflow_id, order.order_id, issued.on)
@@ -803,6 +832,27 @@ class PlanWorkflow(CaseWorkflow):
             raise InvalidAction(f"a plan carries out orders to {', '.join(ORDER_STEPS)} or re-assess, not this one")
         if order.kind == REASSESS_ORDER and self.state.stage not in (PlanStage.MAINTAINED, PlanStage.REVIEW_SCHEDULED):
             raise OutOfOrder(f"the plan is at stage '{self.state.stage.value}': a re-assessment cannot start now")
+
+    # A move between post-16 institutions at any other time (reg 18(2)) -----------------------------
+
+    @workflow.update(name="plan_post16_move")
+    async def plan_post16_move(self, planned: Post16MovePlanned) -> StepResult:
+        by = statutory.add_months(planned.moves_on, -5)
+        self.book.open(POST16_MOVE, POST16_MOVE, planned.on, due=by)
+        return await self.done(
+            "post16_move_planned",
+            planned.on,
+            planned.actor,
+            f"Move between post-16 institutions on {planned.moves_on}: plan reviewed and amended by {by} (reg 18(2))",
+        )
+
+    @plan_post16_move.validator
+    def _validate_post16_move(self, planned: Post16MovePlanned) -> None:
+        self._check(planned, PlanStage.MAINTAINED, PlanStage.REVIEW_SCHEDULED, what="the planned move")
+        if planned.moves_on <= planned.on:
+            raise InvalidAction("the move must be after the day it is recorded")
+        if self.book.open_for(POST16_MOVE) is not None:
+            raise OutOfOrder("a move between post-16 institutions is already planned on this plan")
 
     # Statutory exceptions on the plan's own deadlines (reg 27(3) applying reg 10(4); reg 44(3)) ---------
 

@@ -6,6 +6,7 @@ from enum import StrEnum
 from pydantic import BaseModel, Field
 
 import statutory
+from statutory.phases import SchoolStructure
 from workflows.assessment_models import Action, AppealableDecision, SettingConsultation
 from workflows.case_state import Deadline, HistoryEntry, StatutoryException
 
@@ -65,6 +66,9 @@ class PlanInput(BaseModel):
     previous_history_count: int = 0
     imported: bool = False
     named_setting_urn: str | None = Field(default=None, description="The setting named in section I, if known")
+    school_structure: SchoolStructure = Field(
+        default=SchoolStructure.PRIMARY, description="The LA's school phases, which set the child's transfers"
+    )
 
 
 class PlanState(BaseModel):
@@ -83,6 +87,7 @@ class PlanState(BaseModel):
     meeting_on: date | None = None
     advice_circulated_on: date | None = None
     named_setting_urn: str | None = None
+    school_structure: SchoolStructure = SchoolStructure.PRIMARY
     settings: list[SettingConsultation] = Field(
         default_factory=list, description="Settings consulted in this cycle on being named (CFA 2014 ss.39-40)"
     )
@@ -188,3 +193,10 @@ class OpenOrder(BaseModel):
 
 PlanInput.model_rebuild()
 PlanState.model_rebuild()
+
+
+class Post16MovePlanned(Action):
+    """A move between post-16 institutions planned at a time other than the start of the academic year after
+    secondary school (SEND Regs 2014 reg 18(2))."""
+
+    moves_on: date = Field(description="When the young person is to start at the new institution")

@@ -34,6 +34,7 @@ from workflows.plan_models import (
     NotAmended,
     NoticeSent,
     PlanState,
+    Post16MovePlanned,
     ReassessmentDecision,
     ReassessmentRequested,
     ReportReceived,
@@ -351,6 +352,20 @@ async def send_reassessment_draft(
     return await with_document(
         session, case_ref, "draft", body.sections.model_dump(), idempotency_key, send, created_by=user.sub
     )
+
+
+@router.post("/post16-move", response_model=PlanState)
+async def plan_post16_move(
+    case_ref: CaseRef,
+    body: Post16MovePlanned,
+    session: SessionDep,
+    temporal: TemporalDep,
+    user: Acting,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    """A move between post-16 institutions at a time other than after secondary school: the plan is reviewed and
+    amended at least 5 months before it (SEND Regs 2014 reg 18(2))."""
+    return await apply(temporal, session, user, case_ref, "plan_post16_move", body, idempotency_key)
 
 
 @router.post("/not-amended", response_model=PlanState)

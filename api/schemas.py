@@ -6,7 +6,7 @@ reference, the LA code and dates.
 
 import unicodedata
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -135,6 +135,16 @@ class PlanSections(Strict):
 class DraftIn(Strict):
     served_on: date
     sections: PlanSections
+
+    @model_validator(mode="after")
+    def _names_no_setting(self) -> Self:
+        """A draft plan must not name a school or institution, or a type of one (CFA 2014 s.38(5))."""
+        if self.sections.I.strip():
+            raise ValueError(
+                "the draft plan must not name a school or institution, or a type of one, in section I "
+                "(CFA 2014 s.38(5))"
+            )
+        return self
 
 
 class FinalPlanIn(Strict):

@@ -94,18 +94,22 @@ SEND_REGS_2014_RULES: tuple[Rule, ...] = (
         "SEND Regs 2014 reg 18(1), regs 20(10) and 22(3) counted back (a planning date, not a statutory limit)",
         "Hold the review meeting in time to amend the plan before the phase transfer",
     ),
+    # Reg 21(7) (no school or institution attended) is seen in the primary text; reg 20's paragraph for
+    # the same 2-week report is not, so reg 20 is cited whole (docs/statutory-choices.md).
     Rule(
         "review.report",
         2,
         W,
-        "SEND Regs 2014 reg 21(7); reg 20 equivalent (paragraph unconfirmed)",
+        "SEND Regs 2014 reg 20 (school or other institution attended); reg 21(7) (none attended)",
         "Send the review report after the meeting",
     ),
+    # The paragraphs holding the 4-week decision in regs 20 and 21 were not seen in the primary text,
+    # so both regulations are cited whole (docs/statutory-choices.md).
     Rule(
         "review.decision",
         4,
         W,
-        "SEND Regs 2014 reg 20(10); reg 21 equivalent (paragraph numbers unconfirmed)",
+        "SEND Regs 2014 reg 20 (school or other institution attended); reg 21 (none attended)",
         "Decide to maintain, amend or cease and notify after the review meeting",
     ),
     Rule(
@@ -203,25 +207,30 @@ SEND_REGS_2014_RULES: tuple[Rule, ...] = (
         "SEND Regs 2014 reg 33",
         "Parent or young person contacts the mediation adviser",
     ),
+    # Reg 34 ("Where a parent or young person does not wish to or fails to pursue mediation") is seen in
+    # the primary text; the paragraph with the 3 working days is not, so the regulation is cited whole.
     Rule(
         "mediation.certificate",
         3,
         WD,
-        "SEND Regs 2014 reg 34 (paragraph unconfirmed)",
+        "SEND Regs 2014 reg 34",
         "Mediation adviser issues the certificate",
     ),
+    # The next three limits sit in the mediation regulations 32-42 (Explanatory Note). Regs 32, 33 and 42
+    # were read in full and hold none of them, nor does reg 34 by its heading, so they are cited as
+    # regs 35-41 until the exact regulation is read in the primary text (docs/statutory-choices.md).
     Rule(
         "mediation.deemed_certificate",
         3,
         WD,
-        "SEND Regs 2014 reg 37 (number unconfirmed)",
+        "SEND Regs 2014 regs 35-41 (mediation)",
         "Certificate after the LA could not arrange mediation in 30 days",
     ),
     Rule(
         "mediation.health_notify",
         3,
         WD,
-        "SEND Regs 2014 regs 35-36 (number unconfirmed)",
+        "SEND Regs 2014 regs 35-41 (mediation)",
         "LA tells the health commissioning body the mediation issues",
     ),
     # DESIGN CHOICE: 30 calendar days (IPSEA; STATUTORY.md §7 item 2), the start day not counted.
@@ -229,7 +238,7 @@ SEND_REGS_2014_RULES: tuple[Rule, ...] = (
         "mediation.arrange",
         30,
         D,
-        "SEND Regs 2014 regs 35-37 (number unconfirmed)",
+        "SEND Regs 2014 regs 35-41 (mediation)",
         "Arrange the mediation",
     ),
     Rule(
@@ -282,11 +291,14 @@ SEND_REGS_2014_RULES: tuple[Rule, ...] = (
         "HESC Rules 2008 r.46(2), r.12(3)(b)",
         "Apply for permission to appeal to the Upper Tribunal",
     ),
+    # The Explanatory Note puts the action on a recommendation from reg 6 (reg 6(1): a health
+    # recommendation goes to the health commissioning body); the paragraph with the 5 weeks, and the
+    # social care one, were not seen, so the reference starts at reg 6 (docs/statutory-choices.md).
     Rule(
         "tribunal.recommendations_response",
         5,
         W,
-        "SEND (First-tier Tribunal Recommendations Power) Regs 2017 (regulation number unconfirmed)",
+        "SEND (First-tier Tribunal Recommendations Power) Regs 2017 (SI 2017/1306) reg 6 onwards",
         "Respond in writing to the Tribunal's health or social care recommendations",
     ),
     # Compliance with Tribunal orders (STATUTORY.md §1.9) -----------------------------------------

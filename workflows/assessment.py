@@ -45,7 +45,7 @@ with workflow.unsafe.imports_passed_through():
         Stage,
         Withdrawal,
     )
-    from workflows.case_base import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, CaseWorkflow
+    from workflows.case_base import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, SETTING_RESPONSE, CaseWorkflow
     from workflows.case_state import Deadline, DeadlineKind, DeadlineStatus, StepResult
     from workflows.deadline_book import DeadlineBook
     from workflows.plan_models import PlanInput, PlanVersion
@@ -55,9 +55,20 @@ DECIDE_TO_ASSESS = "assessment.decide_to_assess"
 ADVICE = "assessment.advice"
 DECIDE_TO_ISSUE = "assessment.notify_no_plan"
 DRAFT_COMMENTS = "assessment.draft_comments"
-SETTING_RESPONSE = "assessment.setting_response"
+
 FINAL_PLAN = "assessment.final_plan"
 DRAFT = "assessment.draft"
+# Who gives each kind of advice, in words for the officer's lists (SEND Regs 2014 reg 6(1)).
+ADVISER_WORDS = {
+    AdviserType.PARENT: "the parent or young person",
+    AdviserType.EDUCATIONAL: "the school or early years setting (educational advice)",
+    AdviserType.HEALTH: "health (the health care professional)",
+    AdviserType.EDUCATIONAL_PSYCHOLOGIST: "the educational psychologist",
+    AdviserType.SOCIAL_CARE: "social care",
+    AdviserType.PREPARING_FOR_ADULTHOOD: "preparing for adulthood",
+    AdviserType.SENSORY: "a qualified teacher of the hearing or vision impaired",
+    AdviserType.OTHER: "another adviser the family asked for",
+}
 REQUEST_STEPS = {DECIDE_TO_ASSESS: DECIDE_TO_ASSESS, DECIDE_TO_ISSUE: DECIDE_TO_ISSUE, FINAL_PLAN: FINAL_PLAN}
 # The same milestones on a Tribunal order's clock (STATUTORY.md §1.9 O2-O5).
 ORDERED_STEPS = {
@@ -268,7 +279,7 @@ class AssessmentWorkflow(CaseWorkflow):
             f"{ADVICE}:{advice_id}",
             ADVICE,
             request.on,
-            label=f"Advice from {request.adviser.value.replace('_', ' ')}",
+            label=f"Advice from {ADVISER_WORDS.get(request.adviser, request.adviser.value.replace('_', ' '))}",
         )
         self.advice[advice_id] = AdviceState(
             advice_id=advice_id,
@@ -399,32 +410,15 @@ class AssessmentWorkflow(CaseWorkflow):
 
     @workflow.update(name="consult_setting")
     async def consult_setting(self, consulted: SettingConsulted) -> StepResult:
-        deadline = self.book.open(
-            f"{SETTING_RESPONSE}:{consulted.setting_urn}",
-            SETTING_RESPONSE,
-            consulted.on,
-            # The setting's 15 days (Code 9.83) are the setting's time to answer, not a duty of the LA.
-            kind=DeadlineKind.WINDOW if self.legal_time else DeadlineKind.DUTY,
-            label=f"Answer from setting URN {consulted.setting_urn}",
+        # The setting's 15 days (Code 9.83) are the setting's time to answer, not a duty of the LA.
+        kind = DeadlineKind.WINDOW if self.legal_time else DeadlineKind.DUTY
+        deadline, summary = await self.open_consultation(
+            consulted, notice_key=f"consultation:{consulted.setting_urn}", what="an EHC plan", kind=kind
         )
         self.settings[consulted.setting_urn] = SettingConsultation(
             setting_urn=consulted.setting_urn, sent_on=consulted.on, due=deadline.due
         )
-        await self.notify(
-            Recipient.SETTING,
-            f"consultation:{consulted.setting_urn}",
-            "setting_consultation",
-            "Consultation on naming your setting in an EHC plan",
-            f"Case {self.case_ref}: the LA is consulting setting URN {consulted.setting_urn} about naming it in "
-            f"an EHC plan (CFA 2014 s.39/s.40). Please answer by {deadline.due:%d %B %Y} (Code 9.83).",
-            fact_on=consulted.on,
-        )
-        return await self._done(
-            f"setting_consulted:{consulted.setting_urn}",
-            consulted.on,
-            consulted.actor,
-            f"Setting URN {consulted.setting_urn} consulted; answer due {deadline.due}",
-        )
+        return await self._done(f"setting_consulted:{consulted.setting_urn}", consulted.on, consulted.actor, summary)
 
     @consult_setting.validator
     def _validate_consult_setting(self, consulted: SettingConsulted) -> None:

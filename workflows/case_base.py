@@ -31,8 +31,15 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows import restatement
     from workflows import search_attributes as sa
-    from workflows.assessment_models import Action, AppealableDecision, ExceptionRecorded
-    from workflows.case_state import DeadlineKind, DeadlineStatus, HistoryEntry, StatutoryException, StepResult
+    from workflows.assessment_models import Action, AppealableDecision, ExceptionRecorded, SettingConsulted
+    from workflows.case_state import (
+        Deadline,
+        DeadlineKind,
+        DeadlineStatus,
+        HistoryEntry,
+        StatutoryException,
+        StepResult,
+    )
     from workflows.deadline_book import ClockEvent, DeadlineBook, Firing, Restated
     from workflows.rejections import CaseClosed, InvalidAction, OutOfOrder
 
@@ -48,6 +55,8 @@ PROCESS_TITLES = {
     "tribunal": "Tribunal appeal",
 }
 
+
+SETTING_RESPONSE = "assessment.setting_response"
 
 # The read model is written by a local activity, inside the workflow task that made the change, and the
 # search attributes are upserted only where they changed: a case start is 9 history events and one workflow
@@ -484,6 +493,25 @@ class CaseWorkflow(ABC):
         if setting:
             await self.notify(Recipient.SETTING, key, f"{template}_copy", f"Copy: the {what}", text)
         await self.notify(Recipient.HEALTH_BODY, key, f"{template}_copy", f"Copy: the {what}", text)
+
+    async def open_consultation(
+        self, consulted: SettingConsulted, *, notice_key: str, what: str, kind: DeadlineKind
+    ) -> tuple[Deadline, str]:
+        """Consult a setting on being named in a plan (CFA 2014 ss.39(2)-(3), 40(3); Code 9.83: 15 days to answer);
+        the deadline and the history line. The assessment and the plan (regs 22, 27) consult the same way."""
+        urn = consulted.setting_urn
+        label = f"Answer from setting URN {urn}"
+        deadline = self.book.open(f"{SETTING_RESPONSE}:{urn}", SETTING_RESPONSE, consulted.on, kind=kind, label=label)
+        await self.notify(
+            Recipient.SETTING,
+            notice_key,
+            "setting_consultation",
+            "Consultation on naming your setting in an EHC plan",
+            f"Case {self.case_ref}: the LA is consulting setting URN {urn} about naming it in {what} "
+            f"(CFA 2014 s.39/s.40). Please answer by {deadline.due:%d %B %Y} (Code 9.83).",
+            fact_on=consulted.on,
+        )
+        return deadline, f"Setting URN {urn} consulted; answer due {deadline.due}"
 
     async def report_order_done(self, tribunal_workflow_id: str, order_id: str, on: date) -> None:
         """Tell the Tribunal appeal that its order has been carried out on this case."""

@@ -34,7 +34,7 @@ with workflow.unsafe.imports_passed_through():
         SettingConsultation,
         SettingConsulted,
     )
-    from workflows.case_base import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, CaseWorkflow
+    from workflows.case_base import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, SETTING_RESPONSE, CaseWorkflow
     from workflows.case_state import Deadline, DeadlineKind, DeadlineStatus, StepResult
     from workflows.deadline_book import DeadlineBook
     from workflows.letters import appeal_rights
@@ -80,7 +80,7 @@ REASSESS_DECIDE = "reassessment.decide"
 REASSESS_FINAL = "reassessment.final_plan"
 REASSESS_DRAFT_COMMENTS = "reassessment.draft_comments"
 DRAFT_COMMENTS_RULE = "assessment.draft_comments"  # reg 13(1), applied to a re-assessment by reg 27
-SETTING_RESPONSE = "assessment.setting_response"
+
 # Where an amendment or a re-assessment can name a setting, which is consulted first (CFA 2014 ss.39-40).
 NAMING_STAGES = (
     PlanStage.AMENDMENT_PROPOSED,
@@ -674,31 +674,16 @@ class PlanWorkflow(CaseWorkflow):
 
     @workflow.update(name="consult_setting")
     async def consult_setting(self, consulted: SettingConsulted) -> StepResult:
-        deadline = self.book.open(
-            f"{SETTING_RESPONSE}:{consulted.setting_urn}",
-            SETTING_RESPONSE,
-            consulted.on,
+        deadline, summary = await self.open_consultation(
+            consulted,
+            notice_key=f"cycle{self.state.cycle}:consultation:{consulted.setting_urn}",
+            what="an amended EHC plan",
             kind=DeadlineKind.WINDOW,
-            label=f"Answer from setting URN {consulted.setting_urn}",
         )
         self.state.settings.append(
             SettingConsultation(setting_urn=consulted.setting_urn, sent_on=consulted.on, due=deadline.due)
         )
-        await self.notify(
-            Recipient.SETTING,
-            f"cycle{self.state.cycle}:consultation:{consulted.setting_urn}",
-            "setting_consultation",
-            "Consultation on naming your setting in an EHC plan",
-            f"Case {self.case_ref}: the LA is consulting setting URN {consulted.setting_urn} about naming it in an "
-            f"amended EHC plan (CFA 2014 s.39/s.40). Please answer by {deadline.due:%d %B %Y} (Code 9.83).",
-            fact_on=consulted.on,
-        )
-        return await self.done(
-            f"setting_consulted:{consulted.setting_urn}",
-            consulted.on,
-            consulted.actor,
-            f"Setting URN {consulted.setting_urn} consulted; answer due {deadline.due}",
-        )
+        return await self.done(f"setting_consulted:{consulted.setting_urn}", consulted.on, consulted.actor, summary)
 
     @consult_setting.validator
     def _validate_consult_setting(self, consulted: SettingConsulted) -> None:
@@ -781,6 +766,13 @@ class PlanWorkflow(CaseWorkflow):
         self.book.open(
             f"order:{order.order_id}", step, order.on, label=f"Carry out the Tribunal's order ({order.kind})"
         )
+        self._hold_order(order)
+        if self.state.stage in (PlanStage.MAINTAINED, PlanStage.CEASE_PENDING_APPEAL):
+            self.state.stage = PlanStage.ORDERED_AMENDMENT
+        return await self.done("tribunal_order", order.on, order.actor, f"Tribunal ordered: {order.kind}")
+
+    def _hold_order(self, order: TribunalOrder) -> None:
+        """The plan owes the order until its amended plan reports it carried out (report_order_done)."""
         self.state.open_orders.append(
             OpenOrder(
                 order_id=order.order_id,
@@ -789,9 +781,6 @@ class PlanWorkflow(CaseWorkflow):
                 made_on=order.on,
             )
         )
-        if self.state.stage in (PlanStage.MAINTAINED, PlanStage.CEASE_PENDING_APPEAL):
-            self.state.stage = PlanStage.ORDERED_AMENDMENT
-        return await self.done("tribunal_order", order.on, order.actor, f"Tribunal ordered: {order.kind}")
 
     async def _order_to_reassess(self, order: TribunalOrder) -> StepResult:
         """An appeal against a refusal to re-assess allowed: the LA tells the family within 2 weeks that it will
@@ -810,14 +799,7 @@ class PlanWorkflow(CaseWorkflow):
             order.on,
             label="Issue the re-assessed plan the Tribunal ordered",
         )
-        self.state.open_orders.append(
-            OpenOrder(
-                order_id=order.order_id,
-                kind=order.kind,
-                tribunal_workflow_id=order.tribunal_workflow_id,
-                made_on=order.on,
-            )
-        )
+        self._hold_order(order)
         self.stage_before_reassessment = self.state.stage
         self.state.stage = PlanStage.REASSESSMENT_REQUESTED
         return await self.done("tribunal_order", order.on, order.actor, "Tribunal ordered a re-assessment")

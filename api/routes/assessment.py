@@ -106,12 +106,6 @@ async def send_draft(
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
     """Send the draft plan; it must not name a school or institution (CFA 2014 s.38(5))."""
-    if body.sections.I.strip():
-        raise Problem(
-            422,
-            "Action refused",
-            "the draft plan must not name a school or institution, or a type of one, in section I (CFA 2014 s.38(5))",
-        )
     await case_for(session, user, case_ref)
 
     async def send(document_id: str) -> AssessmentState:

@@ -337,12 +337,6 @@ async def send_reassessment_draft(
 ) -> Any:
     """Send the draft plan after a re-assessment, with 15 days to comment (SEND Regs 2014 reg 27 applying reg
     13(1)); like a first draft it must not name a school or institution (CFA 2014 s.38(5))."""
-    if body.sections.I.strip():
-        raise Problem(
-            422,
-            "Action refused",
-            "the draft plan must not name a school or institution, or a type of one, in section I (CFA 2014 s.38(5))",
-        )
     await case_for(session, user, case_ref)
 
     async def send(document_id: str) -> PlanState:

@@ -105,6 +105,15 @@ def test_each_limit_admits_only_its_statutory_exceptions(rule_id: str) -> None:
     assert set(RULES[rule_id].exceptions) == EXCEPTIONS.get(rule_id, set())
 
 
+def test_no_reference_is_shown_as_unconfirmed() -> None:
+    """A reference is cited at the level the law was read to, never with a placeholder (statutory-choices.md)."""
+    references = [(rule.id, rule.reference) for rules in statutory.POLICIES.values() for rule in rules.values()]
+    references += [(code.value, code.reference) for code in ExceptionCode]
+    for name, reference in references:
+        assert "unconfirmed" not in reference.lower(), name
+        assert "[u]" not in reference.lower(), name
+
+
 def test_exception_codes_carry_their_references() -> None:
     assert ExceptionCode.MISSED_APPOINTMENT.reference == "SEND Regs 2014 reg 8(2)(c)"
     assert ExceptionCode.ABSENCE_TWO_WEEKS.reference == "SEND Regs 2014 reg 44(3)"

@@ -1,5 +1,6 @@
 """Reminders and notices are sent once however often a case replays, and histories replay cleanly."""
 
+import base64
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -20,6 +21,7 @@ from tests.conftest import TASK_QUEUE
 from tests.driver import Officer
 from tests.factories import bearer
 from worker import WORKFLOWS, build_worker, sandbox_runner
+from workflows import case_base
 
 HISTORIES = Path(__file__).parent / "histories"
 
@@ -79,3 +81,15 @@ def test_every_workflow_type_has_a_recorded_history() -> None:
         for p in HISTORIES.glob("*.json")
     }
     assert recorded >= {w.__temporal_workflow_definition.name for w in WORKFLOWS}  # type: ignore[attr-defined]
+
+
+def test_every_patch_has_a_recorded_history_that_takes_it() -> None:
+    """A patched change is proven by replay only if some committed history went down its new path."""
+    patches: set[str] = set()
+    for path in HISTORIES.glob("*.json"):
+        for event in json.loads(path.read_text())["events"]:
+            marker = event.get("markerRecordedEventAttributes")
+            if marker and marker["markerName"] == "core_patch":
+                payload = marker["details"]["patch-data"]["payloads"][0]["data"]
+                patches.add(json.loads(base64.b64decode(payload))["id"])
+    assert {case_base.LEGAL_TIME, case_base.LAW_GAPS, case_base.SYNC_IN_WORKFLOW_TASK} <= patches

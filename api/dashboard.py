@@ -123,7 +123,7 @@ class Mediation(BaseModel):
 
     requested: int
     declined: int = Field(description="The family took a certificate without mediation (reg 34)")
-    not_arranged: int = Field(description="The LA could not arrange it within 30 days (reg 37)")
+    not_arranged: int = Field(description="The LA could not arrange it within 30 days (SEND Regs 2014 regs 35-41)")
     held: int
     held_by_outcome: dict[str, int] = Field(description="agreement, partial or none")
 

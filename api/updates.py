@@ -91,13 +91,17 @@ async def with_document(
         if idempotency_key
         else uuid.uuid4().hex
     )
-    if await session.get(PlanDocument, document_id) is None:
+    created = await session.get(PlanDocument, document_id) is None
+    if created:
         session.add(PlanDocument(id=document_id, case_ref=case_ref, kind=kind, sections=sections, **document))
         await session.commit()
     try:
         return await action(document_id)
     except BaseException:
+        # Only a document this request wrote goes: a retry of a request that succeeded finds its document there,
+        # and refusing the retry must never take the issued plan's text away.
         await session.rollback()
-        await session.exec(delete(PlanDocument).where(PlanDocument.id == document_id))  # type: ignore[arg-type]
-        await session.commit()
+        if created:
+            await session.exec(delete(PlanDocument).where(PlanDocument.id == document_id))  # type: ignore[arg-type]
+            await session.commit()
         raise

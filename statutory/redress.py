@@ -8,7 +8,7 @@ Workflows read these values; they never branch on a policy's name.
   none is named, needs no certificate at all (s.55(3)).
 - `green-paper-2022`: mediation is mandatory before any appeal (SEND Review green paper 2022,
   STATUTORY.md §6): declining gives no certificate, and settings-only appeals are not exempt. A
-  certificate still follows where the LA cannot arrange mediation in time (reg 37 as today).
+  certificate still follows where the LA cannot arrange mediation in time (SEND Regs 2014 regs 35-41, as today).
 """
 
 from collections.abc import Mapping

@@ -21,7 +21,7 @@ async def test_mediation_still_running_at_two_months_keeps_the_route_open_until_
     await officer.wait(days=40)
     await officer.redress(route, "adviser-contact", {"wants_mediation": True})
     await officer.wait(days=10)
-    mediation_on = decided + timedelta(days=65)  # within the 30 days (reg 37)
+    mediation_on = decided + timedelta(days=65)  # within the 30 days (regs 35-41)
     await officer.redress(route, "mediation-arranged", {"mediation_on": mediation_on.isoformat()})
     await officer.wait(days=25)  # day 75: past the 2 months and the five working days after them
     state = (await api.get(f"/redress/{route}")).json()
@@ -76,7 +76,7 @@ async def test_the_amended_plan_is_due_within_twelve_weeks_of_the_meeting_whiche
     await officer.in_cycle(1)
     await officer.review()  # the meeting 15 days on, the report a week after it
     meeting = date.fromisoformat((await officer.plan())["last_review_on"])
-    await officer.wait(weeks=5)  # the decision 6 weeks after the meeting: reg 20(10)'s 4 weeks missed
+    await officer.wait(weeks=5)  # the decision 6 weeks after the meeting: reg 20's 4 weeks missed
     decided = await officer.today()
     proposed = {**SECTIONS, "I": "Mainstream primary school"}
     plan = await officer.act_on_plan("review-decision", {"outcome": "amend", "proposed_sections": proposed})
@@ -186,7 +186,7 @@ async def test_an_exception_on_the_plans_own_limit_excepts_the_missed_reassessme
 async def test_the_thirty_days_are_met_by_the_mediation_taking_place_not_by_its_arrangement(
     api: httpx.AsyncClient, env: WorkflowEnvironment
 ) -> None:
-    """SEND Regs 2014 reg 37: the mediation must take place within 30 days of the LA being told it is wanted."""
+    """SEND Regs 2014 regs 35-41: the mediation must take place within 30 days of the LA being told it is wanted."""
     officer = Redress(api, env)
     route, _ = await officer.refused_case()
     asked = await officer.today()

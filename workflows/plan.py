@@ -5,7 +5,7 @@ One run is one review cycle; the workflow continues as new when a cycle ends (a 
 an amended plan, or a decision not to amend), so its history stays small however long the plan lives:
 
     maintained ─ meeting notice (≥2 weeks, reg 20(3)) ─> review scheduled ─ meeting (by the review date,
-    CFA s.44(1)) ─> review held: report (2 weeks), decision (4 weeks, reg 20(10))
+    CFA s.44(1)) ─> review held: report (2 weeks), decision (4 weeks, reg 20)
         ├─ maintain ──> next cycle (appealable, s.51(2)(e))
         ├─ amend ─> proposed amendments: 15 days to comment (reg 22(2)(c)), final amended plan in
         │          8 weeks (reg 22(3)) ─> next cycle (appealable, s.51(2)(c)) / not amended (s.51(2)(e))
@@ -571,7 +571,7 @@ class PlanWorkflow(CaseWorkflow):
         self._check(decision, PlanStage.REVIEW_HELD, after=self.state.meeting_on, what="the review decision")
         report = self.book.get(REPORT)
         if report is not None and report.done_on is None:
-            raise OutOfOrder("the review report must be received before the LA decides (SEND Regs 2014 reg 20(10))")
+            raise OutOfOrder("the review report must be received before the LA decides (SEND Regs 2014 reg 20)")
         if decision.outcome is ReviewOutcome.AMEND and not decision.proposed_document_id:
             raise InvalidAction("a decision to amend must send the proposed amendments with it (reg 22(2); Devon 2022)")
         if decision.outcome is ReviewOutcome.CEASE and not decision.reasons.strip():

@@ -225,7 +225,7 @@ class RedressWorkflow(CaseWorkflow):
         if not self.law_gaps:
             self.book.complete(ARRANGE, arranged.on)
         # Under law-gaps-1 the 30 days are met by the mediation taking place, not by a date being fixed for it
-        # (SEND Regs 2014 reg 37: the mediation must take place within 30 days); mediation_held completes them.
+        # (SEND Regs 2014 regs 35-41: the mediation must take place within 30 days); mediation_held completes them.
         self.book.complete(HEALTH_NOTIFY, arranged.on)
         self.state.stage = RedressStage.MEDIATION_ARRANGED
         self.state.mediation_on = arranged.mediation_on

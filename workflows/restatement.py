@@ -9,7 +9,7 @@ records said something untrue. This module says what each such record means unde
    recorded "met" or "breached" is "used" if it was done by its due date, else "lapsed".
 2. Another party's time kept as a duty is a window: the setting's 15 days to answer a consultation
    (Code of Practice 9.83) and the mediation certificate, which is the mediation adviser's to issue
-   (SEND Regs 2014 reg 34; reg 37 for the deemed certificate). Its status is restated as in 1, and one
+   (SEND Regs 2014 reg 34; regs 35-41 for the deemed certificate). Its status is restated as in 1, and one
    still open with nothing done stays open.
 3. The under-5 review every 3 to 6 months is guidance (Code of Practice 9.178): a target, "met" if done
    by its date, "passed" if done later or never, "on_track" while open.

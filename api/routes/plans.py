@@ -237,7 +237,7 @@ async def decide_review(
     user: Acting,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
-    """Maintain, amend (with the proposed amendments) or cease, within 4 weeks of the meeting (reg 20(10))."""
+    """Maintain, amend (with the proposed amendments) or cease, within 4 weeks of the meeting (SEND Regs 2014 reg 20)."""
     await case_for(session, user, case_ref)
 
     async def decide(document_id: str | None) -> PlanState:

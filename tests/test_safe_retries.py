@@ -1,0 +1,40 @@
+"""A retry never undoes what the first request did."""
+
+from datetime import timedelta
+
+import httpx
+from temporalio.testing import WorkflowEnvironment
+
+from tests.driver import SECTIONS, PlanOfficer
+
+
+async def test_a_refused_retry_of_an_issued_amended_plan_keeps_its_text(
+    api: httpx.AsyncClient, env: WorkflowEnvironment
+) -> None:
+    officer = PlanOfficer(api, env)
+    today = await officer.today()
+    await officer.import_plan(
+        {
+            "la_code": "202",
+            "la_reference": "RETRY/1",
+            "given_name": "R",
+            "family_name": "Retry",
+            "date_of_birth": "2015-04-04",
+            "plan_issued_on": (today - timedelta(days=300)).isoformat(),
+            "year_group": "4",
+        }
+    )
+    await officer.in_cycle(1)
+    await officer.review()
+    sections = {**SECTIONS, "I": "Mainstream primary school"}
+    await officer.act_on_plan("review-decision", {"outcome": "amend", "proposed_sections": sections})
+    await officer.wait(days=16)
+    body = {"issued_on": (await officer.today()).isoformat(), "sections": sections}
+    key = {"Idempotency-Key": "amended-plan-retry-1"}
+    first = await api.post(f"/plans/{officer.case_ref}/amended-plan", json=body, headers=key)
+    assert first.status_code == 200, first.text
+    await officer.in_cycle(2)  # the cycle has continued as new: the retry meets a new run
+    retry = await api.post(f"/plans/{officer.case_ref}/amended-plan", json=body, headers=key)
+    assert retry.status_code in (200, 409), retry.text
+    versions = (await api.get(f"/plans/{officer.case_ref}/versions")).json()
+    assert versions[-1]["sections"]["F"] == SECTIONS["F"]  # the issued plan's text is still there

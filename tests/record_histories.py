@@ -1,9 +1,10 @@
 """Record a workflow history per workflow type into tests/histories/ for the replay tests.
 
 Run when a workflow changes on purpose (with patching) and the new shape should be kept:
-`.venv/bin/python -m tests.record_histories`. First keep the histories of the shape running cases may still
-have under a suffix of their own (`*.before_legal_time.json`, `*.activity_sync.json`): they must go on replaying. It drives real cases through the API on the
-time-skipping server, with a throwaway SQLite database.
+`.venv/bin/python -m tests.record_histories`. First keep the histories of the shape running cases may
+still have under a suffix of their own (`*.before_legal_time.json`, `*.activity_sync.json`): they must go
+on replaying. It drives real cases through the API on the time-skipping server, with a throwaway SQLite
+database.
 """
 
 import asyncio

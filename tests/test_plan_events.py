@@ -127,6 +127,10 @@ async def test_reassessment_refused_is_appealable_and_agreed_runs_14_weeks(
         "window",
         (served + timedelta(days=14)).isoformat(),
     )
+    commented = await officer.act_on_plan("family-comments", {"preferred_setting_urn": "100007"})
+    assert commented["preferred_setting_urn"] == "100007"
+    window = next(d for d in commented["deadlines"] if d["key"].startswith("reassessment.draft_comments"))
+    assert window["status"] == "used"
     await officer.wait(days=14)  # the window's last day: still too early
     problem = await officer.act_on_plan(
         "amended-plan", {**issued, "issued_on": (await officer.today()).isoformat()}, expect=422

@@ -30,6 +30,7 @@ with workflow.unsafe.imports_passed_through():
         AppealableDecision,
         DraftSent,
         ExceptionRecorded,
+        ParentComments,
         SettingAnswered,
         SettingConsultation,
         SettingConsulted,
@@ -712,6 +713,24 @@ class PlanWorkflow(CaseWorkflow):
         self._check(answer, *NAMING_STAGES, after=consultation.sent_on, what="the setting's answer")
         if consultation.answered_on is not None:
             raise OutOfOrder(f"the setting already answered on {consultation.answered_on}")
+
+    @workflow.update(name="record_family_comments")
+    async def record_family_comments(self, comments: ParentComments) -> StepResult:
+        """The family's views on the proposed amendments or the re-assessment's draft, and the setting it asks for
+        (reg 22(2)(c); reg 27 applying reg 13(1); CFA 2014 s.38(2)): its window is used by its date."""
+        window = AMENDMENT_COMMENTS if self.state.stage is PlanStage.AMENDMENT_PROPOSED else REASSESS_DRAFT_COMMENTS
+        self.book.complete(window, comments.on)
+        self.state.preferred_setting_urn = comments.preferred_setting_urn or self.state.preferred_setting_urn
+        summary = "The family's comments received"
+        if comments.preferred_setting_urn:
+            summary += f"; setting requested: URN {comments.preferred_setting_urn}"
+        if comments.meeting_requested:
+            summary += "; a meeting requested"
+        return await self.done("family_comments", comments.on, comments.actor, summary)
+
+    @record_family_comments.validator
+    def _validate_family_comments(self, comments: ParentComments) -> None:
+        self._check(comments, PlanStage.AMENDMENT_PROPOSED, PlanStage.REASSESSMENT_DRAFT, what="the comments")
 
     @workflow.update(name="send_reassessment_draft")
     async def send_reassessment_draft(self, draft: DraftSent) -> StepResult:

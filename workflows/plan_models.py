@@ -87,6 +87,9 @@ class PlanState(BaseModel):
     meeting_on: date | None = None
     advice_circulated_on: date | None = None
     named_setting_urn: str | None = None
+    preferred_setting_urn: str | None = Field(
+        default=None, description="The setting the family asked for on the proposals or the draft (CFA 2014 s.38(2))"
+    )
     school_structure: SchoolStructure = SchoolStructure.PRIMARY
     settings: list[SettingConsultation] = Field(
         default_factory=list, description="Settings consulted in this cycle on being named (CFA 2014 ss.39-40)"

@@ -20,6 +20,7 @@ from workflows.assessment_models import (
     BacklogConfirmed,
     DraftSent,
     ExceptionRecorded,
+    ParentComments,
     SettingAnswered,
     SettingConsulted,
 )
@@ -237,7 +238,8 @@ async def decide_review(
     user: Acting,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
-    """Maintain, amend (with the proposed amendments) or cease, within 4 weeks of the meeting (SEND Regs 2014 reg 20)."""
+    """Maintain, amend (with the proposed amendments) or cease, within 4 weeks of the meeting (SEND Regs 2014
+    reg 20)."""
     await case_for(session, user, case_ref)
 
     async def decide(document_id: str | None) -> PlanState:
@@ -297,6 +299,20 @@ async def issue_amended_plan(
         named_setting_urn=body.named_setting_urn,
         created_by=user.sub,
     )
+
+
+@router.post("/family-comments", response_model=PlanState)
+async def record_family_comments(
+    case_ref: CaseRef,
+    body: ParentComments,
+    session: SessionDep,
+    temporal: TemporalDep,
+    user: Acting,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    """The family's comments on the proposed amendments or the re-assessment's draft, and any setting it asks for
+    (SEND Regs 2014 reg 22(2)(c); reg 27 applying reg 13(1); CFA 2014 s.38(2))."""
+    return await apply(temporal, session, user, case_ref, "record_family_comments", body, idempotency_key)
 
 
 @router.post("/setting-consultations", response_model=PlanState)

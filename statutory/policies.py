@@ -74,7 +74,13 @@ SEND_REGS_2014_RULES: tuple[Rule, ...] = (
     # DESIGN CHOICE: the corresponding date 12 months on, as for every month rule (29 Feb 2024 ->
     # 28 Feb 2025). s.44(1) says "the period of 12 months starting with" the date, which read strictly
     # ends a day earlier; pending legal sign-off.
-    Rule("review.annual", 12, M, "CFA 2014 s.44(1); Code of Practice 9.169", "Review the EHC plan"),
+    Rule(
+        "review.annual",
+        12,
+        M,
+        "CFA 2014 s.44(1); Code of Practice 9.169",
+        "Hold the review meeting (the annual review of the EHC plan)",
+    ),
     # A planning target, not a duty: Code 9.178 says LAs "should consider" reviewing the plan of a child
     # under 5 every 3 to 6 months; the law's limit stays s.44(1)'s 12 months. DESIGN CHOICE: 6 months.
     Rule(

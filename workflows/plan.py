@@ -252,7 +252,7 @@ class PlanWorkflow(CaseWorkflow):
             step, start = TRANSFER_REVIEW, transferred
             reason = "review after a transfer between LAs (SEND Regs 2014 reg 15(5))"
         # The key stays "review.annual" whichever rule sets the date, so every step can find it.
-        review = self.book.open(REVIEW, step, start, label="Hold the review meeting")
+        review = self.book.open(REVIEW, step, start)  # labelled as the queue and the timeline label it
         self.state.review_due, self.state.review_reason = review.due, reason
         cohort = self.state.reception_year
         if cohort is not None and phases.under_five(cohort, base):

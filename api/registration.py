@@ -17,8 +17,10 @@ def new_case_ref(la_code: str) -> str:
     return f"{la_code}-" + "".join(secrets.choice(_REF_ALPHABET) for _ in range(8))
 
 
-async def register(session: AsyncSession, digest: str, case: Case, people: Sequence[SQLModel]) -> tuple[str, bool]:
-    """Write the case, its people and the request's digest in one transaction.
+async def register(
+    session: AsyncSession, digest: str, case: Case, people: Sequence[SQLModel], also: Sequence[str] = ()
+) -> tuple[str, bool]:
+    """Write the case, its people and the request's digest (and any `also` digests) in one transaction.
 
     Returns the case reference and whether the request had been seen before: a repeated or concurrent
     duplicate finds the first case instead of making another (the digest is the primary key).
@@ -28,7 +30,7 @@ async def register(session: AsyncSession, digest: str, case: Case, people: Seque
     session.add(case)
     await session.flush()  # the people refer to the case row
     session.add_all(people)
-    session.add(IdempotencyRecord(key=digest, case_ref=case.case_ref))
+    session.add_all([IdempotencyRecord(key=key, case_ref=case.case_ref) for key in (digest, *also)])
     try:
         await session.commit()
     except IntegrityError:

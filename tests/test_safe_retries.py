@@ -5,7 +5,11 @@ from datetime import timedelta
 import httpx
 from temporalio.testing import WorkflowEnvironment
 
+import statutory
+from api.auth import Role
+from settings import Settings
 from tests.driver import SECTIONS, PlanOfficer
+from tests.factories import bearer, case_request
 
 
 async def test_a_refused_retry_of_an_issued_amended_plan_keeps_its_text(
@@ -38,3 +42,23 @@ async def test_a_refused_retry_of_an_issued_amended_plan_keeps_its_text(
     assert retry.status_code in (200, 409), retry.text
     versions = (await api.get(f"/plans/{officer.case_ref}/versions")).json()
     assert versions[-1]["sections"]["F"] == SECTIONS["F"]  # the issued plan's text is still there
+
+
+async def test_an_idempotency_key_is_the_callers_own_and_never_answers_another_request(
+    api: httpx.AsyncClient, env: WorkflowEnvironment, settings: Settings
+) -> None:
+    """Two officers may happen on the same key: each gets their own case. The same officer reusing a key for a
+    different child is refused (422), as the IETF Idempotency-Key draft does; nothing is lost or mixed up."""
+    today = statutory.business_date(await env.get_current_time())
+    ada = bearer(settings, Role.CASE_OFFICER, ["202"], sub="ada.keys")
+    ben = bearer(settings, Role.CASE_OFFICER, ["202"], sub="ben.keys")
+    key = {"Idempotency-Key": "shared-key-1"}
+    first = await api.post("/cases", json=case_request(today), headers={**ada, **key})
+    bens_body = case_request(today)
+    again = await api.post("/cases", json=bens_body, headers={**ben, **key})
+    assert first.status_code == again.status_code == 201
+    assert first.json()["case_ref"] != again.json()["case_ref"] and "idempotent-replayed" not in again.headers
+    reused = await api.post("/cases", json=case_request(today), headers={**ada, **key})
+    assert reused.status_code == 422 and "different request" in reused.json()["detail"]
+    repeat = await api.post("/cases", json=bens_body, headers={**ben, **key})
+    assert repeat.json()["case_ref"] == again.json()["case_ref"] and repeat.headers["idempotent-replayed"] == "true"

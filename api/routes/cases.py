@@ -37,7 +37,7 @@ from api.deps import SessionDep, SettingsDep, TemporalDep
 from api.problems import Problem
 from api.registration import new_case_ref, register
 from api.schemas import EARLIEST_REQUEST, CaseCreate, CaseCreated, CaseView, ChildOut
-from store.models import Case, Child, Contact, Notification
+from store.models import Case, Child, Contact, IdempotencyRecord, Notification
 from workflows import search_attributes as sa
 from workflows import summaries
 from workflows.assessment import AssessmentWorkflow
@@ -51,10 +51,18 @@ CaseRef = Annotated[str, Path(pattern=CASE_REF_PATTERN.pattern, description="e.g
 QUERY_TIMEOUT_SECONDS = 10
 
 
-def idempotency_digest(body: CaseCreate, key: str | None) -> str:
-    """The Idempotency-Key if given, else the request itself: the same request twice is one case."""
-    source = f"key:{body.la_code}:{key}" if key else "body:" + json.dumps(body.model_dump(mode="json"), sort_keys=True)
-    return hashlib.sha256(source.encode()).hexdigest()
+def idempotency_digests(body: CaseCreate, key: str | None, caller: str) -> tuple[str, str | None]:
+    """What makes two requests one case: the caller's Idempotency-Key if given (with a second digest of the key and
+    the request, to refuse the key reused for another request, as the IETF Idempotency-Key draft does), else the
+    request itself (the same request twice is one case)."""
+    request = json.dumps(body.model_dump(mode="json"), sort_keys=True)
+    if not key:
+        return _sha("body:" + request), None
+    return _sha(f"key:{caller}:{key}"), _sha(f"key:{caller}:{key}:body:{request}")
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def check_dates(body: CaseCreate) -> None:
@@ -83,7 +91,7 @@ def check_dates(body: CaseCreate) -> None:
         )
 
 
-async def _register(session: SessionDep, body: CaseCreate, digest: str) -> tuple[str, bool]:
+async def _register(session: SessionDep, body: CaseCreate, digest: str, also: tuple[str, ...]) -> tuple[str, bool]:
     case_ref = new_case_ref(body.la_code)
     case = Case(
         case_ref=case_ref,
@@ -99,7 +107,7 @@ async def _register(session: SessionDep, body: CaseCreate, digest: str) -> tuple
     )
     people: list[SQLModel] = [Child(case_ref=case_ref, **body.child.model_dump())]
     people += [Contact(case_ref=case_ref, **c.model_dump()) for c in body.contacts]
-    return await register(session, digest, case, people)
+    return await register(session, digest, case, people, also=also)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=CaseCreated)
@@ -119,7 +127,19 @@ async def open_case(
     check_dates(body)
     if body.officer is None and user.role is Role.CASE_OFFICER:
         body = body.model_copy(update={"officer": user.sub})
-    case_ref, replayed = await _register(session, body, idempotency_digest(body, idempotency_key))
+    digest, keyed_request = idempotency_digests(body, idempotency_key, user.sub)
+    reused = (
+        keyed_request is not None
+        and await session.get(IdempotencyRecord, digest) is not None
+        and await session.get(IdempotencyRecord, keyed_request) is None
+    )
+    if reused:
+        raise Problem(
+            422,
+            "Idempotency-Key reused",
+            "you sent this Idempotency-Key before with a different request: use a new key for a new request",
+        )
+    case_ref, replayed = await _register(session, body, digest, (keyed_request,) if keyed_request else ())
     case = await session.get(Case, case_ref)
     assert case is not None
     workflow_input = AssessmentInput(

@@ -27,7 +27,7 @@ from temporalio.common import WorkflowIDConflictPolicy
 import statutory
 from activities.plan_start import plan_search_attributes
 from api.registration import new_case_ref, register
-from api.schemas import EMAIL, LA_CODE, UK_POSTCODE, Strict
+from api.schemas import EMAIL, LA_CODE, UK_POSTCODE, PersonName, Strict
 from settings import Settings
 from statutory import phases
 from statutory.phases import SchoolStructure
@@ -45,8 +45,9 @@ REGISTER_BATCH = 250
 class ImportRow(Strict):
     la_code: str = Field(pattern=LA_CODE)
     la_reference: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9/_.-]+$")
-    given_name: str = Field(min_length=1, max_length=100)
-    family_name: str = Field(min_length=1, max_length=100)
+    # Validated as POST /cases validates them: a name is letters and the marks names use, never a formula.
+    given_name: PersonName = Field(min_length=1, max_length=100)
+    family_name: PersonName = Field(min_length=1, max_length=100)
     date_of_birth: date
     plan_issued_on: date
     last_review_on: date | None = None
@@ -58,7 +59,7 @@ class ImportRow(Strict):
         description="The phases of the child's schooling: primary, infant_junior or three_tier (reg 2(1), reg 18)",
     )
     postcode: str | None = Field(default=None, pattern=UK_POSTCODE)
-    parent_name: str | None = Field(default=None, max_length=200)
+    parent_name: PersonName | None = Field(default=None, max_length=200)
     parent_email: str | None = Field(default=None, pattern=EMAIL)
 
 

@@ -437,6 +437,15 @@ async def _stream(session: AsyncSession, query: Select[Any]) -> AsyncIterator[An
     return result.__aiter__()
 
 
+def spreadsheet_safe(value: str) -> str:
+    """A cell a spreadsheet would run as a formula (=, +, @, a tab or carriage return first, or - before anything
+    but a number) is written as text, with a leading apostrophe: the return is opened in Excel by design."""
+    if not value:
+        return value
+    formula = value[0] in "=+@\t\r" or (value[0] == "-" and not value[1:2].isdigit())
+    return "'" + value if formula else value
+
+
 async def csv_chunks(
     records: AsyncIterator[dict[str, str]], counted: Callable[[int], None], rows_per_chunk: int = 200
 ) -> AsyncIterator[str]:
@@ -446,7 +455,7 @@ async def csv_chunks(
     writer.writeheader()
     count = 0
     async for record in records:
-        writer.writerow(record)
+        writer.writerow({column: spreadsheet_safe(value) for column, value in record.items()})
         count += 1
         counted(count)
         if count % rows_per_chunk == 0:

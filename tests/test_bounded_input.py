@@ -3,7 +3,8 @@
 import httpx
 from temporalio.testing import WorkflowEnvironment
 
-from tests.driver import Officer
+from api.sen2 import spreadsheet_safe
+from tests.driver import Officer, PlanOfficer
 
 
 async def test_oversized_identifiers_are_refused_before_the_case_sees_them(
@@ -35,3 +36,38 @@ async def test_oversized_identifiers_are_refused_before_the_case_sees_them(
         assert "xxxxxxxx" not in str(problem) and len(str(problem)) < 2_000, path
     after = await officer.case()
     assert after["history"] == before["history"] and after["deadlines"] == before["deadlines"]
+
+
+async def test_an_import_refuses_names_a_case_would_refuse_and_quotes_none_of_them(
+    api: httpx.AsyncClient, env: WorkflowEnvironment
+) -> None:
+    officer = PlanOfficer(api, env)
+    hostile = ["=HYPERLINK(1)", "+SUM(1)", "@cmd", "Ann\u202eEvil", "Bob\x07"]
+    rows = [
+        {
+            "la_code": "202",
+            "la_reference": f"HOSTILE/{n}",
+            "given_name": name,
+            "family_name": "Import",
+            "date_of_birth": "2015-01-01",
+            "plan_issued_on": "2024-01-01",
+        }
+        for n, name in enumerate(hostile)
+    ]
+    report = await officer.import_plans(rows)
+    assert report["imported"] == 0 and len(report["rejected"]) == len(hostile)
+    assert not any(name in str(report) for name in hostile)
+
+
+def test_a_cell_a_spreadsheet_would_run_is_written_as_text() -> None:
+    assert [spreadsheet_safe(v) for v in ("=1+1", "+SUM(1)", "@cmd", "-A1", "\tx", "-1", "2026-01-01", "", "Ann")] == [
+        "'=1+1",
+        "'+SUM(1)",
+        "'@cmd",
+        "'-A1",
+        "'\tx",
+        "-1",
+        "2026-01-01",
+        "",
+        "Ann",
+    ]

@@ -387,7 +387,8 @@ def existing_plan(n: int, today: date) -> dict[str, str]:
         "la_code": "202",
         "la_reference": f"BENCH/{n}",
         "given_name": "Bench",
-        "family_name": f"Plan{n}",
+        # A name is letters only (the import validates names as POST /cases does): plan 12 is "Plan bc".
+        "family_name": "Plan " + "".join(chr(ord("a") + int(digit)) for digit in str(n)),
         "date_of_birth": "2018-11-04",
         "plan_issued_on": (today - timedelta(days=210)).isoformat(),
     }

@@ -23,7 +23,8 @@ def synthetic_csv(rows: int, la_code: str, seed: int = 7) -> bytes:
         born = date(rng.randint(2008, 2020), rng.randint(1, 12), rng.randint(1, 28))
         issued = date(2024, rng.randint(1, 12), rng.randint(1, 28))
         reviewed = date(2025, rng.randint(1, 9), rng.randint(1, 28))
-        lines.append(f"{la_code},BENCH/{n},Given{n},Family{n},{born},{issued},{reviewed}")
+        letters = "".join(chr(ord("a") + int(digit)) for digit in str(n))  # names are letters only
+        lines.append(f"{la_code},BENCH/{n},Given {letters},Family {letters},{born},{issued},{reviewed}")
     return ("\n".join(lines) + "\n").encode()
 
 

@@ -71,3 +71,17 @@ def test_a_cell_a_spreadsheet_would_run_is_written_as_text() -> None:
         "",
         "Ann",
     ]
+
+
+async def test_an_action_with_an_unknown_field_or_a_string_for_yes_is_refused(
+    api: httpx.AsyncClient, env: WorkflowEnvironment
+) -> None:
+    """A typo would otherwise record an action without what the officer meant: strict bodies, nothing recorded."""
+    officer = Officer(api, env)
+    await officer.open()
+    before = await officer.case()
+    for body in ({"assess": "yes"}, {"assess": True, "asess": False}, {"assess": 1}):
+        problem = await officer.act("decide-to-assess", body, expect=422)
+        assert problem["status"] == 422
+    after = await officer.case()
+    assert after["stage"] == "request_received" and after["history"] == before["history"]

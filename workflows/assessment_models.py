@@ -7,7 +7,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated, Self
 
-from pydantic import BaseModel, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, model_validator
 
 import statutory
 from workflows.case_state import Deadline, HistoryEntry, StatutoryException
@@ -115,7 +115,13 @@ def refuse_control_characters(model: BaseModel) -> None:
 
 
 class Action(BaseModel):
-    """Who acted and the business date the action took effect (which may be earlier than today)."""
+    """Who acted and the business date the action took effect (which may be earlier than today).
+
+    Strict about what it is sent: a field it does not know is refused, not silently ignored (a typo would
+    otherwise record an action without what the officer meant), and a yes/no is a JSON true or false, never
+    a string. Workflow histories carry these models as they were written, so nothing unknown ever arrives."""
+
+    model_config = ConfigDict(extra="forbid")
 
     on: date
     actor: str = Field(
@@ -135,7 +141,7 @@ class BacklogConfirmed(Action):
 
 
 class AssessDecision(Action):
-    assess: bool
+    assess: StrictBool
     reasons: str = Field(default="", max_length=4000)
 
 
@@ -150,7 +156,7 @@ class AdviceReceived(Action):
 
 
 class IssueDecision(Action):
-    issue: bool
+    issue: StrictBool
     reasons: str = Field(default="", max_length=4000)
 
 
@@ -162,7 +168,7 @@ class ParentComments(Action):
     preferred_setting_urn: str | None = Field(
         default=None, pattern=r"^[0-9]{6,8}$", description="The URN of the setting the parent asks for"
     )
-    meeting_requested: bool = False
+    meeting_requested: StrictBool = False
     document_id: str | None = Field(default=None, description="The comments as stored in the database")
 
 
@@ -172,7 +178,7 @@ class SettingConsulted(Action):
 
 class SettingAnswered(Action):
     setting_urn: str = Field(pattern=r"^[0-9]{6,8}$")
-    agrees: bool
+    agrees: StrictBool
 
 
 class FinalPlanIssued(Action):

@@ -491,8 +491,8 @@ class CaseWorkflow(ABC):
         text = f"Case {self.case_ref}: the LA issued the {what} on {on:%d %B %Y}; a copy is enclosed ({reference})."
         template = key.rsplit(":", 1)[-1]  # the key may carry the review cycle; the template never does
         if setting:
-            await self.notify(Recipient.SETTING, key, f"{template}_copy", f"Copy: the {what}", text)
-        await self.notify(Recipient.HEALTH_BODY, key, f"{template}_copy", f"Copy: the {what}", text)
+            await self.notify(Recipient.SETTING, key, f"{template}_copy", f"Copy: the {what}", text, fact_on=on)
+        await self.notify(Recipient.HEALTH_BODY, key, f"{template}_copy", f"Copy: the {what}", text, fact_on=on)
 
     async def open_consultation(
         self, consulted: SettingConsulted, *, notice_key: str, what: str, kind: DeadlineKind

@@ -179,6 +179,8 @@ class PlanWorkflow(CaseWorkflow):
         await workflow.wait_condition(workflow.all_handlers_finished)
         if self.state.closed:
             return self.get_state()
+        if self.law_gaps and self._supersede_recomputed():
+            await self.publish()  # the read model keeps no open copy of a date the next cycle owns
         workflow.continue_as_new(self._next_cycle())
 
     @workflow.query(name="state")
@@ -332,6 +334,16 @@ class PlanWorkflow(CaseWorkflow):
         if not (self.legal_time and self.input.imported and self.input.cycle == 1):
             return False
         return self.today() >= phases.transfer_starts(deadline)
+
+    def _supersede_recomputed(self) -> bool:
+        """Dates the next cycle works out again (the review, its targets) end with this cycle instead of staying
+        open beside their successors: a cycle ended by an amended plan, not by a review, leaves its review open.
+        The successor has the same due date and is judged in its place, so nothing is judged twice."""
+        recomputed = RECOMPUTED_IN_LEGAL_TIME if self.legal_time else RECOMPUTED
+        ending = [d for d in self.book.deadlines if d.pending and d.step in recomputed]
+        for deadline in ending:
+            deadline.status, deadline.done_on = DeadlineStatus.ENDED, self.today()
+        return bool(ending)
 
     def _next_cycle(self) -> PlanInput:
         return PlanInput(
@@ -892,7 +904,15 @@ class PlanWorkflow(CaseWorkflow):
             )
             return await self.done("reassessment_refused", decision.on, decision.actor, "Re-assessment refused")
         self.state.stage = PlanStage.REASSESSING
-        self.book.open(REASSESS_FINAL, REASSESS_FINAL, decision.on)
+        final = self.book.open(REASSESS_FINAL, REASSESS_FINAL, decision.on)
+        if self.law_gaps:
+            await self._letter(
+                "reassessment_agreed",
+                "Your EHC plan will be re-assessed",
+                "the LA will re-assess the education, health and care needs (SEND Regs 2014 reg 25), then send you "
+                f"a draft plan to comment on; the plan is due by {final.due:%d %B %Y} (reg 27).",
+                fact_on=decision.on,
+            )
         return await self.done(
             "reassessment_agreed", decision.on, decision.actor, "Re-assessment agreed (reg 27: 14 weeks)"
         )
@@ -1078,6 +1098,8 @@ class PlanWorkflow(CaseWorkflow):
                 )
             case PlanStage.ORDERED_AMENDMENT:
                 return "the amended plan the Tribunal ordered (SEND Regs 2014 reg 44)"
+            case PlanStage.REASSESSMENT_REQUESTED if self._reassessment_ordered():
+                return "the LA to tell the family it will re-assess, as the Tribunal ordered (2 weeks, reg 44(2)(b))"
             case PlanStage.REASSESSMENT_REQUESTED:
                 return "the LA's decision whether to re-assess (15 days, reg 25)"
             case PlanStage.REASSESSING:

@@ -3,7 +3,7 @@
 from datetime import date
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 import statutory
 from statutory.phases import SchoolStructure
@@ -152,7 +152,7 @@ class ReassessmentRequested(Action):
 
 
 class ReassessmentDecision(Action):
-    reassess: bool
+    reassess: StrictBool
     reasons: str = Field(default="", max_length=4000)
 
 
@@ -166,8 +166,8 @@ class CeaseDecision(Action):
 
 
 class AppealEvent(Action):
-    lodged: bool = Field(default=True, description="True: an appeal was registered; False: decided")
-    upheld: bool | None = Field(default=None, description="Decided: was the appeal against ceasing allowed?")
+    lodged: StrictBool = Field(default=True, description="True: an appeal was registered; False: decided")
+    upheld: StrictBool | None = Field(default=None, description="Decided: was the appeal against ceasing allowed?")
 
 
 class TransferIn(Action):

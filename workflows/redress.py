@@ -323,7 +323,11 @@ class RedressWorkflow(CaseWorkflow):
 
     @workflow.update(name="appeal_lodged")
     async def appeal_lodged(self, appeal: AppealLodged) -> StepResult:
-        self.state.appeal_id = f"A{len(self.history) + 1}"
+        # Unique on the case, not only on this route: each appeal's workflow id is made from it. Before law-gaps-1
+        # two routes of one case could both make "A4", and the second appeal took the first one's id.
+        suffix = self.state.decision_id.removeprefix(self.case_ref + "-")
+        number = f"A{len(self.history) + 1}"
+        self.state.appeal_id = f"{suffix}-{number}" if self.law_gaps else number
         self.state.stage = RedressStage.APPEALED
         if self.legal_time:
             # The family has one deadline, the later of the two (HESC r.20(1)(c)): an appeal made by it used both

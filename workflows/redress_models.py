@@ -3,7 +3,7 @@
 from datetime import date
 from enum import StrEnum
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, StrictBool, field_validator
 
 import statutory
 from workflows.assessment_models import Action
@@ -94,8 +94,8 @@ class RedressState(BaseModel):
 
 
 class AdviserContacted(Action):
-    wants_mediation: bool
-    health_included: bool = False
+    wants_mediation: StrictBool
+    health_included: StrictBool = False
 
 
 class CertificateIssued(Action):
@@ -113,7 +113,7 @@ class MediationNotArranged(Action):
 class MediationHeld(Action):
     outcome: MediationOutcome
     agreed: list[OrderKind] = Field(default_factory=list, description="Appealable matters agreed (reg 42(2))")
-    non_appealable_agreed: bool = Field(default=False, description="Health or social care agreed (reg 42(3))")
+    non_appealable_agreed: StrictBool = Field(default=False, description="Health or social care agreed (reg 42(3))")
 
 
 class AgreementCarriedOut(Action):
@@ -121,8 +121,8 @@ class AgreementCarriedOut(Action):
 
 
 class AppealLodged(Action):
-    settings_only: bool = Field(default=False, description="Only about the setting in section I (CFA s.55(3))")
-    extension_granted: bool = Field(default=False, description="The Tribunal extended time (HESC r.5(3)(a))")
+    settings_only: StrictBool = Field(default=False, description="Only about the setting in section I (CFA s.55(3))")
+    extension_granted: StrictBool = Field(default=False, description="The Tribunal extended time (HESC r.5(3)(a))")
 
 
 class TribunalStage(StrEnum):
@@ -220,7 +220,7 @@ class HearingListed(Action):
 
 
 class Decided(Action):
-    upheld: bool = Field(description="Was the appeal allowed, in whole or in part?")
+    upheld: StrictBool = Field(description="Was the appeal allowed, in whole or in part?")
     orders: list[OrderKind] = Field(default_factory=list)
     recommendations: list[RecommendationTo] = Field(
         default_factory=list,

@@ -62,3 +62,24 @@ async def test_an_idempotency_key_is_the_callers_own_and_never_answers_another_r
     assert reused.status_code == 422 and "different request" in reused.json()["detail"]
     repeat = await api.post("/cases", json=bens_body, headers={**ben, **key})
     assert repeat.json()["case_ref"] == again.json()["case_ref"] and repeat.headers["idempotent-replayed"] == "true"
+
+
+async def test_an_imported_plan_read_as_a_case_points_to_the_plan(
+    api: httpx.AsyncClient, env: WorkflowEnvironment
+) -> None:
+    """It has no assessment here: a 404 that says where the plan is, never a 503 to retry for ever."""
+    officer = PlanOfficer(api, env)
+    today = await officer.today()
+    await officer.import_plan(
+        {
+            "la_code": "202",
+            "la_reference": "READ/AS/CASE",
+            "given_name": "R",
+            "family_name": "Read",
+            "date_of_birth": "2015-04-04",
+            "plan_issued_on": (today - timedelta(days=100)).isoformat(),
+        }
+    )
+    await officer.in_cycle(1)
+    answer = await api.get(f"/cases/{officer.case_ref}")
+    assert answer.status_code == 404 and f"/plans/{officer.case_ref}" in answer.json()["detail"]

@@ -183,11 +183,21 @@ async def open_case(
     )
 
 
-async def query_state(handle: WorkflowHandle, case_ref: str, state_type: type[State] = AssessmentState) -> State:
+async def query_state(
+    handle: WorkflowHandle, case_ref: str, state_type: type[State] = AssessmentState, *, imported_plan: bool = False
+) -> State:
     try:
         async with asyncio.timeout(QUERY_TIMEOUT_SECONDS):
             return await handle.query("state", result_type=state_type)
     except RPCError as error:
+        if error.status is RPCStatusCode.NOT_FOUND and imported_plan:
+            # A plan brought in from the LA's records has no assessment here: say where it is, not "retry".
+            raise Problem(
+                404,
+                "No assessment on this case",
+                f"Case {case_ref} is a plan imported from the LA's records, with no EHC needs assessment here: "
+                f"read it at /plans/{case_ref}.",
+            ) from error
         if error.status is RPCStatusCode.NOT_FOUND:
             raise Problem(
                 503,
@@ -205,7 +215,8 @@ async def read_case(case_ref: CaseRef, session: SessionDep, temporal: TemporalDe
     ops see the same case without them."""
     case = await case_for(session, user, case_ref)
     # The workflow's answer and the database's are independent: asked at once, a read waits for the slower.
-    query = asyncio.create_task(query_state(temporal.get_workflow_handle(assessment_id(case_ref)), case_ref))
+    handle = temporal.get_workflow_handle(assessment_id(case_ref))
+    query = asyncio.create_task(query_state(handle, case_ref, imported_plan=case.process == "plan"))
     try:
         child = None
         if user.role in PERSONAL_DATA:

@@ -116,6 +116,23 @@ class PlanOfficer(Officer):
         assert answer.status_code == 200, answer.text
         return answer.json()
 
+    async def import_existing(self, reference: str, *, issued_days_ago: int, year_group: int | None = None) -> str:
+        """Import one existing plan of LA 202 and wait for its first review cycle: a plan to act on."""
+        today = await self.today()
+        row = {
+            "la_code": "202",
+            "la_reference": reference,
+            "given_name": "Test",
+            "family_name": "Plan",
+            "date_of_birth": "2015-05-05",
+            "plan_issued_on": (today - timedelta(days=issued_days_ago)).isoformat(),
+        }
+        if year_group is not None:
+            row["year_group"] = str(year_group)
+        case_ref = await self.import_plan(row)
+        await self.in_cycle(1)
+        return case_ref
+
     async def import_plan(self, row: dict[str, Any]) -> str:
         """Import one existing plan; it becomes the case this officer acts on. Returns its reference."""
         report = await self.import_plans([row])

@@ -61,19 +61,7 @@ async def test_the_amended_plan_is_due_within_twelve_weeks_of_the_meeting_whiche
     """Reg 22(3)'s 8 weeks from the proposals, and 12 weeks from the meeting (R (L, M and P) v Devon CC [2022]
     EWHC 493 (Admin)): a decision made late leaves the 12 weeks as the earlier limit."""
     officer = PlanOfficer(api, env)
-    today = await officer.today()
-    await officer.import_plan(
-        {
-            "la_code": "202",
-            "la_reference": "DEVON/1",
-            "given_name": "D",
-            "family_name": "Devon",
-            "date_of_birth": "2015-05-05",
-            "plan_issued_on": (today - timedelta(days=300)).isoformat(),
-            "year_group": "4",
-        }
-    )
-    await officer.in_cycle(1)
+    await officer.import_existing("DEVON/1", issued_days_ago=300, year_group=4)
     await officer.review()  # the meeting 15 days on, the report a week after it
     meeting = date.fromisoformat((await officer.plan())["last_review_on"])
     await officer.wait(weeks=5)  # the decision 6 weeks after the meeting: reg 20's 4 weeks missed
@@ -102,24 +90,12 @@ async def test_a_plan_to_be_ceased_stays_while_a_certificate_gives_the_family_mo
     """CFA 2014 s.45: the plan is maintained until the time for bringing an appeal has passed, and a certificate
     issued late in the 2 months gives a month from its date (HESC r.20(1)(c)). Reg 31(1) comes first."""
     officer = Redress(api, env)
-    today = await officer.today()
-    await officer.import_plan(
-        {
-            "la_code": "202",
-            "la_reference": "CEASE/CERT",
-            "given_name": "C",
-            "family_name": "Cease",
-            "date_of_birth": "2014-02-02",
-            "plan_issued_on": (today - timedelta(days=200)).isoformat(),
-            "year_group": "5",
-        }
-    )
-    await officer.in_cycle(1)
+    await officer.import_existing("CEASE/CERT", issued_days_ago=200, year_group=5)
     problem = await officer.act_on_plan("cease", {"reasons": "Needs met without a plan."}, expect=409)
     assert "reg 31(1)" in problem["detail"]
     await officer.act_on_plan("cease-consultation", {})
     await officer.act_on_plan("cease", {"reasons": "Needs met without a plan."})
-    route = await officer.route(f"cease-{today:%Y%m%d}")
+    route = await officer.route(f"cease-{await officer.today():%Y%m%d}")
     await officer.wait(days=55)
     await officer.redress(route, "adviser-contact", {"wants_mediation": False})
     await officer.wait(days=2)
@@ -145,19 +121,7 @@ async def test_an_exception_on_the_plans_own_limit_excepts_the_missed_reassessme
     """Reg 27(3) applies reg 10(4): a re-assessment's 14 weeks can be missed under an exception, recorded on the
     plan as on an assessment; the plan's other steps admit none."""
     officer = PlanOfficer(api, env)
-    today = await officer.today()
-    await officer.import_plan(
-        {
-            "la_code": "202",
-            "la_reference": "EXCEPT/1",
-            "given_name": "E",
-            "family_name": "Except",
-            "date_of_birth": "2015-06-06",
-            "plan_issued_on": (today - timedelta(days=100)).isoformat(),
-            "year_group": "4",
-        }
-    )
-    await officer.in_cycle(1)
+    await officer.import_existing("EXCEPT/1", issued_days_ago=100, year_group=4)
     await officer.act_on_plan("reassessment-request", {})
     await officer.act_on_plan("reassessment-decision", {"reassess": True})
     agreed = await officer.today()
@@ -227,22 +191,10 @@ async def test_an_order_to_reassess_after_a_refusal_reassesses_the_plan_not_the_
     2 weeks that it will re-assess, and the re-assessed plan (regs 25-27) follows within 14 weeks of the order,
     as the plan's next version."""
     officer = Redress(api, env)
-    today = await officer.today()
-    await officer.import_plan(
-        {
-            "la_code": "202",
-            "la_reference": "REASSESS/ORDER",
-            "given_name": "R",
-            "family_name": "Order",
-            "date_of_birth": "2014-09-09",
-            "plan_issued_on": (today - timedelta(days=150)).isoformat(),
-            "year_group": "5",
-        }
-    )
-    await officer.in_cycle(1)
+    await officer.import_existing("REASSESS/ORDER", issued_days_ago=150, year_group=5)
     await officer.act_on_plan("reassessment-request", {})
     await officer.act_on_plan("reassessment-decision", {"reassess": False, "reasons": "Assessed last year."})
-    route = await officer.route(f"refusal_to_reassess-{today:%Y%m%d}")
+    route = await officer.route(f"refusal_to_reassess-{await officer.today():%Y%m%d}")
     await officer.redress(route, "adviser-contact", {"wants_mediation": False})
     await officer.redress(route, "certificate", {})
     appeal = await officer.tribunal(await officer.redress(route, "appeal", {}))

@@ -1,7 +1,5 @@
 """A retry never undoes what the first request did."""
 
-from datetime import timedelta
-
 import httpx
 from temporalio.testing import WorkflowEnvironment
 
@@ -16,19 +14,7 @@ async def test_a_refused_retry_of_an_issued_amended_plan_keeps_its_text(
     api: httpx.AsyncClient, env: WorkflowEnvironment
 ) -> None:
     officer = PlanOfficer(api, env)
-    today = await officer.today()
-    await officer.import_plan(
-        {
-            "la_code": "202",
-            "la_reference": "RETRY/1",
-            "given_name": "R",
-            "family_name": "Retry",
-            "date_of_birth": "2015-04-04",
-            "plan_issued_on": (today - timedelta(days=300)).isoformat(),
-            "year_group": "4",
-        }
-    )
-    await officer.in_cycle(1)
+    await officer.import_existing("RETRY/1", issued_days_ago=300, year_group=4)
     await officer.review()
     sections = {**SECTIONS, "I": "Mainstream primary school"}
     await officer.act_on_plan("review-decision", {"outcome": "amend", "proposed_sections": sections})
@@ -69,17 +55,6 @@ async def test_an_imported_plan_read_as_a_case_points_to_the_plan(
 ) -> None:
     """It has no assessment here: a 404 that says where the plan is, never a 503 to retry for ever."""
     officer = PlanOfficer(api, env)
-    today = await officer.today()
-    await officer.import_plan(
-        {
-            "la_code": "202",
-            "la_reference": "READ/AS/CASE",
-            "given_name": "R",
-            "family_name": "Read",
-            "date_of_birth": "2015-04-04",
-            "plan_issued_on": (today - timedelta(days=100)).isoformat(),
-        }
-    )
-    await officer.in_cycle(1)
+    await officer.import_existing("READ/AS/CASE", issued_days_ago=100)
     answer = await api.get(f"/cases/{officer.case_ref}")
     assert answer.status_code == 404 and f"/plans/{officer.case_ref}" in answer.json()["detail"]

@@ -45,7 +45,7 @@ with workflow.unsafe.imports_passed_through():
         Stage,
         Withdrawal,
     )
-    from workflows.case_base import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, SETTING_RESPONSE, CaseWorkflow
+    from workflows.case_base import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, CaseWorkflow
     from workflows.case_state import Deadline, DeadlineKind, DeadlineStatus, StepResult
     from workflows.deadline_book import DeadlineBook
     from workflows.plan_models import PlanInput, PlanVersion
@@ -428,17 +428,8 @@ class AssessmentWorkflow(CaseWorkflow):
 
     @workflow.update(name="record_setting_response")
     async def record_setting_response(self, answer: SettingAnswered) -> StepResult:
-        consultation = self.settings[answer.setting_urn]
-        consultation.answered_on = answer.on
-        consultation.agrees = answer.agrees
-        self.book.complete(f"{SETTING_RESPONSE}:{answer.setting_urn}", answer.on)
-        verdict = "agrees" if answer.agrees else "does not agree"
-        return await self._done(
-            f"setting_answered:{answer.setting_urn}",
-            answer.on,
-            answer.actor,
-            f"Setting URN {answer.setting_urn} {verdict} to be named",
-        )
+        summary = self.record_consultation_answer(self.settings[answer.setting_urn], answer)
+        return await self._done(f"setting_answered:{answer.setting_urn}", answer.on, answer.actor, summary)
 
     @record_setting_response.validator
     def _validate_setting_response(self, answer: SettingAnswered) -> None:

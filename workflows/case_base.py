@@ -31,7 +31,14 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows import restatement
     from workflows import search_attributes as sa
-    from workflows.assessment_models import Action, AppealableDecision, ExceptionRecorded, SettingConsulted
+    from workflows.assessment_models import (
+        Action,
+        AppealableDecision,
+        ExceptionRecorded,
+        SettingAnswered,
+        SettingConsultation,
+        SettingConsulted,
+    )
     from workflows.case_state import (
         Deadline,
         DeadlineKind,
@@ -512,6 +519,13 @@ class CaseWorkflow(ABC):
             fact_on=consulted.on,
         )
         return deadline, f"Setting URN {urn} consulted; answer due {deadline.due}"
+
+    def record_consultation_answer(self, consultation: SettingConsultation, answer: SettingAnswered) -> str:
+        """The consulted setting's answer, judged by its date against its 15 days; the history line."""
+        consultation.answered_on, consultation.agrees = answer.on, answer.agrees
+        self.book.complete(f"{SETTING_RESPONSE}:{answer.setting_urn}", answer.on)
+        verdict = "agrees" if answer.agrees else "does not agree"
+        return f"Setting URN {answer.setting_urn} {verdict} to be named"
 
     async def report_order_done(self, tribunal_workflow_id: str, order_id: str, on: date) -> None:
         """Tell the Tribunal appeal that its order has been carried out on this case."""

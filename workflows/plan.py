@@ -35,7 +35,7 @@ with workflow.unsafe.imports_passed_through():
         SettingConsultation,
         SettingConsulted,
     )
-    from workflows.case_base import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, SETTING_RESPONSE, CaseWorkflow
+    from workflows.case_base import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, CaseWorkflow
     from workflows.case_state import Deadline, DeadlineKind, DeadlineStatus, StepResult
     from workflows.deadline_book import DeadlineBook
     from workflows.letters import appeal_rights
@@ -707,15 +707,8 @@ class PlanWorkflow(CaseWorkflow):
     @workflow.update(name="record_setting_response")
     async def record_setting_response(self, answer: SettingAnswered) -> StepResult:
         consultation = next(c for c in self.state.settings if c.setting_urn == answer.setting_urn)
-        consultation.answered_on, consultation.agrees = answer.on, answer.agrees
-        self.book.complete(f"{SETTING_RESPONSE}:{answer.setting_urn}", answer.on)
-        verdict = "agrees" if answer.agrees else "does not agree"
-        return await self.done(
-            f"setting_answered:{answer.setting_urn}",
-            answer.on,
-            answer.actor,
-            f"Setting URN {answer.setting_urn} {verdict} to be named",
-        )
+        summary = self.record_consultation_answer(consultation, answer)
+        return await self.done(f"setting_answered:{answer.setting_urn}", answer.on, answer.actor, summary)
 
     @record_setting_response.validator
     def _validate_setting_response(self, answer: SettingAnswered) -> None:

@@ -12,6 +12,7 @@ A case of another LA answers 404, as a case that does not exist would, so refere
 """
 
 import asyncio
+import re
 import uuid
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.deps import SessionDep, SettingsDep
 from api.problems import Problem
+from api.schemas import LA_CODE, STAFF_ID
 from settings import Settings
 from store.models import AuditEvent, Case
 from workflows.case_state import StatutoryException
@@ -101,6 +103,11 @@ def _unauthorised(detail: str) -> Problem:
     return Problem(401, "Not signed in", detail, "/problems/unauthorised", headers={"WWW-Authenticate": "Bearer"})
 
 
+# England has 153 LAs; a user acting for more is a token made up or mis-issued, and each code costs every query.
+MAX_LAS = 160
+MAX_SUB = 120
+
+
 async def verify(settings: Settings, token: str) -> User:
     key, algorithms = await _verification_key(settings, token)
     try:
@@ -118,15 +125,28 @@ async def verify(settings: Settings, token: str) -> User:
     except (jwt.InvalidTokenError, jwt.PyJWKClientError) as error:
         # The library's message says which check failed; it never contains the token's claims.
         raise _unauthorised(f"The token was not accepted: {error}.") from error
+    sub = claims["sub"]
+    if not isinstance(sub, str) or not 0 < len(sub) <= MAX_SUB or not re.fullmatch(STAFF_ID, sub):
+        raise _unauthorised("The token's sub must be a staff id: letters, digits and . _ @ | : + - only.")
     role = claims.get(settings.auth_role_claim)
-    roles = {role} if isinstance(role, str) else set(role or [])
+    # A string, or a list of strings (as some identity providers send groups); anything else names no role.
+    if isinstance(role, str):
+        roles = {role}
+    elif isinstance(role, list) and all(isinstance(r, str) for r in role):
+        roles = set(role)
+    else:
+        roles = set()
     known = [r for r in Role if r.value in roles]
     if len(known) != 1:
         raise Problem(403, "No role", "The token must carry exactly one role: case_officer, manager or ops.")
     la_codes = claims.get(settings.auth_la_claim) or []
-    if not isinstance(la_codes, list) or not all(isinstance(code, str) for code in la_codes):
+    if not isinstance(la_codes, list) or not all(
+        isinstance(code, str) and re.fullmatch(LA_CODE, code) for code in la_codes
+    ):
         raise Problem(403, "No local authority", "The token's la_codes claim must be a list of LA codes.")
-    return User(sub=str(claims["sub"])[:120], role=known[0], la_codes=frozenset(la_codes))
+    if len(la_codes) > MAX_LAS:
+        raise Problem(403, "Too many local authorities", f"A token may name at most {MAX_LAS} LA codes.")
+    return User(sub=sub, role=known[0], la_codes=frozenset(la_codes))
 
 
 async def authenticate(request: Request, settings: SettingsDep) -> User:

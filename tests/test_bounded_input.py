@@ -1,9 +1,15 @@
 """Bounded input: what an action may carry is limited before the case sees it, and a refusal quotes nothing."""
 
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
 import httpx
+import jwt
+import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from api.sen2 import spreadsheet_safe
+from settings import Settings
 from tests.driver import Officer, PlanOfficer
 
 
@@ -85,3 +91,34 @@ async def test_an_action_with_an_unknown_field_or_a_string_for_yes_is_refused(
         assert problem["status"] == 422
     after = await officer.case()
     assert after["stage"] == "request_received" and after["history"] == before["history"]
+
+
+@pytest.mark.parametrize(
+    ("claims", "status"),
+    [
+        ({"role": {"manager": True}}, 403),  # an object names no role
+        ({"role": 5}, 403),
+        ({"sub": ""}, 401),
+        ({"sub": "<script>"}, 401),
+        ({"la_codes": [f"L{n:04d}" for n in range(1_000)]}, 403),  # far more LAs than England has
+        ({"la_codes": ["202", {"code": "330"}]}, 403),
+    ],
+)
+async def test_a_token_with_a_malformed_claim_is_refused_with_a_reason_not_a_500(
+    api: httpx.AsyncClient, settings: Settings, claims: dict[str, Any], status: int
+) -> None:
+    now = datetime.now(UTC)
+    token = {
+        "sub": "officer.one",
+        "role": "manager",
+        "la_codes": ["202"],
+        "iss": settings.auth_issuer,
+        "aud": settings.auth_audience,
+        "iat": now,
+        "exp": now + timedelta(hours=1),
+        **claims,
+    }
+    assert settings.auth_jwt_secret is not None
+    signed = jwt.encode(token, settings.auth_jwt_secret.get_secret_value(), algorithm="HS256")
+    answer = await api.get("/dashboard", headers={"Authorization": f"Bearer {signed}"})
+    assert answer.status_code == status and answer.headers["content-type"] == "application/problem+json"

@@ -84,13 +84,20 @@ class ImportReport(BaseModel):
 
 
 def parse(content: str, content_type: str) -> list[dict[str, Any]]:
-    """CSV with a header row, or a JSON list of objects; empty CSV cells are missing values."""
+    """CSV with a header row, or a JSON list of objects; empty CSV cells are missing values. Whatever cannot be read
+    is a ValueError that names no content: JSON nested past the parser's depth, a CSV field past its limit."""
     if "json" in content_type:
-        rows = json.loads(content)
+        try:
+            rows = json.loads(content)
+        except RecursionError:
+            raise ValueError("the JSON is nested too deeply for a list of plans") from None
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
             raise ValueError("a JSON import must be a list of objects, one per plan")
         return rows
-    return [{k: v for k, v in row.items() if v not in ("", None)} for row in csv.DictReader(io.StringIO(content))]
+    try:
+        return [{k: v for k, v in row.items() if v not in ("", None)} for row in csv.DictReader(io.StringIO(content))]
+    except csv.Error:
+        raise ValueError("a CSV field is longer than any column of an import can be") from None
 
 
 def check(row: ImportRow, today: date) -> str | None:

@@ -122,3 +122,18 @@ async def test_a_token_with_a_malformed_claim_is_refused_with_a_reason_not_a_500
     signed = jwt.encode(token, settings.auth_jwt_secret.get_secret_value(), algorithm="HS256")
     answer = await api.get("/dashboard", headers={"Authorization": f"Bearer {signed}"})
     assert answer.status_code == status and answer.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type"),
+    [
+        ("la_code,la_reference\n202," + "x" * 200_000 + "\n", "text/csv"),  # past the csv module's field limit
+        ("[" * 100_000 + "]" * 100_000, "application/json"),  # past the JSON parser's depth
+    ],
+)
+async def test_an_unreadable_import_is_a_422_that_quotes_none_of_it(
+    api: httpx.AsyncClient, content: str, content_type: str
+) -> None:
+    answer = await api.post("/plans/import", content=content, headers={"content-type": content_type})
+    assert answer.status_code == 422 and answer.headers["content-type"] == "application/problem+json"
+    assert "xxxx" not in answer.text and "[[[[" not in answer.text

@@ -8,6 +8,7 @@ workflow's `state` query returns it after the action.
 
 import asyncio
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Header
@@ -19,7 +20,9 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.problems import Problem
+from api.schemas import DraftIn
 from store.models import PlanDocument
+from workflows.assessment_models import DraftSent
 from workflows.rejections import CONFLICT_TYPES
 
 UPDATE_TIMEOUT_SECONDS = 30
@@ -105,3 +108,21 @@ async def with_document(
             await session.exec(delete(PlanDocument).where(PlanDocument.id == document_id))  # type: ignore[arg-type]
             await session.commit()
         raise
+
+
+async def with_draft(
+    session: AsyncSession,
+    case_ref: str,
+    body: DraftIn,
+    idempotency_key: str | None,
+    actor: str,
+    send: Callable[[DraftSent], Awaitable[Any]],
+) -> Any:
+    """Store a draft plan's text, then `send` the workflow the draft (a first plan's or a re-assessment's)."""
+
+    async def served(document_id: str) -> Any:
+        return await send(DraftSent(on=body.served_on, actor=actor, document_id=document_id))
+
+    return await with_document(
+        session, case_ref, "draft", body.sections.model_dump(), idempotency_key, served, created_by=actor
+    )

@@ -203,6 +203,16 @@ class PlanWorkflow(CaseWorkflow):
     def _review_base(self) -> date:
         return self.state.last_review_on or self.state.issued_on
 
+    def _after_transfer_in(self, step: str, start: date, reason: str) -> tuple[str, date, str]:
+        """Reg 15(5): after a transfer in from another LA the review is the later of the usual date and 3 months
+        after the transfer."""
+        transferred = self.state.transferred_on
+        if transferred is not None and statutory.due_date(TRANSFER_REVIEW, transferred, self.state.policy) > (
+            statutory.due_date(step, start, self.state.policy)
+        ):
+            return TRANSFER_REVIEW, transferred, "review after a transfer between LAs (SEND Regs 2014 reg 15(5))"
+        return step, start, reason
+
     def _open_cycle(self) -> None:
         """Open this cycle's review deadline: 12 months on, or earlier for a phase transfer (reg 18), or
         later after a transfer in from another LA (reg 15(5))."""
@@ -214,12 +224,7 @@ class PlanWorkflow(CaseWorkflow):
         cohort = self.state.reception_year
         if cohort is not None and phases.under_five(cohort, base):
             step, reason = UNDER_FIVE, "review of an under-5 (Code 9.178)"
-        transferred = self.state.transferred_on
-        if transferred is not None and statutory.due_date(TRANSFER_REVIEW, transferred, self.state.policy) > (
-            statutory.due_date(step, start, self.state.policy)
-        ):
-            step, start = TRANSFER_REVIEW, transferred
-            reason = "review after a transfer between LAs (SEND Regs 2014 reg 15(5))"
+        step, start, reason = self._after_transfer_in(step, start, reason)
         # The key stays "review.annual" whichever rule sets the date, so every step can find it.
         review = self.book.open(REVIEW, step, start, label="Hold the review meeting")
         due = review.due
@@ -247,12 +252,7 @@ class PlanWorkflow(CaseWorkflow):
         it, and the phase transfer's own date (reg 18) is the duty to amend the plan."""
         base = self._review_base()
         step, start, reason = REVIEW, base, "annual review (CFA 2014 s.44(1))"
-        transferred = self.state.transferred_on
-        if transferred is not None and statutory.due_date(TRANSFER_REVIEW, transferred, self.state.policy) > (
-            statutory.due_date(step, start, self.state.policy)
-        ):
-            step, start = TRANSFER_REVIEW, transferred
-            reason = "review after a transfer between LAs (SEND Regs 2014 reg 15(5))"
+        step, start, reason = self._after_transfer_in(step, start, reason)
         # The key stays "review.annual" whichever rule sets the date, so every step can find it.
         review = self.book.open(REVIEW, step, start)  # labelled as the queue and the timeline label it
         self.state.review_due, self.state.review_reason = review.due, reason

@@ -10,7 +10,7 @@ from api.deps import SessionDep, TemporalDep
 from api.problems import Problem
 from api.routes.cases import CaseRef
 from api.schemas import DraftIn, FinalPlanIn
-from api.updates import IdempotencyKey, run_update, with_document
+from api.updates import IdempotencyKey, run_update, with_document, with_draft
 from workflows.assessment_models import (
     AdviceReceived,
     AdviceRequest,
@@ -108,13 +108,10 @@ async def send_draft(
     """Send the draft plan; it must not name a school or institution (CFA 2014 s.38(5))."""
     await case_for(session, user, case_ref)
 
-    async def send(document_id: str) -> AssessmentState:
-        action = DraftSent(on=body.served_on, actor=user.sub, document_id=document_id)
-        return await apply(temporal, session, user, case_ref, "send_draft", action, idempotency_key)
+    async def send(draft: DraftSent) -> AssessmentState:
+        return await apply(temporal, session, user, case_ref, "send_draft", draft, idempotency_key)
 
-    return await with_document(
-        session, case_ref, "draft", body.sections.model_dump(), idempotency_key, send, created_by=user.sub
-    )
+    return await with_draft(session, case_ref, body, idempotency_key, user.sub, send)
 
 
 @router.post("/parent-comments", response_model=AssessmentState)

@@ -14,7 +14,7 @@ from api.deps import SessionDep, TemporalDep
 from api.problems import Problem
 from api.routes.cases import CaseRef, query_state
 from api.schemas import DraftIn, PlanSections, Strict
-from api.updates import IdempotencyKey, run_update, with_document
+from api.updates import IdempotencyKey, run_update, with_document, with_draft
 from store.models import AuditEvent, CaseDeadline, PlanDocument
 from workflows.assessment_models import (
     BacklogConfirmed,
@@ -355,13 +355,10 @@ async def send_reassessment_draft(
     13(1)); like a first draft it must not name a school or institution (CFA 2014 s.38(5))."""
     await case_for(session, user, case_ref)
 
-    async def send(document_id: str) -> PlanState:
-        action = DraftSent(on=body.served_on, actor=user.sub, document_id=document_id)
-        return await apply(temporal, session, user, case_ref, "send_reassessment_draft", action, idempotency_key)
+    async def send(draft: DraftSent) -> PlanState:
+        return await apply(temporal, session, user, case_ref, "send_reassessment_draft", draft, idempotency_key)
 
-    return await with_document(
-        session, case_ref, "draft", body.sections.model_dump(), idempotency_key, send, created_by=user.sub
-    )
+    return await with_draft(session, case_ref, body, idempotency_key, user.sub, send)
 
 
 @router.post("/post16-move", response_model=PlanState)

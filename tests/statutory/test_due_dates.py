@@ -86,6 +86,8 @@ CASES = [
     # Set back from the move (5 months before it); the rule's own forward count is only its shape.
     ("review.post16_move", "2026-02-28", "2026-07-28", "5 months"),
     ("review.post16_move", "2025-09-30", "2026-02-28", "no 30 February: the month's last day"),
+    ("review.post16_move", "2023-09-29", "2024-02-29", "leap year"),
+    ("review.phase_transfer_meeting", "2025-10-02", "2025-12-25", "Christmas Day, no roll"),
     ("review.final_amended_after_meeting", "2025-01-06", "2025-03-31", "12 weeks (Devon 2022)"),
     ("review.final_amended_after_meeting", "2026-10-02", "2026-12-25", "Christmas Day, no roll"),
     # A planning target whose date is set back from the transfer; the rule's own count is only its shape.

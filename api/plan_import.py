@@ -4,20 +4,24 @@ Each row becomes a case (people in the database) and a plan workflow with its re
 so a review already overdue is breached at once. A row is keyed by the LA's own reference: importing
 the same file twice creates nothing new. Bad rows are reported with the reason and the rest go in.
 
-Command line: `python -m api.plan_import plans.csv` (or .json); the API takes the same rows at
-`POST /plans/import`.
+Command line: `python -m api.plan_import --operator STAFF_ID --la 202 plans.csv` (or .json); the API takes
+the same rows at `POST /plans/import`. Either way the rows are checked against the LAs the importer acts for
+(the token's, or `--la`), and the importer is recorded as the actor on each plan's first history line.
 """
 
+import argparse
 import asyncio
 import csv
 import hashlib
 import io
 import json
+import re
 import sys
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import UTC, date, datetime
 from typing import Any
 
+import structlog
 from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel, col, select
@@ -27,7 +31,7 @@ from temporalio.common import WorkflowIDConflictPolicy
 import statutory
 from activities.plan_start import plan_search_attributes
 from api.registration import new_case_ref, register
-from api.schemas import EMAIL, LA_CODE, UK_POSTCODE, PersonName, Strict
+from api.schemas import EMAIL, LA_CODE, STAFF_ID, UK_POSTCODE, PersonName, Strict
 from settings import Settings
 from statutory import phases
 from statutory.phases import SchoolStructure
@@ -39,7 +43,10 @@ from workflows.plan import PlanWorkflow
 from workflows.plan_models import PlanInput
 
 IMPORT_CONCURRENCY = 32
+MAX_STAFF_ID = 120
 REGISTER_BATCH = 250
+
+log = structlog.get_logger(__name__)
 
 
 class ImportRow(Strict):
@@ -132,9 +139,12 @@ async def import_plans(
     sessions: SessionMaker,
     temporal: Client,
     settings: Settings,
-    la_codes: Collection[str] | None = None,
+    *,
+    actor: str,
+    la_codes: Collection[str],
 ) -> ImportReport:
-    """`la_codes` limits an API import to the caller's LAs; the operators' command line imports for any."""
+    """Import for the LAs in `la_codes` only (the caller's, from the token or the command line); `actor` is
+    who imported, recorded on each plan's first history line."""
     report = ImportReport()
     today = statutory.business_date(datetime.now(UTC))
     valid: list[tuple[int, ImportRow]] = []
@@ -145,7 +155,7 @@ async def import_plans(
         except ValidationError as error:
             report.rejected.append(Rejected(row=number, la_reference=reference, reason=_validation_reason(error)))
             continue
-        if la_codes is not None and row.la_code not in la_codes:
+        if row.la_code not in la_codes:
             reason = f"LA {row.la_code} is not one of your local authorities"
             report.rejected.append(Rejected(row=number, la_reference=reference, reason=reason))
             continue
@@ -166,7 +176,7 @@ async def import_plans(
 
     async def start(row: ImportRow, case_ref: str) -> None:
         async with limit:
-            await _start(temporal, settings, row, case_ref, reception_year(row, today))
+            await _start(temporal, settings, row, case_ref, reception_year(row, today), actor)
 
     await asyncio.gather(*(start(row, ref) for _, row, ref, _ in registered))
     for number, row, case_ref, existed in registered:
@@ -238,7 +248,9 @@ async def _register_one(sessions: SessionMaker, row: ImportRow) -> tuple[str, bo
         return await register(session, _digest(row), case, people)
 
 
-async def _start(temporal: Client, settings: Settings, row: ImportRow, case_ref: str, reception: int) -> None:
+async def _start(
+    temporal: Client, settings: Settings, row: ImportRow, case_ref: str, reception: int, actor: str
+) -> None:
     plan = PlanInput(
         case_ref=case_ref,
         la_code=row.la_code,
@@ -247,6 +259,7 @@ async def _start(temporal: Client, settings: Settings, row: ImportRow, case_ref:
         reception_year=reception,
         reminder_working_days=settings.reminder_working_days,
         imported=True,
+        imported_by=actor,
         school_structure=row.school_structure,
     )
     await temporal.start_workflow(
@@ -260,7 +273,7 @@ async def _start(temporal: Client, settings: Settings, row: ImportRow, case_ref:
     )
 
 
-async def _main(path: str) -> None:
+async def _main(arguments: argparse.Namespace) -> None:
     from logs import configure_logging
     from settings import get_settings
     from store.db import create_engine, create_sessionmaker
@@ -268,17 +281,59 @@ async def _main(path: str) -> None:
 
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_format, stream=sys.stderr)
+    path: str = arguments.file
     with open(path, encoding="utf-8-sig") as handle:
         rows = parse(handle.read(), "application/json" if path.endswith(".json") else "text/csv")
     engine = create_engine(settings.database_url)
-    report = await import_plans(rows, create_sessionmaker(engine), await connect(settings), settings)
+    report = await import_plans(
+        rows,
+        create_sessionmaker(engine),
+        await connect(settings),
+        settings,
+        actor=arguments.operator,
+        la_codes=set(arguments.la),
+    )
     await engine.dispose()
+    log.info("plans imported from the command line", actor=arguments.operator, imported=report.imported)
     sys.stdout.write(report.model_dump_json(indent=2) + "\n")
 
 
+def _matching(pattern: str, what: str, longest: int) -> Callable[[str], str]:
+    """An argparse type that takes a value only if it matches `pattern`, and names only `what` if not."""
+
+    def take(value: str) -> str:
+        if len(value) > longest or not re.fullmatch(pattern, value):
+            raise argparse.ArgumentTypeError(f"not {what}")
+        return value
+
+    return take
+
+
+def _arguments(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m api.plan_import",
+        description="Import existing EHC plans for the given LAs, as POST /plans/import does for a manager.",
+    )
+    parser.add_argument("file", metavar="PLANS.csv|PLANS.json")
+    parser.add_argument(
+        "--operator",
+        required=True,
+        type=_matching(
+            STAFF_ID, f"a staff id (at most {MAX_STAFF_ID} letters, digits, '.', '_', '@' or '-')", MAX_STAFF_ID
+        ),
+        help="your staff id, recorded as the actor on every imported plan",
+    )
+    parser.add_argument(
+        "--la",
+        required=True,
+        action="append",
+        type=_matching(LA_CODE, "an LA code (3 to 9 capitals or digits)", 9),
+        help="an LA this import is for (repeat for several); rows of any other LA are rejected",
+    )
+    return parser.parse_args(argv)
+
+
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        sys.exit("usage: python -m api.plan_import PLANS.csv|PLANS.json")
     from temporal_client import run_to_exit
 
-    run_to_exit(_main(sys.argv[1]))
+    run_to_exit(_main(_arguments(sys.argv[1:])))

@@ -7,9 +7,12 @@ import httpx
 from temporalio.testing import WorkflowEnvironment
 
 import statutory
+from api.auth import Role
+from settings import Settings
 from statutory import phases
 from tests.conftest import eventually
 from tests.driver import SECTIONS, PlanOfficer
+from tests.factories import bearer
 
 
 async def imported(officer: PlanOfficer, reference: str, **fields: str) -> dict:
@@ -60,7 +63,7 @@ async def test_rights_pass_to_the_young_person_at_the_end_of_compulsory_school_a
 
 
 async def test_transfer_to_another_la_moves_the_plan_and_its_deadlines(
-    api: httpx.AsyncClient, env: WorkflowEnvironment
+    api: httpx.AsyncClient, env: WorkflowEnvironment, settings: Settings
 ) -> None:
     officer = PlanOfficer(api, env)
     plan = await imported(officer, "MOVE/1", date_of_birth="2016-10-02")  # no phase transfer this year
@@ -68,6 +71,24 @@ async def test_transfer_to_another_la_moves_the_plan_and_its_deadlines(
     assert plan["review_due"] == statutory.due_date("review.annual", issued).isoformat()
     await officer.wait(weeks=30)
     moved = await officer.today()
+    # Only a manager moves a plan, and only to an English LA: a case officer, a made-up code and a former
+    # council's number are each refused, and the plan stays where it was.
+    as_officer = bearer(settings, Role.CASE_OFFICER, ["340"], sub="officer.one")
+    refused = await api.post(
+        f"/plans/{officer.case_ref}/transfer", json={"from_la_code": "340", "to_la_code": "341"}, headers=as_officer
+    )
+    assert refused.status_code == 403, refused.text
+    for code, says in (
+        ("ZZZ999", "to_la_code: that is not the DfE number of an English local authority."),
+        (
+            "909",
+            "to_la_code: LA 909 no longer exists: its plans are held by 942 (Cumberland) "
+            "or 943 (Westmorland and Furness).",
+        ),
+    ):
+        problem = await officer.act_on_plan("transfer", {"from_la_code": "340", "to_la_code": code}, expect=422)
+        assert problem["detail"] == says
+    assert (await officer.plan())["la_code"] == "340"
     plan = await officer.act_on_plan("transfer", {"from_la_code": "340", "to_la_code": "341"})
     assert plan["la_code"] == "341"
     deadlines = {d["step"]: d for d in plan["deadlines"]}
@@ -80,8 +101,14 @@ async def test_transfer_to_another_la_moves_the_plan_and_its_deadlines(
     await officer.act_on_plan("review-decision", {"outcome": "maintain"})
     plan = await officer.in_cycle(2)
     assert {d["step"]: d["status"] for d in plan["deadlines"]}["transfer.new_la_notice"] == "open"
-    plan = await officer.act_on_plan("transfer-notice", {})
+    # Reg 15(4): the notice says whether the new LA proposes an assessment; one that does not say is refused.
+    problem = await officer.act_on_plan("transfer-notice", {}, expect=422)
+    assert "proposes_assessment" in problem["detail"]
+    plan = await officer.act_on_plan("transfer-notice", {"proposes_assessment": False})
     assert {d["step"]: d["status"] for d in plan["deadlines"]}["transfer.new_la_notice"] == "met"
+    assert plan["history"][-1]["summary"] == (
+        "New LA's notice sent (reg 15(4)): it does not propose an EHC needs assessment"
+    )
     problem = await officer.act_on_plan("transfer", {"from_la_code": "340", "to_la_code": "342"}, expect=422)
     assert "held by LA 341" in problem["detail"]
 

@@ -47,7 +47,6 @@ with workflow.unsafe.imports_passed_through():
         CeaseDecision,
         MeetingScheduled,
         NotAmended,
-        NoticeSent,
         OpenOrder,
         PlanInput,
         PlanStage,
@@ -62,6 +61,7 @@ with workflow.unsafe.imports_passed_through():
         ReviewOutcome,
         RightsHolder,
         TransferIn,
+        TransferNotice,
         TribunalOrder,
     )
     from workflows.rejections import InvalidAction, OutOfOrder
@@ -167,7 +167,8 @@ class PlanWorkflow(CaseWorkflow):
         self._life_dates()
         if input.cycle == 1 and input.previous_history_count == 0:
             source = "imported from the LA's records" if input.imported else "issued after the assessment"
-            self.record("plan_started", on=input.issued_on, summary=f"EHC plan {source}")
+            actor = input.imported_by if input.imported else "system"
+            self.record("plan_started", on=input.issued_on, actor=actor, summary=f"EHC plan {source}")
             passed = self.state.rights_pass_on
             if passed is not None and self.today() >= passed:
                 # An imported plan of a young person: the rights are theirs already; no notice is owed.
@@ -1055,12 +1056,15 @@ class PlanWorkflow(CaseWorkflow):
             raise InvalidAction("a transfer must be to another LA")
 
     @workflow.update(name="record_transfer_notice")
-    async def record_transfer_notice(self, sent: NoticeSent) -> StepResult:
+    async def record_transfer_notice(self, sent: TransferNotice) -> StepResult:
         self.book.finish(self.book.open_for(TRANSFER_NOTICE), sent.on)
-        return await self.done("transfer_notice_sent", sent.on, sent.actor, "New LA's notice sent (reg 15(4))")
+        summary = "New LA's notice sent (reg 15(4))"
+        if sent.proposes_assessment is not None:
+            summary += f": it {'proposes' if sent.proposes_assessment else 'does not propose'} an EHC needs assessment"
+        return await self.done("transfer_notice_sent", sent.on, sent.actor, summary)
 
     @record_transfer_notice.validator
-    def _validate_transfer_notice(self, sent: NoticeSent) -> None:
+    def _validate_transfer_notice(self, sent: TransferNotice) -> None:
         self._check(sent, what="the transfer notice")
         if self.book.open_for(TRANSFER_NOTICE) is None:
             raise OutOfOrder("there is no transfer notice outstanding on this plan")

@@ -65,6 +65,7 @@ class PlanInput(BaseModel):
     open_orders: list["OpenOrder"] = Field(default_factory=list)
     previous_history_count: int = 0
     imported: bool = False
+    imported_by: str = Field(default="system", max_length=120, description="Who imported the plan (a staff id)")
     named_setting_urn: str | None = Field(default=None, description="The setting named in section I, if known")
     school_structure: SchoolStructure = Field(
         default=SchoolStructure.PRIMARY, description="The LA's school phases, which set the child's transfers"
@@ -177,6 +178,15 @@ class TransferIn(Action):
 
 class NoticeSent(Action):
     pass
+
+
+class TransferNotice(NoticeSent):
+    """The receiving LA's letter of reg 15(4): the plan has transferred, and whether it proposes an EHC needs
+    assessment. Optional here only because notices recorded before this field carried none."""
+
+    proposes_assessment: StrictBool | None = Field(
+        default=None, description="Does the new LA propose to make an EHC needs assessment (reg 15(4))?"
+    )
 
 
 class TribunalOrder(Action):

@@ -39,4 +39,6 @@ async def import_plan_file(
         rows = parse(body.decode("utf-8-sig"), request.headers.get("content-type", "text/csv"))
     except (ValueError, UnicodeDecodeError) as error:
         raise Problem(422, "Unreadable import", f"The file could not be read as CSV or JSON: {error}") from error
-    return await import_plans(rows, request.app.state.sessions, temporal, settings, la_codes=user.la_codes)
+    return await import_plans(
+        rows, request.app.state.sessions, temporal, settings, actor=user.sub, la_codes=user.la_codes
+    )

@@ -5,16 +5,27 @@ from datetime import date, datetime
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 from sqlmodel import col, select
 
-from api.auth import Acting, Anyone, InScope, User, WithPersonalData, audit_personal_data, case_for, without_free_text
+from api.auth import (
+    Acting,
+    Anyone,
+    InScope,
+    Manager,
+    User,
+    WithPersonalData,
+    audit_personal_data,
+    case_for,
+    without_free_text,
+)
 from api.deadline_labels import deadline_label
 from api.deps import SessionDep, TemporalDep
 from api.problems import Problem
 from api.routes.cases import CaseRef, query_state
 from api.schemas import DraftIn, PlanSections, Strict
 from api.updates import IdempotencyKey, run_update, with_document, with_draft
+from statutory.local_authorities import unknown_reason
 from store.models import AuditEvent, CaseDeadline, PlanDocument
 from workflows.assessment_models import (
     BacklogConfirmed,
@@ -33,7 +44,6 @@ from workflows.plan_models import (
     CeaseDecision,
     MeetingScheduled,
     NotAmended,
-    NoticeSent,
     PlanState,
     Post16MovePlanned,
     ReassessmentDecision,
@@ -43,7 +53,15 @@ from workflows.plan_models import (
     ReviewHeld,
     ReviewOutcome,
     TransferIn,
+    TransferNotice,
 )
+
+
+class TransferNoticeIn(TransferNotice):
+    proposes_assessment: StrictBool = Field(
+        description="Does the new LA propose to make an EHC needs assessment (SEND Regs 2014 reg 15(4))?"
+    )
+
 
 router = APIRouter(prefix="/plans/{case_ref}", tags=["plans"], dependencies=[InScope])
 
@@ -474,23 +492,30 @@ async def transfer(
     body: TransferIn,
     session: SessionDep,
     temporal: TemporalDep,
-    user: Acting,
+    user: Manager,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
-    """The family moved: the plan transfers to the new LA (reg 15), which gets its own deadlines."""
+    """The family moved: the plan transfers to the new LA (reg 15), which gets its own deadlines: the notice
+    to the family within 6 weeks (reg 15(4)) and the review by reg 15(5)'s date.
+
+    A manager of the LA that holds the plan makes the transfer, to the DfE number of an English LA: once
+    moved, the case leaves this LA's view and only the receiving LA's staff can act on it."""
+    if (reason := unknown_reason(body.to_la_code)) is not None:
+        raise Problem(422, "Unknown LA", f"to_la_code: {reason}.", "/problems/unknown-la")
     return await apply(temporal, session, user, case_ref, "transfer_in", body, idempotency_key)
 
 
 @router.post("/transfer-notice", response_model=PlanState)
 async def transfer_notice(
     case_ref: CaseRef,
-    body: NoticeSent,
+    body: TransferNoticeIn,
     session: SessionDep,
     temporal: TemporalDep,
     user: Acting,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
-    """The new LA told the family about the transfer (6 weeks, reg 15(4))."""
+    """The new LA told the family the plan has transferred and whether it proposes an EHC needs assessment
+    (6 weeks, reg 15(4))."""
     return await apply(temporal, session, user, case_ref, "record_transfer_notice", body, idempotency_key)
 
 

@@ -15,6 +15,7 @@ and current details, which carry no personal data and are the ops staff's view o
 
 import base64
 import binascii
+import copy
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -23,13 +24,15 @@ from datetime import UTC, datetime
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from temporalio.api.common.v1 import Payload
-from temporalio.converter import PayloadCodec
+from temporalio.converter import PayloadCodec, SerializationContext, WithSerializationContext
 
 from ops_text import stays_clear
 from settings import Settings
+from workflows.ids import case_ref_of
 
 ENCODING = b"binary/encrypted"
 KEY_ID = "encryption-key-id"
+CASE_LABEL = "case-ref"
 KEY_BYTES = 32
 # AES-GCM's standard nonce. Random per payload: one key may seal about 2**32 payloads before the chance of a
 # repeated nonce matters (NIST SP 800-38D 8.3), far beyond a key's rotation period here.
@@ -73,17 +76,29 @@ def new_key_entry(kid: str | None = None) -> str:
     return f"{kid}:{base64.b64encode(os.urandom(KEY_BYTES)).decode()}"
 
 
-class EncryptionCodec(PayloadCodec):
+class EncryptionCodec(PayloadCodec, WithSerializationContext):
     """Encrypts with the first key (unless `encrypt` is off), decrypts with any key it holds.
 
-    The key id is also the ciphertext's associated data, so a payload relabelled with another key id fails
-    authentication instead of being read with the wrong key."""
+    A payload of a case's workflow is labelled with its case reference (`CASE_LABEL`, from the workflow id the
+    SDK gives as context), so the codec endpoint can decrypt it only for a manager of that case's LA. The key
+    id and the label are the ciphertext's associated data: a payload relabelled with another key id or case
+    fails authentication instead of being read with the wrong key or shown to the wrong LA."""
 
     def __init__(self, keys: Mapping[str, bytes], *, encrypt: bool = True) -> None:
         if not keys:
             raise PayloadKeyError("an encryption codec needs at least one key")
         self._ciphers = {kid: AESGCM(key) for kid, key in keys.items()}
         self.encrypting_kid = next(iter(keys)) if encrypt else None
+        self.case_ref: str | None = None
+
+    def with_context(self, context: SerializationContext) -> "EncryptionCodec":
+        workflow_id = getattr(context, "workflow_id", None)
+        case_ref = case_ref_of(workflow_id) if isinstance(workflow_id, str) else None
+        if case_ref == self.case_ref:
+            return self
+        labelled = copy.copy(self)
+        labelled.case_ref = case_ref
+        return labelled
 
     async def encode(self, payloads: Sequence[Payload]) -> list[Payload]:
         if self.encrypting_kid is None:
@@ -98,8 +113,11 @@ class EncryptionCodec(PayloadCodec):
         if kid is None or stays_clear(payload):
             return payload
         nonce = os.urandom(NONCE_BYTES)
-        sealed = self._ciphers[kid].encrypt(nonce, payload.SerializeToString(), kid.encode())
-        return Payload(metadata={"encoding": ENCODING, KEY_ID: kid.encode()}, data=nonce + sealed)
+        metadata = {"encoding": ENCODING, KEY_ID: kid.encode()}
+        if self.case_ref is not None:
+            metadata[CASE_LABEL] = self.case_ref.encode()
+        sealed = self._ciphers[kid].encrypt(nonce, payload.SerializeToString(), _associated(metadata))
+        return Payload(metadata=metadata, data=nonce + sealed)
 
     def decrypt(self, payload: Payload) -> Payload:
         if payload.metadata.get("encoding") != ENCODING:
@@ -111,7 +129,9 @@ class EncryptionCodec(PayloadCodec):
                 f"payload encrypted with key id {kid!r}, which is not in PAYLOAD_KEYS: add that key to decrypt it"
             )
         try:
-            plain = cipher.decrypt(payload.data[:NONCE_BYTES], payload.data[NONCE_BYTES:], kid.encode())
+            plain = cipher.decrypt(
+                payload.data[:NONCE_BYTES], payload.data[NONCE_BYTES:], _associated(payload.metadata)
+            )
         except (InvalidTag, ValueError) as error:  # ValueError: too short to hold a nonce
             raise PayloadKeyError(
                 f"payload under key id {kid!r} failed authentication (altered or not ours)"
@@ -119,6 +139,20 @@ class EncryptionCodec(PayloadCodec):
         decoded = Payload()
         decoded.ParseFromString(plain)
         return decoded
+
+
+def case_label(payload: Payload) -> str | None:
+    """The case an encrypted payload is labelled with, if any (payloads sealed before labels carry none)."""
+    label = payload.metadata.get(CASE_LABEL)
+    return label.decode("ascii", "replace") if label else None
+
+
+def _associated(metadata: Mapping[str, bytes]) -> bytes:
+    """What the ciphertext is bound to: the key id, and the case label when there is one (a payload sealed
+    before labels was bound to its key id alone, and still opens)."""
+    kid = metadata.get(KEY_ID, b"")
+    label = metadata.get(CASE_LABEL)
+    return kid if label is None else kid + b"|" + label
 
 
 def codec_for(settings: Settings) -> EncryptionCodec | None:

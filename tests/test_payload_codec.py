@@ -4,7 +4,7 @@ it, and the codec endpoint the Temporal UI decodes through."""
 import base64
 import os
 import stat
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
@@ -20,13 +20,22 @@ from temporalio.worker import Replayer
 from api.auth import Role
 from api.main import create_app
 from api.routes.codec import AUDIT_SUMMARY
-from payload_codec import ENCODING, KEY_ID, EncryptionCodec, PayloadKeyError, codec_for, new_key_entry, parse_keys
+from payload_codec import (
+    CASE_LABEL,
+    ENCODING,
+    KEY_ID,
+    EncryptionCodec,
+    PayloadKeyError,
+    codec_for,
+    new_key_entry,
+    parse_keys,
+)
 from settings import Settings, init_local
 from store.db import SessionMaker
 from store.models import AuditEvent
 from temporal_client import data_converter
 from tests.driver import Officer
-from tests.factories import CHILD_FAMILY, CHILD_GIVEN, TEST_SECRET, bearer
+from tests.factories import CHILD_FAMILY, CHILD_GIVEN, TEST_PAYLOAD_KEYS, TEST_SECRET, bearer
 from worker import WORKFLOWS, sandbox_runner
 
 TYPED = f"{CHILD_GIVEN} {CHILD_FAMILY} is in hospital until March"
@@ -35,6 +44,17 @@ UI_ORIGIN = "http://localhost:8233"
 
 def plain(text: str) -> Payload:
     return Payload(metadata={"encoding": b"json/plain"}, data=f'"{text}"'.encode())
+
+
+def absence(received: date) -> dict[str, object]:
+    """An exception whose reason is personal data an officer typed."""
+    return {
+        "code": "absence_4_weeks",
+        "reason": TYPED,
+        "start": received.isoformat(),
+        "end": (received + timedelta(weeks=5)).isoformat(),
+        "steps": ["assessment.final_plan"],
+    }
 
 
 def codec(keys: str) -> EncryptionCodec:
@@ -162,14 +182,7 @@ async def test_a_case_history_holds_only_ciphertext_and_still_reads_and_replays(
     officer = Officer(api, env)
     received = await officer.today()
     case_ref = await officer.open(received)
-    exception = {
-        "code": "absence_4_weeks",
-        "reason": TYPED,
-        "start": received.isoformat(),
-        "end": (received + timedelta(weeks=5)).isoformat(),
-        "steps": ["assessment.final_plan"],
-    }
-    await officer.act("exceptions", exception)
+    await officer.act("exceptions", absence(received))
 
     # Read as anyone with access to the Temporal service alone would: a client without the codec.
     outsider = await Client.connect(
@@ -224,8 +237,45 @@ async def test_the_codec_endpoint_decrypts_for_managers_only(api: httpx.AsyncCli
     assert encoded.status_code == 200, encoded.text
     [ciphertext] = from_json(encoded.json())
     assert ciphertext.metadata["encoding"] == ENCODING and b"signal input" not in ciphertext.data
+    # Sealed without a case (the UI's own encode has none) and naming none: no LA's manager is shown it.
     decoded = await api.post("/codec/decode", json=encoded.json())
-    assert from_json(decoded.json()) == [plain("signal input")]
+    assert from_json(decoded.json()) == [ciphertext]
+
+
+async def test_the_codec_endpoint_opens_a_payload_only_for_a_manager_of_its_cases_la(
+    api: httpx.AsyncClient, env: WorkflowEnvironment, settings: Settings
+) -> None:
+    officer = Officer(api, env)
+    received = await officer.today()
+    case_ref = await officer.open(received)  # LA 202
+    await officer.act("exceptions", absence(received))
+    history = await env.client.get_workflow_handle(f"assessment-{case_ref}").fetch_history()
+    sealed = [
+        p
+        for event in history.events
+        if event.HasField("workflow_execution_update_accepted_event_attributes")
+        for p in event.workflow_execution_update_accepted_event_attributes.accepted_request.input.args.payloads
+    ]
+    assert sealed and all(p.metadata[CASE_LABEL] == case_ref.encode() for p in sealed)
+    home = await api.post("/codec/decode", json=as_json(sealed), headers=bearer(settings, Role.MANAGER, ["202"]))
+    assert TYPED.encode() in b"".join(p.data for p in from_json(home.json()))
+    # A manager of another LA gets the payloads back sealed, as they came, and nothing is audited for them.
+    away = await api.post("/codec/decode", json=as_json(sealed), headers=bearer(settings, Role.MANAGER, ["330"]))
+    assert away.status_code == 200 and from_json(away.json()) == sealed
+
+    # A payload sealed before labels opens only where every case it names is the caller's.
+    legacy = await codec(TEST_PAYLOAD_KEYS).encode([plain(f'{{"case_ref": "{case_ref}"}}')])
+    assert CASE_LABEL not in legacy[0].metadata
+    for las, opened in ((["202"], True), (["330"], False)):
+        answer = await api.post("/codec/decode", json=as_json(legacy), headers=bearer(settings, Role.MANAGER, las))
+        assert (from_json(answer.json()) != legacy) is opened
+
+    # Relabelled to a case of the caller's LA, a payload fails authentication: the label cannot be forged.
+    other_case = await Officer(api, env).open(await officer.today(), la_code="330")
+    forged = Payload(metadata={**sealed[0].metadata, CASE_LABEL: other_case.encode()}, data=sealed[0].data)
+    refused = await api.post("/codec/decode", json=as_json([forged]), headers=bearer(settings, Role.MANAGER, ["330"]))
+    assert refused.status_code == 400 and "failed authentication" in refused.json()["detail"]
+    assert TYPED not in refused.text
 
 
 async def test_the_codec_endpoint_answers_the_ui_origin_and_refuses_bad_bodies(api: httpx.AsyncClient) -> None:

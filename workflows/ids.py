@@ -11,3 +11,13 @@ def assessment_id(case_ref: str) -> str:
 
 def plan_id(case_ref: str) -> str:
     return f"plan-{case_ref}"
+
+
+# Every case workflow's id is "{process}-{case_ref}" with, for a redress route or an appeal, a suffix.
+_CASE_WORKFLOW_ID = re.compile(r"^(?:assessment|plan|redress|tribunal)-([A-Z0-9]{2,10}-[A-Z0-9]{4,20})(?:-|$)")
+
+
+def case_ref_of(workflow_id: str) -> str | None:
+    """The case a workflow belongs to, read from its id; None for a workflow of no one case (schedules)."""
+    found = _CASE_WORKFLOW_ID.match(workflow_id)
+    return found.group(1) if found else None

@@ -6,10 +6,13 @@ bytes in base64, the namespace in `X-Namespace`). The browser calls it directly,
 preflights for the UI's origins (CODEC_CORS_ORIGINS) and nothing else of the API does.
 
 Who may call it (docs/payload-encryption.md):
-- decode: managers decrypt. Decoded payloads hold what officers typed and, in activity results, the people
-  on a case; the codec cannot tell which LA a payload belongs to, so a manager, who already sees personal
-  data across their LAs, is the narrowest role that fits. Every call is audited (who, how many payloads,
-  which case references they named, once per user, case and ten minutes), never with any content. Ops get
+- decode: managers decrypt, for the cases of their own LAs only. Decoded payloads hold what officers typed
+  and, in activity results, the people on a case. Each payload of a case's workflow is labelled with its case
+  reference when sealed (payload_codec.py), and opened only if that case is now held by one of the caller's
+  LAs; one sealed before labels is opened only if every case reference it names is. Any other payload comes
+  back sealed, as it came: a manager of another LA, or a payload of no case, sees ciphertext. Every call that
+  opens a payload is audited (who, which cases, once per user, case and ten minutes), never with any content.
+  Ops get
   the payloads back as they came: the UI they share with managers calls the codec for every payload, and
   what ops need (summaries and current details, ops_text.py) is in clear already. Case officers read cases
   through the API, where each read is scoped to their LAs.
@@ -29,7 +32,7 @@ import structlog
 from fastapi import APIRouter, Depends, FastAPI, Header, Request
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -38,8 +41,8 @@ from temporalio.api.common.v1 import Payload
 from api.auth import Role, User, allow
 from api.deps import SessionDep, SettingsDep
 from api.problems import Problem
-from payload_codec import EncryptionCodec, PayloadKeyError
-from store.models import AuditEvent
+from payload_codec import EncryptionCodec, PayloadKeyError, case_label
+from store.models import AuditEvent, Case
 
 PREFIX = "/codec"
 # A Temporal payload is at most 2 MB (the server's blob size limit) and a request carries a few of them,
@@ -48,7 +51,6 @@ MAX_CODEC_BYTES = 8 * 1024 * 1024
 # The case references a decoded payload names ("case_ref": "202-…"), for the audit trail.
 CASE_REF_FIELD = re.compile(rb'"case_ref"\s*:\s*"([A-Z0-9]{2,10}-[A-Z0-9]{4,20})"')
 MAX_AUDITED_CASES = 50
-NO_CASE = "(no case)"
 AUDIT_WINDOW_MINUTES = 10
 AUDIT_SUMMARY = (
     f"workflow payloads decoded through the codec endpoint (recorded once per {AUDIT_WINDOW_MINUTES} minutes)"
@@ -128,18 +130,40 @@ async def decode(
     """Decrypt payloads for the Temporal UI or CLI (managers, audited by the cases the payloads name); ops get
     them back unchanged."""
     codec = _codec(request, settings, namespace)
-    payloads = _from_json(body)
-    if user.role is not Role.MANAGER:
-        return _to_json(payloads)
-    if codec is not None:
-        try:
-            payloads = await codec.decode(payloads)
-        except PayloadKeyError as error:
-            raise Problem(400, "Payload cannot be decoded", str(error), "/problems/codec") from error
-    cases = sorted({ref.decode() for p in payloads for ref in CASE_REF_FIELD.findall(p.data)})
-    await _audit(session, user, cases[:MAX_AUDITED_CASES] or [NO_CASE])
-    log.info("payloads decoded", actor=user.sub, payloads=len(payloads), cases=len(cases))
-    return _to_json(payloads)
+    sealed = _from_json(body)
+    if user.role is not Role.MANAGER or codec is None:
+        return _to_json(sealed)
+    try:
+        opened = await codec.decode(sealed)
+    except PayloadKeyError as error:
+        raise Problem(400, "Payload cannot be decoded", str(error), "/problems/codec") from error
+    named = [_cases_named(s, o) for s, o in zip(sealed, opened, strict=True)]
+    las = await _las_of(session, {ref for refs in named for ref in refs})
+    shown = [bool(refs) and all(las.get(ref) in user.la_codes for ref in refs) for refs in named]
+    cases = sorted({ref for refs, show in zip(named, shown, strict=True) if show for ref in refs})
+    if any(shown):
+        await _audit(session, user, cases[:MAX_AUDITED_CASES])
+    log.info("payloads decoded", actor=user.sub, payloads=sum(shown), withheld=len(shown) - sum(shown))
+    return _to_json([o if show else s for s, o, show in zip(sealed, opened, shown, strict=True)])
+
+
+def _cases_named(sealed: Payload, opened: Payload) -> set[str]:
+    """The cases a payload belongs to: its label, or for a payload sealed before labels, the case references
+    its content names. A payload that names none is of no case a manager can be shown to own."""
+    label = case_label(sealed)
+    if label is not None:
+        return {label}
+    if opened is sealed:  # never encrypted: it names what it names in the clear
+        return set()
+    return {ref.decode() for ref in CASE_REF_FIELD.findall(opened.data)}
+
+
+async def _las_of(session: AsyncSession, case_refs: set[str]) -> dict[str, str]:
+    """Each case's LA now (a plan that moved between LAs is the receiving LA's)."""
+    if not case_refs:
+        return {}
+    rows = await session.exec(select(Case.case_ref, Case.la_code).where(col(Case.case_ref).in_(case_refs)))
+    return dict(rows.all())
 
 
 async def _audit(session: AsyncSession, user: User, cases: list[str]) -> None:

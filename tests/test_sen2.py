@@ -27,7 +27,8 @@ from tests.driver import PlanOfficer
 from tests.factories import CHILD_FAMILY, CHILD_GIVEN, bearer
 from tests.test_redress import Redress
 
-LA, NEIGHBOUR, LIVE_LA = "S2A", "S2B", "S2C"
+# The neighbour is a real LA (943, Westmorland and Furness): a plan moves only to one of England's LAs.
+LA, NEIGHBOUR, LIVE_LA = "S2A", "943", "S2C"
 URN = "100001"
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "returns.md"
 

@@ -1,12 +1,14 @@
 """A retry never undoes what the first request did."""
 
+import asyncio
+
 import httpx
 from temporalio.testing import WorkflowEnvironment
 
 import statutory
 from api.auth import Role
 from settings import Settings
-from tests.driver import SECTIONS, PlanOfficer
+from tests.driver import SECTIONS, Officer, PlanOfficer
 from tests.factories import bearer, case_request
 
 
@@ -58,3 +60,48 @@ async def test_an_imported_plan_read_as_a_case_points_to_the_plan(
     await officer.import_existing("READ/AS/CASE", issued_days_ago=100)
     answer = await api.get(f"/cases/{officer.case_ref}")
     assert answer.status_code == 404 and f"/plans/{officer.case_ref}" in answer.json()["detail"]
+
+
+async def test_the_same_other_adviser_asked_twenty_times_is_asked_once(
+    api: httpx.AsyncClient, env: WorkflowEnvironment
+) -> None:
+    """A client retrying without a key: one adviser is asked, and each repeat says it was (409)."""
+    officer = Officer(api, env)
+    await officer.open()
+    await officer.act("decide-to-assess", {"assess": True})
+    body = {"adviser": "other", "description": "Speech and language therapist"}
+    answers = [await officer.act("advice-requests", body, expect=200 if n == 0 else 409) for n in range(20)]
+    assert all(a["detail"].startswith("that adviser was already asked, as other-1 on ") for a in answers[1:])
+    # The same role in other words' case and spacing is the same adviser; one not described is no adviser.
+    await officer.act("advice-requests", {**body, "description": "  speech AND language therapist "}, expect=409)
+    missing = await officer.act("advice-requests", {"adviser": "other"}, expect=422)
+    assert "description" in missing["detail"]
+    # Sent together: each validator sees the requests before it, so one adviser is asked.
+    await officer.act("advice-requests", {"adviser": "health"})
+    together = {"adviser": "other", "description": "Occupational therapist", "on": (await officer.today()).isoformat()}
+    sent = await asyncio.gather(
+        *(api.post(f"/cases/{officer.case_ref}/advice-requests", json=together) for _ in range(20))
+    )
+    assert sorted(a.status_code for a in sent) == [200] + [409] * 19, [a.text for a in sent]
+    case = await officer.case()
+    assert [a["advice_id"] for a in case["advice"]] == ["other-1", "health", "other-2"]
+
+
+async def test_the_same_setting_consulted_by_requests_sent_together_is_consulted_once(
+    api: httpx.AsyncClient, env: WorkflowEnvironment
+) -> None:
+    """The consultation is kept before its letter goes: a duplicate arriving while the letter is sent is refused."""
+    officer = Officer(api, env)
+    await officer.open()
+    await officer.act("decide-to-assess", {"assess": True})
+    await officer.act("decide-to-issue", {"issue": True})
+    await officer.draft()
+    body = {"setting_urn": "100001", "on": (await officer.today()).isoformat()}
+    sent = await asyncio.gather(
+        *(api.post(f"/cases/{officer.case_ref}/setting-consultations", json=body) for _ in range(10))
+    )
+    assert sorted(a.status_code for a in sent) == [200] + [409] * 9, [a.text for a in sent]
+    case = await officer.case()
+    assert [h["action"] for h in case["history"]].count("setting_consulted:100001") == 1
+    letters = [n for n in await officer.letters() if n["template"] == "setting_consultation"]
+    assert len(letters) == 1

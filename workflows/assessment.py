@@ -315,6 +315,14 @@ class AssessmentWorkflow(CaseWorkflow):
         advice_id = self._advice_id(request)
         if advice_id in self.advice:
             raise OutOfOrder(f"advice from {advice_id} was already requested on {self.advice[advice_id].requested_on}")
+        if request.adviser is AdviserType.OTHER:
+            others = [a for a in self.advice.values() if a.adviser is AdviserType.OTHER]
+            self.check_repeats("other advisers", len(others))
+            who = request.description.strip().casefold()
+            if not who:
+                raise InvalidAction("say who the other adviser is in 'description' (their role, not their name)")
+            if same := next((a for a in others if a.description.strip().casefold() == who), None):
+                raise OutOfOrder(f"that adviser was already asked, as {same.advice_id} on {same.requested_on}")
 
     def _advice_id(self, request: AdviceRequest) -> str:
         """One request per kind of adviser; any number of others the parent asks for (reg 6(1)(h))."""
@@ -407,16 +415,18 @@ class AssessmentWorkflow(CaseWorkflow):
     @record_parent_comments.validator
     def _validate_parent_comments(self, comments: ParentComments) -> None:
         self._check(comments, Stage.DRAFT_ISSUED, after=self.step_dates.get("draft_sent"), what="the comments")
+        self.check_repeats("comments", sum(h.action == "parent_comments" for h in self.history))
 
     @workflow.update(name="consult_setting")
     async def consult_setting(self, consulted: SettingConsulted) -> StepResult:
         # The setting's 15 days (Code 9.83) are the setting's time to answer, not a duty of the LA.
         kind = DeadlineKind.WINDOW if self.legal_time else DeadlineKind.DUTY
-        deadline, summary = await self.open_consultation(
-            consulted, notice_key=f"consultation:{consulted.setting_urn}", what="an EHC plan", kind=kind
-        )
-        self.settings[consulted.setting_urn] = SettingConsultation(
-            setting_urn=consulted.setting_urn, sent_on=consulted.on, due=deadline.due
+        summary = await self.open_consultation(
+            consulted,
+            notice_key=f"consultation:{consulted.setting_urn}",
+            what="an EHC plan",
+            kind=kind,
+            keep=lambda consultation: self.settings.update({consultation.setting_urn: consultation}),
         )
         return await self._done(f"setting_consulted:{consulted.setting_urn}", consulted.on, consulted.actor, summary)
 
@@ -425,6 +435,7 @@ class AssessmentWorkflow(CaseWorkflow):
         self._check(consulted, Stage.DRAFT_ISSUED, after=self.step_dates.get("draft_sent"), what="the consultation")
         if consulted.setting_urn in self.settings:
             raise OutOfOrder(f"setting URN {consulted.setting_urn} was already consulted")
+        self.check_repeats("consultations", len(self.settings))
 
     @workflow.update(name="record_setting_response")
     async def record_setting_response(self, answer: SettingAnswered) -> StepResult:

@@ -40,7 +40,6 @@ with workflow.unsafe.imports_passed_through():
         SettingConsulted,
     )
     from workflows.case_state import (
-        Deadline,
         DeadlineKind,
         DeadlineStatus,
         HistoryEntry,
@@ -49,6 +48,16 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.deadline_book import ClockEvent, DeadlineBook, Firing, Restated
     from workflows.rejections import CaseClosed, InvalidAction, OutOfOrder
+
+# How much one run of a case may record, far above any real case (docs/operations.md, "How large a case can
+# grow"): the largest legitimate assessment records about 120 history lines. Past either bound an update is
+# refused before anything is recorded, so no run nears Temporal's limits (50 MB and 51,200 events of history,
+# 2 MB per payload) and a case stays readable whatever its callers send.
+MAX_STEPS_PER_RUN = 300
+MAX_HISTORY_BYTES = 8 * 1024 * 1024
+# Actions a case may repeat, and how often: the family's comments, settings consulted, exceptions, advisers
+# beyond the statutory ones. Each is several times what a real case needs.
+MAX_REPEATS = {"comments": 12, "consultations": 24, "exceptions": 20, "other advisers": 12}
 
 # The database may be down for a while; the case must wait for it, not fail.
 ACTIVITY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
@@ -256,6 +265,7 @@ class CaseWorkflow(ABC):
         of the action possible (not in the future, not before the step it follows)?"""
         if closed is not None:
             raise CaseClosed(closed)
+        self._check_room()
         if allowed and stage not in allowed:
             names = " or ".join(f"'{s.value}'" for s in allowed)
             raise OutOfOrder(f"cannot record {what}: the {noun} is at stage '{stage.value}', not {names}")
@@ -267,10 +277,27 @@ class CaseWorkflow(ABC):
                 f"the date of {what}, {action.on}, is before {floor}, when the {noun} reached that step"
             )
 
+    def _check_room(self) -> None:
+        """Refuse a step the run has no room for. Reached only by a client repeating itself; the message says
+        so and what to do, and names no input."""
+        info = workflow.info()
+        if len(self.history) >= MAX_STEPS_PER_RUN or info.get_current_history_size() >= MAX_HISTORY_BYTES:
+            raise InvalidAction(
+                f"this {self.process} has recorded {len(self.history)} steps, more than any real case needs, and "
+                "takes no more: check for a client repeating a request, then ask ops (docs/operations.md)"
+            )
+
+    def check_repeats(self, kind: str, count: int) -> None:
+        """Refuse the next of a repeatable action once the case holds MAX_REPEATS[kind] of them."""
+        limit = MAX_REPEATS[kind]
+        if count >= limit:
+            raise InvalidAction(f"this case already records {limit} {kind}, the most one case may hold")
+
     # Statutory exceptions (e.g. SEND Regs 2014 regs 10(4), 13(3), 27(3), 44(3)) ---------------------------
 
     def check_exception(self, recorded: ExceptionRecorded) -> None:
         """Refuse an exception the law does not allow for the steps it names, before anything is recorded."""
+        self.check_repeats("exceptions", len(self.book.exceptions))
         try:
             code = statutory.ExceptionCode(recorded.code)
         except ValueError:
@@ -502,13 +529,24 @@ class CaseWorkflow(ABC):
         await self.notify(Recipient.HEALTH_BODY, key, f"{template}_copy", f"Copy: the {what}", text, fact_on=on)
 
     async def open_consultation(
-        self, consulted: SettingConsulted, *, notice_key: str, what: str, kind: DeadlineKind
-    ) -> tuple[Deadline, str]:
+        self,
+        consulted: SettingConsulted,
+        *,
+        notice_key: str,
+        what: str,
+        kind: DeadlineKind,
+        keep: Callable[[SettingConsultation], None],
+    ) -> str:
         """Consult a setting on being named in a plan (CFA 2014 ss.39(2)-(3), 40(3); Code 9.83: 15 days to answer);
-        the deadline and the history line. The assessment and the plan (regs 22, 27) consult the same way."""
+        the history line. The assessment and the plan (regs 22, 27) consult the same way.
+
+        The consultation is kept before the letter is sent: an update's validator and its handler run without a
+        break up to the handler's first wait, so a second request for the same setting, arriving meanwhile, is
+        refused by a validator that already sees the first."""
         urn = consulted.setting_urn
         label = f"Answer from setting URN {urn}"
         deadline = self.book.open(f"{SETTING_RESPONSE}:{urn}", SETTING_RESPONSE, consulted.on, kind=kind, label=label)
+        keep(SettingConsultation(setting_urn=urn, sent_on=consulted.on, due=deadline.due))
         await self.notify(
             Recipient.SETTING,
             notice_key,
@@ -518,7 +556,7 @@ class CaseWorkflow(ABC):
             f"(CFA 2014 s.39/s.40). Please answer by {deadline.due:%d %B %Y} (Code 9.83).",
             fact_on=consulted.on,
         )
-        return deadline, f"Setting URN {urn} consulted; answer due {deadline.due}"
+        return f"Setting URN {urn} consulted; answer due {deadline.due}"
 
     def record_consultation_answer(self, consultation: SettingConsultation, answer: SettingAnswered) -> str:
         """The consulted setting's answer, judged by its date against its 15 days; the history line."""

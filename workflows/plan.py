@@ -32,7 +32,6 @@ with workflow.unsafe.imports_passed_through():
         ExceptionRecorded,
         ParentComments,
         SettingAnswered,
-        SettingConsultation,
         SettingConsulted,
     )
     from workflows.case_base import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, CaseWorkflow
@@ -688,14 +687,12 @@ class PlanWorkflow(CaseWorkflow):
 
     @workflow.update(name="consult_setting")
     async def consult_setting(self, consulted: SettingConsulted) -> StepResult:
-        deadline, summary = await self.open_consultation(
+        summary = await self.open_consultation(
             consulted,
             notice_key=f"cycle{self.state.cycle}:consultation:{consulted.setting_urn}",
             what="an amended EHC plan",
             kind=DeadlineKind.WINDOW,
-        )
-        self.state.settings.append(
-            SettingConsultation(setting_urn=consulted.setting_urn, sent_on=consulted.on, due=deadline.due)
+            keep=self.state.settings.append,
         )
         return await self.done(f"setting_consulted:{consulted.setting_urn}", consulted.on, consulted.actor, summary)
 
@@ -704,6 +701,7 @@ class PlanWorkflow(CaseWorkflow):
         self._check(consulted, *NAMING_STAGES, what="the consultation")
         if any(c.setting_urn == consulted.setting_urn for c in self.state.settings):
             raise OutOfOrder(f"setting URN {consulted.setting_urn} was already consulted in this cycle")
+        self.check_repeats("consultations", len(self.state.settings))
 
     @workflow.update(name="record_setting_response")
     async def record_setting_response(self, answer: SettingAnswered) -> StepResult:
@@ -737,6 +735,7 @@ class PlanWorkflow(CaseWorkflow):
     @record_family_comments.validator
     def _validate_family_comments(self, comments: ParentComments) -> None:
         self._check(comments, PlanStage.AMENDMENT_PROPOSED, PlanStage.REASSESSMENT_DRAFT, what="the comments")
+        self.check_repeats("comments", sum(h.action == "family_comments" for h in self.history))
 
     @workflow.update(name="send_reassessment_draft")
     async def send_reassessment_draft(self, draft: DraftSent) -> StepResult:

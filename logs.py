@@ -10,6 +10,7 @@ is a last line of defence against a field that should not be there.
 
 import logging
 import sys
+import traceback
 from collections.abc import MutableMapping
 from typing import Any, TextIO
 
@@ -44,6 +45,30 @@ def drop_personal_data(_: Any, __: str, event_dict: MutableMapping[str, Any]) ->
     return event_dict
 
 
+def exceptions_without_messages(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    """An exception's message may quote what a caller sent (a name, a value from a request), and the server
+    logs every unhandled error with its traceback (uvicorn's "Exception in ASGI application"). Where each
+    exception in the chain was raised is kept; what it says is not: its type stands in for its message."""
+    exc_info = event_dict.pop("exc_info", None)
+    if exc_info is True:
+        exc_info = sys.exc_info()
+    if isinstance(exc_info, BaseException):
+        exc_info = (type(exc_info), exc_info, exc_info.__traceback__)
+    if not isinstance(exc_info, tuple) or exc_info[1] is None:
+        return event_dict
+    lines: list[str] = []
+    error: BaseException | None = exc_info[1]
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        kind = f"{type(error).__module__}.{type(error).__qualname__}\n"
+        lines[:0] = [*traceback.format_tb(error.__traceback__), kind]
+        error = error.__cause__ or error.__context__
+    event_dict["exception"] = "Traceback (most recent call last), messages left out:\n" + "".join(lines)
+    event_dict["error_type"] = type(exc_info[1]).__name__
+    return event_dict
+
+
 def flatten_temporal_context(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     """Lift the SDK's `temporal_workflow`/`temporal_activity` extras into top-level fields ops can filter."""
     for source in ("temporal_workflow", "temporal_activity"):
@@ -64,6 +89,7 @@ def configure_logging(level: str = "INFO", fmt: str = "json", stream: TextIO | N
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         flatten_temporal_context,
         drop_personal_data,
+        exceptions_without_messages,
     ]
     renderer: Any = (
         structlog.processors.JSONRenderer() if fmt == "json" else structlog.dev.ConsoleRenderer(colors=False)
@@ -80,7 +106,6 @@ def configure_logging(level: str = "INFO", fmt: str = "json", stream: TextIO | N
             foreign_pre_chain=shared,
             processors=[
                 structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-                structlog.processors.format_exc_info,
                 renderer,
             ],
         )

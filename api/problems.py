@@ -4,6 +4,7 @@ Everything the API refuses goes through here, so a client sees one error shape w
 rejected the body, a workflow validator rejected an action, or a dependency was unavailable.
 """
 
+import sqlite3
 from typing import Any
 
 import structlog
@@ -97,7 +98,21 @@ async def _temporal_unavailable(request: Request, error: Exception) -> JSONRespo
     )
 
 
-async def _database_unavailable(request: Request, _: Exception) -> JSONResponse:
+async def _database_unavailable(request: Request, error: Exception) -> JSONResponse:
+    if _sqlite_busy(error):
+        # The embedded database takes one writer at a time; another request held it past the wait.
+        log.warning("database busy", path=request.url.path)
+        return problem_response(
+            request,
+            Problem(
+                503,
+                "Database busy",
+                "Another request was writing to the case database at the same moment and this one could not wait "
+                "longer. Nothing was changed by this request; repeat it.",
+                "/problems/database-busy",
+                headers={"Retry-After": "1"},
+            ),
+        )
     log.error("database unavailable", path=request.url.path)
     return problem_response(
         request,
@@ -108,6 +123,12 @@ async def _database_unavailable(request: Request, _: Exception) -> JSONResponse:
             "/problems/database-unavailable",
         ),
     )
+
+
+def _sqlite_busy(error: Exception) -> bool:
+    """SQLite's own "database is locked" (SQLITE_BUSY), as against a server that cannot be reached."""
+    cause = getattr(error, "orig", None)
+    return isinstance(cause, sqlite3.OperationalError) and "locked" in str(cause)
 
 
 async def _unexpected(request: Request, error: Exception) -> JSONResponse:

@@ -1,13 +1,18 @@
 """Bounded input: what an action may carry is limited before the case sees it, and a refusal quotes nothing."""
 
+import asyncio
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import jwt
 import pytest
+from sqlalchemy.exc import OperationalError
+from starlette.requests import Request
 from temporalio.testing import WorkflowEnvironment
 
+from api.problems import _database_unavailable
 from api.sen2 import spreadsheet_safe
 from settings import Settings
 from tests.driver import Officer, PlanOfficer
@@ -137,3 +142,30 @@ async def test_an_unreadable_import_is_a_422_that_quotes_none_of_it(
     answer = await api.post("/plans/import", content=content, headers={"content-type": content_type})
     assert answer.status_code == 422 and answer.headers["content-type"] == "application/problem+json"
     assert "xxxx" not in answer.text and "[[[[" not in answer.text
+
+
+async def test_oversized_headers_and_addresses_are_refused_before_anything_reads_them(
+    api: httpx.AsyncClient, env: WorkflowEnvironment
+) -> None:
+    officer = Officer(api, env)
+    await officer.open()
+    before = await officer.case()
+    padded = await api.get(f"/cases/{officer.case_ref}", headers={"X-Padding": "p" * 20_000})
+    assert padded.status_code == 431 and padded.headers["content-type"] == "application/problem+json"
+    assert padded.json()["detail"] == "The request's headers are larger than this API accepts (16 KB at most)."
+    bearer_token = await api.get("/cases", headers={"Authorization": "Bearer " + "a" * 20_000})
+    assert bearer_token.status_code == 431 and "aaaa" not in bearer_token.text
+    long_address = await api.get(f"/cases/{officer.case_ref}", params={"q": "z" * 10_000})
+    assert long_address.status_code == 414 and "zzzz" not in long_address.text
+    assert await officer.case() == before
+    # An ordinary request with a signed-in browser's headers is well inside the limit.
+    assert (await api.get(f"/cases/{officer.case_ref}", headers={"Cookie": "c=" + "v" * 4_000})).status_code == 200
+
+
+def test_the_embedded_databases_lock_is_answered_as_what_it_is() -> None:
+    """SQLite's "database is locked" is a busy database, not an unreachable one: say so, and when to retry."""
+    locked = OperationalError("INSERT …", {}, sqlite3.OperationalError("database is locked"))
+    request = Request({"type": "http", "method": "POST", "path": "/cases/X/draft", "headers": [], "query_string": b""})
+    answer = asyncio.run(_database_unavailable(request, locked))
+    assert answer.status_code == 503 and answer.headers["retry-after"] == "1"
+    assert b'"title":"Database busy"' in answer.body and b"Nothing was changed" in answer.body

@@ -61,3 +61,25 @@ def test_personal_fields_are_redacted_if_ever_logged(json_logs: io.StringIO) -> 
     structlog.get_logger("t").info("oops", given_name=CHILD_GIVEN, case_ref="202-ABCD2345")
     record = json.loads(json_logs.getvalue().splitlines()[-1])
     assert record["given_name"] == "[redacted]" and record["case_ref"] == "202-ABCD2345"
+
+
+def test_a_logged_exception_keeps_where_it_happened_but_not_what_it_said(json_logs: io.StringIO) -> None:
+    """The server logs every unhandled error with its traceback; the messages may quote a request."""
+
+    def fails() -> None:
+        try:
+            raise KeyError(CHILD_GIVEN)
+        except KeyError as error:
+            raise ValueError(f"no such child: {CHILD_FAMILY}") from error
+
+    try:
+        fails()
+    except ValueError:
+        logging.getLogger("uvicorn.error").exception("Exception in ASGI application")
+        structlog.get_logger("t").exception("failed", case_ref="202-ABCD2345")
+    for line in json_logs.getvalue().splitlines()[-2:]:
+        record = json.loads(line)
+        assert CHILD_GIVEN not in line and CHILD_FAMILY not in line
+        assert record["error_type"] == "ValueError"
+        trace = record["exception"]
+        assert "builtins.KeyError\n" in trace and "builtins.ValueError\n" in trace and "in fails" in trace

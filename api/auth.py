@@ -25,7 +25,7 @@ import jwt
 from fastapi import Depends, Path, Request
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.deps import SessionDep, SettingsDep
+from api.deps import SessionDep, SettingsDep, end_read
 from api.problems import Problem
 from api.schemas import LA_CODE, STAFF_ID
 from settings import Settings
@@ -204,6 +204,7 @@ async def case_for(session: AsyncSession, user: User, case_ref: str) -> Case:
     case = await session.get(Case, case_ref)
     if case is None or not user.sees(case.la_code):
         raise Problem(404, "No such case", f"There is no case {case_ref} in your local authorities.")
+    await end_read(session)
     return case
 
 

@@ -44,3 +44,12 @@ async def get_app_settings(request: Request) -> Settings:
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 TemporalDep = Annotated[Client, Depends(get_temporal)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+
+
+async def end_read(session: AsyncSession) -> None:
+    """End a transaction that has only read, so its pooled connection goes back while the request waits on
+    Temporal: an action can wait up to 30 s for its workflow, and held connections would otherwise leave a
+    slow worker starving every other request (and the readiness probe) of the database. The session begins
+    a new transaction when it is next used; what it loaded stays loaded (expire_on_commit is off)."""
+    if not (session.new or session.dirty or session.deleted):
+        await session.commit()

@@ -97,7 +97,7 @@ async def with_document(
     created = await session.get(PlanDocument, document_id) is None
     if created:
         session.add(PlanDocument(id=document_id, case_ref=case_ref, kind=kind, sections=sections, **document))
-        await session.commit()
+    await session.commit()  # a retry's read ends too: no connection is held while the workflow answers
     try:
         return await action(document_id)
     except BaseException:

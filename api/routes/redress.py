@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from sqlmodel import col, select
 
 from api.auth import LA_CODE_PATTERN, Acting, Anyone, visible_las
-from api.deps import SessionDep, TemporalDep
+from api.deps import SessionDep, TemporalDep, end_read
 from api.problems import Problem
 from api.routes.cases import query_state
 from api.updates import IdempotencyKey, run_update
@@ -91,6 +91,7 @@ async def _known(
         raise Problem(
             404, "No such redress case", f"There is no redress route or appeal {workflow_id} in your local authorities."
         )
+    await end_read(session)
 
 
 @router.get("/redress/{workflow_id}", response_model=RedressState, dependencies=[Depends(_known)])

@@ -30,6 +30,8 @@ IMAGE = "registry.example.gov.uk/ehcp-engine"
 SETTINGS = {name.upper() for name in Settings.model_fields}
 # What the Temporal CLI in the search-attribute job reads; both are settings too.
 CLI_ENV = {"TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE"}
+# What uvicorn itself reads: the addresses whose X-Forwarded-* headers it believes (the API only).
+SERVER_ENV = {"FORWARDED_ALLOW_IPS"}
 
 
 def compose() -> dict[str, Any]:
@@ -105,7 +107,7 @@ def test_check_script_catches_a_broken_manifest(tmp_path: Path) -> None:
 
 def test_compose_sets_only_settings_that_exist() -> None:
     for name, service in engine_services().items():
-        unknown = set(service.get("environment", {})) - SETTINGS - CLI_ENV
+        unknown = set(service.get("environment", {})) - SETTINGS - CLI_ENV - (SERVER_ENV if name == "api" else set())
         assert not unknown, f"compose service {name} sets {unknown}, which settings.py does not read"
 
 
@@ -124,7 +126,8 @@ def test_kubernetes_sets_only_settings_that_exist() -> None:
     assert set(config["data"]) <= SETTINGS, set(config["data"]) - SETTINGS
     for container in engine_containers():
         names = {env["name"] for env in container.get("env", [])}
-        assert names <= SETTINGS | CLI_ENV, f"{container['name']} sets {names - SETTINGS - CLI_ENV}"
+        known = SETTINGS | CLI_ENV | (SERVER_ENV if container["name"] == "api" else set())
+        assert names <= known, f"{container['name']} sets {names - known}"
         for env in container.get("env", []):
             if secret := env.get("valueFrom", {}).get("secretKeyRef"):
                 assert secret["name"] == "ehcp-secrets" and secret["key"] == env["name"]

@@ -30,6 +30,7 @@ from temporalio.common import WorkflowIDConflictPolicy
 
 import statutory
 from activities.plan_start import plan_search_attributes
+from api.problems import described_errors
 from api.registration import new_case_ref, register
 from api.schemas import EMAIL, LA_CODE, STAFF_ID, UK_POSTCODE, PersonName, Strict
 from settings import Settings
@@ -131,7 +132,7 @@ def reception_year(row: ImportRow, today: date) -> int:
 
 
 def _validation_reason(error: ValidationError) -> str:
-    return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors())
+    return described_errors(error.errors())[1]
 
 
 async def import_plans(

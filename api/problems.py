@@ -5,6 +5,8 @@ rejected the body, a workflow validator rejected an action, or a dependency was 
 """
 
 import sqlite3
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import structlog
@@ -58,21 +60,53 @@ def problem_response(request: Request, problem: Problem) -> JSONResponse:
     )
 
 
+# A body of 10,000 wrong fields is told so in a few lines: the answer stays small whatever was sent.
+MAX_LISTED_ERRORS = 20
+
+
 def _field(loc: tuple[Any, ...]) -> str:
     return ".".join(str(part) for part in loc if part not in ("body", "query", "path", "header"))
 
 
+def described_errors(errors: Sequence[Mapping[str, Any]]) -> tuple[list[dict[str, str]], str]:
+    """Where and why, never what: echoing rejected input could repeat personal data into client logs. The
+    name of a field an endpoint does not take is the sender's own text too, so those are counted per
+    object instead of named. Identical errors are one entry, and at most MAX_LISTED_ERRORS are listed.
+    Returns the entries and a one-line summary of them."""
+    unknown: Counter[str] = Counter()
+    found: dict[tuple[str, str], None] = {}
+    for error in errors:
+        loc = tuple(error["loc"])
+        if error["type"] == "extra_forbidden":
+            unknown[_field(loc[:-1])] += 1
+            found.setdefault((_field(loc[:-1]), ""), None)
+        else:
+            found.setdefault((_field(loc), error["msg"]), None)
+    described = [
+        {"field": field, "message": message or f"{unknown[field]} field(s) this endpoint does not take"}
+        for field, message in found
+    ]
+    summary = "; ".join(f"{e['field'] or 'body'}: {e['message']}" for e in described[:MAX_LISTED_ERRORS])
+    if len(described) > MAX_LISTED_ERRORS:
+        summary += f"; and {len(described) - MAX_LISTED_ERRORS} more"
+    return described[:MAX_LISTED_ERRORS], summary
+
+
 async def _validation(request: Request, error: RequestValidationError) -> JSONResponse:
-    # Echoing the rejected input back could repeat personal data into client logs: say where and why only.
-    errors = [{"field": _field(tuple(e["loc"])), "message": e["msg"]} for e in error.errors()]
-    detail = "; ".join(f"{e['field'] or 'body'}: {e['message']}" for e in errors)
+    errors, summary = described_errors(error.errors())
     return problem_response(
-        request,
-        Problem(422, "The request is not valid", detail, "/problems/validation", errors=errors),
+        request, Problem(422, "The request is not valid", summary, "/problems/validation", errors=errors)
     )
 
 
+# FastAPI's own answer when a body cannot be parsed at all: JSON nested deeper than Python's parser goes.
+_UNPARSABLE = "There was an error parsing the body"
+
+
 async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
+    if error.status_code == 400 and error.detail == _UNPARSABLE:
+        detail = "The body could not be read as JSON: it is malformed or nested too deeply."
+        return problem_response(request, Problem(400, "Unreadable body", detail, "/problems/validation"))
     return problem_response(request, Problem(error.status_code, str(error.detail), str(error.detail)))
 
 

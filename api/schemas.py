@@ -9,8 +9,10 @@ from datetime import date
 from typing import Annotated, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
-from workflows.assessment_models import AssessmentState, RequestSource, refuse_control_characters
+from workflows.assessment_models import AssessmentState, ParentComments, RequestSource, refuse_control_characters
+from workflows.day import Day
 
 LA_CODE = r"^[A-Z0-9]{3,9}$"
 UK_POSTCODE = r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$"
@@ -55,7 +57,7 @@ class Strict(BaseModel):
 class ChildIn(Strict):
     given_name: PersonName = Field(min_length=1, max_length=100)
     family_name: PersonName = Field(min_length=1, max_length=100)
-    date_of_birth: date
+    date_of_birth: Day
     address: PostalAddress | None = Field(default=None, max_length=500)
     postcode: str | None = Field(default=None, max_length=10, pattern=UK_POSTCODE)
     upn: str | None = Field(default=None, pattern=r"^[A-Z][0-9]{11}[0-9A-Z]$", description="Unique pupil number")
@@ -78,7 +80,7 @@ class CaseCreate(Strict):
     """A request for an EHC needs assessment, as the LA received it."""
 
     la_code: str = Field(pattern=LA_CODE, description="DfE LA number (e.g. 202) or ONS code")
-    received_date: date = Field(
+    received_date: Day = Field(
         description="The day the LA received the request (may be in the past); every deadline runs from it"
     )
     request_source: RequestSource = RequestSource.PARENT
@@ -133,7 +135,7 @@ class PlanSections(Strict):
 
 
 class DraftIn(Strict):
-    served_on: date
+    served_on: Day
     sections: PlanSections
 
     @model_validator(mode="after")
@@ -148,7 +150,13 @@ class DraftIn(Strict):
 
 
 class FinalPlanIn(Strict):
-    issued_on: date
+    issued_on: Day
     named_setting_urn: str | None = Field(default=None, pattern=r"^[0-9]{6,8}$")
     setting_type: str = Field(default="", max_length=120)
     sections: PlanSections
+
+
+class ParentCommentsIn(ParentComments):
+    """The family's comments as the API takes them: the workflow model's unused `document_id` only as null."""
+
+    document_id: SkipJsonSchema[None] = None

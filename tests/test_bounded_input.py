@@ -16,6 +16,7 @@ from api.problems import _database_unavailable
 from api.sen2 import spreadsheet_safe
 from settings import Settings
 from tests.driver import Officer, PlanOfficer
+from tests.test_redress import Redress
 
 
 async def test_oversized_identifiers_are_refused_before_the_case_sees_them(
@@ -96,6 +97,56 @@ async def test_an_action_with_an_unknown_field_or_a_string_for_yes_is_refused(
         assert problem["status"] == 422
     after = await officer.case()
     assert after["stage"] == "request_received" and after["history"] == before["history"]
+
+
+async def test_what_the_hostile_write_fuzz_found_is_refused_at_the_door(
+    api: httpx.AsyncClient, env: WorkflowEnvironment
+) -> None:
+    """Found by tests/test_hostile_writes.py: an unbounded `document_id` on the family's comments that went
+    to the workflow; a number, or a string of digits, taken as a date (Unix time); "yes" for a tribunal
+    recommendation's answer; any number of orders; and the names of unknown fields quoted back."""
+    officer = Officer(api, env)
+    await officer.open()
+    await officer.act("decide-to-assess", {"assess": True})
+    before = await officer.case()
+    for path, body in (
+        ("parent-comments", {"document_id": "x" * 1_000_000}),
+        ("parent-comments", {"document_id": "d0c"}),  # not taken at all: the API stores no comments document
+        ("parent-comments", {"on": 1735689600}),
+        ("parent-comments", {"on": "1735689600"}),
+        ("parent-comments", {"on": "2025-01-01T00:00:00Z"}),
+        ("withdraw", {"reason": "moved_away", **{f"field{n}": n for n in range(10_000)}}),
+    ):
+        problem = await officer.act(path, body, expect=422)
+        assert "xxxx" not in str(problem) and "field1" not in str(problem) and len(str(problem)) < 2_000, path
+    refused = await api.post(f"/cases/{officer.case_ref}/parent-comments", json={"on": 1735689600})
+    assert refused.json()["errors"] == [{"field": "on", "message": "Value error, a date is written as YYYY-MM-DD"}]
+    unknown = await api.post(
+        f"/cases/{officer.case_ref}/withdraw", json={"on": "2026-01-01", "reason": "moved_away", "a": 1, "b": 2}
+    )
+    assert unknown.json()["detail"] == "body: 2 field(s) this endpoint does not take"
+    after = await officer.case()
+    assert after["history"] == before["history"] and after["deadlines"] == before["deadlines"]
+    appealing = Redress(api, env)
+    route, _ = await appealing.refused_case(wait=False)
+    await appealing.redress(route, "adviser-contact", {"wants_mediation": False})
+    await appealing.redress(route, "certificate", {})
+    appeal = await appealing.tribunal(await appealing.redress(route, "appeal", {}))
+    on = before["received_date"]
+    for path, body, field in (
+        ("recommendation-response", {"on": on, "to": "health", "follows": "yes"}, "follows"),
+        ("decision", {"on": on, "upheld": True, "orders": ["assess"] * 85_000}, "orders"),
+        ("concede", {"on": on, "orders": ["assess"] * 7}, "orders"),
+        ("registered", {"on": on, "response_due": 1735689600}, "response_due"),
+    ):
+        answer = await api.post(f"/tribunal/{appeal}/{path}", json=body)
+        assert answer.status_code == 422 and answer.json()["type"] == "/problems/validation", (path, answer.text[:300])
+        assert [e["field"] for e in answer.json()["errors"]] == [field], (path, answer.text[:300])
+    deep = "[" * 100_000 + "]" * 100_000
+    answer = await api.post(
+        f"/cases/{officer.case_ref}/withdraw", content=deep, headers={"content-type": "application/json"}
+    )
+    assert answer.status_code == 400 and answer.json()["title"] == "Unreadable body"
 
 
 @pytest.mark.parametrize(

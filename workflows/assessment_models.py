@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 import statutory
 from workflows.case_state import Deadline, HistoryEntry, StatutoryException
+from workflows.day import Day
 
 
 class RequestSource(StrEnum):
@@ -123,7 +124,7 @@ class Action(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    on: date
+    on: Day
     actor: str = Field(
         default="officer", min_length=1, max_length=120, description="Ignored by the API: the signed-in user acts"
     )
@@ -169,7 +170,8 @@ class ParentComments(Action):
         default=None, pattern=r"^[0-9]{6,8}$", description="The URN of the setting the parent asks for"
     )
     meeting_requested: StrictBool = False
-    document_id: str | None = Field(default=None, description="The comments as stored in the database")
+    # Never used: the API sent it as null until it stopped taking it; recorded comments carry it, so it stays.
+    document_id: str | None = Field(default=None, max_length=64)
 
 
 class SettingConsulted(Action):
@@ -190,8 +192,8 @@ class FinalPlanIssued(Action):
 class ExceptionRecorded(Action):
     code: str = Field(max_length=48, pattern=r"^[a-z0-9_]+$", description="e.g. absence_4_weeks")
     reason: str = Field(min_length=1, max_length=2000)
-    start: date
-    end: date
+    start: Day
+    end: Day
     # A rule id each (statutory/policies.py); a case has a dozen steps at most, so 16 bounds any honest list.
     steps: list[Annotated[str, StringConstraints(max_length=64, pattern=r"^[a-z0-9_.]+$")]] = Field(
         min_length=1, max_length=16

@@ -9,6 +9,7 @@ import statutory
 from statutory.phases import SchoolStructure
 from workflows.assessment_models import Action, AppealableDecision, SettingConsultation
 from workflows.case_state import Deadline, HistoryEntry, StatutoryException
+from workflows.day import Day
 
 
 class PlanStage(StrEnum):
@@ -118,7 +119,7 @@ class PlanState(BaseModel):
 
 
 class MeetingScheduled(Action):
-    meeting_on: date = Field(description="The review meeting date; notice must be at least 2 weeks before")
+    meeting_on: Day = Field(description="The review meeting date; notice must be at least 2 weeks before")
 
 
 class AdviceCirculated(Action):
@@ -212,4 +213,4 @@ class Post16MovePlanned(Action):
     """A move between post-16 institutions planned at a time other than the start of the academic year after
     secondary school (SEND Regs 2014 reg 18(2))."""
 
-    moves_on: date = Field(description="When the young person is to start at the new institution")
+    moves_on: Day = Field(description="When the young person is to start at the new institution")

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field, StrictBool, field_validator
 import statutory
 from workflows.assessment_models import Action
 from workflows.case_state import Deadline, HistoryEntry
+from workflows.day import Day
 
 
 class OrderKind(StrEnum):
@@ -103,7 +104,7 @@ class CertificateIssued(Action):
 
 
 class MediationArranged(Action):
-    mediation_on: date
+    mediation_on: Day
 
 
 class MediationNotArranged(Action):
@@ -112,7 +113,9 @@ class MediationNotArranged(Action):
 
 class MediationHeld(Action):
     outcome: MediationOutcome
-    agreed: list[OrderKind] = Field(default_factory=list, description="Appealable matters agreed (reg 42(2))")
+    agreed: list[OrderKind] = Field(
+        default_factory=list, max_length=len(OrderKind), description="Appealable matters agreed (reg 42(2))"
+    )
     non_appealable_agreed: StrictBool = Field(default=False, description="Health or social care agreed (reg 42(3))")
 
 
@@ -204,7 +207,7 @@ class TribunalState(BaseModel):
 
 
 class Registered(Action):
-    response_due: date | None = Field(
+    response_due: Day | None = Field(
         default=None,
         description="The date the Tribunal's directions fix for the LA's response, where they fix one (HESC r.12(4)); "
         "otherwise 30 working days from registration",
@@ -216,12 +219,12 @@ class ResponseSent(Action):
 
 
 class HearingListed(Action):
-    hearing_on: date
+    hearing_on: Day
 
 
 class Decided(Action):
     upheld: StrictBool = Field(description="Was the appeal allowed, in whole or in part?")
-    orders: list[OrderKind] = Field(default_factory=list)
+    orders: list[OrderKind] = Field(default_factory=list, max_length=len(OrderKind))
     recommendations: list[RecommendationTo] = Field(
         default_factory=list,
         max_length=2,
@@ -238,7 +241,7 @@ class Decided(Action):
 
 
 class Conceded(Action):
-    orders: list[OrderKind] = Field(min_length=1)
+    orders: list[OrderKind] = Field(min_length=1, max_length=len(OrderKind))
 
 
 class Ended(Action):
@@ -253,4 +256,6 @@ class RecommendationResponse(Action):
     """The written response of one addressee to the Tribunal's recommendations (SI 2017/1306)."""
 
     to: RecommendationTo
-    follows: bool | None = Field(default=None, description="Will it follow the recommendations? If not, it says why")
+    follows: StrictBool | None = Field(
+        default=None, description="Will it follow the recommendations? If not, it says why"
+    )

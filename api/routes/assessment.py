@@ -9,7 +9,7 @@ from api.auth import Acting, InScope, User, case_for
 from api.deps import SessionDep, TemporalDep
 from api.problems import Problem
 from api.routes.cases import CaseRef
-from api.schemas import DraftIn, FinalPlanIn
+from api.schemas import DraftIn, FinalPlanIn, ParentCommentsIn
 from api.updates import IdempotencyKey, run_update, with_document, with_draft
 from workflows.assessment_models import (
     AdviceReceived,
@@ -21,7 +21,6 @@ from workflows.assessment_models import (
     ExceptionRecorded,
     FinalPlanIssued,
     IssueDecision,
-    ParentComments,
     SettingAnswered,
     SettingConsulted,
     Withdrawal,
@@ -117,7 +116,7 @@ async def send_draft(
 @router.post("/parent-comments", response_model=AssessmentState)
 async def record_parent_comments(
     case_ref: CaseRef,
-    body: ParentComments,
+    body: ParentCommentsIn,
     session: SessionDep,
     temporal: TemporalDep,
     user: Acting,

@@ -18,6 +18,7 @@ from api.dashboard import Dashboard, Period, dashboard, default_period, period_p
 from api.deps import SessionDep
 from api.pages import allow_page, error_page, page
 from api.problems import Problem
+from workflows.day import Day
 
 router = APIRouter(tags=["dashboard"])
 
@@ -45,9 +46,9 @@ async def read_dashboard(
     session: SessionDep,
     user: Anyone,
     start: Annotated[
-        date | None, Query(alias="from", description="First issue date of the period (default: 12 months ago)")
+        Day | None, Query(alias="from", description="First issue date of the period (default: 12 months ago)")
     ] = None,
-    end: Annotated[date | None, Query(alias="to", description="Last issue date of the period (default: today)")] = None,
+    end: Annotated[Day | None, Query(alias="to", description="Last issue date of the period (default: today)")] = None,
     la_code: LaCode = None,
 ) -> Dashboard:
     """Open cases by process and stage; plans issued within 20 weeks (SEND Regs 2014 reg 13(2)), with and

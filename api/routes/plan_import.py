@@ -38,7 +38,8 @@ async def import_plan_file(
     try:
         rows = parse(body.decode("utf-8-sig"), request.headers.get("content-type", "text/csv"))
     except (ValueError, UnicodeDecodeError) as error:
-        raise Problem(422, "Unreadable import", f"The file could not be read as CSV or JSON: {error}") from error
+        detail = f"The file could not be read as CSV or JSON: {error}"
+        raise Problem(422, "Unreadable import", detail, "/problems/validation") from error
     return await import_plans(
         rows, request.app.state.sessions, temporal, settings, actor=user.sub, la_codes=user.la_codes
     )

@@ -23,7 +23,7 @@ from api.deadline_labels import deadline_label
 from api.deps import SessionDep, TemporalDep
 from api.problems import Problem
 from api.routes.cases import CaseRef, query_state
-from api.schemas import DraftIn, PlanSections, Strict
+from api.schemas import DraftIn, ParentCommentsIn, PlanSections, Strict
 from api.updates import IdempotencyKey, run_update, with_document, with_draft
 from statutory.local_authorities import unknown_reason
 from store.models import AuditEvent, CaseDeadline, PlanDocument
@@ -31,10 +31,10 @@ from workflows.assessment_models import (
     BacklogConfirmed,
     DraftSent,
     ExceptionRecorded,
-    ParentComments,
     SettingAnswered,
     SettingConsulted,
 )
+from workflows.day import Day
 from workflows.ids import plan_id
 from workflows.plan_models import (
     AdviceCirculated,
@@ -241,7 +241,7 @@ async def review_report(
 
 
 class ReviewDecisionIn(Strict):
-    on: date
+    on: Day
     outcome: ReviewOutcome
     reasons: str = Field(default="", max_length=4000)
     proposed_sections: PlanSections | None = Field(default=None, description="The amended plan proposed, for 'amend'")
@@ -282,7 +282,7 @@ async def decide_review(
 
 
 class AmendedPlanIn(Strict):
-    issued_on: date
+    issued_on: Day
     named_setting_urn: str | None = Field(default=None, pattern=r"^[0-9]{6,8}$")
     sections: PlanSections
 
@@ -322,7 +322,7 @@ async def issue_amended_plan(
 @router.post("/family-comments", response_model=PlanState)
 async def record_family_comments(
     case_ref: CaseRef,
-    body: ParentComments,
+    body: ParentCommentsIn,
     session: SessionDep,
     temporal: TemporalDep,
     user: Acting,

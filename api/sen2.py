@@ -180,7 +180,7 @@ def collection_year_problem(year: int, today: date) -> str | None:
     if year < FIRST_COLLECTION_YEAR:
         return f"SEN2 years start in {FIRST_COLLECTION_YEAR}, the first census after EHC plans began (1 Sep 2014)"
     if year > today.year + 1:
-        return f"reporting year {year} counts activity in {year - 1}, which has not begun"
+        return f"the latest reporting year there is yet is {today.year + 1}, whose activity is this year's"
     return None
 
 

@@ -7,11 +7,13 @@ workflow's `state` query returns it after the action.
 """
 
 import asyncio
+import hashlib
+import json
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Header
+from fastapi import Depends, Header, Request
 from pydantic import BaseModel
 from sqlmodel import delete
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -19,6 +21,7 @@ from temporalio.client import Client, WorkflowUpdateFailedError, WorkflowUpdateR
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
+from api.auth import User, authenticate
 from api.problems import Problem
 from api.schemas import DraftIn
 from store.models import PlanDocument
@@ -26,7 +29,31 @@ from workflows.assessment_models import DraftSent
 from workflows.rejections import CONFLICT_TYPES
 
 UPDATE_TIMEOUT_SECONDS = 30
-IdempotencyKey = Annotated[str | None, Header(max_length=200, pattern=r"^[A-Za-z0-9._:-]+$")]
+
+
+async def _request_key(
+    request: Request,
+    user: Annotated[User, Depends(authenticate)],
+    idempotency_key: Annotated[str | None, Header(max_length=200, pattern=r"^[A-Za-z0-9._:-]+$")] = None,
+) -> str | None:
+    """The key as one caller's one request: their Idempotency-Key with who they are and what they sent.
+
+    A retry (same caller, same key, same body) is the same update, so Temporal answers it with the first
+    outcome. The same key from someone else, or with another body, is another request and is carried out
+    as one; before, it was answered as a replay of the first and the new request was lost. A key is
+    meant for one request (IETF draft-ietf-httpapi-idempotency-key-header); a different body is taken as
+    a client's fault to be recorded, not dropped."""
+    if idempotency_key is None:
+        return None
+    try:
+        body = json.dumps(json.loads(await request.body()), sort_keys=True, separators=(",", ":"))
+    except ValueError:
+        body = ""  # unreadable: the body's own validation refuses it before any key is used
+    digest = hashlib.sha256(f"{user.sub}\n{request.url.path}\n{body}".encode()).hexdigest()[:16]
+    return f"{idempotency_key}.{digest}"
+
+
+IdempotencyKey = Annotated[str | None, Depends(_request_key)]
 State = TypeVar("State", bound=BaseModel)
 
 

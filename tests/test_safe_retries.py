@@ -52,6 +52,32 @@ async def test_an_idempotency_key_is_the_callers_own_and_never_answers_another_r
     assert repeat.json()["case_ref"] == again.json()["case_ref"] and repeat.headers["idempotent-replayed"] == "true"
 
 
+async def test_an_actions_key_replays_only_the_same_callers_same_request(
+    api: httpx.AsyncClient, env: WorkflowEnvironment, settings: Settings
+) -> None:
+    """Before, a key reused for another adviser (or by another officer) was answered as a replay of the first
+    request, and the second request was lost. Now a retry is one action; anything else is its own."""
+    officer = Officer(api, env)
+    await officer.open()
+    await officer.act("decide-to-assess", {"assess": True})
+    on = (await officer.today()).isoformat()
+    key = {"Idempotency-Key": "advice-key-1"}
+    ada = bearer(settings, Role.CASE_OFFICER, ["202"], sub="ada.keys")
+    ben = bearer(settings, Role.CASE_OFFICER, ["202"], sub="ben.keys")
+    url = f"/cases/{officer.case_ref}/advice-requests"
+    psychologist = {"on": on, "adviser": "educational_psychologist"}
+    for _ in range(3):  # a retry, twice: one adviser asked
+        assert (await api.post(url, json=psychologist, headers={**ada, **key})).status_code == 200
+    # The same key for another adviser: carried out, not answered with the psychologist's outcome.
+    health = await api.post(url, json={"on": on, "adviser": "health"}, headers={**ada, **key})
+    assert health.status_code == 200, health.text
+    # The same key and body from another officer is their own request: the adviser is already asked.
+    bens = await api.post(url, json=psychologist, headers={**ben, **key})
+    assert bens.status_code in (409, 422) and "educational" in bens.json()["detail"], bens.text
+    advisers = [a["adviser"] for a in (await officer.case())["advice"]]
+    assert sorted(advisers) == ["educational_psychologist", "health"]
+
+
 async def test_an_imported_plan_read_as_a_case_points_to_the_plan(
     api: httpx.AsyncClient, env: WorkflowEnvironment
 ) -> None:

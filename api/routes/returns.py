@@ -37,7 +37,11 @@ async def sen2_return(
     la_code: Annotated[str, Query(pattern=LA_CODE_PATTERN, description="The LA whose return this is")],
     year: Annotated[
         int | None,
-        Query(description="Reporting year: caseload at its January census, activity over the calendar year before"),
+        Query(
+            ge=1000,
+            le=9999,
+            description="Reporting year: caseload at its January census, activity over the calendar year before",
+        ),
     ] = None,
 ) -> StreamingResponse:
     """The SEN2 person-level return (STATUTORY.md §5.1) of one LA, streamed as CSV.
@@ -49,7 +53,7 @@ async def sen2_return(
     if year is None:
         year = latest_collection_year(today)
     if reason := collection_year_problem(year, today):
-        raise Problem(422, "No such collection year", f"Cannot return SEN2 for {year}: {reason}.")
+        raise Problem(422, "No such collection year", f"Cannot return SEN2 for that year: {reason}.")
     period = collection(year)
     sessions: SessionMaker = request.app.state.sessions
     return StreamingResponse(

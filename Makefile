@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format migrate clean bench faults browser
+.PHONY: run test lint format migrate migration clean bench faults browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,12 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 migrate: $(VENV)/.installed
 	$(BIN)/python -m store.migrate
+
+## The next database migration from what store/models.py adds: make migration NAME=what_it_adds
+migration: $(VENV)/.installed
+	@test -n "$(NAME)" || { echo "usage: make migration NAME=what_it_adds" >&2; exit 2; }
+	$(BIN)/python -m store.migrate --new "$(NAME)"
+	$(BIN)/ruff format --quiet store/migrations/versions
 
 ## Temporal dev server (UI on :8233), worker and API (docs on :8000/docs); Ctrl-C stops all of it.
 run: migrate

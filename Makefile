@@ -26,7 +26,7 @@ migration: $(VENV)/.installed
 
 ## Temporal dev server (UI on :8233), worker and API (docs on :8000/docs); Ctrl-C stops all of it.
 run: migrate
-	$(BIN)/python -m settings init-local
+	$(BIN)/python -m cli.init_local
 	deploy/run-local.sh
 
 ## Lint, then every test (PostgreSQL when CI is set, SQLite otherwise).

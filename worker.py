@@ -21,11 +21,11 @@ from activities.decisions import Decisions
 from activities.notifications import Notifier, NotifyGateway
 from activities.plan_start import PlanStarter
 from activities.redress_start import RedressStarter
-from heap import freeze_startup_objects
-from logs import configure_logging
-from settings import Settings, get_settings
+from core.config import Settings, get_settings
+from core.heap import freeze_startup_objects
+from core.logs import configure_logging
+from core.temporal_client import connect, run_to_exit
 from store.db import SessionMaker, create_engine, create_sessionmaker
-from temporal_client import connect, run_to_exit
 from workflows.assessment import AssessmentWorkflow
 from workflows.plan import PlanWorkflow
 from workflows.redress import RedressWorkflow
@@ -44,6 +44,8 @@ PASSTHROUGH = (
     "statutory",
     "workflows",
     "activities.messages",
+    "core.workflow_ids",
+    "core.ops_text",
 )
 
 log = structlog.get_logger(__name__)

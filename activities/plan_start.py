@@ -13,9 +13,9 @@ from temporalio.common import SearchAttributePair, TypedSearchAttributes, Workfl
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from activities.messages import START_PLAN
+from core.workflow_ids import plan_id
 from workflows import search_attributes as sa
 from workflows import summaries
-from workflows.ids import plan_id
 from workflows.plan_models import PlanInput
 
 

@@ -28,10 +28,10 @@ from activities.messages import (
     CeaseUnappealed,
     OrderDone,
 )
+from core.workflow_ids import assessment_id, plan_id
 from workflows import search_attributes as sa
 from workflows import summaries
 from workflows.assessment_models import Action, AssessmentInput
-from workflows.ids import assessment_id, plan_id
 from workflows.plan_models import AppealEvent, TribunalOrder
 from workflows.redress import redress_id
 from workflows.redress_models import OrderComplied, OrderKind, RedressInput, TribunalInput

@@ -219,10 +219,10 @@ async def _main(argv: list[str]) -> int:
     parser.add_argument("--concurrency", type=int, default=4, help="cases restated at once")
     args = parser.parse_args(argv)
 
-    from logs import configure_logging
-    from settings import get_settings
+    from core.config import get_settings
+    from core.logs import configure_logging
+    from core.temporal_client import connect
     from store.db import create_engine, create_sessionmaker
-    from temporal_client import connect
 
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_format)
@@ -240,6 +240,6 @@ async def _main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    from temporal_client import run_to_exit
+    from core.temporal_client import run_to_exit
 
     run_to_exit(_main(sys.argv[1:]))

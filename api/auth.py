@@ -28,10 +28,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from api.deps import SessionDep, SettingsDep, end_read
 from api.problems import Problem
 from api.schemas import LA_CODE, STAFF_ID
-from settings import Settings
+from core.config import Settings
+from core.workflow_ids import CASE_REF_PATTERN
 from store.models import AuditEvent, Case
 from workflows.case_state import StatutoryException
-from workflows.ids import CASE_REF_PATTERN
 
 LA_CODE_PATTERN = r"^[A-Z0-9]{3,9}$"
 # A browser opening the dashboard page cannot send a bearer header: the same token may come in this

@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.client import Client
 
-from settings import Settings
+from core.config import Settings
 
 log = structlog.get_logger(__name__)
 

@@ -27,12 +27,12 @@ from api.routes import (
     sign_in,
     work,
 )
-from heap import freeze_startup_objects
-from logs import configure_logging
-from payload_codec import codec_for
-from settings import Settings, get_settings
+from core.config import Settings, get_settings
+from core.heap import freeze_startup_objects
+from core.logs import configure_logging
+from core.payload_codec import codec_for
+from core.temporal_client import connect
 from store.db import SessionMaker, create_engine, create_sessionmaker
-from temporal_client import connect
 
 log = structlog.get_logger(__name__)
 

@@ -33,13 +33,13 @@ from activities.plan_start import plan_search_attributes
 from api.problems import described_errors
 from api.registration import new_case_ref, register
 from api.schemas import EMAIL, LA_CODE, STAFF_ID, UK_POSTCODE, PersonName, Strict
-from settings import Settings
+from core.config import Settings
+from core.workflow_ids import plan_id
 from statutory import phases
 from statutory.phases import SchoolStructure
 from store.db import SessionMaker
 from store.models import Case, Child, Contact, IdempotencyRecord
 from workflows import summaries
-from workflows.ids import plan_id
 from workflows.plan import PlanWorkflow
 from workflows.plan_models import PlanInput
 
@@ -275,10 +275,10 @@ async def _start(
 
 
 async def _main(arguments: argparse.Namespace) -> None:
-    from logs import configure_logging
-    from settings import get_settings
+    from core.config import get_settings
+    from core.logs import configure_logging
+    from core.temporal_client import connect
     from store.db import create_engine, create_sessionmaker
-    from temporal_client import connect
 
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_format, stream=sys.stderr)
@@ -335,6 +335,6 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
 
 
 if __name__ == "__main__":
-    from temporal_client import run_to_exit
+    from core.temporal_client import run_to_exit
 
     run_to_exit(_main(_arguments(sys.argv[1:])))

@@ -10,7 +10,7 @@ import sys
 from datetime import timedelta
 
 from api.auth import Role, issue_token
-from settings import get_settings
+from core.config import get_settings
 
 
 def main(argv: list[str] | None = None) -> int:

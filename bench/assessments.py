@@ -21,7 +21,7 @@ import statutory
 from api.auth import Role
 from bench.load import Api, bounded, case_body, client_settings, headers, service_env, timed_request
 from bench.stack import BIN, Stack
-from temporal_client import data_converter
+from core.temporal_client import data_converter
 from workflows import search_attributes as sa
 
 LA = "BTS"

@@ -12,8 +12,8 @@ from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from bench.bare import BareWorkflow
-from settings import Settings
-from temporal_client import connect, run_to_exit
+from core.config import Settings
+from core.temporal_client import connect, run_to_exit
 
 
 async def main() -> None:

@@ -17,7 +17,7 @@ activity started and closed, each timer fired, each signal) and Temporal Cloud a
 activities, updates, search attribute upserts, signals, continue-as-new). The database's growth is read
 with pg_total_relation_size over every table and index, after each part, divided by N, and so is the CPU
 time of this process (API, worker and SDK core threads; the Temporal server runs as a process of its own
-and is not counted). Payloads are encrypted as deployed (payload_codec.py), so the bytes are those the
+and is not counted). Payloads are encrypted as deployed (core/payload_codec.py), so the bytes are those the
 server stores.
 
 Then, on the dev server, what a waiting workflow keeps in Temporal's tables and in the worker's memory
@@ -56,19 +56,19 @@ from temporalio.converter import DataConverter
 from temporalio.testing import WorkflowEnvironment
 
 from api.main import create_app
-from logs import configure_logging
-from payload_codec import ENCODING
-from settings import Settings
+from core.config import Settings
+from core.logs import configure_logging
+from core.payload_codec import ENCODING
+from core.temporal_client import data_converter
+from core.workflow_ids import assessment_id, plan_id
 from store.db import SessionMaker, create_engine, create_sessionmaker
 from store.migrate import upgrade_async
 from store.models import AppealableDecisionRow
-from temporal_client import data_converter
 from tests.conftest import BIN, TASK_QUEUE, register_search_attributes
 from tests.driver import PlanOfficer
 from tests.factories import TEST_PAYLOAD_KEYS, TEST_SECRET, bearer, case_request
 from worker import build_worker
 from workflows import search_attributes
-from workflows.ids import assessment_id, plan_id
 from workflows.redress import redress_id
 
 HISTORIES = Path(__file__).resolve().parents[1] / "tests" / "histories"

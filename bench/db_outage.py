@@ -37,19 +37,19 @@ from temporalio.testing import WorkflowEnvironment
 
 import statutory
 from api.main import create_app
-from logs import configure_logging
-from payload_codec import new_key_entry
-from settings import Settings
+from core.config import Settings
+from core.logs import configure_logging
+from core.payload_codec import new_key_entry
+from core.temporal_client import data_converter
+from core.workflow_ids import assessment_id
 from store.db import SessionMaker, create_engine, create_sessionmaker
 from store.migrate import upgrade_async
 from store.models import AuditEvent, Case, Notification
-from temporal_client import data_converter
 from tests.factories import TEST_SECRET, bearer, case_request
 from tests.tcp_proxy import TcpProxy
 from worker import build_worker
 from workflows import search_attributes as sa
 from workflows.assessment_models import AssessmentState
-from workflows.ids import assessment_id
 
 LA = "BOUT"
 TASK_QUEUE = "bench-db-outage"

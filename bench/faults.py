@@ -61,13 +61,13 @@ import statutory
 from activities.reconcile import Reconciler
 from api.auth import Role, issue_token
 from bench.stack import BIN, dev_server_command, free_port
-from logs import configure_logging
-from payload_codec import new_key_entry
-from settings import PROJECT_ROOT, Settings
+from core.config import PROJECT_ROOT, Settings
+from core.logs import configure_logging
+from core.payload_codec import new_key_entry
+from core.temporal_client import connect
 from store.db import SessionMaker, create_engine, create_sessionmaker
 from store.migrate import upgrade_async
 from store.models import AuditEvent, Case, Notification
-from temporal_client import connect
 from workflows import search_attributes as sa
 from workflows.assessment import DECIDE_TO_ISSUE, REQUEST_STEPS
 from workflows.case_state import DeadlineKind

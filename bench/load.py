@@ -11,8 +11,8 @@ from typing import Any, TypeVar
 import aiohttp
 
 from api.auth import Role, issue_token
-from payload_codec import new_key_entry
-from settings import Settings
+from core.config import Settings
+from core.payload_codec import new_key_entry
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -20,7 +20,7 @@ R = TypeVar("R")
 # Signs the tokens of the benchmark's own API processes; nothing outside the run accepts it.
 SECRET = "bench-only-secret-0123456789abcdef0123456789abcdef"
 _TOKEN_SETTINGS = Settings(auth_jwt_secret=SECRET)
-# Payloads are encrypted as deployed (payload_codec.py), with a key made for this run and thrown away after.
+# Payloads are encrypted as deployed (core/payload_codec.py), with a key made for this run and thrown away after.
 PAYLOAD_KEYS = new_key_entry("bench")
 _ALPHABET = "abcdefghijklmnopqrstuvwxyz"
 

@@ -50,8 +50,8 @@ from bench.assessments import run_assessments
 from bench.bare import BareWorkflow
 from bench.load import Api, bounded, case_body, client_settings, headers, percentiles, service_env, timed_request
 from bench.stack import BIN, ROOT, CpuMeter, Stack, rss_bytes
+from core.temporal_client import connect, run_to_exit
 from store.migrate import upgrade_async
-from temporal_client import connect, run_to_exit
 
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test")
 RESULTS = ROOT / "bench" / "results"

@@ -33,7 +33,7 @@ RETENTION_DAYS = 30  # the namespace's retention of closed runs (deploy/helm/tem
 POSTGRES_OVERHEAD = 1.5  # row headers, indexes and dead tuples against SQLite's packed pages (an assumption)
 MUTABLE_STATE_GROWTH = 3  # mutable state was measured on new workflows; it grows with pending work
 # --- the worker ---
-CACHE = 10_000  # WORKER_MAX_CACHED_WORKFLOWS (settings.py)
+CACHE = 10_000  # WORKER_MAX_CACHED_WORKFLOWS (core/config.py)
 WORKERS = 3  # deploy/k8s/worker.yaml
 READS_PER_ACTION = 10  # an assumption: officers look at a case and their queue around each action
 # What encryption adds to history bytes, bench/results/case-costs-clear-2026-12-02.json against the run

@@ -15,7 +15,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
-from settings import get_settings
+from core.config import get_settings
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 

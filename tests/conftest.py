@@ -23,10 +23,10 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from api.main import create_app
-from settings import Settings
+from core.config import Settings
+from core.temporal_client import data_converter
 from store.db import SessionMaker, create_engine, create_sessionmaker
 from store.migrate import upgrade_async
-from temporal_client import data_converter
 from tests.factories import TEST_PAYLOAD_KEYS, TEST_SECRET, bearer
 from worker import build_worker
 from workflows import search_attributes as sa

@@ -25,10 +25,10 @@ from temporalio.testing import WorkflowEnvironment
 import statutory
 from api.auth import Role, issue_token
 from api.main import create_app
-from settings import Settings
+from core.config import Settings
+from core.temporal_client import data_converter, run_to_exit
 from store.db import create_engine, create_sessionmaker
 from store.migrate import upgrade_async
-from temporal_client import data_converter, run_to_exit
 from tests.conftest import BIN, TASK_QUEUE, register_search_attributes
 from tests.factories import CHILD_GIVEN, TEST_PAYLOAD_KEYS, TEST_SECRET
 from tests.live_server import serve

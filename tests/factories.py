@@ -5,7 +5,7 @@ from datetime import date
 from typing import Any
 
 from api.auth import Role, issue_token
-from settings import Settings
+from core.config import Settings
 
 # Identical requests are one case by design (a duplicate submission): each test request differs
 # in its address so that tests sharing the database do not meet each other's cases.
@@ -20,7 +20,7 @@ STREET = "Willow Lane, Camden"
 # Every LA code the tests open cases in: the default test caller is a manager over all of them.
 TEST_LAS = ["202", "330", "331", "332", "333", "335", "340", "341", "342", "360", "909", "999"]
 TEST_SECRET = "test-only-secret-0123456789abcdef0123456789abcdef"
-# Payload encryption key for every test server and worker (payload_codec.py); public, like the secret above.
+# Payload encryption key for every test server and worker (core/payload_codec.py); public, like the secret above.
 TEST_PAYLOAD_KEYS = "test1:GGHT/wxtNWZohCS2uxlrXRc+cvVdt7GCAm8CTT3YpIc="
 
 

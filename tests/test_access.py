@@ -18,7 +18,7 @@ from sqlmodel import select
 
 from api.auth import Role, issue_token
 from api.main import create_app
-from settings import Settings
+from core.config import Settings
 from store.db import SessionMaker
 from store.models import AuditEvent, RedressCase
 from tests.conftest import eventually

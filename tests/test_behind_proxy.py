@@ -19,7 +19,7 @@ from starlette.types import ASGIApp
 
 from api.auth import Role, issue_token
 from api.main import create_app
-from settings import Settings
+from core.config import Settings
 from tests.factories import TEST_PAYLOAD_KEYS, TEST_SECRET
 
 DEPLOY = Path(__file__).resolve().parents[1] / "deploy"

@@ -14,7 +14,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from api.problems import _database_unavailable
 from api.sen2 import spreadsheet_safe
-from settings import Settings
+from core.config import Settings
 from tests.driver import Officer, PlanOfficer
 from tests.test_redress import Redress
 

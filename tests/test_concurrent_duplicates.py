@@ -21,7 +21,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from api.main import create_app
-from settings import Settings
+from core.config import Settings
 from store.db import SessionMaker
 from store.models import AuditEvent, Case, Child, Contact, IdempotencyRecord, Notification
 from tests.conftest import eventually

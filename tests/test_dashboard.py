@@ -13,7 +13,7 @@ from temporalio.testing import WorkflowEnvironment
 
 import statutory
 from api.auth import Role
-from settings import Settings
+from core.config import Settings
 from tests.conftest import eventually
 from tests.factories import CHILD_GIVEN, bearer, case_request
 from tests.test_redress import Redress

@@ -23,7 +23,7 @@ from temporalio.worker import Worker
 
 from api.auth import SESSION_COOKIE, Role
 from api.main import create_app
-from settings import Settings
+from core.config import Settings
 from store.db import SessionMaker
 from tests.conftest import eventually
 from tests.factories import bearer

@@ -29,7 +29,8 @@ from temporalio.testing import WorkflowEnvironment
 
 from api import updates
 from api.main import create_app
-from settings import Settings
+from core.config import Settings
+from core.workflow_ids import assessment_id
 from store.db import SessionMaker, create_engine, create_sessionmaker, is_sqlite
 from store.migrate import upgrade_async
 from store.models import AuditEvent, Case, Notification
@@ -38,7 +39,6 @@ from tests.factories import bearer, case_request
 from tests.tcp_proxy import TcpProxy
 from worker import build_worker
 from workflows.assessment_models import AdviceRequest, AdviserType, AssessDecision, AssessmentState
-from workflows.ids import assessment_id
 
 LA = "OUTAGE"
 CASES = 3

@@ -2,7 +2,7 @@
 
 deploy/check.sh runs hadolint, `docker compose config`, the Kubernetes schemas and yamllint (it fails under
 CI when a tool is missing, and skips it elsewhere). The rest reads the files themselves: every setting they
-pass exists in settings.py, every probe is a route of the app, every command names a module that exists,
+pass exists in core/config.py, every probe is a route of the app, every command names a module that exists,
 and every grace period outlasts what it has to cover.
 """
 
@@ -21,7 +21,7 @@ import yaml
 
 from api.main import create_app
 from bench import sizing
-from settings import Settings
+from core.config import Settings
 from tests.factories import TEST_PAYLOAD_KEYS, TEST_SECRET
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -108,7 +108,7 @@ def test_check_script_catches_a_broken_manifest(tmp_path: Path) -> None:
 def test_compose_sets_only_settings_that_exist() -> None:
     for name, service in engine_services().items():
         unknown = set(service.get("environment", {})) - SETTINGS - CLI_ENV - (SERVER_ENV if name == "api" else set())
-        assert not unknown, f"compose service {name} sets {unknown}, which settings.py does not read"
+        assert not unknown, f"compose service {name} sets {unknown}, which core/config.py does not read"
 
 
 def test_compose_env_example_defines_every_variable_compose_reads() -> None:

@@ -23,7 +23,7 @@ from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.testing import WorkflowEnvironment
 
-from settings import Settings
+from core.config import Settings
 from store.db import SessionMaker
 from store.models import AuditEvent, Case
 from tests.conftest import BIN, TASK_QUEUE, eventually

@@ -11,9 +11,9 @@ from temporalio.testing import WorkflowEnvironment
 
 from api.auth import Role, User, case_for
 from api.main import create_app
-from settings import Settings
+from core.config import Settings
+from core.temporal_client import data_converter
 from store.db import SessionMaker
-from temporal_client import data_converter
 from tests.conftest import eventually
 from tests.driver import Officer
 from worker import build_worker

@@ -9,7 +9,7 @@ import httpx
 from temporalio.testing import WorkflowEnvironment
 
 from api.main import create_app
-from settings import Settings
+from core.config import Settings
 from store.db import SessionMaker
 from tests.conftest import TASK_QUEUE, eventually
 from tests.driver import Officer, PlanOfficer

@@ -11,7 +11,7 @@ import pytest
 import structlog
 from temporalio.testing import WorkflowEnvironment
 
-from logs import configure_logging
+from core.logs import configure_logging
 from tests.conftest import eventually
 from tests.factories import CHILD_FAMILY, CHILD_GIVEN, PARENT_EMAIL, PARENT_NAME, STREET, case_request
 

@@ -18,7 +18,7 @@ from sqlmodel import col, select
 from temporalio.testing import WorkflowEnvironment
 
 from api.auth import Role
-from settings import Settings
+from core.config import Settings
 from store.db import SessionMaker
 from store.models import Case, CaseDeadline, RedressCase
 from tests.conftest import eventually

@@ -23,7 +23,7 @@ from temporalio.api.workflowservice.v1 import (
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from logs import configure_logging
+from core.logs import configure_logging
 from store.db import SessionMaker
 from store.models import RedressCase
 from tests.driver import PlanOfficer

@@ -20,7 +20,9 @@ from temporalio.worker import Replayer
 from api.auth import Role
 from api.main import create_app
 from api.routes.codec import AUDIT_SUMMARY
-from payload_codec import (
+from cli.init_local import init_local
+from core.config import Settings
+from core.payload_codec import (
     CASE_LABEL,
     ENCODING,
     KEY_ID,
@@ -30,10 +32,9 @@ from payload_codec import (
     new_key_entry,
     parse_keys,
 )
-from settings import Settings, init_local
+from core.temporal_client import data_converter
 from store.db import SessionMaker
 from store.models import AuditEvent
-from temporal_client import data_converter
 from tests.driver import Officer
 from tests.factories import CHILD_FAMILY, CHILD_GIVEN, TEST_PAYLOAD_KEYS, TEST_SECRET, bearer
 from worker import WORKFLOWS, sandbox_runner

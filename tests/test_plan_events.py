@@ -8,7 +8,7 @@ from temporalio.testing import WorkflowEnvironment
 
 import statutory
 from api.auth import Role
-from settings import Settings
+from core.config import Settings
 from statutory import phases
 from tests.conftest import eventually
 from tests.driver import SECTIONS, PlanOfficer

@@ -11,7 +11,7 @@ from sqlmodel import select
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from settings import Settings
+from core.config import Settings
 from store.db import SessionMaker
 from store.models import AuditEvent
 from tests.conftest import eventually

@@ -13,7 +13,7 @@ from sqlmodel import col, delete, select, update
 from temporalio.testing import WorkflowEnvironment
 
 from activities.reconcile import Reconciler
-from settings import Settings
+from core.config import Settings
 from store.db import SessionMaker
 from store.models import Case, CaseDeadline
 from tests.conftest import TASK_QUEUE, eventually

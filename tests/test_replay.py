@@ -14,9 +14,9 @@ from temporalio.worker import Replayer
 
 import statutory
 from api.main import create_app
-from settings import Settings
+from core.config import Settings
+from core.temporal_client import data_converter
 from store.db import SessionMaker
-from temporal_client import data_converter
 from tests.conftest import TASK_QUEUE
 from tests.driver import Officer
 from tests.factories import bearer

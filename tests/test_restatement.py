@@ -17,7 +17,7 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from activities.restate import Restater
-from settings import Settings
+from core.config import Settings
 from store.db import SessionMaker
 from store.models import Case, CaseDeadline
 from tests.conftest import eventually

@@ -7,7 +7,7 @@ from temporalio.testing import WorkflowEnvironment
 
 import statutory
 from api.auth import Role
-from settings import Settings
+from core.config import Settings
 from tests.driver import SECTIONS, Officer, PlanOfficer
 from tests.factories import bearer, case_request
 

@@ -29,7 +29,7 @@ from schemathesis import Case, GenerationMode
 from sqlmodel import func, select
 from temporalio.testing import WorkflowEnvironment
 
-from settings import Settings
+from core.config import Settings
 from store.db import SessionMaker
 from store.models import (
     AppealableDecisionRow,

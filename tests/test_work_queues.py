@@ -7,7 +7,7 @@ from sqlmodel import select
 
 import statutory
 from api.auth import Role
-from settings import Settings
+from core.config import Settings
 from store.db import SessionMaker
 from store.models import AuditEvent, CaseDeadline
 from tests.conftest import eventually

@@ -3,7 +3,7 @@
 The summary is the list view's one line (process, case reference, LA); the details open the
 workflow's page with what started it and the statutory timetable it started on, each step with its
 legal reference. What the case waits for now is its current details, which the workflow keeps up to
-date (`CaseWorkflow.details`). They are the one thing the payload codec leaves unencrypted (ops_text.py),
+date (`CaseWorkflow.details`). They are the one thing the payload codec leaves unencrypted (core/ops_text.py),
 and the server shows them to anyone with access to the namespace, so they carry references, LA codes,
 dates and statutory steps only: never a name, an address, a date of birth or an officer's own words.
 
@@ -18,7 +18,7 @@ from typing import TypedDict
 from temporalio.api.common.v1 import Payload
 
 import statutory
-from ops_text import ops_text
+from core.ops_text import ops_text
 from workflows.assessment import ORDERED_STEPS, REQUEST_STEPS
 from workflows.assessment_models import AssessmentInput
 from workflows.plan import REVIEW, UNDER_FIVE

@@ -11,6 +11,7 @@ from api.problems import Problem
 from api.routes.cases import CaseRef
 from api.schemas import DraftIn, FinalPlanIn, ParentCommentsIn
 from api.updates import IdempotencyKey, run_update, with_document, with_draft
+from core.workflow_ids import assessment_id
 from workflows.assessment_models import (
     AdviceReceived,
     AdviceRequest,
@@ -25,7 +26,6 @@ from workflows.assessment_models import (
     SettingConsulted,
     Withdrawal,
 )
-from workflows.ids import assessment_id
 
 router = APIRouter(prefix="/cases/{case_ref}", tags=["assessment actions"], dependencies=[InScope])
 

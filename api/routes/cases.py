@@ -37,12 +37,12 @@ from api.deps import SessionDep, SettingsDep, TemporalDep
 from api.problems import Problem
 from api.registration import new_case_ref, register
 from api.schemas import EARLIEST_REQUEST, CaseCreate, CaseCreated, CaseView, ChildOut
+from core.workflow_ids import CASE_REF_PATTERN, assessment_id
 from store.models import Case, Child, Contact, IdempotencyRecord, Notification
 from workflows import search_attributes as sa
 from workflows import summaries
 from workflows.assessment import AssessmentWorkflow
 from workflows.assessment_models import AssessmentInput, AssessmentState, Stage
-from workflows.ids import CASE_REF_PATTERN, assessment_id
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 State = TypeVar("State", bound=BaseModel)

@@ -1,6 +1,6 @@
 """The remote codec for the Temporal UI and CLI: POST /codec/decode and /codec/encode.
 
-Workflow payloads are encrypted (payload_codec.py), so the UI shows ciphertext unless it can ask a codec
+Workflow payloads are encrypted (core/payload_codec.py), so the UI shows ciphertext unless it can ask a codec
 server to decode; this is that server, in Temporal's remote codec protocol (a `Payloads` message as JSON,
 bytes in base64, the namespace in `X-Namespace`). The browser calls it directly, so it answers CORS
 preflights for the UI's origins (CODEC_CORS_ORIGINS) and nothing else of the API does.
@@ -8,13 +8,13 @@ preflights for the UI's origins (CODEC_CORS_ORIGINS) and nothing else of the API
 Who may call it (docs/payload-encryption.md):
 - decode: managers decrypt, for the cases of their own LAs only. Decoded payloads hold what officers typed
   and, in activity results, the people on a case. Each payload of a case's workflow is labelled with its case
-  reference when sealed (payload_codec.py), and opened only if that case is now held by one of the caller's
+  reference when sealed (core/payload_codec.py), and opened only if that case is now held by one of the caller's
   LAs; one sealed before labels is opened only if every case reference it names is. Any other payload comes
   back sealed, as it came: a manager of another LA, or a payload of no case, sees ciphertext. Every call that
   opens a payload is audited (who, which cases, once per user, case and ten minutes), never with any content.
   Ops get
   the payloads back as they came: the UI they share with managers calls the codec for every payload, and
-  what ops need (summaries and current details, ops_text.py) is in clear already. Case officers read cases
+  what ops need (summaries and current details, core/ops_text.py) is in clear already. Case officers read cases
   through the API, where each read is scoped to their LAs.
 - encode: managers and ops. Encrypting reveals nothing (the caller supplies the plaintext and gets back what
   only the worker can read); it lets someone already allowed by Temporal to signal or start a workflow from
@@ -41,7 +41,7 @@ from temporalio.api.common.v1 import Payload
 from api.auth import Role, User, allow
 from api.deps import SessionDep, SettingsDep
 from api.problems import Problem
-from payload_codec import EncryptionCodec, PayloadKeyError, case_label
+from core.payload_codec import EncryptionCodec, PayloadKeyError, case_label
 from store.models import AuditEvent, Case
 
 PREFIX = "/codec"

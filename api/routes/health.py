@@ -20,7 +20,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from api.deps import SessionDep, SettingsDep, TemporalDep
 from api.problems import Problem
-from settings import Settings
+from core.config import Settings
 
 router = APIRouter(tags=["health"])
 

@@ -25,6 +25,7 @@ from api.problems import Problem
 from api.routes.cases import CaseRef, query_state
 from api.schemas import DraftIn, ParentCommentsIn, PlanSections, Strict
 from api.updates import IdempotencyKey, run_update, with_document, with_draft
+from core.workflow_ids import plan_id
 from statutory.local_authorities import unknown_reason
 from store.models import AuditEvent, CaseDeadline, PlanDocument
 from workflows.assessment_models import (
@@ -35,7 +36,6 @@ from workflows.assessment_models import (
     SettingConsulted,
 )
 from workflows.day import Day
-from workflows.ids import plan_id
 from workflows.plan_models import (
     AdviceCirculated,
     AmendedPlanIssued,

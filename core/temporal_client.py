@@ -18,14 +18,14 @@ from temporalio.converter import DataConverter
 from temporalio.runtime import Runtime
 from temporalio.service import RPCError
 
-from payload_codec import codec_for
-from settings import Settings
+from core.config import Settings
+from core.payload_codec import codec_for
 
 log = structlog.get_logger(__name__)
 
 
 def data_converter(settings: Settings) -> DataConverter:
-    """Pydantic payloads, encrypted with the configured keys (payload_codec.py): the worker, the API, the
+    """Pydantic payloads, encrypted with the configured keys (core/payload_codec.py): the worker, the API, the
     tools and the tests all need this one, or one side could not read what the other wrote."""
     return dataclasses.replace(pydantic_data_converter, payload_codec=codec_for(settings))
 

@@ -9,7 +9,7 @@ it admits (api/routes/codec.py).
 Keys come from PAYLOAD_KEYS, "kid:base64key,kid2:base64key" (32-byte keys). The first key encrypts; every
 listed key decrypts, so a key is rotated by putting a new one first and dropping the old one only once no
 open history needs it (docs/payload-encryption.md). A payload that was never encrypted (histories from
-before encryption) passes through decode as it is. So does the text written for ops (ops_text.py): summaries
+before encryption) passes through decode as it is. So does the text written for ops (core/ops_text.py): summaries
 and current details, which carry no personal data and are the ops staff's view of a case.
 """
 
@@ -26,9 +26,9 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from temporalio.api.common.v1 import Payload
 from temporalio.converter import PayloadCodec, SerializationContext, WithSerializationContext
 
-from ops_text import stays_clear
-from settings import Settings
-from workflows.ids import case_ref_of
+from core.config import Settings
+from core.ops_text import stays_clear
+from core.workflow_ids import case_ref_of
 
 ENCODING = b"binary/encrypted"
 KEY_ID = "encryption-key-id"
@@ -165,6 +165,6 @@ def codec_for(settings: Settings) -> EncryptionCodec | None:
     if not keys:
         raise PayloadKeyError(
             "PAYLOAD_ENCRYPTION is on but PAYLOAD_KEYS is not set: give it 'kid:base64key' "
-            "(python -m settings init-local writes one for local use; docs/payload-encryption.md)"
+            "(python -m cli.init_local writes one for local use; docs/payload-encryption.md)"
         )
     return EncryptionCodec(keys)

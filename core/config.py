@@ -4,9 +4,6 @@ Everything comes from environment variables (or a `.env` file) so that the same 
 with the embedded defaults and in a cluster with PostgreSQL and a real Temporal service.
 """
 
-import os
-import secrets
-import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -14,8 +11,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PROJECT_ROOT = Path(__file__).resolve().parent
-# Secrets for one machine, made by `python -m settings init-local` (which `make run` calls); git-ignored.
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+# Secrets for one machine, made by `python -m cli.init_local` (which `make run` calls); git-ignored.
 LOCAL_ENV = PROJECT_ROOT / "data" / "local.env"
 
 
@@ -54,7 +51,7 @@ class Settings(BaseSettings):
     auth_role_claim: str = "role"
     auth_la_claim: str = "la_codes"
 
-    # Workflow payloads are encrypted (payload_codec.py, docs/payload-encryption.md): "kid:base64key,…" with
+    # Workflow payloads are encrypted (core/payload_codec.py, docs/payload-encryption.md): "kid:base64key,…" with
     # 32-byte keys; the first encrypts, all decrypt. With encryption on, the worker and API refuse to start
     # without keys; off, new payloads go in clear and any listed keys still decrypt the old ones.
     payload_keys: SecretStr | None = None
@@ -89,28 +86,3 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
-
-
-def init_local(path: Path = LOCAL_ENV) -> bool:
-    """Write a signing secret and payload keys for this machine, once: an existing file is never touched,
-    since replacing the keys would leave the cases already in data/ unreadable. True if it wrote the file."""
-    from payload_codec import new_key_entry  # imported here: payload_codec itself reads Settings
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return False
-    with os.fdopen(descriptor, "w") as file:
-        file.write(
-            "# Made by `python -m settings init-local` for this machine only: never commit or copy it.\n"
-            f"AUTH_JWT_SECRET={secrets.token_urlsafe(48)}\n"
-            f"PAYLOAD_KEYS={new_key_entry('local1')}\n"
-        )
-    return True
-
-
-if __name__ == "__main__":
-    if sys.argv[1:] != ["init-local"]:
-        sys.exit("usage: python -m settings init-local")
-    sys.stdout.write(f"{'wrote' if init_local() else 'kept the existing'} {LOCAL_ENV}\n")

@@ -4,7 +4,7 @@ A workflow's static summary and details and its current details (the built-in `_
 query) are how ops see what a case waits for (docs/temporal-ui.md). They are composed from case
 references, LA codes, dates and statutory steps only, never personal data (workflows/summaries.py,
 CaseWorkflow.details), so sealing them would hide nothing and blind the one role that watches the UI without
-decode rights. They are marked here, and the payload codec (payload_codec.py) leaves marked payloads, and the
+decode rights. They are marked here, and the payload codec (core/payload_codec.py) leaves marked payloads, and the
 metadata query's answer, as they are.
 """
 

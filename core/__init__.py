@@ -1,0 +1,1 @@
+"""The platform under the engine: configuration, logging, the Temporal connection and its payload codec."""

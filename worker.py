@@ -27,6 +27,7 @@ from core.logs import configure_logging
 from core.temporal_client import connect, run_to_exit
 from store.db import SessionMaker, create_engine, create_sessionmaker
 from workflows.assessment import AssessmentWorkflow
+from workflows.one_action_at_a_time import OneActionAtATime
 from workflows.plan import PlanWorkflow
 from workflows.redress import RedressWorkflow
 from workflows.tribunal import TribunalWorkflow
@@ -79,6 +80,7 @@ def build_worker(client: Client, task_queue: str, sessions: SessionMaker, settin
             PlanStarter(client, task_queue).start_plan,
         ],
         workflow_runner=sandbox_runner(),
+        interceptors=[OneActionAtATime()],
         graceful_shutdown_timeout=timedelta(seconds=20),
         **{
             "max_cached_workflows": settings.worker_max_cached_workflows,

@@ -106,6 +106,9 @@ def _unauthorised(detail: str) -> Problem:
 # England has 153 LAs; a user acting for more is a token made up or mis-issued, and each code costs every query.
 MAX_LAS = 160
 MAX_SUB = 120
+# A working day's token is 8 hours (`python -m api.tokens`); identity providers issue an hour or so. A token
+# that outlives a day would keep a browser signed in, and a leaked token usable, long after anyone meant.
+MAX_TOKEN_LIFETIME = timedelta(hours=24)
 
 
 async def verify(settings: Settings, token: str) -> User:
@@ -125,6 +128,14 @@ async def verify(settings: Settings, token: str) -> User:
     except (jwt.InvalidTokenError, jwt.PyJWKClientError) as error:
         # The library's message says which check failed; it never contains the token's claims.
         raise _unauthorised(f"The token was not accepted: {error}.") from error
+    expires = claims["exp"]
+    if isinstance(expires, bool) or not isinstance(expires, int | float):
+        raise _unauthorised("The token's exp must be a time in seconds since 1970.")
+    if expires - datetime.now(UTC).timestamp() > MAX_TOKEN_LIFETIME.total_seconds():
+        raise _unauthorised(
+            f"The token lasts longer than {MAX_TOKEN_LIFETIME.total_seconds() / 3600:.0f} hours; ask for one "
+            "that does not."
+        )
     sub = claims["sub"]
     if not isinstance(sub, str) or not 0 < len(sub) <= MAX_SUB or not re.fullmatch(STAFF_ID, sub):
         raise _unauthorised("The token's sub must be a staff id: letters, digits and . _ @ | : + - only.")

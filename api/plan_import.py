@@ -46,6 +46,11 @@ from workflows.plan_models import PlanInput
 IMPORT_CONCURRENCY = 32
 MAX_STAFF_ID = 120
 REGISTER_BATCH = 250
+# The largest LA maintains about 20,000 plans: one file holds any LA's whole caseload, and no more.
+MAX_IMPORT_ROWS = 25_000
+# A report lists the first rejections with their reasons and counts the rest: a file of bad rows answers
+# with what to fix first, not with a copy of itself.
+MAX_LISTED_REJECTIONS = 1_000
 
 log = structlog.get_logger(__name__)
 
@@ -88,7 +93,15 @@ class ImportReport(BaseModel):
     imported: int = 0
     already_present: int = 0
     cases: list[Accepted] = Field(default_factory=list, description="The LA's references and our case references")
-    rejected: list[Rejected] = Field(default_factory=list)
+    rejected_count: int = Field(default=0, description="Every row that was not imported")
+    rejected: list[Rejected] = Field(
+        default_factory=list, description=f"The first {MAX_LISTED_REJECTIONS:,} of them, each with why"
+    )
+
+    def reject(self, row: int, reference: str | None, reason: str) -> None:
+        self.rejected_count += 1
+        if len(self.rejected) < MAX_LISTED_REJECTIONS:
+            self.rejected.append(Rejected(row=row, la_reference=reference, reason=reason))
 
 
 def parse(content: str, content_type: str) -> list[dict[str, Any]]:
@@ -101,11 +114,21 @@ def parse(content: str, content_type: str) -> list[dict[str, Any]]:
             raise ValueError("the JSON is nested too deeply for a list of plans") from None
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
             raise ValueError("a JSON import must be a list of objects, one per plan")
+        if len(rows) > MAX_IMPORT_ROWS:
+            raise ValueError(_TOO_MANY)
         return rows
+    rows = []
     try:
-        return [{k: v for k, v in row.items() if v not in ("", None)} for row in csv.DictReader(io.StringIO(content))]
+        for row in csv.DictReader(io.StringIO(content)):
+            if len(rows) == MAX_IMPORT_ROWS:
+                raise ValueError(_TOO_MANY)
+            rows.append({k: v for k, v in row.items() if v not in ("", None)})
     except csv.Error:
         raise ValueError("a CSV field is longer than any column of an import can be") from None
+    return rows
+
+
+_TOO_MANY = f"it holds more than {MAX_IMPORT_ROWS:,} plans; split it into files of at most that many"
 
 
 def check(row: ImportRow, today: date) -> str | None:
@@ -148,22 +171,8 @@ async def import_plans(
     who imported, recorded on each plan's first history line."""
     report = ImportReport()
     today = statutory.business_date(datetime.now(UTC))
-    valid: list[tuple[int, ImportRow]] = []
-    for number, raw in enumerate(rows, start=1):
-        reference = raw.get("la_reference") if isinstance(raw.get("la_reference"), str) else None
-        try:
-            row = ImportRow.model_validate(raw)
-        except ValidationError as error:
-            report.rejected.append(Rejected(row=number, la_reference=reference, reason=_validation_reason(error)))
-            continue
-        if row.la_code not in la_codes:
-            reason = f"LA {row.la_code} is not one of your local authorities"
-            report.rejected.append(Rejected(row=number, la_reference=reference, reason=reason))
-            continue
-        if reason := check(row, today):
-            report.rejected.append(Rejected(row=number, la_reference=reference, reason=reason))
-            continue
-        valid.append((number, row))
+    # Checking 25,000 rows takes a second or two of CPU: off the event loop, so other requests go on.
+    valid = await asyncio.to_thread(_validated, rows, report, today, la_codes)
 
     # The database takes the rows a batch per transaction; Temporal takes the starts side by side.
     registered: list[tuple[int, ImportRow, str, bool]] = []
@@ -185,6 +194,35 @@ async def import_plans(
     report.already_present = sum(existed for *_, existed in registered)
     report.imported = len(registered) - report.already_present
     return report
+
+
+def _validated(
+    rows: list[dict[str, Any]], report: ImportReport, today: date, la_codes: Collection[str]
+) -> list[tuple[int, ImportRow]]:
+    """The rows that can be imported, with their numbers; the others go into the report with why."""
+    valid: list[tuple[int, ImportRow]] = []
+    for number, raw in enumerate(rows, start=1):
+        try:
+            row = ImportRow.model_validate(raw)
+        except ValidationError as error:
+            report.reject(number, _reference(raw), _validation_reason(error))
+            continue
+        if row.la_code not in la_codes:
+            report.reject(number, row.la_reference, f"LA {row.la_code} is not one of your local authorities")
+            continue
+        if reason := check(row, today):
+            report.reject(number, row.la_reference, reason)
+            continue
+        valid.append((number, row))
+    return valid
+
+
+def _reference(raw: dict[str, Any]) -> str | None:
+    """A refused row's own reference, to find it by, if it is one: anything else is not repeated back."""
+    reference = raw.get("la_reference")
+    if isinstance(reference, str) and re.fullmatch(r"[A-Za-z0-9/_.-]{1,40}", reference):
+        return reference
+    return None
 
 
 def _digest(row: ImportRow) -> str:

@@ -107,7 +107,9 @@ async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse
     if error.status_code == 400 and error.detail == _UNPARSABLE:
         detail = "The body could not be read as JSON: it is malformed or nested too deeply."
         return problem_response(request, Problem(400, "Unreadable body", detail, "/problems/validation"))
-    return problem_response(request, Problem(error.status_code, str(error.detail), str(error.detail)))
+    # Starlette's own headers go with it: a 405's Allow names the methods the address takes.
+    headers = dict(error.headers) if error.headers else None
+    return problem_response(request, Problem(error.status_code, str(error.detail), str(error.detail), headers=headers))
 
 
 async def _problem(request: Request, problem: Problem) -> JSONResponse:

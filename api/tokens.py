@@ -9,8 +9,16 @@ import argparse
 import sys
 from datetime import timedelta
 
-from api.auth import Role, issue_token
+from api.auth import MAX_TOKEN_LIFETIME, Role, issue_token
 from core.config import get_settings
+
+
+def _hours(value: str) -> float:
+    """The API refuses a token that lasts longer than MAX_TOKEN_LIFETIME, so none is issued."""
+    hours = float(value)
+    if not 0 < hours <= MAX_TOKEN_LIFETIME.total_seconds() / 3600:
+        raise argparse.ArgumentTypeError(f"between 0 and {MAX_TOKEN_LIFETIME.total_seconds() / 3600:.0f} hours")
+    return hours
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -18,7 +26,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--role", required=True, choices=[r.value for r in Role])
     parser.add_argument("--la", action="append", required=True, dest="la_codes", help="an LA code; repeat for more")
     parser.add_argument("--sub", required=True, help="the user's staff id (recorded as the actor); not an email")
-    parser.add_argument("--hours", type=float, default=8.0, help="lifetime (default 8 hours, one working day)")
+    parser.add_argument(
+        "--hours",
+        type=_hours,
+        default=8.0,
+        help=f"lifetime (default 8 hours, one working day; at most {MAX_TOKEN_LIFETIME.total_seconds() / 3600:.0f})",
+    )
     args = parser.parse_args(argv)
     try:
         token = issue_token(

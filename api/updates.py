@@ -26,7 +26,7 @@ from api.problems import Problem
 from api.schemas import DraftIn
 from store.models import PlanDocument
 from workflows.assessment_models import DraftSent
-from workflows.rejections import CONFLICT_TYPES
+from workflows.rejections import CONFLICT_TYPES, CaseBusy
 
 UPDATE_TIMEOUT_SECONDS = 30
 
@@ -79,6 +79,8 @@ async def run_update(
         cause = error.cause
         reason = cause.message if isinstance(cause, ApplicationError) else str(cause)
         kind = cause.type if isinstance(cause, ApplicationError) else None
+        if kind == CaseBusy.__name__:
+            raise Problem(409, "Case busy", reason, "/problems/case-busy", headers={"Retry-After": "1"}) from error
         if kind in CONFLICT_TYPES:
             raise Problem(409, "Action not possible now", reason, "/problems/out-of-order") from error
         raise Problem(422, "Action refused", reason, "/problems/invalid-action") from error

@@ -71,6 +71,20 @@ async def test_an_import_refuses_names_a_case_would_refuse_and_quotes_none_of_th
     assert not any(name in str(report) for name in hostile)
 
 
+async def test_an_import_is_bounded_in_rows_and_its_report_in_length(api: httpx.AsyncClient) -> None:
+    """Before, a million empty rows (3 MB) held the API's event loop for 18 s and answered with 220 MB."""
+    too_many = "[" + ",".join(["{}"] * 25_001) + "]"
+    answer = await api.post("/plans/import", content=too_many, headers={"content-type": "application/json"})
+    assert answer.status_code == 422 and "25,000" in answer.json()["detail"]
+    long_reference = "R" * 100_000
+    rows = [{"la_reference": long_reference}] + [{}] * 2_999
+    answer = await api.post("/plans/import", json=rows)
+    report = answer.json()
+    assert answer.status_code == 200 and (report["imported"], report["rejected_count"]) == (0, 3_000)
+    assert len(report["rejected"]) == 1_000 and report["rejected"][0]["la_reference"] is None
+    assert len(answer.content) < 1_000_000 and long_reference not in answer.text
+
+
 def test_a_cell_a_spreadsheet_would_run_is_written_as_text() -> None:
     assert [spreadsheet_safe(v) for v in ("=1+1", "+SUM(1)", "@cmd", "-A1", "\tx", "-1", "2026-01-01", "", "Ann")] == [
         "'=1+1",
@@ -138,6 +152,8 @@ async def test_what_the_hostile_write_fuzz_found_is_refused_at_the_door(
         ("decision", {"on": on, "upheld": True, "orders": ["assess"] * 85_000}, "orders"),
         ("concede", {"on": on, "orders": ["assess"] * 7}, "orders"),
         ("registered", {"on": on, "response_due": 1735689600}, "response_due"),
+        ("registered", {"on": on, "response_due": "9999-12-31"}, "response_due"),  # was a 500: past the calendar
+        ("hearing", {"on": on, "hearing_on": "2099-12-31"}, ""),  # more than 5 years after the action
     ):
         answer = await api.post(f"/tribunal/{appeal}/{path}", json=body)
         assert answer.status_code == 422 and answer.json()["type"] == "/problems/validation", (path, answer.text[:300])
@@ -147,6 +163,8 @@ async def test_what_the_hostile_write_fuzz_found_is_refused_at_the_door(
         f"/cases/{officer.case_ref}/withdraw", content=deep, headers={"content-type": "application/json"}
     )
     assert answer.status_code == 400 and answer.json()["title"] == "Unreadable body"
+    wrong_method = await api.delete(f"/cases/{officer.case_ref}/withdraw")
+    assert wrong_method.status_code == 405 and wrong_method.headers["allow"] == "POST"
 
 
 @pytest.mark.parametrize(
@@ -158,6 +176,9 @@ async def test_what_the_hostile_write_fuzz_found_is_refused_at_the_door(
         ({"sub": "<script>"}, 401),
         ({"la_codes": [f"L{n:04d}" for n in range(1_000)]}, 403),  # far more LAs than England has
         ({"la_codes": ["202", {"code": "330"}]}, 403),
+        ({"exp": str(int(datetime.now(UTC).timestamp()) + 3600)}, 401),  # was accepted, and a 500 at sign-in
+        ({"exp": 1e15}, 401),  # a cookie for thirty million years
+        ({"exp": datetime.now(UTC) + timedelta(days=2)}, 401),
     ],
 )
 async def test_a_token_with_a_malformed_claim_is_refused_with_a_reason_not_a_500(

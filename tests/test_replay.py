@@ -22,6 +22,7 @@ from tests.driver import Officer
 from tests.factories import bearer
 from worker import WORKFLOWS, build_worker, sandbox_runner
 from workflows import case_base
+from workflows.one_action_at_a_time import OneActionAtATime
 
 HISTORIES = Path(__file__).parent / "histories"
 
@@ -70,7 +71,12 @@ async def test_replaying_every_task_sends_nothing_twice(
 async def test_recorded_histories_replay_against_current_code(path: Path, settings: Settings) -> None:
     """A change that would break running cases fails here (ENGINEERING.md §2.5). Histories recorded before
     payload encryption are in clear and pass through the codec; later ones are encrypted with the test key."""
-    replayer = Replayer(workflows=WORKFLOWS, data_converter=data_converter(settings), workflow_runner=sandbox_runner())
+    replayer = Replayer(
+        workflows=WORKFLOWS,
+        data_converter=data_converter(settings),
+        workflow_runner=sandbox_runner(),
+        interceptors=[OneActionAtATime()],
+    )
     history = WorkflowHistory.from_json(path.stem, json.loads(path.read_text()))
     await replayer.replay_workflow(history)
 

@@ -1,6 +1,7 @@
 """A retry never undoes what the first request did."""
 
 import asyncio
+from datetime import timedelta
 
 import httpx
 from temporalio.testing import WorkflowEnvironment
@@ -30,6 +31,32 @@ async def test_a_refused_retry_of_an_issued_amended_plan_keeps_its_text(
     assert retry.status_code in (200, 409), retry.text
     versions = (await api.get(f"/plans/{officer.case_ref}/versions")).json()
     assert versions[-1]["sections"]["F"] == SECTIONS["F"]  # the issued plan's text is still there
+
+
+async def test_a_key_used_again_in_a_later_cycle_for_new_text_issues_the_new_text(
+    api: httpx.AsyncClient, env: WorkflowEnvironment
+) -> None:
+    """Before, the plan's document was named by the key alone and a new cycle is a new workflow run: the
+    second amended plan, sent with the first one's key, was issued pointing at the first one's text."""
+    officer = PlanOfficer(api, env)
+    await officer.import_existing("RETRY/2", issued_days_ago=300, year_group=4)
+    key = {"Idempotency-Key": "amend-K"}
+    for cycle, text in ((1, "Version two: three hours of therapy."), (2, "Version three: four hours of therapy.")):
+        await officer.in_cycle(cycle)
+        await officer.review()
+        sections = {**SECTIONS, "F": text, "I": "Mainstream primary school"}
+        await officer.act_on_plan("review-decision", {"outcome": "amend", "proposed_sections": sections})
+        await officer.wait(days=16)
+        body = {"issued_on": (await officer.today()).isoformat(), "sections": sections}
+        issued = await api.post(f"/plans/{officer.case_ref}/amended-plan", json=body, headers=key)
+        assert issued.status_code == 200, issued.text
+        await officer.wait(days=200)
+    versions = (await api.get(f"/plans/{officer.case_ref}/versions")).json()
+    assert [v["sections"]["F"] for v in versions[-2:]] == [
+        "Version two: three hours of therapy.",
+        "Version three: four hours of therapy.",
+    ]
+    assert versions[-1]["changed"], "the new version differs from the one before"
 
 
 async def test_an_idempotency_key_is_the_callers_own_and_never_answers_another_request(
@@ -76,6 +103,54 @@ async def test_an_actions_key_replays_only_the_same_callers_same_request(
     assert bens.status_code in (409, 422) and "educational" in bens.json()["detail"], bens.text
     advisers = [a["adviser"] for a in (await officer.case())["advice"]]
     assert sorted(advisers) == ["educational_psychologist", "health"]
+
+
+async def test_review_decisions_sent_together_record_exactly_one(
+    api: httpx.AsyncClient, env: WorkflowEnvironment
+) -> None:
+    """Before, the decision's handler waited before it changed the stage, so decisions sent together all
+    passed the validator: maintain and amend were both recorded, both letters went, and the plan was left
+    with an amendment duty nothing could meet. Now one is recorded; each other is refused, and says why."""
+    officer = PlanOfficer(api, env)
+    await officer.import_existing("RACE/1", issued_days_ago=300, year_group=4)
+    await officer.review()
+    on = (await officer.today()).isoformat()
+    sections = {**SECTIONS, "I": "Mainstream primary school"}
+    bodies = [{"on": on, "outcome": "maintain"}, {"on": on, "outcome": "amend", "proposed_sections": sections}] * 3
+    url = f"/plans/{officer.case_ref}/review-decision"
+    answers = await asyncio.gather(*(api.post(url, json=body) for body in bodies))
+    assert sorted(a.status_code for a in answers) == [200, 409, 409, 409, 409, 409], [a.text[:200] for a in answers]
+    refusals = {a.json()["type"] for a in answers if a.status_code == 409}
+    assert refusals <= {"/problems/case-busy", "/problems/out-of-order"}
+    timeline = (await api.get(f"/plans/{officer.case_ref}/timeline")).json()["events"]
+    assert len([e for e in timeline if e["action"].startswith("review_decided")]) == 1
+    letters = [n["template"] for n in await officer.letters()]
+    assert len([t for t in letters if t in ("review_maintained", "amendment_proposed")]) <= 1, letters
+
+
+async def test_a_one_off_step_sent_again_is_refused_not_recorded_until_the_case_is_full(
+    api: httpx.AsyncClient, env: WorkflowEnvironment
+) -> None:
+    """Before, circulating the advice, receiving the report or consulting on ceasing could be recorded without
+    end, until the run's step limit refused every action on the plan, its annual review included."""
+    officer = PlanOfficer(api, env)
+    await officer.import_existing("REPEAT/1", issued_days_ago=300, year_group=4)
+    for _ in range(6):
+        await officer.act_on_plan("cease-consultation", {})
+    capped = await officer.act_on_plan("cease-consultation", {}, expect=422)
+    assert "6 consultations on ceasing" in capped["detail"]
+    today = await officer.today()
+    await officer.act_on_plan("review-notice", {"meeting_on": (today + timedelta(days=15)).isoformat()})
+    await officer.act_on_plan("review-advice", {})
+    again = await officer.act_on_plan("review-advice", {}, expect=409)
+    assert "already" in again["detail"] or "circulated on" in again["detail"]
+    await officer.wait(days=15)
+    await officer.act_on_plan("review-meeting", {})
+    await officer.act_on_plan("review-report", {})
+    again = await officer.act_on_plan("review-report", {}, expect=409)
+    assert "already received" in again["detail"]
+    timeline = (await api.get(f"/plans/{officer.case_ref}/timeline")).json()["events"]
+    assert [e["action"] for e in timeline].count("review_report") == 1
 
 
 async def test_an_imported_plan_read_as_a_case_points_to_the_plan(

@@ -3,7 +3,7 @@
 Pydantic models with defaults on every new field, because running cases replay old payloads.
 """
 
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Annotated, Self
 
@@ -115,6 +115,10 @@ def refuse_control_characters(model: BaseModel) -> None:
             raise ValueError(f"{name} contains a control character (such as a NUL byte); remove it and resend")
 
 
+# Five years: the longest a planned step lies ahead (a post-16 move, a hearing, an exception's end) is far less.
+FARTHEST_AHEAD = timedelta(days=5 * 365 + 1)
+
+
 class Action(BaseModel):
     """Who acted and the business date the action took effect (which may be earlier than today).
 
@@ -132,6 +136,18 @@ class Action(BaseModel):
     @model_validator(mode="after")
     def _printable(self) -> Self:
         refuse_control_characters(self)
+        return self
+
+    @model_validator(mode="after")
+    def _not_far_ahead(self) -> Self:
+        """A date an action names ahead of itself (a meeting, a hearing, a move, the end of an exception) is
+        within FARTHEST_AHEAD of it: no statutory step is planned further off, and a date in the year 9999
+        would reach past every calendar the deadlines are counted on."""
+        latest = self.on + FARTHEST_AHEAD
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, date) and value > latest:
+                raise ValueError(f"{name} is more than 5 years after the action's date")
         return self
 
 

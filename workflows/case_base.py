@@ -57,7 +57,16 @@ MAX_STEPS_PER_RUN = 300
 MAX_HISTORY_BYTES = 8 * 1024 * 1024
 # Actions a case may repeat, and how often: the family's comments, settings consulted, exceptions, advisers
 # beyond the statutory ones. Each is several times what a real case needs.
-MAX_REPEATS = {"comments": 12, "consultations": 24, "exceptions": 20, "other advisers": 12}
+MAX_REPEATS = {
+    "comments": 12,
+    "consultations": 24,
+    "exceptions": 20,
+    "other advisers": 12,
+    # A plan's cycle: the LA may consider ceasing more than once, but not every week of the year.
+    "consultations on ceasing": 6,
+    # An appeal's hearing may be adjourned and listed again; a dozen times is beyond any real appeal.
+    "hearing listings": 12,
+}
 
 # The database may be down for a while; the case must wait for it, not fail.
 ACTIVITY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
@@ -286,6 +295,10 @@ class CaseWorkflow(ABC):
                 f"this {self.process} has recorded {len(self.history)} steps, more than any real case needs, and "
                 "takes no more: check for a client repeating a request, then ask ops (docs/operations.md)"
             )
+
+    def count_of(self, action: str) -> int:
+        """How many times this run's history records an action."""
+        return sum(1 for entry in self.history if entry.action == action)
 
     def check_repeats(self, kind: str, count: int) -> None:
         """Refuse the next of a repeatable action once the case holds MAX_REPEATS[kind] of them."""

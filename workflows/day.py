@@ -10,7 +10,7 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator
+from pydantic import AfterValidator, BeforeValidator
 
 _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
@@ -23,4 +23,13 @@ def _written_as_a_day(value: Any) -> Any:
     raise ValueError("a date is written as YYYY-MM-DD")
 
 
-Day = Annotated[date, BeforeValidator(_written_as_a_day)]
+def _within_the_calendars(value: date) -> date:
+    """The bank-holiday calendars every deadline is counted on run from 1990 to 2100 (statutory/calendar.py):
+    a day outside FIRST_YEAR to LAST_YEAR is no one's real date and could not be counted from."""
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(f"must be a date between {FIRST_YEAR} and {LAST_YEAR}")
+    return value
+
+
+FIRST_YEAR, LAST_YEAR = 1900, 2099
+Day = Annotated[date, BeforeValidator(_written_as_a_day), AfterValidator(_within_the_calendars)]

@@ -507,6 +507,8 @@ class PlanWorkflow(CaseWorkflow):
     @circulate_review_advice.validator
     def _validate_circulate(self, circulated: AdviceCirculated) -> None:
         self._check(circulated, PlanStage.REVIEW_SCHEDULED, what="the circulated advice")
+        if self.state.advice_circulated_on is not None:
+            raise OutOfOrder(f"the advice for this review was circulated on {self.state.advice_circulated_on}")
         meeting = self.state.meeting_on
         if meeting is not None and circulated.on > meeting - MEETING_NOTICE:
             raise InvalidAction(
@@ -539,6 +541,8 @@ class PlanWorkflow(CaseWorkflow):
     @receive_review_report.validator
     def _validate_report(self, received: ReportReceived) -> None:
         self._check(received, PlanStage.REVIEW_HELD, after=self.state.meeting_on, what="the review report")
+        if self.count_of("review_report"):
+            raise OutOfOrder("the report of this review was already received")
 
     @workflow.update(name="decide_review")
     async def decide_review(self, decision: ReviewDecision) -> StepResult:
@@ -970,6 +974,7 @@ class PlanWorkflow(CaseWorkflow):
         self._check(
             consulted, PlanStage.MAINTAINED, PlanStage.REVIEW_SCHEDULED, PlanStage.REVIEW_HELD, what="the consultation"
         )
+        self.check_repeats("consultations on ceasing", self.count_of("cease_consulted"))
 
     def _require_cease_consultation(self, on: date) -> None:
         """Reg 31(1): no decision to cease before the family and the head of the named setting are consulted."""

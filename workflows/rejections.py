@@ -17,9 +17,13 @@ class CaseClosed(OutOfOrder):
     """The case has ended; nothing more can be recorded on it."""
 
 
+class CaseBusy(OutOfOrder):
+    """Another action on the case is being recorded at this moment (workflows/one_action_at_a_time.py)."""
+
+
 class InvalidAction(ActionRejected):
     """Impossible dates, unknown references, or content the law does not allow."""
 
 
-CONFLICT_TYPES = frozenset({OutOfOrder.__name__, CaseClosed.__name__})
+CONFLICT_TYPES = frozenset({OutOfOrder.__name__, CaseClosed.__name__, CaseBusy.__name__})
 INVALID_TYPES = frozenset({InvalidAction.__name__, ActionRejected.__name__})

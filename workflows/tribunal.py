@@ -169,6 +169,7 @@ class TribunalWorkflow(CaseWorkflow):
     @list_hearing.validator
     def _validate_hearing(self, listed: HearingListed) -> None:
         self._check(listed, TribunalStage.REGISTERED, TribunalStage.HEARING_LISTED, what="the hearing date")
+        self.check_repeats("hearing listings", self.count_of("hearing_listed"))
 
     async def _make_orders(self, kinds: list[OrderKind], on: date, *, conceded: bool) -> None:
         for kind in kinds:

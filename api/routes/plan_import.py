@@ -1,5 +1,7 @@
 """POST /plans/import: the bulk import of existing plans (api.plan_import), as CSV or JSON."""
 
+import asyncio
+
 from fastapi import APIRouter, Request
 
 from api.auth import Manager
@@ -36,7 +38,8 @@ async def import_plan_file(
             413, "Import too large", f"Split the file: at most {MAX_IMPORT_BYTES // 1024 // 1024} MB per import."
         )
     try:
-        rows = parse(body.decode("utf-8-sig"), request.headers.get("content-type", "text/csv"))
+        content_type = request.headers.get("content-type", "text/csv")
+        rows = await asyncio.to_thread(parse, body.decode("utf-8-sig"), content_type)
     except (ValueError, UnicodeDecodeError) as error:
         detail = f"The file could not be read as CSV or JSON: {error}"
         raise Problem(422, "Unreadable import", detail, "/problems/validation") from error

@@ -1,5 +1,6 @@
 """EHC plans: their state and review timeline, every version with what changed, and review steps."""
 
+import asyncio
 import difflib
 from datetime import date, datetime
 from typing import Any
@@ -45,6 +46,7 @@ from workflows.plan_models import (
     MeetingScheduled,
     NotAmended,
     PlanState,
+    PlanVersion,
     Post16MovePlanned,
     ReassessmentDecision,
     ReassessmentRequested,
@@ -111,11 +113,16 @@ async def plan_versions(
     state = await query_state(temporal.get_workflow_handle(plan_id(case_ref)), case_ref, PlanState)
     ids = [v.document_id for v in state.versions if v.document_id]
     documents = {d.id: d for d in (await session.exec(select(PlanDocument).where(col(PlanDocument.id).in_(ids)))).all()}
+    # Comparing every section of every version is CPU work that grows with the plan's life: off the event loop.
+    return await asyncio.to_thread(_with_changes, state.versions, {i: dict(d.sections) for i, d in documents.items()})
+
+
+def _with_changes(history: list[PlanVersion], documents: dict[str, dict[str, str]]) -> list[VersionOut]:
+    """Each version with its sections and, from the second on, a unified diff of each section that changed."""
     versions: list[VersionOut] = []
     previous: dict[str, str] = {}
-    for version in state.versions:
-        document = documents.get(version.document_id)
-        sections = dict(document.sections) if document else {}
+    for version in history:
+        sections = documents.get(version.document_id, {})
         changed = [
             SectionChange(
                 section=name,

@@ -16,12 +16,12 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 migrate: $(VENV)/.installed
-	$(BIN)/python -m store.migrate
+	$(BIN)/python -m cli.migrate
 
 ## The next database migration from what store/models.py adds: make migration NAME=what_it_adds
 migration: $(VENV)/.installed
 	@test -n "$(NAME)" || { echo "usage: make migration NAME=what_it_adds" >&2; exit 2; }
-	$(BIN)/python -m store.migrate --new "$(NAME)"
+	$(BIN)/python -m cli.migrate --new "$(NAME)"
 	$(BIN)/ruff format --quiet store/migrations/versions
 
 ## Temporal dev server (UI on :8233), worker and API (docs on :8000/docs); Ctrl-C stops all of it.

@@ -1,6 +1,6 @@
 """Keeps the read model (case row, deadlines, audit trail) in step with a case workflow.
 
-The projection functions are shared with reconciliation (activities/reconcile.py), which compares the
+The projection functions are shared with reconciliation (cli/reconcile.py), which compares the
 read model with what they make of each workflow's `read_model` query and repairs it by the same writes."""
 
 from datetime import UTC, datetime

@@ -66,7 +66,7 @@ class User:
 def issue_token(
     settings: Settings, sub: str, role: Role, la_codes: list[str], lifetime: timedelta = timedelta(hours=8)
 ) -> str:
-    """A token signed with the configured shared secret: for local use and tests (`python -m api.tokens`)."""
+    """A token signed with the configured shared secret: for local use and tests (`python -m cli.tokens`)."""
     if settings.auth_jwt_secret is None:
         raise RuntimeError("AUTH_JWT_SECRET is not set: only a shared-secret deployment can issue tokens here")
     now = datetime.now(UTC)
@@ -106,9 +106,10 @@ def _unauthorised(detail: str) -> Problem:
 # England has 153 LAs; a user acting for more is a token made up or mis-issued, and each code costs every query.
 MAX_LAS = 160
 MAX_SUB = 120
-# A working day's token is 8 hours (`python -m api.tokens`); identity providers issue an hour or so. A token
-# that outlives a day would keep a browser signed in, and a leaked token usable, long after anyone meant.
-MAX_TOKEN_LIFETIME = timedelta(hours=24)
+# A person's token lasts a working day (`python -m cli.tokens`: 8 hours; identity providers issue an hour or
+# so); a metrics scraper's lasts a quarter (docs/temporal-ui.md). Nothing longer is a token anyone meant to
+# issue: an `exp` a thousand years off would keep a leaked token working for ever.
+MAX_TOKEN_LIFETIME = timedelta(days=92)
 
 
 async def verify(settings: Settings, token: str) -> User:
@@ -132,10 +133,7 @@ async def verify(settings: Settings, token: str) -> User:
     if isinstance(expires, bool) or not isinstance(expires, int | float):
         raise _unauthorised("The token's exp must be a time in seconds since 1970.")
     if expires - datetime.now(UTC).timestamp() > MAX_TOKEN_LIFETIME.total_seconds():
-        raise _unauthorised(
-            f"The token lasts longer than {MAX_TOKEN_LIFETIME.total_seconds() / 3600:.0f} hours; ask for one "
-            "that does not."
-        )
+        raise _unauthorised(f"The token lasts longer than {MAX_TOKEN_LIFETIME.days} days; ask for one that does not.")
     sub = claims["sub"]
     if not isinstance(sub, str) or not 0 < len(sub) <= MAX_SUB or not re.fullmatch(STAFF_ID, sub):
         raise _unauthorised("The token's sub must be a staff id: letters, digits and . _ @ | : + - only.")

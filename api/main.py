@@ -12,7 +12,6 @@ from fastapi import FastAPI
 from temporalio.client import Client
 
 from api import limits, problems
-from api.metrics import instrument
 from api.routes import (
     assessment,
     cases,
@@ -32,6 +31,7 @@ from core.heap import freeze_startup_objects
 from core.logs import configure_logging
 from core.payload_codec import codec_for
 from core.temporal_client import connect
+from reports.case_metrics import instrument
 from store.db import SessionMaker, create_engine, create_sessionmaker
 
 log = structlog.get_logger(__name__)

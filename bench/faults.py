@@ -58,9 +58,9 @@ from temporalio.client import Client, WorkflowHistory
 from temporalio.service import RPCError
 
 import statutory
-from activities.reconcile import Reconciler
 from api.auth import Role, issue_token
 from bench.stack import BIN, dev_server_command, free_port
+from cli.reconcile import Reconciler
 from core.config import PROJECT_ROOT, Settings
 from core.logs import configure_logging
 from core.payload_codec import new_key_entry

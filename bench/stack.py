@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx
 
-from workflows import search_attributes as sa
+from cli import search_attributes as search_attributes_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = ROOT / ".venv" / "bin"
@@ -51,7 +51,7 @@ def dev_server_command(db_file: Path, port: int) -> list[str]:
         "synchronous=normal",
         "--log-level",
         "error",
-        *sa.cli_flags(),
+        *search_attributes_cli.cli_flags(),
     ]
 
 

@@ -34,7 +34,7 @@ trap stop INT TERM EXIT
     --ui-codec-endpoint "http://127.0.0.1:$API_PORT/codec" \
     --sqlite-pragma journal_mode=wal --sqlite-pragma synchronous=normal \
     --log-level error \
-    $("$BIN/python" -m workflows.search_attributes) &
+    $("$BIN/python" -m cli.search_attributes) &
 pids+=($!)
 
 WORKER_METRICS_ADDRESS=${WORKER_METRICS_ADDRESS:-127.0.0.1:9464} "$BIN/python" worker.py &

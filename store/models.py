@@ -75,7 +75,8 @@ class Contact(SQLModel, table=True):
     address: str | None = Field(default=None, sa_type=Text)
 
 
-# The deadlines the dashboard counts: duties still owed, missed ones, and the 20-week final plans (api/dashboard.py).
+# The deadlines the dashboard counts (reports/dashboard.py): duties still owed, missed ones, and the 20-week
+# final plans.
 DASHBOARD_DEADLINES = (
     "(done_on IS NULL AND kind = 'duty') OR status IN ('breached', 'excepted') OR step = 'assessment.final_plan'"
 )
@@ -114,7 +115,7 @@ class CaseDeadline(SQLModel, table=True):
 
     case_ref: str = Field(foreign_key="cases.case_ref", primary_key=True, max_length=32)
     key: str = Field(primary_key=True, max_length=96)
-    # The case's LA, repeated so that an LA's work queue walks one index in deadline order (api/work_queue.py).
+    # The case's LA, repeated so that an LA's work queue walks one index in deadline order (reports/work_queue.py).
     la_code: str = Field(max_length=10)
     step: str = Field(max_length=64, index=True)
     kind: str = Field(max_length=16)

@@ -173,7 +173,7 @@ def test_every_command_runs_a_module_that_exists() -> None:
         text = " ".join(command)
         modules |= set(re.findall(r"python -m ([\w.]+)", text))
         factories |= set(re.findall(r"--factory ([\w.]+:\w+)", text))
-    assert modules == {"worker", "store.migrate", "workflows.search_attributes"}
+    assert modules == {"worker", "cli.migrate", "cli.search_attributes"}
     assert factories == {"api.main:production_app"}
     for module in modules:
         assert importlib.util.find_spec(module), module

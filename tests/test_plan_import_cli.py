@@ -1,4 +1,4 @@
-"""`python -m api.plan_import FILE`: the same import from the command line, against the same servers."""
+"""`python -m cli.plan_import FILE`: the same import from the command line, against the same servers."""
 
 import asyncio
 import json
@@ -41,7 +41,7 @@ async def test_cli_imports_a_csv_for_the_operators_las_and_reports_as_json(
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "api.plan_import",
+        "cli.plan_import",
         "--operator",
         "ops.jane",
         "--la",
@@ -81,7 +81,7 @@ def test_cli_usage_asks_for_the_operator_and_the_las() -> None:
         (["--operator", "ops.jane", "--la", "ZZ", "plans.csv"], b"argument --la: not an LA code"),
     ):
         result = subprocess.run(
-            [sys.executable, "-m", "api.plan_import", *arguments], cwd=ROOT, capture_output=True, check=False
+            [sys.executable, "-m", "cli.plan_import", *arguments], cwd=ROOT, capture_output=True, check=False
         )
         assert result.returncode == 2 and complaint in result.stderr, result.stderr
         assert b"=cmd()" not in result.stderr

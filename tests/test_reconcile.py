@@ -12,7 +12,7 @@ import httpx
 from sqlmodel import col, delete, select, update
 from temporalio.testing import WorkflowEnvironment
 
-from activities.reconcile import Reconciler
+from cli.reconcile import Reconciler
 from core.config import Settings
 from store.db import SessionMaker
 from store.models import Case, CaseDeadline
@@ -53,7 +53,7 @@ async def reconcile_cli(settings: Settings, env: WorkflowEnvironment, *args: str
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "activities.reconcile",
+        "cli.reconcile",
         "--la",
         LA,
         "--settle",

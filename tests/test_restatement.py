@@ -1,5 +1,5 @@
 """The one-off restatement of records made under the old rules (workflows/restatement.py) and its command
-(python -m activities.restate): each rule at its boundaries, nothing else touched, and nothing changed twice."""
+(python -m cli.restate): each rule at its boundaries, nothing else touched, and nothing changed twice."""
 
 import asyncio
 import json
@@ -16,7 +16,7 @@ from sqlmodel import col, select
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from activities.restate import Restater
+from cli.restate import Restater
 from core.config import Settings
 from store.db import SessionMaker
 from store.models import Case, CaseDeadline
@@ -209,7 +209,7 @@ async def restate_cli(settings: Settings, la: str, *args: str) -> Ran:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "activities.restate",
+        "cli.restate",
         "--la",
         la,
         *args,

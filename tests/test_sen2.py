@@ -18,8 +18,8 @@ from temporalio.testing import WorkflowEnvironment
 
 import statutory
 from api.auth import Role
-from api.sen2 import COLUMNS, census_date, collection, latest_collection_year
 from core.config import Settings
+from reports.sen2 import COLUMNS, census_date, collection, latest_collection_year
 from store.db import SessionMaker
 from store.models import AuditEvent, Case
 from tests.conftest import eventually

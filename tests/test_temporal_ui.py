@@ -18,6 +18,7 @@ from temporalio.client import WorkflowExecution, WorkflowExecutionStatus
 from temporalio.testing import WorkflowEnvironment
 
 import statutory
+from cli import search_attributes as search_attributes_cli
 from tests.conftest import BIN, eventually
 from tests.driver import SECTIONS
 from tests.factories import CHILD_FAMILY, CHILD_GIVEN, PARENT_EMAIL, PARENT_NAME, STREET, case_request
@@ -281,7 +282,7 @@ async def test_the_printed_command_registers_the_search_attributes_on_a_new_name
         return await process.wait(), output.decode()
 
     assert (await temporal("operator", "namespace", "create", "--namespace", namespace))[0] == 0
-    command = shlex.split(sa.main(["--cluster", namespace]))
+    command = shlex.split(search_attributes_cli.main(["--cluster", namespace]))
     assert command[0] == "temporal"
     for _ in range(2):  # a second run changes nothing and does not fail
         code, output = await temporal(*command[1:])
@@ -293,6 +294,6 @@ async def test_the_printed_command_registers_the_search_attributes_on_a_new_name
     assert {key.name: registered.get(key.name) for key in sa.ALL} == {
         key.name: IndexedValueType.Name(key.indexed_value_type) for key in sa.ALL
     }
-    cloud = sa.main(["--cloud", "ehcp-prod.a1b2c"])
+    cloud = search_attributes_cli.main(["--cloud", "ehcp-prod.a1b2c"])
     assert cloud.startswith("tcld namespace search-attributes add --namespace ehcp-prod.a1b2c ")
     assert "--search-attribute NextDeadline=Datetime" in cloud and "--search-attribute DeadlineBreached=Bool" in cloud

@@ -163,7 +163,7 @@ class CaseWorkflow(ABC):
     @workflow.query(name="read_model")
     def read_model(self) -> CaseSnapshot:
         """What the sync activity would write now, with the whole history: reconciliation compares the read
-        model with it and repairs from it (activities/reconcile.py), through the sync's own code path."""
+        model with it and repairs from it (cli/reconcile.py), through the sync's own code path."""
         snapshot = self.snapshot()
         snapshot.new_history = list(self.history)
         return snapshot
@@ -220,7 +220,7 @@ class CaseWorkflow(ABC):
 
     @workflow.update(name="restate_record")
     async def restate_record(self, action: Action) -> list[str]:
-        """The one-off repair (python -m activities.restate): dates recorded under the old rules restated
+        """The one-off repair (python -m cli.restate): dates recorded under the old rules restated
         under the three kinds of date. Returns one line per deadline it changed."""
         changed = restatement.restate(self.book.deadlines, outcome=self.state.outcome)
         if changed:

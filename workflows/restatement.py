@@ -20,7 +20,7 @@ records said something untrue. This module says what each such record means unde
 
 Nothing else changes: keys, dates and done_on never do. Restating twice changes nothing the second time.
 Pure and deterministic (stdlib and workflows.case_state only): it runs inside workflows, in the
-`restate_record` update, and in the command `python -m activities.restate` for the read model's rows.
+`restate_record` update, and in the command `python -m cli.restate` for the read model's rows.
 """
 
 from datetime import date

@@ -35,9 +35,9 @@ from api.auth import (
 )
 from api.deps import SessionDep, SettingsDep, TemporalDep
 from api.problems import Problem
-from api.registration import new_case_ref, register
 from api.schemas import EARLIEST_REQUEST, CaseCreate, CaseCreated, CaseView, ChildOut
 from core.workflow_ids import CASE_REF_PATTERN, assessment_id
+from intake.registration import new_case_ref, register
 from store.models import Case, Child, Contact, IdempotencyRecord, Notification
 from workflows import search_attributes as sa
 from workflows import summaries

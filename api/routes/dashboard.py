@@ -12,12 +12,12 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse
 
 import statutory
-from api import dashboard_page
 from api.auth import EVERYONE, LA_CODE_PATTERN, Anyone, User, visible_las
-from api.dashboard import Dashboard, Period, dashboard, default_period, period_problem
 from api.deps import SessionDep
-from api.pages import allow_page, error_page, page
+from api.pages import dashboard as dashboard_page
+from api.pages.layout import allow_page, error_page, page
 from api.problems import Problem
+from reports.dashboard import Dashboard, Period, dashboard, default_period, period_problem
 from workflows.day import Day
 
 router = APIRouter(tags=["dashboard"])

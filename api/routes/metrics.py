@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from api.auth import LA_CODE_PATTERN, Role, User, allow, visible_las
 from api.deps import SessionDep
-from api.metrics import CONTENT_TYPE, HttpMetrics, read_model_gauges
+from reports.case_metrics import CONTENT_TYPE, HttpMetrics, read_model_gauges
 
 router = APIRouter(tags=["operations"])
 

@@ -6,8 +6,8 @@ from fastapi import APIRouter, Request
 
 from api.auth import Manager
 from api.deps import SettingsDep, TemporalDep
-from api.plan_import import ImportReport, import_plans, parse
 from api.problems import Problem
+from intake.plan_import import ImportReport, import_plans, parse
 
 router = APIRouter(tags=["plans"])
 MAX_IMPORT_BYTES = 20 * 1024 * 1024

@@ -20,13 +20,13 @@ from api.auth import (
     case_for,
     without_free_text,
 )
-from api.deadline_labels import deadline_label
 from api.deps import SessionDep, TemporalDep
 from api.problems import Problem
 from api.routes.cases import CaseRef, query_state
 from api.schemas import DraftIn, ParentCommentsIn, PlanSections, Strict
 from api.updates import IdempotencyKey, run_update, with_document, with_draft
 from core.workflow_ids import plan_id
+from reports.deadline_labels import deadline_label
 from statutory.local_authorities import unknown_reason
 from store.models import AuditEvent, CaseDeadline, PlanDocument
 from workflows.assessment_models import (

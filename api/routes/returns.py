@@ -18,7 +18,14 @@ from fastapi.responses import StreamingResponse
 import statutory
 from api.auth import LA_CODE_PATTERN, Manager, User, check_la
 from api.problems import Problem
-from api.sen2 import Collection, collection, collection_year_problem, csv_chunks, latest_collection_year, sen2_records
+from reports.sen2 import (
+    Collection,
+    collection,
+    collection_year_problem,
+    csv_chunks,
+    latest_collection_year,
+    sen2_records,
+)
 from store.db import SessionMaker
 from store.models import AuditEvent
 

@@ -1,11 +1,11 @@
 """Signing a browser in: a form to paste a token into, kept in an HttpOnly cookie for the pages to read.
 
 A browser cannot send a bearer header, so the token a user was issued (by the LA's identity provider, or
-`python -m api.tokens` locally) goes into the form once; it is verified exactly as a bearer token is, then
+`python -m cli.tokens` locally) goes into the form once; it is verified exactly as a bearer token is, then
 kept in SESSION_COOKIE, which api/auth.py accepts for GET and HEAD only. The cookie is HttpOnly (no script
 reads it), SameSite=Strict (no other site's link or form sends it) and Secure over HTTPS; it expires with
-the token. A sign-in or sign-out posted from another origin is refused, so no other site can sign a
-browser in as someone else.
+the token, or after 12 hours if that is sooner. A sign-in or sign-out posted from another origin is refused,
+so no other site can sign a browser in as someone else.
 """
 
 from datetime import UTC, datetime
@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api.auth import SESSION_COOKIE, verify
 from api.deps import SettingsDep
-from api.pages import PAGE_HEADERS, SIGN_IN, e, page
+from api.pages.layout import PAGE_HEADERS, SIGN_IN, e, page
 from api.problems import Problem
 
 router = APIRouter(tags=["sign-in"])
@@ -25,6 +25,9 @@ router = APIRouter(tags=["sign-in"])
 DASHBOARD_PAGE = "/dashboard/page"
 # A cookie is at most 4096 bytes, name and attributes included: a longer token would be dropped silently.
 MAX_TOKEN_CHARS = 3800
+# A browser stays signed in for a working day at most, whatever the token allows: a long-lived token pasted
+# in (a scraper's, say) does not leave a session open on a shared machine.
+MAX_SESSION_SECONDS = 12 * 3600
 
 
 def _form(error: str = "", status_code: int = 200) -> HTMLResponse:
@@ -40,7 +43,7 @@ def _form(error: str = "", status_code: int = 200) -> HTMLResponse:
         '<form method="post" action="/sign-in" class="panel">'
         '<label for="token">Your access token</label>'
         '<p id="token-hint" class="note">Paste the token your organisation issued to you. Locally: '
-        "<code>python -m api.tokens --role manager --la 202 --sub your.id</code>. "
+        "<code>python -m cli.tokens --role manager --la 202 --sub your.id</code>. "
         "It is kept in this browser until it expires or you sign out.</p>"
         f'<textarea id="token" name="token" required spellcheck="false" autocomplete="off"{described}></textarea>'
         '<p><button type="submit">Sign in</button></p></form>'
@@ -87,7 +90,7 @@ async def sign_in(request: Request, settings: SettingsDep) -> HTMLResponse | Red
     answer.set_cookie(
         SESSION_COOKIE,
         token,
-        max_age=max(int(expires - datetime.now(UTC).timestamp()), 0),
+        max_age=min(max(int(expires - datetime.now(UTC).timestamp()), 0), MAX_SESSION_SECONDS),
         path="/",
         secure=request.url.scheme == "https",
         httponly=True,

@@ -18,7 +18,7 @@ from api.deps import SessionDep
 from api.problems import Problem
 from api.routes.cases import CaseRef
 from api.schemas import STAFF_ID, TEAM, Strict
-from api.work_queue import QueueFilter, QueuePage, work_queue
+from reports.work_queue import QueueFilter, QueuePage, work_queue
 from store.models import AuditEvent, Case
 
 router = APIRouter(tags=["work queues"])

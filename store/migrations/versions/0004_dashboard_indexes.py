@@ -15,7 +15,8 @@ down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# The deadlines the dashboard counts: duties still owed, missed ones, and the 20-week final plans (api/dashboard.py).
+# The deadlines the dashboard counts (reports/dashboard.py): duties still owed, missed ones, and the 20-week
+# final plans.
 DASHBOARD_DEADLINES = (
     "(done_on IS NULL AND kind = 'duty') OR status IN ('breached', 'excepted') OR step = 'assessment.final_plan'"
 )

@@ -4,20 +4,18 @@ Each row becomes a case (people in the database) and a plan workflow with its re
 so a review already overdue is breached at once. A row is keyed by the LA's own reference: importing
 the same file twice creates nothing new. Bad rows are reported with the reason and the rest go in.
 
-Command line: `python -m api.plan_import --operator STAFF_ID --la 202 plans.csv` (or .json); the API takes
+Command line: `python -m cli.plan_import --operator STAFF_ID --la 202 plans.csv` (or .json); the API takes
 the same rows at `POST /plans/import`. Either way the rows are checked against the LAs the importer acts for
 (the token's, or `--la`), and the importer is recorded as the actor on each plan's first history line.
 """
 
-import argparse
 import asyncio
 import csv
 import hashlib
 import io
 import json
 import re
-import sys
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -31,10 +29,10 @@ from temporalio.common import WorkflowIDConflictPolicy
 import statutory
 from activities.plan_start import plan_search_attributes
 from api.problems import described_errors
-from api.registration import new_case_ref, register
-from api.schemas import EMAIL, LA_CODE, STAFF_ID, UK_POSTCODE, PersonName, Strict
+from api.schemas import EMAIL, LA_CODE, UK_POSTCODE, PersonName, Strict
 from core.config import Settings
 from core.workflow_ids import plan_id
+from intake.registration import new_case_ref, register
 from statutory import phases
 from statutory.phases import SchoolStructure
 from store.db import SessionMaker
@@ -310,69 +308,3 @@ async def _start(
         search_attributes=plan_search_attributes(case_ref, row.la_code),
         **summaries.plan(plan),
     )
-
-
-async def _main(arguments: argparse.Namespace) -> None:
-    from core.config import get_settings
-    from core.logs import configure_logging
-    from core.temporal_client import connect
-    from store.db import create_engine, create_sessionmaker
-
-    settings = get_settings()
-    configure_logging(settings.log_level, settings.log_format, stream=sys.stderr)
-    path: str = arguments.file
-    with open(path, encoding="utf-8-sig") as handle:
-        rows = parse(handle.read(), "application/json" if path.endswith(".json") else "text/csv")
-    engine = create_engine(settings.database_url)
-    report = await import_plans(
-        rows,
-        create_sessionmaker(engine),
-        await connect(settings),
-        settings,
-        actor=arguments.operator,
-        la_codes=set(arguments.la),
-    )
-    await engine.dispose()
-    log.info("plans imported from the command line", actor=arguments.operator, imported=report.imported)
-    sys.stdout.write(report.model_dump_json(indent=2) + "\n")
-
-
-def _matching(pattern: str, what: str, longest: int) -> Callable[[str], str]:
-    """An argparse type that takes a value only if it matches `pattern`, and names only `what` if not."""
-
-    def take(value: str) -> str:
-        if len(value) > longest or not re.fullmatch(pattern, value):
-            raise argparse.ArgumentTypeError(f"not {what}")
-        return value
-
-    return take
-
-
-def _arguments(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m api.plan_import",
-        description="Import existing EHC plans for the given LAs, as POST /plans/import does for a manager.",
-    )
-    parser.add_argument("file", metavar="PLANS.csv|PLANS.json")
-    parser.add_argument(
-        "--operator",
-        required=True,
-        type=_matching(
-            STAFF_ID, f"a staff id (at most {MAX_STAFF_ID} letters, digits, '.', '_', '@' or '-')", MAX_STAFF_ID
-        ),
-        help="your staff id, recorded as the actor on every imported plan",
-    )
-    parser.add_argument(
-        "--la",
-        required=True,
-        action="append",
-        type=_matching(LA_CODE, "an LA code (3 to 9 capitals or digits)", 9),
-        help="an LA this import is for (repeat for several); rows of any other LA are rejected",
-    )
-    return parser.parse_args(argv)
-
-
-if __name__ == "__main__":
-    from core.temporal_client import run_to_exit
-
-    run_to_exit(_main(_arguments(sys.argv[1:])))

@@ -1,4 +1,4 @@
-"""Issue a bearer token for local use: `python -m api.tokens --role manager --la 202 --sub alice`.
+"""Issue a bearer token for local use: `python -m cli.tokens --role manager --la 202 --sub alice`.
 
 It signs with the configured shared secret (AUTH_JWT_SECRET, which `make run` keeps in data/local.env),
 so it works against the embedded stack and test deployments. A deployment behind an OIDC provider
@@ -22,7 +22,7 @@ def _hours(value: str) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m api.tokens", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m cli.tokens", description=__doc__.splitlines()[0])
     parser.add_argument("--role", required=True, choices=[r.value for r in Role])
     parser.add_argument("--la", action="append", required=True, dest="la_codes", help="an LA code; repeat for more")
     parser.add_argument("--sub", required=True, help="the user's staff id (recorded as the actor); not an email")

@@ -11,7 +11,7 @@ each such record means now. This command applies it everywhere the record lives:
   row's outcome, in one transaction per case. A workflow that turns out closed or unknown leaves its rows
   to this path.
 
-    python -m activities.restate [--apply] [--la 202]
+    python -m cli.restate [--apply] [--la 202]
 
 Without --apply it changes nothing and reports what would change. The report (JSON on stdout, a summary
 on stderr) counts changes by kind ("window met -> used": n), cases touched, running workflows restated,
@@ -213,7 +213,7 @@ def summary(report: Report) -> str:
 
 
 async def _main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m activities.restate", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m cli.restate", description=__doc__.split("\n\n")[0])
     parser.add_argument("--apply", action="store_true", help="make the changes (default: report them only)")
     parser.add_argument("--la", action="append", default=[], help="only this LA's cases (repeatable)")
     parser.add_argument("--concurrency", type=int, default=4, help="cases restated at once")

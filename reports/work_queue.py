@@ -15,7 +15,7 @@ from sqlalchemy import and_, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.deadline_labels import deadline_label
+from reports.deadline_labels import deadline_label
 from store.models import Case, CaseDeadline
 from workflows.case_state import DeadlineKind
 

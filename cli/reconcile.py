@@ -9,7 +9,7 @@ nobody will ever time or close) is drift. `--repair` writes the workflows' snaps
 sync activity's `write_snapshot` (an upsert: running it twice changes nothing) and removes the rows no
 workflow holds.
 
-    python -m activities.reconcile [--la 202] [--json] [--repair] [--closed-within-days 30]
+    python -m cli.reconcile [--la 202] [--json] [--repair] [--closed-within-days 30]
 
 Exit code 0 when the read model agrees (after repair, if asked), 1 when drift remains. The output names
 cases, workflows, tables, keys and field values (stages, dates, counts): never a person's details.
@@ -109,7 +109,7 @@ class Expected:
         now = datetime.now(UTC)
         for snapshot in snapshots:  # oldest run first: a later write wins, as it did in the table
             # A run that ended under the old rules holds their words; its rows were restated by
-            # `python -m activities.restate`, so compare with what they mean now, not with the old words.
+            # `python -m cli.restate`, so compare with what they mean now, not with the old words.
             restatement.restate(snapshot.deadlines, outcome=snapshot.outcome)
             if snapshot.process in REDRESS_PROCESSES:
                 expected.redress[snapshot.workflow_id] = redress_row(snapshot, now)
@@ -286,7 +286,7 @@ def _print_text(report: Report) -> None:
 
 
 async def _main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m activities.reconcile", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m cli.reconcile", description=__doc__.split("\n\n")[0])
     parser.add_argument("--la", action="append", default=[], help="only this LA's cases (repeatable)")
     parser.add_argument("--repair", action="store_true", help="rewrite the read model from the workflows")
     parser.add_argument("--json", action="store_true", help="one JSON document on stdout")

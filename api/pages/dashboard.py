@@ -8,9 +8,9 @@ by its code made readable, so a new stage appears on the page the day a workflow
 from urllib.parse import urlencode
 
 from api.auth import User
-from api.charts import BLUE, GREEN, GREY, ORANGE, PURPLE, RED, Bar, Segment, bar_chart, stacked_bar
-from api.dashboard import Dashboard, Figures, StageCount
-from api.pages import e
+from api.pages.charts import BLUE, GREEN, GREY, ORANGE, PURPLE, RED, Bar, Segment, bar_chart, stacked_bar
+from api.pages.layout import e
+from reports.dashboard import Dashboard, Figures, StageCount
 
 PROCESSES = {
     "assessment": "EHC needs assessment",

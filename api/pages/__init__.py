@@ -1,0 +1,1 @@
+"""The server-rendered pages: their layout, the dashboard and its charts."""

@@ -1,0 +1,1 @@
+"""How cases come in: a request registered once, and existing plans imported in bulk."""

@@ -44,7 +44,6 @@ PASSTHROUGH = (
     "dateutil",
     "statutory",
     "workflows",
-    "activities.messages",
     "core.workflow_ids",
     "core.ops_text",
 )

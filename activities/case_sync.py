@@ -9,10 +9,10 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio import activity
 
-from activities.messages import SYNC_CASE, CaseSnapshot
 from store.db import SessionMaker
 from store.models import AuditEvent, Case, CaseDeadline, RedressCase
 from store.upsert import upsert
+from workflows.activity_contracts import SYNC_CASE, CaseSnapshot
 from workflows.case_state import PENDING, DeadlineKind, DeadlineStatus
 
 CASE_COLUMNS = (

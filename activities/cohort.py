@@ -3,10 +3,10 @@
 from sqlmodel import select
 from temporalio import activity
 
-from activities.messages import LOAD_COHORT, Cohort
 from statutory.phases import reception_year_for
 from store.db import SessionMaker
 from store.models import Child
+from workflows.activity_contracts import LOAD_COHORT, Cohort
 
 
 class Cohorts:

@@ -2,11 +2,11 @@
 
 from temporalio import activity
 
-from activities.messages import RECORD_DECISION, DecisionRecord
 from activities.redress_start import RedressStarter
 from store.db import SessionMaker
 from store.models import AppealableDecisionRow
 from store.upsert import upsert
+from workflows.activity_contracts import RECORD_DECISION, DecisionRecord
 from workflows.redress_models import RedressInput
 
 

@@ -15,10 +15,10 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio import activity
 
-from activities.messages import SEND_NOTIFICATION, NotificationRequest, Recipient
 from store.db import SessionMaker
 from store.models import Case, Contact, Notification
 from store.upsert import upsert
+from workflows.activity_contracts import SEND_NOTIFICATION, NotificationRequest, Recipient
 
 
 class NotifyGateway:

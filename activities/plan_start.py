@@ -12,10 +12,10 @@ from temporalio.client import Client
 from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDConflictPolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from activities.messages import START_PLAN
 from core.workflow_ids import plan_id
 from workflows import search_attributes as sa
 from workflows import summaries
+from workflows.activity_contracts import START_PLAN
 from workflows.plan_models import PlanInput
 
 

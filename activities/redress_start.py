@@ -18,7 +18,11 @@ from temporalio.common import (
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from activities.messages import (
+from core.workflow_ids import assessment_id, plan_id
+from workflows import search_attributes as sa
+from workflows import summaries
+from workflows.actions import Action
+from workflows.activity_contracts import (
     CARRY_ORDER,
     REPORT_CEASE_UNAPPEALED,
     REPORT_ORDER_DONE,
@@ -28,14 +32,12 @@ from activities.messages import (
     CeaseUnappealed,
     OrderDone,
 )
-from core.workflow_ids import assessment_id, plan_id
-from workflows import search_attributes as sa
-from workflows import summaries
-from workflows.assessment_models import Action, AssessmentInput
+from workflows.assessment_models import AssessmentInput
 from workflows.plan_models import AppealEvent, TribunalOrder
 from workflows.redress import redress_id
-from workflows.redress_models import OrderComplied, OrderKind, RedressInput, TribunalInput
+from workflows.redress_models import OrderKind, RedressInput
 from workflows.tribunal import tribunal_id
+from workflows.tribunal_models import OrderComplied, TribunalInput
 
 
 def _attributes(case_ref: str, la_code: str, process: str, stage: str) -> TypedSearchAttributes:

@@ -27,9 +27,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.deps import SessionDep, SettingsDep, end_read
 from api.problems import Problem
-from api.schemas import LA_CODE, STAFF_ID
 from core.config import Settings
 from core.workflow_ids import CASE_REF_PATTERN
+from intake.fields import LA_CODE, STAFF_ID
 from store.models import AuditEvent, Case
 from workflows.case_state import StatutoryException
 

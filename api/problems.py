@@ -5,8 +5,6 @@ rejected the body, a workflow validator rejected an action, or a dependency was 
 """
 
 import sqlite3
-from collections import Counter
-from collections.abc import Mapping, Sequence
 from typing import Any
 
 import structlog
@@ -19,6 +17,8 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from temporalio.client import WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.service import RPCError, RPCStatusCode
+
+from intake.fields import described_errors
 
 PROBLEM_JSON = "application/problem+json"
 log = structlog.get_logger(__name__)
@@ -58,38 +58,6 @@ def problem_response(request: Request, problem: Problem) -> JSONResponse:
     return JSONResponse(
         jsonable_encoder(body), status_code=problem.status, media_type=PROBLEM_JSON, headers=problem.headers
     )
-
-
-# A body of 10,000 wrong fields is told so in a few lines: the answer stays small whatever was sent.
-MAX_LISTED_ERRORS = 20
-
-
-def _field(loc: tuple[Any, ...]) -> str:
-    return ".".join(str(part) for part in loc if part not in ("body", "query", "path", "header"))
-
-
-def described_errors(errors: Sequence[Mapping[str, Any]]) -> tuple[list[dict[str, str]], str]:
-    """Where and why, never what: echoing rejected input could repeat personal data into client logs. The
-    name of a field an endpoint does not take is the sender's own text too, so those are counted per
-    object instead of named. Identical errors are one entry, and at most MAX_LISTED_ERRORS are listed.
-    Returns the entries and a one-line summary of them."""
-    unknown: Counter[str] = Counter()
-    found: dict[tuple[str, str], None] = {}
-    for error in errors:
-        loc = tuple(error["loc"])
-        if error["type"] == "extra_forbidden":
-            unknown[_field(loc[:-1])] += 1
-            found.setdefault((_field(loc[:-1]), ""), None)
-        else:
-            found.setdefault((_field(loc), error["msg"]), None)
-    described = [
-        {"field": field, "message": message or f"{unknown[field]} field(s) this endpoint does not take"}
-        for field, message in found
-    ]
-    summary = "; ".join(f"{e['field'] or 'body'}: {e['message']}" for e in described[:MAX_LISTED_ERRORS])
-    if len(described) > MAX_LISTED_ERRORS:
-        summary += f"; and {len(described) - MAX_LISTED_ERRORS} more"
-    return described[:MAX_LISTED_ERRORS], summary
 
 
 async def _validation(request: Request, error: RequestValidationError) -> JSONResponse:

@@ -4,54 +4,26 @@ Personal data arrives here and goes to the database only; what goes on to the wo
 reference, the LA code and dates.
 """
 
-import unicodedata
 from datetime import date
-from typing import Annotated, Self
+from typing import Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from workflows.assessment_models import AssessmentState, ParentComments, RequestSource, refuse_control_characters
+from intake.fields import (
+    EMAIL,
+    LA_CODE,
+    PHONE,
+    POLICY,
+    STAFF_ID,
+    TEAM,
+    UK_POSTCODE,
+    PersonName,
+    PostalAddress,
+    Strict,
+)
+from workflows.assessment_models import AssessmentState, ParentComments, RequestSource
 from workflows.day import Day
-
-LA_CODE = r"^[A-Z0-9]{3,9}$"
-UK_POSTCODE = r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$"
-EMAIL = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$"
-PHONE = r"^\+?[0-9 ()-]{6,20}$"
-TEAM = r"^[A-Za-z0-9 ._-]{1,64}$"
-# The SEND Regulations 2014 came into force on 1 September 2014 (reg 1): no earlier request is ours.
-EARLIEST_REQUEST = date(2014, 9, 1)
-# A staff id as identity providers issue them (a user name, an email, `idp|id`): no spaces or markup.
-STAFF_ID = r"^[A-Za-z0-9._@|:+-]+$"
-POLICY = r"^[a-z0-9-]{1,32}$"
-
-
-def _person_name(value: str) -> str:
-    """Letters of any script, spaces, hyphens, apostrophes and full stops, as the DfE's Common Basic Data Set
-    allows in a legal forename or surname: what the census will accept, and nothing a letter could misprint."""
-    if not all(unicodedata.category(c)[0] in "LM" or c in " -'\u2019." for c in value):
-        raise ValueError("may contain only letters, spaces, hyphens, apostrophes and full stops")
-    return value
-
-
-def _postal_address(value: str) -> str:
-    """What a postal address is written with (PAF style): no markup, control characters or symbols."""
-    if not all(unicodedata.category(c)[0] in "LMN" or c in " \r\n,.-'\u2019/&()#" for c in value):
-        raise ValueError("may contain only letters, digits, spaces, line breaks and , . - ' / & ( ) #")
-    return value
-
-
-PersonName = Annotated[str, AfterValidator(_person_name)]
-PostalAddress = Annotated[str, AfterValidator(_postal_address)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    @model_validator(mode="after")
-    def _printable(self) -> "Strict":
-        refuse_control_characters(self)
-        return self
 
 
 class ChildIn(Strict):

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import structlog
 
-from api.schemas import LA_CODE, STAFF_ID
+from intake.fields import LA_CODE, STAFF_ID
 from intake.plan_import import MAX_STAFF_ID, import_plans, parse
 
 log = structlog.get_logger(__name__)

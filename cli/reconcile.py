@@ -43,11 +43,11 @@ from activities.case_sync import (
     redress_row,
     write_snapshot,
 )
-from activities.messages import CaseSnapshot
 from store.db import SessionMaker
 from store.models import Case, CaseDeadline, RedressCase
 from workflows import restatement
 from workflows import search_attributes as sa
+from workflows.activity_contracts import CaseSnapshot
 from workflows.case_state import DeadlineStatus
 
 READ_MODEL_QUERY = "read_model"

@@ -34,10 +34,10 @@ from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.service import RPCError, RPCStatusCode
 
 import statutory
-from activities.messages import CaseSnapshot
 from store.db import SessionMaker
 from store.models import Case, CaseDeadline, RedressCase
-from workflows.assessment_models import Action
+from workflows.actions import Action
+from workflows.activity_contracts import CaseSnapshot
 from workflows.restatement import describe, restate, restate_row
 
 RESTATE_UPDATE = "restate_record"

@@ -28,10 +28,9 @@ from temporalio.common import WorkflowIDConflictPolicy
 
 import statutory
 from activities.plan_start import plan_search_attributes
-from api.problems import described_errors
-from api.schemas import EMAIL, LA_CODE, UK_POSTCODE, PersonName, Strict
 from core.config import Settings
 from core.workflow_ids import plan_id
+from intake.fields import EMAIL, LA_CODE, UK_POSTCODE, PersonName, Strict, described_errors
 from intake.registration import new_case_ref, register
 from statutory import phases
 from statutory.phases import SchoolStructure

@@ -12,8 +12,8 @@ from datetime import timedelta
 import httpx
 from temporalio.testing import WorkflowEnvironment
 
-from activities.messages import CaseSnapshot
 from tests.driver import Officer, PlanOfficer
+from workflows.activity_contracts import CaseSnapshot
 from workflows.case_base import MAX_REPEATS, MAX_STEPS_PER_RUN
 
 STATUTORY_ADVISERS = ("educational", "educational_psychologist", "health", "social_care", "sensory")

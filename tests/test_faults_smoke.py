@@ -23,12 +23,12 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHandle
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
-from activities.messages import SEND_NOTIFICATION, NotificationRequest, Recipient
 from activities.notifications import Notifier
 from bench.faults import Bench, Stack, connect_to
 from store.db import SessionMaker
 from store.models import Notification
 from tests.conftest import eventually
+from workflows.activity_contracts import SEND_NOTIFICATION, NotificationRequest, Recipient
 from workflows.case_base import ACTIVITY_RETRY, ACTIVITY_TIMEOUT
 
 ALARM_QUEUE = "fault-alarms"

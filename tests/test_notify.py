@@ -17,11 +17,11 @@ import pytest
 from sqlmodel import select
 from temporalio.testing import ActivityEnvironment
 
-from activities.messages import NotificationRequest, Recipient
 from activities.notifications import Notifier, NotifyGateway
 from store.db import SessionMaker
 from store.models import Case, Contact, Notification
 from tests.factories import PARENT_EMAIL
+from workflows.activity_contracts import NotificationRequest, Recipient
 
 API_KEY = f"test_key-{uuid.uuid4()}-{uuid.uuid4()}"
 

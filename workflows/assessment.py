@@ -21,10 +21,10 @@ from datetime import date
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from activities.messages import START_PLAN, Recipient
     from workflows import letters
+    from workflows.actions import Action, ExceptionRecorded
+    from workflows.activity_contracts import START_PLAN, Recipient
     from workflows.assessment_models import (
-        Action,
         AdviceReceived,
         AdviceRequest,
         AdviceState,
@@ -35,7 +35,6 @@ with workflow.unsafe.imports_passed_through():
         AssessmentOutcome,
         AssessmentState,
         DraftSent,
-        ExceptionRecorded,
         FinalPlanIssued,
         IssueDecision,
         ParentComments,

@@ -18,7 +18,10 @@ from temporalio.common import RetryPolicy, SearchAttributeUpdate
 
 with workflow.unsafe.imports_passed_through():
     import statutory
-    from activities.messages import (
+    from workflows import restatement
+    from workflows import search_attributes as sa
+    from workflows.actions import Action, ExceptionRecorded
+    from workflows.activity_contracts import (
         RECORD_DECISION,
         REPORT_ORDER_DONE,
         SEND_NOTIFICATION,
@@ -29,16 +32,7 @@ with workflow.unsafe.imports_passed_through():
         OrderDone,
         Recipient,
     )
-    from workflows import restatement
-    from workflows import search_attributes as sa
-    from workflows.assessment_models import (
-        Action,
-        AppealableDecision,
-        ExceptionRecorded,
-        SettingAnswered,
-        SettingConsultation,
-        SettingConsulted,
-    )
+    from workflows.assessment_models import AppealableDecision, SettingAnswered, SettingConsultation, SettingConsulted
     from workflows.case_state import (
         DeadlineKind,
         DeadlineStatus,

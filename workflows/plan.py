@@ -22,14 +22,13 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     import statutory
-    from activities.messages import LOAD_COHORT, Cohort, Recipient
     from statutory import phases
     from workflows import search_attributes as sa
+    from workflows.actions import Action, ExceptionRecorded
+    from workflows.activity_contracts import LOAD_COHORT, Cohort, Recipient
     from workflows.assessment_models import (
-        Action,
         AppealableDecision,
         DraftSent,
-        ExceptionRecorded,
         ParentComments,
         SettingAnswered,
         SettingConsulted,

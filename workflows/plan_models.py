@@ -7,7 +7,8 @@ from pydantic import BaseModel, Field, StrictBool
 
 import statutory
 from statutory.phases import SchoolStructure
-from workflows.assessment_models import Action, AppealableDecision, SettingConsultation
+from workflows.actions import Action
+from workflows.assessment_models import AppealableDecision, SettingConsultation
 from workflows.case_state import Deadline, HistoryEntry, StatutoryException
 from workflows.day import Day
 

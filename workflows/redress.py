@@ -19,9 +19,9 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     import statutory
-    from activities.messages import REPORT_CEASE_UNAPPEALED, START_TRIBUNAL, CeaseUnappealed, Recipient
     from statutory.redress import redress_rules
-    from workflows.assessment_models import Action
+    from workflows.actions import Action
+    from workflows.activity_contracts import REPORT_CEASE_UNAPPEALED, START_TRIBUNAL, CeaseUnappealed, Recipient
     from workflows.case_base import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, CaseWorkflow
     from workflows.case_state import DeadlineKind, DeadlineStatus, StepResult
     from workflows.deadline_book import LATE_ENTRY_SETTLE_WORKING_DAYS, DeadlineBook
@@ -39,9 +39,9 @@ with workflow.unsafe.imports_passed_through():
         RedressInput,
         RedressStage,
         RedressState,
-        TribunalInput,
     )
     from workflows.rejections import InvalidAction, OutOfOrder
+    from workflows.tribunal_models import TribunalInput
 
 CONTACT = "mediation.contact_adviser"
 APPEAL_FROM_DECISION = "appeal.from_decision"

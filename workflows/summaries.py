@@ -24,8 +24,9 @@ from workflows.assessment_models import AssessmentInput
 from workflows.plan import REVIEW, UNDER_FIVE
 from workflows.plan_models import PlanInput
 from workflows.redress import APPEAL_FROM_DECISION, CONTACT
-from workflows.redress_models import RedressInput, TribunalInput
+from workflows.redress_models import RedressInput
 from workflows.tribunal import RESPONSE
+from workflows.tribunal_models import TribunalInput
 
 
 class StartMetadata(TypedDict):

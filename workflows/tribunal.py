@@ -15,20 +15,20 @@ from datetime import date
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from activities.messages import CARRY_ORDER, CarriedOrder, Recipient
-    from workflows.assessment_models import Action
+    from workflows.actions import Action
+    from workflows.activity_contracts import CARRY_ORDER, CarriedOrder, Recipient
     from workflows.case_base import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, CaseWorkflow
     from workflows.case_state import DeadlineKind, DeadlineStatus, StepResult
     from workflows.deadline_book import DeadlineBook
-    from workflows.redress_models import (
-        ORDER_RULES,
+    from workflows.redress_models import ORDER_RULES, OrderKind
+    from workflows.rejections import InvalidAction, OutOfOrder
+    from workflows.tribunal_models import (
         Conceded,
         Decided,
         Ended,
         HearingListed,
         Order,
         OrderComplied,
-        OrderKind,
         Recommendation,
         RecommendationResponse,
         RecommendationTo,
@@ -38,7 +38,6 @@ with workflow.unsafe.imports_passed_through():
         TribunalStage,
         TribunalState,
     )
-    from workflows.rejections import InvalidAction, OutOfOrder
 
 RESPONSE = "tribunal.la_response"
 # Orders made from here on leave their deadlines to the case that carries them (one owner, one timer).

@@ -12,14 +12,13 @@ from api.routes.cases import CaseRef
 from api.schemas import DraftIn, FinalPlanIn, ParentCommentsIn
 from api.updates import IdempotencyKey, run_update, with_document, with_draft
 from core.workflow_ids import assessment_id
+from workflows.actions import BacklogConfirmed, ExceptionRecorded
 from workflows.assessment_models import (
     AdviceReceived,
     AdviceRequest,
     AssessDecision,
     AssessmentState,
-    BacklogConfirmed,
     DraftSent,
-    ExceptionRecorded,
     FinalPlanIssued,
     IssueDecision,
     SettingAnswered,

@@ -35,8 +35,9 @@ from api.auth import (
 )
 from api.deps import SessionDep, SettingsDep, TemporalDep
 from api.problems import Problem
-from api.schemas import EARLIEST_REQUEST, CaseCreate, CaseCreated, CaseView, ChildOut
+from api.schemas import CaseCreate, CaseCreated, CaseView, ChildOut
 from core.workflow_ids import CASE_REF_PATTERN, assessment_id
+from intake.fields import EARLIEST_REQUEST
 from intake.registration import new_case_ref, register
 from store.models import Case, Child, Contact, IdempotencyRecord, Notification
 from workflows import search_attributes as sa

@@ -23,19 +23,15 @@ from api.auth import (
 from api.deps import SessionDep, TemporalDep
 from api.problems import Problem
 from api.routes.cases import CaseRef, query_state
-from api.schemas import DraftIn, ParentCommentsIn, PlanSections, Strict
+from api.schemas import DraftIn, ParentCommentsIn, PlanSections
 from api.updates import IdempotencyKey, run_update, with_document, with_draft
 from core.workflow_ids import plan_id
+from intake.fields import Strict
 from reports.deadline_labels import deadline_label
 from statutory.local_authorities import unknown_reason
 from store.models import AuditEvent, CaseDeadline, PlanDocument
-from workflows.assessment_models import (
-    BacklogConfirmed,
-    DraftSent,
-    ExceptionRecorded,
-    SettingAnswered,
-    SettingConsulted,
-)
+from workflows.actions import BacklogConfirmed, ExceptionRecorded
+from workflows.assessment_models import DraftSent, SettingAnswered, SettingConsulted
 from workflows.day import Day
 from workflows.plan_models import (
     AdviceCirculated,

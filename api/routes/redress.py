@@ -14,22 +14,24 @@ from api.problems import Problem
 from api.routes.cases import query_state
 from api.updates import IdempotencyKey, run_update
 from store.models import RedressCase
-from workflows.assessment_models import BacklogConfirmed
+from workflows.actions import BacklogConfirmed
 from workflows.redress_models import (
     AdviserContacted,
     AgreementCarriedOut,
     AppealLodged,
     CertificateIssued,
+    MediationArranged,
+    MediationHeld,
+    MediationNotArranged,
+    RedressState,
+)
+from workflows.tribunal_models import (
     Conceded,
     Decided,
     Ended,
     HearingListed,
-    MediationArranged,
-    MediationHeld,
-    MediationNotArranged,
     OrderComplied,
     RecommendationResponse,
-    RedressState,
     Registered,
     ResponseSent,
     TribunalState,

@@ -17,7 +17,7 @@ from api.auth import LA_CODE_PATTERN, Anyone, InScope, Manager, Role, case_for, 
 from api.deps import SessionDep
 from api.problems import Problem
 from api.routes.cases import CaseRef
-from api.schemas import STAFF_ID, TEAM, Strict
+from intake.fields import STAFF_ID, TEAM, Strict
 from reports.work_queue import QueueFilter, QueuePage, work_queue
 from store.models import AuditEvent, Case
 

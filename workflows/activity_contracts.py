@@ -1,6 +1,8 @@
-"""Activity inputs and outputs, importable by workflows: Pydantic only, no database or network code.
+"""The contract between the workflows and their activities: names, inputs and outputs, Pydantic only.
 
-Workflows call activities by these names so that the workflow sandbox never imports SQLAlchemy.
+It lives with the workflows, which call activities by these names so that the workflow sandbox never
+imports SQLAlchemy; the activities (activities/) import it from here, so nothing in workflows/ imports
+from activities/.
 """
 
 from datetime import date

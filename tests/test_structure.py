@@ -1,0 +1,94 @@
+"""The structure drawn from the imports: layers that only look down, no cycles, no loose modules.
+
+Each package may import only the packages below it (ALLOWED), so that the law (`statutory/`) and the
+platform (`core/`) stand alone, workflows never reach into activities, and nothing under the API imports
+the API. Within and across packages no module imports itself back through others.
+"""
+
+import ast
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+# What each package may import, besides itself. worker.py is the one top-level module (the process).
+ALLOWED = {
+    "statutory": set(),
+    "core": set(),
+    "store": {"core"},
+    "workflows": {"statutory", "core"},
+    "activities": {"statutory", "core", "store", "workflows"},
+    "intake": {"statutory", "core", "store", "workflows", "activities"},
+    "reports": {"statutory", "core", "store", "workflows"},
+    "api": {"statutory", "core", "store", "workflows", "intake", "reports"},
+    "worker": {"statutory", "core", "store", "workflows", "activities"},
+    "cli": {"statutory", "core", "store", "workflows", "activities", "intake", "reports", "api"},
+}
+OURS = set(ALLOWED)
+
+
+def modules() -> dict[str, Path]:
+    found = {"worker": ROOT / "worker.py"}
+    for package in OURS - {"worker"}:
+        for path in (ROOT / package).rglob("*.py"):
+            found[".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")] = path
+    return found
+
+
+def imports(path: Path) -> set[str]:
+    """Every module of ours a file imports, at the top or inside a function."""
+    named = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            named |= {node.module, *(f"{node.module}.{alias.name}" for alias in node.names)}
+        elif isinstance(node, ast.Import):
+            named |= {alias.name for alias in node.names}
+    return {name for name in named if name.split(".")[0] in OURS}
+
+
+def graph() -> dict[str, set[str]]:
+    known = modules()
+    edges: dict[str, set[str]] = defaultdict(set)
+    for module, path in known.items():
+        for name in imports(path):
+            target = name if name in known else name.rsplit(".", 1)[0]
+            if target in known and target != module:
+                edges[module].add(target)
+    return edges
+
+
+def test_no_loose_modules_at_the_top() -> None:
+    loose = {p.name for p in ROOT.glob("*.py")} - {"worker.py"}
+    assert not loose, f"modules outside a package: {sorted(loose)}"
+
+
+def test_every_package_imports_only_the_layers_below_it() -> None:
+    upward = sorted(
+        f"{module} imports {target}"
+        for module, targets in graph().items()
+        for target in targets
+        if (top := target.split(".")[0]) != (own := module.split(".")[0]) and top not in ALLOWED[own]
+    )
+    assert not upward, "\n".join(upward)
+
+
+def test_no_module_imports_itself_back() -> None:
+    edges = graph()
+    cycles: list[list[str]] = []
+    state: dict[str, int] = {}
+    path: list[str] = []
+
+    def visit(module: str) -> None:
+        state[module] = 1
+        path.append(module)
+        for target in sorted(edges.get(module, ())):
+            if state.get(target) == 1:
+                cycles.append([*path[path.index(target) :], target])
+            elif target not in state:
+                visit(target)
+        path.pop()
+        state[module] = 2
+
+    for module in sorted(modules()):
+        if module not in state:
+            visit(module)
+    assert not cycles, "\n".join(" -> ".join(cycle) for cycle in cycles)

@@ -15,7 +15,7 @@ from temporalio.common import (
     WorkflowIDConflictPolicy,
     WorkflowIDReusePolicy,
 )
-from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from core.workflow_ids import assessment_id, plan_id
@@ -36,6 +36,7 @@ from workflows.assessment_models import AssessmentInput
 from workflows.plan_models import AppealEvent, TribunalOrder
 from workflows.redress import redress_id
 from workflows.redress_models import OrderKind, RedressInput
+from workflows.rejections import CaseBusy
 from workflows.tribunal import tribunal_id
 from workflows.tribunal_models import OrderComplied, TribunalInput
 
@@ -90,7 +91,7 @@ class RedressStarter:
             # The plan stays in force while the appeal is decided (CFA 2014 s.45).
             await self._update(
                 plan_id(appeal.case_ref),
-                "record_cease_appeal",
+                "tribunal_cease_appeal",
                 AppealEvent(on=appeal.lodged_on, lodged=True),
                 f"appeal:{appeal.appeal_id}",
             )
@@ -134,7 +135,7 @@ class RedressStarter:
             return assessment_id(order.case_ref)
         if kind in (OrderKind.CONTINUE_TO_MAINTAIN, OrderKind.CEASE):
             event = AppealEvent(on=order.made_on, lodged=False, upheld=kind is OrderKind.CONTINUE_TO_MAINTAIN)
-            carried = await self._update(plan_id(order.case_ref), "record_cease_appeal", event, order.order_id)
+            carried = await self._update(plan_id(order.case_ref), "tribunal_cease_appeal", event, order.order_id)
             return plan_id(order.case_ref) if carried else None
         tribunal_order = TribunalOrder(
             on=order.made_on,
@@ -163,7 +164,8 @@ class RedressStarter:
         say). Retrying against a closed workflow would never succeed and would hold up whatever waits for it."""
         try:
             await self.client.get_workflow_handle(workflow_id).execute_update(update, arg, id=f"{update}:{update_id}")
-        except WorkflowUpdateFailedError:
+        except WorkflowUpdateFailedError as error:
+            _raise_if_busy(error)
             return False
         except RPCError as error:
             if error.status is RPCStatusCode.NOT_FOUND:  # closed, or never started
@@ -174,9 +176,19 @@ class RedressStarter:
     @activity.defn(name=REPORT_ORDER_DONE)
     async def report_order_done(self, done: OrderDone) -> None:
         handle = self.client.get_workflow_handle(done.tribunal_workflow_id)
-        with contextlib.suppress(WorkflowUpdateFailedError):
+        try:
             await handle.execute_update(
                 "order_complied",
                 OrderComplied(on=done.on, actor="case", order_id=done.order_id),
                 id=f"order_complied:{done.order_id}",
             )
+        except WorkflowUpdateFailedError as error:
+            _raise_if_busy(error)  # refused for good otherwise: the appeal has ended, or knows the order done
+
+
+def _raise_if_busy(error: WorkflowUpdateFailedError) -> None:
+    """A case busy with another action has refused nothing for good: fail this attempt, and the activity's
+    retries send the update again. (System updates are not turned away as busy; this keeps it so.)"""
+    cause = error.cause
+    if isinstance(cause, ApplicationError) and cause.type == CaseBusy.__name__:
+        raise ApplicationError("the case was busy with another action; sending again", type="CaseBusy") from error

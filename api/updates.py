@@ -101,6 +101,16 @@ async def run_update(
             raise Problem(
                 409, "Case is closed", f"{workflow_id} is closed or does not exist; nothing was recorded."
             ) from error
+        if error.status in (RPCStatusCode.RESOURCE_EXHAUSTED, RPCStatusCode.ABORTED):
+            # Temporal takes a few updates at once per case (10 in flight): a burst on one case meets that.
+            raise Problem(
+                429,
+                "Too many actions at once",
+                "This case is taking as many actions at once as it can. Send this one again in a moment, with "
+                "the same Idempotency-Key if it had one: if it was recorded after all, that returns its outcome.",
+                "/problems/case-busy",
+                headers={"Retry-After": "1"},
+            ) from error
         raise
 
 

@@ -14,7 +14,8 @@ def plan_id(case_ref: str) -> str:
 
 
 # Every case workflow's id is "{process}-{case_ref}" with, for a redress route or an appeal, a suffix.
-_CASE_WORKFLOW_ID = re.compile(r"^(?:assessment|plan|redress|tribunal)-([A-Z0-9]{2,10}-[A-Z0-9]{4,20})(?:-|$)")
+CASE_PROCESSES = ("assessment", "plan", "redress", "tribunal")
+_CASE_WORKFLOW_ID = re.compile(rf"^(?:{'|'.join(CASE_PROCESSES)})-([A-Z0-9]{{2,10}}-[A-Z0-9]{{4,20}})(?:-|$)")
 
 
 def case_ref_of(workflow_id: str) -> str | None:

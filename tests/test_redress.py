@@ -255,6 +255,13 @@ async def order_to_amend(
         return plan if plan["stage"] == "ordered_amendment" else None
 
     plan = await eventually(ordered)
+    # An officer cannot mark the carried order done on the appeal: the plan reports it when it is.
+    carried = (await api.get(f"/tribunal/{appeal}")).json()["orders"][0]
+    refused = await api.post(
+        f"/tribunal/{appeal}/order-complied",
+        json={"on": (await officer.today()).isoformat(), "order_id": carried["order_id"]},
+    )
+    assert refused.status_code == 409 and "reports it when done" in refused.json()["detail"], refused.text
     order = next(d for d in plan["deadlines"] if d["step"] == "tribunal.comply_amend")
     assert order["due"] == (ordered_on + timedelta(weeks=5)).isoformat()
     await officer.wait(weeks=6 if late else 3)

@@ -41,6 +41,7 @@ with workflow.unsafe.imports_passed_through():
         StepResult,
     )
     from workflows.deadline_book import ClockEvent, DeadlineBook, Firing, Restated
+    from workflows.one_action_at_a_time import SYSTEM_UPDATES
     from workflows.rejections import CaseClosed, InvalidAction, OutOfOrder
 
 # How much one run of a case may record, far above any real case (docs/operations.md, "How large a case can
@@ -60,6 +61,8 @@ MAX_REPEATS = {
     "consultations on ceasing": 6,
     # An appeal's hearing may be adjourned and listed again; a dozen times is beyond any real appeal.
     "hearing listings": 12,
+    # A family may move between LAs more than once in a year, but not every week.
+    "transfers": 4,
 }
 
 # The database may be down for a while; the case must wait for it, not fail.
@@ -283,6 +286,9 @@ class CaseWorkflow(ABC):
     def _check_room(self) -> None:
         """Refuse a step the run has no room for. Reached only by a client repeating itself; the message says
         so and what to do, and names no input."""
+        update = workflow.current_update_info()
+        if update is not None and update.name in SYSTEM_UPDATES:
+            return  # the Tribunal's word and the system's own reports are always taken
         info = workflow.info()
         if len(self.history) >= MAX_STEPS_PER_RUN or info.get_current_history_size() >= MAX_HISTORY_BYTES:
             raise InvalidAction(

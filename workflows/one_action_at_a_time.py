@@ -7,9 +7,11 @@ validator of an update while other handlers are in progress, so the rule is kept
 of every case workflow, rather than in each handler: while one handler runs, another action's validator
 refuses it (CaseBusy, a 409 the client repeats in a moment). Nothing is recorded for the refused one.
 
-The updates the system sends (a Tribunal order carried to the case, the end of an appeal window, an
-order complied with, a restatement) are not refused: they retry on their own terms and must not be lost
-to an officer's click. They do hold officers off while they run.
+The updates the system sends (a Tribunal order carried to the case, an appeal against ceasing and its
+outcome, the end of an appeal window, a case's report that an order is carried out, a restatement) are
+never refused for this, nor for the step limit (case_base.py): a case must not lose the Tribunal's word
+to an officer's click, and two workflows each waiting for the other to take an update would wait for
+ever. They have names of their own, which no officer route sends. They do hold officers off while they run.
 """
 
 from typing import Any
@@ -23,7 +25,9 @@ from temporalio.worker import (
 
 from workflows.rejections import CaseBusy
 
-SYSTEM_UPDATES = frozenset({"tribunal_order", "cease_unappealed", "order_complied", "restate_record"})
+SYSTEM_UPDATES = frozenset(
+    {"tribunal_order", "tribunal_cease_appeal", "cease_unappealed", "order_complied", "restate_record"}
+)
 
 
 class OneActionAtATime(Interceptor):

@@ -1010,6 +1010,9 @@ class PlanWorkflow(CaseWorkflow):
 
     @workflow.update(name="record_cease_appeal")
     async def record_cease_appeal(self, event: AppealEvent) -> StepResult:
+        return await self._cease_appeal(event)
+
+    async def _cease_appeal(self, event: AppealEvent) -> StepResult:
         if event.lodged:
             self.appeal_pending = True
             return await self.done("cease_appealed", event.on, event.actor, "Appeal against ceasing registered")
@@ -1028,6 +1031,16 @@ class PlanWorkflow(CaseWorkflow):
             raise OutOfOrder("an appeal against ceasing is already registered")
         if not event.lodged and (not self.appeal_pending or event.upheld is None):
             raise InvalidAction("record the appeal's registration first, then its decision with 'upheld'")
+
+    @workflow.update(name="tribunal_cease_appeal")
+    async def tribunal_cease_appeal(self, event: AppealEvent) -> StepResult:
+        """The same fact sent by the redress workflows (an appeal lodged, the Tribunal's decision on it): a system
+        update, which an officer's action in progress does not turn away (workflows/one_action_at_a_time.py)."""
+        return await self._cease_appeal(event)
+
+    @tribunal_cease_appeal.validator
+    def _validate_tribunal_cease_appeal(self, event: AppealEvent) -> None:
+        self._validate_cease_appeal(event)
 
     # Transfer between LAs (reg 15) -------------------------------------------------------------
 
@@ -1053,6 +1066,7 @@ class PlanWorkflow(CaseWorkflow):
     @transfer_in.validator
     def _validate_transfer(self, transfer: TransferIn) -> None:
         self._check(transfer, what="the transfer")
+        self.check_repeats("transfers", self.count_of("transferred_in"))
         if transfer.from_la_code != self.state.la_code:
             raise InvalidAction(f"the plan is held by LA {self.state.la_code}, not {transfer.from_la_code}")
         if transfer.to_la_code == self.state.la_code:

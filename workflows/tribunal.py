@@ -402,6 +402,9 @@ class TribunalWorkflow(CaseWorkflow):
 
     @workflow.update(name="order_complied")
     async def order_complied(self, complied: OrderComplied) -> StepResult:
+        return await self._order_complied(complied)
+
+    async def _order_complied(self, complied: OrderComplied) -> StepResult:
         order = next(o for o in self.state.orders if o.order_id == complied.order_id)
         order.done_on = complied.on
         for step in ORDER_RULES[order.kind]:
@@ -418,6 +421,21 @@ class TribunalWorkflow(CaseWorkflow):
             raise InvalidAction(f"no order of that id on this appeal (orders: {known})")
         if order.done_on is not None:
             raise OutOfOrder(f"order {order.order_id} was already carried out on {order.done_on}")
+
+    @workflow.update(name="record_order_complied")
+    async def record_order_complied(self, complied: OrderComplied) -> StepResult:
+        """An officer says an order was carried out. `order_complied` is the case's own report of the orders it
+        carries, a system update (workflows/one_action_at_a_time.py); this one is an officer's action."""
+        return await self._order_complied(complied)
+
+    @record_order_complied.validator
+    def _validate_officer_complied(self, complied: OrderComplied) -> None:
+        self._validate_complied(complied)
+        order = next(o for o in self.state.orders if o.order_id == complied.order_id)
+        if order.carried_to is not None:
+            raise OutOfOrder(
+                f"order {order.order_id} is carried out on the case ({order.carried_to}), which reports it when done"
+            )
 
     # CaseWorkflow ------------------------------------------------------------------------------
 

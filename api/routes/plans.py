@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field, StrictBool
-from sqlmodel import col, select
+from sqlmodel import col, or_, select
 
 from api.auth import (
     Acting,
@@ -25,7 +25,7 @@ from api.problems import Problem
 from api.routes.cases import CaseRef, query_state
 from api.schemas import DraftIn, ParentCommentsIn, PlanSections
 from api.updates import IdempotencyKey, run_update, with_document, with_draft
-from core.workflow_ids import plan_id
+from core.workflow_ids import CASE_PROCESSES, plan_id
 from intake.fields import Strict
 from reports.deadline_labels import deadline_label
 from statutory.local_authorities import unknown_reason
@@ -166,13 +166,20 @@ class Timeline(BaseModel):
 
 @router.get("/timeline", response_model=Timeline)
 async def plan_timeline(case_ref: CaseRef, session: SessionDep, user: Anyone) -> Timeline:
-    """The whole review timeline across every cycle, from the read model: each deadline and each event."""
+    """The whole review timeline across every cycle, from the read model: each deadline and each event.
+
+    The events are the case's statutory record, the lines its workflows wrote; the audit trail's other lines
+    (who read the case, who reassigned it, who exported it) are not the case's events, and one user reading
+    a case a thousand times must not make its timeline a thousand lines longer."""
     await case_for(session, user, case_ref)
     deadlines = await session.exec(
         select(CaseDeadline).where(CaseDeadline.case_ref == case_ref).order_by(col(CaseDeadline.due))
     )
+    recorded_by_a_workflow = or_(*(col(AuditEvent.event_key).startswith(f"{p}-") for p in CASE_PROCESSES))
     events = await session.exec(
-        select(AuditEvent).where(AuditEvent.case_ref == case_ref).order_by(col(AuditEvent.at), col(AuditEvent.id))
+        select(AuditEvent)
+        .where(AuditEvent.case_ref == case_ref, recorded_by_a_workflow)
+        .order_by(col(AuditEvent.at), col(AuditEvent.id))
     )
     return Timeline(
         deadlines=[

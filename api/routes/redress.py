@@ -158,7 +158,7 @@ for _path, _update, _body, _summary in (
     ("concede", "concede", Conceded, "The LA does not oppose the appeal (reg 45)"),
     ("withdrawn", "withdraw", Ended, "The appeal was withdrawn"),
     ("struck-out", "strike_out", Ended, "The appeal was struck out"),
-    ("order-complied", "order_complied", OrderComplied, "An order carried out"),
+    ("order-complied", "record_order_complied", OrderComplied, "An order carried out"),
     (
         "recommendation-response",
         "recommendation_response",

@@ -31,7 +31,7 @@ run: migrate
 
 ## Lint, then every test (PostgreSQL when CI is set, SQLite otherwise).
 test: $(VENV)/.installed browser lint
-	$(BIN)/pytest
+	$(BIN)/pytest --cov --cov-report=term
 
 ## Debian's Chromium for the dashboard's browser test, where apt can install it (as root or with sudo);
 ## otherwise that test is skipped, or fails when CI is set. Playwright drives it: no browser is downloaded.
@@ -57,6 +57,7 @@ faults: $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: $(VENV)/.installed
 	$(BIN)/ruff check --fix .

@@ -26,7 +26,7 @@ class NotifyGateway:
 
     def __init__(self, api_key: str, email_template_id: str, base_url: str | None = None) -> None:
         kwargs = {"base_url": base_url} if base_url else {}
-        self.client = NotificationsAPIClient(api_key, **kwargs)
+        self.client = NotificationsAPIClient(api_key, **kwargs)  # type: ignore[no-untyped-call]  # untyped library
         self.template_id = email_template_id
 
     async def send_email(self, email: str, subject: str, body: str, reference: str) -> str:

@@ -16,6 +16,7 @@ from core.workflow_ids import plan_id
 from workflows import search_attributes as sa
 from workflows import summaries
 from workflows.activity_contracts import START_PLAN
+from workflows.plan import PlanWorkflow
 from workflows.plan_models import PlanInput
 
 
@@ -28,7 +29,7 @@ class PlanStarter:
     async def start_plan(self, plan: PlanInput) -> None:
         with contextlib.suppress(WorkflowAlreadyStartedError):
             await self.client.start_workflow(
-                "EhcPlan",
+                PlanWorkflow.run,
                 plan,
                 id=plan_id(plan.case_ref),
                 task_queue=self.task_queue,

@@ -6,6 +6,7 @@ from the case reference and the decision or appeal, and an update carries the or
 """
 
 import contextlib
+from typing import Any
 
 from temporalio import activity
 from temporalio.client import Client, WorkflowUpdateFailedError
@@ -57,7 +58,7 @@ class RedressStarter:
         self.client = client
         self.task_queue = task_queue
 
-    async def _start(self, workflow: str, arg: object, workflow_id: str, **options: object) -> None:
+    async def _start(self, workflow: str, arg: object, workflow_id: str, **options: Any) -> None:
         with contextlib.suppress(WorkflowAlreadyStartedError):
             await self.client.start_workflow(
                 workflow,
@@ -65,7 +66,7 @@ class RedressStarter:
                 id=workflow_id,
                 task_queue=self.task_queue,
                 id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-                **options,  # type: ignore[arg-type]
+                **options,
             )
 
     @activity.defn(name=START_REDRESS)

@@ -30,7 +30,7 @@ def create_engine(url: str, pool_size: int = 10) -> AsyncEngine:
         engine = create_async_engine(url, connect_args={"timeout": 30})
 
         @event.listens_for(engine.sync_engine, "connect")
-        def _sqlite_pragmas(connection, _record) -> None:  # type: ignore[no-untyped-def]
+        def _sqlite_pragmas(connection: Any, _record: Any) -> None:
             # WAL lets the API read while the worker writes; foreign keys are off by default in SQLite.
             cursor = connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")

@@ -83,6 +83,7 @@ ORDERED_STEPS = {
 @workflow.defn(name="EhcAssessment")
 class AssessmentWorkflow(CaseWorkflow):
     process = "assessment"
+    state: AssessmentState
 
     @workflow.init
     def __init__(self, input: AssessmentInput) -> None:

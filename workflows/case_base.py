@@ -138,7 +138,8 @@ class CaseWorkflow(ABC):
         """One plain sentence for the case officer and the ops screen."""
 
     def stage_name(self) -> str:
-        return self.state.stage.value
+        stage: str = self.state.stage.value
+        return stage
 
     def snapshot(self) -> CaseSnapshot:
         started_on, source = self.snapshot_origin()

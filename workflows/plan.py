@@ -112,6 +112,7 @@ PHASE_TRANSFER_LEAD = timedelta(weeks=12)  # decision 4 weeks after the meeting 
 @workflow.defn(name="EhcPlan")
 class PlanWorkflow(CaseWorkflow):
     process = "plan"
+    state: PlanState
 
     @workflow.init
     def __init__(self, input: PlanInput) -> None:

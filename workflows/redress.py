@@ -81,6 +81,7 @@ def redress_id(case_ref: str, decision_id: str) -> str:
 @workflow.defn(name="EhcRedress")
 class RedressWorkflow(CaseWorkflow):
     process = "redress"
+    state: RedressState
 
     @workflow.init
     def __init__(self, input: RedressInput) -> None:

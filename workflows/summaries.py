@@ -13,9 +13,7 @@ same wherever it was started from (the API, an activity, the plan import).
 
 from collections.abc import Iterable
 from datetime import date
-from typing import TypedDict
-
-from temporalio.api.common.v1 import Payload
+from typing import Any
 
 import statutory
 from core.ops_text import ops_text
@@ -28,17 +26,13 @@ from workflows.redress_models import RedressInput
 from workflows.tribunal import RESPONSE
 from workflows.tribunal_models import TribunalInput
 
-
-class StartMetadata(TypedDict):
-    """Keyword arguments of `Client.start_workflow`: the SDK takes a ready payload as well as a string, and
-    a ready one, marked for ops, is not encrypted."""
-
-    static_summary: Payload
-    static_details: Payload
+# Keyword arguments of `Client.start_workflow`. The SDK takes a ready payload there as well as a string (it
+# types them str), and a ready one, marked for ops, is not encrypted: hence Any, not the SDK's str.
+StartMetadata = dict[str, Any]
 
 
 def _start(summary: str, details: str) -> StartMetadata:
-    return StartMetadata(static_summary=ops_text(summary), static_details=ops_text(details))
+    return {"static_summary": ops_text(summary), "static_details": ops_text(details)}
 
 
 def _words(code: str) -> str:

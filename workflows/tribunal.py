@@ -77,6 +77,7 @@ def tribunal_id(case_ref: str, appeal_id: str) -> str:
 @workflow.defn(name="EhcTribunal")
 class TribunalWorkflow(CaseWorkflow):
     process = "tribunal"
+    state: TribunalState
 
     @workflow.init
     def __init__(self, input: TribunalInput) -> None:
@@ -199,7 +200,7 @@ class TribunalWorkflow(CaseWorkflow):
 
     async def _carry(self, order: Order) -> str | None:
         """The order into the case it changes; the workflow that took it, or None if the case refused it."""
-        return await workflow.execute_activity(
+        carried_to: str | None = await workflow.execute_activity(
             CARRY_ORDER,
             CarriedOrder(
                 case_ref=self.case_ref,
@@ -215,6 +216,7 @@ class TribunalWorkflow(CaseWorkflow):
             retry_policy=ACTIVITY_RETRY,
             summary=f"carry the order into the case: {order.kind.value}",
         )
+        return carried_to
 
     def _close_if_complied(self, on: date) -> None:
         if self.state.stage is TribunalStage.COMPLYING and all(o.done_on for o in self.state.orders):

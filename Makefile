@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format migrate migration clean bench faults browser
+.PHONY: run test quick lint format migrate migration clean bench faults browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,10 @@ bench: $(VENV)/.installed
 faults: $(VENV)/.installed
 	$(BIN)/python -m bench.faults --out bench/results/faults.json $(FAULTS_ARGS)
 	$(BIN)/python -m bench.db_outage --out bench/results/db-outage.json
+
+## The working loop: the tests without the slow ones (fuzz, benchmarks, fault runs, the browser); no lint.
+quick: $(VENV)/.installed
+	$(BIN)/pytest -m "not slow" -x -q
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

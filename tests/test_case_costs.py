@@ -16,6 +16,8 @@ import pytest
 from bench import sizing
 from bench.case_costs import WARM_UP
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 WAITING = 3
 

@@ -101,6 +101,7 @@ async def table(page: Page, caption: str) -> list[list[str]]:
     return [[cell.strip() for cell in await row.locator("th, td").all_inner_texts()] for row in await rows.all()]
 
 
+@pytest.mark.slow
 async def test_a_manager_signs_in_reads_the_dashboard_and_signs_out(
     browser: Browser,
     env: WorkflowEnvironment,

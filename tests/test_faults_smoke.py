@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlmodel import col, select
 from temporalio import workflow
 from temporalio.api.enums.v1 import EventType
@@ -30,6 +31,8 @@ from store.models import Notification
 from tests.conftest import eventually
 from workflows.activity_contracts import SEND_NOTIFICATION, NotificationRequest, Recipient
 from workflows.case_base import ACTIVITY_RETRY, ACTIVITY_TIMEOUT
+
+pytestmark = pytest.mark.slow
 
 ALARM_QUEUE = "fault-alarms"
 ALARM_SECONDS = 4

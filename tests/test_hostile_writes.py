@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, seed
 from hypothesis import settings as hypothesis_settings
@@ -36,6 +37,8 @@ from store.models import AuditEvent
 from tests.conftest import eventually
 from tests.test_redress import Redress
 from tests.test_schema_fuzz import FUZZ_SEED, row_counts
+
+pytestmark = pytest.mark.slow
 
 Field = tuple[tuple[Any, ...], dict[str, Any]]
 # The routes that write nothing to a case: the codec transforms the payloads it is given (test_payload_codec.py).

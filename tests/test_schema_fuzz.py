@@ -156,6 +156,7 @@ def fixed_parameters(operation: schemathesis.APIOperation, ids: dict[str, str]) 
     return {}
 
 
+@pytest.mark.slow
 async def test_every_operation_answers_generated_requests_without_a_server_error(
     api: httpx.AsyncClient, env: WorkflowEnvironment, sessions: SessionMaker, settings: Settings
 ) -> None:

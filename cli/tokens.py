@@ -6,11 +6,26 @@ gets its tokens from the provider instead, with the same `role` and `la_codes` c
 """
 
 import argparse
+import re
 import sys
 from datetime import timedelta
 
-from api.auth import MAX_TOKEN_LIFETIME, Role, issue_token
+from api.auth import MAX_SUB, MAX_TOKEN_LIFETIME, Role, issue_token
 from core.config import get_settings
+from intake.fields import LA_CODE, STAFF_ID
+
+
+def _la_code(value: str) -> str:
+    if not re.fullmatch(LA_CODE, value):
+        raise argparse.ArgumentTypeError("an LA code is 3 to 9 capitals or digits, e.g. 202")
+    return value
+
+
+def _staff_id(value: str) -> str:
+    """What the API will take as a token's sub: a token it would refuse is not issued."""
+    if len(value) > MAX_SUB or not re.fullmatch(STAFF_ID, value):
+        raise argparse.ArgumentTypeError(f"a staff id is at most {MAX_SUB} letters, digits and . _ @ | : + -")
+    return value
 
 
 def _hours(value: str) -> float:
@@ -24,8 +39,12 @@ def _hours(value: str) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m cli.tokens", description=__doc__.splitlines()[0])
     parser.add_argument("--role", required=True, choices=[r.value for r in Role])
-    parser.add_argument("--la", action="append", required=True, dest="la_codes", help="an LA code; repeat for more")
-    parser.add_argument("--sub", required=True, help="the user's staff id (recorded as the actor); not an email")
+    parser.add_argument(
+        "--la", action="append", required=True, dest="la_codes", type=_la_code, help="an LA code; repeat for more"
+    )
+    parser.add_argument(
+        "--sub", required=True, type=_staff_id, help="the user's staff id (recorded as the actor); not an email"
+    )
     parser.add_argument(
         "--hours",
         type=_hours,

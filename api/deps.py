@@ -7,12 +7,13 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 import structlog
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy.exc import DBAPIError
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.client import Client
 
 from core.config import Settings
+from core.workflow_ids import CASE_REF_PATTERN
 
 log = structlog.get_logger(__name__)
 
@@ -53,3 +54,7 @@ async def end_read(session: AsyncSession) -> None:
     a new transaction when it is next used; what it loaded stays loaded (expire_on_commit is off)."""
     if not (session.new or session.dirty or session.deleted):
         await session.commit()
+
+
+# A case reference in an address: a pattern, so a path that cannot name a case is refused before a lookup.
+CaseRef = Annotated[str, Path(pattern=CASE_REF_PATTERN.pattern, description="e.g. 202-7K3M9QXT")]

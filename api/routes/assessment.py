@@ -5,6 +5,7 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel
 
+from api.actions import OfficerAction, case_actions
 from api.auth import Acting, InScope, User, case_for
 from api.deps import SessionDep, TemporalDep
 from api.problems import Problem
@@ -42,58 +43,6 @@ async def apply(
     return await run_update(temporal, assessment_id(case_ref), update, action, key, AssessmentState, user.sub)
 
 
-@router.post("/decide-to-assess", response_model=AssessmentState)
-async def decide_to_assess(
-    case_ref: CaseRef,
-    body: AssessDecision,
-    session: SessionDep,
-    temporal: TemporalDep,
-    user: Acting,
-    idempotency_key: IdempotencyKey = None,
-) -> Any:
-    """Record the decision whether to carry out an EHC needs assessment (SEND Regs 2014 reg 5)."""
-    return await apply(temporal, session, user, case_ref, "decide_to_assess", body, idempotency_key)
-
-
-@router.post("/advice-requests", response_model=AssessmentState)
-async def request_advice(
-    case_ref: CaseRef,
-    body: AdviceRequest,
-    session: SessionDep,
-    temporal: TemporalDep,
-    user: Acting,
-    idempotency_key: IdempotencyKey = None,
-) -> Any:
-    """Ask an adviser for advice (reg 6(1)); starts that adviser's own 6-week deadline (reg 8)."""
-    return await apply(temporal, session, user, case_ref, "request_advice", body, idempotency_key)
-
-
-@router.post("/advice-received", response_model=AssessmentState)
-async def record_advice(
-    case_ref: CaseRef,
-    body: AdviceReceived,
-    session: SessionDep,
-    temporal: TemporalDep,
-    user: Acting,
-    idempotency_key: IdempotencyKey = None,
-) -> Any:
-    """Record advice received from an adviser."""
-    return await apply(temporal, session, user, case_ref, "record_advice", body, idempotency_key)
-
-
-@router.post("/decide-to-issue", response_model=AssessmentState)
-async def decide_to_issue(
-    case_ref: CaseRef,
-    body: IssueDecision,
-    session: SessionDep,
-    temporal: TemporalDep,
-    user: Acting,
-    idempotency_key: IdempotencyKey = None,
-) -> Any:
-    """Record the decision whether to issue an EHC plan after the assessment (reg 10)."""
-    return await apply(temporal, session, user, case_ref, "decide_to_issue", body, idempotency_key)
-
-
 @router.post("/draft", response_model=AssessmentState)
 async def send_draft(
     case_ref: CaseRef,
@@ -110,45 +59,6 @@ async def send_draft(
         return await apply(temporal, session, user, case_ref, "send_draft", draft, idempotency_key)
 
     return await with_draft(session, case_ref, body, idempotency_key, user.sub, send)
-
-
-@router.post("/parent-comments", response_model=AssessmentState)
-async def record_parent_comments(
-    case_ref: CaseRef,
-    body: ParentCommentsIn,
-    session: SessionDep,
-    temporal: TemporalDep,
-    user: Acting,
-    idempotency_key: IdempotencyKey = None,
-) -> Any:
-    """Record the parent's or young person's comments on the draft and any setting they ask for."""
-    return await apply(temporal, session, user, case_ref, "record_parent_comments", body, idempotency_key)
-
-
-@router.post("/setting-consultations", response_model=AssessmentState)
-async def consult_setting(
-    case_ref: CaseRef,
-    body: SettingConsulted,
-    session: SessionDep,
-    temporal: TemporalDep,
-    user: Acting,
-    idempotency_key: IdempotencyKey = None,
-) -> Any:
-    """Consult a school or college about being named (CFA 2014 s.39/s.40; answer within 15 days)."""
-    return await apply(temporal, session, user, case_ref, "consult_setting", body, idempotency_key)
-
-
-@router.post("/setting-answers", response_model=AssessmentState)
-async def record_setting_response(
-    case_ref: CaseRef,
-    body: SettingAnswered,
-    session: SessionDep,
-    temporal: TemporalDep,
-    user: Acting,
-    idempotency_key: IdempotencyKey = None,
-) -> Any:
-    """Record a consulted setting's answer."""
-    return await apply(temporal, session, user, case_ref, "record_setting_response", body, idempotency_key)
 
 
 @router.post("/final-plan", response_model=AssessmentState)
@@ -190,41 +100,55 @@ async def issue_final_plan(
     )
 
 
-@router.post("/exceptions", response_model=AssessmentState)
-async def record_exception(
-    case_ref: CaseRef,
-    body: ExceptionRecorded,
-    session: SessionDep,
-    temporal: TemporalDep,
-    user: Acting,
-    idempotency_key: IdempotencyKey = None,
-) -> Any:
-    """Record a statutory exception (e.g. reg 5(4), 8(2), 10(4), 13(3)) with its reason and dates."""
-    return await apply(temporal, session, user, case_ref, "record_exception", body, idempotency_key)
-
-
-@router.post("/withdraw", response_model=AssessmentState)
-async def withdraw(
-    case_ref: CaseRef,
-    body: Withdrawal,
-    session: SessionDep,
-    temporal: TemporalDep,
-    user: Acting,
-    idempotency_key: IdempotencyKey = None,
-) -> Any:
-    """Close the case: the family moved away or the request was withdrawn."""
-    return await apply(temporal, session, user, case_ref, "withdraw", body, idempotency_key)
-
-
-@router.post("/backlog-confirmed", response_model=AssessmentState)
-async def confirm_backlog(
-    case_ref: CaseRef,
-    body: BacklogConfirmed,
-    session: SessionDep,
-    temporal: TemporalDep,
-    user: Acting,
-    idempotency_key: IdempotencyKey = None,
-) -> Any:
-    """Say that every past fact of a case entered late is in (docs/legal-time.md): dates that were already
-    overdue when they were entered are judged now instead of at the end of their settle period."""
-    return await apply(temporal, session, user, case_ref, "confirm_backlog", body, idempotency_key)
+# Each a validated workflow update on the case's assessment (api/actions.py).
+ASSESSMENT_ACTIONS = (
+    OfficerAction(
+        "decide-to-assess",
+        "decide_to_assess",
+        AssessDecision,
+        "Record the decision whether to carry out an EHC needs assessment (SEND Regs 2014 reg 5)",
+    ),
+    OfficerAction(
+        "advice-requests",
+        "request_advice",
+        AdviceRequest,
+        "Ask an adviser for advice (reg 6(1)); starts that adviser's own 6-week deadline (reg 8)",
+    ),
+    OfficerAction("advice-received", "record_advice", AdviceReceived, "Record advice received from an adviser"),
+    OfficerAction(
+        "decide-to-issue",
+        "decide_to_issue",
+        IssueDecision,
+        "Record the decision whether to issue an EHC plan after the assessment (reg 10)",
+    ),
+    OfficerAction(
+        "parent-comments",
+        "record_parent_comments",
+        ParentCommentsIn,
+        "Record the parent's or young person's comments on the draft and any setting they ask for",
+    ),
+    OfficerAction(
+        "setting-consultations",
+        "consult_setting",
+        SettingConsulted,
+        "Consult a school or college about being named (CFA 2014 s.39/s.40; answer within 15 days)",
+    ),
+    OfficerAction("setting-answers", "record_setting_response", SettingAnswered, "Record a consulted setting's answer"),
+    OfficerAction(
+        "exceptions",
+        "record_exception",
+        ExceptionRecorded,
+        "Record a statutory exception (e.g. reg 5(4), 8(2), 10(4), 13(3)) with its reason and dates",
+    ),
+    OfficerAction(
+        "withdraw", "withdraw", Withdrawal, "Close the case: the family moved away or the request was withdrawn"
+    ),
+    OfficerAction(
+        "backlog-confirmed",
+        "confirm_backlog",
+        BacklogConfirmed,
+        "Every past fact of a case entered late is in: dates already overdue when entered are judged now "
+        "(docs/legal-time.md)",
+    ),
+)
+case_actions(router, ASSESSMENT_ACTIONS, workflow_id=assessment_id, state=AssessmentState)

@@ -7,7 +7,7 @@ import json
 from datetime import UTC, datetime
 from typing import Annotated, TypeVar
 
-from fastapi import APIRouter, Header, Path, Response, status
+from fastapi import APIRouter, Header, Response, status
 from pydantic import BaseModel
 from sqlmodel import SQLModel, select
 from temporalio.client import WorkflowHandle
@@ -33,10 +33,10 @@ from api.auth import (
     check_la,
     without_free_text,
 )
-from api.deps import SessionDep, SettingsDep, TemporalDep
+from api.deps import CaseRef, SessionDep, SettingsDep, TemporalDep
 from api.problems import Problem
 from api.schemas import CaseCreate, CaseCreated, CaseView, ChildOut
-from core.workflow_ids import CASE_REF_PATTERN, assessment_id
+from core.workflow_ids import assessment_id
 from intake.fields import EARLIEST_REQUEST
 from intake.registration import new_case_ref, register
 from store.models import Case, Child, Contact, IdempotencyRecord, Notification
@@ -48,7 +48,6 @@ from workflows.assessment_models import AssessmentInput, AssessmentState, Stage
 router = APIRouter(prefix="/cases", tags=["cases"])
 State = TypeVar("State", bound=BaseModel)
 
-CaseRef = Annotated[str, Path(pattern=CASE_REF_PATTERN.pattern, description="e.g. 202-7K3M9QXT")]
 QUERY_TIMEOUT_SECONDS = 10
 
 

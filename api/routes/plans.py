@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field, StrictBool
 from sqlmodel import col, or_, select
 
+from api.actions import OfficerAction, case_actions
 from api.auth import (
     Acting,
     Anyone,
@@ -20,9 +21,9 @@ from api.auth import (
     case_for,
     without_free_text,
 )
-from api.deps import SessionDep, TemporalDep
+from api.deps import CaseRef, SessionDep, TemporalDep
 from api.problems import Problem
-from api.routes.cases import CaseRef, query_state
+from api.routes.cases import query_state
 from api.schemas import DraftIn, ParentCommentsIn, PlanSections
 from api.updates import IdempotencyKey, run_update, with_document, with_draft
 from core.workflow_ids import CASE_PROCESSES, plan_id
@@ -198,58 +199,6 @@ async def plan_timeline(case_ref: CaseRef, session: SessionDep, user: Anyone) ->
 # Review steps ----------------------------------------------------------------------------------
 
 
-@router.post("/review-notice", response_model=PlanState)
-async def schedule_review(
-    case_ref: CaseRef,
-    body: MeetingScheduled,
-    session: SessionDep,
-    temporal: TemporalDep,
-    user: Acting,
-    idempotency_key: IdempotencyKey = None,
-) -> Any:
-    """Send notice of the review meeting, at least 2 weeks ahead (SEND Regs 2014 reg 20(3))."""
-    return await apply(temporal, session, user, case_ref, "schedule_review", body, idempotency_key)
-
-
-@router.post("/review-advice", response_model=PlanState)
-async def circulate_advice(
-    case_ref: CaseRef,
-    body: AdviceCirculated,
-    session: SessionDep,
-    temporal: TemporalDep,
-    user: Acting,
-    idempotency_key: IdempotencyKey = None,
-) -> Any:
-    """Record the advice circulated to those invited, at least 2 weeks before the meeting (reg 20(4))."""
-    return await apply(temporal, session, user, case_ref, "circulate_review_advice", body, idempotency_key)
-
-
-@router.post("/review-meeting", response_model=PlanState)
-async def hold_review(
-    case_ref: CaseRef,
-    body: ReviewHeld,
-    session: SessionDep,
-    temporal: TemporalDep,
-    user: Acting,
-    idempotency_key: IdempotencyKey = None,
-) -> Any:
-    """Record that the review meeting was held (CFA 2014 s.44(1)); starts the report and decision clocks."""
-    return await apply(temporal, session, user, case_ref, "hold_review", body, idempotency_key)
-
-
-@router.post("/review-report", response_model=PlanState)
-async def review_report(
-    case_ref: CaseRef,
-    body: ReportReceived,
-    session: SessionDep,
-    temporal: TemporalDep,
-    user: Acting,
-    idempotency_key: IdempotencyKey = None,
-) -> Any:
-    """Record the review report (2 weeks after the meeting)."""
-    return await apply(temporal, session, user, case_ref, "receive_review_report", body, idempotency_key)
-
-
 class ReviewDecisionIn(Strict):
     on: Day
     outcome: ReviewOutcome
@@ -329,47 +278,6 @@ async def issue_amended_plan(
     )
 
 
-@router.post("/family-comments", response_model=PlanState)
-async def record_family_comments(
-    case_ref: CaseRef,
-    body: ParentCommentsIn,
-    session: SessionDep,
-    temporal: TemporalDep,
-    user: Acting,
-    idempotency_key: IdempotencyKey = None,
-) -> Any:
-    """The family's comments on the proposed amendments or the re-assessment's draft, and any setting it asks for
-    (SEND Regs 2014 reg 22(2)(c); reg 27 applying reg 13(1); CFA 2014 s.38(2))."""
-    return await apply(temporal, session, user, case_ref, "record_family_comments", body, idempotency_key)
-
-
-@router.post("/setting-consultations", response_model=PlanState)
-async def consult_setting(
-    case_ref: CaseRef,
-    body: SettingConsulted,
-    session: SessionDep,
-    temporal: TemporalDep,
-    user: Acting,
-    idempotency_key: IdempotencyKey = None,
-) -> Any:
-    """Consult a setting on being named in the amended plan (CFA 2014 ss.39-40, applied by regs 22 and 27): a
-    setting newly named in section I must have been consulted in the same review or re-assessment."""
-    return await apply(temporal, session, user, case_ref, "consult_setting", body, idempotency_key)
-
-
-@router.post("/setting-answers", response_model=PlanState)
-async def record_setting_answer(
-    case_ref: CaseRef,
-    body: SettingAnswered,
-    session: SessionDep,
-    temporal: TemporalDep,
-    user: Acting,
-    idempotency_key: IdempotencyKey = None,
-) -> Any:
-    """The consulted setting's answer (its 15 days, Code of Practice 9.83, are its own: a window, never a breach)."""
-    return await apply(temporal, session, user, case_ref, "record_setting_response", body, idempotency_key)
-
-
 @router.post("/reassessment-draft", response_model=PlanState)
 async def send_reassessment_draft(
     case_ref: CaseRef,
@@ -387,113 +295,6 @@ async def send_reassessment_draft(
         return await apply(temporal, session, user, case_ref, "send_reassessment_draft", draft, idempotency_key)
 
     return await with_draft(session, case_ref, body, idempotency_key, user.sub, send)
-
-
-@router.post("/post16-move", response_model=PlanState)
-async def plan_post16_move(
-    case_ref: CaseRef,
-    body: Post16MovePlanned,
-    session: SessionDep,
-    temporal: TemporalDep,
-    user: Acting,
-    idempotency_key: IdempotencyKey = None,
-) -> Any:
-    """A move between post-16 institutions at a time other than after secondary school: the plan is reviewed and
-    amended at least 5 months before it (SEND Regs 2014 reg 18(2))."""
-    return await apply(temporal, session, user, case_ref, "plan_post16_move", body, idempotency_key)
-
-
-@router.post("/not-amended", response_model=PlanState)
-async def not_amended(
-    case_ref: CaseRef,
-    body: NotAmended,
-    session: SessionDep,
-    temporal: TemporalDep,
-    user: Acting,
-    idempotency_key: IdempotencyKey = None,
-) -> Any:
-    """Decide not to amend after representations, with reasons (reg 22(4))."""
-    return await apply(temporal, session, user, case_ref, "decide_not_to_amend", body, idempotency_key)
-
-
-@router.post("/reassessment-request", response_model=PlanState)
-async def request_reassessment(
-    case_ref: CaseRef,
-    body: ReassessmentRequested,
-    session: SessionDep,
-    temporal: TemporalDep,
-    user: Acting,
-    idempotency_key: IdempotencyKey = None,
-) -> Any:
-    """Record a request to re-assess (decision due in 15 days, reg 25)."""
-    return await apply(temporal, session, user, case_ref, "request_reassessment", body, idempotency_key)
-
-
-@router.post("/reassessment-decision", response_model=PlanState)
-async def decide_reassessment(
-    case_ref: CaseRef,
-    body: ReassessmentDecision,
-    session: SessionDep,
-    temporal: TemporalDep,
-    user: Acting,
-    idempotency_key: IdempotencyKey = None,
-) -> Any:
-    """Decide whether to re-assess (a refusal is appealable, CFA 2014 s.51(2)(d))."""
-    return await apply(temporal, session, user, case_ref, "decide_reassessment", body, idempotency_key)
-
-
-@router.post("/exceptions", response_model=PlanState)
-async def record_exception(
-    case_ref: CaseRef,
-    body: ExceptionRecorded,
-    session: SessionDep,
-    temporal: TemporalDep,
-    user: Acting,
-    idempotency_key: IdempotencyKey = None,
-) -> Any:
-    """Record a statutory exception to one of the plan's own limits (a re-assessment's 14 weeks, reg 27(3)
-    applying reg 10(4); a Tribunal order's, reg 44(3)): a deadline it covers is excepted, not breached."""
-    return await apply(temporal, session, user, case_ref, "record_exception", body, idempotency_key)
-
-
-@router.post("/cease-consultation", response_model=PlanState)
-async def consult_on_ceasing(
-    case_ref: CaseRef,
-    body: CeaseConsulted,
-    session: SessionDep,
-    temporal: TemporalDep,
-    user: Acting,
-    idempotency_key: IdempotencyKey = None,
-) -> Any:
-    """Record that the LA told the family it is considering ceasing the plan and consulted them and the head of
-    the named setting (SEND Regs 2014 reg 31(1)): required before any decision to cease."""
-    return await apply(temporal, session, user, case_ref, "consult_on_ceasing", body, idempotency_key)
-
-
-@router.post("/cease", response_model=PlanState)
-async def cease(
-    case_ref: CaseRef,
-    body: CeaseDecision,
-    session: SessionDep,
-    temporal: TemporalDep,
-    user: Acting,
-    idempotency_key: IdempotencyKey = None,
-) -> Any:
-    """Decide to cease the plan (reg 31); it stays in force until the appeal window closes (CFA 2014 s.45)."""
-    return await apply(temporal, session, user, case_ref, "decide_to_cease", body, idempotency_key)
-
-
-@router.post("/cease-appeal", response_model=PlanState)
-async def cease_appeal(
-    case_ref: CaseRef,
-    body: AppealEvent,
-    session: SessionDep,
-    temporal: TemporalDep,
-    user: Acting,
-    idempotency_key: IdempotencyKey = None,
-) -> Any:
-    """Record an appeal against ceasing being registered, then its outcome."""
-    return await apply(temporal, session, user, case_ref, "record_cease_appeal", body, idempotency_key)
 
 
 @router.post("/transfer", response_model=PlanState)
@@ -515,29 +316,116 @@ async def transfer(
     return await apply(temporal, session, user, case_ref, "transfer_in", body, idempotency_key)
 
 
-@router.post("/transfer-notice", response_model=PlanState)
-async def transfer_notice(
-    case_ref: CaseRef,
-    body: TransferNoticeIn,
-    session: SessionDep,
-    temporal: TemporalDep,
-    user: Acting,
-    idempotency_key: IdempotencyKey = None,
-) -> Any:
-    """The new LA told the family the plan has transferred and whether it proposes an EHC needs assessment
-    (6 weeks, reg 15(4))."""
-    return await apply(temporal, session, user, case_ref, "record_transfer_notice", body, idempotency_key)
-
-
-@router.post("/backlog-confirmed", response_model=PlanState)
-async def confirm_backlog(
-    case_ref: CaseRef,
-    body: BacklogConfirmed,
-    session: SessionDep,
-    temporal: TemporalDep,
-    user: Acting,
-    idempotency_key: IdempotencyKey = None,
-) -> Any:
-    """Say that every past fact of an imported or late-entered plan is in (docs/legal-time.md): dates already
-    overdue when they were entered are judged now instead of at the end of their settle period."""
-    return await apply(temporal, session, user, case_ref, "confirm_backlog", body, idempotency_key)
+# Each a validated workflow update on the case's plan (api/actions.py).
+PLAN_ACTIONS = (
+    OfficerAction(
+        "review-notice",
+        "schedule_review",
+        MeetingScheduled,
+        "Send notice of the review meeting, at least 2 weeks ahead (SEND Regs 2014 reg 20(3))",
+    ),
+    OfficerAction(
+        "review-advice",
+        "circulate_review_advice",
+        AdviceCirculated,
+        "Record the advice circulated to those invited, at least 2 weeks before the meeting (reg 20(4))",
+    ),
+    OfficerAction(
+        "review-meeting",
+        "hold_review",
+        ReviewHeld,
+        "Record that the review meeting was held (CFA 2014 s.44(1)); starts the report and decision clocks",
+    ),
+    OfficerAction(
+        "review-report", "receive_review_report", ReportReceived, "Record the review report (2 weeks after the meeting)"
+    ),
+    OfficerAction(
+        "family-comments",
+        "record_family_comments",
+        ParentCommentsIn,
+        "The family's comments on the proposed amendments or the re-assessment's draft, and any setting "
+        "it asks for (SEND Regs 2014 reg 22(2)(c); reg 27 applying reg 13(1); CFA 2014 s.38(2))",
+    ),
+    OfficerAction(
+        "setting-consultations",
+        "consult_setting",
+        SettingConsulted,
+        "Consult a setting on being named in the amended plan (CFA 2014 ss.39-40, applied by regs 22 and "
+        "27): a setting newly named in section I must have been consulted in the same review or "
+        "re-assessment",
+    ),
+    OfficerAction(
+        "setting-answers",
+        "record_setting_response",
+        SettingAnswered,
+        "The consulted setting's answer (its 15 days, Code of Practice 9.83, are its own: a window, never a breach)",
+    ),
+    OfficerAction(
+        "post16-move",
+        "plan_post16_move",
+        Post16MovePlanned,
+        "A move between post-16 institutions at a time other than after secondary school: the plan is "
+        "reviewed and amended at least 5 months before it (SEND Regs 2014 reg 18(2))",
+    ),
+    OfficerAction(
+        "not-amended",
+        "decide_not_to_amend",
+        NotAmended,
+        "Decide not to amend after representations, with reasons (reg 22(4))",
+    ),
+    OfficerAction(
+        "reassessment-request",
+        "request_reassessment",
+        ReassessmentRequested,
+        "Record a request to re-assess (decision due in 15 days, reg 25)",
+    ),
+    OfficerAction(
+        "reassessment-decision",
+        "decide_reassessment",
+        ReassessmentDecision,
+        "Decide whether to re-assess (a refusal is appealable, CFA 2014 s.51(2)(d))",
+    ),
+    OfficerAction(
+        "exceptions",
+        "record_exception",
+        ExceptionRecorded,
+        "Record a statutory exception to one of the plan's own limits (a re-assessment's 14 weeks, reg "
+        "27(3) applying reg 10(4); a Tribunal order's, reg 44(3)): a deadline it covers is excepted, not "
+        "breached",
+    ),
+    OfficerAction(
+        "cease-consultation",
+        "consult_on_ceasing",
+        CeaseConsulted,
+        "Record that the LA told the family it is considering ceasing the plan and consulted them and the"
+        " head of the named setting (SEND Regs 2014 reg 31(1)): required before any decision to cease",
+    ),
+    OfficerAction(
+        "cease",
+        "decide_to_cease",
+        CeaseDecision,
+        "Decide to cease the plan (reg 31); it stays in force until the appeal window closes (CFA 2014 s.45)",
+    ),
+    OfficerAction(
+        "cease-appeal",
+        "record_cease_appeal",
+        AppealEvent,
+        "Record an appeal against ceasing being registered, then its outcome",
+    ),
+    OfficerAction(
+        "transfer-notice",
+        "record_transfer_notice",
+        TransferNoticeIn,
+        "The new LA told the family the plan has transferred and whether it proposes an EHC needs "
+        "assessment (6 weeks, reg 15(4))",
+    ),
+    OfficerAction(
+        "backlog-confirmed",
+        "confirm_backlog",
+        BacklogConfirmed,
+        "Say that every past fact of an imported or late-entered plan is in (docs/legal-time.md): dates "
+        "already overdue when they were entered are judged now instead of at the end of their settle "
+        "period",
+    ),
+)
+case_actions(router, PLAN_ACTIONS, workflow_id=plan_id, state=PlanState)

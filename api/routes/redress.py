@@ -2,17 +2,17 @@
 appeal, with a manager's view of all of them by stage and deadline."""
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel
 from sqlmodel import col, select
 
-from api.auth import LA_CODE_PATTERN, Acting, Anyone, visible_las
+from api.actions import OfficerAction, process_actions
+from api.auth import LA_CODE_PATTERN, Anyone, visible_las
 from api.deps import SessionDep, TemporalDep, end_read
 from api.problems import Problem
 from api.routes.cases import query_state
-from api.updates import IdempotencyKey, run_update
 from store.models import RedressCase
 from workflows.actions import BacklogConfirmed
 from workflows.redress_models import (
@@ -108,63 +108,39 @@ async def read_appeal(workflow_id: TribunalId, temporal: TemporalDep) -> Tribuna
     return await query_state(temporal.get_workflow_handle(workflow_id), workflow_id, TribunalState)
 
 
-def _action(
-    prefix: str,
-    workflow_id_type: Any,
-    state_type: type[BaseModel],
-    path: str,
-    update: str,
-    body_type: type[BaseModel],
-    summary: str,
-) -> None:
-    """POST /{prefix}/{id}/{path}: one officer action on a redress route or an appeal, as an update."""
-
-    async def endpoint(
-        workflow_id: workflow_id_type,  # type: ignore[valid-type]
-        body: body_type,  # type: ignore[valid-type]
-        temporal: TemporalDep,
-        user: Acting,
-        idempotency_key: IdempotencyKey = None,
-    ) -> Any:
-        return await run_update(temporal, workflow_id, update, body, idempotency_key, state_type, user.sub)
-
-    router.add_api_route(
-        f"/{prefix}/{{workflow_id}}/{path}",
-        endpoint,
-        methods=["POST"],
-        response_model=state_type,
-        summary=summary,
-        dependencies=[Depends(_known)],
+# Each a validated workflow update on the route or the appeal (api/actions.py).
+REDRESS_ACTIONS = tuple(
+    OfficerAction(*row)
+    for row in (
+        ("adviser-contact", "contact_adviser", AdviserContacted, "The family contacted the mediation adviser (reg 33)"),
+        ("mediation-arranged", "mediation_arranged", MediationArranged, "Mediation arranged (30 days)"),
+        ("mediation-not-arranged", "mediation_not_arranged", MediationNotArranged, "The LA could not arrange it"),
+        ("mediation-held", "mediation_held", MediationHeld, "Mediation held, with its outcome (reg 42)"),
+        ("certificate", "certificate_issued", CertificateIssued, "Mediation certificate issued (regs 34, 39)"),
+        ("agreement-done", "agreement_carried_out", AgreementCarriedOut, "A mediation agreement carried out"),
+        ("appeal", "appeal_lodged", AppealLodged, "An appeal lodged with the Tribunal (HESC r.20)"),
+        ("backlog-confirmed", "confirm_backlog", BacklogConfirmed, "Every past fact of a late-entered route is in"),
     )
-
-
-for _path, _update, _body, _summary in (
-    ("adviser-contact", "contact_adviser", AdviserContacted, "The family contacted the mediation adviser (reg 33)"),
-    ("mediation-arranged", "mediation_arranged", MediationArranged, "Mediation arranged (30 days)"),
-    ("mediation-not-arranged", "mediation_not_arranged", MediationNotArranged, "The LA could not arrange it"),
-    ("mediation-held", "mediation_held", MediationHeld, "Mediation held, with its outcome (reg 42)"),
-    ("certificate", "certificate_issued", CertificateIssued, "Mediation certificate issued (regs 34, 39)"),
-    ("agreement-done", "agreement_carried_out", AgreementCarriedOut, "A mediation agreement carried out"),
-    ("appeal", "appeal_lodged", AppealLodged, "An appeal lodged with the Tribunal (HESC r.20)"),
-    ("backlog-confirmed", "confirm_backlog", BacklogConfirmed, "Every past fact of a late-entered route is in"),
-):
-    _action("redress", RedressId, RedressState, _path, _update, _body, _summary)
-
-for _path, _update, _body, _summary in (
-    ("registered", "register", Registered, "The Tribunal registered the appeal"),
-    ("response", "respond", ResponseSent, "The LA's response sent (HESC r.21)"),
-    ("hearing", "list_hearing", HearingListed, "Hearing date set"),
-    ("decision", "decide", Decided, "The Tribunal's decision and orders (reg 44)"),
-    ("concede", "concede", Conceded, "The LA does not oppose the appeal (reg 45)"),
-    ("withdrawn", "withdraw", Ended, "The appeal was withdrawn"),
-    ("struck-out", "strike_out", Ended, "The appeal was struck out"),
-    ("order-complied", "record_order_complied", OrderComplied, "An order carried out"),
-    (
-        "recommendation-response",
-        "recommendation_response",
-        RecommendationResponse,
-        "A written response to the Tribunal's health or social care recommendations (SI 2017/1306)",
-    ),
-    ("backlog-confirmed", "confirm_backlog", BacklogConfirmed, "Every past fact of a late-entered appeal is in"),
-):
-    _action("tribunal", TribunalId, TribunalState, _path, _update, _body, _summary)
+)
+TRIBUNAL_ACTIONS = tuple(
+    OfficerAction(*row)
+    for row in (
+        ("registered", "register", Registered, "The Tribunal registered the appeal"),
+        ("response", "respond", ResponseSent, "The LA's response sent (HESC r.21)"),
+        ("hearing", "list_hearing", HearingListed, "Hearing date set"),
+        ("decision", "decide", Decided, "The Tribunal's decision and orders (reg 44)"),
+        ("concede", "concede", Conceded, "The LA does not oppose the appeal (reg 45)"),
+        ("withdrawn", "withdraw", Ended, "The appeal was withdrawn"),
+        ("struck-out", "strike_out", Ended, "The appeal was struck out"),
+        ("order-complied", "record_order_complied", OrderComplied, "An order carried out"),
+        (
+            "recommendation-response",
+            "recommendation_response",
+            RecommendationResponse,
+            "A written response to the Tribunal's health or social care recommendations (SI 2017/1306)",
+        ),
+        ("backlog-confirmed", "confirm_backlog", BacklogConfirmed, "Every past fact of a late-entered appeal is in"),
+    )
+)
+process_actions(router, REDRESS_ACTIONS, prefix="redress", id_type=RedressId, state=RedressState, known=_known)
+process_actions(router, TRIBUNAL_ACTIONS, prefix="tribunal", id_type=TribunalId, state=TribunalState, known=_known)

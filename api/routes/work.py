@@ -14,9 +14,8 @@ from sqlmodel import col, select, update
 
 import statutory
 from api.auth import LA_CODE_PATTERN, Anyone, InScope, Manager, Role, case_for, check_la, visible_las
-from api.deps import SessionDep
+from api.deps import CaseRef, SessionDep
 from api.problems import Problem
-from api.routes.cases import CaseRef
 from intake.fields import STAFF_ID, TEAM, Strict
 from reports.work_queue import QueueFilter, QueuePage, work_queue
 from store.models import AuditEvent, Case

@@ -1,0 +1,92 @@
+"""Officer actions declared as tables: a row is the route, the workflow update it sends, its body, and what it
+records. A new statutory step needs one row here besides its workflow handler (README, "Adding a step").
+
+The routes a row makes all run the same way (api/updates.py): the caller's scope is checked, the body is
+validated, and the update is sent under the caller's Idempotency-Key, its answer the process's state. Routes
+that do more (store a plan's text first, check a manager's LAs) are written out beside their table.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel
+
+from api.auth import Acting, case_for
+from api.deps import CaseRef, SessionDep, TemporalDep
+from api.updates import IdempotencyKey, run_update
+
+
+@dataclass(frozen=True)
+class OfficerAction:
+    path: str  # under the process's address, e.g. "decide-to-assess"
+    update: str  # the workflow update it sends (their names stay: running cases replay them)
+    body: type[BaseModel]
+    what: str  # the route's summary in the API's docs, with its legal reference
+
+
+def case_actions(
+    router: APIRouter, rows: Iterable[OfficerAction], *, workflow_id: Callable[[str], str], state: type[BaseModel]
+) -> None:
+    """POST {router prefix}/{path} for each row: an action on the case's assessment or plan."""
+    for row in rows:
+        router.add_api_route(
+            f"/{row.path}",
+            _on_case(row, workflow_id, state),
+            methods=["POST"],
+            response_model=state,
+            summary=row.what,
+            name=row.update,
+        )
+
+
+def process_actions(
+    router: APIRouter,
+    rows: Iterable[OfficerAction],
+    *,
+    prefix: str,
+    id_type: Any,
+    state: type[BaseModel],
+    known: Callable[..., Any],
+) -> None:
+    """POST /{prefix}/{workflow_id}/{path} for each row: an action on a redress route or an appeal, whose id is
+    the workflow's; `known` is the dependency that finds it among the caller's cases."""
+    for row in rows:
+        router.add_api_route(
+            f"/{prefix}/{{workflow_id}}/{row.path}",
+            _on_process(row, id_type, state),
+            methods=["POST"],
+            response_model=state,
+            summary=row.what,
+            name=f"{prefix}_{row.update}",
+            dependencies=[Depends(known)],
+        )
+
+
+def _on_case(row: OfficerAction, workflow_id: Callable[[str], str], state: type[BaseModel]) -> Callable[..., Any]:
+    async def endpoint(
+        case_ref: CaseRef,
+        body: row.body,  # type: ignore[name-defined]  # the row's model, for FastAPI to validate
+        session: SessionDep,
+        temporal: TemporalDep,
+        user: Acting,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Any:
+        await case_for(session, user, case_ref)
+        return await run_update(temporal, workflow_id(case_ref), row.update, body, idempotency_key, state, user.sub)
+
+    return endpoint
+
+
+def _on_process(row: OfficerAction, id_type: Any, state: type[BaseModel]) -> Callable[..., Any]:
+    async def endpoint(
+        workflow_id: id_type,  # type: ignore[valid-type]
+        body: row.body,  # type: ignore[name-defined]
+        temporal: TemporalDep,
+        user: Acting,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Any:
+        return await run_update(temporal, workflow_id, row.update, body, idempotency_key, state, user.sub)
+
+    return endpoint

@@ -184,7 +184,12 @@ class RedressStarter:
                 id=f"order_complied:{done.order_id}",
             )
         except WorkflowUpdateFailedError as error:
-            _raise_if_busy(error)  # refused for good otherwise: the appeal has ended, or knows the order done
+            _raise_if_busy(error)
+            # Refused for good: the appeal has ended, or knows the order done. Said, so ops can look.
+            activity.logger.warning(
+                "the appeal refused a case's report that an order was carried out",
+                extra={"tribunal_workflow_id": done.tribunal_workflow_id, "order_id": done.order_id},
+            )
 
 
 def _raise_if_busy(error: WorkflowUpdateFailedError) -> None:

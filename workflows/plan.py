@@ -442,12 +442,15 @@ class PlanWorkflow(CaseWorkflow):
     # Validation and recording -----------------------------------------------------------------
 
     def _check(self, action: Action, *stages: PlanStage, after: date | None = None, what: str) -> None:
+        # Nothing in a cycle happens before the review that began it (the cycle's input): a notice dated before
+        # that meeting would put two reviews in one year's place. Facts of this cycle may still come in late.
+        earliest = max(after or self.state.issued_on, self.input.last_review_on or self.state.issued_on)
         self.check_action(
             action,
             noun="plan",
             stage=self.state.stage,
             allowed=stages,
-            floor=after or self.state.issued_on,
+            floor=earliest,
             what=what,
             closed=f"plan {self.case_ref} has ceased; nothing more can be recorded" if self.state.closed else None,
         )
@@ -595,6 +598,8 @@ class PlanWorkflow(CaseWorkflow):
             raise InvalidAction("a decision to cease must give reasons (SEND Regs 2014 reg 31(2))")
         if decision.outcome is ReviewOutcome.CEASE:
             self._require_cease_consultation(decision.on)
+        if decision.outcome is ReviewOutcome.MAINTAIN:
+            self._refuse_while_ordered("keep the plan as it is")
 
     @workflow.update(name="issue_amended_plan")
     async def issue_amended_plan(self, issued: AmendedPlanIssued) -> StepResult:
@@ -653,6 +658,11 @@ class PlanWorkflow(CaseWorkflow):
     @issue_amended_plan.validator
     def _validate_amended(self, issued: AmendedPlanIssued) -> None:
         self._check(issued, *NAMING_STAGES, what="the amended plan")
+        ordered = max((o.made_on for o in self.state.open_orders), default=None)
+        if ordered is not None and issued.on < ordered:
+            raise InvalidAction(
+                f"the amended plan carries out the Tribunal's order made on {ordered}: it cannot be dated before it"
+            )
         if self.law_gaps:
             self._check_reassessment_draft(issued.on)
             self._check_setting_consulted(issued.named_setting_urn)
@@ -777,6 +787,17 @@ class PlanWorkflow(CaseWorkflow):
     @decide_not_to_amend.validator
     def _validate_not_amend(self, decision: NotAmended) -> None:
         self._check(decision, PlanStage.AMENDMENT_PROPOSED, what="the decision not to amend")
+        self._refuse_while_ordered("decide not to amend it")
+
+    def _refuse_while_ordered(self, what: str) -> None:
+        """An order to amend the plan or name a school is owed (reg 44(2)(e)-(f)): the LA cannot now decide to
+        leave the plan as it is, which would be a new appealable decision contradicting the order."""
+        owed = [o for o in self.state.open_orders if o.kind in ORDER_STEPS]
+        if owed:
+            raise OutOfOrder(
+                f"the Tribunal ordered the plan amended ({owed[0].kind}, on {owed[0].made_on}): the LA cannot {what}; "
+                "propose the amendments (outcome 'amend') and issue the amended plan (SEND Regs 2014 reg 44)"
+            )
 
     # Tribunal orders and mediation agreements that change the plan (reg 44(2)(e)-(f); reg 42(2)) ----
 

@@ -39,6 +39,7 @@ with workflow.unsafe.imports_passed_through():
         RedressInput,
         RedressStage,
         RedressState,
+        orders_refused,
     )
     from workflows.rejections import InvalidAction, OutOfOrder
     from workflows.tribunal_models import TribunalInput
@@ -281,6 +282,8 @@ class RedressWorkflow(CaseWorkflow):
         self._check(held, RedressStage.MEDIATION_ARRANGED, what="the mediation")
         if held.outcome is MediationOutcome.NONE and (held.agreed or held.non_appealable_agreed):
             raise InvalidAction("a mediation with no agreement cannot record agreed matters")
+        if why := orders_refused(self.state.kind, held.agreed):
+            raise InvalidAction(why)
 
     @workflow.update(name="certificate_issued")
     async def certificate_issued(self, issued: CertificateIssued) -> StepResult:

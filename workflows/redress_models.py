@@ -32,6 +32,40 @@ ORDER_RULES: dict[OrderKind, tuple[str, ...]] = {
     OrderKind.CEASE: (),
 }
 
+# What an appeal against each kind of decision can end in, by the limb of CFA 2014 s.51(2) it is under and the
+# reg 44(2) orders that follow from it: an assessment or re-assessment after a refusal of one ((a), (d); reg
+# 44(2)(b)), a plan after a refusal to make one ((b); reg 44(2)(c)), amendments and the school named after an
+# appeal on a plan's content or a refusal to amend it ((c), (e); reg 44(2)(e)-(f)), and after an appeal
+# against ceasing, that the plan continue, with amendments if ordered ((f); reg 44(2)(d)). CEASE is never
+# ordered: it follows from dismissing an appeal against ceasing (reg 44(2)(a)). A mediation agreement on an
+# appealable matter is held to the same (reg 42(2)). DESIGN CHOICE (docs/statutory-choices.md): an order that
+# cannot follow from the decision appealed is refused rather than carried, since no case could carry it out.
+PLAN_CONTENT = frozenset({OrderKind.AMEND, OrderKind.NAME_SCHOOL})
+ORDERS_FOR: dict[str, frozenset[OrderKind]] = {
+    "refusal_to_assess": frozenset({OrderKind.ASSESS}),
+    "refusal_to_reassess": frozenset({OrderKind.ASSESS}),
+    "no_plan": frozenset({OrderKind.MAKE_PLAN}),
+    "final_plan": PLAN_CONTENT,
+    "amended_plan": PLAN_CONTENT,
+    "maintain_unchanged": PLAN_CONTENT,
+    "not_amended": PLAN_CONTENT,
+    "cease": PLAN_CONTENT | {OrderKind.CONTINUE_TO_MAINTAIN},
+}
+
+
+def orders_refused(kind: str, orders: list[OrderKind]) -> str | None:
+    """Why these orders cannot follow from an appeal against a `kind` decision, or None if they can."""
+    if len(set(orders)) != len(orders):
+        return "each order can be made once"
+    allowed = ORDERS_FOR.get(kind)
+    if allowed is None:
+        return None  # a decision kind older than this table: taken as it was
+    wrong = [o.value for o in orders if o not in allowed]
+    if wrong:
+        can = ", ".join(sorted(o.value for o in allowed))
+        return f"an appeal against this decision ({kind}) can end in orders to {can} only, not {', '.join(wrong)}"
+    return None
+
 
 class RedressStage(StrEnum):
     INFORMATION = "information"  # the family has the decision and the mediation information

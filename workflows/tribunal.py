@@ -20,7 +20,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.case_base import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, CaseWorkflow
     from workflows.case_state import DeadlineKind, DeadlineStatus, StepResult
     from workflows.deadline_book import DeadlineBook
-    from workflows.redress_models import ORDER_RULES, OrderKind
+    from workflows.redress_models import ORDER_RULES, OrderKind, orders_refused
     from workflows.rejections import InvalidAction, OutOfOrder
     from workflows.tribunal_models import (
         Conceded,
@@ -364,6 +364,8 @@ class TribunalWorkflow(CaseWorkflow):
         self._check(decided, TribunalStage.REGISTERED, TribunalStage.HEARING_LISTED, what="the decision")
         if decided.upheld and not decided.orders:
             raise InvalidAction("an appeal allowed must say what the Tribunal ordered")
+        if decided.upheld and (why := orders_refused(self.state.kind, decided.orders)):
+            raise InvalidAction(why)
         if decided.recommendations and self.state.kind == NO_RECOMMENDATIONS_ON:
             raise InvalidAction(
                 "the Tribunal cannot make health or social care recommendations on an appeal against a refusal to "
@@ -383,6 +385,8 @@ class TribunalWorkflow(CaseWorkflow):
         response = self.book.get(RESPONSE)
         if response is not None and response.status is not DeadlineStatus.OPEN:
             raise OutOfOrder("the LA can concede only before its response is due (SEND Regs 2014 reg 45)")
+        if why := orders_refused(self.state.kind, conceded.orders):
+            raise InvalidAction(why)
 
     @workflow.update(name="withdraw")
     async def withdraw(self, ended: Ended) -> StepResult:

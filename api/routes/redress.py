@@ -6,14 +6,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel
-from sqlmodel import col, select
+from sqlmodel import col, or_, select
 
 from api.actions import OfficerAction, process_actions
 from api.auth import LA_CODE_PATTERN, Anyone, visible_las
 from api.deps import SessionDep, TemporalDep, end_read
 from api.problems import Problem
 from api.routes.cases import query_state
-from store.models import RedressCase
+from store.models import Case, RedressCase
 from workflows.actions import BacklogConfirmed
 from workflows.redress_models import (
     AdviserContacted,
@@ -69,7 +69,9 @@ async def open_redress(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[RedressCase]:
     """Managers' view: redress routes and appeals by stage, the nearest deadline first."""
-    query = select(RedressCase).where(col(RedressCase.la_code).in_(visible_las(user, la_code)))
+    las = visible_las(user, la_code)
+    held_now = select(Case.case_ref).where(col(Case.la_code).in_(las))
+    query = select(RedressCase).where(or_(col(RedressCase.la_code).in_(las), col(RedressCase.case_ref).in_(held_now)))
     if process:
         query = query.where(RedressCase.process == process)
     if stage:
@@ -87,9 +89,13 @@ ROUTE_OR_APPEAL_ID = r"^(redress|tribunal)-[A-Z0-9]{2,10}-[A-Z0-9]{4,20}-[A-Za-z
 async def _known(
     workflow_id: Annotated[str, Path(pattern=ROUTE_OR_APPEAL_ID)], session: SessionDep, user: Anyone
 ) -> None:
-    """404 for a route or appeal that does not exist or belongs to another LA alike, before the body is read."""
+    """404 for a route or appeal that does not exist or belongs to another LA alike, before the body is read.
+
+    It belongs to the LA whose decision it is about and, once the plan has moved, to the LA holding the plan,
+    which carries out what it orders (docs/statutory-choices.md)."""
     row = await session.get(RedressCase, workflow_id)
-    if row is None or not user.sees(row.la_code):
+    case = await session.get(Case, row.case_ref) if row is not None else None
+    if row is None or not (user.sees(row.la_code) or (case is not None and user.sees(case.la_code))):
         raise Problem(
             404, "No such redress case", f"There is no redress route or appeal {workflow_id} in your local authorities."
         )

@@ -12,8 +12,10 @@ from typing import Any
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel
+from sqlmodel.ext.asyncio.session import AsyncSession
+from temporalio.client import Client
 
-from api.auth import Acting, case_for
+from api.auth import Acting, User, case_for
 from api.deps import CaseRef, SessionDep, TemporalDep
 from api.updates import IdempotencyKey, run_update
 
@@ -26,19 +28,51 @@ class OfficerAction:
     what: str  # the route's summary in the API's docs, with its legal reference
 
 
-def case_actions(
-    router: APIRouter, rows: Iterable[OfficerAction], *, workflow_id: Callable[[str], str], state: type[BaseModel]
-) -> None:
-    """POST {router prefix}/{path} for each row: an action on the case's assessment or plan."""
-    for row in rows:
-        router.add_api_route(
-            f"/{row.path}",
-            _on_case(row, workflow_id, state),
-            methods=["POST"],
-            response_model=state,
-            summary=row.what,
-            name=row.update,
-        )
+@dataclass(frozen=True)
+class CaseProcess:
+    """The assessment or the plan of a case, as the API acts on it: which workflow, and what its state is."""
+
+    workflow_id: Callable[[str], str]
+    state: type[BaseModel]
+
+    async def act(
+        self,
+        temporal: Client,
+        session: AsyncSession,
+        user: User,
+        case_ref: str,
+        update: str,
+        action: BaseModel,
+        key: str | None,
+    ) -> Any:
+        """The one way an officer's action reaches a case: scope checked, then the update, answered with the state."""
+        await case_for(session, user, case_ref)
+        return await run_update(temporal, self.workflow_id(case_ref), update, action, key, self.state, user.sub)
+
+    def add(self, router: APIRouter, rows: Iterable[OfficerAction]) -> None:
+        """POST {router prefix}/{path} for each row."""
+        for row in rows:
+            router.add_api_route(
+                f"/{row.path}",
+                self._endpoint(row),
+                methods=["POST"],
+                response_model=self.state,
+                summary=row.what,
+                name=row.update,
+            )
+
+    def _endpoint(self, row: OfficerAction) -> Callable[..., Any]:
+        async def endpoint(
+            case_ref: CaseRef,
+            body: row.body,  # type: ignore[name-defined]  # the row's model, for FastAPI to validate
+            session: SessionDep,
+            temporal: TemporalDep,
+            user: Acting,
+            idempotency_key: IdempotencyKey = None,
+        ) -> Any:
+            return await self.act(temporal, session, user, case_ref, row.update, body, idempotency_key)
+
+        return endpoint
 
 
 def process_actions(
@@ -62,21 +96,6 @@ def process_actions(
             name=f"{prefix}_{row.update}",
             dependencies=[Depends(known)],
         )
-
-
-def _on_case(row: OfficerAction, workflow_id: Callable[[str], str], state: type[BaseModel]) -> Callable[..., Any]:
-    async def endpoint(
-        case_ref: CaseRef,
-        body: row.body,  # type: ignore[name-defined]  # the row's model, for FastAPI to validate
-        session: SessionDep,
-        temporal: TemporalDep,
-        user: Acting,
-        idempotency_key: IdempotencyKey = None,
-    ) -> Any:
-        await case_for(session, user, case_ref)
-        return await run_update(temporal, workflow_id(case_ref), row.update, body, idempotency_key, state, user.sub)
-
-    return endpoint
 
 
 def _on_process(row: OfficerAction, id_type: Any, state: type[BaseModel]) -> Callable[..., Any]:

@@ -142,10 +142,7 @@ async def test_what_the_hostile_write_fuzz_found_is_refused_at_the_door(
     after = await officer.case()
     assert after["history"] == before["history"] and after["deadlines"] == before["deadlines"]
     appealing = Redress(api, env)
-    route, _ = await appealing.refused_case(wait=False)
-    await appealing.redress(route, "adviser-contact", {"wants_mediation": False})
-    await appealing.redress(route, "certificate", {})
-    appeal = await appealing.tribunal(await appealing.redress(route, "appeal", {}))
+    appeal = await appealing.appeal_registered((await appealing.refused_case(wait=False))[0])
     on = before["received_date"]
     for path, body, field in (
         ("recommendation-response", {"on": on, "to": "health", "follows": "yes"}, "follows"),

@@ -235,10 +235,7 @@ async def cases_of_each_kind(api: httpx.AsyncClient, env: WorkflowEnvironment) -
     await plan.import_existing(f"HOSTILE/{uuid.uuid4().hex[:8]}", issued_days_ago=200)
     route = await Redress(api, env).refused_case(wait=False)
     appealing = Redress(api, env)
-    appealed, _ = await appealing.refused_case(wait=False)
-    await appealing.redress(appealed, "adviser-contact", {"wants_mediation": False})
-    await appealing.redress(appealed, "certificate", {})
-    tribunal = await appealing.tribunal(await appealing.redress(appealed, "appeal", {}))
+    tribunal = await appealing.appeal_registered((await appealing.refused_case(wait=False))[0])
     return {
         "/cases/{case_ref}": (
             assessment.case_ref,

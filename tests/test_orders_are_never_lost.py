@@ -32,12 +32,7 @@ async def appeal_against_keeping_the_plan(officer: Redress, reference: str, la: 
     await officer.review()
     await officer.act_on_plan("review-decision", {"outcome": "maintain"})
     decision = (await officer.plan())["decisions"][-1]["decision_id"]
-    route = await officer.route(decision.removeprefix(officer.case_ref + "-"))
-    await officer.redress(route, "adviser-contact", {"wants_mediation": False})
-    await officer.redress(route, "certificate", {})
-    appeal = await officer.tribunal(await officer.redress(route, "appeal", {}))
-    await officer.redress(appeal, "registered", {})
-    return appeal
+    return await officer.appeal_registered(await officer.route(decision.removeprefix(officer.case_ref + "-")))
 
 
 async def test_an_order_made_twice_or_one_the_appeal_cannot_end_in_is_refused(
@@ -47,11 +42,7 @@ async def test_an_order_made_twice_or_one_the_appeal_cannot_end_in_is_refused(
     on an appeal about a plan's content opened an assessment beside the plan; assess with make_plan lost the
     second order. Each is refused when made, saying what the appeal can end in."""
     refused = Redress(api, env)  # first: a request is opened on the real calendar's today
-    route, _ = await refused.refused_case(wait=False)
-    await refused.redress(route, "adviser-contact", {"wants_mediation": False})
-    await refused.redress(route, "certificate", {})
-    assess_appeal = await refused.tribunal(await refused.redress(route, "appeal", {}))
-    await refused.redress(assess_appeal, "registered", {})
+    assess_appeal = await refused.appeal_registered((await refused.refused_case(wait=False))[0])
     both = {"upheld": True, "orders": ["assess", "make_plan"]}
     assert "not make_plan" in (await refused.redress(assess_appeal, "decision", both, expect=422))["detail"]
     officer = Redress(api, env)

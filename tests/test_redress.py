@@ -50,6 +50,14 @@ class Redress(PlanOfficer):
         await eventually(started)
         return workflow_id
 
+    async def appeal_registered(self, route: str) -> str:
+        """No mediation wanted, the certificate, the appeal, registered by the Tribunal: the appeal's id."""
+        await self.redress(route, "adviser-contact", {"wants_mediation": False})
+        await self.redress(route, "certificate", {})
+        appeal = await self.tribunal(await self.redress(route, "appeal", {}))
+        await self.redress(appeal, "registered", {})
+        return appeal
+
     async def deadline_rows(self, sessions: SessionMaker) -> list[CaseDeadline]:
         async with sessions() as session:
             return list(await session.exec(select(CaseDeadline).where(CaseDeadline.case_ref == self.case_ref)))
@@ -240,12 +248,7 @@ async def order_to_amend(
     await officer.review()
     await officer.act_on_plan("review-decision", {"outcome": "maintain"})
     decision = (await api.get(f"/plans/{officer.case_ref}")).json()["decisions"][-1]["decision_id"]
-    route = await officer.route(decision.removeprefix(officer.case_ref + "-"))
-    await officer.redress(route, "adviser-contact", {"wants_mediation": False})
-    await officer.redress(route, "certificate", {})
-    state = await officer.redress(route, "appeal", {})
-    appeal = await officer.tribunal(state)
-    await officer.redress(appeal, "registered", {})
+    appeal = await officer.appeal_registered(await officer.route(decision.removeprefix(officer.case_ref + "-")))
     await officer.wait(weeks=2)
     ordered_on = await officer.today()
     await officer.redress(appeal, "concede", {"orders": ["amend"]})

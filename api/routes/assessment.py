@@ -3,15 +3,14 @@
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel
 
-from api.actions import OfficerAction, case_actions
-from api.auth import Acting, InScope, User, case_for
+from api.actions import CaseProcess, OfficerAction
+from api.auth import Acting, InScope, case_for
 from api.deps import SessionDep, TemporalDep
 from api.problems import Problem
 from api.routes.cases import CaseRef
 from api.schemas import DraftIn, FinalPlanIn, ParentCommentsIn
-from api.updates import IdempotencyKey, run_update, with_document, with_draft
+from api.updates import IdempotencyKey, with_document, with_draft
 from core.workflow_ids import assessment_id
 from workflows.actions import BacklogConfirmed, ExceptionRecorded
 from workflows.assessment_models import (
@@ -30,17 +29,7 @@ from workflows.assessment_models import (
 router = APIRouter(prefix="/cases/{case_ref}", tags=["assessment actions"], dependencies=[InScope])
 
 
-async def apply(
-    temporal: TemporalDep,
-    session: SessionDep,
-    user: User,
-    case_ref: str,
-    update: str,
-    action: BaseModel,
-    key: str | None,
-) -> AssessmentState:
-    await case_for(session, user, case_ref)
-    return await run_update(temporal, assessment_id(case_ref), update, action, key, AssessmentState, user.sub)
+ASSESSMENT = CaseProcess(assessment_id, AssessmentState)
 
 
 @router.post("/draft", response_model=AssessmentState)
@@ -56,7 +45,7 @@ async def send_draft(
     await case_for(session, user, case_ref)
 
     async def send(draft: DraftSent) -> AssessmentState:
-        return await apply(temporal, session, user, case_ref, "send_draft", draft, idempotency_key)
+        return await ASSESSMENT.act(temporal, session, user, case_ref, "send_draft", draft, idempotency_key)
 
     return await with_draft(session, case_ref, body, idempotency_key, user.sub, send)
 
@@ -85,7 +74,7 @@ async def issue_final_plan(
             named_setting_urn=body.named_setting_urn,
             setting_type=body.setting_type,
         )
-        return await apply(temporal, session, user, case_ref, "issue_final_plan", action, idempotency_key)
+        return await ASSESSMENT.act(temporal, session, user, case_ref, "issue_final_plan", action, idempotency_key)
 
     return await with_document(
         session,
@@ -151,4 +140,4 @@ ASSESSMENT_ACTIONS = (
         "(docs/legal-time.md)",
     ),
 )
-case_actions(router, ASSESSMENT_ACTIONS, workflow_id=assessment_id, state=AssessmentState)
+ASSESSMENT.add(router, ASSESSMENT_ACTIONS)

@@ -9,13 +9,12 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field, StrictBool
 from sqlmodel import col, or_, select
 
-from api.actions import OfficerAction, case_actions
+from api.actions import CaseProcess, OfficerAction
 from api.auth import (
     Acting,
     Anyone,
     InScope,
     Manager,
-    User,
     WithPersonalData,
     audit_personal_data,
     case_for,
@@ -25,7 +24,7 @@ from api.deps import CaseRef, SessionDep, TemporalDep
 from api.problems import Problem
 from api.routes.cases import query_state
 from api.schemas import DraftIn, ParentCommentsIn, PlanSections
-from api.updates import IdempotencyKey, run_update, with_document, with_draft
+from api.updates import IdempotencyKey, with_document, with_draft
 from core.workflow_ids import CASE_PROCESSES, plan_id
 from intake.fields import Strict
 from reports.deadline_labels import deadline_label
@@ -65,17 +64,7 @@ class TransferNoticeIn(TransferNotice):
 router = APIRouter(prefix="/plans/{case_ref}", tags=["plans"], dependencies=[InScope])
 
 
-async def apply(
-    temporal: TemporalDep,
-    session: SessionDep,
-    user: User,
-    case_ref: str,
-    update: str,
-    action: BaseModel,
-    key: str | None,
-) -> PlanState:
-    await case_for(session, user, case_ref)
-    return await run_update(temporal, plan_id(case_ref), update, action, key, PlanState, user.sub)
+PLAN = CaseProcess(plan_id, PlanState)
 
 
 @router.get("", response_model=PlanState)
@@ -223,7 +212,7 @@ async def decide_review(
         action = ReviewDecision(
             on=body.on, actor=user.sub, outcome=body.outcome, reasons=body.reasons, proposed_document_id=document_id
         )
-        return await apply(temporal, session, user, case_ref, "decide_review", action, idempotency_key)
+        return await PLAN.act(temporal, session, user, case_ref, "decide_review", action, idempotency_key)
 
     if body.outcome is not ReviewOutcome.AMEND:
         return await decide(None)
@@ -264,7 +253,7 @@ async def issue_amended_plan(
         action = AmendedPlanIssued(
             on=body.issued_on, actor=user.sub, document_id=document_id, named_setting_urn=body.named_setting_urn
         )
-        return await apply(temporal, session, user, case_ref, "issue_amended_plan", action, idempotency_key)
+        return await PLAN.act(temporal, session, user, case_ref, "issue_amended_plan", action, idempotency_key)
 
     return await with_document(
         session,
@@ -292,7 +281,7 @@ async def send_reassessment_draft(
     await case_for(session, user, case_ref)
 
     async def send(draft: DraftSent) -> PlanState:
-        return await apply(temporal, session, user, case_ref, "send_reassessment_draft", draft, idempotency_key)
+        return await PLAN.act(temporal, session, user, case_ref, "send_reassessment_draft", draft, idempotency_key)
 
     return await with_draft(session, case_ref, body, idempotency_key, user.sub, send)
 
@@ -313,7 +302,7 @@ async def transfer(
     moved, the case leaves this LA's view and only the receiving LA's staff can act on it."""
     if (reason := unknown_reason(body.to_la_code)) is not None:
         raise Problem(422, "Unknown LA", f"to_la_code: {reason}.", "/problems/unknown-la")
-    return await apply(temporal, session, user, case_ref, "transfer_in", body, idempotency_key)
+    return await PLAN.act(temporal, session, user, case_ref, "transfer_in", body, idempotency_key)
 
 
 # Each a validated workflow update on the case's plan (api/actions.py).
@@ -428,4 +417,4 @@ PLAN_ACTIONS = (
         "period",
     ),
 )
-case_actions(router, PLAN_ACTIONS, workflow_id=plan_id, state=PlanState)
+PLAN.add(router, PLAN_ACTIONS)

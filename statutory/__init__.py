@@ -10,13 +10,14 @@ from datetime import date
 from statutory.calendar import add_working_days, is_working_day, next_working_day
 from statutory.clock import Unit, add_months
 from statutory.deadlines import breach_at, business_date, remind_on
-from statutory.exceptions import EXCEPTION_REFERENCES, ExceptionCode
+from statutory.exceptions import EXCEPTION_REFERENCES, MINIMUM_DAYS, ExceptionCode
 from statutory.policies import DEFAULT_POLICY, POLICIES, get_rule
 from statutory.rules import Rule
 
 __all__ = [
     "DEFAULT_POLICY",
     "EXCEPTION_REFERENCES",
+    "MINIMUM_DAYS",
     "POLICIES",
     "ExceptionCode",
     "Rule",

@@ -40,6 +40,18 @@ EXCEPTION_REFERENCES: Mapping[ExceptionCode, str] = MappingProxyType(
     }
 )
 
+# How long the circumstance must have lasted, where the regulation says: "a continuous period of not less than
+# 4 weeks" (regs 5(4)(d), 8(2)(b), 10(4)(d), 27(3)(d); and the closure of regs 5(4)(a)-(b), whose window runs
+# from 1 week before the closure to 1 week before it reopens), "not less than 2 weeks" (reg 44(3)). Counted
+# in days from the first to the last, both included.
+MINIMUM_DAYS: Mapping[ExceptionCode, int] = MappingProxyType(
+    {
+        ExceptionCode.CLOSURE_WINDOW: 28,
+        ExceptionCode.ABSENCE_FOUR_WEEKS: 28,
+        ExceptionCode.ABSENCE_TWO_WEEKS: 14,
+    }
+)
+
 # The sets attached to rules, by the regulation that lists them.
 ASSESSMENT_LIMITS = (  # regs 5(4), 10(4), 13(3) (which applies 10(4)), 27(3)
     ExceptionCode.CLOSURE_WINDOW,

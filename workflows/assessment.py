@@ -80,6 +80,10 @@ ORDERED_STEPS = {
 }
 
 
+# Records about other dates, made on the day they are entered (see _last_step_date).
+NOT_STEPS = ("exception:", "backlog_confirmed")
+
+
 @workflow.defn(name="EhcAssessment")
 class AssessmentWorkflow(CaseWorkflow):
     process = "assessment"
@@ -208,7 +212,11 @@ class AssessmentWorkflow(CaseWorkflow):
         )
 
     def _last_step_date(self) -> date:
-        return max(self.step_dates.values(), default=self.state.received_date)
+        """The date of the latest step of the process. An exception or a backlog confirmation is recorded on the
+        day it is entered, about other dates: it is not a step, so it sets no floor for the facts entered after
+        it (a backlog would otherwise have to be entered with false, later dates)."""
+        steps = [on for action, on in self.step_dates.items() if not action.startswith(NOT_STEPS)]
+        return max(steps, default=self.state.received_date)
 
     async def _done(self, action: str, on: date, actor: str, summary: str) -> StepResult:
         self.step_dates[action] = on
@@ -513,7 +521,12 @@ class AssessmentWorkflow(CaseWorkflow):
 
     @withdraw.validator
     def _validate_withdraw(self, withdrawal: Withdrawal) -> None:
-        self._check(withdrawal, what="the withdrawal")
+        self._check(withdrawal, after=self._last_step_date(), what="the withdrawal")
+        if self.input.ordered:
+            raise InvalidAction(
+                f"the Tribunal ordered this case ({self.input.ordered}, SEND Regs 2014 reg 44(2)(b)-(c)): the LA "
+                "must carry the order out and cannot close the case by withdrawing it"
+            )
 
     # CaseWorkflow ------------------------------------------------------------------------------
 

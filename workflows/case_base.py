@@ -321,6 +321,17 @@ class CaseWorkflow(ABC):
             raise InvalidAction(f"the exception ends ({recorded.end}) before it starts ({recorded.start})")
         if recorded.start > self.today():
             raise InvalidAction(f"the exception starts in the future ({recorded.start})")
+        if recorded.start > recorded.on:
+            raise InvalidAction(
+                f"an exception is recorded once it has begun: it starts on {recorded.start}, after the date it is "
+                f"recorded on ({recorded.on})"
+            )
+        shortest, days = statutory.MINIMUM_DAYS.get(code), (recorded.end - recorded.start).days + 1
+        if shortest is not None and days < shortest:
+            raise InvalidAction(
+                f"exception '{code.value}' needs a continuous period of at least {shortest // 7} weeks "
+                f"({code.reference}); {recorded.start} to {recorded.end} is {days} days"
+            )
         steps = {d.step for d in self.book.deadlines}
         for step in recorded.steps:
             if step not in steps:

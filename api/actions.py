@@ -1,5 +1,5 @@
 """Officer actions declared as tables: a row is the route, the workflow update it sends, its body, and what it
-records. A new statutory step needs one row here besides its workflow handler (README, "Adding a step").
+records. A new statutory step needs one row here besides its workflow handler (README, "Adding a statutory step").
 
 The routes a row makes all run the same way (api/updates.py): the caller's scope is checked, the body is
 validated, and the update is sent under the caller's Idempotency-Key, its answer the process's state. Routes

@@ -100,8 +100,8 @@ def process_actions(
 
 def _on_process(row: OfficerAction, id_type: Any, state: type[BaseModel]) -> Callable[..., Any]:
     async def endpoint(
-        workflow_id: id_type,  # type: ignore[valid-type]
-        body: row.body,  # type: ignore[name-defined]
+        workflow_id: id_type,
+        body: row.body,  # type: ignore[name-defined]  # the row's model, for FastAPI to validate
         temporal: TemporalDep,
         user: Acting,
         idempotency_key: IdempotencyKey = None,

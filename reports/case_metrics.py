@@ -124,7 +124,8 @@ class MetricsMiddleware:
             # Built once, on the first request, when every router has been included.
             paths: dict[int, set[str]] = {}
             for context in iter_route_contexts(self.api.routes):
-                paths.setdefault(id(context.original_route), set()).add(context.path)
+                if context.path is not None:
+                    paths.setdefault(id(context.original_route), set()).add(context.path)
             self._templates = {key: found.pop() for key, found in paths.items() if len(found) == 1}
         return self._templates.get(id(route)) or getattr(route, "path", None) or UNMATCHED
 

@@ -16,9 +16,9 @@ from datetime import date, timedelta
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import Integer, and_, case, func, literal, or_, select, text
+from sqlalchemy import Integer, and_, case, func, literal, or_, text
 from sqlalchemy.sql.elements import ColumnElement
-from sqlmodel import col
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 import statutory
@@ -176,7 +176,7 @@ def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
 
 async def _open_cases(session: AsyncSession, las: list[str]) -> list[Any]:
     query = (
-        select(Case.la_code, Case.process, Case.stage, func.count().label("n"))
+        select(col(Case.la_code), col(Case.process), col(Case.stage), func.count().label("n"))
         .where(col(Case.la_code).in_(las), col(Case.closed).is_(False))
         .group_by(Case.la_code, Case.process, Case.stage)
     )
@@ -205,19 +205,21 @@ async def _deadlines(session: AsyncSession, las: list[str], period: Period, toda
         (col(d.step) == ADVICE, func.substr(d.key, len(ADVICE_KEY_PREFIX) + 1)),
         else_=literal(""),
     ).label("adviser")
+    # Ten columns: more than the typed overloads of select() spell out, hence the list.
+    columns: list[Any] = [
+        col(d.la_code),
+        col(d.step),
+        adviser,
+        _count_if(and_(missed_in_period, col(d.status) == DeadlineStatus.BREACHED.value)).label("breached"),
+        _count_if(and_(missed_in_period, col(d.status) == DeadlineStatus.EXCEPTED.value)).label("excepted"),
+        _count_if(owed).label("owed"),
+        _count_if(and_(owed, col(d.due) < today)).label("overdue"),
+        _count_if(and_(issued, col(d.status) == DeadlineStatus.MET.value)).label("issued_met"),
+        _count_if(and_(issued, col(d.status) == DeadlineStatus.EXCEPTED.value)).label("issued_excepted"),
+        _count_if(and_(issued, col(d.status) == DeadlineStatus.BREACHED.value)).label("issued_breached"),
+    ]
     query = (
-        select(
-            d.la_code,
-            d.step,
-            adviser,
-            _count_if(and_(missed_in_period, col(d.status) == DeadlineStatus.BREACHED.value)).label("breached"),
-            _count_if(and_(missed_in_period, col(d.status) == DeadlineStatus.EXCEPTED.value)).label("excepted"),
-            _count_if(owed).label("owed"),
-            _count_if(and_(owed, col(d.due) < today)).label("overdue"),
-            _count_if(and_(issued, col(d.status) == DeadlineStatus.MET.value)).label("issued_met"),
-            _count_if(and_(issued, col(d.status) == DeadlineStatus.EXCEPTED.value)).label("issued_excepted"),
-            _count_if(and_(issued, col(d.status) == DeadlineStatus.BREACHED.value)).label("issued_breached"),
-        )
+        select(*columns)
         .join(Case, and_(col(Case.case_ref) == col(d.case_ref), col(Case.la_code) == col(d.la_code)))
         .where(
             col(d.la_code).in_(las),
@@ -236,7 +238,7 @@ async def _deadlines(session: AsyncSession, las: list[str], period: Period, toda
 async def _redress_open(session: AsyncSession, las: list[str]) -> list[Any]:
     r = RedressCase
     query = (
-        select(r.la_code, r.process, r.stage, func.count().label("n"))
+        select(col(r.la_code), col(r.process), col(r.stage), func.count().label("n"))
         .where(col(r.la_code).in_(las), col(r.closed).is_(False))
         .group_by(r.la_code, r.process, r.stage)
     )
@@ -249,7 +251,7 @@ async def _redress_events(session: AsyncSession, las: list[str], period: Period)
     Each route's or appeal's own history lines (store.models.route_history)."""
     outcome = case((col(AuditEvent.action) == "mediation_held", AuditEvent.summary), else_=literal("")).label("outcome")
     query = (
-        select(RedressCase.la_code, AuditEvent.action, outcome, func.count().label("n"))
+        select(col(RedressCase.la_code), col(AuditEvent.action), outcome, func.count().label("n"))
         .join(RedressCase, route_history())
         .where(
             col(AuditEvent.action).in_((*MEDIATION_ACTIONS, *APPEAL_ACTIONS)),

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, or_, select
-from sqlmodel import col
+from sqlalchemy import ColumnElement, Select, or_
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from store.models import AuditEvent, Case, CaseDeadline, Child, PlanDocument, RedressCase, route_history
@@ -132,17 +132,17 @@ FINAL_PLAN_STEP = "assessment.final_plan"  # the 20 weeks of SEND Regs 2014 reg 
 WEEK20 = {"met": "Y", "excepted": "E", "breached": "N"}
 PLAN_TEXTS = ("final", "amended")
 # Read as plain columns, not ORM objects: a session keeps every object it loads, and a return has tens of thousands.
-CASE_COLUMNS = (
-    Case.case_ref,
-    Case.la_code,
-    Case.request_source,
-    Case.received_date,
-    Case.outcome,
-    Child.given_name,
-    Child.family_name,
-    Child.date_of_birth,
-    Child.postcode,
-    Child.upn,
+CASE_COLUMNS: tuple[Any, ...] = (
+    col(Case.case_ref),
+    col(Case.la_code),
+    col(Case.request_source),
+    col(Case.received_date),
+    col(Case.outcome),
+    col(Child.given_name),
+    col(Child.family_name),
+    col(Child.date_of_birth),
+    col(Child.postcode),
+    col(Child.upn),
 )
 
 
@@ -361,11 +361,11 @@ class _InStep:
 
 def _cases_of(la_code: str) -> Select[Any]:
     """The LA's cases, and the plans it held that moved to another LA (their row now says the new LA)."""
-    moved_away = select(AuditEvent.case_ref).where(
+    moved_away = select(col(AuditEvent.case_ref)).where(
         AuditEvent.action == "transferred_in",
         col(AuditEvent.summary).like(f"Plan transferred from LA {la_code} to %"),
     )
-    return select(Case.case_ref).where(or_(Case.la_code == la_code, col(Case.case_ref).in_(moved_away)))
+    return select(col(Case.case_ref)).where(or_(col(Case.la_code) == la_code, col(Case.case_ref).in_(moved_away)))
 
 
 async def sen2_records(session: AsyncSession, la_code: str, period: Collection) -> AsyncIterator[dict[str, str]]:
@@ -387,7 +387,7 @@ async def sen2_records(session: AsyncSession, la_code: str, period: Collection) 
         .order_by(by_ref(Case.case_ref))
     )
     events = (
-        select(AuditEvent.case_ref, AuditEvent.action, AuditEvent.business_date, AuditEvent.summary)
+        select(col(AuditEvent.case_ref), col(AuditEvent.action), col(AuditEvent.business_date), col(AuditEvent.summary))
         .where(
             col(AuditEvent.case_ref).in_(cases),
             col(AuditEvent.action).in_(CASE_ACTIONS),
@@ -396,12 +396,12 @@ async def sen2_records(session: AsyncSession, la_code: str, period: Collection) 
         .order_by(by_ref(AuditEvent.case_ref), col(AuditEvent.business_date), col(AuditEvent.id))
     )
     deadlines = (
-        select(CaseDeadline.case_ref, CaseDeadline.status)
+        select(col(CaseDeadline.case_ref), col(CaseDeadline.status))
         .where(col(CaseDeadline.case_ref).in_(cases), CaseDeadline.step == FINAL_PLAN_STEP)
         .order_by(by_ref(CaseDeadline.case_ref))
     )
     documents = (
-        select(PlanDocument.case_ref, PlanDocument.named_setting_urn)
+        select(col(PlanDocument.case_ref), col(PlanDocument.named_setting_urn))
         .where(
             col(PlanDocument.case_ref).in_(cases),
             col(PlanDocument.kind).in_(PLAN_TEXTS),
@@ -409,7 +409,7 @@ async def sen2_records(session: AsyncSession, la_code: str, period: Collection) 
         .order_by(by_ref(PlanDocument.case_ref), col(PlanDocument.created_at))
     )
     redress = (
-        select(RedressCase.case_ref, RedressCase.la_code, RedressCase.kind, AuditEvent.action)
+        select(col(RedressCase.case_ref), col(RedressCase.la_code), col(RedressCase.kind), col(AuditEvent.action))
         .join(AuditEvent, route_history())
         .where(
             col(RedressCase.case_ref).in_(cases),
@@ -432,7 +432,7 @@ async def sen2_records(session: AsyncSession, la_code: str, period: Collection) 
             yield record
 
 
-async def _stream(session: AsyncSession, query: Select[Any]) -> AsyncIterator[Any]:
+async def _stream(session: AsyncSession, query: Any) -> AsyncIterator[Any]:
     result = await session.stream(query.execution_options(yield_per=500))
     return result.__aiter__()
 

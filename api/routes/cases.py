@@ -9,7 +9,7 @@ from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Header, Response, status
 from pydantic import BaseModel
-from sqlmodel import SQLModel, select
+from sqlmodel import SQLModel, col, select
 from temporalio.client import WorkflowHandle
 from temporalio.common import (
     SearchAttributePair,
@@ -184,7 +184,7 @@ async def open_case(
 
 
 async def query_state(
-    handle: WorkflowHandle, case_ref: str, state_type: type[State] = AssessmentState, *, imported_plan: bool = False
+    handle: WorkflowHandle, case_ref: str, state_type: type[State], *, imported_plan: bool = False
 ) -> State:
     try:
         async with asyncio.timeout(QUERY_TIMEOUT_SECONDS):
@@ -216,7 +216,7 @@ async def read_case(case_ref: CaseRef, session: SessionDep, temporal: TemporalDe
     case = await case_for(session, user, case_ref)
     # The workflow's answer and the database's are independent: asked at once, a read waits for the slower.
     handle = temporal.get_workflow_handle(assessment_id(case_ref))
-    query = asyncio.create_task(query_state(handle, case_ref, imported_plan=case.process == "plan"))
+    query = asyncio.create_task(query_state(handle, case_ref, AssessmentState, imported_plan=case.process == "plan"))
     try:
         child = None
         if user.role in PERSONAL_DATA:
@@ -248,5 +248,7 @@ async def case_notifications(case_ref: CaseRef, session: SessionDep, user: WithP
     """Every notice the case has produced (letters to the family, reminders and escalations to staff)."""
     await case_for(session, user, case_ref)
     await audit_personal_data(session, user, case_ref, "notifications (letters to the family)")
-    rows = await session.exec(select(Notification).where(Notification.case_ref == case_ref).order_by(Notification.id))
+    rows = await session.exec(
+        select(Notification).where(Notification.case_ref == case_ref).order_by(col(Notification.id))
+    )
     return list(rows.all())

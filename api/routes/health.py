@@ -9,6 +9,7 @@ polls the task queue.
 import asyncio
 from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from fastapi import APIRouter, status
 from sqlalchemy import text
@@ -29,7 +30,7 @@ CHECK_TIMEOUT_SECONDS = 3
 # A worker re-polls its task queue at least once a minute (a long poll lasts up to about 70 s); one not seen
 # for longer has stopped polling.
 WORKER_SEEN_WITHIN = timedelta(seconds=90)
-UNAVAILABLE = {
+UNAVAILABLE: dict[int | str, dict[str, Any]] = {
     status.HTTP_503_SERVICE_UNAVAILABLE: {
         "description": "Temporal or the database does not answer, or no worker polls the task queue"
     }

@@ -119,8 +119,6 @@ async def move_cases(body: MoveIn, session: SessionDep, user: Manager) -> Moved:
     for case in cases:
         _audit(session, user.sub, case, body.to_officer, case.team)
     if refs:
-        await session.exec(
-            update(Case).where(col(Case.case_ref).in_(refs)).values(officer=body.to_officer)  # type: ignore[call-overload]
-        )
+        await session.exec(update(Case).where(col(Case.case_ref).in_(refs)).values(officer=body.to_officer))
     await session.commit()
     return Moved(moved=len(refs), case_refs=refs)

@@ -126,7 +126,10 @@ def history_costs(histories: list[WorkflowHistory]) -> dict[str, Any]:
         "search_attribute_upserts": count(E.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES),
         "state_transitions": count(*TRANSITIONS),
         "cloud_actions": count(*ACTIONS),
-        "by_type": {EventType.Name(kind).removeprefix("EVENT_TYPE_").lower(): n for kind, n in types.most_common()},
+        "by_type": {
+            EventType.Name(EventType.ValueType(kind)).removeprefix("EVENT_TYPE_").lower(): n
+            for kind, n in types.most_common()
+        },
     }
 
 

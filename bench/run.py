@@ -283,7 +283,7 @@ async def sample(
     if meter is None:
         return percentiles(await bounded(readers, requests, one))
     used: dict[str, float] = {}
-    figures = percentiles(await metered(meter, used, bounded(readers, requests, one)))
+    figures: dict[str, Any] = percentiles(await metered(meter, used, bounded(readers, requests, one)))
     figures["cpu_ms_per_request"] = {name: round(s * 1000 / len(requests), 2) for name, s in used.items()}
     return figures
 

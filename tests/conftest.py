@@ -139,7 +139,7 @@ async def api(
         yield client
 
 
-async def eventually(check, attempts: int = 600):  # type: ignore[no-untyped-def]
+async def eventually(check, attempts: int = 600):
     """Poll an async check until it returns a truthy value: read models are written by activities. Up to 30 s,
     so that a loaded machine (CI shares its two cores) slows a test down instead of failing it."""
     for _ in range(attempts):

@@ -115,7 +115,7 @@ async def redress_to_tribunal_order(
     )
 
 
-async def in_fresh_environment(scenario):  # type: ignore[no-untyped-def]
+async def in_fresh_environment(scenario):
     """Run a scenario on its own time-skipping server and throwaway database (each starts at today), with the
     in-process API and worker bench/case_costs.py measures on. Recorded encrypted, as a deployment's histories
     are: the replay test decrypts with the same test key."""

@@ -62,7 +62,7 @@ def api_routes(app: FastAPI) -> list[tuple[str, str, frozenset[Role] | None]]:
     return [
         (method, context.path, roles_of(context.dependant))
         for context in iter_route_contexts(app.routes)
-        if isinstance(context.original_route, APIRoute)
+        if isinstance(context.original_route, APIRoute) and context.path is not None
         for method in sorted(context.methods or ())
     ]
 
@@ -106,7 +106,7 @@ def url_for(path: str, ids: dict[str, str]) -> str:
 async def call(
     api: httpx.AsyncClient, method: str, path: str, headers: dict[str, str], **params: Any
 ) -> httpx.Response:
-    body = {} if method in ("POST", "PUT", "PATCH") else None
+    body: dict[str, Any] | None = {} if method in ("POST", "PUT", "PATCH") else None
     return await api.request(method, path, json=body, headers=headers, params=params or None)
 
 

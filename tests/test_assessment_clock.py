@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import httpx
-from sqlmodel import select
+from sqlmodel import col, select
 from temporalio.testing import WorkflowEnvironment
 
 import statutory
@@ -16,7 +16,7 @@ from tests.factories import case_request
 async def notifications(sessions: SessionMaker, case_ref: str) -> list[Notification]:
     async with sessions() as session:
         rows = await session.exec(
-            select(Notification).where(Notification.case_ref == case_ref).order_by(Notification.id)
+            select(Notification).where(Notification.case_ref == case_ref).order_by(col(Notification.id))
         )
         return list(rows.all())
 

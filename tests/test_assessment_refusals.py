@@ -1,6 +1,7 @@
 """Every refused officer action: a problem+json that says why, and nothing recorded, not even in part."""
 
 from datetime import timedelta
+from typing import Any
 
 import httpx
 from sqlmodel import func, select
@@ -26,7 +27,7 @@ async def test_out_of_order_and_impossible_actions_are_refused_whole(
     before = await officer.case()
     today = await officer.today()
 
-    refusals = [
+    refusals: list[tuple[str, dict[str, Any], int, str]] = [
         # (path, body, status, words in the reason)
         ("decide-to-issue", {"issue": True}, 409, "stage 'request_received'"),
         ("advice-requests", {"adviser": "health"}, 409, "stage 'request_received'"),

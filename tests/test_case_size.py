@@ -8,6 +8,7 @@ history, the case as the API answers it and the read model's query are measured 
 """
 
 from datetime import timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -109,7 +110,7 @@ async def test_the_step_limit_is_a_backstop_that_never_turns_the_system_away(
         capped["detail"]
         == f"this case already records {MAX_REPEATS['transfers']} transfers, the most one case may hold"
     )
-    answer = {"status": 200}
+    answer: dict[str, Any] = {"status": 200}
     while answer["status"] == 200:
         response = await api.post(
             f"/plans/{officer.case_ref}/cease-consultation", json={"on": (await officer.today()).isoformat()}

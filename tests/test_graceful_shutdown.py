@@ -137,12 +137,12 @@ async def test_sigterm_lets_the_activity_and_the_request_in_flight_finish(
                 # The action's read-model write (a local activity, in the workflow task) waits on the held row
                 # in PostgreSQL; SQLite locks the whole file, so there the notice's activity before it waits.
                 async with sessions() as probe:
-                    if probe.bind.dialect.name == "postgresql":
+                    if probe.bind is not None and probe.bind.dialect.name == "postgresql":
                         waiting = text(
                             "SELECT count(*) FROM pg_stat_activity"
                             " WHERE datname = current_database() AND wait_event_type = 'Lock'"
                         )
-                        return bool((await probe.exec(waiting)).one()[0])
+                        return bool((await probe.execute(waiting)).one()[0])
                 pending = (await handle.describe()).raw_description.pending_activities
                 return any(a.state == PendingActivityState.PENDING_ACTIVITY_STATE_STARTED for a in pending)
 

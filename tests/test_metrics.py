@@ -123,13 +123,11 @@ async def test_gauges_count_open_cases_and_owed_breaches_as_the_read_model_holds
     # The same figures straight from the read model...
     async with sessions() as session:
         open_cases = (
-            await session.exec(
-                select(func.count()).where(col(Case.la_code) == LA, col(Case.closed).is_(False))  # type: ignore[call-overload]
-            )
+            await session.exec(select(func.count()).where(col(Case.la_code) == LA, col(Case.closed).is_(False)))
         ).one()
         open_routes = (
             await session.exec(
-                select(func.count()).where(col(RedressCase.la_code) == LA, col(RedressCase.closed).is_(False))  # type: ignore[call-overload]
+                select(func.count()).where(col(RedressCase.la_code) == LA, col(RedressCase.closed).is_(False))
             )
         ).one()
         steps = (

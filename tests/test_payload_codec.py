@@ -171,7 +171,7 @@ def test_init_local_writes_secrets_once_readable_by_the_owner_only(tmp_path: Pat
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     written = path.read_text()
     assert init_local(path) is False and path.read_text() == written, "never overwritten"
-    read = Settings(_env_file=path)  # type: ignore[call-arg]
+    read = Settings(_env_file=path)
     assert read.auth_jwt_secret is not None and len(read.auth_jwt_secret.get_secret_value()) >= 48
     assert read.payload_keys is not None and list(parse_keys(read.payload_keys.get_secret_value())) == ["local1"]
     assert codec_for(read) is not None

@@ -122,8 +122,9 @@ async def test_drift_is_reported_exactly_then_repaired_then_gone(
     assert repaired.returncode == 0, repaired.stdout + repaired.stderr
     assert "repaired 3 cases" in repaired.stdout and "no drift" in repaired.stdout
     async with sessions() as session:
-        assert (await session.get(Case, staged)).stage == "assessing"
-        assert (await session.get(Case, padded)).breach_count == 1
+        staged_row, padded_row = await session.get(Case, staged), await session.get(Case, padded)
+        assert staged_row is not None and staged_row.stage == "assessing"
+        assert padded_row is not None and padded_row.breach_count == 1
         keys = {
             (d.case_ref, d.key)
             for d in await session.exec(select(CaseDeadline).where(col(CaseDeadline.case_ref).in_(refs)))

@@ -283,8 +283,8 @@ async def order_to_amend(
     assert [(d.status, d.done_on is not None) for d in rows] == [("breached" if late else "met", True)]
     assert (await officer.plan())["versions"][-1]["reason"] == "Tribunal order"
     letters = (await api.get(f"/cases/{officer.case_ref}/notifications")).json()
-    ordered = [n["template"] for n in letters if "Tribunal's order" in n["subject"]]
-    assert ordered == (
+    sent = [n["template"] for n in letters if "Tribunal's order" in n["subject"]]
+    assert sent == (
         ["deadline_reminder", "deadline_breached", "deadline_escalation"] if late else []  # done before the reminder
     )
 

@@ -292,7 +292,7 @@ async def test_the_printed_command_registers_the_search_attributes_on_a_new_name
     )
     registered = {name: IndexedValueType.Name(kind) for name, kind in listed.custom_attributes.items()}
     assert {key.name: registered.get(key.name) for key in sa.ALL} == {
-        key.name: IndexedValueType.Name(key.indexed_value_type) for key in sa.ALL
+        key.name: IndexedValueType.Name(IndexedValueType.ValueType(key.indexed_value_type)) for key in sa.ALL
     }
     cloud = search_attributes_cli.main(["--cloud", "ehcp-prod.a1b2c"])
     assert cloud.startswith("tcld namespace search-attributes add --namespace ehcp-prod.a1b2c ")

@@ -60,8 +60,14 @@ def test_required_rules_have_their_length_and_unit(rule_id: str) -> None:
 
 
 def test_every_rule_names_its_law_and_says_what_it_is() -> None:
-    instruments = ("SEND Regs 2014", "CFA 2014", "HESC Rules 2008", "SEND (First-tier", "SEND Code")
-    instruments += ("Tribunal standard case directions",)
+    instruments = (
+        "SEND Regs 2014",
+        "CFA 2014",
+        "HESC Rules 2008",
+        "SEND (First-tier",
+        "SEND Code",
+        "Tribunal standard case directions",
+    )
     for rule in RULES.values():
         assert rule.reference.startswith(instruments), rule.id
         assert rule.description and rule.description[0].isupper(), rule.id

@@ -1,7 +1,7 @@
 """Facts entered late keep the record true: found by a fourth red-team run, each refused or taken as the law
 reads. Dates are counted here by hand from the time-skipping server's today."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
@@ -11,14 +11,21 @@ from tests.conftest import eventually
 from tests.test_redress import Redress
 
 
+async def assessing(officer: Redress, *, received_days_ago: int, decided_days_ago: int) -> date:
+    """A request received and a decision to assess, both entered late; today's date on the server."""
+    today = await officer.today()
+    await officer.open(received=today - timedelta(days=received_days_ago))
+    decided = {"on": (today - timedelta(days=decided_days_ago)).isoformat(), "assess": True}
+    await officer.act("decide-to-assess", decided)
+    return today
+
+
 async def test_a_withdrawal_dated_before_recorded_steps_is_refused(
     api: httpx.AsyncClient, env: WorkflowEnvironment
 ) -> None:
     """It was taken, and it turned breaches already escalated into 'ended' as of a day before them."""
     officer = Redress(api, env)
-    today = await officer.today()
-    await officer.open(received=today - timedelta(days=100))
-    await officer.act("decide-to-assess", {"on": (today - timedelta(days=80)).isoformat(), "assess": True})
+    today = await assessing(officer, received_days_ago=100, decided_days_ago=80)
     asked = today - timedelta(days=79)
     await officer.act("advice-requests", {"on": asked.isoformat(), "adviser": "health"})
     early = {"on": (today - timedelta(days=90)).isoformat(), "reason": "request_withdrawn"}
@@ -35,9 +42,7 @@ async def test_an_exception_entered_today_does_not_hold_back_the_facts_entered_a
     """An exception is recorded on the day it is entered, about other dates: the true date of the decision to
     issue, months earlier, was refused as 'before' it, and only a false later date could be entered."""
     officer = Redress(api, env)
-    today = await officer.today()
-    await officer.open(received=today - timedelta(days=200))
-    await officer.act("decide-to-assess", {"on": (today - timedelta(days=170)).isoformat(), "assess": True})
+    today = await assessing(officer, received_days_ago=200, decided_days_ago=170)
     away = {"start": (today - timedelta(days=150)).isoformat(), "end": (today - timedelta(days=100)).isoformat()}
     exception = {"code": "absence_4_weeks", "reason": "Family abroad.", "steps": ["assessment.final_plan"], **away}
     await officer.act("exceptions", exception)
@@ -49,9 +54,7 @@ async def test_an_exception_must_have_begun_and_lasted_as_long_as_its_regulation
     api: httpx.AsyncClient, env: WorkflowEnvironment
 ) -> None:
     officer = Redress(api, env)
-    today = await officer.today()
-    await officer.open(received=today - timedelta(days=60))
-    await officer.act("decide-to-assess", {"on": (today - timedelta(days=50)).isoformat(), "assess": True})
+    today = await assessing(officer, received_days_ago=60, decided_days_ago=50)
     base: dict[str, Any] = {"code": "absence_4_weeks", "reason": "Away.", "steps": ["assessment.final_plan"]}
     one_day = {
         **base,

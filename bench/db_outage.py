@@ -5,7 +5,7 @@
 
 Needs a PostgreSQL server (TEST_PG_ADMIN_URL, default postgresql://postgres@127.0.0.1:5432/test); it makes
 a database of its own and drops it after. It starts a Temporal dev server, a worker and the API in this
-process, with every database connection of the worker and the API through a TCP proxy (tests/tcp_proxy.py).
+process, with every database connection of the worker and the API through a TCP proxy (tests/support/tcp_proxy.py).
 Officers open cases and act on them through the API without pause, retrying a refused request after half
 a second with the same Idempotency-Key, while readers poll cases and the work queue. After a warm-up the
 proxy cuts PostgreSQL off for `--outage` seconds, then restores it; the load runs on a while, stops, and
@@ -46,7 +46,7 @@ from store.db import SessionMaker, create_engine, create_sessionmaker
 from store.migrate import upgrade_async
 from store.models import AuditEvent, Case, Notification
 from tests.factories import TEST_SECRET, bearer, case_request
-from tests.tcp_proxy import TcpProxy
+from tests.support.tcp_proxy import TcpProxy
 from worker import build_worker
 from workflows import search_attributes as sa
 from workflows.assessment_models import AssessmentState

@@ -27,7 +27,7 @@ from core.config import Settings
 from store.db import SessionMaker
 from tests.conftest import eventually
 from tests.factories import bearer
-from tests.live_server import serve
+from tests.support.live_server import serve
 from tests.test_dashboard import Officer, board, drive, settled
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -37,7 +37,7 @@ from store.migrate import upgrade_async
 from store.models import AuditEvent, Case, Notification
 from tests.conftest import PG_ADMIN_URL, TASK_QUEUE, eventually
 from tests.factories import bearer, case_request
-from tests.tcp_proxy import TcpProxy
+from tests.support.tcp_proxy import TcpProxy
 from worker import build_worker
 from workflows.assessment_models import AdviceRequest, AdviserType, AssessDecision, AssessmentState
 

@@ -1,6 +1,6 @@
 """docs/img/dashboard.png: the dashboard page with realistic figures, for docs/dashboard.md.
 
-    .venv/bin/python -m tests.dashboard_screenshot [--out docs/img/dashboard.png]
+    .venv/bin/python -m tests.tools.dashboard_screenshot [--out docs/img/dashboard.png]
 
 Everything is real and local: a time-skipping Temporal server and a worker, a SQLite database in a temporary
 directory, the API under uvicorn, and Debian's /usr/bin/chromium driven by Playwright, which signs in through
@@ -31,12 +31,12 @@ from store.db import create_engine, create_sessionmaker
 from store.migrate import upgrade_async
 from tests.conftest import BIN, TASK_QUEUE, register_search_attributes
 from tests.factories import CHILD_GIVEN, TEST_PAYLOAD_KEYS, TEST_SECRET
-from tests.live_server import serve
+from tests.support.live_server import serve
 from tests.test_dashboard import BORN, Officer
 from worker import build_worker
 
 CHROMIUM = "/usr/bin/chromium"
-OUT = Path(__file__).resolve().parents[1] / "docs" / "img" / "dashboard.png"
+OUT = Path(__file__).resolve().parents[2] / "docs" / "img" / "dashboard.png"
 # LA code -> share of plans issued within 20 weeks: one doing well, one struggling, one in between.
 LAS = {"DEMO1": 0.8, "DEMO2": 0.45, "DEMO3": 0.65}
 ADVISERS = ["educational_psychologist", "health", "social_care", "educational"]

@@ -1,7 +1,7 @@
 """Record a workflow history per workflow type into tests/histories/ for the replay tests.
 
 Run when a workflow changes on purpose (with patching) and the new shape should be kept:
-`.venv/bin/python -m tests.record_histories`. First keep the histories of the shape running cases may
+`.venv/bin/python -m tests.tools.record_histories`. First keep the histories of the shape running cases may
 still have under a suffix of their own (`*.before_legal_time.json`, `*.activity_sync.json`): they must go
 on replaying. It drives real cases through the API on the time-skipping server, with a throwaway SQLite
 database.
@@ -20,7 +20,7 @@ from bench.case_costs import stack
 from store.migrate import upgrade_async
 from tests.driver import SECTIONS, Officer, PlanOfficer
 
-HISTORIES = Path(__file__).parent / "histories"
+HISTORIES = Path(__file__).resolve().parents[1] / "histories"
 
 
 async def assessment_to_final_plan(officer: Officer) -> str:

@@ -1,0 +1,1 @@
+"""Commands for developers, run as `python -m tests.tools.<name>`: replay histories and the dashboard screenshot."""

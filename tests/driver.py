@@ -1,13 +1,17 @@
-"""Drives a case through the API the way a case officer would, on the time-skipping server's clock."""
+"""Drives a case through the API the way a case officer would, on the time-skipping server's clock: the
+assessment (Officer), the plan (PlanOfficer), and the redress route and appeal after a decision (Redress)."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 import httpx
+from sqlmodel import select
 from temporalio.testing import WorkflowEnvironment
 
 import statutory
+from store.db import SessionMaker
+from store.models import CaseDeadline
 from tests.conftest import eventually
 from tests.factories import case_request
 
@@ -139,3 +143,54 @@ class PlanOfficer(Officer):
         assert report["imported"] == 1, report
         self.case_ref = report["cases"][0]["case_ref"]
         return self.case_ref
+
+
+@dataclass
+class Redress(PlanOfficer):
+    """The same officer on the redress route and the Tribunal appeal that follow an appealable decision."""
+
+    async def route(self, kind: str) -> str:
+        workflow_id = f"redress-{self.case_ref}-{kind}"
+
+        async def started() -> dict | None:
+            answer = await self.api.get(f"/redress/{workflow_id}")
+            return answer.json() if answer.status_code == 200 else None
+
+        await eventually(started)
+        return workflow_id
+
+    async def redress(self, workflow_id: str, path: str, body: dict[str, Any], *, expect: int = 200) -> dict[str, Any]:
+        body = {"on": (await self.today()).isoformat(), **body}
+        answer = await self.api.post(f"/{workflow_id.split('-')[0]}/{workflow_id}/{path}", json=body)
+        assert answer.status_code == expect, answer.text
+        return answer.json()
+
+    async def refused_case(self, policy: str = "send-regs-2014", *, wait: bool = True) -> tuple[str, date]:
+        """Open a case (unless already opened) and refuse to assess it three weeks later."""
+        if not self.case_ref:
+            await self.open(policy=policy)
+        decided = await self.wait(weeks=3) if wait else await self.today()
+        await self.act("decide-to-assess", {"assess": False, "reasons": "Needs met by the school."})
+        return await self.route("refusal_to_assess"), decided
+
+    async def tribunal(self, redress: dict[str, Any]) -> str:
+        workflow_id = f"tribunal-{self.case_ref}-{redress['appeal_id']}"
+
+        async def started() -> dict | None:
+            answer = await self.api.get(f"/tribunal/{workflow_id}")
+            return answer.json() if answer.status_code == 200 else None
+
+        await eventually(started)
+        return workflow_id
+
+    async def appeal_registered(self, route: str) -> str:
+        """No mediation wanted, the certificate, the appeal, registered by the Tribunal: the appeal's id."""
+        await self.redress(route, "adviser-contact", {"wants_mediation": False})
+        await self.redress(route, "certificate", {})
+        appeal = await self.tribunal(await self.redress(route, "appeal", {}))
+        await self.redress(appeal, "registered", {})
+        return appeal
+
+    async def deadline_rows(self, sessions: SessionMaker) -> list[CaseDeadline]:
+        async with sessions() as session:
+            return list(await session.exec(select(CaseDeadline).where(CaseDeadline.case_ref == self.case_ref)))

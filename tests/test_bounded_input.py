@@ -15,8 +15,7 @@ from temporalio.testing import WorkflowEnvironment
 from api.problems import _database_unavailable
 from core.config import Settings
 from reports.sen2 import spreadsheet_safe
-from tests.driver import Officer, PlanOfficer
-from tests.test_redress import Redress
+from tests.driver import Officer, PlanOfficer, Redress
 
 
 async def test_oversized_identifiers_are_refused_before_the_case_sees_them(

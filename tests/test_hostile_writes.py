@@ -35,7 +35,7 @@ from temporalio.testing import WorkflowEnvironment
 from store.db import SessionMaker
 from store.models import AuditEvent
 from tests.conftest import eventually
-from tests.test_redress import Redress
+from tests.driver import Redress
 from tests.test_schema_fuzz import FUZZ_SEED, row_counts
 
 pytestmark = pytest.mark.slow

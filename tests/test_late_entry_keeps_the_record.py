@@ -8,7 +8,7 @@ import httpx
 from temporalio.testing import WorkflowEnvironment
 
 from tests.conftest import eventually
-from tests.test_redress import Redress
+from tests.driver import Redress
 
 
 async def assessing(officer: Redress, *, received_days_ago: int, decided_days_ago: int) -> date:

@@ -7,8 +7,7 @@ from temporalio.testing import WorkflowEnvironment
 
 import statutory
 from tests.conftest import eventually
-from tests.driver import SECTIONS, Officer, PlanOfficer
-from tests.test_redress import Redress
+from tests.driver import SECTIONS, Officer, PlanOfficer, Redress
 
 
 async def test_mediation_still_running_at_two_months_keeps_the_route_open_until_the_certificate(

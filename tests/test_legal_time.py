@@ -12,9 +12,8 @@ from api.main import create_app
 from core.config import Settings
 from store.db import SessionMaker
 from tests.conftest import TASK_QUEUE, eventually
-from tests.driver import Officer, PlanOfficer
+from tests.driver import Officer, PlanOfficer, Redress
 from tests.factories import bearer
-from tests.test_redress import Redress
 from worker import build_worker
 
 URN = "100001"

@@ -11,9 +11,8 @@ from temporalio.testing import WorkflowEnvironment
 from api.auth import Role
 from core.config import Settings
 from tests.conftest import eventually
-from tests.driver import SECTIONS
+from tests.driver import SECTIONS, Redress
 from tests.factories import bearer
-from tests.test_redress import Redress
 
 
 async def appeal_against_keeping_the_plan(officer: Redress, reference: str, la: str = "202") -> str:

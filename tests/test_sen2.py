@@ -23,9 +23,8 @@ from reports.sen2 import COLUMNS, census_date, collection, latest_collection_yea
 from store.db import SessionMaker
 from store.models import AuditEvent, Case
 from tests.conftest import eventually
-from tests.driver import PlanOfficer
+from tests.driver import PlanOfficer, Redress
 from tests.factories import CHILD_FAMILY, CHILD_GIVEN, bearer
-from tests.test_redress import Redress
 
 # The neighbour is a real LA (943, Westmorland and Furness): a plan moves only to one of England's LAs.
 LA, NEIGHBOUR, LIVE_LA = "S2A", "943", "S2C"

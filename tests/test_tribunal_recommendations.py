@@ -9,7 +9,7 @@ import httpx
 from temporalio.testing import WorkflowEnvironment
 
 import statutory
-from tests.test_redress import Redress
+from tests.driver import Redress
 
 STEP = "tribunal.recommendations_response"
 SOCIAL_CARE = "The LA's social care response to the Tribunal's recommendations"

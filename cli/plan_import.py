@@ -6,12 +6,11 @@ The report (JSON) goes to stdout.
 """
 
 import argparse
-import re
 import sys
-from collections.abc import Callable
 
 import structlog
 
+from cli.arguments import matching
 from intake.fields import LA_CODE, STAFF_ID
 from intake.plan_import import MAX_STAFF_ID, import_plans, parse
 
@@ -43,17 +42,6 @@ async def _main(arguments: argparse.Namespace) -> None:
     sys.stdout.write(report.model_dump_json(indent=2) + "\n")
 
 
-def _matching(pattern: str, what: str, longest: int) -> Callable[[str], str]:
-    """An argparse type that takes a value only if it matches `pattern`, and names only `what` if not."""
-
-    def take(value: str) -> str:
-        if len(value) > longest or not re.fullmatch(pattern, value):
-            raise argparse.ArgumentTypeError(f"not {what}")
-        return value
-
-    return take
-
-
 def _arguments(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m cli.plan_import",
@@ -63,8 +51,8 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--operator",
         required=True,
-        type=_matching(
-            STAFF_ID, f"a staff id (at most {MAX_STAFF_ID} letters, digits, '.', '_', '@' or '-')", MAX_STAFF_ID
+        type=matching(
+            STAFF_ID, f"not a staff id (at most {MAX_STAFF_ID} letters, digits, '.', '_', '@' or '-')", MAX_STAFF_ID
         ),
         help="your staff id, recorded as the actor on every imported plan",
     )
@@ -72,7 +60,7 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
         "--la",
         required=True,
         action="append",
-        type=_matching(LA_CODE, "an LA code (3 to 9 capitals or digits)", 9),
+        type=matching(LA_CODE, "not an LA code (3 to 9 capitals or digits)", 9),
         help="an LA this import is for (repeat for several); rows of any other LA are rejected",
     )
     return parser.parse_args(argv)

@@ -6,26 +6,17 @@ gets its tokens from the provider instead, with the same `role` and `la_codes` c
 """
 
 import argparse
-import re
 import sys
 from datetime import timedelta
 
 from api.auth import MAX_SUB, MAX_TOKEN_LIFETIME, Role, issue_token
+from cli.arguments import matching
 from core.config import get_settings
 from intake.fields import LA_CODE, STAFF_ID
 
-
-def _la_code(value: str) -> str:
-    if not re.fullmatch(LA_CODE, value):
-        raise argparse.ArgumentTypeError("an LA code is 3 to 9 capitals or digits, e.g. 202")
-    return value
-
-
-def _staff_id(value: str) -> str:
-    """What the API will take as a token's sub: a token it would refuse is not issued."""
-    if len(value) > MAX_SUB or not re.fullmatch(STAFF_ID, value):
-        raise argparse.ArgumentTypeError(f"a staff id is at most {MAX_SUB} letters, digits and . _ @ | : + -")
-    return value
+# The API will take these as a token's la_codes and sub: a token it would refuse is not issued.
+_LA_CODE = matching(LA_CODE, "an LA code is 3 to 9 capitals or digits, e.g. 202", 9)
+_STAFF_ID = matching(STAFF_ID, f"a staff id is at most {MAX_SUB} letters, digits and . _ @ | : + -", MAX_SUB)
 
 
 def _hours(value: str) -> float:
@@ -40,10 +31,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m cli.tokens", description=__doc__.splitlines()[0])
     parser.add_argument("--role", required=True, choices=[r.value for r in Role])
     parser.add_argument(
-        "--la", action="append", required=True, dest="la_codes", type=_la_code, help="an LA code; repeat for more"
+        "--la", action="append", required=True, dest="la_codes", type=_LA_CODE, help="an LA code; repeat for more"
     )
     parser.add_argument(
-        "--sub", required=True, type=_staff_id, help="the user's staff id (recorded as the actor); not an email"
+        "--sub", required=True, type=_STAFF_ID, help="the user's staff id (recorded as the actor); not an email"
     )
     parser.add_argument(
         "--hours",

@@ -14,13 +14,12 @@ import csv
 import hashlib
 import io
 import json
-import re
 from collections.abc import Collection
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 import structlog
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel, col, select
 from temporalio.client import Client
@@ -48,13 +47,16 @@ MAX_IMPORT_ROWS = 25_000
 # A report lists the first rejections with their reasons and counts the rest: a file of bad rows answers
 # with what to fix first, not with a copy of itself.
 MAX_LISTED_REJECTIONS = 1_000
+# The LA's own reference for a plan: what the import is keyed by, and the one thing a refusal may repeat.
+LaReference = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9/_.-]+$")]
+_REFERENCE = TypeAdapter(LaReference)
 
 log = structlog.get_logger(__name__)
 
 
 class ImportRow(Strict):
     la_code: str = Field(pattern=LA_CODE)
-    la_reference: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9/_.-]+$")
+    la_reference: LaReference
     # Validated as POST /cases validates them: a name is letters and the marks names use, never a formula.
     given_name: PersonName = Field(min_length=1, max_length=100)
     family_name: PersonName = Field(min_length=1, max_length=100)
@@ -216,10 +218,10 @@ def _validated(
 
 def _reference(raw: dict[str, Any]) -> str | None:
     """A refused row's own reference, to find it by, if it is one: anything else is not repeated back."""
-    reference = raw.get("la_reference")
-    if isinstance(reference, str) and re.fullmatch(r"[A-Za-z0-9/_.-]{1,40}", reference):
-        return reference
-    return None
+    try:
+        return _REFERENCE.validate_python(raw.get("la_reference"), strict=True)
+    except ValidationError:
+        return None
 
 
 def _digest(row: ImportRow) -> str:

@@ -81,7 +81,7 @@ ORDERED_STEPS = {
 
 
 # Records about other dates, made on the day they are entered (see _last_step_date).
-NOT_STEPS = ("exception:", "backlog_confirmed")
+NOT_STEPS = ("exception:",)
 
 
 @workflow.defn(name="EhcAssessment")
@@ -212,9 +212,9 @@ class AssessmentWorkflow(CaseWorkflow):
         )
 
     def _last_step_date(self) -> date:
-        """The date of the latest step of the process. An exception or a backlog confirmation is recorded on the
-        day it is entered, about other dates: it is not a step, so it sets no floor for the facts entered after
-        it (a backlog would otherwise have to be entered with false, later dates)."""
+        """The date of the latest step of the process. An exception is recorded on the day it is entered, about
+        other dates: it is not a step, so it sets no floor for the facts entered after it (a backlog would
+        otherwise have to be entered with false, later dates). A backlog confirmation is never a step here."""
         steps = [on for action, on in self.step_dates.items() if not action.startswith(NOT_STEPS)]
         return max(steps, default=self.state.received_date)
 

@@ -94,8 +94,10 @@ async def _known(
     It belongs to the LA whose decision it is about and, once the plan has moved, to the LA holding the plan,
     which carries out what it orders (docs/statutory-choices.md)."""
     row = await session.get(RedressCase, workflow_id)
-    case = await session.get(Case, row.case_ref) if row is not None else None
-    if row is None or not (user.sees(row.la_code) or (case is not None and user.sees(case.la_code))):
+    if row is not None and not user.sees(row.la_code):
+        case = await session.get(Case, row.case_ref)  # only a plan moved to another LA needs its case read
+        row = row if case is not None and user.sees(case.la_code) else None
+    if row is None:
         raise Problem(
             404, "No such redress case", f"There is no redress route or appeal {workflow_id} in your local authorities."
         )

@@ -63,6 +63,12 @@ async def test_an_exception_must_have_begun_and_lasted_as_long_as_its_regulation
     }
     short = await officer.act("exceptions", one_day, expect=422)
     assert "at least 4 weeks" in short["detail"] and "is 1 days" in short["detail"]
+    a_day_short = {
+        **base,
+        "start": (today - timedelta(days=27)).isoformat(),
+        "end": (today - timedelta(days=1)).isoformat(),
+    }
+    assert "is 27 days" in (await officer.act("exceptions", a_day_short, expect=422))["detail"]
     ahead = {
         **base,
         "on": (today - timedelta(days=40)).isoformat(),

@@ -23,6 +23,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     import statutory
     from statutory import phases
+    from workflows import review_cycle
     from workflows import search_attributes as sa
     from workflows.actions import Action, ExceptionRecorded
     from workflows.activity_contracts import LOAD_COHORT, Cohort, Recipient
@@ -63,12 +64,18 @@ with workflow.unsafe.imports_passed_through():
         TribunalOrder,
     )
     from workflows.rejections import InvalidAction, OutOfOrder
+    from workflows.review_cycle import (
+        PHASE_MEETING,
+        PHASE_POST16,
+        PHASE_SCHOOL,
+        REVIEW,
+        TRANSFER_REVIEW,
+        UNDER_FIVE,
+        PhaseTransfer,
+        ReviewRule,
+        TransferFacts,
+    )
 
-REVIEW = "review.annual"
-UNDER_FIVE = "review.under_five"
-PHASE_SCHOOL = "review.phase_transfer_school"
-PHASE_POST16 = "review.phase_transfer_post16"
-PHASE_MEETING = "review.phase_transfer_meeting"
 POST16_MOVE = "review.post16_move"
 REPORT = "review.report"
 DECISION = "review.decision"
@@ -88,25 +95,11 @@ NAMING_STAGES = (
     PlanStage.ORDERED_AMENDMENT,
 )
 TRANSFER_NOTICE = "transfer.new_la_notice"
-TRANSFER_REVIEW = "transfer.review"
-# Each cycle works these out afresh; any other duty still open at a cycle's end is carried into the next.
-RECOMPUTED = frozenset({REVIEW, UNDER_FIVE, TRANSFER_REVIEW, PHASE_SCHOOL, PHASE_POST16, PHASE_MEETING})
-# Under legal time a phase transfer's duty still owed at a cycle's end is carried, not opened again, so the
-# read model never holds two open copies of one duty.
-RECOMPUTED_IN_LEGAL_TIME = RECOMPUTED - {PHASE_SCHOOL, PHASE_POST16}
-
-
-def transfer_year_starts(deadline: date) -> date:
-    """1 September before a phase transfer's reg 18 date: the academic year whose amendment is the transfer's."""
-    return date(deadline.year - 1, 9, 1)
-
-
 # The reg 44 time limit each order that changes a plan starts (STATUTORY.md §1.9 O7, O8).
 ORDER_STEPS = {"amend": "tribunal.comply_amend", "name_school": "tribunal.comply_name_school"}
 # An order to re-assess after a refusal to re-assess (reg 44(2)(b)): carried into the plan, not the assessment.
 REASSESS_ORDER = "reassess"
 MEETING_NOTICE = timedelta(weeks=2)  # SEND Regs 2014 regs 20(3), 21(3)
-PHASE_TRANSFER_LEAD = timedelta(weeks=12)  # decision 4 weeks after the meeting + 8 weeks to the amended plan
 
 
 @workflow.defn(name="EhcPlan")
@@ -194,24 +187,12 @@ class PlanWorkflow(CaseWorkflow):
     # The review cycle --------------------------------------------------------------------------
 
     def _life_dates(self) -> None:
-        cohort = self.state.reception_year
-        if cohort is None:
-            return
-        self.state.rights_pass_on = phases.compulsory_school_age_ends(cohort) + timedelta(days=1)
-        self.state.plan_ends_on = phases.plan_end(cohort)
+        if self.state.reception_year is not None:
+            self.state.rights_pass_on, self.state.plan_ends_on = review_cycle.life_dates(self.state.reception_year)
 
-    def _review_base(self) -> date:
-        return self.state.last_review_on or self.state.issued_on
-
-    def _after_transfer_in(self, step: str, start: date, reason: str) -> tuple[str, date, str]:
-        """Reg 15(5): after a transfer in from another LA the review is the later of the usual date and 3 months
-        after the transfer."""
-        transferred = self.state.transferred_on
-        if transferred is not None and statutory.due_date(TRANSFER_REVIEW, transferred, self.state.policy) > (
-            statutory.due_date(step, start, self.state.policy)
-        ):
-            return TRANSFER_REVIEW, transferred, "review after a transfer between LAs (SEND Regs 2014 reg 15(5))"
-        return step, start, reason
+    def _review_rule(self, *, under_five: bool = False) -> ReviewRule:
+        base = self.state.last_review_on or self.state.issued_on
+        return review_cycle.review_rule(base, self.state.transferred_on, self.state.policy, under_five=under_five)
 
     def _open_cycle(self) -> None:
         """Open this cycle's review deadline: 12 months on, or earlier for a phase transfer (reg 18), or
@@ -219,27 +200,22 @@ class PlanWorkflow(CaseWorkflow):
         if self.legal_time:
             self._open_cycle_in_legal_time()
             return
-        base = self._review_base()
-        step, start, reason = REVIEW, base, "annual review (CFA 2014 s.44(1))"
+        base = self.state.last_review_on or self.state.issued_on
         cohort = self.state.reception_year
-        if cohort is not None and phases.under_five(cohort, base):
-            step, reason = UNDER_FIVE, "review of an under-5 (Code 9.178)"
-        step, start, reason = self._after_transfer_in(step, start, reason)
+        rule = self._review_rule(under_five=cohort is not None and phases.under_five(cohort, base))
         # The key stays "review.annual" whichever rule sets the date, so every step can find it.
-        review = self.book.open(REVIEW, step, start, label="Hold the review meeting")
-        due = review.due
-        self.state.review_due, self.state.review_reason = due, reason
-        phase = self._phase_transfer(base, due)
-        if phase is not None:
-            step, deadline, _ = phase
-            # Any start in the year before the transfer year gives the fixed date (reg 18(1)).
+        review = self.book.open(REVIEW, rule.step, rule.start, label="Hold the review meeting")
+        self.state.review_due, self.state.review_reason = review.due, rule.reason
+        move = self._phase_transfer(base, review.due)
+        if move is not None:
             transfer = self.book.open(
-                step, step, date(deadline.year - 1, 1, 1), label="Review and amend the plan for the phase transfer"
+                move.step,
+                move.step,
+                review_cycle.transfer_duty_start(move.deadline),
+                label="Review and amend the plan for the phase transfer",
             )
             self.state.phase_transfer_due = transfer.due
-            # DESIGN CHOICE (STATUTORY.md §1.4 P5, IPSEA): the amended plan is final by the transfer date,
-            # so the amendment notice goes 8 weeks before it and the meeting 4 weeks before that.
-            meeting_by = transfer.due - PHASE_TRANSFER_LEAD
+            meeting_by = transfer.due - review_cycle.PHASE_TRANSFER_LEAD
             if meeting_by < review.due:
                 review.due = self.state.review_due = meeting_by
                 self.state.review_reason = (
@@ -250,31 +226,30 @@ class PlanWorkflow(CaseWorkflow):
         """The review duty is the law's date (s.44(1)'s 12 months, or reg 15(5)'s after a transfer in);
         an under-5's review and a meeting scheduled back from a phase transfer are planning targets beside
         it, and the phase transfer's own date (reg 18) is the duty to amend the plan."""
-        base = self._review_base()
-        step, start, reason = REVIEW, base, "annual review (CFA 2014 s.44(1))"
-        step, start, reason = self._after_transfer_in(step, start, reason)
+        base = self.state.last_review_on or self.state.issued_on
+        rule = self._review_rule()
         # The key stays "review.annual" whichever rule sets the date, so every step can find it.
-        review = self.book.open(REVIEW, step, start)  # labelled as the queue and the timeline label it
-        self.state.review_due, self.state.review_reason = review.due, reason
+        review = self.book.open(REVIEW, rule.step, rule.start)  # labelled as the queue and the timeline label it
+        self.state.review_due, self.state.review_reason = review.due, rule.reason
         cohort = self.state.reception_year
         if cohort is not None and phases.under_five(cohort, base):
             planned = self.book.open(UNDER_FIVE, UNDER_FIVE, base, kind=DeadlineKind.TARGET)
             self.state.review_reason += f"; planned by {planned.due} for a child under 5 (Code 9.178)"
-        phase = self._phase_transfer(base, review.due)
-        if phase is None:
+        move = self._phase_transfer(base, review.due)
+        if move is None:
             return
-        step, deadline, year_into = phase
-        # Any start in the year before the transfer year gives the fixed date (reg 18(1)); a transfer duty still
-        # owed when the last cycle ended came with it, under its own key.
-        into = {0: "Reception", phases.POST16: "post-16"}.get(year_into, f"Year {year_into}")
-        transfer = self.book.open_for(step) or self.book.open(
-            step, step, date(deadline.year - 1, 1, 1), label=f"Review and amend the plan for the move into {into}"
+        # A transfer duty still owed when the last cycle ended came with it, under its own key.
+        transfer = self.book.open_for(move.step) or self.book.open(
+            move.step,
+            move.step,
+            review_cycle.transfer_duty_start(move.deadline),
+            label=f"Review and amend the plan for the move into {move.into}",
         )
         self.state.phase_transfer_due = transfer.due
-        meeting_by = transfer.due - PHASE_TRANSFER_LEAD
+        meeting_by = transfer.due - review_cycle.PHASE_TRANSFER_LEAD
         # A review already held in the academic year before the move was the transfer review: the amendment
         # follows from it, and no other meeting is planned.
-        reviewed_for_it = base >= transfer_year_starts(transfer.due)
+        reviewed_for_it = base >= review_cycle.transfer_year_starts(transfer.due)
         if meeting_by < review.due and not reviewed_for_it:
             self.book.open(PHASE_MEETING, PHASE_MEETING, base, kind=DeadlineKind.TARGET, due=meeting_by)
             self.state.review_reason += (
@@ -282,65 +257,27 @@ class PlanWorkflow(CaseWorkflow):
                 f"({transfer.reference})"
             )
 
-    def _phase_transfer(self, base: date, due: date) -> tuple[str, date, int] | None:
-        """The phase transfer (reg 18(1)) this cycle's review must prepare for: one not yet done whose
-        latest meeting date (PHASE_TRANSFER_LEAD before it) falls by this cycle's review date. Under law-gaps-1
-        every move of the LA's school structure counts (reg 2(1)), each done once (by its year)."""
+    def _phase_transfer(self, base: date, review_due: date) -> PhaseTransfer | None:
         cohort = self.state.reception_year
         if cohort is None:
             return None
-        if self.law_gaps:
-            for year_into, deadline in phases.transfers(cohort, self.state.school_structure):
-                step = PHASE_POST16 if year_into == phases.POST16 else PHASE_SCHOOL
-                if (
-                    not self._transfer_done(step, deadline, cohort)
-                    and base < deadline
-                    and (deadline - PHASE_TRANSFER_LEAD <= due or self._in_transfer_year(deadline))
-                    and not self._moved_before_import(deadline)
-                ):
-                    return step, deadline, year_into
-            return None
-        for step, deadline, year_into in (
-            (PHASE_SCHOOL, phases.secondary_transfer_deadline(cohort), 7),
-            (PHASE_POST16, phases.post16_transfer_deadline(cohort), phases.POST16),
-        ):
-            if (
-                step not in self.state.phase_transfers_done
-                and base < deadline
-                and (deadline - PHASE_TRANSFER_LEAD <= due or self._in_transfer_year(deadline))
-                and not self._moved_before_import(deadline)
-            ):
-                return step, deadline, year_into
-        return None
-
-    def _transfer_done(self, step: str, deadline: date, cohort: int) -> bool:
-        """Done, by its year ("review.phase_transfer_school:2027"); a bare step id, recorded before every move
-        counted, meant the move to secondary school or to post-16."""
-        done = self.state.phase_transfers_done
-        legacy = step in done and deadline in (
-            phases.secondary_transfer_deadline(cohort),
-            phases.post16_transfer_deadline(cohort),
+        facts = TransferFacts(
+            reception_year=cohort,
+            school_structure=self.state.school_structure,
+            done=self.state.phase_transfers_done,
+            today=self.today(),
+            legal_time=self.legal_time,
+            every_move=self.law_gaps,
+            first_imported_cycle=self.input.imported and self.input.cycle == 1,
         )
-        return f"{step}:{deadline.year}" in done or legacy
-
-    def _in_transfer_year(self, deadline: date) -> bool:
-        """The academic year before the move has begun: the duty to amend by reg 18's date is owed now, whatever
-        this cycle's review date (an overdue review comes before the meeting the transfer would want)."""
-        return self.legal_time and self.today() >= transfer_year_starts(deadline)
-
-    def _moved_before_import(self, deadline: date) -> bool:
-        """An imported plan of a child who has already made this move (the transfer's September has come
-        by the import, by the year group imported) owes no amendment for it."""
-        if not (self.legal_time and self.input.imported and self.input.cycle == 1):
-            return False
-        return self.today() >= phases.transfer_starts(deadline)
+        return facts.due_this_cycle(base, review_due)
 
     def _supersede_recomputed(self) -> bool:
         """Dates the next cycle works out again (the review, its targets) end with this cycle instead of staying
         open beside their successors: a cycle ended by an amended plan, not by a review, leaves its review open.
         The successor has the same due date and is judged in its place, so nothing is judged twice."""
-        recomputed = RECOMPUTED_IN_LEGAL_TIME if self.legal_time else RECOMPUTED
-        ending = [d for d in self.book.deadlines if d.pending and d.step in recomputed]
+        again = review_cycle.recomputed(self.legal_time)
+        ending = [d for d in self.book.deadlines if d.pending and d.step in again]
         for deadline in ending:
             deadline.status, deadline.done_on = DeadlineStatus.ENDED, self.today()
         return bool(ending)
@@ -361,13 +298,7 @@ class PlanWorkflow(CaseWorkflow):
             transferred_on=self.state.transferred_on if self.state.last_review_on is None else None,
             phase_transfers_done=self.state.phase_transfers_done,
             open_orders=self.state.open_orders,
-            carried_deadlines=[
-                d
-                for d in self.state.deadlines
-                if d.status is DeadlineStatus.OPEN
-                and d.kind is DeadlineKind.DUTY
-                and d.step not in (RECOMPUTED_IN_LEGAL_TIME if self.legal_time else RECOMPUTED)
-            ],
+            carried_deadlines=review_cycle.carried(self.state.deadlines, self.legal_time),
             previous_history_count=self._seq_base + len(self.history),
             named_setting_urn=self.state.named_setting_urn,
             school_structure=self.state.school_structure,
@@ -613,7 +544,7 @@ class PlanWorkflow(CaseWorkflow):
             # The transfer's own amendment is one made in the academic year before the move (reg 18), wherever
             # the duty was opened; an amendment a year earlier is not it.
             transfer = self.book.open_for(step)
-            if transfer is not None and issued.on >= transfer_year_starts(transfer.due):
+            if transfer is not None and issued.on >= review_cycle.transfer_year_starts(transfer.due):
                 self.book.finish(transfer, issued.on)
                 self.state.phase_transfers_done.append(f"{step}:{transfer.due.year}" if self.law_gaps else step)
         # Reg 18(2): the amendment for a planned move between post-16 institutions.
@@ -1076,7 +1007,7 @@ class PlanWorkflow(CaseWorkflow):
         later = statutory.due_date(TRANSFER_REVIEW, transfer.on, self.state.policy)
         if review is not None and later > review.due:
             review.due = self.state.review_due = later
-            self.state.review_reason = "review after a transfer between LAs (SEND Regs 2014 reg 15(5))"
+            self.state.review_reason = review_cycle.AFTER_TRANSFER_IN
         workflow.upsert_search_attributes([sa.LOCAL_AUTHORITY.value_set(transfer.to_la_code)])
         return await self.done(
             "transferred_in",

@@ -19,10 +19,10 @@ import statutory
 from core.ops_text import ops_text
 from workflows.assessment import ORDERED_STEPS, REQUEST_STEPS
 from workflows.assessment_models import AssessmentInput
-from workflows.plan import REVIEW, UNDER_FIVE
 from workflows.plan_models import PlanInput
 from workflows.redress import APPEAL_FROM_DECISION, CONTACT
 from workflows.redress_models import RedressInput
+from workflows.review_cycle import REVIEW, UNDER_FIVE
 from workflows.tribunal import RESPONSE
 from workflows.tribunal_models import TribunalInput
 

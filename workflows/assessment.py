@@ -46,7 +46,6 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.case_base import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, CaseWorkflow
     from workflows.case_state import Deadline, DeadlineKind, DeadlineStatus, StepResult
-    from workflows.deadline_book import DeadlineBook
     from workflows.plan_models import PlanInput, PlanVersion
     from workflows.rejections import InvalidAction, OutOfOrder
 
@@ -91,22 +90,18 @@ class AssessmentWorkflow(CaseWorkflow):
 
     @workflow.init
     def __init__(self, input: AssessmentInput) -> None:
-        self.input = input
-        self.case_ref = input.case_ref
-        self.state = AssessmentState(
+        state = AssessmentState(
             case_ref=input.case_ref,
             la_code=input.la_code,
             policy=input.policy,
             received_date=input.received_date,
             request_source=input.request_source,
         )
-        self.history = self.state.history
-        self.book = DeadlineBook(self.state.deadlines, self.state.exceptions, input.policy, input.reminder_working_days)
+        self.open_case(input, state, exceptions=state.exceptions)
         self.advice: dict[str, AdviceState] = {}
         self.settings: dict[str, SettingConsultation] = {}
         self.decisions: list[AppealableDecision] = []
         self.step_dates: dict[str, date] = {}
-        self._init_case()
         # The case is opened here, before any update of the first workflow task can run: an action that
         # reached the workflow before its worker did finds the request, and its deadlines, already there.
         self._open_case(input)
@@ -141,9 +136,7 @@ class AssessmentWorkflow(CaseWorkflow):
 
     @workflow.run
     async def run(self, input: AssessmentInput) -> AssessmentOutcome:
-        await self.publish()
-        await self.run_clock(lambda: self.state.closed)
-        await workflow.wait_condition(workflow.all_handlers_finished)
+        await self.live()
         if self.state.stage is Stage.FINAL_ISSUED:
             await self._start_plan()
         return AssessmentOutcome(case_ref=self.case_ref, stage=self.state.stage, closed_on=self.history[-1].on)

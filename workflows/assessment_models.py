@@ -8,9 +8,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field, StrictBool
 
-import statutory
 from workflows.actions import Action
-from workflows.case_state import Deadline, HistoryEntry, StatutoryException
+from workflows.case_state import CaseInput, CaseRecord, StatutoryException
 
 
 class RequestSource(StrEnum):
@@ -39,13 +38,9 @@ class Stage(StrEnum):
 CLOSED_STAGES = frozenset({Stage.REFUSED_TO_ASSESS, Stage.NO_PLAN, Stage.FINAL_ISSUED, Stage.WITHDRAWN})
 
 
-class AssessmentInput(BaseModel):
-    case_ref: str
-    la_code: str
+class AssessmentInput(CaseInput):
     received_date: date = Field(description="The day the LA received the request: every deadline runs from it")
     request_source: RequestSource = RequestSource.PARENT
-    policy: str = statutory.DEFAULT_POLICY
-    reminder_working_days: int = 5
     opened_by: str = "system"
     # A Tribunal order reopens the assessment on the order's clock (SEND Regs 2014 reg 44(2)(b)-(c)).
     ordered: str | None = Field(default=None, description="'assess' or 'make_plan' when the Tribunal ordered it")
@@ -53,20 +48,12 @@ class AssessmentInput(BaseModel):
     tribunal_workflow_id: str | None = None
 
 
-class AssessmentState(BaseModel):
-    case_ref: str
-    la_code: str
+class AssessmentState(CaseRecord):
     process: str = "assessment"
-    policy: str
     stage: Stage = Stage.REQUEST_RECEIVED
     received_date: date
     request_source: RequestSource = RequestSource.PARENT
-    closed: bool = False
-    outcome: str | None = None
-    waiting_for: str = ""
-    deadlines: list[Deadline] = Field(default_factory=list)
     exceptions: list[StatutoryException] = Field(default_factory=list)
-    history: list[HistoryEntry] = Field(default_factory=list)
     advice: list["AdviceState"] = Field(default_factory=list)
     settings: list["SettingConsultation"] = Field(default_factory=list)
     decisions: list["AppealableDecision"] = Field(default_factory=list)

@@ -34,6 +34,8 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.assessment_models import AppealableDecision, SettingAnswered, SettingConsultation, SettingConsulted
     from workflows.case_state import (
+        CaseInput,
+        CaseRecord,
         DeadlineKind,
         DeadlineStatus,
         HistoryEntry,
@@ -103,15 +105,34 @@ LAW_GAPS = "law-gaps-1"
 
 
 class CaseWorkflow(ABC):
-    # Each workflow's state model: all have case_ref, la_code, policy, stage, closed, outcome, deadlines.
+    # Each workflow's state model: a CaseRecord with the process's own stage and facts.
     state: Any
+    input: Any
     law_gaps: bool
     book: DeadlineBook
     history: list[HistoryEntry]
     case_ref: str
     process: str
 
-    def _init_case(self, seq_base: int = 0) -> None:
+    def open_case(
+        self,
+        input: CaseInput,
+        state: CaseRecord,
+        *,
+        exceptions: list[StatutoryException] | None = None,
+        scope: str = "",
+        seq_base: int = 0,
+    ) -> None:
+        """The start every case workflow's init makes, before its own: the state its query answers, the history
+        and deadline book inside it, and the patches this run follows (recorded here, at the same point of every
+        run's first task, so that histories replay)."""
+        self.input = input
+        self.case_ref = input.case_ref
+        self.state = state
+        self.history = state.history
+        # A process that records no statutory exceptions (redress, an appeal) keeps the book's empty list apart.
+        kept = [] if exceptions is None else exceptions
+        self.book = DeadlineBook(state.deadlines, kept, input.policy, input.reminder_working_days, scope=scope)
         # History sequence numbers key the audit trail, so they carry on across continue-as-new.
         self._seq_base = seq_base
         self._synced_seq = seq_base
@@ -120,6 +141,16 @@ class CaseWorkflow(ABC):
         if workflow.patched(LEGAL_TIME):
             self.book.clock = workflow.now
         self.law_gaps = workflow.patched(LAW_GAPS)
+
+    def over(self) -> bool:
+        """The case has nothing more to do in this run (a plan's review cycle also ends a run)."""
+        return bool(self.state.closed)
+
+    async def live(self) -> None:
+        """A run's life once opened: published, its clock run until it is over, every handler let finish."""
+        await self.publish()
+        await self.run_clock(self.over)
+        await workflow.wait_condition(workflow.all_handlers_finished)
 
     @property
     def legal_time(self) -> bool:

@@ -9,6 +9,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
+import statutory
+
 
 class DeadlineStatus(StrEnum):
     """Each kind of date has words of its own, so no list can mistake a lapsed window for a breach."""
@@ -104,3 +106,27 @@ class StepResult(BaseModel):
 
     stage: str
     seq: int
+
+
+class CaseInput(BaseModel):
+    """What every case workflow starts from, whatever its process."""
+
+    case_ref: str
+    la_code: str
+    policy: str = statutory.DEFAULT_POLICY
+    reminder_working_days: int = 5
+
+
+class CaseRecord(BaseModel):
+    """What every case workflow's state holds, whatever its process: the case, the law it runs under, whether it
+    has ended and how, what it waits for, its dates and its history. Each process adds its own stage and facts."""
+
+    case_ref: str
+    la_code: str
+    process: str
+    policy: str
+    closed: bool = False
+    outcome: str | None = None
+    waiting_for: str = ""
+    deadlines: list[Deadline] = Field(default_factory=list)
+    history: list[HistoryEntry] = Field(default_factory=list)

@@ -36,7 +36,6 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.case_base import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, CaseWorkflow
     from workflows.case_state import Deadline, DeadlineKind, DeadlineStatus, StepResult
-    from workflows.deadline_book import DeadlineBook
     from workflows.letters import appeal_rights
     from workflows.plan_models import (
         AdviceCirculated,
@@ -109,9 +108,7 @@ class PlanWorkflow(CaseWorkflow):
 
     @workflow.init
     def __init__(self, input: PlanInput) -> None:
-        self.input = input
-        self.case_ref = input.case_ref
-        self.state = PlanState(
+        state = PlanState(
             case_ref=input.case_ref,
             la_code=input.la_code,
             policy=input.policy,
@@ -130,20 +127,14 @@ class PlanWorkflow(CaseWorkflow):
             # Duties still open when the last cycle ended (a new LA's notice, say) stay owed in this one.
             deadlines=list(input.carried_deadlines),
         )
-        self.history = self.state.history
-        self.book = DeadlineBook(
-            self.state.deadlines,
-            self.state.exceptions,
-            input.policy,
-            input.reminder_working_days,
-            scope=f"@c{input.cycle}",
+        self.open_case(
+            input, state, exceptions=state.exceptions, scope=f"@c{input.cycle}", seq_base=input.previous_history_count
         )
         self.cycle_over = False
         self.appeal_pending = False
         self.appeal_window_ends: date | None = None
         self.stage_before_reassessment = PlanStage.MAINTAINED
         self.reassessment_key = ""
-        self._init_case(seq_base=input.previous_history_count)
 
     @workflow.run
     async def run(self, input: PlanInput) -> PlanState:
@@ -167,14 +158,15 @@ class PlanWorkflow(CaseWorkflow):
                 self.state.rights_holder = RightsHolder.YOUNG_PERSON
                 self.record("rights_with_young_person", on=passed, summary="Past compulsory school age at import")
         self._open_cycle()
-        await self.publish()
-        await self.run_clock(lambda: self.state.closed or self.cycle_over)
-        await workflow.wait_condition(workflow.all_handlers_finished)
+        await self.live()
         if self.state.closed:
             return self.get_state()
         if self.law_gaps and self._supersede_recomputed():
             await self.publish()  # the read model keeps no open copy of a date the next cycle owns
         workflow.continue_as_new(self._next_cycle())
+
+    def over(self) -> bool:
+        return self.state.closed or self.cycle_over
 
     @workflow.query(name="state")
     def get_state(self) -> PlanState:

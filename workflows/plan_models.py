@@ -5,11 +5,10 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field, StrictBool
 
-import statutory
 from statutory.phases import SchoolStructure
 from workflows.actions import Action
 from workflows.assessment_models import AppealableDecision, SettingConsultation
-from workflows.case_state import Deadline, HistoryEntry, StatutoryException
+from workflows.case_state import CaseInput, CaseRecord, Deadline, StatutoryException
 from workflows.day import Day
 
 
@@ -45,16 +44,12 @@ class PlanVersion(BaseModel):
     by: str
 
 
-class PlanInput(BaseModel):
+class PlanInput(CaseInput):
     """The plan as it stands at the start of a review cycle; continue-as-new passes it on."""
 
-    case_ref: str
-    la_code: str
-    policy: str = statutory.DEFAULT_POLICY
     issued_on: date = Field(description="When the plan was first issued")
     last_review_on: date | None = Field(default=None, description="The last review meeting, if any")
     reception_year: int | None = Field(default=None, description="Cohort; loaded from the database if not given")
-    reminder_working_days: int = 5
     cycle: int = 1
     rights_holder: RightsHolder = RightsHolder.PARENT
     versions: list[PlanVersion] = Field(default_factory=list)
@@ -74,14 +69,9 @@ class PlanInput(BaseModel):
     )
 
 
-class PlanState(BaseModel):
-    case_ref: str
-    la_code: str
+class PlanState(CaseRecord):
     process: str = "plan"
-    policy: str
     stage: PlanStage = PlanStage.MAINTAINED
-    closed: bool = False
-    outcome: str | None = None
     cycle: int = 1
     issued_on: date
     last_review_on: date | None = None
@@ -112,11 +102,8 @@ class PlanState(BaseModel):
     proposed_document_id: str | None = None
     open_orders: list["OpenOrder"] = Field(default_factory=list)
     transferred_on: date | None = None
-    waiting_for: str = ""
-    deadlines: list[Deadline] = Field(default_factory=list)
     exceptions: list[StatutoryException] = Field(default_factory=list)
     decisions: list[AppealableDecision] = Field(default_factory=list)
-    history: list[HistoryEntry] = Field(default_factory=list)
 
 
 class MeetingScheduled(Action):

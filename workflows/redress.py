@@ -24,7 +24,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.activity_contracts import REPORT_CEASE_UNAPPEALED, START_TRIBUNAL, CeaseUnappealed, Recipient
     from workflows.case_base import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, CaseWorkflow
     from workflows.case_state import DeadlineKind, DeadlineStatus, StepResult
-    from workflows.deadline_book import LATE_ENTRY_SETTLE_WORKING_DAYS, DeadlineBook
+    from workflows.deadline_book import LATE_ENTRY_SETTLE_WORKING_DAYS
     from workflows.redress_models import (
         ORDER_RULES,
         AdviserContacted,
@@ -86,10 +86,8 @@ class RedressWorkflow(CaseWorkflow):
 
     @workflow.init
     def __init__(self, input: RedressInput) -> None:
-        self.input = input
-        self.case_ref = input.case_ref
         self.rules = redress_rules(input.policy)
-        self.state = RedressState(
+        state = RedressState(
             case_ref=input.case_ref,
             la_code=input.la_code,
             policy=input.policy,
@@ -98,12 +96,7 @@ class RedressWorkflow(CaseWorkflow):
             limb=input.limb,
             decided_on=input.decided_on,
         )
-        self.history = self.state.history
-        suffix = input.decision_id.removeprefix(input.case_ref + "-")
-        self.book = DeadlineBook(
-            self.state.deadlines, [], input.policy, input.reminder_working_days, scope=f"@{suffix}"
-        )
-        self._init_case()
+        self.open_case(input, state, scope=f"@{input.decision_id.removeprefix(input.case_ref + '-')}")
         # Opened before any update of the first workflow task can run (see AssessmentWorkflow._open_case).
         self.record(
             "decision_sent", on=input.decided_on, summary=f"Appealable decision: {input.kind} (CFA s.51{input.limb})"
@@ -115,9 +108,7 @@ class RedressWorkflow(CaseWorkflow):
 
     @workflow.run
     async def run(self, input: RedressInput) -> RedressState:
-        await self.publish()
-        await self.run_clock(lambda: self.state.closed)
-        await workflow.wait_condition(workflow.all_handlers_finished)
+        await self.live()
         return self.get_state()
 
     @workflow.query(name="state")

@@ -5,9 +5,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field, StrictBool
 
-import statutory
 from workflows.actions import Action
-from workflows.case_state import Deadline, HistoryEntry
+from workflows.case_state import CaseInput, CaseRecord
 from workflows.day import Day
 
 
@@ -86,15 +85,11 @@ class MediationOutcome(StrEnum):
     NONE = "none"
 
 
-class RedressInput(BaseModel):
-    case_ref: str
-    la_code: str
+class RedressInput(CaseInput):
     decision_id: str
     kind: str
     limb: str
     decided_on: date
-    policy: str = statutory.DEFAULT_POLICY
-    reminder_working_days: int = 5
 
 
 class AgreedOrder(BaseModel):
@@ -104,18 +99,13 @@ class AgreedOrder(BaseModel):
     done_on: date | None = None
 
 
-class RedressState(BaseModel):
-    case_ref: str
-    la_code: str
+class RedressState(CaseRecord):
     process: str = "redress"
-    policy: str
     decision_id: str
     kind: str
     limb: str
     decided_on: date
     stage: RedressStage = RedressStage.INFORMATION
-    closed: bool = False
-    outcome: str | None = None
     appeal_by: date | None = None
     wants_mediation: bool | None = None
     certificate_on: date | None = None
@@ -123,9 +113,6 @@ class RedressState(BaseModel):
     mediation_outcome: MediationOutcome | None = None
     agreed: list[AgreedOrder] = Field(default_factory=list)
     appeal_id: str | None = None
-    waiting_for: str = ""
-    deadlines: list[Deadline] = Field(default_factory=list)
-    history: list[HistoryEntry] = Field(default_factory=list)
 
 
 class AdviserContacted(Action):

@@ -19,7 +19,6 @@ with workflow.unsafe.imports_passed_through():
     from workflows.activity_contracts import CARRY_ORDER, CarriedOrder, Recipient
     from workflows.case_base import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, CaseWorkflow
     from workflows.case_state import DeadlineKind, DeadlineStatus, StepResult
-    from workflows.deadline_book import DeadlineBook
     from workflows.redress_models import ORDER_RULES, OrderKind, orders_refused
     from workflows.rejections import InvalidAction, OutOfOrder
     from workflows.tribunal_models import (
@@ -81,9 +80,7 @@ class TribunalWorkflow(CaseWorkflow):
 
     @workflow.init
     def __init__(self, input: TribunalInput) -> None:
-        self.input = input
-        self.case_ref = input.case_ref
-        self.state = TribunalState(
+        state = TribunalState(
             case_ref=input.case_ref,
             la_code=input.la_code,
             policy=input.policy,
@@ -93,19 +90,13 @@ class TribunalWorkflow(CaseWorkflow):
             lodged_on=input.lodged_on,
             settings_only=input.settings_only,
         )
-        self.history = self.state.history
-        self.book = DeadlineBook(
-            self.state.deadlines, [], input.policy, input.reminder_working_days, scope=f"@{input.appeal_id}"
-        )
-        self._init_case()
+        self.open_case(input, state, scope=f"@{input.appeal_id}")
         # Recorded before any update of the first workflow task can run (see AssessmentWorkflow._open_case).
         self.record("appeal_lodged", on=input.lodged_on, summary=f"Appeal against the {input.kind} decision")
 
     @workflow.run
     async def run(self, input: TribunalInput) -> TribunalState:
-        await self.publish()
-        await self.run_clock(lambda: self.state.closed)
-        await workflow.wait_condition(workflow.all_handlers_finished)
+        await self.live()
         return self.get_state()
 
     @workflow.query(name="state")

@@ -5,9 +5,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field, StrictBool, field_validator
 
-import statutory
 from workflows.actions import Action
-from workflows.case_state import Deadline, HistoryEntry
+from workflows.case_state import CaseInput, CaseRecord
 from workflows.day import Day
 from workflows.redress_models import OrderKind
 
@@ -42,16 +41,12 @@ class Recommendation(BaseModel):
     follows: bool | None = Field(default=None, description="Will the addressee follow it? None: not said")
 
 
-class TribunalInput(BaseModel):
-    case_ref: str
-    la_code: str
+class TribunalInput(CaseInput):
     decision_id: str
     kind: str
     appeal_id: str
     lodged_on: date
     settings_only: bool = False
-    policy: str = statutory.DEFAULT_POLICY
-    reminder_working_days: int = 5
 
 
 class Order(BaseModel):
@@ -66,28 +61,20 @@ class Order(BaseModel):
     )
 
 
-class TribunalState(BaseModel):
-    case_ref: str
-    la_code: str
+class TribunalState(CaseRecord):
     process: str = "tribunal"
-    policy: str
     decision_id: str
     kind: str
     appeal_id: str
     lodged_on: date
     settings_only: bool = False
     stage: TribunalStage = TribunalStage.LODGED
-    closed: bool = False
-    outcome: str | None = None
     registered_on: date | None = None
     hearing_on: date | None = None
     orders: list[Order] = Field(default_factory=list)
     decided_on: date | None = None
     upheld: bool | None = Field(default=None, description="Was the appeal allowed? None: not decided")
     recommendations: list[Recommendation] = Field(default_factory=list)
-    waiting_for: str = ""
-    deadlines: list[Deadline] = Field(default_factory=list)
-    history: list[HistoryEntry] = Field(default_factory=list)
 
 
 class Registered(Action):

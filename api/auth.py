@@ -23,6 +23,7 @@ from typing import Annotated, Any
 
 import jwt
 from fastapi import Depends, Path, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.deps import SessionDep, SettingsDep, end_read
@@ -158,7 +159,20 @@ async def verify(settings: Settings, token: str) -> User:
     return User(sub=sub, role=known[0], la_codes=frozenset(la_codes))
 
 
-async def authenticate(request: Request, settings: SettingsDep) -> User:
+# Declared so the OpenAPI document carries the bearer scheme, and /docs's "Authorize" sends the token with
+# "Try it out". The header is read below all the same: a browser's GET may carry the session cookie instead.
+BEARER = HTTPBearer(
+    auto_error=False,
+    scheme_name="token",
+    description="A signed JWT with role, sub and la_codes (docs/operations.md; `python -m cli.tokens` makes one)",
+)
+
+
+async def authenticate(
+    request: Request,
+    settings: SettingsDep,
+    declared: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)] = None,  # noqa: ARG001  # the schema's
+) -> User:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if not header and request.method in SAFE_METHODS:

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from temporalio.client import Client
 
 from api import limits, problems
+from api.pages import api_docs
 from api.routes import (
     assessment,
     cases,
@@ -73,6 +74,8 @@ def create_app(
         summary="EHC needs assessments, plan reviews and redress on durable Temporal workflows",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.payload_codec = payload_codec
     problems.install(app)
@@ -90,6 +93,7 @@ def create_app(
     app.include_router(dashboard.router)
     app.include_router(sign_in.router)
     codec.install(app, settings.codec_cors_origins)
+    api_docs.install(app)
     return app
 
 

@@ -1,0 +1,60 @@
+"""The API's own documentation pages, /docs (Swagger UI) and /redoc, with their scripts and styles served by
+the API itself: FastAPI's defaults fetch them from a CDN, which a council network or an offline machine cannot
+reach, and the pages were blank there. The assets come from the `fastapi-offline` package, pinned in
+pyproject.toml like every other dependency; nothing is downloaded at run time."""
+
+from importlib.resources import files
+
+from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
+from fastapi.staticfiles import StaticFiles
+from starlette.responses import HTMLResponse
+
+ASSETS = "/docs/assets"
+# Swagger UI keeps the token given to "Authorize" across a reload, and shows how long each call took.
+# The pages load nothing but the API's own: ReDoc's footer would fetch its logo from redoc.ly, and is kept to
+# 'self' here (the inline start-up script of each page, and ReDoc's web worker, are allowed).
+POLICY = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self' 'unsafe-inline' blob:; worker-src 'self' blob:; "
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'"
+}
+SWAGGER_UI = {"persistAuthorization": True, "displayRequestDuration": True, "tryItOutEnabled": False}
+
+
+def install(app: FastAPI) -> None:
+    """Serve /docs, /redoc and their assets; the app is made with `docs_url=None, redoc_url=None`."""
+    app.mount(ASSETS, StaticFiles(directory=str(files("fastapi_offline") / "static")), name="docs-assets")
+    openapi_url = app.openapi_url or "/openapi.json"
+    redirect_url = app.swagger_ui_oauth2_redirect_url or "/docs/oauth2-redirect"
+
+    @app.get("/docs", include_in_schema=False)
+    async def swagger_ui(request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path", "")
+        page = get_swagger_ui_html(
+            openapi_url=f"{root}{openapi_url}",
+            title=f"{app.title} · API",
+            oauth2_redirect_url=f"{root}{redirect_url}",
+            swagger_js_url=f"{root}{ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{root}{ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{root}{ASSETS}/favicon.png",
+            swagger_ui_parameters=SWAGGER_UI,
+        )
+        page.headers.update(POLICY)
+        return page
+
+    @app.get(redirect_url, include_in_schema=False)
+    async def swagger_ui_redirect() -> HTMLResponse:
+        return get_swagger_ui_oauth2_redirect_html()
+
+    @app.get("/redoc", include_in_schema=False)
+    async def redoc(request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path", "")
+        page = get_redoc_html(
+            openapi_url=f"{root}{openapi_url}",
+            title=f"{app.title} · API reference",
+            redoc_js_url=f"{root}{ASSETS}/redoc.standalone.js",
+            redoc_favicon_url=f"{root}{ASSETS}/favicon.png",
+            with_google_fonts=False,
+        )
+        page.headers.update(POLICY)
+        return page

@@ -1,0 +1,81 @@
+"""The API's own documentation in a real browser that can reach nothing but the API, as on a council network
+with no CDN: /docs draws every operation, "Authorize" takes a token and "Try it out" calls the API with it;
+/redoc draws the reference."""
+
+from collections.abc import AsyncIterator
+
+import pytest
+import pytest_asyncio
+from playwright.async_api import Browser, Page, Route, expect
+from temporalio.testing import WorkflowEnvironment
+
+from api.auth import Role
+from api.main import create_app
+from core.config import Settings
+from store.db import SessionMaker
+from tests.factories import bearer
+from tests.support.chromium import chromium
+from tests.support.live_server import serve
+
+pytestmark = pytest.mark.slow
+
+
+@pytest_asyncio.fixture
+async def browser() -> AsyncIterator[Browser]:
+    async with chromium() as found:
+        yield found
+
+
+async def offline_page(browser: Browser, base: str) -> tuple[Page, list[str]]:
+    """A page whose every request outside the API is refused, and recorded so the test can say which."""
+    page = await (await browser.new_context(locale="en-GB")).new_page()
+    refused: list[str] = []
+
+    async def only_the_api(route: Route) -> None:
+        if route.request.url.startswith(base):
+            await route.continue_()
+        else:
+            refused.append(route.request.url)
+            await route.abort()
+
+    await page.route("**/*", only_the_api)
+    return page, refused
+
+
+async def test_swagger_ui_works_offline_and_tries_a_call_with_a_token(
+    browser: Browser, env: WorkflowEnvironment, sessions: SessionMaker, settings: Settings
+) -> None:
+    app = create_app(settings, temporal=env.client, sessions=sessions)
+    token = bearer(settings, Role.MANAGER, ["DOC"], sub="manager.docs")["Authorization"].removeprefix("Bearer ")
+    async with serve(app) as base:
+        page, refused = await offline_page(browser, base)
+        await page.goto(f"{base}/docs")
+        await expect(page.locator(".swagger-ui .info .title")).to_contain_text("SEND statutory case engine")
+        work_queue = page.locator(".opblock-get", has=page.locator("[data-path='/work-queue']")).first
+        await expect(work_queue).to_be_visible()
+
+        await page.get_by_role("button", name="Authorize").first.click()
+        await page.locator(".modal-ux input[type=text]").fill(token)
+        await page.locator(".modal-ux button.authorize").click()
+        await page.locator(".modal-ux button.btn-done").click()
+
+        await work_queue.locator(".opblock-summary").click()
+        await work_queue.get_by_role("button", name="Try it out").click()
+        await work_queue.get_by_role("button", name="Execute").click()
+        status = work_queue.locator(".live-responses-table tbody .response-col_status").first
+        await expect(status).to_have_text("200")
+        assert refused == [], "the page reached beyond the API"
+
+
+async def test_redoc_works_offline(
+    browser: Browser, env: WorkflowEnvironment, sessions: SessionMaker, settings: Settings
+) -> None:
+    app = create_app(settings, temporal=env.client, sessions=sessions)
+    async with serve(app) as base:
+        page, refused = await offline_page(browser, base)
+        await page.goto(f"{base}/redoc")
+        await expect(page.get_by_role("heading", level=1)).to_contain_text("SEND statutory case engine")
+        # Each operation is a section headed by its summary.
+        heading = page.get_by_role("heading", name="Record the decision whether to carry out an EHC needs assessment")
+        await expect(heading.first).to_be_attached()
+        assert refused == [], "the page reached beyond the API"

@@ -245,8 +245,7 @@ class AssessmentWorkflow(CaseWorkflow):
                 Recipient.PARENT,
                 "refusal_to_assess",
                 "refusal_to_assess",
-                "Decision not to carry out an EHC needs assessment",
-                letters.refusal_to_assess(self.case_ref, decision.on, decision.reasons, self.state.policy),
+                *letters.refusal_to_assess(self.case_ref, decision.on, decision.reasons, self.state.policy),
                 fact_on=decision.on,
             )
             return await self._done("refused_to_assess", decision.on, decision.actor, "Decided not to assess")
@@ -257,8 +256,7 @@ class AssessmentWorkflow(CaseWorkflow):
             Recipient.PARENT,
             "decision_to_assess",
             "decision_to_assess",
-            "Your child will have an EHC needs assessment",
-            letters.decision_to_assess(self.case_ref, decision.on, final.due if final else decision.on),
+            *letters.decision_to_assess(self.case_ref, decision.on, final.due if final else decision.on),
             fact_on=decision.on,
         )
         return await self._done("decided_to_assess", decision.on, decision.actor, "Decided to assess")
@@ -293,9 +291,7 @@ class AssessmentWorkflow(CaseWorkflow):
             Recipient.ADVISER,
             f"advice_request:{advice_id}",
             "advice_request",
-            "Request for advice for an EHC needs assessment",
-            f"Case {self.case_ref}: the LA asks for your advice and information for an EHC needs assessment "
-            f"(SEND Regs 2014 reg 6(1)). Please send it by {deadline.due:%d %B %Y} (reg 8(1): within 6 weeks).",
+            *letters.advice_request(self.case_ref, deadline.due),
             fact_on=request.on,
         )
         return await self._done(
@@ -368,8 +364,7 @@ class AssessmentWorkflow(CaseWorkflow):
                 Recipient.PARENT,
                 "no_plan",
                 "no_plan",
-                "Decision not to issue an EHC plan",
-                letters.no_plan(self.case_ref, decision.on, decision.reasons, self.state.policy),
+                *letters.no_plan(self.case_ref, decision.on, decision.reasons, self.state.policy),
                 fact_on=decision.on,
             )
             return await self._done("decided_not_to_issue", decision.on, decision.actor, "Decided not to issue a plan")
@@ -392,8 +387,7 @@ class AssessmentWorkflow(CaseWorkflow):
             Recipient.PARENT,
             "draft_plan",
             "draft_plan",
-            "Your draft EHC plan",
-            letters.draft_plan(self.case_ref, draft.on, window.due),
+            *letters.draft_plan(self.case_ref, draft.on, window.due),
             fact_on=draft.on,
         )
         return await self._done("draft_sent", draft.on, draft.actor, f"Draft plan served; comments until {window.due}")
@@ -464,8 +458,7 @@ class AssessmentWorkflow(CaseWorkflow):
             Recipient.PARENT,
             "final_plan",
             "final_plan",
-            "Your final EHC plan",
-            letters.final_plan(self.case_ref, final.on, self.state.policy),
+            *letters.final_plan(self.case_ref, final.on, self.state.policy),
             fact_on=final.on,
         )
         setting = final.named_setting_urn or final.setting_type
@@ -506,8 +499,7 @@ class AssessmentWorkflow(CaseWorkflow):
             Recipient.PARENT,
             "withdrawn",
             "case_withdrawn",
-            "Your request for an EHC needs assessment has been closed",
-            letters.withdrawn(self.case_ref, withdrawal.on, reason),
+            *letters.withdrawn(self.case_ref, withdrawal.on, reason),
             fact_on=withdrawal.on,
         )
         return await self._done("withdrawn", withdrawal.on, withdrawal.actor, f"Case withdrawn: {reason}")

@@ -18,7 +18,7 @@ from temporalio.common import RetryPolicy, SearchAttributeUpdate
 
 with workflow.unsafe.imports_passed_through():
     import statutory
-    from workflows import restatement
+    from workflows import letters, restatement
     from workflows import search_attributes as sa
     from workflows.actions import Action, ExceptionRecorded
     from workflows.activity_contracts import (
@@ -223,14 +223,14 @@ class CaseWorkflow(ABC):
                 summary=f"{deadline.label} was done in time, on {deadline.done_on}: the breach recorded before "
                 "that was entered is withdrawn",
             )
+            assert deadline.done_on is not None  # a breach is withdrawn because the step was done, on its date
             await self.notify(
                 Recipient.MANAGER,
                 f"{deadline.key}:breach_withdrawn",
                 "breach_withdrawn",
-                f"Breach withdrawn: {deadline.label} on case {self.case_ref}",
-                f"Case {self.case_ref}: {deadline.label} was done on {deadline.done_on:%A %d %B %Y}, by its due date "
-                f"({deadline.due:%d %B %Y}, {deadline.reference}). The breach escalated before the date was entered "
-                "did not happen.",
+                *letters.breach_withdrawn(
+                    self.case_ref, deadline.label, deadline.done_on, deadline.due, deadline.reference
+                ),
             )
 
     # Late entry: the officer says every past fact of the case is in ------------------------------
@@ -499,9 +499,7 @@ class CaseWorkflow(ABC):
                 Recipient.OFFICER,
                 f"{deadline.key}:at_risk",
                 "target_at_risk",
-                f"Planning target at risk: {deadline.label} by {deadline.due:%d %B %Y}",
-                f"Case {self.case_ref}: {deadline.label} is planned for {deadline.due:%A %d %B %Y} "
-                f"({deadline.reference}). This is a planning date, not a statutory limit.",
+                *letters.target_at_risk(self.case_ref, deadline.label, deadline.due, deadline.reference),
             )
         elif firing.event is ClockEvent.TARGET_PASSED:
             self.record("target_passed", on=deadline.due, summary=f"{deadline.label}: planning date passed")
@@ -510,8 +508,7 @@ class CaseWorkflow(ABC):
                 Recipient.OFFICER,
                 f"{deadline.key}:reminder",
                 "deadline_reminder",
-                f"Reminder: {deadline.label} due {deadline.due:%d %B %Y}",
-                f"Case {self.case_ref}: {deadline.label} is due on {deadline.due:%A %d %B %Y} ({deadline.reference}).",
+                *letters.deadline_reminder(self.case_ref, deadline.label, deadline.due, deadline.reference),
             )
         elif firing.event is ClockEvent.WINDOW_CLOSED:
             self.record("window_closed", on=deadline.due, summary=f"{deadline.label} closed")
@@ -528,23 +525,17 @@ class CaseWorkflow(ABC):
                 "statutory deadline breached",
                 extra={"case_ref": self.case_ref, "step": deadline.step, "due": deadline.due.isoformat()},
             )
-            body = (
-                f"Case {self.case_ref}: {deadline.label} fell due on {deadline.due:%A %d %B %Y} and has not "
-                f"been done ({deadline.reference}). The duty remains: it must be done as soon as practicable."
-            )
             await self.notify(
                 Recipient.OFFICER,
                 f"{deadline.key}:breach",
                 "deadline_breached",
-                f"Deadline missed: {deadline.label}",
-                body,
+                *letters.deadline_breached(self.case_ref, deadline.label, deadline.due, deadline.reference),
             )
             await self.notify(
                 Recipient.MANAGER,
                 f"{deadline.key}:escalation",
                 "deadline_escalation",
-                f"Escalation: {deadline.label} missed on case {self.case_ref}",
-                body,
+                *letters.deadline_escalation(self.case_ref, deadline.label, deadline.due, deadline.reference),
             )
 
     async def record_appealable(
@@ -578,11 +569,11 @@ class CaseWorkflow(ABC):
         family (SEND Regs 2014 regs 13(2), 22(3), 27(2))."""
         if not self.law_gaps:
             return
-        text = f"Case {self.case_ref}: the LA issued the {what} on {on:%d %B %Y}; a copy is enclosed ({reference})."
+        copy = letters.plan_copy(self.case_ref, what, on, reference)
         template = key.rsplit(":", 1)[-1]  # the key may carry the review cycle; the template never does
         if setting:
-            await self.notify(Recipient.SETTING, key, f"{template}_copy", f"Copy: the {what}", text, fact_on=on)
-        await self.notify(Recipient.HEALTH_BODY, key, f"{template}_copy", f"Copy: the {what}", text, fact_on=on)
+            await self.notify(Recipient.SETTING, key, f"{template}_copy", *copy, fact_on=on)
+        await self.notify(Recipient.HEALTH_BODY, key, f"{template}_copy", *copy, fact_on=on)
 
     async def open_consultation(
         self,
@@ -607,9 +598,7 @@ class CaseWorkflow(ABC):
             Recipient.SETTING,
             notice_key,
             "setting_consultation",
-            "Consultation on naming your setting in an EHC plan",
-            f"Case {self.case_ref}: the LA is consulting setting URN {urn} about naming it in {what} "
-            f"(CFA 2014 s.39/s.40). Please answer by {deadline.due:%d %B %Y} (Code 9.83).",
+            *letters.setting_consultation(self.case_ref, urn, what, deadline.due),
             fact_on=consulted.on,
         )
         return f"Setting URN {urn} consulted; answer due {deadline.due}"

@@ -23,7 +23,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     import statutory
     from statutory import phases
-    from workflows import review_cycle
+    from workflows import letters, review_cycle
     from workflows import search_attributes as sa
     from workflows.actions import Action, ExceptionRecorded
     from workflows.activity_contracts import LOAD_COHORT, Cohort, Recipient
@@ -36,7 +36,6 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.case_base import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, CaseWorkflow
     from workflows.case_state import Deadline, DeadlineKind, DeadlineStatus, StepResult
-    from workflows.letters import appeal_rights
     from workflows.plan_models import (
         AdviceCirculated,
         AmendedPlanIssued,
@@ -330,10 +329,7 @@ class PlanWorkflow(CaseWorkflow):
                 Recipient.YOUNG_PERSON,
                 "rights_passed",
                 "rights_passed",
-                "Your EHC plan: decisions are now yours",
-                f"Case {self.case_ref}: you are now over compulsory school age, so from "
-                f"{self.state.rights_pass_on:%d %B %Y} the LA will consult you, and you can ask for a review, "
-                "request a school or college, and appeal (CFA 2014 Part 3).",
+                *letters.rights_passed(self.case_ref, self.state.rights_pass_on),
             )
         if self.state.plan_ends_on is not None and today > self.state.plan_ends_on:
             await self._cease(
@@ -385,19 +381,8 @@ class PlanWorkflow(CaseWorkflow):
         self.state.decisions.append(decision)
         await self.record_appealable(decision, self.state.la_code, self.state.policy, self.input.reminder_working_days)
 
-    async def _letter(
-        self, key: str, subject: str, body: str, decided_on: date | None = None, fact_on: date | None = None
-    ) -> None:
-        if decided_on is not None:
-            body += "\n\n" + appeal_rights(decided_on, self.state.policy)
-        await self.notify(
-            self.family(),
-            f"cycle{self.state.cycle}:{key}",
-            key,
-            subject,
-            f"Case {self.case_ref}: {body}",
-            fact_on=fact_on or decided_on,
-        )
+    async def _letter(self, key: str, notice: letters.Notice, fact_on: date) -> None:
+        await self.notify(self.family(), f"cycle{self.state.cycle}:{key}", key, *notice, fact_on=fact_on)
 
     # Review steps ------------------------------------------------------------------------------
 
@@ -407,9 +392,7 @@ class PlanWorkflow(CaseWorkflow):
         self.state.meeting_on = scheduled.meeting_on
         await self._letter(
             "review_notice",
-            "Your EHC plan review meeting",
-            f"the review meeting will be held on {scheduled.meeting_on:%A %d %B %Y} (SEND Regs 2014 reg 20(3)). "
-            "Advice and information will be circulated at least two weeks before it (reg 20(4)).",
+            letters.review_notice(self.case_ref, scheduled.meeting_on),
             fact_on=scheduled.on,
         )
         return await self.done(
@@ -478,9 +461,8 @@ class PlanWorkflow(CaseWorkflow):
                 await self._appealable("maintain_unchanged", "(2)(e)", decision.on)
                 await self._letter(
                     "review_decision",
-                    "Your EHC plan will stay as it is",
-                    "after the review the LA will maintain the plan without changes.",
-                    decided_on=decision.on,
+                    letters.review_decision(self.case_ref, decision.on, self.state.policy),
+                    fact_on=decision.on,
                 )
                 self.state.stage = PlanStage.MAINTAINED
                 self.cycle_over = True
@@ -499,10 +481,7 @@ class PlanWorkflow(CaseWorkflow):
                     final = min(final, devon, key=lambda d: d.due)  # the earlier binds; the letter gives it
                 await self._letter(
                     "amendment_notice",
-                    "Proposed changes to your EHC plan",
-                    f"the LA proposes to amend the plan; the proposals are enclosed (SEND Regs 2014 reg 22(2)). You "
-                    f"have until {window.due:%d %B %Y} to comment, ask for a meeting or ask for a school or college "
-                    f"to be named. The amended plan is due by {final.due:%d %B %Y} (reg 22(3)).",
+                    letters.amendment_notice(self.case_ref, window.due, final.due),
                     fact_on=decision.on,
                 )
                 return await self.done("review_decided_amend", decision.on, decision.actor, "Amendments proposed")
@@ -566,9 +545,8 @@ class PlanWorkflow(CaseWorkflow):
         await self._appealable("amended_plan", "(2)(c)", issued.on)
         await self._letter(
             "amended_plan",
-            "Your amended EHC plan",
-            f"the amended plan (version {version.version}) is enclosed.",
-            decided_on=issued.on,
+            letters.amended_plan(self.case_ref, version.version, issued.on, self.state.policy),
+            fact_on=issued.on,
         )
         reference = "SEND Regs 2014 reg 27(2)" if version.reason == "re-assessment" else "SEND Regs 2014 reg 22(3)"
         # Section I names the setting or its type in every plan (CFA 2014 s.40(2)): its copy always goes.
@@ -681,10 +659,7 @@ class PlanWorkflow(CaseWorkflow):
         window = self.book.open(REASSESS_DRAFT_COMMENTS, DRAFT_COMMENTS_RULE, draft.on, kind=DeadlineKind.WINDOW)
         await self._letter(
             "reassessment_draft",
-            "Your draft EHC plan after re-assessment",
-            f"the draft plan after the re-assessment is enclosed. You have until {window.due:%d %B %Y} to comment, "
-            "ask for a meeting, and ask for a school or college to be named (SEND Regs 2014 reg 27, reg 13(1); "
-            "CFA 2014 s.38).",
+            letters.reassessment_draft(self.case_ref, window.due),
             fact_on=draft.on,
         )
         return await self.done(
@@ -702,7 +677,9 @@ class PlanWorkflow(CaseWorkflow):
         self.state.stage = PlanStage.MAINTAINED
         await self._appealable("not_amended", "(2)(e)", decision.on)
         await self._letter(
-            "not_amended", "Your EHC plan will not be amended", f"reasons: {decision.reasons}", decided_on=decision.on
+            "not_amended",
+            letters.not_amended(self.case_ref, decision.on, decision.reasons, self.state.policy),
+            fact_on=decision.on,
         )
         self.cycle_over = True
         return await self.done("decided_not_to_amend", decision.on, decision.actor, "Decided not to amend (reg 22(4))")
@@ -841,7 +818,9 @@ class PlanWorkflow(CaseWorkflow):
             self.state.stage = self.stage_before_reassessment
             await self._appealable("refusal_to_reassess", "(2)(d)", decision.on)
             await self._letter(
-                "reassessment_refused", "No re-assessment", f"reasons: {decision.reasons}", decided_on=decision.on
+                "reassessment_refused",
+                letters.reassessment_refused(self.case_ref, decision.on, decision.reasons, self.state.policy),
+                fact_on=decision.on,
             )
             return await self.done("reassessment_refused", decision.on, decision.actor, "Re-assessment refused")
         self.state.stage = PlanStage.REASSESSING
@@ -849,9 +828,7 @@ class PlanWorkflow(CaseWorkflow):
         if self.law_gaps:
             await self._letter(
                 "reassessment_agreed",
-                "Your EHC plan will be re-assessed",
-                "the LA will re-assess the education, health and care needs (SEND Regs 2014 reg 25), then send you "
-                f"a draft plan to comment on; the plan is due by {final.due:%d %B %Y} (reg 27).",
+                letters.reassessment_agreed(self.case_ref, final.due),
                 fact_on=decision.on,
             )
         return await self.done(
@@ -875,17 +852,12 @@ class PlanWorkflow(CaseWorkflow):
         await self._appealable("cease", "(2)(f)", on)
         # The plan stays in force until the appeal window closes or an appeal is decided (CFA s.45).
         self.appeal_window_ends = statutory.due_date("appeal.from_decision", on, self.state.policy)
-        in_force = (
-            f"until the time for appealing has passed (not before {self.appeal_window_ends:%d %B %Y}; a mediation "
-            "certificate gives a month from its date), or until any appeal is decided"
-            if self.law_gaps
-            else f"until {self.appeal_window_ends:%d %B %Y}, or until any appeal is decided"
-        )
         await self._letter(
             "cease_notice",
-            "Decision to cease your EHC plan",
-            f"the LA has decided to cease the plan. Reasons: {reasons}. The plan stays in force {in_force}.",
-            decided_on=on,
+            letters.cease_notice(
+                self.case_ref, on, reasons, self.appeal_window_ends, self.state.policy, certificate_noted=self.law_gaps
+            ),
+            fact_on=on,
         )
         return await self.done(
             "cease_decided", on, actor, f"Decided to cease; in force until {self.appeal_window_ends}"
@@ -896,18 +868,14 @@ class PlanWorkflow(CaseWorkflow):
         self.state.cease_consulted_on = consulted.on
         await self._letter(
             "cease_considered",
-            "The LA is considering ceasing your EHC plan",
-            "the LA is considering whether to stop maintaining the plan, and asks for your views before it decides "
-            "(SEND Regs 2014 reg 31(1)).",
+            letters.cease_considered(self.case_ref),
             fact_on=consulted.on,
         )
         await self.notify(
             Recipient.SETTING,
             f"cycle{self.state.cycle}:cease_considered",
             "cease_considered",
-            "Consultation: ceasing an EHC plan",
-            f"Case {self.case_ref}: the LA is considering ceasing the EHC plan of a pupil or student at your setting "
-            "and consults the head teacher or principal before it decides (SEND Regs 2014 reg 31(1)(b)).",
+            *letters.cease_considered_by_setting(self.case_ref),
         )
         return await self.done(
             "cease_consulted", consulted.on, consulted.actor, "Family and setting consulted on ceasing (reg 31(1))"

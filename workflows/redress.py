@@ -20,6 +20,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     import statutory
     from statutory.redress import redress_rules
+    from workflows import letters
     from workflows.actions import Action
     from workflows.activity_contracts import REPORT_CEASE_UNAPPEALED, START_TRIBUNAL, CeaseUnappealed, Recipient
     from workflows.case_base import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, CaseWorkflow
@@ -353,9 +354,7 @@ class RedressWorkflow(CaseWorkflow):
             Recipient.MANAGER,
             f"appeal:{self.state.appeal_id}",
             "appeal_lodged",
-            f"Appeal lodged on case {self.case_ref}",
-            f"Case {self.case_ref}: an appeal against the {self.state.kind.replace('_', ' ')} decision of "
-            f"{self.state.decided_on:%d %B %Y} was lodged on {appeal.on:%d %B %Y}.",
+            *letters.appeal_lodged(self.case_ref, self.state.kind, self.state.decided_on, appeal.on),
         )
         self._close_if_done("appealed to the Tribunal", appeal.on)
         return await self.done("appeal_lodged", appeal.on, appeal.actor, f"Appeal {self.state.appeal_id} lodged")

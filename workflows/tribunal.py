@@ -15,6 +15,7 @@ from datetime import date
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from workflows import letters
     from workflows.actions import Action
     from workflows.activity_contracts import CARRY_ORDER, CarriedOrder, Recipient
     from workflows.case_base import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, CaseWorkflow
@@ -253,20 +254,15 @@ class TribunalWorkflow(CaseWorkflow):
     async def _notify_recommendations(self, on: date) -> None:
         if not self.state.recommendations:
             return
-        lines = []
+        responses = []
         for recommendation in self.state.recommendations:
             deadline = self.book.get(recommendation_key(recommendation.to))
-            due = f"{deadline.due:%d %B %Y}" if deadline else "within 5 weeks"
-            lines.append(f"{ADDRESSEES[recommendation.to]} must respond in writing by {due}")
+            responses.append((ADDRESSEES[recommendation.to], deadline.due if deadline else None))
         await self.notify(
             Recipient.MANAGER,
             "recommendations",  # one appeal, one workflow: its id makes the key unique
             "tribunal_recommendations",
-            f"Tribunal recommendations on case {self.case_ref}",
-            f"Case {self.case_ref}: the Tribunal's decision of {on:%d %B %Y} made recommendations on health or social "
-            f"care. They are not binding, but {'; '.join(lines)}, saying what it will do and, where it will not "
-            "follow a recommendation, why (SEND (First-tier Tribunal Recommendations Power) Regulations 2017). "
-            "Record each response on the appeal.",
+            *letters.tribunal_recommendations(self.case_ref, on, responses),
         )
         health = self.book.get(recommendation_key(RecommendationTo.HEALTH))
         if health is not None:
@@ -274,12 +270,7 @@ class TribunalWorkflow(CaseWorkflow):
                 Recipient.HEALTH_BODY,
                 "recommendations:health",
                 "tribunal_recommendations_health",
-                f"The Tribunal's recommendations on health care: your response is due by {health.due:%d %B %Y}",
-                f"Case {self.case_ref}: on {on:%d %B %Y} the First-tier Tribunal (SEND) made recommendations about "
-                "the health care needs and provision of the child or young person. Please respond in writing to the "
-                f"Tribunal's recommendations by {health.due:%A %d %B %Y}, saying what you will do and, if you will "
-                "not follow a recommendation, why (SEND (First-tier Tribunal Recommendations Power) Regulations "
-                "2017), and send a copy to the local authority.",
+                *letters.tribunal_recommendations_health(self.case_ref, on, health.due),
             )
 
     @workflow.update(name="recommendation_response")
@@ -343,9 +334,7 @@ class TribunalWorkflow(CaseWorkflow):
             Recipient.MANAGER,
             f"orders:{self.state.appeal_id}",
             "tribunal_orders",
-            f"Tribunal orders on case {self.case_ref}",
-            f"Case {self.case_ref}: the Tribunal allowed the appeal on {decided.on:%d %B %Y} and ordered: {kinds}. "
-            "Each order has its own time limit (SEND Regs 2014 reg 44).",
+            *letters.tribunal_orders(self.case_ref, decided.on, kinds),
         )
         await self._notify_recommendations(decided.on)
         return await self.done("appeal_allowed", decided.on, decided.actor, f"Appeal allowed; orders: {kinds}")

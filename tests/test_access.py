@@ -5,7 +5,7 @@ declares who may call it (an `api.auth.allow` dependency) or is one of the few p
 """
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 from sqlmodel import select
+from temporalio.testing import WorkflowEnvironment
 
 from api.auth import Role, issue_token
 from api.main import create_app
@@ -23,6 +24,7 @@ from store.db import SessionMaker
 from store.models import AuditEvent, RedressCase
 from tests.conftest import eventually
 from tests.factories import CHILD_GIVEN, bearer, case_request
+from tests.support.server_clock import server_today
 
 # Reachable without a token: liveness and readiness probes, the API's own docs, and the browser sign-in.
 PUBLIC_PATHS = {
@@ -73,9 +75,10 @@ def app(settings: Settings) -> FastAPI:
 
 
 @pytest.fixture
-async def known(api: httpx.AsyncClient, sessions: SessionMaker) -> dict[str, str]:
+async def known(api: httpx.AsyncClient, env: WorkflowEnvironment, sessions: SessionMaker) -> dict[str, str]:
     """A real case in the home LA, and a redress route and an appeal on it in the read model."""
-    case_ref = (await api.post("/cases", json=case_request(date.today() - timedelta(days=3)))).json()["case_ref"]
+    received = await server_today(env) - timedelta(days=3)
+    case_ref = (await api.post("/cases", json=case_request(received))).json()["case_ref"]
     ids = {"case_ref": case_ref, "redress": f"redress-{case_ref}-D1", "tribunal": f"tribunal-{case_ref}-A1"}
     async with sessions() as session:
         for process in ("redress", "tribunal"):
@@ -193,8 +196,10 @@ async def test_a_user_of_another_la_sees_none_of_its_cases(
             assert known["case_ref"] not in unfiltered.text, (role, method, path)
 
 
-async def test_held_out_cases_stay_out_of_another_las_queue(api: httpx.AsyncClient, settings: Settings) -> None:
-    received = date.today() - timedelta(days=2)
+async def test_held_out_cases_stay_out_of_another_las_queue(
+    api: httpx.AsyncClient, env: WorkflowEnvironment, settings: Settings
+) -> None:
+    received = await server_today(env) - timedelta(days=2)
     ours = (await api.post("/cases", json=case_request(received, la_code="330", officer=None))).json()["case_ref"]
     theirs = (await api.post("/cases", json=case_request(received, la_code="335", officer=None))).json()["case_ref"]
     for role in Role:
@@ -246,18 +251,21 @@ async def test_ops_see_state_without_personal_data_and_reads_of_it_are_audited(
     ]
 
 
-async def test_an_officer_cannot_open_a_case_in_another_la(api: httpx.AsyncClient, settings: Settings) -> None:
+async def test_an_officer_cannot_open_a_case_in_another_la(
+    api: httpx.AsyncClient, env: WorkflowEnvironment, settings: Settings
+) -> None:
+    today = await server_today(env)
     officer = bearer(settings, Role.CASE_OFFICER, [HOME_LA], sub="officer.home")
-    refused = await api.post("/cases", json=case_request(date.today(), la_code="330"), headers=officer)
+    refused = await api.post("/cases", json=case_request(today, la_code="330"), headers=officer)
     assert refused.status_code == 403 and "330" in refused.json()["detail"]
     ops = bearer(settings, Role.OPS, [HOME_LA], sub="ops.home")
-    assert (await api.post("/cases", json=case_request(date.today()), headers=ops)).status_code == 403
+    assert (await api.post("/cases", json=case_request(today), headers=ops)).status_code == 403
 
 
 async def test_ops_see_that_an_exception_was_recorded_but_not_why(
-    api: httpx.AsyncClient, settings: Settings, known: dict[str, str]
+    api: httpx.AsyncClient, env: WorkflowEnvironment, settings: Settings, known: dict[str, str]
 ) -> None:
-    case_ref, today = known["case_ref"], date.today()
+    case_ref, today = known["case_ref"], await server_today(env)
     reason = "Child in hospital for five weeks"
     exception = {
         "on": today.isoformat(),

@@ -2,6 +2,7 @@
 
 import asyncio
 import sqlite3
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -172,15 +173,21 @@ async def test_what_the_hostile_write_fuzz_found_is_refused_at_the_door(
         ({"sub": "<script>"}, 401),
         ({"la_codes": [f"L{n:04d}" for n in range(1_000)]}, 403),  # far more LAs than England has
         ({"la_codes": ["202", {"code": "330"}]}, 403),
-        ({"exp": str(int(datetime.now(UTC).timestamp()) + 3600)}, 401),  # was accepted, and a 500 at sign-in
+        (lambda now: {"exp": str(int(now.timestamp()) + 3600)}, 401),  # was accepted, and a 500 at sign-in
         ({"exp": 1e15}, 401),  # a cookie for thirty million years
-        ({"exp": datetime.now(UTC) + timedelta(days=100)}, 401),
+        (lambda now: {"exp": now + timedelta(days=100)}, 401),
     ],
 )
 async def test_a_token_with_a_malformed_claim_is_refused_with_a_reason_not_a_500(
-    api: httpx.AsyncClient, settings: Settings, claims: dict[str, Any], status: int
+    api: httpx.AsyncClient,
+    settings: Settings,
+    claims: dict[str, Any] | Callable[[datetime], dict[str, Any]],
+    status: int,
 ) -> None:
+    """A claim relative to now is made when the token is: the API judges a token's times by the wall clock."""
     now = datetime.now(UTC)
+    if callable(claims):
+        claims = claims(now)
     token = {
         "sub": "officer.one",
         "role": "manager",

@@ -27,8 +27,8 @@ from core.config import Settings
 from store.db import SessionMaker
 from tests.conftest import eventually
 from tests.factories import bearer
+from tests.support.dashboard_cases import Officer, board, drive, settled
 from tests.support.live_server import serve
-from tests.test_dashboard import Officer, board, drive, settled
 
 CHROMIUM = Path("/usr/bin/chromium")
 # LAs of this test's own: test_dashboard.py counts DBA's cases exactly, in the same database.

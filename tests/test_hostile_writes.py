@@ -36,7 +36,7 @@ from store.db import SessionMaker
 from store.models import AuditEvent
 from tests.conftest import eventually
 from tests.driver import Redress
-from tests.test_schema_fuzz import FUZZ_SEED, row_counts
+from tests.support.fuzzing import FUZZ_SEED, row_counts
 
 pytestmark = pytest.mark.slow
 

@@ -6,7 +6,7 @@ import os
 import signal
 import socket
 import sys
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -23,6 +23,7 @@ from store.db import SessionMaker
 from store.models import Case, CaseDeadline, RedressCase
 from tests.conftest import eventually
 from tests.factories import TEST_LAS, TEST_PAYLOAD_KEYS, bearer, case_request
+from tests.support.server_clock import server_today
 
 ROOT = Path(__file__).resolve().parents[1]
 # An LA of this file's own: the test database is shared, and the gauges must count only these cases.
@@ -50,9 +51,9 @@ async def scrape(api: httpx.AsyncClient, settings: Settings, las: list[str] = TE
 
 
 async def test_requests_are_counted_under_route_templates_never_paths(
-    api: httpx.AsyncClient, settings: Settings
+    api: httpx.AsyncClient, env: WorkflowEnvironment, settings: Settings
 ) -> None:
-    received = date.today() - timedelta(days=2)
+    received = await server_today(env) - timedelta(days=2)
     case_ref = (await api.post("/cases", json=case_request(received))).json()["case_ref"]
     for _ in range(2):
         assert (await api.get(f"/cases/{case_ref}")).status_code == 200
@@ -85,10 +86,10 @@ async def test_requests_are_counted_under_route_templates_never_paths(
 
 
 async def test_gauges_count_open_cases_and_owed_breaches_as_the_read_model_holds_them(
-    api: httpx.AsyncClient, settings: Settings, sessions: SessionMaker
+    api: httpx.AsyncClient, env: WorkflowEnvironment, settings: Settings, sessions: SessionMaker
 ) -> None:
     manager = bearer(settings, Role.MANAGER, [LA], sub="manager.metrics")
-    today = date.today()
+    today = await server_today(env)
     # Received ten weeks ago, its past confirmed in: the 6-week decision whether to assess (reg 5(1)) is breached.
     late = await api.post("/cases", json=case_request(today - timedelta(weeks=10), la_code=LA), headers=manager)
     confirmed = await api.post(

@@ -24,12 +24,14 @@ class Handlers(WorkflowInboundInterceptor):
     """What the workflow would do: a validator that takes everything, a handler that waits until told."""
 
     def __init__(self) -> None:
+        self.entered = asyncio.Event()
         self.release = asyncio.Event()
 
     def handle_update_validator(self, input: HandleUpdateInput) -> None:
         del input
 
     async def handle_update_handler(self, input: HandleUpdateInput) -> Any:
+        self.entered.set()
         await self.release.wait()
         return input.update
 
@@ -43,7 +45,7 @@ async def test_an_action_sent_while_another_is_recorded_is_refused_and_the_syste
     rule = _OneAtATime(handlers)
     rule.handle_update_validator(update("decide_review"))
     first = asyncio.create_task(rule.handle_update_handler(update("decide_review")))
-    await asyncio.sleep(0)  # the handler is now waiting, as one waiting for its letter would
+    await handlers.entered.wait()  # the handler is now waiting, as one waiting for its letter would
     for officer_update in ("decide_review", "issue_amended_plan", "record_cease_appeal", "record_order_complied"):
         with pytest.raises(CaseBusy, match="being recorded at this moment"):
             rule.handle_update_validator(update(officer_update))

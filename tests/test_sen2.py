@@ -95,7 +95,7 @@ async def test_sen2_return_counts_each_case_of_the_collection_year(
     api: httpx.AsyncClient, env: WorkflowEnvironment, sessions: SessionMaker, settings: Settings
 ) -> None:
     api.headers.update(export_headers(settings, LA, NEIGHBOUR))
-    today = statutory.business_date(datetime.now(UTC))
+    today = statutory.business_date(await env.get_current_time())  # the cases' clock
     year = latest_collection_year(today)
     period = collection(year)
     p, before = period.period_start.year, period.period_start.year - 1

@@ -2,7 +2,8 @@
 
 Each package may import only the packages below it (ALLOWED), so that the law (`statutory/`) and the
 platform (`core/`) stand alone, workflows never reach into activities, and nothing under the API imports
-the API. Within and across packages no module imports itself back through others.
+the API. Within and across packages no module imports itself back through others. Under tests/ no module
+imports a test module: what tests share lives beside them, not in one of them.
 """
 
 import ast
@@ -92,3 +93,34 @@ def test_no_module_imports_itself_back() -> None:
         if module not in state:
             visit(module)
     assert not cycles, "\n".join(" -> ".join(cycle) for cycle in cycles)
+
+
+def imported_test_modules(path: Path) -> set[str]:
+    """Every test module (`tests.….test_*`) a file under tests/ imports, absolutely or relatively."""
+    package = path.relative_to(ROOT).parent.parts
+    named = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else ()
+            module = ".".join((*base, *(node.module.split(".") if node.module else ())))
+            named |= {module, *(f"{module}.{alias.name}" for alias in node.names)}
+        elif isinstance(node, ast.Import):
+            named |= {alias.name for alias in node.names}
+    found = set()
+    for name in named:
+        parts = name.split(".")
+        test = next((i for i, part in enumerate(parts) if part.startswith("test_")), None)
+        if parts[0] == "tests" and test is not None:
+            found.add(".".join(parts[: test + 1]))
+    return found
+
+
+def test_no_module_under_tests_imports_a_test_module() -> None:
+    """A test module is run, not used: what tests share lives in tests/support/, tests/driver.py or
+    tests/factories.py, so that changing one test never breaks another."""
+    found = sorted(
+        f"{path.relative_to(ROOT)} imports {name}"
+        for path in (ROOT / "tests").rglob("*.py")
+        for name in imported_test_modules(path)
+    )
+    assert not found, "\n".join(found)

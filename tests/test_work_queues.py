@@ -1,19 +1,18 @@
 """Work queues for an officer and a team (overdue first), and managers moving cases between officers."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import httpx
 from sqlmodel import select
+from temporalio.testing import WorkflowEnvironment
 
-import statutory
 from api.auth import Role
 from core.config import Settings
 from store.db import SessionMaker
 from store.models import AuditEvent, CaseDeadline
 from tests.conftest import eventually
 from tests.factories import bearer, case_request
-
-TODAY = statutory.business_date(datetime.now(UTC))
+from tests.support.server_clock import server_today
 
 
 def officer(settings: Settings, sub: str, las: list[str] | None = None) -> dict[str, str]:
@@ -41,12 +40,14 @@ async def synced(sessions: SessionMaker, *case_refs: str) -> None:
 
 
 async def test_an_officers_queue_is_theirs_with_overdue_duties_first(
-    api: httpx.AsyncClient, settings: Settings, sessions: SessionMaker
+    api: httpx.AsyncClient, env: WorkflowEnvironment, settings: Settings, sessions: SessionMaker
 ) -> None:
     ada, ben = officer(settings, "ada.queue"), officer(settings, "ben.queue")
-    late = await open_case(api, ada, TODAY - timedelta(weeks=10), team="north")
-    fresh = await open_case(api, ada, TODAY - timedelta(days=3), team="north")
-    bens = await open_case(api, ben, TODAY - timedelta(days=20), team="south")
+    today = await server_today(env)
+    received = today - timedelta(weeks=10)
+    late = await open_case(api, ada, received, team="north")
+    fresh = await open_case(api, ada, today - timedelta(days=3), team="north")
+    bens = await open_case(api, ben, today - timedelta(days=20), team="south")
     await synced(sessions, late, fresh, bens)
 
     page = (await api.get("/work-queue", headers=ada)).json()
@@ -55,7 +56,9 @@ async def test_an_officers_queue_is_theirs_with_overdue_duties_first(
     assert [i["due"] for i in items] == sorted(i["due"] for i in items)
     first = items[0]
     assert (first["case_ref"], first["step"], first["overdue"]) == (late, "assessment.decide_to_assess", True)
-    assert first["days_overdue"] == (TODAY - date.fromisoformat(first["due"])).days > 0
+    assert first["due"] == (received + timedelta(weeks=6)).isoformat()  # reg 5(1): 6 weeks
+    # Four weeks overdue; the queue's today is the wall clock's (api/routes/work.py), a day on across midnight.
+    assert first["days_overdue"] in (28, 29)
     assert [i["overdue"] for i in items] == [True, False, False, False]
     assert all(i["officer"] == "ada.queue" for i in items)
 
@@ -66,10 +69,11 @@ async def test_an_officers_queue_is_theirs_with_overdue_duties_first(
 
 
 async def test_pages_follow_on_and_filters_are_checked(
-    api: httpx.AsyncClient, settings: Settings, sessions: SessionMaker
+    api: httpx.AsyncClient, env: WorkflowEnvironment, settings: Settings, sessions: SessionMaker
 ) -> None:
     cy = officer(settings, "cy.pages")
-    refs = [await open_case(api, cy, TODAY - timedelta(days=n)) for n in (1, 2, 3)]
+    today = await server_today(env)
+    refs = [await open_case(api, cy, today - timedelta(days=n)) for n in (1, 2, 3)]
     await synced(sessions, *refs)
     # Two duties each (reg 5(1), reg 13(2)); reg 10(1)'s 16 weeks are a target until a decision not to issue.
     first = (await api.get("/work-queue", params={"limit": 4}, headers=cy)).json()
@@ -91,10 +95,11 @@ async def test_pages_follow_on_and_filters_are_checked(
 
 
 async def test_a_manager_reassigns_and_it_is_audited(
-    api: httpx.AsyncClient, settings: Settings, sessions: SessionMaker
+    api: httpx.AsyncClient, env: WorkflowEnvironment, settings: Settings, sessions: SessionMaker
 ) -> None:
     dee = officer(settings, "dee.leaver")
-    refs = [await open_case(api, dee, TODAY - timedelta(days=n)) for n in (5, 6)]
+    today = await server_today(env)
+    refs = [await open_case(api, dee, today - timedelta(days=n)) for n in (5, 6)]
     await synced(sessions, *refs)
 
     refused = await api.put(f"/cases/{refs[0]}/assignment", json={"officer": "eve.new"}, headers=dee)

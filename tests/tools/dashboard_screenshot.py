@@ -31,8 +31,8 @@ from store.db import create_engine, create_sessionmaker
 from store.migrate import upgrade_async
 from tests.conftest import BIN, TASK_QUEUE, register_search_attributes
 from tests.factories import CHILD_GIVEN, TEST_PAYLOAD_KEYS, TEST_SECRET
+from tests.support.dashboard_cases import Officer, born
 from tests.support.live_server import serve
-from tests.test_dashboard import BORN, Officer
 from worker import build_worker
 
 CHROMIUM = "/usr/bin/chromium"
@@ -128,7 +128,7 @@ async def demo_la(officer: Officer, la: str, on_time: float, today: date, rng: r
                 "la_reference": f"{la}/{n}",
                 "given_name": CHILD_GIVEN,
                 "family_name": "Demo",
-                "date_of_birth": BORN.isoformat(),
+                "date_of_birth": born(today).isoformat(),
                 "plan_issued_on": issued.isoformat(),
                 "last_review_on": max(last_review, issued).isoformat(),
             }

@@ -15,9 +15,8 @@ import statutory
 from api.auth import Role
 from core.config import Settings
 from tests.conftest import eventually
-from tests.driver import Redress
+from tests.driver import Driver, Redress
 from tests.factories import CHILD_GIVEN, bearer, case_request
-from tests.test_sen2 import Driver
 
 LA, HELD_OUT = "DBA", "DBB"
 

@@ -61,9 +61,11 @@ async def test_sen2_return_counts_each_case_of_the_collection_year(
 ) -> None:
     api.headers.update(export_headers(settings, LA, NEIGHBOUR))
     today = statutory.business_date(datetime.now(UTC))
-    year = latest_collection_year(today)
+    # Reporting year 2026: 2025's activity, the caseload at the census of 15 Jan 2026. A fixed year, so every
+    # legal date below is one written by hand.
+    year = 2026
     period = collection(year)
-    p, before = period.period_start.year, period.period_start.year - 1
+    p, before = 2025, 2024
 
     def d(month: int, day: int, in_year: int = p) -> date:
         return date(in_year, month, day)
@@ -138,7 +140,8 @@ async def test_sen2_return_counts_each_case_of_the_collection_year(
     refs["ceased"] = await officer.imported("SEN2/2", d(9, 1, before - 1))
     await officer.plan_on("cease-consultation", d(2, 16))  # reg 31(1)
     await officer.plan_on("cease", d(3, 2), reasons="Needs now met without a plan.")
-    cease_on = statutory.due_date("appeal.from_decision", d(3, 2))
+    # Sun 2 Mar 2025 + 2 months = Fri 2 May 2025, a working day outside August and Christmas (HESC r.20, r.12).
+    cease_on = date(2025, 5, 2)
     # Its redress route was entered after the time for appealing: confirmed, it ends, and the plan ceases.
     route = f"/redress/redress-{officer.case_ref}-cease-{d(3, 2):%Y%m%d}"
     await eventually(lambda: _status_ok(api, route))

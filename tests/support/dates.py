@@ -2,7 +2,8 @@
 so that a changed rule there shows up as a failing test rather than a moved expectation."""
 
 import calendar
-from datetime import date, timedelta
+import re
+from datetime import date, datetime, timedelta
 
 
 def months_on(day: date, months: int) -> date:
@@ -21,3 +22,9 @@ def appeal_deadline_fits(decided: date, appeal_by: date, months: int) -> bool:
     day = (plain.month, plain.day)
     closed = (7, 29) <= day <= (8, 31) or day >= (12, 22) or day == (1, 1)
     return timedelta(0) <= appeal_by - plain <= timedelta(days=35 if closed else 4)
+
+
+def day_named_in(text: str) -> date:
+    """The one date a sentence names as '05 Mar 2027', the way the workflows write one for people."""
+    (named,) = re.findall(r"\b\d{2} [A-Z][a-z]{2} \d{4}\b", text)
+    return datetime.strptime(named, "%d %b %Y").date()

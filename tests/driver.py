@@ -1,5 +1,6 @@
 """Drives a case through the API the way a case officer would, on the time-skipping server's clock: the
-assessment (Officer), the plan (PlanOfficer), and the redress route and appeal after a decision (Redress)."""
+assessment (Officer), the plan (PlanOfficer), and the redress route and appeal after a decision (Redress);
+or on past business dates, each step on the day it happened (Driver)."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -13,7 +14,7 @@ import statutory
 from store.db import SessionMaker
 from store.models import CaseDeadline
 from tests.conftest import eventually
-from tests.factories import case_request
+from tests.factories import CHILD_GIVEN, case_request
 
 SECTIONS = {
     "A": "Enjoys music and swimming; wants to make friends.",
@@ -194,3 +195,41 @@ class Redress(PlanOfficer):
     async def deadline_rows(self, sessions: SessionMaker) -> list[CaseDeadline]:
         async with sessions() as session:
             return list(await session.exec(select(CaseDeadline).where(CaseDeadline.case_ref == self.case_ref)))
+
+
+@dataclass
+class Driver(PlanOfficer):
+    """An officer recording each step on the business date it happened, for the LA `la_code`: a case entered
+    late holds its past, so a whole year of activity is recorded without waiting for it."""
+
+    la_code: str = "202"
+
+    async def on(self, path: str, day: date, **body: Any) -> dict[str, Any]:
+        return await self.act(path, {"on": day.isoformat(), **body})
+
+    async def assessed_and_issued(self, received: date, assess: date, issue: date, served: date, final: date) -> str:
+        await self.open(received, la_code=self.la_code)
+        await self.on("decide-to-assess", assess, assess=True)
+        await self.on("decide-to-issue", issue, issue=True)
+        await self.draft(served)
+        await self.final(final, setting_type="Mainstream primary school")
+        return self.case_ref
+
+    async def imported(self, reference: str, issued: date) -> str:
+        row = {
+            "la_code": self.la_code,
+            "la_reference": reference,
+            "given_name": CHILD_GIVEN,
+            "family_name": "Imported",
+            "date_of_birth": "2016-10-02",
+            "plan_issued_on": issued.isoformat(),
+        }
+        await self.import_plan(row)
+        await eventually(self.plan_running)
+        return self.case_ref
+
+    async def plan_running(self) -> bool:
+        return (await self.api.get(f"/plans/{self.case_ref}")).status_code == 200
+
+    async def plan_on(self, path: str, day: date, **body: Any) -> dict[str, Any]:
+        return await self.act_on_plan(path, {"on": day.isoformat(), **body})

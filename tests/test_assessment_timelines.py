@@ -1,16 +1,16 @@
-"""Whole EHC needs assessments driven through the API, with 20 weeks passing under time skipping."""
+"""Whole EHC needs assessments driven through the API, with 20 weeks passing under time skipping, or entered
+late on fixed past dates where only the dates the case shows are checked."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import httpx
 from sqlmodel import select
 from temporalio.testing import WorkflowEnvironment
 
-import statutory
 from store.db import SessionMaker
 from store.models import AppealableDecisionRow, Case, CaseDeadline, PlanDocument
 from tests.conftest import eventually
-from tests.driver import Officer
+from tests.driver import Driver, Officer
 
 URN = "100001"
 
@@ -66,8 +66,7 @@ async def test_on_time_from_request_to_final_plan(
     family = [n["template"] for n in letters if n["recipient_role"] == "parent"]
     assert family == ["decision_to_assess", "draft_plan", "final_plan"]
     final_letter = next(n for n in letters if n["template"] == "final_plan")["body"]
-    appeal_by = statutory.due_date("appeal.from_decision", await officer.today())
-    assert f"{appeal_by.day} {appeal_by:%B %Y}" in final_letter and "mediation adviser" in final_letter
+    assert "mediation adviser" in final_letter
     assert not [n for n in letters if n["template"] in ("deadline_breached", "deadline_escalation")]
 
     handle = env.client.get_workflow_handle(f"assessment-{officer.case_ref}")
@@ -90,36 +89,72 @@ async def test_on_time_from_request_to_final_plan(
         ).all()
     assert {d.key: d.status for d in assessment_deadlines if d.key.startswith("assessment.")} == statuses
     assert sorted(d.kind for d in documents) == ["draft", "final"]
-    assert decision is not None and decision.limb == "(2)(c)" and decision.appeal_by == appeal_by
+    # The appeal date itself is pinned on fixed dates below; here the letter gives the one recorded.
+    assert decision is not None and decision.limb == "(2)(c)"
+    assert f"{decision.appeal_by.day} {decision.appeal_by:%B %Y}" in final_letter
+
+
+async def test_the_final_plan_letter_gives_the_appeal_date_moved_out_of_august(
+    api: httpx.AsyncClient, env: WorkflowEnvironment, sessions: SessionMaker
+) -> None:
+    """A plan issued on Fri 28 Jun 2024, entered late: 2 months on is Wed 28 Aug 2024, in August, so HESC
+    r.12(3)(a) moves the appeal deadline to the first working day after 31 Aug: Mon 2 Sep 2024."""
+    officer = Driver(api, env)
+    # Received Mon 12 Feb 2024: the final plan is due Mon 12 Feb + 20 weeks = Mon 1 Jul 2024 (reg 13(2)).
+    await officer.assessed_and_issued(
+        date(2024, 2, 12), date(2024, 3, 11), date(2024, 5, 20), date(2024, 6, 3), date(2024, 6, 28)
+    )
+    final_letter = next(n for n in await officer.letters() if n["template"] == "final_plan")["body"]
+    assert "2 September 2024" in final_letter
+    async with sessions() as session:
+        decision = await session.get(AppealableDecisionRow, f"{officer.case_ref}-final_plan")
+    assert decision is not None and decision.appeal_by == date(2024, 9, 2)
+
+
+async def test_a_green_paper_case_keeps_todays_assessment_time_limits(
+    api: httpx.AsyncClient, env: WorkflowEnvironment
+) -> None:
+    """The green paper's rule set changes who must mediate before an appeal, not the assessment's time limits
+    (statutory/policies.py): a request of Thu 29 Feb 2024 has the same dates under either policy."""
+    for policy in ("send-regs-2014", "green-paper-2022"):
+        officer = Officer(api, env)
+        await officer.open(date(2024, 2, 29), policy=policy)
+        due = {d["step"]: d["due"] for d in (await officer.case())["deadlines"]}
+        assert due["assessment.decide_to_assess"] == "2024-04-11", policy  # 29 Feb + 6 weeks (reg 5(1))
+        assert due["assessment.notify_no_plan"] == "2024-06-20", policy  # 29 Feb + 16 weeks (reg 10(1))
+        assert due["assessment.final_plan"] == "2024-07-18", policy  # 29 Feb + 20 weeks (reg 13(2))
 
 
 async def test_refusal_to_assess_is_appealable_with_reasons(
     api: httpx.AsyncClient, env: WorkflowEnvironment, sessions: SessionMaker
 ) -> None:
+    """Entered late: received Fri 26 May 2023, refused five weeks later, on Fri 30 Jun 2023."""
     officer = Officer(api, env)
-    await officer.open()
-    decided = await officer.wait(weeks=5)
-    problem = await officer.act("decide-to-assess", {"assess": False}, expect=422)
+    await officer.open(date(2023, 5, 26))
+    decided = date(2023, 6, 30)
+    problem = await officer.act("decide-to-assess", {"on": decided.isoformat(), "assess": False}, expect=422)
     assert "reasons" in problem["detail"] and "reg 5(3)" in problem["detail"]
 
     state = await officer.act(
-        "decide-to-assess", {"assess": False, "reasons": "Needs are met from the school's resources."}
+        "decide-to-assess",
+        {"on": decided.isoformat(), "assess": False, "reasons": "Needs are met from the school's resources."},
     )
     assert state["stage"] == "refused_to_assess" and state["closed"]
     assert {d["key"]: d["status"] for d in state["deadlines"]}["assessment.decide_to_assess"] == "met"
     letter = next(n for n in await officer.letters() if n["template"] == "refusal_to_assess")
-    contact_by = statutory.due_date("mediation.contact_adviser", decided)
     assert "Needs are met from the school's resources." in letter["body"]
-    assert f"{contact_by.day} {contact_by:%B %Y}" in letter["body"]
+    # 30 Jun + 2 months = Wed 30 Aug 2023 to contact the mediation adviser (reg 33): not moved out of August.
+    assert "30 August 2023" in letter["body"]
     async with sessions() as session:
         decision = await session.get(AppealableDecisionRow, f"{officer.case_ref}-refusal_to_assess")
     assert decision is not None
     assert (decision.kind, decision.limb, decision.decided_on) == ("refusal_to_assess", "(2)(a)", decided)
-    assert decision.appeal_by == statutory.due_date("appeal.from_decision", decided)
+    # 30 Aug 2023 is in August: the appeal deadline moves to the first working day after 31 Aug (HESC r.12(3)(a)).
+    assert decision.appeal_by == date(2023, 9, 1)
 
     # The case is closed: every further action is refused, with nothing recorded.
     history = len(state["history"])
-    problem = await officer.act("decide-to-assess", {"assess": True}, expect=409)
+    problem = await officer.act("decide-to-assess", {"on": decided.isoformat(), "assess": True}, expect=409)
     assert "closed" in problem["detail"]
     assert len((await officer.case())["history"]) == history
 
@@ -249,29 +284,30 @@ async def test_withdrawal_at_any_stage_closes_every_open_deadline(
 async def test_a_case_entered_late_owes_nothing_after_the_date_it_was_closed_on(
     api: httpx.AsyncClient, env: WorkflowEnvironment
 ) -> None:
-    """A request received 25 weeks ago has its overdue duties held while its past is entered; a refusal dated
-    in week 4 means none was ever owed (SEND Regs 2014 reg 5(1), 10(1), 13(2)), and a withdrawal dated in
-    week 10 leaves breached only the duty already late then (reg 5(1), decide within 6 weeks)."""
+    """A request received Mon 2 Sep 2024, entered late, has its overdue duties held while its past is entered; a
+    refusal dated in week 4 means none was ever owed (SEND Regs 2014 reg 5(1), 10(1), 13(2)), and a withdrawal
+    dated in week 10 leaves breached only the duty already late then (reg 5(1), decide within 6 weeks)."""
     refused = Officer(api, env)
-    received = await refused.today() - timedelta(weeks=25)
+    received = date(2024, 9, 2)
     await refused.open(received)
     assert "breached" not in {d["status"] for d in (await refused.deadlines()).values()}
     state = await refused.act(
-        "decide-to-assess",
-        {"assess": False, "reasons": "Needs met by the school.", "on": (received + timedelta(weeks=4)).isoformat()},
+        "decide-to-assess", {"assess": False, "reasons": "Needs met by the school.", "on": "2024-09-30"}
     )
     statuses = {d["step"]: d["status"] for d in state["deadlines"]}
     assert state["closed"] and statuses.pop("assessment.decide_to_assess") == "met"
     assert set(statuses.values()) == {"ended"}  # never owed: refused before they fell due
 
-    # Withdrawn in week 10, and on either side of the 6-week decision's due day: closing on the due day
-    # itself is in time.
-    decide_by = statutory.due_date("assessment.decide_to_assess", received)
-    for on in (received + timedelta(weeks=10), decide_by, decide_by + timedelta(days=1)):
+    # Withdrawn in week 10 (Mon 11 Nov), and on either side of the 6-week decision's due day (2 Sep + 6 weeks =
+    # Mon 14 Oct 2024): closing on the due day itself is in time. The other duties (16 weeks: Mon 23 Dec 2024;
+    # 20 weeks: Mon 20 Jan 2025) were not yet due on any of these days.
+    for on, decision in (("2024-11-11", "breached"), ("2024-10-14", "ended"), ("2024-10-15", "breached")):
         withdrawn = Officer(api, env)
         await withdrawn.open(received)
-        state = await withdrawn.act("withdraw", {"reason": "moved_away", "on": on.isoformat()})
+        state = await withdrawn.act("withdraw", {"reason": "moved_away", "on": on})
         statuses = {d["step"]: d["status"] for d in state["deadlines"]}
-        expected = {step: "breached" if statutory.due_date(step, received) < on else "ended" for step in statuses}
-        assert statuses == expected, (on, statuses)
-        assert statuses["assessment.decide_to_assess"] == ("ended" if on == decide_by else "breached")
+        assert statuses == {
+            "assessment.decide_to_assess": decision,
+            "assessment.notify_no_plan": "ended",
+            "assessment.final_plan": "ended",
+        }, (on, statuses)

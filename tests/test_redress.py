@@ -10,47 +10,50 @@ import statutory
 from store.db import SessionMaker
 from tests.conftest import eventually
 from tests.driver import SECTIONS, Redress
+from tests.support.dates import appeal_deadline_fits
 
 
 async def test_certificate_then_appeal_then_order_to_assess_reopens_the_assessment(
     api: httpx.AsyncClient, env: WorkflowEnvironment, sessions: SessionMaker
 ) -> None:
+    """Entered late, each step on the day it happened, around Christmas 2023: the appeal deadlines move out of
+    25 Dec to 1 Jan (HESC r.12(3)(a)) and the Tribunal's working days skip it (r.12(3)(b)); the family's
+    2 months to contact the adviser do not move (reg 33)."""
     officer = Redress(api, env)
-    route, decided = await officer.refused_case()
+    await officer.open(date(2023, 10, 4))
+    decided = date(2023, 10, 25)
+    await officer.act("decide-to-assess", {"on": decided.isoformat(), "assess": False, "reasons": "Needs met."})
+    route = await officer.route("refusal_to_assess")
     state = (await api.get(f"/redress/{route}")).json()
     assert state["stage"] == "information"
-    assert state["appeal_by"] == statutory.due_date("appeal.from_decision", decided).isoformat()
+    # Wed 25 Oct 2023 + 2 months = Mon 25 Dec 2023, Christmas: r.12(3)(a) moves it to the first working day
+    # after 1 Jan, Tue 2 Jan 2024.
+    assert state["appeal_by"] == "2024-01-02"
     contact = next(d for d in state["deadlines"] if d["step"] == "mediation.contact_adviser")
-    assert contact["due"] == statutory.due_date("mediation.contact_adviser", decided).isoformat()
+    assert contact["due"] == "2023-12-25"  # 25 Oct + 2 months (reg 33): Christmas Day, not moved
 
-    await officer.wait(days=20)
-    state = await officer.redress(route, "adviser-contact", {"wants_mediation": False})
+    state = await officer.redress(route, "adviser-contact", {"on": "2023-12-01", "wants_mediation": False})
     assert state["stage"] == "certificate_pending"
-    problem = await officer.redress(route, "appeal", {}, expect=409)
+    problem = await officer.redress(route, "appeal", {"on": "2023-12-01"}, expect=409)
     assert "certificate" in problem["detail"]
-    await officer.wait(days=2)
-    certified = await officer.today()
-    state = await officer.redress(route, "certificate", {})
-    later = max(
-        statutory.due_date("appeal.from_decision", decided), statutory.due_date("appeal.from_certificate", certified)
-    )
-    assert state["appeal_by"] == later.isoformat() and state["stage"] == "appeal_window"
-    await officer.wait(days=10)
-    state = await officer.redress(route, "appeal", {})
+    state = await officer.redress(route, "certificate", {"on": "2023-12-05"})
+    # The later of 2 Jan 2024 (the decision's) and Tue 5 Dec 2023 + 1 month = Fri 5 Jan 2024 (the certificate's).
+    assert state["appeal_by"] == "2024-01-05" and state["stage"] == "appeal_window"
+    state = await officer.redress(route, "appeal", {"on": "2023-12-15"})
     assert state["stage"] == "appealed" and state["closed"]
 
     appeal = await officer.tribunal(state)
-    await officer.wait(days=10)
-    registered = await officer.today()
-    appeal_state = await officer.redress(appeal, "registered", {})
+    appeal_state = await officer.redress(appeal, "registered", {"on": "2023-12-20"})
     response = next(d for d in appeal_state["deadlines"] if d["step"] == "tribunal.la_response")
-    assert response["due"] == statutory.due_date("tribunal.la_response", registered).isoformat()
-    await officer.wait(weeks=3)
-    await officer.redress(appeal, "response", {})
-    await officer.redress(appeal, "hearing", {"hearing_on": (await officer.today() + timedelta(weeks=8)).isoformat()})
-    await officer.wait(weeks=9)
-    ordered_on = await officer.today()
-    appeal_state = await officer.redress(appeal, "decision", {"upheld": True, "orders": ["assess"]})
+    # 30 working days from Wed 20 Dec 2023, 25 Dec to 1 Jan not counted: 21-22 Dec are 2, 2 Jan to 2 Feb
+    # are 24 more (26), 5-8 Feb the last 4: Thu 8 Feb 2024.
+    assert response["due"] == "2024-02-08"
+    await officer.redress(appeal, "response", {"on": "2024-01-10"})
+    await officer.redress(appeal, "hearing", {"on": "2024-01-10", "hearing_on": "2024-03-06"})
+    ordered_on = date(2024, 3, 13)
+    appeal_state = await officer.redress(
+        appeal, "decision", {"on": ordered_on.isoformat(), "upheld": True, "orders": ["assess"]}
+    )
     assert appeal_state["stage"] == "complying"
     # The reopened assessment owns the order's deadlines; the appeal only says where they went.
     assert appeal_state["orders"][0]["carried_to"] == f"assessment-{officer.case_ref}"
@@ -68,11 +71,10 @@ async def test_certificate_then_appeal_then_order_to_assess_reopens_the_assessme
         "tribunal.comply_final_plan",
     }
     order = next(d for d in case["deadlines"] if d["step"] == "tribunal.comply_assess")
-    assert order["due"] == (ordered_on + timedelta(weeks=2)).isoformat()  # reg 44(2)(b): 2 weeks
-    problem = await officer.act("decide-to-assess", {"assess": False, "reasons": "No."}, expect=422)
+    assert order["due"] == "2024-03-27"  # Wed 13 Mar 2024 + 2 weeks (reg 44(2)(b))
+    problem = await officer.act("decide-to-assess", {"on": "2024-03-20", "assess": False, "reasons": "No."}, expect=422)
     assert "Tribunal ordered" in problem["detail"]
-    await officer.wait(weeks=2)
-    await officer.act("decide-to-assess", {"assess": True})
+    await officer.act("decide-to-assess", {"on": "2024-03-27", "assess": True})  # on the due day: in time
 
     async def complied() -> dict | None:
         state = (await api.get(f"/tribunal/{appeal}")).json()
@@ -93,28 +95,30 @@ async def test_certificate_then_appeal_then_order_to_assess_reopens_the_assessme
 async def test_mediation_settles_and_the_agreement_is_carried_out_in_time(
     api: httpx.AsyncClient, env: WorkflowEnvironment
 ) -> None:
+    """Entered late, each step on the day it happened, over Christmas 2023."""
     officer = Redress(api, env)
-    route, _ = await officer.refused_case()
-    await officer.wait(days=7)
-    asked = await officer.today()
-    state = await officer.redress(route, "adviser-contact", {"wants_mediation": True, "health_included": True})
-    arrange = next(d for d in state["deadlines"] if d["step"] == "mediation.arrange")
-    assert arrange["due"] == (asked + timedelta(days=30)).isoformat()
-    health = next(d for d in state["deadlines"] if d["step"] == "mediation.health_notify")
-    assert health["due"] == statutory.due_date("mediation.health_notify", asked).isoformat()
-    await officer.wait(days=10)
-    await officer.redress(
-        route, "mediation-arranged", {"mediation_on": (await officer.today() + timedelta(days=12)).isoformat()}
+    await officer.open(date(2023, 11, 1))
+    await officer.act("decide-to-assess", {"on": "2023-11-22", "assess": False, "reasons": "Needs met."})
+    route = await officer.route("refusal_to_assess")
+    state = await officer.redress(
+        route, "adviser-contact", {"on": "2023-12-21", "wants_mediation": True, "health_included": True}
     )
-    await officer.wait(days=12)
-    state = await officer.redress(route, "mediation-held", {"outcome": "agreement", "agreed": ["assess"]})
+    arrange = next(d for d in state["deadlines"] if d["step"] == "mediation.arrange")
+    assert arrange["due"] == "2024-01-20"  # Thu 21 Dec 2023 + 30 days
+    health = next(d for d in state["deadlines"] if d["step"] == "mediation.health_notify")
+    # 3 working days from Thu 21 Dec 2023: Fri 22, then Christmas Day and Boxing Day (bank holidays), Wed 27,
+    # Thu 28 Dec.
+    assert health["due"] == "2023-12-28"
+    await officer.redress(route, "mediation-arranged", {"on": "2024-01-02", "mediation_on": "2024-01-15"})
+    state = await officer.redress(
+        route, "mediation-held", {"on": "2024-01-15", "outcome": "agreement", "agreed": ["assess"]}
+    )
     agreed = next(d for d in state["deadlines"] if d["step"] == "tribunal.comply_assess")
-    assert agreed["due"] == (await officer.today() + timedelta(weeks=2)).isoformat()  # reg 42(2) applies reg 44
-    await officer.wait(days=2)
-    state = await officer.redress(route, "certificate", {})
+    assert agreed["due"] == "2024-01-29"  # Mon 15 Jan 2024 + 2 weeks: reg 42(2) applies reg 44(2)(b)
+    state = await officer.redress(route, "certificate", {"on": "2024-01-17"})
     assert state["stage"] == "agreement_compliance"
-    await officer.wait(days=10)  # 12 days after the agreement: within its 2 weeks
-    state = await officer.redress(route, "agreement-done", {"order_id": "agreement-assess"})
+    # 12 days after the agreement: within its 2 weeks.
+    state = await officer.redress(route, "agreement-done", {"on": "2024-01-27", "order_id": "agreement-assess"})
     assert state["stage"] == "settled" and state["closed"]
     assert {d["step"]: d["status"] for d in state["deadlines"]}["tribunal.comply_assess"] == "met"
 
@@ -161,7 +165,8 @@ async def test_same_facts_two_policies(api: httpx.AsyncClient, env: WorkflowEnvi
 async def test_no_appeal_in_time_ends_the_route(api: httpx.AsyncClient, env: WorkflowEnvironment) -> None:
     officer = Redress(api, env)
     route, decided = await officer.refused_case()
-    appeal_by = statutory.due_date("appeal.from_decision", decided)
+    appeal_by = date.fromisoformat((await api.get(f"/redress/{route}")).json()["appeal_by"])
+    assert appeal_deadline_fits(decided, appeal_by, months=2), (decided, appeal_by)
     # The appeal window lapses on its date; the route waits five working days more for news of an appeal
     # made in time (the Tribunal tells the LA days after), then ends (docs/legal-time.md).
     ends = statutory.breach_at(statutory.add_working_days(appeal_by, 5))

@@ -10,7 +10,6 @@ import io
 import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import httpx
 from sqlmodel import col, select
@@ -23,7 +22,7 @@ from reports.sen2 import COLUMNS, census_date, collection, latest_collection_yea
 from store.db import SessionMaker
 from store.models import AuditEvent, Case
 from tests.conftest import eventually
-from tests.driver import PlanOfficer, Redress
+from tests.driver import Driver, Redress
 from tests.factories import CHILD_FAMILY, CHILD_GIVEN, bearer
 
 # The neighbour is a real LA (943, Westmorland and Furness): a plan moves only to one of England's LAs.
@@ -46,40 +45,6 @@ async def export(api: httpx.AsyncClient, year: int, la_code: str) -> list[dict[s
     return list(reader)
 
 
-class Driver(PlanOfficer):
-    """An officer recording each step on the business date it happened."""
-
-    async def on(self, path: str, day: date, **body: Any) -> dict[str, Any]:
-        return await self.act(path, {"on": day.isoformat(), **body})
-
-    async def assessed_and_issued(self, received: date, assess: date, issue: date, served: date, final: date) -> str:
-        await self.open(received, la_code=LA)
-        await self.on("decide-to-assess", assess, assess=True)
-        await self.on("decide-to-issue", issue, issue=True)
-        await self.draft(served)
-        await self.final(final, setting_type="Mainstream primary school")
-        return self.case_ref
-
-    async def imported(self, reference: str, issued: date, la_code: str = LA) -> str:
-        row = {
-            "la_code": la_code,
-            "la_reference": reference,
-            "given_name": CHILD_GIVEN,
-            "family_name": "Imported",
-            "date_of_birth": "2016-10-02",
-            "plan_issued_on": issued.isoformat(),
-        }
-        await self.import_plan(row)
-        await eventually(self._plan_running)
-        return self.case_ref
-
-    async def _plan_running(self) -> bool:
-        return (await self.api.get(f"/plans/{self.case_ref}")).status_code == 200
-
-    async def plan_on(self, path: str, day: date, **body: Any) -> dict[str, Any]:
-        return await self.act_on_plan(path, {"on": day.isoformat(), **body})
-
-
 async def rows_settled(sessions: SessionMaker, expected: dict[str, tuple[str, str, str | None]]) -> None:
     """Wait until each case's row shows its process, LA and outcome: plans start and cease on their own."""
 
@@ -96,14 +61,16 @@ async def test_sen2_return_counts_each_case_of_the_collection_year(
 ) -> None:
     api.headers.update(export_headers(settings, LA, NEIGHBOUR))
     today = statutory.business_date(await env.get_current_time())  # the cases' clock
-    year = latest_collection_year(today)
+    # Reporting year 2026: 2025's activity, the caseload at the census of 15 Jan 2026. A fixed year, so every
+    # legal date below is one written by hand.
+    year = 2026
     period = collection(year)
-    p, before = period.period_start.year, period.period_start.year - 1
+    p, before = 2025, 2024
 
     def d(month: int, day: int, in_year: int = p) -> date:
         return date(in_year, month, day)
 
-    officer = Driver(api, env)
+    officer = Driver(api, env, la_code=LA)
     refs: dict[str, str] = {}
 
     await officer.open(d(2, 3), la_code=LA)
@@ -173,7 +140,8 @@ async def test_sen2_return_counts_each_case_of_the_collection_year(
     refs["ceased"] = await officer.imported("SEN2/2", d(9, 1, before - 1))
     await officer.plan_on("cease-consultation", d(2, 16))  # reg 31(1)
     await officer.plan_on("cease", d(3, 2), reasons="Needs now met without a plan.")
-    cease_on = statutory.due_date("appeal.from_decision", d(3, 2))
+    # Sun 2 Mar 2025 + 2 months = Fri 2 May 2025, a working day outside August and Christmas (HESC r.20, r.12).
+    cease_on = date(2025, 5, 2)
     # Its redress route was entered after the time for appealing: confirmed, it ends, and the plan ceases.
     route = f"/redress/redress-{officer.case_ref}-cease-{d(3, 2):%Y%m%d}"
     await eventually(lambda: _status_ok(api, route))

@@ -182,6 +182,9 @@ def test_every_rule_has_worked_cases() -> None:
 
 def test_the_policy_is_chosen_by_name() -> None:
     assert due_date("assessment.final_plan", D("2025-01-06"), "send-regs-2014") == D("2025-05-26")
+    # The green paper changes who must mediate, not the assessment's limits: 29 Feb 2024 + 20 weeks = 18 Jul 2024.
+    assert due_date("assessment.final_plan", D("2024-02-29"), "green-paper-2022") == D("2024-07-18")
+    assert due_date("appeal.from_decision", D("2024-02-29"), "green-paper-2022") == D("2024-04-29")
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ import httpx
 
 import statutory
 from tests.conftest import eventually
-from tests.driver import Redress
+from tests.driver import Driver, Redress
 from tests.factories import CHILD_GIVEN, case_request
 
 
@@ -22,11 +22,8 @@ def born(today: date) -> date:
     return statutory.add_months(today, -8 * 12)
 
 
-class Officer(Redress):
+class Officer(Driver, Redress):
     """An officer of the dashboard's cases: every step on the business date it happened, every child 8."""
-
-    async def on(self, path: str, day: date, **body: Any) -> dict[str, Any]:
-        return await self.act(path, {"on": day.isoformat(), **body})
 
     async def open(self, received: date | None = None, **overrides: Any) -> str:
         today = await self.today()
@@ -53,9 +50,6 @@ class Officer(Redress):
         await self.final(received + timedelta(weeks=final), setting_type="Mainstream primary school")
         await self.past_route_confirmed("final_plan")
         return self.case_ref
-
-    async def plan_running(self) -> bool:
-        return (await self.api.get(f"/plans/{self.case_ref}")).status_code == 200
 
     async def past_route_confirmed(self, kind: str) -> None:
         """A route for a decision months old: its past is in, so it ends if its appeal time is over (a recent

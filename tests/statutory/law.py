@@ -1,0 +1,48 @@
+"""Every time limit of today's law (send-regs-2014) as the tests know it, written by hand from STATUTORY.md §1:
+what a rule in statutory/ is checked against, so that changing one there fails a test."""
+
+from statutory import Unit
+
+LIMITS: dict[str, tuple[int, Unit]] = {
+    # rule id: (length, unit)
+    "assessment.decide_to_assess": (6, Unit.WEEKS),
+    "assessment.advice": (6, Unit.WEEKS),
+    "assessment.notify_no_plan": (16, Unit.WEEKS),
+    "assessment.final_plan": (20, Unit.WEEKS),
+    "assessment.draft_comments": (15, Unit.DAYS_BEGINNING_WITH),
+    "assessment.setting_response": (15, Unit.DAYS),
+    "review.annual": (12, Unit.MONTHS),
+    "review.decision": (4, Unit.WEEKS),
+    "review.final_amended": (8, Unit.WEEKS),
+    "review.final_amended_after_meeting": (12, Unit.WEEKS),
+    "review.report": (2, Unit.WEEKS),
+    "review.phase_transfer_school": (0, Unit.FIXED_DATE),
+    "review.phase_transfer_post16": (0, Unit.FIXED_DATE),
+    "review.under_five": (6, Unit.MONTHS),
+    "review.phase_transfer_meeting": (12, Unit.WEEKS),
+    "review.amendment_comments": (15, Unit.DAYS_BEGINNING_WITH),
+    "review.post16_move": (5, Unit.MONTHS),
+    "reassessment.decide": (15, Unit.DAYS),
+    "reassessment.final_plan": (14, Unit.WEEKS),
+    "transfer.new_la_notice": (6, Unit.WEEKS),
+    "transfer.review": (3, Unit.MONTHS),
+    "mediation.certificate": (3, Unit.WORKING_DAYS),
+    "mediation.deemed_certificate": (3, Unit.WORKING_DAYS),
+    "mediation.health_notify": (3, Unit.WORKING_DAYS),
+    "mediation.arrange": (30, Unit.DAYS),
+    "mediation.contact_adviser": (2, Unit.MONTHS),
+    "mediation.agreement_non_appealable": (2, Unit.WEEKS),
+    "mediation.rcb_notify": (1, Unit.WEEKS),
+    "appeal.from_decision": (2, Unit.MONTHS),
+    "appeal.from_certificate": (1, Unit.MONTHS),
+    "tribunal.comply_assess": (2, Unit.WEEKS),
+    "tribunal.comply_no_plan": (10, Unit.WEEKS),
+    "tribunal.comply_final_plan": (14, Unit.WEEKS),
+    "tribunal.comply_issue_draft": (5, Unit.WEEKS),
+    "tribunal.comply_final_after_draft": (11, Unit.WEEKS),
+    "tribunal.comply_amend": (5, Unit.WEEKS),
+    "tribunal.comply_name_school": (2, Unit.WEEKS),
+    "tribunal.recommendations_response": (5, Unit.WEEKS),
+    "tribunal.la_response": (30, Unit.TRIBUNAL_WORKING_DAYS),
+    "tribunal.permission_to_appeal": (28, Unit.TRIBUNAL_DAYS),
+}

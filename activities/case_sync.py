@@ -13,7 +13,7 @@ from store.db import SessionMaker
 from store.models import AuditEvent, Case, CaseDeadline, RedressCase
 from store.upsert import upsert
 from workflows.activity_contracts import SYNC_CASE, CaseSnapshot
-from workflows.case_state import PENDING, DeadlineKind, DeadlineStatus
+from workflows.case_state import PENDING, Deadline, DeadlineKind, DeadlineStatus
 
 CASE_COLUMNS = (
     "la_code",
@@ -43,11 +43,8 @@ REDRESS_COLUMNS = (
 )
 
 
-def case_row(snapshot: CaseSnapshot, now: datetime) -> dict[str, Any]:
-    """The `cases` row a case workflow's snapshot projects to (assessment and plan only)."""
-    # The LA's own next duty and its breaches: another party's window or a planning target is neither.
-    open_deadlines = [d for d in snapshot.deadlines if d.status is DeadlineStatus.OPEN and d.kind is DeadlineKind.DUTY]
-    next_deadline = min(open_deadlines, key=lambda d: d.due, default=None)
+def _row(snapshot: CaseSnapshot, next_deadline: Deadline | None, now: datetime) -> dict[str, Any]:
+    """What a case's row and a redress route's row both hold: the workflow, where it stands, what is next."""
     return {
         "case_ref": snapshot.case_ref,
         "la_code": snapshot.la_code,
@@ -55,18 +52,29 @@ def case_row(snapshot: CaseSnapshot, now: datetime) -> dict[str, Any]:
         "stage": snapshot.stage,
         "policy": snapshot.policy,
         "workflow_id": snapshot.workflow_id,
-        "received_date": snapshot.received_date,
-        "request_source": snapshot.request_source,
         "closed": snapshot.closed,
         "outcome": snapshot.outcome,
         "next_deadline_step": next_deadline.step if next_deadline else None,
         "next_deadline_due": next_deadline.due if next_deadline else None,
+        # The LA's own breaches: another party's window or a planning target is never breached by the LA.
         "breach_count": sum(
             d.status is DeadlineStatus.BREACHED and d.kind is DeadlineKind.DUTY for d in snapshot.deadlines
         ),
-        "exception_count": snapshot.exception_count,
         "opened_at": now,
         "updated_at": now,
+    }
+
+
+def case_row(snapshot: CaseSnapshot, now: datetime) -> dict[str, Any]:
+    """The `cases` row a case workflow's snapshot projects to (assessment and plan only).
+
+    Its next deadline is the LA's own next duty: another party's window or a planning target is not."""
+    open_duties = [d for d in snapshot.deadlines if d.status is DeadlineStatus.OPEN and d.kind is DeadlineKind.DUTY]
+    return {
+        **_row(snapshot, min(open_duties, key=lambda d: d.due, default=None), now),
+        "received_date": snapshot.received_date,
+        "request_source": snapshot.request_source,
+        "exception_count": snapshot.exception_count,
     }
 
 
@@ -75,25 +83,8 @@ def redress_row(snapshot: CaseSnapshot, now: datetime) -> dict[str, Any]:
 
     Its next deadline is the nearest date still running of any kind: on a route that is mostly the family's
     own time to contact the adviser or appeal, which is what a manager's list of routes is ordered by."""
-    case = case_row(snapshot, now)
     running = [d for d in snapshot.deadlines if d.status in PENDING and d.done_on is None]
-    nearest = min(running, key=lambda d: d.due, default=None)
-    return {
-        "workflow_id": snapshot.workflow_id,
-        "case_ref": snapshot.case_ref,
-        "la_code": snapshot.la_code,
-        "process": snapshot.process,
-        "kind": snapshot.request_source,
-        "stage": snapshot.stage,
-        "policy": snapshot.policy,
-        "closed": snapshot.closed,
-        "outcome": snapshot.outcome,
-        "next_deadline_step": nearest.step if nearest else None,
-        "next_deadline_due": nearest.due if nearest else None,
-        "breach_count": case["breach_count"],
-        "opened_at": now,
-        "updated_at": now,
-    }
+    return {**_row(snapshot, min(running, key=lambda d: d.due, default=None), now), "kind": snapshot.request_source}
 
 
 def deadline_rows(snapshot: CaseSnapshot) -> list[dict[str, Any]]:

@@ -25,19 +25,9 @@ class Decisions:
                 [decision.model_dump(exclude={"reminder_working_days"})],
                 keys=["decision_id"],
             )
-        # Every appealable decision opens its redress route (STATUTORY.md §2.7).
-        await self.redress.start_redress(
-            RedressInput(
-                case_ref=decision.case_ref,
-                la_code=decision.la_code,
-                decision_id=decision.decision_id,
-                kind=decision.kind,
-                limb=decision.limb,
-                decided_on=decision.decided_on,
-                policy=decision.policy,
-                reminder_working_days=decision.reminder_working_days,
-            )
-        )
+        # Every appealable decision opens its redress route (STATUTORY.md §2.7), which starts from the decision's
+        # own fields.
+        await self.redress.start_redress(RedressInput.model_validate(decision, from_attributes=True))
         activity.logger.info(
             "appealable decision recorded",
             extra={"case_ref": decision.case_ref, "kind": decision.kind, "decision_id": decision.decision_id},

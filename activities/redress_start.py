@@ -5,22 +5,14 @@ workflow; each order reaches the plan or assessment it changes. All are idempote
 from the case reference and the decision or appeal, and an update carries the order's own id.
 """
 
-import contextlib
-from typing import Any
-
 from temporalio import activity
-from temporalio.client import Client, WorkflowUpdateFailedError
-from temporalio.common import (
-    SearchAttributePair,
-    TypedSearchAttributes,
-    WorkflowIDConflictPolicy,
-    WorkflowIDReusePolicy,
-)
-from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.client import WorkflowUpdateFailedError
+from temporalio.common import WorkflowIDReusePolicy
+from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
+from activities.starting import WorkflowStarter
 from core.workflow_ids import assessment_id, plan_id
-from workflows import search_attributes as sa
 from workflows import summaries
 from workflows.actions import Action
 from workflows.activity_contracts import (
@@ -42,50 +34,26 @@ from workflows.tribunal import tribunal_id
 from workflows.tribunal_models import OrderComplied, TribunalInput
 
 
-def _attributes(case_ref: str, la_code: str, process: str, stage: str) -> TypedSearchAttributes:
-    return TypedSearchAttributes(
-        [
-            SearchAttributePair(sa.CASE_REF, case_ref),
-            SearchAttributePair(sa.LOCAL_AUTHORITY, la_code),
-            SearchAttributePair(sa.PROCESS, process),
-            SearchAttributePair(sa.CASE_STAGE, stage),
-        ]
-    )
-
-
-class RedressStarter:
-    def __init__(self, client: Client, task_queue: str) -> None:
-        self.client = client
-        self.task_queue = task_queue
-
-    async def _start(self, workflow: str, arg: object, workflow_id: str, **options: Any) -> None:
-        with contextlib.suppress(WorkflowAlreadyStartedError):
-            await self.client.start_workflow(
-                workflow,
-                arg,
-                id=workflow_id,
-                task_queue=self.task_queue,
-                id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-                **options,
-            )
-
+class RedressStarter(WorkflowStarter):
     @activity.defn(name=START_REDRESS)
     async def start_redress(self, redress: RedressInput) -> None:
-        await self._start(
+        await self.start(
             "EhcRedress",
             redress,
             redress_id(redress.case_ref, redress.decision_id),
-            search_attributes=_attributes(redress.case_ref, redress.la_code, "redress", "information"),
+            "redress",
+            "information",
             **summaries.redress(redress),
         )
 
     @activity.defn(name=START_TRIBUNAL)
     async def start_tribunal(self, appeal: TribunalInput) -> None:
-        await self._start(
+        await self.start(
             "EhcTribunal",
             appeal,
             tribunal_id(appeal.case_ref, appeal.appeal_id),
-            search_attributes=_attributes(appeal.case_ref, appeal.la_code, "tribunal", "lodged"),
+            "tribunal",
+            "lodged",
             **summaries.tribunal(appeal),
         )
         if appeal.kind == "cease":
@@ -125,12 +93,13 @@ class RedressStarter:
                 order_id=order.order_id,
                 tribunal_workflow_id=order.tribunal_workflow_id,
             )
-            await self._start(
+            await self.start(
                 "EhcAssessment",
                 ordered,
                 assessment_id(order.case_ref),
+                "assessment",
+                "request_received",
                 id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
-                search_attributes=_attributes(order.case_ref, order.la_code, "assessment", "request_received"),
                 **summaries.assessment(ordered),
             )
             return assessment_id(order.case_ref)

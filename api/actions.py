@@ -2,8 +2,9 @@
 records. A new statutory step needs one row here besides its workflow handler (README, "Adding a statutory step").
 
 The routes a row makes all run the same way (api/updates.py): the caller's scope is checked, the body is
-validated, and the update is sent under the caller's Idempotency-Key, its answer the process's state. Routes
-that do more (store a plan's text first, check a manager's LAs) are written out beside their table.
+validated, and the update is sent under the caller's Idempotency-Key, its answer the process's state; a draft
+plan's text (a DraftIn body) is stored first. Routes that do more (store a final or amended plan, check a
+manager's LAs) are written out beside their table.
 """
 
 from collections.abc import Callable, Iterable
@@ -17,7 +18,8 @@ from temporalio.client import Client
 
 from api.auth import Acting, User, case_for
 from api.deps import CaseRef, SessionDep, TemporalDep
-from api.updates import IdempotencyKey, run_update
+from api.schemas import DraftIn
+from api.updates import IdempotencyKey, run_update, with_draft
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,13 @@ class CaseProcess:
             user: Acting,
             idempotency_key: IdempotencyKey = None,
         ) -> Any:
-            return await self.act(temporal, session, user, case_ref, row.update, body, idempotency_key)
+            async def send(action: BaseModel) -> Any:
+                return await self.act(temporal, session, user, case_ref, row.update, action, idempotency_key)
+
+            if isinstance(body, DraftIn):  # the plan's text stays in the database: the workflow gets its id
+                await case_for(session, user, case_ref)
+                return await with_draft(session, case_ref, body, idempotency_key, user.sub, send)
+            return await send(body)
 
         return endpoint
 

@@ -121,11 +121,20 @@ class DraftIn(Strict):
         return self
 
 
-class FinalPlanIn(Strict):
+class IssuedPlanIn(Strict):
+    """A plan issued: a case's first (its final plan) or a new version of it (an amended plan)."""
+
     issued_on: Day
     named_setting_urn: str | None = Field(default=None, pattern=r"^[0-9]{6,8}$")
-    setting_type: str = Field(default="", max_length=120)
     sections: PlanSections
+
+
+class FinalPlanIn(IssuedPlanIn):
+    setting_type: str = Field(default="", max_length=120)
+
+
+class AmendedPlanIn(IssuedPlanIn):
+    pass  # named apart from FinalPlanIn in the API's schema, as each route's body
 
 
 class ParentCommentsIn(ParentComments):

@@ -23,7 +23,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from api.auth import User, authenticate
 from api.problems import Problem
-from api.schemas import DraftIn
+from api.schemas import DraftIn, IssuedPlanIn
 from store.models import PlanDocument
 from workflows.assessment_models import DraftSent
 from workflows.rejections import CONFLICT_TYPES, CaseBusy
@@ -164,4 +164,28 @@ async def with_draft(
 
     return await with_document(
         session, case_ref, "draft", body.sections.model_dump(), idempotency_key, served, created_by=actor
+    )
+
+
+async def with_plan(
+    session: AsyncSession,
+    case_ref: str,
+    kind: str,
+    body: IssuedPlanIn,
+    idempotency_key: str | None,
+    actor: str,
+    issue: Callable[[str], Awaitable[Any]],
+    setting_type: str | None = None,
+) -> Any:
+    """Store an issued plan's text with the setting it names, then `issue` it by the stored document's id."""
+    return await with_document(
+        session,
+        case_ref,
+        kind,
+        body.sections.model_dump(),
+        idempotency_key,
+        issue,
+        named_setting_urn=body.named_setting_urn,
+        setting_type=setting_type,
+        created_by=actor,
     )

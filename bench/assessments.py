@@ -13,8 +13,6 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from temporalio.api.enums.v1 import IndexedValueType
-from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.testing import WorkflowEnvironment
 
 import statutory
@@ -22,19 +20,13 @@ from api.auth import Role
 from bench.load import Api, bounded, case_body, client_settings, headers, service_env, timed_request
 from bench.stack import BIN, Stack
 from core.temporal_client import data_converter
-from workflows import search_attributes as sa
+from tests.conftest import register_search_attributes
+from tests.driver import SECTIONS
 
 LA = "BTS"
 OFFICER = "officer.ts@la.example.gov.uk"
 URN = "100001"
 ADVISERS = ("educational", "educational_psychologist", "health", "social_care")
-SECTIONS = {
-    "A": "Enjoys music and swimming; wants to make friends.",
-    "B": "Speech, language and communication needs.",
-    "E": "Will speak in short sentences by the end of key stage 2.",
-    "F": "Two hours a week of speech and language therapy.",
-    "K": "Advice from the educational psychologist and the school.",
-}
 # (weeks to let pass first, then the actions each case takes, in order)
 TIMELINE: list[tuple[timedelta, list[tuple[str, dict[str, Any]]]]] = [
     (timedelta(weeks=3), [("decide-to-assess", {"assess": True})]),
@@ -64,16 +56,6 @@ def _dated(body: dict[str, Any], today: date) -> dict[str, Any]:
     return filled
 
 
-async def register_search_attributes(env: WorkflowEnvironment) -> None:
-    """The test server knows no custom search attributes until told (as in tests/conftest.py)."""
-    await env.client.operator_service.add_search_attributes(
-        AddSearchAttributesRequest(
-            namespace=env.client.namespace,
-            search_attributes={key.name: IndexedValueType.ValueType(key.indexed_value_type) for key in sa.ALL},
-        )
-    )
-
-
 async def run_assessments(
     workdir: Path, database_url: str, count: int, concurrency: int, workers: int = 1
 ) -> dict[str, Any]:
@@ -83,7 +65,7 @@ async def run_assessments(
         test_server_existing_path=str(BIN / "temporal-test-server"),
         data_converter=data_converter(client_settings("")),
     ) as env:
-        await register_search_attributes(env)
+        await register_search_attributes(env.client)
         stack = Stack(workdir)
         address = env.client.service_client.config.target_host
         env_vars = service_env(address, database_url, "bench-time-skipping")

@@ -23,32 +23,16 @@ from typing import Any, NamedTuple
 
 import asyncpg
 
+from store.models import Case
+
 LA_COUNT = 153
 CASES_PER_OFFICER = 250
 TEAMS = ("north", "south", "east", "west", "post-16")
 ADVISERS = ("educational", "educational_psychologist", "health", "social_care")
 CHUNK = 20_000
 
-CASE_COLUMNS = (
-    "case_ref",
-    "la_code",
-    "process",
-    "stage",
-    "policy",
-    "workflow_id",
-    "received_date",
-    "request_source",
-    "officer",
-    "team",
-    "closed",
-    "outcome",
-    "next_deadline_step",
-    "next_deadline_due",
-    "breach_count",
-    "exception_count",
-    "opened_at",
-    "updated_at",
-)
+# The `cases` table's columns in store/models.py's order: each generated case record gives its values in it.
+CASE_COLUMNS = tuple(Case.model_fields)
 
 
 class Deadline(NamedTuple):

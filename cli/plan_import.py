@@ -21,23 +21,17 @@ async def _main(arguments: argparse.Namespace) -> None:
     from core.config import get_settings
     from core.logs import configure_logging
     from core.temporal_client import connect
-    from store.db import create_engine, create_sessionmaker
+    from store.db import sessions_for
 
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_format, stream=sys.stderr)
     path: str = arguments.file
     with open(path, encoding="utf-8-sig") as handle:
         rows = parse(handle.read(), "application/json" if path.endswith(".json") else "text/csv")
-    engine = create_engine(settings.database_url)
-    report = await import_plans(
-        rows,
-        create_sessionmaker(engine),
-        await connect(settings),
-        settings,
-        actor=arguments.operator,
-        la_codes=set(arguments.la),
-    )
-    await engine.dispose()
+    async with sessions_for(settings.database_url) as sessions:
+        report = await import_plans(
+            rows, sessions, await connect(settings), settings, actor=arguments.operator, la_codes=set(arguments.la)
+        )
     log.info("plans imported from the command line", actor=arguments.operator, imported=report.imported)
     sys.stdout.write(report.model_dump_json(indent=2) + "\n")
 

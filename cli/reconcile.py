@@ -298,19 +298,16 @@ async def _main(argv: list[str]) -> int:
     from core.config import get_settings
     from core.logs import configure_logging
     from core.temporal_client import connect
-    from store.db import create_engine, create_sessionmaker
+    from store.db import sessions_for
 
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_format)
-    engine = create_engine(settings.database_url, settings.database_pool_size)
-    try:
+    async with sessions_for(settings.database_url, settings.database_pool_size) as sessions:
         client = await connect(settings, attempts=5)
-        reconciler = Reconciler(client, create_sessionmaker(engine), concurrency=args.concurrency, settle=args.settle)
+        reconciler = Reconciler(client, sessions, concurrency=args.concurrency, settle=args.settle)
         report = await reconciler.run(
             args.la, repair=args.repair, closed_within=timedelta(days=args.closed_within_days)
         )
-    finally:
-        await engine.dispose()
     if args.json:
         sys.stdout.write(json.dumps(report.as_dict(), indent=2) + "\n")
     else:

@@ -222,18 +222,13 @@ async def _main(argv: list[str]) -> int:
     from core.config import get_settings
     from core.logs import configure_logging
     from core.temporal_client import connect
-    from store.db import create_engine, create_sessionmaker
+    from store.db import sessions_for
 
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_format)
-    engine = create_engine(settings.database_url, settings.database_pool_size)
-    try:
-        restater = Restater(
-            create_sessionmaker(engine), lambda: connect(settings, attempts=5), concurrency=args.concurrency
-        )
+    async with sessions_for(settings.database_url, settings.database_pool_size) as sessions:
+        restater = Restater(sessions, lambda: connect(settings, attempts=5), concurrency=args.concurrency)
         report = await restater.run(args.la, apply=args.apply)
-    finally:
-        await engine.dispose()
     sys.stdout.write(json.dumps(report.as_dict(), indent=2) + "\n")
     sys.stderr.write(summary(report))
     return 1 if report.failures else 0

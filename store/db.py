@@ -1,5 +1,7 @@
 """The async engine and session factory, for SQLite (embedded default) and PostgreSQL alike."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -89,3 +91,13 @@ def _treat_unreachable_as_disconnect(engine: AsyncEngine) -> None:
 
 def create_sessionmaker(engine: AsyncEngine) -> SessionMaker:
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+
+
+@asynccontextmanager
+async def sessions_for(url: str, pool_size: int = 10) -> AsyncIterator[SessionMaker]:
+    """Sessions on an engine of their own, closed on the way out however the block ends: for a command's one run."""
+    engine = create_engine(url, pool_size)
+    try:
+        yield create_sessionmaker(engine)
+    finally:
+        await engine.dispose()

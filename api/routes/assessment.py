@@ -10,7 +10,7 @@ from api.deps import SessionDep, TemporalDep
 from api.problems import Problem
 from api.routes.cases import CaseRef
 from api.schemas import DraftIn, FinalPlanIn, ParentCommentsIn
-from api.updates import IdempotencyKey, with_document, with_draft
+from api.updates import IdempotencyKey, with_plan
 from core.workflow_ids import assessment_id
 from workflows.actions import BacklogConfirmed, ExceptionRecorded
 from workflows.assessment_models import (
@@ -18,7 +18,6 @@ from workflows.assessment_models import (
     AdviceRequest,
     AssessDecision,
     AssessmentState,
-    DraftSent,
     FinalPlanIssued,
     IssueDecision,
     SettingAnswered,
@@ -30,24 +29,6 @@ router = APIRouter(prefix="/cases/{case_ref}", tags=["assessment actions"], depe
 
 
 ASSESSMENT = CaseProcess(assessment_id, AssessmentState)
-
-
-@router.post("/draft", response_model=AssessmentState)
-async def send_draft(
-    case_ref: CaseRef,
-    body: DraftIn,
-    session: SessionDep,
-    temporal: TemporalDep,
-    user: Acting,
-    idempotency_key: IdempotencyKey = None,
-) -> Any:
-    """Send the draft plan; it must not name a school or institution (CFA 2014 s.38(5))."""
-    await case_for(session, user, case_ref)
-
-    async def send(draft: DraftSent) -> AssessmentState:
-        return await ASSESSMENT.act(temporal, session, user, case_ref, "send_draft", draft, idempotency_key)
-
-    return await with_draft(session, case_ref, body, idempotency_key, user.sub, send)
 
 
 @router.post("/final-plan", response_model=AssessmentState)
@@ -76,21 +57,19 @@ async def issue_final_plan(
         )
         return await ASSESSMENT.act(temporal, session, user, case_ref, "issue_final_plan", action, idempotency_key)
 
-    return await with_document(
-        session,
-        case_ref,
-        "final",
-        body.sections.model_dump(),
-        idempotency_key,
-        issue,
-        named_setting_urn=body.named_setting_urn,
-        setting_type=body.setting_type or None,
-        created_by=user.sub,
+    return await with_plan(
+        session, case_ref, "final", body, idempotency_key, user.sub, issue, setting_type=body.setting_type or None
     )
 
 
 # Each a validated workflow update on the case's assessment (api/actions.py).
 ASSESSMENT_ACTIONS = (
+    OfficerAction(
+        "draft",
+        "send_draft",
+        DraftIn,
+        "Send the draft plan; it must not name a school or institution (CFA 2014 s.38(5))",
+    ),
     OfficerAction(
         "decide-to-assess",
         "decide_to_assess",

@@ -23,15 +23,15 @@ from api.auth import (
 from api.deps import CaseRef, SessionDep, TemporalDep
 from api.problems import Problem
 from api.routes.cases import query_state
-from api.schemas import DraftIn, ParentCommentsIn, PlanSections
-from api.updates import IdempotencyKey, with_document, with_draft
+from api.schemas import AmendedPlanIn, DraftIn, ParentCommentsIn, PlanSections
+from api.updates import IdempotencyKey, with_document, with_plan
 from core.workflow_ids import CASE_PROCESSES, plan_id
 from intake.fields import Strict
 from reports.deadline_labels import deadline_label
 from statutory.local_authorities import unknown_reason
 from store.models import AuditEvent, CaseDeadline, PlanDocument
 from workflows.actions import BacklogConfirmed, ExceptionRecorded
-from workflows.assessment_models import DraftSent, SettingAnswered, SettingConsulted
+from workflows.assessment_models import SettingAnswered, SettingConsulted
 from workflows.day import Day
 from workflows.plan_models import (
     AdviceCirculated,
@@ -229,12 +229,6 @@ async def decide_review(
     )
 
 
-class AmendedPlanIn(Strict):
-    issued_on: Day
-    named_setting_urn: str | None = Field(default=None, pattern=r"^[0-9]{6,8}$")
-    sections: PlanSections
-
-
 @router.post("/amended-plan", response_model=PlanState)
 async def issue_amended_plan(
     case_ref: CaseRef,
@@ -255,35 +249,7 @@ async def issue_amended_plan(
         )
         return await PLAN.act(temporal, session, user, case_ref, "issue_amended_plan", action, idempotency_key)
 
-    return await with_document(
-        session,
-        case_ref,
-        "amended",
-        body.sections.model_dump(),
-        idempotency_key,
-        issue,
-        named_setting_urn=body.named_setting_urn,
-        created_by=user.sub,
-    )
-
-
-@router.post("/reassessment-draft", response_model=PlanState)
-async def send_reassessment_draft(
-    case_ref: CaseRef,
-    body: DraftIn,
-    session: SessionDep,
-    temporal: TemporalDep,
-    user: Acting,
-    idempotency_key: IdempotencyKey = None,
-) -> Any:
-    """Send the draft plan after a re-assessment, with 15 days to comment (SEND Regs 2014 reg 27 applying reg
-    13(1)); like a first draft it must not name a school or institution (CFA 2014 s.38(5))."""
-    await case_for(session, user, case_ref)
-
-    async def send(draft: DraftSent) -> PlanState:
-        return await PLAN.act(temporal, session, user, case_ref, "send_reassessment_draft", draft, idempotency_key)
-
-    return await with_draft(session, case_ref, body, idempotency_key, user.sub, send)
+    return await with_plan(session, case_ref, "amended", body, idempotency_key, user.sub, issue)
 
 
 @router.post("/transfer", response_model=PlanState)
@@ -307,6 +273,13 @@ async def transfer(
 
 # Each a validated workflow update on the case's plan (api/actions.py).
 PLAN_ACTIONS = (
+    OfficerAction(
+        "reassessment-draft",
+        "send_reassessment_draft",
+        DraftIn,
+        "Send the draft plan after a re-assessment, with 15 days to comment (SEND Regs 2014 reg 27 applying reg "
+        "13(1)); like a first draft it must not name a school or institution (CFA 2014 s.38(5))",
+    ),
     OfficerAction(
         "review-notice",
         "schedule_review",

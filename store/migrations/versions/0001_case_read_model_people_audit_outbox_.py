@@ -1,11 +1,4 @@
-"""case read model, people, audit, outbox, decisions, documents
-
-Revision ID: 0001
-Revises:
-Create Date: 2026-11-22 18:11:40.022733
-"""
-
-from collections.abc import Sequence
+"""Adds the case read model, its people, the audit trail, the notification outbox, decisions and plan documents."""
 
 import sqlalchemy as sa
 import sqlmodel
@@ -13,8 +6,6 @@ from alembic import op
 
 revision: str = "0001"
 down_revision: str | None = None
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

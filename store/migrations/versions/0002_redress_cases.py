@@ -1,11 +1,4 @@
-"""redress cases
-
-Revision ID: 0002
-Revises: 0001
-Create Date: 2026-11-22 19:28:04.618025
-"""
-
-from collections.abc import Sequence
+"""Adds the redress cases: each mediation, appeal and compliance route's read model."""
 
 import sqlalchemy as sa
 import sqlmodel
@@ -13,8 +6,6 @@ from alembic import op
 
 revision: str = "0002"
 down_revision: str | None = "0001"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

@@ -1,19 +1,10 @@
-"""dashboard: indexes for the inclusion dashboard's aggregates
-
-Revision ID: 0004
-Revises: 0003
-Create Date: 2026-12-02 23:00:00
-"""
-
-from collections.abc import Sequence
+"""Adds indexes for the inclusion dashboard's aggregates."""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0004"
 down_revision: str | None = "0003"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 # The deadlines the dashboard counts (reports/dashboard.py): duties still owed, missed ones, and the 20-week
 # final plans.

@@ -1,11 +1,4 @@
-"""work queues: each deadline carries its case's LA, and an index of an LA's duties owed in deadline order
-
-Revision ID: 0005
-Revises: 0004
-Create Date: 2026-12-02 00:20:00
-"""
-
-from collections.abc import Sequence
+"""Adds each deadline's LA, and an index of an LA's duties owed in deadline order."""
 
 import sqlalchemy as sa
 import sqlmodel
@@ -13,8 +6,6 @@ from alembic import op
 
 revision: str = "0005"
 down_revision: str | None = "0004"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 OWED = "done_on IS NULL AND kind = 'duty'"
 

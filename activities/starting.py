@@ -1,0 +1,58 @@
+"""Starting a case's workflows from activities: once per workflow id, and findable by case in the Temporal UI.
+
+Workflow ids come from the case (and the decision, appeal or order), so a retried activity starts
+nothing twice: a workflow already running under the id is left as it is.
+"""
+
+import contextlib
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from temporalio.client import Client
+from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDConflictPolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
+
+from workflows import search_attributes as sa
+
+
+def case_attributes(case_ref: str, la_code: str, process: str, stage: str) -> TypedSearchAttributes:
+    """What the Temporal UI lists a new workflow by: its case, LA, process and first stage."""
+    return TypedSearchAttributes(
+        [
+            SearchAttributePair(sa.CASE_REF, case_ref),
+            SearchAttributePair(sa.LOCAL_AUTHORITY, la_code),
+            SearchAttributePair(sa.PROCESS, process),
+            SearchAttributePair(sa.CASE_STAGE, stage),
+        ]
+    )
+
+
+class CaseInput(Protocol):
+    """A workflow's input: every one belongs to a case of an LA."""
+
+    @property
+    def case_ref(self) -> str: ...
+
+    @property
+    def la_code(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class WorkflowStarter:
+    client: Client
+    task_queue: str
+
+    async def start(
+        self, workflow: str, arg: CaseInput, workflow_id: str, process: str, stage: str, **options: Any
+    ) -> None:
+        """Start `workflow` on `arg` under `workflow_id`, listed by its case, LA, `process` and first `stage`."""
+        with contextlib.suppress(WorkflowAlreadyStartedError):
+            await self.client.start_workflow(
+                workflow,
+                arg,
+                id=workflow_id,
+                task_queue=self.task_queue,
+                id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+                search_attributes=case_attributes(arg.case_ref, arg.la_code, process, stage),
+                **options,
+            )

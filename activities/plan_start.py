@@ -12,13 +12,14 @@ from activities.starting import WorkflowStarter, case_attributes
 from core.workflow_ids import plan_id
 from workflows import summaries
 from workflows.activity_contracts import START_PLAN
+from workflows.plan import PlanWorkflow
 from workflows.plan_models import PlanInput
 
 
 class PlanStarter(WorkflowStarter):
     @activity.defn(name=START_PLAN)
     async def start_plan(self, plan: PlanInput) -> None:
-        await self.start("EhcPlan", plan, plan_id(plan.case_ref), "plan", "maintained", **summaries.plan(plan))
+        await self.start(PlanWorkflow.run, plan, plan_id(plan.case_ref), "plan", "maintained", **summaries.plan(plan))
 
 
 def plan_search_attributes(case_ref: str, la_code: str) -> TypedSearchAttributes:

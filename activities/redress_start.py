@@ -5,14 +5,17 @@ workflow; each order reaches the plan or assessment it changes. All are idempote
 from the case reference and the decision or appeal, and an update carries the order's own id.
 """
 
+from typing import Any
+
 from temporalio import activity
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
+from temporalio.workflow import UpdateMethodMultiParam
 
 from activities.starting import WorkflowStarter
-from core.workflow_ids import assessment_id, plan_id
+from core.workflow_ids import assessment_id, plan_id, update_id
 from workflows import summaries
 from workflows.actions import Action
 from workflows.activity_contracts import (
@@ -25,12 +28,14 @@ from workflows.activity_contracts import (
     CeaseUnappealed,
     OrderDone,
 )
+from workflows.assessment import AssessmentWorkflow
 from workflows.assessment_models import AssessmentInput
+from workflows.plan import PlanWorkflow
 from workflows.plan_models import AppealEvent, TribunalOrder
-from workflows.redress import redress_id
+from workflows.redress import RedressWorkflow, redress_id
 from workflows.redress_models import OrderKind, RedressInput
 from workflows.rejections import CaseBusy
-from workflows.tribunal import tribunal_id
+from workflows.tribunal import TribunalWorkflow, tribunal_id
 from workflows.tribunal_models import OrderComplied, TribunalInput
 
 
@@ -38,7 +43,7 @@ class RedressStarter(WorkflowStarter):
     @activity.defn(name=START_REDRESS)
     async def start_redress(self, redress: RedressInput) -> None:
         await self.start(
-            "EhcRedress",
+            RedressWorkflow.run,
             redress,
             redress_id(redress.case_ref, redress.decision_id),
             "redress",
@@ -49,7 +54,7 @@ class RedressStarter(WorkflowStarter):
     @activity.defn(name=START_TRIBUNAL)
     async def start_tribunal(self, appeal: TribunalInput) -> None:
         await self.start(
-            "EhcTribunal",
+            TribunalWorkflow.run,
             appeal,
             tribunal_id(appeal.case_ref, appeal.appeal_id),
             "tribunal",
@@ -60,7 +65,7 @@ class RedressStarter(WorkflowStarter):
             # The plan stays in force while the appeal is decided (CFA 2014 s.45).
             await self._update(
                 plan_id(appeal.case_ref),
-                "tribunal_cease_appeal",
+                PlanWorkflow.tribunal_cease_appeal,
                 AppealEvent(on=appeal.lodged_on, lodged=True),
                 f"appeal:{appeal.appeal_id}",
             )
@@ -79,7 +84,7 @@ class RedressStarter(WorkflowStarter):
                 kind="reassess",
                 tribunal_workflow_id=order.tribunal_workflow_id,
             )
-            carried = await self._update(plan_id(order.case_ref), "tribunal_order", reassess, order.order_id)
+            carried = await self._update(plan_id(order.case_ref), PlanWorkflow.tribunal_order, reassess, order.order_id)
             return plan_id(order.case_ref) if carried else None
         if kind in (OrderKind.ASSESS, OrderKind.MAKE_PLAN):
             # The assessment opens again, on the order's clock (reg 44(2)(b)-(c)).
@@ -94,7 +99,7 @@ class RedressStarter(WorkflowStarter):
                 tribunal_workflow_id=order.tribunal_workflow_id,
             )
             await self.start(
-                "EhcAssessment",
+                AssessmentWorkflow.run,
                 ordered,
                 assessment_id(order.case_ref),
                 "assessment",
@@ -105,7 +110,9 @@ class RedressStarter(WorkflowStarter):
             return assessment_id(order.case_ref)
         if kind in (OrderKind.CONTINUE_TO_MAINTAIN, OrderKind.CEASE):
             event = AppealEvent(on=order.made_on, lodged=False, upheld=kind is OrderKind.CONTINUE_TO_MAINTAIN)
-            carried = await self._update(plan_id(order.case_ref), "tribunal_cease_appeal", event, order.order_id)
+            carried = await self._update(
+                plan_id(order.case_ref), PlanWorkflow.tribunal_cease_appeal, event, order.order_id
+            )
             return plan_id(order.case_ref) if carried else None
         tribunal_order = TribunalOrder(
             on=order.made_on,
@@ -114,7 +121,9 @@ class RedressStarter(WorkflowStarter):
             kind=kind.value,
             tribunal_workflow_id=order.tribunal_workflow_id,
         )
-        carried = await self._update(plan_id(order.case_ref), "tribunal_order", tribunal_order, order.order_id)
+        carried = await self._update(
+            plan_id(order.case_ref), PlanWorkflow.tribunal_order, tribunal_order, order.order_id
+        )
         return plan_id(order.case_ref) if carried else None
 
     @activity.defn(name=REPORT_CEASE_UNAPPEALED)
@@ -122,18 +131,20 @@ class RedressStarter(WorkflowStarter):
         """The plan ceases once the time for appealing against ceasing it has passed (CFA 2014 s.45)."""
         return await self._update(
             plan_id(ended.case_ref),
-            "cease_unappealed",
+            PlanWorkflow.cease_unappealed,
             Action(on=ended.appeal_by, actor="redress"),
             ended.decision_id,
         )
 
-    async def _update(self, workflow_id: str, update: str, arg: object, update_id: str) -> bool:
+    async def _update(
+        self, workflow_id: str, update: UpdateMethodMultiParam[[Any, Any], Any], arg: object, key: str
+    ) -> bool:
         """An update keyed by the order, so a retried activity is the same update, not a second one.
 
         False if the case refused it, or has ended: it is no longer where the order applies (already ceased,
         say). Retrying against a closed workflow would never succeed and would hold up whatever waits for it."""
         try:
-            await self.client.get_workflow_handle(workflow_id).execute_update(update, arg, id=f"{update}:{update_id}")
+            await self.client.get_workflow_handle(workflow_id).execute_update(update, arg, id=update_id(update, key))
         except WorkflowUpdateFailedError as error:
             _raise_if_busy(error)
             return False
@@ -145,15 +156,8 @@ class RedressStarter(WorkflowStarter):
 
     @activity.defn(name=REPORT_ORDER_DONE)
     async def report_order_done(self, done: OrderDone) -> None:
-        handle = self.client.get_workflow_handle(done.tribunal_workflow_id)
-        try:
-            await handle.execute_update(
-                "order_complied",
-                OrderComplied(on=done.on, actor="case", order_id=done.order_id),
-                id=f"order_complied:{done.order_id}",
-            )
-        except WorkflowUpdateFailedError as error:
-            _raise_if_busy(error)
+        complied = OrderComplied(on=done.on, actor="case", order_id=done.order_id)
+        if not await self._update(done.tribunal_workflow_id, TribunalWorkflow.order_complied, complied, done.order_id):
             # Refused for good: the appeal has ended, or knows the order done. Said, so ops can look.
             activity.logger.warning(
                 "the appeal refused a case's report that an order was carried out",

@@ -5,14 +5,19 @@ nothing twice: a workflow already running under the id is left as it is.
 """
 
 import contextlib
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from temporalio.client import Client
 from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDConflictPolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from workflows import search_attributes as sa
+from workflows.case_state import CaseInput
+
+# A workflow's run method (`PlanWorkflow.run`): the client takes its type and argument from it.
+WorkflowRun = Callable[[Any, Any], Awaitable[Any]]
 
 
 def case_attributes(case_ref: str, la_code: str, process: str, stage: str) -> TypedSearchAttributes:
@@ -27,23 +32,13 @@ def case_attributes(case_ref: str, la_code: str, process: str, stage: str) -> Ty
     )
 
 
-class CaseInput(Protocol):
-    """A workflow's input: every one belongs to a case of an LA."""
-
-    @property
-    def case_ref(self) -> str: ...
-
-    @property
-    def la_code(self) -> str: ...
-
-
 @dataclass(frozen=True)
 class WorkflowStarter:
     client: Client
     task_queue: str
 
     async def start(
-        self, workflow: str, arg: CaseInput, workflow_id: str, process: str, stage: str, **options: Any
+        self, workflow: WorkflowRun, arg: CaseInput, workflow_id: str, process: str, stage: str, **options: Any
     ) -> None:
         """Start `workflow` on `arg` under `workflow_id`, listed by its case, LA, `process` and first `stage`."""
         with contextlib.suppress(WorkflowAlreadyStartedError):

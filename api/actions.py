@@ -19,15 +19,20 @@ from temporalio.client import Client
 from api.auth import Acting, User, case_for
 from api.deps import CaseRef, SessionDep, TemporalDep
 from api.schemas import DraftIn
-from api.updates import IdempotencyKey, run_update, with_draft
+from api.updates import IdempotencyKey, StateQuery, Update, answer_type, run_update, with_draft
+from core.workflow_ids import update_name
 
 
 @dataclass(frozen=True)
 class OfficerAction:
     path: str  # under the process's address, e.g. "decide-to-assess"
-    update: str  # the workflow update it sends (their names stay: running cases replay them)
+    update: Update  # the workflow's handler, e.g. AssessmentWorkflow.decide_to_assess: its name is the update's
     body: type[BaseModel]
     what: str  # the route's summary in the API's docs, with its legal reference
+
+    @property
+    def name(self) -> str:
+        return update_name(self.update)
 
 
 @dataclass(frozen=True)
@@ -35,7 +40,7 @@ class CaseProcess:
     """The assessment or the plan of a case, as the API acts on it: which workflow, and what its state is."""
 
     workflow_id: Callable[[str], str]
-    state: type[BaseModel]
+    state: StateQuery  # the workflow's `state` query, e.g. AssessmentWorkflow.get_state
 
     async def act(
         self,
@@ -43,7 +48,7 @@ class CaseProcess:
         session: AsyncSession,
         user: User,
         case_ref: str,
-        update: str,
+        update: Update,
         action: BaseModel,
         key: str | None,
     ) -> Any:
@@ -58,9 +63,9 @@ class CaseProcess:
                 f"/{row.path}",
                 self._endpoint(row),
                 methods=["POST"],
-                response_model=self.state,
+                response_model=answer_type(self.state),
                 summary=row.what,
-                name=row.update,
+                name=row.name,
             )
 
     def _endpoint(self, row: OfficerAction) -> Callable[..., Any]:
@@ -89,7 +94,7 @@ def process_actions(
     *,
     prefix: str,
     id_type: Any,
-    state: type[BaseModel],
+    state: StateQuery,
     known: Callable[..., Any],
 ) -> None:
     """POST /{prefix}/{workflow_id}/{path} for each row: an action on a redress route or an appeal, whose id is
@@ -99,14 +104,14 @@ def process_actions(
             f"/{prefix}/{{workflow_id}}/{row.path}",
             _on_process(row, id_type, state),
             methods=["POST"],
-            response_model=state,
+            response_model=answer_type(state),
             summary=row.what,
-            name=f"{prefix}_{row.update}",
+            name=f"{prefix}_{row.name}",
             dependencies=[Depends(known)],
         )
 
 
-def _on_process(row: OfficerAction, id_type: Any, state: type[BaseModel]) -> Callable[..., Any]:
+def _on_process(row: OfficerAction, id_type: Any, state: StateQuery) -> Callable[..., Any]:
     async def endpoint(
         workflow_id: id_type,
         body: row.body,  # type: ignore[name-defined]  # the row's model, for FastAPI to validate

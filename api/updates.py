@@ -11,7 +11,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar, get_type_hints
 
 from fastapi import Depends, Header, Request
 from pydantic import BaseModel
@@ -20,10 +20,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.client import Client, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
+from temporalio.workflow import UpdateMethodMultiParam
 
 from api.auth import User, authenticate
 from api.problems import Problem
 from api.schemas import DraftIn, IssuedPlanIn
+from core.workflow_ids import update_id
 from store.models import PlanDocument
 from workflows.assessment_models import DraftSent
 from workflows.rejections import CONFLICT_TYPES, CaseBusy
@@ -55,26 +57,37 @@ async def _request_key(
 
 IdempotencyKey = Annotated[str | None, Depends(_request_key)]
 State = TypeVar("State", bound=BaseModel)
+# Typed references to a workflow's handlers, as the client takes them (temporalio/samples-python's way): an
+# update (`AssessmentWorkflow.decide_to_assess`) and the `state` query (`AssessmentWorkflow.get_state`), whose
+# return type is the answer's.
+Update = UpdateMethodMultiParam[[Any, Any], Any]
+StateQuery = Callable[[Any], BaseModel]
+
+
+def answer_type(query: StateQuery) -> type[BaseModel]:
+    """The model a `state` query answers with: the response model of every action on that process."""
+    answer: type[BaseModel] = get_type_hints(query)["return"]
+    return answer
 
 
 async def run_update(
     temporal: Client,
     workflow_id: str,
-    update: str,
+    update: Update,
     action: BaseModel,
     idempotency_key: str | None,
-    state_type: type[State],
+    state: StateQuery,
     actor: str,
-) -> State:
+) -> BaseModel:
     """`actor` is the signed-in user: whoever a request body names, the audit trail records who acted."""
     if "actor" in type(action).model_fields:
         action = action.model_copy(update={"actor": actor})
     handle = temporal.get_workflow_handle(workflow_id)
-    update_id = f"{update}:{idempotency_key}" if idempotency_key else None
+    key = update_id(update, idempotency_key) if idempotency_key else None
     try:
         async with asyncio.timeout(UPDATE_TIMEOUT_SECONDS):
-            await handle.execute_update(update, action, id=update_id)
-            return await handle.query("state", result_type=state_type)
+            await handle.execute_update(update, action, id=key)
+            return await handle.query(state)
     except WorkflowUpdateFailedError as error:
         cause = error.cause
         reason = cause.message if isinstance(cause, ApplicationError) else str(cause)

@@ -49,7 +49,7 @@ from tests.factories import TEST_SECRET, bearer, case_request
 from tests.support.tcp_proxy import TcpProxy
 from worker import build_worker
 from workflows import search_attributes as sa
-from workflows.assessment_models import AssessmentState
+from workflows.assessment import AssessmentWorkflow
 
 LA = "BOUT"
 TASK_QUEUE = "bench-db-outage"
@@ -166,7 +166,7 @@ async def converged(env: WorkflowEnvironment, direct: SessionMaker, refs: list[s
         sent[notice.case_ref].append((notice.template, notice.recipient_role))
     lagging = []
     for ref in refs:
-        state = await env.client.get_workflow_handle(assessment_id(ref)).query("state", result_type=AssessmentState)
+        state = await env.client.get_workflow_handle(assessment_id(ref)).query(AssessmentWorkflow.get_state)
         row = rows.get(ref)
         if (
             row is None

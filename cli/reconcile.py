@@ -48,9 +48,9 @@ from store.models import Case, CaseDeadline, RedressCase
 from workflows import restatement
 from workflows import search_attributes as sa
 from workflows.activity_contracts import CaseSnapshot
+from workflows.case_base import CaseWorkflow
 from workflows.case_state import DeadlineStatus
 
-READ_MODEL_QUERY = "read_model"
 # Columns the sync activity keeps current; `updated_at` changes on every write and proves nothing.
 CASE_FIELDS = tuple(c for c in CASE_COLUMNS if c != "updated_at")
 REDRESS_FIELDS = tuple(c for c in REDRESS_COLUMNS if c != "updated_at")
@@ -153,7 +153,7 @@ class Reconciler:
         for run in runs:
             handle = self.client.get_workflow_handle(run.id, run_id=run.run_id)
             try:
-                snapshots.append(await handle.query(READ_MODEL_QUERY, result_type=CaseSnapshot))
+                snapshots.append(await handle.query(CaseWorkflow.read_model))
             except RPCError as error:
                 if "not found" in str(error).lower():  # past retention since it was listed: history now
                     continue

@@ -27,7 +27,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlmodel import col, select
 from temporalio.client import Client, WorkflowExecutionStatus
@@ -37,11 +37,9 @@ import statutory
 from store.db import SessionMaker
 from store.models import Case, CaseDeadline, RedressCase
 from workflows.actions import Action
-from workflows.activity_contracts import CaseSnapshot
+from workflows.case_base import CaseWorkflow
 from workflows.restatement import describe, restate, restate_row
 
-RESTATE_UPDATE = "restate_record"
-READ_MODEL_QUERY = "read_model"
 ACTOR = "restate"
 WORKFLOW_TIMEOUT_SECONDS = 60
 
@@ -143,12 +141,13 @@ class Restater:
             async with asyncio.timeout(WORKFLOW_TIMEOUT_SECONDS):  # no worker answering: a failure, not a hang
                 if (await handle.describe()).status is not WorkflowExecutionStatus.RUNNING:
                     raise Fallback
-                snapshot = await handle.query(READ_MODEL_QUERY, result_type=CaseSnapshot)
+                snapshot = await handle.query(CaseWorkflow.read_model)
                 keys = {d.key for d in snapshot.deadlines}
                 if not apply:
                     return keys, restate(snapshot.deadlines, outcome=snapshot.outcome)
                 action = Action(on=statutory.business_date(datetime.now(UTC)), actor=ACTOR)
-                lines = await handle.execute_update(RESTATE_UPDATE, action, result_type=list[str])
+                # The SDK types a named async handler's answer as its coroutine; the client returns the list.
+                lines = cast(list[str], await handle.execute_update(CaseWorkflow.restate_record, action))
                 return keys, lines
         except RPCError as error:
             if error.status is RPCStatusCode.NOT_FOUND:  # closed since, or never known to this server

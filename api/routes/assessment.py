@@ -13,6 +13,7 @@ from api.schemas import DraftIn, FinalPlanIn, ParentCommentsIn
 from api.updates import IdempotencyKey, with_plan
 from core.workflow_ids import assessment_id
 from workflows.actions import BacklogConfirmed, ExceptionRecorded
+from workflows.assessment import AssessmentWorkflow
 from workflows.assessment_models import (
     AdviceReceived,
     AdviceRequest,
@@ -28,7 +29,7 @@ from workflows.assessment_models import (
 router = APIRouter(prefix="/cases/{case_ref}", tags=["assessment actions"], dependencies=[InScope])
 
 
-ASSESSMENT = CaseProcess(assessment_id, AssessmentState)
+ASSESSMENT = CaseProcess(assessment_id, AssessmentWorkflow.get_state)
 
 
 @router.post("/final-plan", response_model=AssessmentState)
@@ -55,7 +56,9 @@ async def issue_final_plan(
             named_setting_urn=body.named_setting_urn,
             setting_type=body.setting_type,
         )
-        return await ASSESSMENT.act(temporal, session, user, case_ref, "issue_final_plan", action, idempotency_key)
+        return await ASSESSMENT.act(
+            temporal, session, user, case_ref, AssessmentWorkflow.issue_final_plan, action, idempotency_key
+        )
 
     return await with_plan(
         session, case_ref, "final", body, idempotency_key, user.sub, issue, setting_type=body.setting_type or None
@@ -66,54 +69,64 @@ async def issue_final_plan(
 ASSESSMENT_ACTIONS = (
     OfficerAction(
         "draft",
-        "send_draft",
+        AssessmentWorkflow.send_draft,
         DraftIn,
         "Send the draft plan; it must not name a school or institution (CFA 2014 s.38(5))",
     ),
     OfficerAction(
         "decide-to-assess",
-        "decide_to_assess",
+        AssessmentWorkflow.decide_to_assess,
         AssessDecision,
         "Record the decision whether to carry out an EHC needs assessment (SEND Regs 2014 reg 5)",
     ),
     OfficerAction(
         "advice-requests",
-        "request_advice",
+        AssessmentWorkflow.request_advice,
         AdviceRequest,
         "Ask an adviser for advice (reg 6(1)); starts that adviser's own 6-week deadline (reg 8)",
     ),
-    OfficerAction("advice-received", "record_advice", AdviceReceived, "Record advice received from an adviser"),
+    OfficerAction(
+        "advice-received", AssessmentWorkflow.record_advice, AdviceReceived, "Record advice received from an adviser"
+    ),
     OfficerAction(
         "decide-to-issue",
-        "decide_to_issue",
+        AssessmentWorkflow.decide_to_issue,
         IssueDecision,
         "Record the decision whether to issue an EHC plan after the assessment (reg 10)",
     ),
     OfficerAction(
         "parent-comments",
-        "record_parent_comments",
+        AssessmentWorkflow.record_parent_comments,
         ParentCommentsIn,
         "Record the parent's or young person's comments on the draft and any setting they ask for",
     ),
     OfficerAction(
         "setting-consultations",
-        "consult_setting",
+        AssessmentWorkflow.consult_setting,
         SettingConsulted,
         "Consult a school or college about being named (CFA 2014 s.39/s.40; answer within 15 days)",
     ),
-    OfficerAction("setting-answers", "record_setting_response", SettingAnswered, "Record a consulted setting's answer"),
+    OfficerAction(
+        "setting-answers",
+        AssessmentWorkflow.record_setting_response,
+        SettingAnswered,
+        "Record a consulted setting's answer",
+    ),
     OfficerAction(
         "exceptions",
-        "record_exception",
+        AssessmentWorkflow.record_exception,
         ExceptionRecorded,
         "Record a statutory exception (e.g. reg 5(4), 8(2), 10(4), 13(3)) with its reason and dates",
     ),
     OfficerAction(
-        "withdraw", "withdraw", Withdrawal, "Close the case: the family moved away or the request was withdrawn"
+        "withdraw",
+        AssessmentWorkflow.withdraw,
+        Withdrawal,
+        "Close the case: the family moved away or the request was withdrawn",
     ),
     OfficerAction(
         "backlog-confirmed",
-        "confirm_backlog",
+        AssessmentWorkflow.confirm_backlog,
         BacklogConfirmed,
         "Every past fact of a case entered late is in: dates already overdue when entered are judged now "
         "(docs/legal-time.md)",

@@ -4,8 +4,9 @@ import asyncio
 import contextlib
 import hashlib
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Header, Response, status
 from pydantic import BaseModel
@@ -43,7 +44,7 @@ from store.models import Case, Child, Contact, IdempotencyRecord, Notification
 from workflows import search_attributes as sa
 from workflows import summaries
 from workflows.assessment import AssessmentWorkflow
-from workflows.assessment_models import AssessmentInput, AssessmentState, Stage
+from workflows.assessment_models import AssessmentInput, Stage
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 State = TypeVar("State", bound=BaseModel)
@@ -184,11 +185,11 @@ async def open_case(
 
 
 async def query_state(
-    handle: WorkflowHandle, case_ref: str, state_type: type[State], *, imported_plan: bool = False
+    handle: WorkflowHandle, case_ref: str, state: Callable[[Any], State], *, imported_plan: bool = False
 ) -> State:
     try:
         async with asyncio.timeout(QUERY_TIMEOUT_SECONDS):
-            return await handle.query("state", result_type=state_type)
+            return await handle.query(state)
     except RPCError as error:
         if error.status is RPCStatusCode.NOT_FOUND and imported_plan:
             # A plan brought in from the LA's records has no assessment here: say where it is, not "retry".
@@ -216,7 +217,9 @@ async def read_case(case_ref: CaseRef, session: SessionDep, temporal: TemporalDe
     case = await case_for(session, user, case_ref)
     # The workflow's answer and the database's are independent: asked at once, a read waits for the slower.
     handle = temporal.get_workflow_handle(assessment_id(case_ref))
-    query = asyncio.create_task(query_state(handle, case_ref, AssessmentState, imported_plan=case.process == "plan"))
+    query = asyncio.create_task(
+        query_state(handle, case_ref, AssessmentWorkflow.get_state, imported_plan=case.process == "plan")
+    )
     try:
         child = None
         if user.role in PERSONAL_DATA:

@@ -33,6 +33,7 @@ from store.models import AuditEvent, CaseDeadline, PlanDocument
 from workflows.actions import BacklogConfirmed, ExceptionRecorded
 from workflows.assessment_models import SettingAnswered, SettingConsulted
 from workflows.day import Day
+from workflows.plan import PlanWorkflow
 from workflows.plan_models import (
     AdviceCirculated,
     AmendedPlanIssued,
@@ -64,14 +65,14 @@ class TransferNoticeIn(TransferNotice):
 router = APIRouter(prefix="/plans/{case_ref}", tags=["plans"], dependencies=[InScope])
 
 
-PLAN = CaseProcess(plan_id, PlanState)
+PLAN = CaseProcess(plan_id, PlanWorkflow.get_state)
 
 
 @router.get("", response_model=PlanState)
 async def read_plan(case_ref: CaseRef, session: SessionDep, temporal: TemporalDep, user: Anyone) -> PlanState:
     """The plan: stage, review date and why, phase transfer, who holds the rights, deadlines, history."""
     await case_for(session, user, case_ref)
-    state = await query_state(temporal.get_workflow_handle(plan_id(case_ref)), case_ref, PlanState)
+    state = await query_state(temporal.get_workflow_handle(plan_id(case_ref)), case_ref, PlanWorkflow.get_state)
     return state.model_copy(update={"exceptions": without_free_text(user, state.exceptions)})
 
 
@@ -96,7 +97,7 @@ async def plan_versions(
     """Every issued version of the plan (sections A to K), with what changed from the one before and who."""
     await case_for(session, user, case_ref)
     await audit_personal_data(session, user, case_ref, "plan versions (sections A to K)")
-    state = await query_state(temporal.get_workflow_handle(plan_id(case_ref)), case_ref, PlanState)
+    state = await query_state(temporal.get_workflow_handle(plan_id(case_ref)), case_ref, PlanWorkflow.get_state)
     ids = [v.document_id for v in state.versions if v.document_id]
     documents = {d.id: d for d in (await session.exec(select(PlanDocument).where(col(PlanDocument.id).in_(ids)))).all()}
     # Comparing every section of every version is CPU work that grows with the plan's life: off the event loop.
@@ -212,7 +213,7 @@ async def decide_review(
         action = ReviewDecision(
             on=body.on, actor=user.sub, outcome=body.outcome, reasons=body.reasons, proposed_document_id=document_id
         )
-        return await PLAN.act(temporal, session, user, case_ref, "decide_review", action, idempotency_key)
+        return await PLAN.act(temporal, session, user, case_ref, PlanWorkflow.decide_review, action, idempotency_key)
 
     if body.outcome is not ReviewOutcome.AMEND:
         return await decide(None)
@@ -247,7 +248,9 @@ async def issue_amended_plan(
         action = AmendedPlanIssued(
             on=body.issued_on, actor=user.sub, document_id=document_id, named_setting_urn=body.named_setting_urn
         )
-        return await PLAN.act(temporal, session, user, case_ref, "issue_amended_plan", action, idempotency_key)
+        return await PLAN.act(
+            temporal, session, user, case_ref, PlanWorkflow.issue_amended_plan, action, idempotency_key
+        )
 
     return await with_plan(session, case_ref, "amended", body, idempotency_key, user.sub, issue)
 
@@ -268,49 +271,52 @@ async def transfer(
     moved, the case leaves this LA's view and only the receiving LA's staff can act on it."""
     if (reason := unknown_reason(body.to_la_code)) is not None:
         raise Problem(422, "Unknown LA", f"to_la_code: {reason}.", "/problems/unknown-la")
-    return await PLAN.act(temporal, session, user, case_ref, "transfer_in", body, idempotency_key)
+    return await PLAN.act(temporal, session, user, case_ref, PlanWorkflow.transfer_in, body, idempotency_key)
 
 
 # Each a validated workflow update on the case's plan (api/actions.py).
 PLAN_ACTIONS = (
     OfficerAction(
         "reassessment-draft",
-        "send_reassessment_draft",
+        PlanWorkflow.send_reassessment_draft,
         DraftIn,
         "Send the draft plan after a re-assessment, with 15 days to comment (SEND Regs 2014 reg 27 applying reg "
         "13(1)); like a first draft it must not name a school or institution (CFA 2014 s.38(5))",
     ),
     OfficerAction(
         "review-notice",
-        "schedule_review",
+        PlanWorkflow.schedule_review,
         MeetingScheduled,
         "Send notice of the review meeting, at least 2 weeks ahead (SEND Regs 2014 reg 20(3))",
     ),
     OfficerAction(
         "review-advice",
-        "circulate_review_advice",
+        PlanWorkflow.circulate_review_advice,
         AdviceCirculated,
         "Record the advice circulated to those invited, at least 2 weeks before the meeting (reg 20(4))",
     ),
     OfficerAction(
         "review-meeting",
-        "hold_review",
+        PlanWorkflow.hold_review,
         ReviewHeld,
         "Record that the review meeting was held (CFA 2014 s.44(1)); starts the report and decision clocks",
     ),
     OfficerAction(
-        "review-report", "receive_review_report", ReportReceived, "Record the review report (2 weeks after the meeting)"
+        "review-report",
+        PlanWorkflow.receive_review_report,
+        ReportReceived,
+        "Record the review report (2 weeks after the meeting)",
     ),
     OfficerAction(
         "family-comments",
-        "record_family_comments",
+        PlanWorkflow.record_family_comments,
         ParentCommentsIn,
         "The family's comments on the proposed amendments or the re-assessment's draft, and any setting "
         "it asks for (SEND Regs 2014 reg 22(2)(c); reg 27 applying reg 13(1); CFA 2014 s.38(2))",
     ),
     OfficerAction(
         "setting-consultations",
-        "consult_setting",
+        PlanWorkflow.consult_setting,
         SettingConsulted,
         "Consult a setting on being named in the amended plan (CFA 2014 ss.39-40, applied by regs 22 and "
         "27): a setting newly named in section I must have been consulted in the same review or "
@@ -318,38 +324,38 @@ PLAN_ACTIONS = (
     ),
     OfficerAction(
         "setting-answers",
-        "record_setting_response",
+        PlanWorkflow.record_setting_response,
         SettingAnswered,
         "The consulted setting's answer (its 15 days, Code of Practice 9.83, are its own: a window, never a breach)",
     ),
     OfficerAction(
         "post16-move",
-        "plan_post16_move",
+        PlanWorkflow.plan_post16_move,
         Post16MovePlanned,
         "A move between post-16 institutions at a time other than after secondary school: the plan is "
         "reviewed and amended at least 5 months before it (SEND Regs 2014 reg 18(2))",
     ),
     OfficerAction(
         "not-amended",
-        "decide_not_to_amend",
+        PlanWorkflow.decide_not_to_amend,
         NotAmended,
         "Decide not to amend after representations, with reasons (reg 22(4))",
     ),
     OfficerAction(
         "reassessment-request",
-        "request_reassessment",
+        PlanWorkflow.request_reassessment,
         ReassessmentRequested,
         "Record a request to re-assess (decision due in 15 days, reg 25)",
     ),
     OfficerAction(
         "reassessment-decision",
-        "decide_reassessment",
+        PlanWorkflow.decide_reassessment,
         ReassessmentDecision,
         "Decide whether to re-assess (a refusal is appealable, CFA 2014 s.51(2)(d))",
     ),
     OfficerAction(
         "exceptions",
-        "record_exception",
+        PlanWorkflow.record_exception,
         ExceptionRecorded,
         "Record a statutory exception to one of the plan's own limits (a re-assessment's 14 weeks, reg "
         "27(3) applying reg 10(4); a Tribunal order's, reg 44(3)): a deadline it covers is excepted, not "
@@ -357,33 +363,33 @@ PLAN_ACTIONS = (
     ),
     OfficerAction(
         "cease-consultation",
-        "consult_on_ceasing",
+        PlanWorkflow.consult_on_ceasing,
         CeaseConsulted,
         "Record that the LA told the family it is considering ceasing the plan and consulted them and the"
         " head of the named setting (SEND Regs 2014 reg 31(1)): required before any decision to cease",
     ),
     OfficerAction(
         "cease",
-        "decide_to_cease",
+        PlanWorkflow.decide_to_cease,
         CeaseDecision,
         "Decide to cease the plan (reg 31); it stays in force until the appeal window closes (CFA 2014 s.45)",
     ),
     OfficerAction(
         "cease-appeal",
-        "record_cease_appeal",
+        PlanWorkflow.record_cease_appeal,
         AppealEvent,
         "Record an appeal against ceasing being registered, then its outcome",
     ),
     OfficerAction(
         "transfer-notice",
-        "record_transfer_notice",
+        PlanWorkflow.record_transfer_notice,
         TransferNoticeIn,
         "The new LA told the family the plan has transferred and whether it proposes an EHC needs "
         "assessment (6 weeks, reg 15(4))",
     ),
     OfficerAction(
         "backlog-confirmed",
-        "confirm_backlog",
+        PlanWorkflow.confirm_backlog,
         BacklogConfirmed,
         "Say that every past fact of an imported or late-entered plan is in (docs/legal-time.md): dates "
         "already overdue when they were entered are judged now instead of at the end of their settle "

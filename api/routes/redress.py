@@ -15,6 +15,7 @@ from api.problems import Problem
 from api.routes.cases import query_state
 from store.models import Case, RedressCase
 from workflows.actions import BacklogConfirmed
+from workflows.redress import RedressWorkflow
 from workflows.redress_models import (
     AdviserContacted,
     AgreementCarriedOut,
@@ -25,6 +26,7 @@ from workflows.redress_models import (
     MediationNotArranged,
     RedressState,
 )
+from workflows.tribunal import TribunalWorkflow
 from workflows.tribunal_models import (
     Conceded,
     Decided,
@@ -107,48 +109,82 @@ async def _known(
 @router.get("/redress/{workflow_id}", response_model=RedressState, dependencies=[Depends(_known)])
 async def read_redress(workflow_id: RedressId, temporal: TemporalDep) -> RedressState:
     """One redress route: mediation, certificate, the appeal deadline and history."""
-    return await query_state(temporal.get_workflow_handle(workflow_id), workflow_id, RedressState)
+    return await query_state(temporal.get_workflow_handle(workflow_id), workflow_id, RedressWorkflow.get_state)
 
 
 @router.get("/tribunal/{workflow_id}", response_model=TribunalState, dependencies=[Depends(_known)])
 async def read_appeal(workflow_id: TribunalId, temporal: TemporalDep) -> TribunalState:
     """One appeal: registration, the LA's response deadline, the orders and their compliance."""
-    return await query_state(temporal.get_workflow_handle(workflow_id), workflow_id, TribunalState)
+    return await query_state(temporal.get_workflow_handle(workflow_id), workflow_id, TribunalWorkflow.get_state)
 
 
 # Each a validated workflow update on the route or the appeal (api/actions.py).
 REDRESS_ACTIONS = tuple(
     OfficerAction(*row)
     for row in (
-        ("adviser-contact", "contact_adviser", AdviserContacted, "The family contacted the mediation adviser (reg 33)"),
-        ("mediation-arranged", "mediation_arranged", MediationArranged, "Mediation arranged (30 days)"),
-        ("mediation-not-arranged", "mediation_not_arranged", MediationNotArranged, "The LA could not arrange it"),
-        ("mediation-held", "mediation_held", MediationHeld, "Mediation held, with its outcome (reg 42)"),
-        ("certificate", "certificate_issued", CertificateIssued, "Mediation certificate issued (regs 34, 39)"),
-        ("agreement-done", "agreement_carried_out", AgreementCarriedOut, "A mediation agreement carried out"),
-        ("appeal", "appeal_lodged", AppealLodged, "An appeal lodged with the Tribunal (HESC r.20)"),
-        ("backlog-confirmed", "confirm_backlog", BacklogConfirmed, "Every past fact of a late-entered route is in"),
+        (
+            "adviser-contact",
+            RedressWorkflow.contact_adviser,
+            AdviserContacted,
+            "The family contacted the mediation adviser (reg 33)",
+        ),
+        ("mediation-arranged", RedressWorkflow.mediation_arranged, MediationArranged, "Mediation arranged (30 days)"),
+        (
+            "mediation-not-arranged",
+            RedressWorkflow.mediation_not_arranged,
+            MediationNotArranged,
+            "The LA could not arrange it",
+        ),
+        ("mediation-held", RedressWorkflow.mediation_held, MediationHeld, "Mediation held, with its outcome (reg 42)"),
+        (
+            "certificate",
+            RedressWorkflow.certificate_issued,
+            CertificateIssued,
+            "Mediation certificate issued (regs 34, 39)",
+        ),
+        (
+            "agreement-done",
+            RedressWorkflow.agreement_carried_out,
+            AgreementCarriedOut,
+            "A mediation agreement carried out",
+        ),
+        ("appeal", RedressWorkflow.appeal_lodged, AppealLodged, "An appeal lodged with the Tribunal (HESC r.20)"),
+        (
+            "backlog-confirmed",
+            RedressWorkflow.confirm_backlog,
+            BacklogConfirmed,
+            "Every past fact of a late-entered route is in",
+        ),
     )
 )
 TRIBUNAL_ACTIONS = tuple(
     OfficerAction(*row)
     for row in (
-        ("registered", "register", Registered, "The Tribunal registered the appeal"),
-        ("response", "respond", ResponseSent, "The LA's response sent (HESC r.21)"),
-        ("hearing", "list_hearing", HearingListed, "Hearing date set"),
-        ("decision", "decide", Decided, "The Tribunal's decision and orders (reg 44)"),
-        ("concede", "concede", Conceded, "The LA does not oppose the appeal (reg 45)"),
-        ("withdrawn", "withdraw", Ended, "The appeal was withdrawn"),
-        ("struck-out", "strike_out", Ended, "The appeal was struck out"),
-        ("order-complied", "record_order_complied", OrderComplied, "An order carried out"),
+        ("registered", TribunalWorkflow.register, Registered, "The Tribunal registered the appeal"),
+        ("response", TribunalWorkflow.respond, ResponseSent, "The LA's response sent (HESC r.21)"),
+        ("hearing", TribunalWorkflow.list_hearing, HearingListed, "Hearing date set"),
+        ("decision", TribunalWorkflow.decide, Decided, "The Tribunal's decision and orders (reg 44)"),
+        ("concede", TribunalWorkflow.concede, Conceded, "The LA does not oppose the appeal (reg 45)"),
+        ("withdrawn", TribunalWorkflow.withdraw, Ended, "The appeal was withdrawn"),
+        ("struck-out", TribunalWorkflow.strike_out, Ended, "The appeal was struck out"),
+        ("order-complied", TribunalWorkflow.record_order_complied, OrderComplied, "An order carried out"),
         (
             "recommendation-response",
-            "recommendation_response",
+            TribunalWorkflow.recommendation_response,
             RecommendationResponse,
             "A written response to the Tribunal's health or social care recommendations (SI 2017/1306)",
         ),
-        ("backlog-confirmed", "confirm_backlog", BacklogConfirmed, "Every past fact of a late-entered appeal is in"),
+        (
+            "backlog-confirmed",
+            TribunalWorkflow.confirm_backlog,
+            BacklogConfirmed,
+            "Every past fact of a late-entered appeal is in",
+        ),
     )
 )
-process_actions(router, REDRESS_ACTIONS, prefix="redress", id_type=RedressId, state=RedressState, known=_known)
-process_actions(router, TRIBUNAL_ACTIONS, prefix="tribunal", id_type=TribunalId, state=TribunalState, known=_known)
+process_actions(
+    router, REDRESS_ACTIONS, prefix="redress", id_type=RedressId, state=RedressWorkflow.get_state, known=_known
+)
+process_actions(
+    router, TRIBUNAL_ACTIONS, prefix="tribunal", id_type=TribunalId, state=TribunalWorkflow.get_state, known=_known
+)

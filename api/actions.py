@@ -25,10 +25,15 @@ from core.workflow_ids import update_name
 
 @dataclass(frozen=True)
 class OfficerAction:
+    """One statutory step as the API offers it, named once at each layer: its route, the workflow update it sends
+    (whose name running cases replay) and what the case's history records it as (docs/steps.md lists them all;
+    tests/api/test_steps.py holds each row to its handler)."""
+
     path: str  # under the process's address, e.g. "decide-to-assess"
     update: Update  # the workflow's handler, e.g. AssessmentWorkflow.decide_to_assess: its name is the update's
     body: type[BaseModel]
     what: str  # the route's summary in the API's docs, with its legal reference
+    records: tuple[str, ...]  # the history actions it can record, e.g. ("decided_to_assess", "refused_to_assess")
 
     @property
     def name(self) -> str:

@@ -196,7 +196,34 @@ class ReviewDecisionIn(Strict):
     proposed_sections: PlanSections | None = Field(default=None, description="The amended plan proposed, for 'amend'")
 
 
-@router.post("/review-decision", response_model=PlanState)
+# Written out below their rows: a decision to amend stores the proposed plan first, an amended plan its text,
+# and a transfer is a manager's, to one of England's LAs.
+REVIEW_DECISION = OfficerAction(
+    "review-decision",
+    PlanWorkflow.decide_review,
+    ReviewDecisionIn,
+    "Decide after the review: maintain, amend or cease (SEND Regs 2014 reg 20)",
+    records=("review_decided_maintain", "review_decided_amend", "cease_decided"),
+)
+AMENDED_PLAN = OfficerAction(
+    "amended-plan",
+    PlanWorkflow.issue_amended_plan,
+    AmendedPlanIn,
+    "Issue the amended plan (reg 22(3))",
+    records=("amended_plan_issued",),
+)
+TRANSFER = OfficerAction(
+    "transfer",
+    PlanWorkflow.transfer_in,
+    TransferIn,
+    "Transfer the plan to the family's new LA (SEND Regs 2014 reg 15)",
+    records=("transferred_in",),
+)
+
+
+@router.post(
+    f"/{REVIEW_DECISION.path}", response_model=PlanState, summary=REVIEW_DECISION.what, name=REVIEW_DECISION.name
+)
 async def decide_review(
     case_ref: CaseRef,
     body: ReviewDecisionIn,
@@ -213,7 +240,7 @@ async def decide_review(
         action = ReviewDecision(
             on=body.on, actor=user.sub, outcome=body.outcome, reasons=body.reasons, proposed_document_id=document_id
         )
-        return await PLAN.act(temporal, session, user, case_ref, PlanWorkflow.decide_review, action, idempotency_key)
+        return await PLAN.act(temporal, session, user, case_ref, REVIEW_DECISION.update, action, idempotency_key)
 
     if body.outcome is not ReviewOutcome.AMEND:
         return await decide(None)
@@ -230,7 +257,7 @@ async def decide_review(
     )
 
 
-@router.post("/amended-plan", response_model=PlanState)
+@router.post(f"/{AMENDED_PLAN.path}", response_model=PlanState, summary=AMENDED_PLAN.what, name=AMENDED_PLAN.name)
 async def issue_amended_plan(
     case_ref: CaseRef,
     body: AmendedPlanIn,
@@ -248,14 +275,12 @@ async def issue_amended_plan(
         action = AmendedPlanIssued(
             on=body.issued_on, actor=user.sub, document_id=document_id, named_setting_urn=body.named_setting_urn
         )
-        return await PLAN.act(
-            temporal, session, user, case_ref, PlanWorkflow.issue_amended_plan, action, idempotency_key
-        )
+        return await PLAN.act(temporal, session, user, case_ref, AMENDED_PLAN.update, action, idempotency_key)
 
     return await with_plan(session, case_ref, "amended", body, idempotency_key, user.sub, issue)
 
 
-@router.post("/transfer", response_model=PlanState)
+@router.post(f"/{TRANSFER.path}", response_model=PlanState, summary=TRANSFER.what, name=TRANSFER.name)
 async def transfer(
     case_ref: CaseRef,
     body: TransferIn,
@@ -271,7 +296,7 @@ async def transfer(
     moved, the case leaves this LA's view and only the receiving LA's staff can act on it."""
     if (reason := unknown_reason(body.to_la_code)) is not None:
         raise Problem(422, "Unknown LA", f"to_la_code: {reason}.", "/problems/unknown-la")
-    return await PLAN.act(temporal, session, user, case_ref, PlanWorkflow.transfer_in, body, idempotency_key)
+    return await PLAN.act(temporal, session, user, case_ref, TRANSFER.update, body, idempotency_key)
 
 
 # Each a validated workflow update on the case's plan (api/actions.py).
@@ -282,30 +307,35 @@ PLAN_ACTIONS = (
         DraftIn,
         "Send the draft plan after a re-assessment, with 15 days to comment (SEND Regs 2014 reg 27 applying reg "
         "13(1)); like a first draft it must not name a school or institution (CFA 2014 s.38(5))",
+        records=("reassessment_draft_sent",),
     ),
     OfficerAction(
         "review-notice",
         PlanWorkflow.schedule_review,
         MeetingScheduled,
         "Send notice of the review meeting, at least 2 weeks ahead (SEND Regs 2014 reg 20(3))",
+        records=("review_scheduled",),
     ),
     OfficerAction(
         "review-advice",
         PlanWorkflow.circulate_review_advice,
         AdviceCirculated,
         "Record the advice circulated to those invited, at least 2 weeks before the meeting (reg 20(4))",
+        records=("review_advice_circulated",),
     ),
     OfficerAction(
         "review-meeting",
         PlanWorkflow.hold_review,
         ReviewHeld,
         "Record that the review meeting was held (CFA 2014 s.44(1)); starts the report and decision clocks",
+        records=("review_held",),
     ),
     OfficerAction(
         "review-report",
         PlanWorkflow.receive_review_report,
         ReportReceived,
         "Record the review report (2 weeks after the meeting)",
+        records=("review_report",),
     ),
     OfficerAction(
         "family-comments",
@@ -313,6 +343,7 @@ PLAN_ACTIONS = (
         ParentCommentsIn,
         "The family's comments on the proposed amendments or the re-assessment's draft, and any setting "
         "it asks for (SEND Regs 2014 reg 22(2)(c); reg 27 applying reg 13(1); CFA 2014 s.38(2))",
+        records=("family_comments",),
     ),
     OfficerAction(
         "setting-consultations",
@@ -321,12 +352,14 @@ PLAN_ACTIONS = (
         "Consult a setting on being named in the amended plan (CFA 2014 ss.39-40, applied by regs 22 and "
         "27): a setting newly named in section I must have been consulted in the same review or "
         "re-assessment",
+        records=("setting_consulted",),
     ),
     OfficerAction(
         "setting-answers",
         PlanWorkflow.record_setting_response,
         SettingAnswered,
         "The consulted setting's answer (its 15 days, Code of Practice 9.83, are its own: a window, never a breach)",
+        records=("setting_answered",),
     ),
     OfficerAction(
         "post16-move",
@@ -334,24 +367,28 @@ PLAN_ACTIONS = (
         Post16MovePlanned,
         "A move between post-16 institutions at a time other than after secondary school: the plan is "
         "reviewed and amended at least 5 months before it (SEND Regs 2014 reg 18(2))",
+        records=("post16_move_planned",),
     ),
     OfficerAction(
         "not-amended",
         PlanWorkflow.decide_not_to_amend,
         NotAmended,
         "Decide not to amend after representations, with reasons (reg 22(4))",
+        records=("decided_not_to_amend",),
     ),
     OfficerAction(
         "reassessment-request",
         PlanWorkflow.request_reassessment,
         ReassessmentRequested,
         "Record a request to re-assess (decision due in 15 days, reg 25)",
+        records=("reassessment_requested",),
     ),
     OfficerAction(
         "reassessment-decision",
         PlanWorkflow.decide_reassessment,
         ReassessmentDecision,
         "Decide whether to re-assess (a refusal is appealable, CFA 2014 s.51(2)(d))",
+        records=("reassessment_agreed", "reassessment_refused"),
     ),
     OfficerAction(
         "exceptions",
@@ -360,6 +397,7 @@ PLAN_ACTIONS = (
         "Record a statutory exception to one of the plan's own limits (a re-assessment's 14 weeks, reg "
         "27(3) applying reg 10(4); a Tribunal order's, reg 44(3)): a deadline it covers is excepted, not "
         "breached",
+        records=("exception",),
     ),
     OfficerAction(
         "cease-consultation",
@@ -367,18 +405,21 @@ PLAN_ACTIONS = (
         CeaseConsulted,
         "Record that the LA told the family it is considering ceasing the plan and consulted them and the"
         " head of the named setting (SEND Regs 2014 reg 31(1)): required before any decision to cease",
+        records=("cease_consulted",),
     ),
     OfficerAction(
         "cease",
         PlanWorkflow.decide_to_cease,
         CeaseDecision,
         "Decide to cease the plan (reg 31); it stays in force until the appeal window closes (CFA 2014 s.45)",
+        records=("cease_decided",),
     ),
     OfficerAction(
         "cease-appeal",
         PlanWorkflow.record_cease_appeal,
         AppealEvent,
         "Record an appeal against ceasing being registered, then its outcome",
+        records=("cease_appealed", "cease_appeal_allowed", "plan_ceased"),
     ),
     OfficerAction(
         "transfer-notice",
@@ -386,6 +427,7 @@ PLAN_ACTIONS = (
         TransferNoticeIn,
         "The new LA told the family the plan has transferred and whether it proposes an EHC needs "
         "assessment (6 weeks, reg 15(4))",
+        records=("transfer_notice_sent",),
     ),
     OfficerAction(
         "backlog-confirmed",
@@ -394,6 +436,8 @@ PLAN_ACTIONS = (
         "Say that every past fact of an imported or late-entered plan is in (docs/legal-time.md): dates "
         "already overdue when they were entered are judged now instead of at the end of their settle "
         "period",
+        records=("backlog_confirmed",),
     ),
 )
 PLAN.add(router, PLAN_ACTIONS)
+PLAN_STEPS = (*PLAN_ACTIONS, REVIEW_DECISION, AMENDED_PLAN, TRANSFER)

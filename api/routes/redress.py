@@ -119,68 +119,107 @@ async def read_appeal(workflow_id: TribunalId, temporal: TemporalDep) -> Tribuna
 
 
 # Each a validated workflow update on the route or the appeal (api/actions.py).
-REDRESS_ACTIONS = tuple(
-    OfficerAction(*row)
-    for row in (
-        (
-            "adviser-contact",
-            RedressWorkflow.contact_adviser,
-            AdviserContacted,
-            "The family contacted the mediation adviser (reg 33)",
-        ),
-        ("mediation-arranged", RedressWorkflow.mediation_arranged, MediationArranged, "Mediation arranged (30 days)"),
-        (
-            "mediation-not-arranged",
-            RedressWorkflow.mediation_not_arranged,
-            MediationNotArranged,
-            "The LA could not arrange it",
-        ),
-        ("mediation-held", RedressWorkflow.mediation_held, MediationHeld, "Mediation held, with its outcome (reg 42)"),
-        (
-            "certificate",
-            RedressWorkflow.certificate_issued,
-            CertificateIssued,
-            "Mediation certificate issued (regs 34, 39)",
-        ),
-        (
-            "agreement-done",
-            RedressWorkflow.agreement_carried_out,
-            AgreementCarriedOut,
-            "A mediation agreement carried out",
-        ),
-        ("appeal", RedressWorkflow.appeal_lodged, AppealLodged, "An appeal lodged with the Tribunal (HESC r.20)"),
-        (
-            "backlog-confirmed",
-            RedressWorkflow.confirm_backlog,
-            BacklogConfirmed,
-            "Every past fact of a late-entered route is in",
-        ),
-    )
+REDRESS_ACTIONS = (
+    OfficerAction(
+        "adviser-contact",
+        RedressWorkflow.contact_adviser,
+        AdviserContacted,
+        "The family contacted the mediation adviser (reg 33)",
+        ("mediation_requested", "mediation_declined"),
+    ),
+    OfficerAction(
+        "mediation-arranged",
+        RedressWorkflow.mediation_arranged,
+        MediationArranged,
+        "Mediation arranged (30 days)",
+        ("mediation_arranged",),
+    ),
+    OfficerAction(
+        "mediation-not-arranged",
+        RedressWorkflow.mediation_not_arranged,
+        MediationNotArranged,
+        "The LA could not arrange it",
+        ("mediation_not_arranged",),
+    ),
+    OfficerAction(
+        "mediation-held",
+        RedressWorkflow.mediation_held,
+        MediationHeld,
+        "Mediation held, with its outcome (reg 42)",
+        ("mediation_held",),
+    ),
+    OfficerAction(
+        "certificate",
+        RedressWorkflow.certificate_issued,
+        CertificateIssued,
+        "Mediation certificate issued (regs 34, 39)",
+        ("certificate_issued",),
+    ),
+    OfficerAction(
+        "agreement-done",
+        RedressWorkflow.agreement_carried_out,
+        AgreementCarriedOut,
+        "A mediation agreement carried out",
+        ("agreement_carried_out",),
+    ),
+    OfficerAction(
+        "appeal",
+        RedressWorkflow.appeal_lodged,
+        AppealLodged,
+        "An appeal lodged with the Tribunal (HESC r.20)",
+        ("appeal_lodged",),
+    ),
+    OfficerAction(
+        "backlog-confirmed",
+        RedressWorkflow.confirm_backlog,
+        BacklogConfirmed,
+        "Every past fact of a late-entered route is in",
+        ("backlog_confirmed",),
+    ),
 )
-TRIBUNAL_ACTIONS = tuple(
-    OfficerAction(*row)
-    for row in (
-        ("registered", TribunalWorkflow.register, Registered, "The Tribunal registered the appeal"),
-        ("response", TribunalWorkflow.respond, ResponseSent, "The LA's response sent (HESC r.21)"),
-        ("hearing", TribunalWorkflow.list_hearing, HearingListed, "Hearing date set"),
-        ("decision", TribunalWorkflow.decide, Decided, "The Tribunal's decision and orders (reg 44)"),
-        ("concede", TribunalWorkflow.concede, Conceded, "The LA does not oppose the appeal (reg 45)"),
-        ("withdrawn", TribunalWorkflow.withdraw, Ended, "The appeal was withdrawn"),
-        ("struck-out", TribunalWorkflow.strike_out, Ended, "The appeal was struck out"),
-        ("order-complied", TribunalWorkflow.record_order_complied, OrderComplied, "An order carried out"),
-        (
-            "recommendation-response",
-            TribunalWorkflow.recommendation_response,
-            RecommendationResponse,
-            "A written response to the Tribunal's health or social care recommendations (SI 2017/1306)",
-        ),
-        (
-            "backlog-confirmed",
-            TribunalWorkflow.confirm_backlog,
-            BacklogConfirmed,
-            "Every past fact of a late-entered appeal is in",
-        ),
-    )
+TRIBUNAL_ACTIONS = (
+    OfficerAction(
+        "registered", TribunalWorkflow.register, Registered, "The Tribunal registered the appeal", ("registered",)
+    ),
+    OfficerAction(
+        "response", TribunalWorkflow.respond, ResponseSent, "The LA's response sent (HESC r.21)", ("response_sent",)
+    ),
+    OfficerAction("hearing", TribunalWorkflow.list_hearing, HearingListed, "Hearing date set", ("hearing_listed",)),
+    OfficerAction(
+        "decision",
+        TribunalWorkflow.decide,
+        Decided,
+        "The Tribunal's decision and orders (reg 44)",
+        ("appeal_allowed", "appeal_dismissed"),
+    ),
+    OfficerAction(
+        "concede", TribunalWorkflow.concede, Conceded, "The LA does not oppose the appeal (reg 45)", ("conceded",)
+    ),
+    OfficerAction("withdrawn", TribunalWorkflow.withdraw, Ended, "The appeal was withdrawn", ("appeal_withdrawn",)),
+    OfficerAction(
+        "struck-out", TribunalWorkflow.strike_out, Ended, "The appeal was struck out", ("appeal_struck_out",)
+    ),
+    OfficerAction(
+        "order-complied",
+        TribunalWorkflow.record_order_complied,
+        OrderComplied,
+        "An order carried out",
+        ("order_complied",),
+    ),
+    OfficerAction(
+        "recommendation-response",
+        TribunalWorkflow.recommendation_response,
+        RecommendationResponse,
+        "A written response to the Tribunal's health or social care recommendations (SI 2017/1306)",
+        ("recommendation_response",),
+    ),
+    OfficerAction(
+        "backlog-confirmed",
+        TribunalWorkflow.confirm_backlog,
+        BacklogConfirmed,
+        "Every past fact of a late-entered appeal is in",
+        ("backlog_confirmed",),
+    ),
 )
 process_actions(
     router, REDRESS_ACTIONS, prefix="redress", id_type=RedressId, state=RedressWorkflow.get_state, known=_known

@@ -21,9 +21,9 @@ encrypted with a key made for the run.
     answered, new cases with deadlines already past breached and escalated once, no drift.
 
 Timers of this system fall due at midnight, London time, so one comes due while the server is down only if
-the run is down across midnight (`--down-seconds` and the time of day); tests/test_faults_smoke.py shows a
+the run is down across midnight (`--down-seconds` and the time of day); tests/bench/test_faults_smoke.py shows a
 timer that comes due while the server is down firing once after, and the time-skipping tests show the
-clock's timers firing after weeks (tests/test_assessment_clock.py, tests/test_replay.py).
+clock's timers firing after weeks (tests/workflows/test_assessment_clock.py, tests/workflows/test_replay.py).
 
 Prints one JSON summary (--out writes it to a file too); docs/reliability.md records the figures. Exits 1
 if a case is lost, a notice doubled, or drift left.

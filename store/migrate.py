@@ -3,7 +3,7 @@ tests) or a new one written from what the models add (`make migration NAME=…`)
 
 A new migration comes from the difference between store/models.py and the migrations so far, found on a
 scratch SQLite database. Read what it wrote before committing it: autogenerate finds new tables, columns
-and indexes, not renames or data to move, and tests/test_models_match_migrations.py fails until the two
+and indexes, not renames or data to move, and tests/store/test_models_match_migrations.py fails until the two
 agree.
 """
 

@@ -124,3 +124,19 @@ def test_no_module_under_tests_imports_a_test_module() -> None:
         for name in imported_test_modules(path)
     )
     assert not found, "\n".join(found)
+
+
+# Tests of the whole system at once, which belong to no one folder.
+WHOLE_SYSTEM = {"test_structure.py", "test_dependencies.py", "test_temporal_ui.py", "test_no_personal_data.py"}
+# Folders of tests/ that are not the tests of a source folder: shared helpers, tools and recorded histories.
+NOT_TESTS = {"support", "tools", "histories", "__pycache__"}
+
+
+def test_the_tests_mirror_the_source_folders() -> None:
+    """A test sits in the folder named for what it tests (tests/workflows/ for workflows/), so its code's tests
+    are found beside one another; only tests of the whole system stay at the top."""
+    top = {path.name for path in (ROOT / "tests").glob("test_*.py")}
+    assert top <= WHOLE_SYSTEM, f"tests at the top that belong in a folder: {sorted(top - WHOLE_SYSTEM)}"
+    sources = {path.name for path in ROOT.iterdir() if path.is_dir() and any(path.glob("*.py"))} | {"deploy"}
+    folders = {path.name for path in (ROOT / "tests").iterdir() if path.is_dir()} - NOT_TESTS
+    assert folders <= sources, f"test folders with no source folder of that name: {sorted(folders - sources)}"

@@ -3,7 +3,7 @@
 The rule itself (workflows/one_action_at_a_time.py) on a stand-in for the workflow, so that "while a
 handler runs" is a fact of the test and not a race; then the names: the system's updates are sent only by
 the system (activities/, cli/), and no API route sends one, so no officer's click is taken as the
-Tribunal's word and none bypasses the rule. Races through the real API are in tests/test_safe_retries.py.
+Tribunal's word and none bypasses the rule. Races through the real API are in tests/api/test_safe_retries.py.
 """
 
 import asyncio
@@ -17,7 +17,7 @@ from temporalio.worker import HandleUpdateInput, WorkflowInboundInterceptor
 from workflows.one_action_at_a_time import SYSTEM_UPDATES, _OneAtATime
 from workflows.rejections import CaseBusy
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class Handlers(WorkflowInboundInterceptor):

@@ -24,7 +24,7 @@ from worker import WORKFLOWS, build_worker, sandbox_runner
 from workflows import case_base
 from workflows.one_action_at_a_time import OneActionAtATime
 
-HISTORIES = Path(__file__).parent / "histories"
+HISTORIES = Path(__file__).resolve().parents[1] / "histories"
 
 
 @pytest_asyncio.fixture

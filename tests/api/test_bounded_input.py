@@ -116,7 +116,7 @@ async def test_an_action_with_an_unknown_field_or_a_string_for_yes_is_refused(
 async def test_what_the_hostile_write_fuzz_found_is_refused_at_the_door(
     api: httpx.AsyncClient, env: WorkflowEnvironment
 ) -> None:
-    """Found by tests/test_hostile_writes.py: an unbounded `document_id` on the family's comments that went
+    """Found by tests/api/test_hostile_writes.py: an unbounded `document_id` on the family's comments that went
     to the workflow; a number, or a string of digits, taken as a date (Unix time); "yes" for a tribunal
     recommendation's answer; any number of orders; and the names of unknown fields quoted back."""
     officer = Officer(api, env)

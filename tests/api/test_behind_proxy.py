@@ -22,7 +22,7 @@ from api.main import create_app
 from core.config import Settings
 from tests.factories import TEST_PAYLOAD_KEYS, TEST_SECRET
 
-DEPLOY = Path(__file__).resolve().parents[1] / "deploy"
+DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 PUBLIC = "send.example.gov.uk"
 
 

@@ -28,7 +28,7 @@ from tests.factories import CHILD_FAMILY, CHILD_GIVEN, bearer
 # The neighbour is a real LA (943, Westmorland and Furness): a plan moves only to one of England's LAs.
 LA, NEIGHBOUR, LIVE_LA = "S2A", "943", "S2C"
 URN = "100001"
-DOCS = Path(__file__).resolve().parents[1] / "docs" / "returns.md"
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "returns.md"
 
 
 def export_headers(settings: Settings, *las: str) -> dict[str, str]:

@@ -11,7 +11,7 @@ from api.auth import Role, verify
 from core.config import LOCAL_ENV, Settings
 from tests.factories import TEST_SECRET
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def tokens(*arguments: str, secret: str | None = TEST_SECRET) -> subprocess.CompletedProcess[str]:

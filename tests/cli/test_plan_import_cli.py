@@ -17,7 +17,7 @@ from store.models import AuditEvent
 from tests.conftest import eventually
 from tests.factories import TEST_PAYLOAD_KEYS
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 async def test_cli_imports_a_csv_for_the_operators_las_and_reports_as_json(

@@ -29,7 +29,7 @@ from store.models import AuditEvent, Case
 from tests.conftest import BIN, TASK_QUEUE, eventually
 from tests.factories import TEST_PAYLOAD_KEYS, TEST_SECRET, bearer, case_request
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def free_port() -> int:

@@ -24,7 +24,7 @@ from bench import sizing
 from core.config import Settings
 from tests.factories import TEST_PAYLOAD_KEYS, TEST_SECRET
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 IMAGE = "registry.example.gov.uk/ehcp-engine"
 SETTINGS = {name.upper() for name in Settings.model_fields}

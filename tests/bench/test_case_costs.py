@@ -18,7 +18,7 @@ from bench.case_costs import WARM_UP
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 WAITING = 3
 
 

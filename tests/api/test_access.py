@@ -102,7 +102,7 @@ def url_for(path: str, ids: dict[str, str]) -> str:
         prefix = path.strip("/").split("/")[0]
         path = path.replace("{workflow_id}", ids[prefix])
     path = path.replace("{case_ref}", ids["case_ref"])
-    assert "{" not in path, f"tests/test_access.py does not know how to fill {path}: teach url_for"
+    assert "{" not in path, f"tests/api/test_access.py does not know how to fill {path}: teach url_for"
     return path
 
 

@@ -25,7 +25,7 @@ from tests.conftest import eventually
 from tests.factories import TEST_LAS, TEST_PAYLOAD_KEYS, bearer, case_request
 from tests.support.server_clock import server_today
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 # An LA of this file's own: the test database is shared, and the gauges must count only these cases.
 LA = "MTRC1"
 

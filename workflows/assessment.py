@@ -90,13 +90,7 @@ class AssessmentWorkflow(CaseWorkflow):
 
     @workflow.init
     def __init__(self, input: AssessmentInput) -> None:
-        state = AssessmentState(
-            case_ref=input.case_ref,
-            la_code=input.la_code,
-            policy=input.policy,
-            received_date=input.received_date,
-            request_source=input.request_source,
-        )
+        state = AssessmentState.opened(input)
         self.open_case(input, state, exceptions=state.exceptions)
         self.advice: dict[str, AdviceState] = {}
         self.settings: dict[str, SettingConsultation] = {}
@@ -244,8 +238,7 @@ class AssessmentWorkflow(CaseWorkflow):
             await self.notify(
                 Recipient.PARENT,
                 "refusal_to_assess",
-                "refusal_to_assess",
-                *letters.refusal_to_assess(self.case_ref, decision.on, decision.reasons, self.state.policy),
+                letters.refusal_to_assess(self.case_ref, decision.on, decision.reasons, self.state.policy),
                 fact_on=decision.on,
             )
             return await self._done("refused_to_assess", decision.on, decision.actor, "Decided not to assess")
@@ -255,8 +248,7 @@ class AssessmentWorkflow(CaseWorkflow):
         await self.notify(
             Recipient.PARENT,
             "decision_to_assess",
-            "decision_to_assess",
-            *letters.decision_to_assess(self.case_ref, decision.on, final.due if final else decision.on),
+            letters.decision_to_assess(self.case_ref, decision.on, final.due if final else decision.on),
             fact_on=decision.on,
         )
         return await self._done("decided_to_assess", decision.on, decision.actor, "Decided to assess")
@@ -290,8 +282,8 @@ class AssessmentWorkflow(CaseWorkflow):
         await self.notify(
             Recipient.ADVISER,
             f"advice_request:{advice_id}",
-            "advice_request",
-            *letters.advice_request(self.case_ref, deadline.due),
+            letters.advice_request(self.case_ref, deadline.due),
+            template="advice_request",
             fact_on=request.on,
         )
         return await self._done(
@@ -363,8 +355,7 @@ class AssessmentWorkflow(CaseWorkflow):
             await self.notify(
                 Recipient.PARENT,
                 "no_plan",
-                "no_plan",
-                *letters.no_plan(self.case_ref, decision.on, decision.reasons, self.state.policy),
+                letters.no_plan(self.case_ref, decision.on, decision.reasons, self.state.policy),
                 fact_on=decision.on,
             )
             return await self._done("decided_not_to_issue", decision.on, decision.actor, "Decided not to issue a plan")
@@ -384,11 +375,7 @@ class AssessmentWorkflow(CaseWorkflow):
         self._complete(DRAFT, draft.on)
         window = self.book.open(DRAFT_COMMENTS, DRAFT_COMMENTS, draft.on, kind=DeadlineKind.WINDOW)
         await self.notify(
-            Recipient.PARENT,
-            "draft_plan",
-            "draft_plan",
-            *letters.draft_plan(self.case_ref, draft.on, window.due),
-            fact_on=draft.on,
+            Recipient.PARENT, "draft_plan", letters.draft_plan(self.case_ref, draft.on, window.due), fact_on=draft.on
         )
         return await self._done("draft_sent", draft.on, draft.actor, f"Draft plan served; comments until {window.due}")
 
@@ -457,8 +444,7 @@ class AssessmentWorkflow(CaseWorkflow):
         await self.notify(
             Recipient.PARENT,
             "final_plan",
-            "final_plan",
-            *letters.final_plan(self.case_ref, final.on, self.state.policy),
+            letters.final_plan(self.case_ref, final.on, self.state.policy),
             fact_on=final.on,
         )
         setting = final.named_setting_urn or final.setting_type
@@ -498,8 +484,8 @@ class AssessmentWorkflow(CaseWorkflow):
         await self.notify(
             Recipient.PARENT,
             "withdrawn",
-            "case_withdrawn",
-            *letters.withdrawn(self.case_ref, withdrawal.on, reason),
+            letters.withdrawn(self.case_ref, withdrawal.on, reason),
+            template="case_withdrawn",
             fact_on=withdrawal.on,
         )
         return await self._done("withdrawn", withdrawal.on, withdrawal.actor, f"Case withdrawn: {reason}")

@@ -36,6 +36,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.case_state import (
         CaseInput,
         CaseRecord,
+        Deadline,
         DeadlineKind,
         DeadlineStatus,
         HistoryEntry,
@@ -227,10 +228,10 @@ class CaseWorkflow(ABC):
             await self.notify(
                 Recipient.MANAGER,
                 f"{deadline.key}:breach_withdrawn",
-                "breach_withdrawn",
-                *letters.breach_withdrawn(
+                letters.breach_withdrawn(
                     self.case_ref, deadline.label, deadline.done_on, deadline.due, deadline.reference
                 ),
+                template="breach_withdrawn",
             )
 
     # Late entry: the officer says every past fact of the case is in ------------------------------
@@ -495,21 +496,11 @@ class CaseWorkflow(ABC):
     async def _announce(self, firing: Firing) -> None:
         deadline = firing.deadline
         if firing.event is ClockEvent.REMINDER and deadline.kind is DeadlineKind.TARGET:
-            await self.notify(
-                Recipient.OFFICER,
-                f"{deadline.key}:at_risk",
-                "target_at_risk",
-                *letters.target_at_risk(self.case_ref, deadline.label, deadline.due, deadline.reference),
-            )
+            await self._about(deadline, Recipient.OFFICER, "at_risk", letters.target_at_risk)
         elif firing.event is ClockEvent.TARGET_PASSED:
             self.record("target_passed", on=deadline.due, summary=f"{deadline.label}: planning date passed")
         elif firing.event is ClockEvent.REMINDER:
-            await self.notify(
-                Recipient.OFFICER,
-                f"{deadline.key}:reminder",
-                "deadline_reminder",
-                *letters.deadline_reminder(self.case_ref, deadline.label, deadline.due, deadline.reference),
-            )
+            await self._about(deadline, Recipient.OFFICER, "reminder", letters.deadline_reminder)
         elif firing.event is ClockEvent.WINDOW_CLOSED:
             self.record("window_closed", on=deadline.due, summary=f"{deadline.label} closed")
 
@@ -525,18 +516,20 @@ class CaseWorkflow(ABC):
                 "statutory deadline breached",
                 extra={"case_ref": self.case_ref, "step": deadline.step, "due": deadline.due.isoformat()},
             )
-            await self.notify(
-                Recipient.OFFICER,
-                f"{deadline.key}:breach",
-                "deadline_breached",
-                *letters.deadline_breached(self.case_ref, deadline.label, deadline.due, deadline.reference),
-            )
-            await self.notify(
-                Recipient.MANAGER,
-                f"{deadline.key}:escalation",
-                "deadline_escalation",
-                *letters.deadline_escalation(self.case_ref, deadline.label, deadline.due, deadline.reference),
-            )
+            await self._about(deadline, Recipient.OFFICER, "breach", letters.deadline_breached)
+            await self._about(deadline, Recipient.MANAGER, "escalation", letters.deadline_escalation)
+
+    async def _about(
+        self,
+        deadline: Deadline,
+        recipient: Recipient,
+        what: str,
+        notice: Callable[[str, str, date, str], letters.Notice],
+    ) -> None:
+        """The staff's notice of what the clock found about one date, once per date and kind (`what`); the kind of
+        notice is the letter's own name (deadline_reminder, deadline_breached, ...)."""
+        text = notice(self.case_ref, deadline.label, deadline.due, deadline.reference)
+        await self.notify(recipient, f"{deadline.key}:{what}", text, template=notice.__name__)
 
     async def record_appealable(
         self, decision: AppealableDecision, la_code: str, policy: str, reminder_working_days: int
@@ -572,8 +565,8 @@ class CaseWorkflow(ABC):
         copy = letters.plan_copy(self.case_ref, what, on, reference)
         template = key.rsplit(":", 1)[-1]  # the key may carry the review cycle; the template never does
         if setting:
-            await self.notify(Recipient.SETTING, key, f"{template}_copy", *copy, fact_on=on)
-        await self.notify(Recipient.HEALTH_BODY, key, f"{template}_copy", *copy, fact_on=on)
+            await self.notify(Recipient.SETTING, key, copy, template=f"{template}_copy", fact_on=on)
+        await self.notify(Recipient.HEALTH_BODY, key, copy, template=f"{template}_copy", fact_on=on)
 
     async def open_consultation(
         self,
@@ -597,8 +590,8 @@ class CaseWorkflow(ABC):
         await self.notify(
             Recipient.SETTING,
             notice_key,
-            "setting_consultation",
-            *letters.setting_consultation(self.case_ref, urn, what, deadline.due),
+            letters.setting_consultation(self.case_ref, urn, what, deadline.due),
+            template="setting_consultation",
             fact_on=consulted.on,
         )
         return f"Setting URN {urn} consulted; answer due {deadline.due}"
@@ -621,10 +614,17 @@ class CaseWorkflow(ABC):
         )
 
     async def notify(
-        self, recipient: Recipient, key: str, template: str, subject: str, body: str, fact_on: date | None = None
+        self,
+        recipient: Recipient,
+        key: str,
+        notice: letters.Notice,
+        *,
+        template: str | None = None,
+        fact_on: date | None = None,
     ) -> None:
-        """Send a notice; the letter of a fact dated before this run began (a backlog typed in) is kept as sent
-        on paper at the time, not sent again months later."""
+        """Send a notice (`key` makes it once per case and recipient; `template`, the kind of notice, is the key
+        unless said); the letter of a fact dated before this run began (a backlog typed in) is kept as sent on
+        paper at the time, not sent again months later."""
         entered_on = statutory.business_date(workflow.info().start_time)
         await workflow.execute_activity(
             SEND_NOTIFICATION,
@@ -632,12 +632,12 @@ class CaseWorkflow(ABC):
                 idempotency_key=f"{self.workflow_id}:{key}:{recipient.value}",
                 case_ref=self.case_ref,
                 recipient=recipient,
-                template=template,
-                subject=subject,
-                body=body,
+                template=template or key,
+                subject=notice.subject,
+                body=notice.body,
                 past_fact=self.legal_time and fact_on is not None and fact_on < entered_on,
             ),
             start_to_close_timeout=ACTIVITY_TIMEOUT,
             retry_policy=ACTIVITY_RETRY,
-            summary=f"notify {recipient.value}: {template}",
+            summary=f"notify {recipient.value}: {template or key}",
         )

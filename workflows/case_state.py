@@ -6,6 +6,7 @@ so every field has a default: a field added later must not break a running case'
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any, Self
 
 from pydantic import BaseModel, Field
 
@@ -130,3 +131,15 @@ class CaseRecord(BaseModel):
     waiting_for: str = ""
     deadlines: list[Deadline] = Field(default_factory=list)
     history: list[HistoryEntry] = Field(default_factory=list)
+
+    @classmethod
+    def opened(cls, input: CaseInput, **facts: Any) -> Self:
+        """The state a run opens with: every fact its input carries under the same name (a list copied, so the
+        state never shares one with the input), then the process's own `facts`."""
+        carried = {
+            name: list(value) if isinstance(value, list) else value
+            for name in cls.model_fields
+            if name in type(input).model_fields and name not in facts
+            for value in [getattr(input, name)]
+        }
+        return cls(**carried, **facts)

@@ -107,25 +107,8 @@ class PlanWorkflow(CaseWorkflow):
 
     @workflow.init
     def __init__(self, input: PlanInput) -> None:
-        state = PlanState(
-            case_ref=input.case_ref,
-            la_code=input.la_code,
-            policy=input.policy,
-            cycle=input.cycle,
-            issued_on=input.issued_on,
-            last_review_on=input.last_review_on,
-            reception_year=input.reception_year,
-            rights_holder=input.rights_holder,
-            versions=list(input.versions),
-            decisions=list(input.decisions),
-            transferred_on=input.transferred_on,
-            phase_transfers_done=list(input.phase_transfers_done),
-            open_orders=list(input.open_orders),
-            named_setting_urn=input.named_setting_urn,
-            school_structure=input.school_structure,
-            # Duties still open when the last cycle ended (a new LA's notice, say) stay owed in this one.
-            deadlines=list(input.carried_deadlines),
-        )
+        # Duties still open when the last cycle ended (a new LA's notice, say) stay owed in this one.
+        state = PlanState.opened(input, deadlines=list(input.carried_deadlines))
         self.open_case(
             input, state, exceptions=state.exceptions, scope=f"@c{input.cycle}", seq_base=input.previous_history_count
         )
@@ -326,10 +309,7 @@ class PlanWorkflow(CaseWorkflow):
                 summary="Compulsory school age ended: decisions and notices are now the young person's",
             )
             await self.notify(
-                Recipient.YOUNG_PERSON,
-                "rights_passed",
-                "rights_passed",
-                *letters.rights_passed(self.case_ref, self.state.rights_pass_on),
+                Recipient.YOUNG_PERSON, "rights_passed", letters.rights_passed(self.case_ref, self.state.rights_pass_on)
             )
         if self.state.plan_ends_on is not None and today > self.state.plan_ends_on:
             await self._cease(
@@ -382,7 +362,7 @@ class PlanWorkflow(CaseWorkflow):
         await self.record_appealable(decision, self.state.la_code, self.state.policy, self.input.reminder_working_days)
 
     async def _letter(self, key: str, notice: letters.Notice, fact_on: date) -> None:
-        await self.notify(self.family(), f"cycle{self.state.cycle}:{key}", key, *notice, fact_on=fact_on)
+        await self.notify(self.family(), f"cycle{self.state.cycle}:{key}", notice, template=key, fact_on=fact_on)
 
     # Review steps ------------------------------------------------------------------------------
 
@@ -874,8 +854,8 @@ class PlanWorkflow(CaseWorkflow):
         await self.notify(
             Recipient.SETTING,
             f"cycle{self.state.cycle}:cease_considered",
-            "cease_considered",
-            *letters.cease_considered_by_setting(self.case_ref),
+            letters.cease_considered_by_setting(self.case_ref),
+            template="cease_considered",
         )
         return await self.done(
             "cease_consulted", consulted.on, consulted.actor, "Family and setting consulted on ceasing (reg 31(1))"

@@ -88,15 +88,7 @@ class RedressWorkflow(CaseWorkflow):
     @workflow.init
     def __init__(self, input: RedressInput) -> None:
         self.rules = redress_rules(input.policy)
-        state = RedressState(
-            case_ref=input.case_ref,
-            la_code=input.la_code,
-            policy=input.policy,
-            decision_id=input.decision_id,
-            kind=input.kind,
-            limb=input.limb,
-            decided_on=input.decided_on,
-        )
+        state = RedressState.opened(input)
         self.open_case(input, state, scope=f"@{input.decision_id.removeprefix(input.case_ref + '-')}")
         # Opened before any update of the first workflow task can run (see AssessmentWorkflow._open_case).
         self.record(
@@ -353,8 +345,8 @@ class RedressWorkflow(CaseWorkflow):
         await self.notify(
             Recipient.MANAGER,
             f"appeal:{self.state.appeal_id}",
-            "appeal_lodged",
-            *letters.appeal_lodged(self.case_ref, self.state.kind, self.state.decided_on, appeal.on),
+            letters.appeal_lodged(self.case_ref, self.state.kind, self.state.decided_on, appeal.on),
+            template="appeal_lodged",
         )
         self._close_if_done("appealed to the Tribunal", appeal.on)
         return await self.done("appeal_lodged", appeal.on, appeal.actor, f"Appeal {self.state.appeal_id} lodged")

@@ -81,16 +81,7 @@ class TribunalWorkflow(CaseWorkflow):
 
     @workflow.init
     def __init__(self, input: TribunalInput) -> None:
-        state = TribunalState(
-            case_ref=input.case_ref,
-            la_code=input.la_code,
-            policy=input.policy,
-            decision_id=input.decision_id,
-            kind=input.kind,
-            appeal_id=input.appeal_id,
-            lodged_on=input.lodged_on,
-            settings_only=input.settings_only,
-        )
+        state = TribunalState.opened(input)
         self.open_case(input, state, scope=f"@{input.appeal_id}")
         # Recorded before any update of the first workflow task can run (see AssessmentWorkflow._open_case).
         self.record("appeal_lodged", on=input.lodged_on, summary=f"Appeal against the {input.kind} decision")
@@ -260,17 +251,17 @@ class TribunalWorkflow(CaseWorkflow):
             responses.append((ADDRESSEES[recommendation.to], deadline.due if deadline else None))
         await self.notify(
             Recipient.MANAGER,
-            "recommendations",  # one appeal, one workflow: its id makes the key unique
-            "tribunal_recommendations",
-            *letters.tribunal_recommendations(self.case_ref, on, responses),
+            "recommendations",
+            letters.tribunal_recommendations(self.case_ref, on, responses),
+            template="tribunal_recommendations",
         )
         health = self.book.get(recommendation_key(RecommendationTo.HEALTH))
         if health is not None:
             await self.notify(
                 Recipient.HEALTH_BODY,
                 "recommendations:health",
-                "tribunal_recommendations_health",
-                *letters.tribunal_recommendations_health(self.case_ref, on, health.due),
+                letters.tribunal_recommendations_health(self.case_ref, on, health.due),
+                template="tribunal_recommendations_health",
             )
 
     @workflow.update(name="recommendation_response")
@@ -333,8 +324,8 @@ class TribunalWorkflow(CaseWorkflow):
         await self.notify(
             Recipient.MANAGER,
             f"orders:{self.state.appeal_id}",
-            "tribunal_orders",
-            *letters.tribunal_orders(self.case_ref, decided.on, kinds),
+            letters.tribunal_orders(self.case_ref, decided.on, kinds),
+            template="tribunal_orders",
         )
         await self._notify_recommendations(decided.on)
         return await self.done("appeal_allowed", decided.on, decided.actor, f"Appeal allowed; orders: {kinds}")

@@ -29,18 +29,18 @@ def install(app: FastAPI) -> None:
 
     @app.get("/docs", include_in_schema=False)
     async def swagger_ui(request: Request) -> HTMLResponse:
-        root = request.scope.get("root_path", "")
-        page = get_swagger_ui_html(
-            openapi_url=f"{root}{openapi_url}",
-            title=f"{app.title} · API",
-            oauth2_redirect_url=f"{root}{redirect_url}",
-            swagger_js_url=f"{root}{ASSETS}/swagger-ui-bundle.js",
-            swagger_css_url=f"{root}{ASSETS}/swagger-ui.css",
-            swagger_favicon_url=f"{root}{ASSETS}/favicon.png",
-            swagger_ui_parameters=SWAGGER_UI,
+        at = request.scope.get("root_path", "")
+        return _kept_in(
+            get_swagger_ui_html(
+                openapi_url=f"{at}{openapi_url}",
+                title=f"{app.title} · API",
+                oauth2_redirect_url=f"{at}{redirect_url}",
+                swagger_js_url=f"{at}{ASSETS}/swagger-ui-bundle.js",
+                swagger_css_url=f"{at}{ASSETS}/swagger-ui.css",
+                swagger_favicon_url=f"{at}{ASSETS}/favicon.png",
+                swagger_ui_parameters=SWAGGER_UI,
+            )
         )
-        page.headers.update(POLICY)
-        return page
 
     @app.get(redirect_url, include_in_schema=False)
     async def swagger_ui_redirect() -> HTMLResponse:
@@ -48,13 +48,23 @@ def install(app: FastAPI) -> None:
 
     @app.get("/redoc", include_in_schema=False)
     async def redoc(request: Request) -> HTMLResponse:
-        root = request.scope.get("root_path", "")
+        at = request.scope.get("root_path", "")
+        title, script, icon = (
+            f"{app.title} · API reference",
+            f"{at}{ASSETS}/redoc.standalone.js",
+            f"{at}{ASSETS}/favicon.png",
+        )
         page = get_redoc_html(
-            openapi_url=f"{root}{openapi_url}",
-            title=f"{app.title} · API reference",
-            redoc_js_url=f"{root}{ASSETS}/redoc.standalone.js",
-            redoc_favicon_url=f"{root}{ASSETS}/favicon.png",
+            openapi_url=f"{at}{openapi_url}",
+            title=title,
+            redoc_js_url=script,
+            redoc_favicon_url=icon,
             with_google_fonts=False,
         )
-        page.headers.update(POLICY)
-        return page
+        return _kept_in(page)
+
+
+def _kept_in(page: HTMLResponse) -> HTMLResponse:
+    """The page, told by its policy to load nothing from beyond the API."""
+    page.headers.update(POLICY)
+    return page

@@ -2,10 +2,7 @@
 with no CDN: /docs draws every operation, "Authorize" takes a token and "Try it out" calls the API with it;
 /redoc draws the reference."""
 
-from collections.abc import AsyncIterator
-
 import pytest
-import pytest_asyncio
 from playwright.async_api import Browser, Page, Route, expect
 from temporalio.testing import WorkflowEnvironment
 
@@ -14,16 +11,9 @@ from api.main import create_app
 from core.config import Settings
 from store.db import SessionMaker
 from tests.factories import bearer
-from tests.support.chromium import chromium
 from tests.support.live_server import serve
 
 pytestmark = pytest.mark.slow
-
-
-@pytest_asyncio.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with chromium() as found:
-        yield found
 
 
 async def offline_page(browser: Browser, base: str) -> tuple[Page, list[str]]:

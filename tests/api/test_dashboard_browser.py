@@ -3,21 +3,16 @@ HTTP, real cases driven through Temporal and the database.
 
 The browser is sent to the sign-in form, signs in by pasting a token, lands on the dashboard, reads the headline
 figures, the charts and the tables and finds the numbers GET /dashboard gives, narrows to an LA with no cases
-(every empty state), and signs out. No browser is downloaded: Playwright drives /usr/bin/chromium
-(`apt-get install chromium`, which `make test` does where apt can). Without it the test is skipped, except
-with CI set, where a missing browser is a failure.
+(every empty state), and signs out, in Debian's Chromium (tests/support/chromium.py).
 """
 
-import os
 import re
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import pytest_asyncio
-from playwright.async_api import Browser, Locator, Page, async_playwright, expect
+from playwright.async_api import Browser, Locator, Page, expect
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
@@ -30,22 +25,8 @@ from tests.factories import bearer
 from tests.support.dashboard_cases import Officer, board, drive, settled
 from tests.support.live_server import serve
 
-CHROMIUM = Path("/usr/bin/chromium")
 # LAs of this test's own: test_dashboard.py counts DBA's cases exactly, in the same database.
 LA, EMPTY_LA = "DBC", "DBD"
-
-
-@pytest_asyncio.fixture
-async def browser() -> AsyncIterator[Browser]:
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing: `make test` installs it (apt-get install chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(f"CI is set and {reason}")
-        pytest.skip(reason)
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(executable_path=str(CHROMIUM))
-        yield chromium
-        await chromium.close()
 
 
 def token(settings: Settings, las: list[str], sub: str) -> str:

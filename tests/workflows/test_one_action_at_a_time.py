@@ -65,13 +65,13 @@ def update_names() -> set[str]:
 
 
 def names_sent_from(*folders: str) -> set[str]:
-    """Every workflow update name written as a string in these folders' code."""
+    """Every workflow update these folders' code refers to, by its handler (`PlanWorkflow.tribunal_order`)."""
     known = update_names()
     return {
         name
         for folder in folders
         for path in (ROOT / folder).rglob("*.py")
-        for name in re.findall(r'"(\w+)"', path.read_text())
+        for name in re.findall(r"\b[A-Z]\w*Workflow\.(\w+)", path.read_text())
         if name in known
     }
 

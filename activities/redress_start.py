@@ -15,7 +15,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from temporalio.workflow import UpdateMethodMultiParam
 
 from activities.starting import WorkflowStarter
-from core.workflow_ids import assessment_id, plan_id, update_id
+from core.workflow_ids import assessment_id, plan_id, redress_id, tribunal_id, update_id
 from workflows import summaries
 from workflows.actions import Action
 from workflows.activity_contracts import (
@@ -32,10 +32,10 @@ from workflows.assessment import AssessmentWorkflow
 from workflows.assessment_models import AssessmentInput
 from workflows.plan import PlanWorkflow
 from workflows.plan_models import AppealEvent, TribunalOrder
-from workflows.redress import RedressWorkflow, redress_id
+from workflows.redress import RedressWorkflow
 from workflows.redress_models import OrderKind, RedressInput
 from workflows.rejections import CaseBusy
-from workflows.tribunal import TribunalWorkflow, tribunal_id
+from workflows.tribunal import TribunalWorkflow
 from workflows.tribunal_models import OrderComplied, TribunalInput
 
 

@@ -9,7 +9,7 @@ manager's LAs) are written out beside their table.
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, get_type_hints
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel
@@ -31,13 +31,23 @@ class OfficerAction:
 
     path: str  # under the process's address, e.g. "decide-to-assess"
     update: Update  # the workflow's handler, e.g. AssessmentWorkflow.decide_to_assess: its name is the update's
-    body: type[BaseModel]
     what: str  # the route's summary in the API's docs, with its legal reference
     records: tuple[str, ...]  # the history actions it can record, e.g. ("decided_to_assess", "refused_to_assess")
+    body: type[BaseModel] | None = None  # what the route takes, where it is not the handler's own action model
 
     @property
     def name(self) -> str:
         return update_name(self.update)
+
+    @property
+    def model(self) -> type[BaseModel]:
+        """The request body: the handler's action model (`AssessDecision` for decide_to_assess) unless the row
+        names another (a draft's text, which the API stores before the workflow gets its id)."""
+        if self.body is not None:
+            return self.body
+        hints = get_type_hints(self.update)
+        action: type[BaseModel] = next(hint for name, hint in hints.items() if name != "return")
+        return action
 
 
 @dataclass(frozen=True)
@@ -76,7 +86,7 @@ class CaseProcess:
     def _endpoint(self, row: OfficerAction) -> Callable[..., Any]:
         async def endpoint(
             case_ref: CaseRef,
-            body: row.body,  # type: ignore[name-defined]  # the row's model, for FastAPI to validate
+            body: row.model,  # type: ignore[name-defined]  # the row's model, for FastAPI to validate
             session: SessionDep,
             temporal: TemporalDep,
             user: Acting,
@@ -119,7 +129,7 @@ def process_actions(
 def _on_process(row: OfficerAction, id_type: Any, state: StateQuery) -> Callable[..., Any]:
     async def endpoint(
         workflow_id: id_type,
-        body: row.body,  # type: ignore[name-defined]  # the row's model, for FastAPI to validate
+        body: row.model,  # type: ignore[name-defined]  # the row's model, for FastAPI to validate
         temporal: TemporalDep,
         user: Acting,
         idempotency_key: IdempotencyKey = None,

@@ -30,7 +30,7 @@ from api.deps import SessionDep, SettingsDep, end_read
 from api.problems import Problem
 from core.config import Settings
 from core.workflow_ids import CASE_REF_PATTERN
-from intake.fields import LA_CODE, STAFF_ID
+from intake.fields import LA_CODE, MAX_STAFF_ID, STAFF_ID
 from store.models import AuditEvent, Case
 from workflows.case_state import StatutoryException
 
@@ -106,7 +106,6 @@ def _unauthorised(detail: str) -> Problem:
 
 # England has 153 LAs; a user acting for more is a token made up or mis-issued, and each code costs every query.
 MAX_LAS = 160
-MAX_SUB = 120
 # A person's token lasts a working day (`python -m cli.tokens`: 8 hours; identity providers issue an hour or
 # so); a metrics scraper's lasts a quarter (docs/temporal-ui.md). Nothing longer is a token anyone meant to
 # issue: an `exp` a thousand years off would keep a leaked token working for ever.
@@ -136,7 +135,7 @@ async def verify(settings: Settings, token: str) -> User:
     if expires - datetime.now(UTC).timestamp() > MAX_TOKEN_LIFETIME.total_seconds():
         raise _unauthorised(f"The token lasts longer than {MAX_TOKEN_LIFETIME.days} days; ask for one that does not.")
     sub = claims["sub"]
-    if not isinstance(sub, str) or not 0 < len(sub) <= MAX_SUB or not re.fullmatch(STAFF_ID, sub):
+    if not isinstance(sub, str) or not 0 < len(sub) <= MAX_STAFF_ID or not re.fullmatch(STAFF_ID, sub):
         raise _unauthorised("The token's sub must be a staff id: letters, digits and . _ @ | : + - only.")
     role = claims.get(settings.auth_role_claim)
     # A string, or a list of strings (as some identity providers send groups); anything else names no role.

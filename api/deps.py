@@ -1,9 +1,10 @@
-"""Typed dependencies: the database session, the Temporal client and the settings.
+"""Typed dependencies: the database session, the Temporal client, the settings and today's date.
 
 All are `async def`: FastAPI runs a plain `def` dependency in its thread pool, a thread hop per request
 for what is an attribute read."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 import structlog
@@ -12,6 +13,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.client import Client
 
+import statutory
 from core.config import Settings
 from core.workflow_ids import CASE_REF_PATTERN
 
@@ -42,9 +44,25 @@ async def get_app_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
+# What time it is, for the dates the law judges by: the real time, or in tests the time-skipping server's, so that
+# the API and the workflows agree on what today is however far a test has moved the clock on.
+Clock = Callable[[], Awaitable[datetime]]
+
+
+async def real_time() -> datetime:
+    return datetime.now(UTC)
+
+
+async def business_today(request: Request) -> date:
+    """Today in England (a day starts at midnight London time), by the app's clock."""
+    clock: Clock = request.app.state.clock
+    return statutory.business_date(await clock())
+
+
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 TemporalDep = Annotated[Client, Depends(get_temporal)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+Today = Annotated[date, Depends(business_today)]
 
 
 async def end_read(session: AsyncSession) -> None:

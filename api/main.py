@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from temporalio.client import Client
 
 from api import limits, problems
+from api.deps import Clock, real_time
 from api.pages import api_docs
 from api.routes import (
     assessment,
@@ -43,6 +44,7 @@ def create_app(
     *,
     temporal: Client | None = None,
     sessions: SessionMaker | None = None,
+    clock: Clock = real_time,
 ) -> FastAPI:
     settings = settings or get_settings()
 
@@ -78,6 +80,7 @@ def create_app(
         redoc_url=None,
     )
     app.state.payload_codec = payload_codec
+    app.state.clock = clock
     problems.install(app)
     limits.install(app)
     instrument(app)

@@ -13,6 +13,7 @@ from pydantic.json_schema import SkipJsonSchema
 from intake.fields import (
     EMAIL,
     LA_CODE,
+    MAX_STAFF_ID,
     PHONE,
     POLICY,
     STAFF_ID,
@@ -59,7 +60,7 @@ class CaseCreate(Strict):
     policy: str = Field(default="send-regs-2014", pattern=POLICY, description="The rule set the case runs under")
     officer: str | None = Field(
         default=None,
-        max_length=120,
+        max_length=MAX_STAFF_ID,
         pattern=STAFF_ID,
         description="The case officer's staff id (default: the officer opening it)",
     )

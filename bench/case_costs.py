@@ -60,7 +60,7 @@ from core.config import Settings
 from core.logs import configure_logging
 from core.payload_codec import ENCODING
 from core.temporal_client import data_converter
-from core.workflow_ids import assessment_id, plan_id
+from core.workflow_ids import assessment_id, plan_id, redress_id
 from store.db import SessionMaker, create_engine, create_sessionmaker
 from store.migrate import upgrade_async
 from store.models import AppealableDecisionRow
@@ -69,7 +69,6 @@ from tests.driver import PlanOfficer
 from tests.factories import TEST_PAYLOAD_KEYS, TEST_SECRET, bearer, case_request
 from worker import build_worker
 from workflows import search_attributes
-from workflows.redress import redress_id
 
 HISTORIES = Path(__file__).resolve().parents[1] / "tests" / "histories"
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -184,7 +183,7 @@ async def stack(
     async with await server(data_converter(settings)) as env:
         if env.supports_time_skipping:
             await register_search_attributes(env.client)
-        app = create_app(settings, temporal=env.client, sessions=sessions)
+        app = create_app(settings, temporal=env.client, sessions=sessions, clock=env.get_current_time)
         async with (
             build_worker(env.client, TASK_QUEUE, sessions, settings, max_cached_workflows=2000),
             app.router.lifespan_context(app),

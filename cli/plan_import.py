@@ -7,12 +7,14 @@ The report (JSON) goes to stdout.
 
 import argparse
 import sys
+from datetime import UTC, datetime
 
 import structlog
 
+import statutory
 from cli.arguments import matching
-from intake.fields import LA_CODE, STAFF_ID
-from intake.plan_import import MAX_STAFF_ID, import_plans, parse
+from intake.fields import LA_CODE, MAX_STAFF_ID, STAFF_ID
+from intake.plan_import import import_plans, parse
 
 log = structlog.get_logger(__name__)
 
@@ -29,8 +31,15 @@ async def _main(arguments: argparse.Namespace) -> None:
     with open(path, encoding="utf-8-sig") as handle:
         rows = parse(handle.read(), "application/json" if path.endswith(".json") else "text/csv")
     async with sessions_for(settings.database_url) as sessions:
+        today = statutory.business_date(datetime.now(UTC))
         report = await import_plans(
-            rows, sessions, await connect(settings), settings, actor=arguments.operator, la_codes=set(arguments.la)
+            rows,
+            sessions,
+            await connect(settings),
+            settings,
+            actor=arguments.operator,
+            la_codes=set(arguments.la),
+            today=today,
         )
     log.info("plans imported from the command line", actor=arguments.operator, imported=report.imported)
     sys.stdout.write(report.model_dump_json(indent=2) + "\n")

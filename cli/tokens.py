@@ -9,14 +9,14 @@ import argparse
 import sys
 from datetime import timedelta
 
-from api.auth import MAX_SUB, MAX_TOKEN_LIFETIME, Role, issue_token
+from api.auth import MAX_TOKEN_LIFETIME, Role, issue_token
 from cli.arguments import matching
 from core.config import get_settings
-from intake.fields import LA_CODE, STAFF_ID
+from intake.fields import LA_CODE, MAX_STAFF_ID, STAFF_ID
 
 # The API will take these as a token's la_codes and sub: a token it would refuse is not issued.
 _LA_CODE = matching(LA_CODE, "an LA code is 3 to 9 capitals or digits, e.g. 202", 9)
-_STAFF_ID = matching(STAFF_ID, f"a staff id is at most {MAX_SUB} letters, digits and . _ @ | : + -", MAX_SUB)
+_STAFF_ID = matching(STAFF_ID, f"a staff id is at most {MAX_STAFF_ID} letters, digits and . _ @ | : + -", MAX_STAFF_ID)
 
 
 def _hours(value: str) -> float:

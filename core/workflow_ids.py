@@ -15,6 +15,15 @@ def plan_id(case_ref: str) -> str:
     return f"plan-{case_ref}"
 
 
+def redress_id(case_ref: str, decision_id: str) -> str:
+    """The redress route of one appealable decision (a decision's id starts with its case's reference)."""
+    return f"redress-{case_ref}-{decision_id.removeprefix(case_ref + '-')}"
+
+
+def tribunal_id(case_ref: str, appeal_id: str) -> str:
+    return f"tribunal-{case_ref}-{appeal_id}"
+
+
 # Every case workflow's id is "{process}-{case_ref}" with, for a redress route or an appeal, a suffix.
 CASE_PROCESSES = ("assessment", "plan", "redress", "tribunal")
 _CASE_WORKFLOW_ID = re.compile(rf"^(?:{'|'.join(CASE_PROCESSES)})-([A-Z0-9]{{2,10}}-[A-Z0-9]{{4,20}})(?:-|$)")

@@ -23,6 +23,7 @@ TEAM = r"^[A-Za-z0-9 ._-]{1,64}$"
 EARLIEST_REQUEST = date(2014, 9, 1)
 # A staff id as identity providers issue them (a user name, an email, `idp|id`): no spaces or markup.
 STAFF_ID = r"^[A-Za-z0-9._@|:+-]+$"
+MAX_STAFF_ID = 120  # the longest a token's `sub`, an officer or an importer may be
 POLICY = r"^[a-z0-9-]{1,32}$"
 
 

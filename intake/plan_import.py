@@ -15,7 +15,7 @@ import hashlib
 import io
 import json
 from collections.abc import Collection
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Annotated, Any
 
 import structlog
@@ -40,7 +40,6 @@ from workflows.plan import PlanWorkflow
 from workflows.plan_models import PlanInput
 
 IMPORT_CONCURRENCY = 32
-MAX_STAFF_ID = 120
 REGISTER_BATCH = 250
 # The largest LA maintains about 20,000 plans: one file holds any LA's whole caseload, and no more.
 MAX_IMPORT_ROWS = 25_000
@@ -165,11 +164,12 @@ async def import_plans(
     *,
     actor: str,
     la_codes: Collection[str],
+    today: date,
 ) -> ImportReport:
     """Import for the LAs in `la_codes` only (the caller's, from the token or the command line); `actor` is
-    who imported, recorded on each plan's first history line."""
+    who imported, recorded on each plan's first history line; `today` is the business date the import is judged
+    by (a plan issued after it is refused)."""
     report = ImportReport()
-    today = statutory.business_date(datetime.now(UTC))
     # Checking 25,000 rows takes a second or two of CPU: off the event loop, so other requests go on.
     valid = await asyncio.to_thread(_validated, rows, report, today, la_codes)
 

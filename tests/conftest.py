@@ -129,7 +129,7 @@ async def api(
 ) -> AsyncIterator[httpx.AsyncClient]:
     """The real FastAPI app over the test's Temporal server, the shared database and a running worker."""
     del worker  # requested so that workflows run while the test drives the API
-    app = create_app(settings, temporal=env.client, sessions=sessions)
+    app = create_app(settings, temporal=env.client, sessions=sessions, clock=env.get_current_time)
     async with (
         app.router.lifespan_context(app),
         httpx.AsyncClient(

@@ -85,7 +85,6 @@ NOT_STEPS = ("exception:",)
 
 @workflow.defn(name="EhcAssessment")
 class AssessmentWorkflow(CaseWorkflow):
-    process = "assessment"
     state: AssessmentState
 
     @workflow.init

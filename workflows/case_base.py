@@ -113,7 +113,6 @@ class CaseWorkflow(ABC):
     book: DeadlineBook
     history: list[HistoryEntry]
     case_ref: str
-    process: str
 
     def open_case(
         self,
@@ -152,6 +151,11 @@ class CaseWorkflow(ABC):
         await self.publish()
         await self.run_clock(self.over)
         await workflow.wait_condition(workflow.all_handlers_finished)
+
+    @property
+    def process(self) -> str:
+        """assessment, plan, redress or tribunal: the state model's own."""
+        return str(self.state.process)
 
     @property
     def legal_time(self) -> bool:

@@ -102,7 +102,6 @@ MEETING_NOTICE = timedelta(weeks=2)  # SEND Regs 2014 regs 20(3), 21(3)
 
 @workflow.defn(name="EhcPlan")
 class PlanWorkflow(CaseWorkflow):
-    process = "plan"
     state: PlanState
 
     @workflow.init

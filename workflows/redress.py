@@ -76,13 +76,8 @@ AWAITING_CERTIFICATE = frozenset(
 )
 
 
-def redress_id(case_ref: str, decision_id: str) -> str:
-    return f"redress-{case_ref}-{decision_id.removeprefix(case_ref + '-')}"
-
-
 @workflow.defn(name="EhcRedress")
 class RedressWorkflow(CaseWorkflow):
-    process = "redress"
     state: RedressState
 
     @workflow.init

@@ -70,13 +70,8 @@ def recommendation_key(to: RecommendationTo) -> str:
     return f"recommendation:{to.value}"
 
 
-def tribunal_id(case_ref: str, appeal_id: str) -> str:
-    return f"tribunal-{case_ref}-{appeal_id}"
-
-
 @workflow.defn(name="EhcTribunal")
 class TribunalWorkflow(CaseWorkflow):
-    process = "tribunal"
     state: TribunalState
 
     @workflow.init

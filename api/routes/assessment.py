@@ -12,18 +12,11 @@ from api.routes.cases import CaseRef
 from api.schemas import DraftIn, FinalPlanIn, ParentCommentsIn
 from api.updates import IdempotencyKey, with_plan
 from core.workflow_ids import assessment_id
-from workflows.actions import BacklogConfirmed, ExceptionRecorded
+from workflows.actions import BacklogConfirmed
 from workflows.assessment import AssessmentWorkflow
 from workflows.assessment_models import (
-    AdviceReceived,
-    AdviceRequest,
-    AssessDecision,
     AssessmentState,
     FinalPlanIssued,
-    IssueDecision,
-    SettingAnswered,
-    SettingConsulted,
-    Withdrawal,
 )
 
 router = APIRouter(prefix="/cases/{case_ref}", tags=["assessment actions"], dependencies=[InScope])
@@ -36,9 +29,9 @@ ASSESSMENT = CaseProcess(assessment_id, AssessmentWorkflow.get_state)
 FINAL_PLAN = OfficerAction(
     "final-plan",
     AssessmentWorkflow.issue_final_plan,
-    FinalPlanIn,
     "Issue the final plan (reg 13(2))",
     records=("final_plan_issued",),
+    body=FinalPlanIn,
 )
 
 
@@ -78,80 +71,72 @@ ASSESSMENT_ACTIONS = (
     OfficerAction(
         "draft",
         AssessmentWorkflow.send_draft,
-        DraftIn,
         "Send the draft plan; it must not name a school or institution (CFA 2014 s.38(5))",
         records=("draft_sent",),
+        body=DraftIn,
     ),
     OfficerAction(
         "decide-to-assess",
         AssessmentWorkflow.decide_to_assess,
-        AssessDecision,
         "Record the decision whether to carry out an EHC needs assessment (SEND Regs 2014 reg 5)",
         records=("decided_to_assess", "refused_to_assess"),
     ),
     OfficerAction(
         "advice-requests",
         AssessmentWorkflow.request_advice,
-        AdviceRequest,
         "Ask an adviser for advice (reg 6(1)); starts that adviser's own 6-week deadline (reg 8)",
         records=("advice_requested",),
     ),
     OfficerAction(
         "advice-received",
         AssessmentWorkflow.record_advice,
-        AdviceReceived,
         "Record advice received from an adviser",
         records=("advice_received",),
     ),
     OfficerAction(
         "decide-to-issue",
         AssessmentWorkflow.decide_to_issue,
-        IssueDecision,
         "Record the decision whether to issue an EHC plan after the assessment (reg 10)",
         records=("decided_to_issue", "decided_not_to_issue"),
     ),
     OfficerAction(
         "parent-comments",
         AssessmentWorkflow.record_parent_comments,
-        ParentCommentsIn,
         "Record the parent's or young person's comments on the draft and any setting they ask for",
         records=("parent_comments",),
+        body=ParentCommentsIn,
     ),
     OfficerAction(
         "setting-consultations",
         AssessmentWorkflow.consult_setting,
-        SettingConsulted,
         "Consult a school or college about being named (CFA 2014 s.39/s.40; answer within 15 days)",
         records=("setting_consulted",),
     ),
     OfficerAction(
         "setting-answers",
         AssessmentWorkflow.record_setting_response,
-        SettingAnswered,
         "Record a consulted setting's answer",
         records=("setting_answered",),
     ),
     OfficerAction(
         "exceptions",
         AssessmentWorkflow.record_exception,
-        ExceptionRecorded,
         "Record a statutory exception (e.g. reg 5(4), 8(2), 10(4), 13(3)) with its reason and dates",
         records=("exception",),
     ),
     OfficerAction(
         "withdraw",
         AssessmentWorkflow.withdraw,
-        Withdrawal,
         "Close the case: the family moved away or the request was withdrawn",
         records=("withdrawn",),
     ),
     OfficerAction(
         "backlog-confirmed",
         AssessmentWorkflow.confirm_backlog,
-        BacklogConfirmed,
         "Every past fact of a case entered late is in: dates already overdue when entered are judged now "
         "(docs/legal-time.md)",
         records=("backlog_confirmed",),
+        body=BacklogConfirmed,
     ),
 )
 ASSESSMENT.add(router, ASSESSMENT_ACTIONS)

@@ -5,7 +5,7 @@ import contextlib
 import hashlib
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import date, datetime
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Header, Response, status
@@ -34,7 +34,7 @@ from api.auth import (
     check_la,
     without_free_text,
 )
-from api.deps import CaseRef, SessionDep, SettingsDep, TemporalDep
+from api.deps import CaseRef, SessionDep, SettingsDep, TemporalDep, Today
 from api.problems import Problem
 from api.schemas import CaseCreate, CaseCreated, CaseView, ChildOut
 from core.workflow_ids import assessment_id
@@ -66,8 +66,7 @@ def _sha(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def check_dates(body: CaseCreate) -> None:
-    today = statutory.business_date(datetime.now(UTC))
+def check_dates(body: CaseCreate, today: date) -> None:
     if body.received_date > today:
         raise Problem(
             422, "Impossible date", f"received_date {body.received_date} is in the future (today is {today})."
@@ -119,13 +118,14 @@ async def open_case(
     temporal: TemporalDep,
     settings: SettingsDep,
     user: Acting,
+    today: Today,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> CaseCreated:
     """Open a case from a request for an EHC needs assessment and start its statutory clock.
 
     The case is assigned to `officer` if given, else to the case officer who opens it."""
     check_la(user, body.la_code)
-    check_dates(body)
+    check_dates(body, today)
     if body.officer is None and user.role is Role.CASE_OFFICER:
         body = body.model_copy(update={"officer": user.sub})
     digest, keyed_request = idempotency_digests(body, idempotency_key, user.sub)

@@ -5,7 +5,7 @@ case reference in them, so there is nothing in them an ops user may not see (api
 officer gains nothing beyond their own LA's performance.
 """
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse
 
 import statutory
 from api.auth import EVERYONE, LA_CODE_PATTERN, Anyone, User, visible_las
-from api.deps import SessionDep
+from api.deps import SessionDep, Today
 from api.pages import dashboard as dashboard_page
 from api.pages.layout import allow_page, error_page, page
 from api.problems import Problem
@@ -24,10 +24,6 @@ router = APIRouter(tags=["dashboard"])
 
 LaCode = Annotated[str | None, Query(pattern=LA_CODE_PATTERN, description="One LA; all the caller's LAs if omitted")]
 PageViewer = Annotated[User, Depends(allow_page(*EVERYONE))]
-
-
-def _today() -> date:
-    return statutory.business_date(datetime.now(UTC))
 
 
 def _period(start: date | None, end: date | None, today: date) -> Period:
@@ -45,6 +41,7 @@ def _period(start: date | None, end: date | None, today: date) -> Period:
 async def read_dashboard(
     session: SessionDep,
     user: Anyone,
+    today: Today,
     start: Annotated[
         Day | None, Query(alias="from", description="First issue date of the period (default: 12 months ago)")
     ] = None,
@@ -54,7 +51,6 @@ async def read_dashboard(
     """Open cases by process and stage; plans issued within 20 weeks (SEND Regs 2014 reg 13(2)), with and
     without exception cases (reg 13(3)); deadlines missed by step; advice and review steps overdue today;
     mediation and Tribunal appeals, open and decided. For each LA and across them."""
-    today = _today()
     period = _period(start, end, today)
     return await dashboard(session, visible_las(user, la_code), period, today)
 
@@ -73,13 +69,13 @@ def _date(name: str, value: str | None) -> date | None:
 async def dashboard_page_html(
     session: SessionDep,
     user: PageViewer,
+    today: Today,
     start: Annotated[str | None, Query(alias="from", max_length=20, description="YYYY-MM-DD")] = None,
     end: Annotated[str | None, Query(alias="to", max_length=20, description="YYYY-MM-DD")] = None,
     la_code: Annotated[str | None, Query(max_length=10, description="One LA; empty for all")] = None,
 ) -> Any:
     """The dashboard as an HTML page with charts, for a browser signed in through /sign-in. A bad date or
     LA answers a page saying what was wrong, with the same status as GET /dashboard."""
-    today = _today()
     try:
         period = _period(_date("from", start), _date("to", end), today)
         las = visible_las(user, la_code or None)

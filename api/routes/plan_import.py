@@ -5,7 +5,7 @@ import asyncio
 from fastapi import APIRouter, Request
 
 from api.auth import Manager
-from api.deps import SettingsDep, TemporalDep
+from api.deps import SettingsDep, TemporalDep, Today
 from api.problems import Problem
 from intake.plan_import import ImportReport, import_plans, parse
 
@@ -27,7 +27,7 @@ MAX_IMPORT_BYTES = 20 * 1024 * 1024
     },
 )
 async def import_plan_file(
-    request: Request, temporal: TemporalDep, settings: SettingsDep, user: Manager
+    request: Request, temporal: TemporalDep, settings: SettingsDep, user: Manager, today: Today
 ) -> ImportReport:
     """Import existing plans with their real last review dates; running it twice imports nothing twice.
     Rows that cannot be imported are listed with the reason; the rest are imported. A manager imports
@@ -44,5 +44,5 @@ async def import_plan_file(
         detail = f"The file could not be read as CSV or JSON: {error}"
         raise Problem(422, "Unreadable import", detail, "/problems/validation") from error
     return await import_plans(
-        rows, request.app.state.sessions, temporal, settings, actor=user.sub, la_codes=user.la_codes
+        rows, request.app.state.sessions, temporal, settings, actor=user.sub, la_codes=user.la_codes, today=today
     )

@@ -30,26 +30,14 @@ from intake.fields import Strict
 from reports.deadline_labels import deadline_label
 from statutory.local_authorities import unknown_reason
 from store.models import AuditEvent, CaseDeadline, PlanDocument
-from workflows.actions import BacklogConfirmed, ExceptionRecorded
-from workflows.assessment_models import SettingAnswered, SettingConsulted
+from workflows.actions import BacklogConfirmed
 from workflows.day import Day
 from workflows.plan import PlanWorkflow
 from workflows.plan_models import (
-    AdviceCirculated,
     AmendedPlanIssued,
-    AppealEvent,
-    CeaseConsulted,
-    CeaseDecision,
-    MeetingScheduled,
-    NotAmended,
     PlanState,
     PlanVersion,
-    Post16MovePlanned,
-    ReassessmentDecision,
-    ReassessmentRequested,
-    ReportReceived,
     ReviewDecision,
-    ReviewHeld,
     ReviewOutcome,
     TransferIn,
     TransferNotice,
@@ -201,21 +189,20 @@ class ReviewDecisionIn(Strict):
 REVIEW_DECISION = OfficerAction(
     "review-decision",
     PlanWorkflow.decide_review,
-    ReviewDecisionIn,
     "Decide after the review: maintain, amend or cease (SEND Regs 2014 reg 20)",
     records=("review_decided_maintain", "review_decided_amend", "cease_decided"),
+    body=ReviewDecisionIn,
 )
 AMENDED_PLAN = OfficerAction(
     "amended-plan",
     PlanWorkflow.issue_amended_plan,
-    AmendedPlanIn,
     "Issue the amended plan (reg 22(3))",
     records=("amended_plan_issued",),
+    body=AmendedPlanIn,
 )
 TRANSFER = OfficerAction(
     "transfer",
     PlanWorkflow.transfer_in,
-    TransferIn,
     "Transfer the plan to the family's new LA (SEND Regs 2014 reg 15)",
     records=("transferred_in",),
 )
@@ -304,51 +291,46 @@ PLAN_ACTIONS = (
     OfficerAction(
         "reassessment-draft",
         PlanWorkflow.send_reassessment_draft,
-        DraftIn,
         "Send the draft plan after a re-assessment, with 15 days to comment (SEND Regs 2014 reg 27 applying reg "
         "13(1)); like a first draft it must not name a school or institution (CFA 2014 s.38(5))",
         records=("reassessment_draft_sent",),
+        body=DraftIn,
     ),
     OfficerAction(
         "review-notice",
         PlanWorkflow.schedule_review,
-        MeetingScheduled,
         "Send notice of the review meeting, at least 2 weeks ahead (SEND Regs 2014 reg 20(3))",
         records=("review_scheduled",),
     ),
     OfficerAction(
         "review-advice",
         PlanWorkflow.circulate_review_advice,
-        AdviceCirculated,
         "Record the advice circulated to those invited, at least 2 weeks before the meeting (reg 20(4))",
         records=("review_advice_circulated",),
     ),
     OfficerAction(
         "review-meeting",
         PlanWorkflow.hold_review,
-        ReviewHeld,
         "Record that the review meeting was held (CFA 2014 s.44(1)); starts the report and decision clocks",
         records=("review_held",),
     ),
     OfficerAction(
         "review-report",
         PlanWorkflow.receive_review_report,
-        ReportReceived,
         "Record the review report (2 weeks after the meeting)",
         records=("review_report",),
     ),
     OfficerAction(
         "family-comments",
         PlanWorkflow.record_family_comments,
-        ParentCommentsIn,
         "The family's comments on the proposed amendments or the re-assessment's draft, and any setting "
         "it asks for (SEND Regs 2014 reg 22(2)(c); reg 27 applying reg 13(1); CFA 2014 s.38(2))",
         records=("family_comments",),
+        body=ParentCommentsIn,
     ),
     OfficerAction(
         "setting-consultations",
         PlanWorkflow.consult_setting,
-        SettingConsulted,
         "Consult a setting on being named in the amended plan (CFA 2014 ss.39-40, applied by regs 22 and "
         "27): a setting newly named in section I must have been consulted in the same review or "
         "re-assessment",
@@ -357,14 +339,12 @@ PLAN_ACTIONS = (
     OfficerAction(
         "setting-answers",
         PlanWorkflow.record_setting_response,
-        SettingAnswered,
         "The consulted setting's answer (its 15 days, Code of Practice 9.83, are its own: a window, never a breach)",
         records=("setting_answered",),
     ),
     OfficerAction(
         "post16-move",
         PlanWorkflow.plan_post16_move,
-        Post16MovePlanned,
         "A move between post-16 institutions at a time other than after secondary school: the plan is "
         "reviewed and amended at least 5 months before it (SEND Regs 2014 reg 18(2))",
         records=("post16_move_planned",),
@@ -372,28 +352,24 @@ PLAN_ACTIONS = (
     OfficerAction(
         "not-amended",
         PlanWorkflow.decide_not_to_amend,
-        NotAmended,
         "Decide not to amend after representations, with reasons (reg 22(4))",
         records=("decided_not_to_amend",),
     ),
     OfficerAction(
         "reassessment-request",
         PlanWorkflow.request_reassessment,
-        ReassessmentRequested,
         "Record a request to re-assess (decision due in 15 days, reg 25)",
         records=("reassessment_requested",),
     ),
     OfficerAction(
         "reassessment-decision",
         PlanWorkflow.decide_reassessment,
-        ReassessmentDecision,
         "Decide whether to re-assess (a refusal is appealable, CFA 2014 s.51(2)(d))",
         records=("reassessment_agreed", "reassessment_refused"),
     ),
     OfficerAction(
         "exceptions",
         PlanWorkflow.record_exception,
-        ExceptionRecorded,
         "Record a statutory exception to one of the plan's own limits (a re-assessment's 14 weeks, reg "
         "27(3) applying reg 10(4); a Tribunal order's, reg 44(3)): a deadline it covers is excepted, not "
         "breached",
@@ -402,7 +378,6 @@ PLAN_ACTIONS = (
     OfficerAction(
         "cease-consultation",
         PlanWorkflow.consult_on_ceasing,
-        CeaseConsulted,
         "Record that the LA told the family it is considering ceasing the plan and consulted them and the"
         " head of the named setting (SEND Regs 2014 reg 31(1)): required before any decision to cease",
         records=("cease_consulted",),
@@ -410,33 +385,31 @@ PLAN_ACTIONS = (
     OfficerAction(
         "cease",
         PlanWorkflow.decide_to_cease,
-        CeaseDecision,
         "Decide to cease the plan (reg 31); it stays in force until the appeal window closes (CFA 2014 s.45)",
         records=("cease_decided",),
     ),
     OfficerAction(
         "cease-appeal",
         PlanWorkflow.record_cease_appeal,
-        AppealEvent,
         "Record an appeal against ceasing being registered, then its outcome",
         records=("cease_appealed", "cease_appeal_allowed", "plan_ceased"),
     ),
     OfficerAction(
         "transfer-notice",
         PlanWorkflow.record_transfer_notice,
-        TransferNoticeIn,
         "The new LA told the family the plan has transferred and whether it proposes an EHC needs "
         "assessment (6 weeks, reg 15(4))",
         records=("transfer_notice_sent",),
+        body=TransferNoticeIn,
     ),
     OfficerAction(
         "backlog-confirmed",
         PlanWorkflow.confirm_backlog,
-        BacklogConfirmed,
         "Say that every past fact of an imported or late-entered plan is in (docs/legal-time.md): dates "
         "already overdue when they were entered are judged now instead of at the end of their settle "
         "period",
         records=("backlog_confirmed",),
+        body=BacklogConfirmed,
     ),
 )
 PLAN.add(router, PLAN_ACTIONS)

@@ -17,25 +17,10 @@ from store.models import Case, RedressCase
 from workflows.actions import BacklogConfirmed
 from workflows.redress import RedressWorkflow
 from workflows.redress_models import (
-    AdviserContacted,
-    AgreementCarriedOut,
-    AppealLodged,
-    CertificateIssued,
-    MediationArranged,
-    MediationHeld,
-    MediationNotArranged,
     RedressState,
 )
 from workflows.tribunal import TribunalWorkflow
 from workflows.tribunal_models import (
-    Conceded,
-    Decided,
-    Ended,
-    HearingListed,
-    OrderComplied,
-    RecommendationResponse,
-    Registered,
-    ResponseSent,
     TribunalState,
 )
 
@@ -123,102 +108,89 @@ REDRESS_ACTIONS = (
     OfficerAction(
         "adviser-contact",
         RedressWorkflow.contact_adviser,
-        AdviserContacted,
         "The family contacted the mediation adviser (reg 33)",
-        ("mediation_requested", "mediation_declined"),
+        records=("mediation_requested", "mediation_declined"),
     ),
     OfficerAction(
         "mediation-arranged",
         RedressWorkflow.mediation_arranged,
-        MediationArranged,
         "Mediation arranged (30 days)",
-        ("mediation_arranged",),
+        records=("mediation_arranged",),
     ),
     OfficerAction(
         "mediation-not-arranged",
         RedressWorkflow.mediation_not_arranged,
-        MediationNotArranged,
         "The LA could not arrange it",
-        ("mediation_not_arranged",),
+        records=("mediation_not_arranged",),
     ),
     OfficerAction(
         "mediation-held",
         RedressWorkflow.mediation_held,
-        MediationHeld,
         "Mediation held, with its outcome (reg 42)",
-        ("mediation_held",),
+        records=("mediation_held",),
     ),
     OfficerAction(
         "certificate",
         RedressWorkflow.certificate_issued,
-        CertificateIssued,
         "Mediation certificate issued (regs 34, 39)",
-        ("certificate_issued",),
+        records=("certificate_issued",),
     ),
     OfficerAction(
         "agreement-done",
         RedressWorkflow.agreement_carried_out,
-        AgreementCarriedOut,
         "A mediation agreement carried out",
-        ("agreement_carried_out",),
+        records=("agreement_carried_out",),
     ),
     OfficerAction(
         "appeal",
         RedressWorkflow.appeal_lodged,
-        AppealLodged,
         "An appeal lodged with the Tribunal (HESC r.20)",
-        ("appeal_lodged",),
+        records=("appeal_lodged",),
     ),
     OfficerAction(
         "backlog-confirmed",
         RedressWorkflow.confirm_backlog,
-        BacklogConfirmed,
         "Every past fact of a late-entered route is in",
-        ("backlog_confirmed",),
+        records=("backlog_confirmed",),
+        body=BacklogConfirmed,
     ),
 )
 TRIBUNAL_ACTIONS = (
     OfficerAction(
-        "registered", TribunalWorkflow.register, Registered, "The Tribunal registered the appeal", ("registered",)
+        "registered", TribunalWorkflow.register, "The Tribunal registered the appeal", records=("registered",)
     ),
     OfficerAction(
-        "response", TribunalWorkflow.respond, ResponseSent, "The LA's response sent (HESC r.21)", ("response_sent",)
+        "response", TribunalWorkflow.respond, "The LA's response sent (HESC r.21)", records=("response_sent",)
     ),
-    OfficerAction("hearing", TribunalWorkflow.list_hearing, HearingListed, "Hearing date set", ("hearing_listed",)),
+    OfficerAction("hearing", TribunalWorkflow.list_hearing, "Hearing date set", records=("hearing_listed",)),
     OfficerAction(
         "decision",
         TribunalWorkflow.decide,
-        Decided,
         "The Tribunal's decision and orders (reg 44)",
-        ("appeal_allowed", "appeal_dismissed"),
+        records=("appeal_allowed", "appeal_dismissed"),
     ),
     OfficerAction(
-        "concede", TribunalWorkflow.concede, Conceded, "The LA does not oppose the appeal (reg 45)", ("conceded",)
+        "concede", TribunalWorkflow.concede, "The LA does not oppose the appeal (reg 45)", records=("conceded",)
     ),
-    OfficerAction("withdrawn", TribunalWorkflow.withdraw, Ended, "The appeal was withdrawn", ("appeal_withdrawn",)),
+    OfficerAction("withdrawn", TribunalWorkflow.withdraw, "The appeal was withdrawn", records=("appeal_withdrawn",)),
     OfficerAction(
-        "struck-out", TribunalWorkflow.strike_out, Ended, "The appeal was struck out", ("appeal_struck_out",)
+        "struck-out", TribunalWorkflow.strike_out, "The appeal was struck out", records=("appeal_struck_out",)
     ),
     OfficerAction(
-        "order-complied",
-        TribunalWorkflow.record_order_complied,
-        OrderComplied,
-        "An order carried out",
-        ("order_complied",),
+        "order-complied", TribunalWorkflow.record_order_complied, "An order carried out", records=("order_complied",)
     ),
     OfficerAction(
         "recommendation-response",
         TribunalWorkflow.recommendation_response,
-        RecommendationResponse,
         "A written response to the Tribunal's health or social care recommendations (SI 2017/1306)",
-        ("recommendation_response",),
+        records=("recommendation_response",),
     ),
     OfficerAction(
         "backlog-confirmed",
         TribunalWorkflow.confirm_backlog,
-        BacklogConfirmed,
         "Every past fact of a late-entered appeal is in",
-        ("backlog_confirmed",),
+        records=("backlog_confirmed",),
+        body=BacklogConfirmed,
     ),
 )
 process_actions(

@@ -17,6 +17,7 @@ from fastapi.responses import StreamingResponse
 
 import statutory
 from api.auth import LA_CODE_PATTERN, Manager, User, check_la
+from api.deps import Today
 from api.problems import Problem
 from reports.sen2 import (
     Collection,
@@ -41,6 +42,7 @@ log = structlog.get_logger(__name__)
 async def sen2_return(
     request: Request,
     user: Manager,
+    today: Today,
     la_code: Annotated[str, Query(pattern=LA_CODE_PATTERN, description="The LA whose return this is")],
     year: Annotated[
         int | None,
@@ -56,7 +58,6 @@ async def sen2_return(
     With no `year`, the newest year whose census date has passed. The year in progress may be asked
     for, to see the activity so far. docs/returns.md says what each column holds and where from."""
     check_la(user, la_code)
-    today = statutory.business_date(datetime.now(UTC))
     if year is None:
         year = latest_collection_year(today)
     if reason := collection_year_problem(year, today):

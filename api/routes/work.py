@@ -12,23 +12,23 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 from sqlmodel import col, select, update
 
-import statutory
 from api.auth import LA_CODE_PATTERN, Anyone, InScope, Manager, Role, case_for, check_la, visible_las
-from api.deps import CaseRef, SessionDep
+from api.deps import CaseRef, SessionDep, Today
 from api.problems import Problem
-from intake.fields import STAFF_ID, TEAM, Strict
+from intake.fields import MAX_STAFF_ID, STAFF_ID, TEAM, Strict
 from reports.work_queue import QueueFilter, QueuePage, work_queue
 from store.models import AuditEvent, Case
 
 router = APIRouter(tags=["work queues"])
 
-StaffId = Annotated[str | None, Query(min_length=1, max_length=120, pattern=STAFF_ID)]
+StaffId = Annotated[str | None, Query(min_length=1, max_length=MAX_STAFF_ID, pattern=STAFF_ID)]
 
 
 @router.get("/work-queue", response_model=QueuePage)
 async def read_work_queue(
     session: SessionDep,
     user: Anyone,
+    today: Today,
     officer: StaffId = None,
     team: Annotated[str | None, Query(pattern=TEAM)] = None,
     la_code: Annotated[str | None, Query(pattern=LA_CODE_PATTERN)] = None,
@@ -45,12 +45,11 @@ async def read_work_queue(
     if unassigned and officer is not None:
         raise Problem(422, "Contradictory filter", "Ask for one officer's queue or for unassigned cases, not both.")
     where = QueueFilter(la_codes=visible_las(user, la_code), officer=officer, team=team, unassigned=unassigned)
-    today = statutory.business_date(datetime.now(UTC))
     return await work_queue(session, where, today, limit=limit, offset=offset)
 
 
 class AssignmentIn(Strict):
-    officer: str | None = Field(min_length=1, max_length=120, pattern=STAFF_ID, description="null: unassigned")
+    officer: str | None = Field(min_length=1, max_length=MAX_STAFF_ID, pattern=STAFF_ID, description="null: unassigned")
     team: str | None = Field(default=None, pattern=TEAM, description="Omit to keep the case's team")
 
 
@@ -88,8 +87,8 @@ async def assign_case(case_ref: CaseRef, body: AssignmentIn, session: SessionDep
 
 class MoveIn(Strict):
     la_code: str = Field(pattern=LA_CODE_PATTERN)
-    from_officer: str = Field(min_length=1, max_length=120, pattern=STAFF_ID)
-    to_officer: str = Field(min_length=1, max_length=120, pattern=STAFF_ID)
+    from_officer: str = Field(min_length=1, max_length=MAX_STAFF_ID, pattern=STAFF_ID)
+    to_officer: str = Field(min_length=1, max_length=MAX_STAFF_ID, pattern=STAFF_ID)
 
 
 class Moved(BaseModel):

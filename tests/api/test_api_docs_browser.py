@@ -35,7 +35,7 @@ async def offline_page(browser: Browser, base: str) -> tuple[Page, list[str]]:
 async def test_swagger_ui_works_offline_and_tries_a_call_with_a_token(
     browser: Browser, env: WorkflowEnvironment, sessions: SessionMaker, settings: Settings
 ) -> None:
-    app = create_app(settings, temporal=env.client, sessions=sessions)
+    app = create_app(settings, temporal=env.client, sessions=sessions, clock=env.get_current_time)
     token = bearer(settings, Role.MANAGER, ["DOC"], sub="manager.docs")["Authorization"].removeprefix("Bearer ")
     async with serve(app) as base:
         page, refused = await offline_page(browser, base)
@@ -60,7 +60,7 @@ async def test_swagger_ui_works_offline_and_tries_a_call_with_a_token(
 async def test_redoc_works_offline(
     browser: Browser, env: WorkflowEnvironment, sessions: SessionMaker, settings: Settings
 ) -> None:
-    app = create_app(settings, temporal=env.client, sessions=sessions)
+    app = create_app(settings, temporal=env.client, sessions=sessions, clock=env.get_current_time)
     async with serve(app) as base:
         page, refused = await offline_page(browser, base)
         await page.goto(f"{base}/redoc")

@@ -7,6 +7,7 @@ import httpx
 from sqlmodel import func, select
 from temporalio.testing import WorkflowEnvironment
 
+import statutory
 from store.db import SessionMaker
 from store.models import AuditEvent, Case, CaseDeadline, Child, Contact, IdempotencyRecord, Notification
 from tests.conftest import eventually
@@ -144,3 +145,13 @@ async def test_malformed_bodies_and_unknown_routes_answer_problem_json(api: http
     assert unknown.status_code == 404 and unknown.json()["status"] == 404
     wrong_method = await api.delete("/cases")
     assert wrong_method.status_code == 405 and wrong_method.headers["content-type"] == "application/problem+json"
+
+
+async def test_the_api_and_the_workflows_keep_the_same_today(api: httpx.AsyncClient, env: WorkflowEnvironment) -> None:
+    """The API judges "not in the future" by the clock the workflows run on: a month skipped on the test server is
+    a month on for both, so a request received on the server's today is taken, and its tomorrow refused."""
+    await env.sleep(timedelta(days=31))
+    server_today = statutory.business_date(await env.get_current_time())
+    assert (await api.post("/cases", json=case_request(server_today))).status_code == 201
+    refused = await api.post("/cases", json=case_request(server_today + timedelta(days=1)))
+    assert refused.status_code == 422 and f"today is {server_today}" in refused.json()["detail"]

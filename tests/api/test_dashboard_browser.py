@@ -92,7 +92,7 @@ async def test_a_manager_signs_in_reads_the_dashboard_and_signs_out(
     tmp_path: Path,
 ) -> None:
     del worker  # requested so that workflows run while the cases are driven
-    app = create_app(settings, temporal=env.client, sessions=sessions)
+    app = create_app(settings, temporal=env.client, sessions=sessions, clock=env.get_current_time)
     officer_headers = bearer(settings, Role.MANAGER, [LA], sub="officer.browser")
     async with serve(app) as base, httpx.AsyncClient(base_url=base, headers=officer_headers) as api:
         officer = Officer(api, env)

@@ -166,7 +166,7 @@ async def main(out: Path, seed: int) -> int:
             test_server_existing_path=str(BIN / "temporal-test-server"), data_converter=data_converter(settings)
         ) as env:
             await register_search_attributes(env.client)
-            app = create_app(settings, temporal=env.client, sessions=sessions)
+            app = create_app(settings, temporal=env.client, sessions=sessions, clock=env.get_current_time)
             async with (
                 build_worker(env.client, TASK_QUEUE, sessions, settings),
                 serve(app) as base,

@@ -202,7 +202,7 @@ async def test_an_action_that_reaches_the_case_before_its_worker_meets_its_deadl
     """The case is opened in the workflow's init, so an update delivered in the first workflow task (sent while
     no worker ran) finds the request and its deadlines. The answer does not depend on which arrives first: if
     the worker were quicker than the update, the update would simply run after the start, as usual."""
-    app = create_app(settings, temporal=env.client, sessions=sessions)
+    app = create_app(settings, temporal=env.client, sessions=sessions, clock=env.get_current_time)
     async with (
         app.router.lifespan_context(app),
         httpx.AsyncClient(

@@ -32,7 +32,7 @@ async def replaying_api(
     env: WorkflowEnvironment, sessions: SessionMaker, settings: Settings
 ) -> AsyncIterator[httpx.AsyncClient]:
     """A worker that keeps no workflow in its cache, so every task rebuilds its case from history."""
-    app = create_app(settings, temporal=env.client, sessions=sessions)
+    app = create_app(settings, temporal=env.client, sessions=sessions, clock=env.get_current_time)
     async with (
         build_worker(env.client, TASK_QUEUE, sessions, settings, max_cached_workflows=0),
         app.router.lifespan_context(app),

@@ -9,6 +9,7 @@ import os
 import shutil
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import asyncpg
@@ -123,19 +124,27 @@ async def worker(env: WorkflowEnvironment, sessions: SessionMaker, settings: Set
         yield running
 
 
-@pytest_asyncio.fixture
-async def api(
-    env: WorkflowEnvironment, worker: Worker, sessions: SessionMaker, settings: Settings
-) -> AsyncIterator[httpx.AsyncClient]:
-    """The real FastAPI app over the test's Temporal server, the shared database and a running worker."""
-    del worker  # requested so that workflows run while the test drives the API
-    app = create_app(settings, temporal=env.client, sessions=sessions)
+@asynccontextmanager
+async def api_client(settings: Settings, temporal: Client, sessions: SessionMaker) -> AsyncIterator[httpx.AsyncClient]:
+    """The real FastAPI app in this process, its lifespan running, called by the default test caller (a manager
+    of every test LA). Whether a worker runs is the caller's choice."""
+    app = create_app(settings, temporal=temporal, sessions=sessions)
     async with (
         app.router.lifespan_context(app),
         httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app), base_url="http://test", headers=bearer(settings)
         ) as client,
     ):
+        yield client
+
+
+@pytest_asyncio.fixture
+async def api(
+    env: WorkflowEnvironment, worker: Worker, sessions: SessionMaker, settings: Settings
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The real FastAPI app over the test's Temporal server, the shared database and a running worker."""
+    del worker  # requested so that workflows run while the test drives the API
+    async with api_client(settings, env.client, sessions) as client:
         yield client
 
 
@@ -164,12 +173,8 @@ async def dev_env(settings: Settings) -> AsyncIterator[WorkflowEnvironment]:
 async def dev_api(
     dev_env: WorkflowEnvironment, sessions: SessionMaker, settings: Settings
 ) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings, temporal=dev_env.client, sessions=sessions)
     async with (
         build_worker(dev_env.client, TASK_QUEUE, sessions, settings),
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://test", headers=bearer(settings)
-        ) as client,
+        api_client(settings, dev_env.client, sessions) as client,
     ):
         yield client

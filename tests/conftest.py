@@ -9,6 +9,7 @@ import os
 import shutil
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import asyncpg
@@ -22,6 +23,7 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from api.deps import Clock, real_time
 from api.main import create_app
 from core.config import Settings
 from core.temporal_client import data_converter
@@ -123,19 +125,30 @@ async def worker(env: WorkflowEnvironment, sessions: SessionMaker, settings: Set
         yield running
 
 
-@pytest_asyncio.fixture
-async def api(
-    env: WorkflowEnvironment, worker: Worker, sessions: SessionMaker, settings: Settings
+@asynccontextmanager
+async def api_client(
+    settings: Settings, temporal: Client, sessions: SessionMaker, clock: Clock = real_time
 ) -> AsyncIterator[httpx.AsyncClient]:
-    """The real FastAPI app over the test's Temporal server, the shared database and a running worker."""
-    del worker  # requested so that workflows run while the test drives the API
-    app = create_app(settings, temporal=env.client, sessions=sessions, clock=env.get_current_time)
+    """The real FastAPI app in this process, its lifespan running, called by the default test caller (a manager
+    of every test LA); on a time-skipping server, `clock` is the server's, so the API's today is the cases'.
+    Whether a worker runs is the caller's choice."""
+    app = create_app(settings, temporal=temporal, sessions=sessions, clock=clock)
     async with (
         app.router.lifespan_context(app),
         httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app), base_url="http://test", headers=bearer(settings)
         ) as client,
     ):
+        yield client
+
+
+@pytest_asyncio.fixture
+async def api(
+    env: WorkflowEnvironment, worker: Worker, sessions: SessionMaker, settings: Settings
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The real FastAPI app over the test's Temporal server, the shared database and a running worker."""
+    del worker  # requested so that workflows run while the test drives the API
+    async with api_client(settings, env.client, sessions, env.get_current_time) as client:
         yield client
 
 
@@ -164,12 +177,8 @@ async def dev_env(settings: Settings) -> AsyncIterator[WorkflowEnvironment]:
 async def dev_api(
     dev_env: WorkflowEnvironment, sessions: SessionMaker, settings: Settings
 ) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings, temporal=dev_env.client, sessions=sessions)
     async with (
         build_worker(dev_env.client, TASK_QUEUE, sessions, settings),
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://test", headers=bearer(settings)
-        ) as client,
+        api_client(settings, dev_env.client, sessions) as client,
     ):
         yield client

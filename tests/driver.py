@@ -121,22 +121,29 @@ class PlanOfficer(Officer):
         assert answer.status_code == 200, answer.text
         return answer.json()
 
-    async def import_existing(self, reference: str, *, issued_days_ago: int, year_group: int | None = None) -> str:
-        """Import one existing plan of LA 202 and wait for its first review cycle: a plan to act on."""
+    async def import_existing(
+        self,
+        reference: str,
+        *,
+        issued_days_ago: int,
+        year_group: int | None = None,
+        la_code: str = "202",
+        date_of_birth: str = "2015-05-05",
+    ) -> dict[str, Any]:
+        """Import one existing plan and wait for its first review cycle: the plan to act on."""
         today = await self.today()
         row = {
-            "la_code": "202",
+            "la_code": la_code,
             "la_reference": reference,
             "given_name": "Test",
             "family_name": "Plan",
-            "date_of_birth": "2015-05-05",
+            "date_of_birth": date_of_birth,
             "plan_issued_on": (today - timedelta(days=issued_days_ago)).isoformat(),
         }
         if year_group is not None:
             row["year_group"] = str(year_group)
-        case_ref = await self.import_plan(row)
-        await self.in_cycle(1)
-        return case_ref
+        await self.import_plan(row)
+        return await self.in_cycle(1)
 
     async def import_plan(self, row: dict[str, Any]) -> str:
         """Import one existing plan; it becomes the case this officer acts on. Returns its reference."""
@@ -151,13 +158,16 @@ class Redress(PlanOfficer):
     """The same officer on the redress route and the Tribunal appeal that follow an appealable decision."""
 
     async def route(self, kind: str) -> str:
-        workflow_id = f"redress-{self.case_ref}-{kind}"
+        return await self.started(f"redress-{self.case_ref}-{kind}")
 
-        async def started() -> dict | None:
-            answer = await self.api.get(f"/redress/{workflow_id}")
+    async def started(self, workflow_id: str) -> str:
+        """Wait until the API serves the redress route or appeal `workflow_id` (the case starts it on its own)."""
+
+        async def served() -> dict | None:
+            answer = await self.api.get(f"/{workflow_id.split('-')[0]}/{workflow_id}")
             return answer.json() if answer.status_code == 200 else None
 
-        await eventually(started)
+        await eventually(served)
         return workflow_id
 
     async def redress(self, workflow_id: str, path: str, body: dict[str, Any], *, expect: int = 200) -> dict[str, Any]:
@@ -175,14 +185,7 @@ class Redress(PlanOfficer):
         return await self.route("refusal_to_assess"), decided
 
     async def tribunal(self, redress: dict[str, Any]) -> str:
-        workflow_id = f"tribunal-{self.case_ref}-{redress['appeal_id']}"
-
-        async def started() -> dict | None:
-            answer = await self.api.get(f"/tribunal/{workflow_id}")
-            return answer.json() if answer.status_code == 200 else None
-
-        await eventually(started)
-        return workflow_id
+        return await self.started(f"tribunal-{self.case_ref}-{redress['appeal_id']}")
 
     async def appeal_registered(self, route: str) -> str:
         """No mediation wanted, the certificate, the appeal, registered by the Tribunal: the appeal's id."""

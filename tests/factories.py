@@ -48,3 +48,15 @@ def case_request(received: date, *, la_code: str = "202", **overrides: Any) -> d
     }
     body.update(overrides)
     return body
+
+
+def absence(reason: str, start: date, end: date, *steps: str) -> dict[str, Any]:
+    """The exception for a child or parent away for four weeks or more (statutory/exceptions.py), from `start` to
+    `end`, claimed for the deadlines of `steps`."""
+    return {
+        "code": "absence_4_weeks",
+        "reason": reason,
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "steps": list(steps),
+    }

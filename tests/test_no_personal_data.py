@@ -7,13 +7,11 @@ Temporal server stores (read here over gRPC, past any codec) must not show it ei
 
 import io
 import json
-import logging
 from collections.abc import Iterator
 from datetime import timedelta
 
 import httpx
 import pytest
-import structlog
 from sqlmodel import select
 from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.workflowservice.v1 import (
@@ -23,11 +21,11 @@ from temporalio.api.workflowservice.v1 import (
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from core.logs import configure_logging
 from store.db import SessionMaker
 from store.models import RedressCase
 from tests.driver import PlanOfficer
 from tests.factories import CHILD_FAMILY, CHILD_GIVEN, PARENT_EMAIL, PARENT_NAME, STREET
+from tests.support.json_logs import json_logs_at
 
 DATE_OF_BIRTH = "2016-05-04"
 POSTCODE = "NW1 8AB"
@@ -38,14 +36,9 @@ PERSONAL = (CHILD_GIVEN, CHILD_FAMILY, PARENT_NAME, PARENT_EMAIL, DATE_OF_BIRTH,
 
 @pytest.fixture
 def json_logs() -> Iterator[io.StringIO]:
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    buffer = io.StringIO()
-    configure_logging("DEBUG", "json", stream=buffer)
-    yield buffer
-    root.handlers[:] = handlers
-    root.setLevel(level)
-    structlog.reset_defaults()
+    """Every log line, down to DEBUG: personal data must be in none of them."""
+    with json_logs_at("DEBUG") as buffer:
+        yield buffer
 
 
 async def raw_history(client: Client, workflow_id: str) -> bytes:

@@ -4,7 +4,7 @@ The routes are read from the app itself, so a new endpoint is covered the day it
 declares who may call it (an `api.auth.allow` dependency) or is one of the few public ones below.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -67,6 +67,18 @@ def api_routes(app: FastAPI) -> list[tuple[str, str, frozenset[Role] | None]]:
         if isinstance(context.original_route, APIRoute) and context.path is not None
         for method in sorted(context.methods or ())
     ]
+
+
+def each_role_on_each_guarded_route(
+    app: FastAPI, settings: Settings, la: str, user: str
+) -> Iterator[tuple[Role, dict[str, str], str, str, frozenset[Role]]]:
+    """For each role, a token of it for `la` (its user named `user.role`), with every route that asks for a token:
+    (role, headers, method, path, roles the route allows)."""
+    for role in Role:
+        headers = bearer(settings, role, [la], sub=f"{user}.{role.value}")
+        for method, path, roles in api_routes(app):
+            if roles is not None:
+                yield role, headers, method, path, roles
 
 
 @pytest.fixture
@@ -158,42 +170,36 @@ async def test_no_route_but_the_public_ones_answers_without_a_valid_token(
 async def test_each_role_reaches_only_its_routes(
     api: httpx.AsyncClient, app: FastAPI, settings: Settings, known: dict[str, str]
 ) -> None:
-    for role in Role:
-        headers = bearer(settings, role, [HOME_LA], sub=f"matrix.{role.value}")
-        for method, path, roles in api_routes(app):
-            if roles is None:
-                continue
-            answer = await call(api, method, url_for(path, known), headers)
-            if role in roles:
-                assert answer.status_code not in (401, 403), (role, method, path, answer.text)
-            else:
-                assert answer.status_code == 403, (role, method, path, answer.text)
-                assert answer.json()["type"] == "/problems/forbidden"
+    for role, headers, method, path, roles in each_role_on_each_guarded_route(app, settings, HOME_LA, "matrix"):
+        answer = await call(api, method, url_for(path, known), headers)
+        if role in roles:
+            assert answer.status_code not in (401, 403), (role, method, path, answer.text)
+        else:
+            assert answer.status_code == 403, (role, method, path, answer.text)
+            assert answer.json()["type"] == "/problems/forbidden"
 
 
 async def test_a_user_of_another_la_sees_none_of_its_cases(
     api: httpx.AsyncClient, app: FastAPI, settings: Settings, known: dict[str, str]
 ) -> None:
-    for role in Role:
-        headers = bearer(settings, role, [OTHER_LA], sub=f"foreign.{role.value}")
-        for method, path, roles in api_routes(app):
-            if roles is None or role not in roles:
-                continue
-            url = url_for(path, known)
-            if "{case_ref}" in path or "{workflow_id}" in path:
-                answer = await call(api, method, url, headers)
-                assert answer.status_code == 404, (role, method, path, answer.text)
-                # Indistinguishable from a case that does not exist: the reference cannot be probed.
-                ghost = await call(api, method, url.replace(known["case_ref"], GHOST), headers)
-                assert answer.text.replace(known["case_ref"], GHOST) == ghost.text, (method, path)
-                continue
-            if method != "GET":
-                continue
-            asked = await call(api, method, url, headers, la_code=HOME_LA)
-            if asked.status_code != 422 or "la_code" not in asked.text:
-                assert asked.status_code == 403, (role, method, path, asked.text)
-            unfiltered = await call(api, method, url, headers)
-            assert known["case_ref"] not in unfiltered.text, (role, method, path)
+    for role, headers, method, path, roles in each_role_on_each_guarded_route(app, settings, OTHER_LA, "foreign"):
+        if role not in roles:
+            continue
+        url = url_for(path, known)
+        if "{case_ref}" in path or "{workflow_id}" in path:
+            answer = await call(api, method, url, headers)
+            assert answer.status_code == 404, (role, method, path, answer.text)
+            # Indistinguishable from a case that does not exist: the reference cannot be probed.
+            ghost = await call(api, method, url.replace(known["case_ref"], GHOST), headers)
+            assert answer.text.replace(known["case_ref"], GHOST) == ghost.text, (method, path)
+            continue
+        if method != "GET":
+            continue
+        asked = await call(api, method, url, headers, la_code=HOME_LA)
+        if asked.status_code != 422 or "la_code" not in asked.text:
+            assert asked.status_code == 403, (role, method, path, asked.text)
+        unfiltered = await call(api, method, url, headers)
+        assert known["case_ref"] not in unfiltered.text, (role, method, path)
 
 
 async def test_held_out_cases_stay_out_of_another_las_queue(

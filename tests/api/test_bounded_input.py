@@ -19,13 +19,17 @@ from reports.sen2 import spreadsheet_safe
 from tests.driver import Officer, PlanOfficer, Redress
 
 
-async def test_oversized_identifiers_are_refused_before_the_case_sees_them(
-    api: httpx.AsyncClient, env: WorkflowEnvironment
-) -> None:
-    """An identifier a rejection would quote, or history would keep, is bounded by the API: a megabyte of one is
-    a 422 that quotes nothing, and the case stays readable and unchanged."""
+@pytest.fixture
+async def officer(api: httpx.AsyncClient, env: WorkflowEnvironment) -> Officer:
+    """An officer of a case opened today, which every refused action must leave as it was."""
     officer = Officer(api, env)
     await officer.open()
+    return officer
+
+
+async def test_oversized_identifiers_are_refused_before_the_case_sees_them(officer: Officer) -> None:
+    """An identifier a rejection would quote, or history would keep, is bounded by the API: a megabyte of one is
+    a 422 that quotes nothing, and the case stays readable and unchanged."""
     await officer.act("decide-to-assess", {"assess": True})
     before = await officer.case()
     huge = "x" * 1_000_000
@@ -99,12 +103,8 @@ def test_a_cell_a_spreadsheet_would_run_is_written_as_text() -> None:
     ]
 
 
-async def test_an_action_with_an_unknown_field_or_a_string_for_yes_is_refused(
-    api: httpx.AsyncClient, env: WorkflowEnvironment
-) -> None:
+async def test_an_action_with_an_unknown_field_or_a_string_for_yes_is_refused(officer: Officer) -> None:
     """A typo would otherwise record an action without what the officer meant: strict bodies, nothing recorded."""
-    officer = Officer(api, env)
-    await officer.open()
     before = await officer.case()
     for body in ({"assess": "yes"}, {"assess": True, "asess": False}, {"assess": 1}):
         problem = await officer.act("decide-to-assess", body, expect=422)
@@ -114,13 +114,11 @@ async def test_an_action_with_an_unknown_field_or_a_string_for_yes_is_refused(
 
 
 async def test_what_the_hostile_write_fuzz_found_is_refused_at_the_door(
-    api: httpx.AsyncClient, env: WorkflowEnvironment
+    api: httpx.AsyncClient, env: WorkflowEnvironment, officer: Officer
 ) -> None:
     """Found by tests/api/test_hostile_writes.py: an unbounded `document_id` on the family's comments that went
     to the workflow; a number, or a string of digits, taken as a date (Unix time); "yes" for a tribunal
     recommendation's answer; any number of orders; and the names of unknown fields quoted back."""
-    officer = Officer(api, env)
-    await officer.open()
     await officer.act("decide-to-assess", {"assess": True})
     before = await officer.case()
     for path, body in (
@@ -220,10 +218,8 @@ async def test_an_unreadable_import_is_a_422_that_quotes_none_of_it(
 
 
 async def test_oversized_headers_and_addresses_are_refused_before_anything_reads_them(
-    api: httpx.AsyncClient, env: WorkflowEnvironment
+    api: httpx.AsyncClient, officer: Officer
 ) -> None:
-    officer = Officer(api, env)
-    await officer.open()
     before = await officer.case()
     padded = await api.get(f"/cases/{officer.case_ref}", headers={"X-Padding": "p" * 20_000})
     assert padded.status_code == 431 and padded.headers["content-type"] == "application/problem+json"

@@ -1,9 +1,11 @@
 """A retry never undoes what the first request did."""
 
 import asyncio
+import uuid
 from datetime import timedelta
 
 import httpx
+import pytest
 from temporalio.testing import WorkflowEnvironment
 
 import statutory
@@ -13,45 +15,58 @@ from tests.driver import SECTIONS, Officer, PlanOfficer
 from tests.factories import bearer, case_request
 
 
-async def test_a_refused_retry_of_an_issued_amended_plan_keeps_its_text(
-    api: httpx.AsyncClient, env: WorkflowEnvironment
-) -> None:
+@pytest.fixture
+async def officer(api: httpx.AsyncClient, env: WorkflowEnvironment) -> Officer:
+    """An officer of a case opened and decided to assess today: the actions a client retries come next."""
+    officer = Officer(api, env)
+    await officer.open()
+    await officer.act("decide-to-assess", {"assess": True})
+    return officer
+
+
+@pytest.fixture
+async def plan_officer(api: httpx.AsyncClient, env: WorkflowEnvironment) -> PlanOfficer:
+    """An officer of an existing plan of a Year 4 child, issued 300 days ago: its first annual review is near."""
     officer = PlanOfficer(api, env)
-    await officer.import_existing("RETRY/1", issued_days_ago=300, year_group=4)
-    await officer.review()
+    await officer.import_existing(f"RETRY/{uuid.uuid4().hex[:8]}", issued_days_ago=300, year_group=4)
+    return officer
+
+
+async def test_a_refused_retry_of_an_issued_amended_plan_keeps_its_text(
+    api: httpx.AsyncClient, plan_officer: PlanOfficer
+) -> None:
+    await plan_officer.review()
     sections = {**SECTIONS, "I": "Mainstream primary school"}
-    await officer.act_on_plan("review-decision", {"outcome": "amend", "proposed_sections": sections})
-    await officer.wait(days=16)
-    body = {"issued_on": (await officer.today()).isoformat(), "sections": sections}
+    await plan_officer.act_on_plan("review-decision", {"outcome": "amend", "proposed_sections": sections})
+    await plan_officer.wait(days=16)
+    body = {"issued_on": (await plan_officer.today()).isoformat(), "sections": sections}
     key = {"Idempotency-Key": "amended-plan-retry-1"}
-    first = await api.post(f"/plans/{officer.case_ref}/amended-plan", json=body, headers=key)
+    first = await api.post(f"/plans/{plan_officer.case_ref}/amended-plan", json=body, headers=key)
     assert first.status_code == 200, first.text
-    await officer.in_cycle(2)  # the cycle has continued as new: the retry meets a new run
-    retry = await api.post(f"/plans/{officer.case_ref}/amended-plan", json=body, headers=key)
+    await plan_officer.in_cycle(2)  # the cycle has continued as new: the retry meets a new run
+    retry = await api.post(f"/plans/{plan_officer.case_ref}/amended-plan", json=body, headers=key)
     assert retry.status_code in (200, 409), retry.text
-    versions = (await api.get(f"/plans/{officer.case_ref}/versions")).json()
+    versions = (await api.get(f"/plans/{plan_officer.case_ref}/versions")).json()
     assert versions[-1]["sections"]["F"] == SECTIONS["F"]  # the issued plan's text is still there
 
 
 async def test_a_key_used_again_in_a_later_cycle_for_new_text_issues_the_new_text(
-    api: httpx.AsyncClient, env: WorkflowEnvironment
+    api: httpx.AsyncClient, plan_officer: PlanOfficer
 ) -> None:
     """Before, the plan's document was named by the key alone and a new cycle is a new workflow run: the
     second amended plan, sent with the first one's key, was issued pointing at the first one's text."""
-    officer = PlanOfficer(api, env)
-    await officer.import_existing("RETRY/2", issued_days_ago=300, year_group=4)
     key = {"Idempotency-Key": "amend-K"}
     for cycle, text in ((1, "Version two: three hours of therapy."), (2, "Version three: four hours of therapy.")):
-        await officer.in_cycle(cycle)
-        await officer.review()
+        await plan_officer.in_cycle(cycle)
+        await plan_officer.review()
         sections = {**SECTIONS, "F": text, "I": "Mainstream primary school"}
-        await officer.act_on_plan("review-decision", {"outcome": "amend", "proposed_sections": sections})
-        await officer.wait(days=16)
-        body = {"issued_on": (await officer.today()).isoformat(), "sections": sections}
-        issued = await api.post(f"/plans/{officer.case_ref}/amended-plan", json=body, headers=key)
+        await plan_officer.act_on_plan("review-decision", {"outcome": "amend", "proposed_sections": sections})
+        await plan_officer.wait(days=16)
+        body = {"issued_on": (await plan_officer.today()).isoformat(), "sections": sections}
+        issued = await api.post(f"/plans/{plan_officer.case_ref}/amended-plan", json=body, headers=key)
         assert issued.status_code == 200, issued.text
-        await officer.wait(days=200)
-    versions = (await api.get(f"/plans/{officer.case_ref}/versions")).json()
+        await plan_officer.wait(days=200)
+    versions = (await api.get(f"/plans/{plan_officer.case_ref}/versions")).json()
     assert [v["sections"]["F"] for v in versions[-2:]] == [
         "Version two: three hours of therapy.",
         "Version three: four hours of therapy.",
@@ -80,13 +95,10 @@ async def test_an_idempotency_key_is_the_callers_own_and_never_answers_another_r
 
 
 async def test_an_actions_key_replays_only_the_same_callers_same_request(
-    api: httpx.AsyncClient, env: WorkflowEnvironment, settings: Settings
+    api: httpx.AsyncClient, officer: Officer, settings: Settings
 ) -> None:
     """Before, a key reused for another adviser (or by another officer) was answered as a replay of the first
     request, and the second request was lost. Now a retry is one action; anything else is its own."""
-    officer = Officer(api, env)
-    await officer.open()
-    await officer.act("decide-to-assess", {"assess": True})
     on = (await officer.today()).isoformat()
     key = {"Idempotency-Key": "advice-key-1"}
     ada = bearer(settings, Role.CASE_OFFICER, ["202"], sub="ada.keys")
@@ -106,50 +118,46 @@ async def test_an_actions_key_replays_only_the_same_callers_same_request(
 
 
 async def test_review_decisions_sent_together_record_exactly_one(
-    api: httpx.AsyncClient, env: WorkflowEnvironment
+    api: httpx.AsyncClient, plan_officer: PlanOfficer
 ) -> None:
     """Before, the decision's handler waited before it changed the stage, so decisions sent together all
     passed the validator: maintain and amend were both recorded, both letters went, and the plan was left
     with an amendment duty nothing could meet. Now one is recorded; each other is refused, and says why."""
-    officer = PlanOfficer(api, env)
-    await officer.import_existing("RACE/1", issued_days_ago=300, year_group=4)
-    await officer.review()
-    on = (await officer.today()).isoformat()
+    await plan_officer.review()
+    on = (await plan_officer.today()).isoformat()
     sections = {**SECTIONS, "I": "Mainstream primary school"}
     bodies = [{"on": on, "outcome": "maintain"}, {"on": on, "outcome": "amend", "proposed_sections": sections}] * 3
-    url = f"/plans/{officer.case_ref}/review-decision"
+    url = f"/plans/{plan_officer.case_ref}/review-decision"
     answers = await asyncio.gather(*(api.post(url, json=body) for body in bodies))
     assert sorted(a.status_code for a in answers) == [200, 409, 409, 409, 409, 409], [a.text[:200] for a in answers]
     refusals = {a.json()["type"] for a in answers if a.status_code == 409}
     assert refusals <= {"/problems/case-busy", "/problems/out-of-order"}
-    timeline = (await api.get(f"/plans/{officer.case_ref}/timeline")).json()["events"]
+    timeline = (await api.get(f"/plans/{plan_officer.case_ref}/timeline")).json()["events"]
     assert len([e for e in timeline if e["action"].startswith("review_decided")]) == 1
-    letters = [n["template"] for n in await officer.letters()]
+    letters = [n["template"] for n in await plan_officer.letters()]
     assert len([t for t in letters if t in ("review_maintained", "amendment_proposed")]) <= 1, letters
 
 
 async def test_a_one_off_step_sent_again_is_refused_not_recorded_until_the_case_is_full(
-    api: httpx.AsyncClient, env: WorkflowEnvironment
+    api: httpx.AsyncClient, plan_officer: PlanOfficer
 ) -> None:
     """Before, circulating the advice, receiving the report or consulting on ceasing could be recorded without
     end, until the run's step limit refused every action on the plan, its annual review included."""
-    officer = PlanOfficer(api, env)
-    await officer.import_existing("REPEAT/1", issued_days_ago=300, year_group=4)
     for _ in range(6):
-        await officer.act_on_plan("cease-consultation", {})
-    capped = await officer.act_on_plan("cease-consultation", {}, expect=422)
+        await plan_officer.act_on_plan("cease-consultation", {})
+    capped = await plan_officer.act_on_plan("cease-consultation", {}, expect=422)
     assert "6 consultations on ceasing" in capped["detail"]
-    today = await officer.today()
-    await officer.act_on_plan("review-notice", {"meeting_on": (today + timedelta(days=15)).isoformat()})
-    await officer.act_on_plan("review-advice", {})
-    again = await officer.act_on_plan("review-advice", {}, expect=409)
+    today = await plan_officer.today()
+    await plan_officer.act_on_plan("review-notice", {"meeting_on": (today + timedelta(days=15)).isoformat()})
+    await plan_officer.act_on_plan("review-advice", {})
+    again = await plan_officer.act_on_plan("review-advice", {}, expect=409)
     assert "already" in again["detail"] or "circulated on" in again["detail"]
-    await officer.wait(days=15)
-    await officer.act_on_plan("review-meeting", {})
-    await officer.act_on_plan("review-report", {})
-    again = await officer.act_on_plan("review-report", {}, expect=409)
+    await plan_officer.wait(days=15)
+    await plan_officer.act_on_plan("review-meeting", {})
+    await plan_officer.act_on_plan("review-report", {})
+    again = await plan_officer.act_on_plan("review-report", {}, expect=409)
     assert "already received" in again["detail"]
-    timeline = (await api.get(f"/plans/{officer.case_ref}/timeline")).json()["events"]
+    timeline = (await api.get(f"/plans/{plan_officer.case_ref}/timeline")).json()["events"]
     assert [e["action"] for e in timeline].count("review_report") == 1
 
 
@@ -164,12 +172,9 @@ async def test_an_imported_plan_read_as_a_case_points_to_the_plan(
 
 
 async def test_the_same_other_adviser_asked_twenty_times_is_asked_once(
-    api: httpx.AsyncClient, env: WorkflowEnvironment
+    api: httpx.AsyncClient, officer: Officer
 ) -> None:
     """A client retrying without a key: one adviser is asked, and each repeat says it was (409)."""
-    officer = Officer(api, env)
-    await officer.open()
-    await officer.act("decide-to-assess", {"assess": True})
     body = {"adviser": "other", "description": "Speech and language therapist"}
     answers = [await officer.act("advice-requests", body, expect=200 if n == 0 else 409) for n in range(20)]
     assert all(a["detail"].startswith("that adviser was already asked, as other-1 on ") for a in answers[1:])
@@ -189,12 +194,9 @@ async def test_the_same_other_adviser_asked_twenty_times_is_asked_once(
 
 
 async def test_the_same_setting_consulted_by_requests_sent_together_is_consulted_once(
-    api: httpx.AsyncClient, env: WorkflowEnvironment
+    api: httpx.AsyncClient, officer: Officer
 ) -> None:
     """The consultation is kept before its letter goes: a duplicate arriving while the letter is sent is refused."""
-    officer = Officer(api, env)
-    await officer.open()
-    await officer.act("decide-to-assess", {"assess": True})
     await officer.act("decide-to-issue", {"issue": True})
     await officer.draft()
     body = {"setting_urn": "100001", "on": (await officer.today()).isoformat()}

@@ -15,6 +15,7 @@ nothing written.
 import contextlib
 import json
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -231,9 +232,20 @@ CASE_STRING_FIELDS = [
 ]
 
 
+@dataclass
+class OpenCase:
+    """An open case whose read model is written, so that the row counts taken then stay put; and a request for
+    another child on the same day, for a test to spoil field by field (never this case's own, which would be a
+    duplicate submission rather than a new case)."""
+
+    case_ref: str
+    received: date
+    another: dict[str, Any]
+    rows: dict[str, int]
+
+
 @pytest.fixture
-async def open_case(api: httpx.AsyncClient, env: WorkflowEnvironment, sessions: SessionMaker) -> tuple[str, date]:
-    """An open case whose read model is written, so that row counts taken now stay put."""
+async def open_case(api: httpx.AsyncClient, env: WorkflowEnvironment, sessions: SessionMaker) -> OpenCase:
     received = (await env.get_current_time()).date()
     created = await api.post("/cases", json=case_request(received))
     assert created.status_code == 201, created.text
@@ -245,39 +257,34 @@ async def open_case(api: httpx.AsyncClient, env: WorkflowEnvironment, sessions: 
             return case is not None and case.next_deadline_due is not None
 
     await eventually(synced)
-    return case_ref, received
+    return OpenCase(case_ref, received, case_request(received), await row_counts(sessions))
 
 
 async def test_malformed_and_impossible_dates_are_refused(
-    api: httpx.AsyncClient, sessions: SessionMaker, open_case: tuple[str, date]
+    api: httpx.AsyncClient, sessions: SessionMaker, open_case: OpenCase
 ) -> None:
-    case_ref, received = open_case
-    before = await row_counts(sessions)
-    body = case_request(received)
     for bad in ("2025-02-30", "not-a-date", "2025-13-01", "20250101", "", "2025-02-29T00:00:00Z"):
         for field in ("received_date", "child.date_of_birth"):
-            assert_refused(await api.post("/cases", json=with_field(body, field, bad)), field)
+            assert_refused(await api.post("/cases", json=with_field(open_case.another, field, bad)), field)
         for path, action in (
             ("decide-to-assess", {"on": bad, "assess": True}),
             ("withdraw", {"on": bad, "reason": "moved_away"}),
         ):
-            assert_refused(await api.post(f"/cases/{case_ref}/{path}", json=action), "on")
-    assert await row_counts(sessions) == before
+            assert_refused(await api.post(f"/cases/{open_case.case_ref}/{path}", json=action), "on")
+    assert await row_counts(sessions) == open_case.rows
 
 
 async def test_unknown_codes_are_refused_with_what_is_allowed(
-    api: httpx.AsyncClient, sessions: SessionMaker, open_case: tuple[str, date]
+    api: httpx.AsyncClient, sessions: SessionMaker, open_case: OpenCase
 ) -> None:
-    case_ref, received = open_case
-    before = await row_counts(sessions)
-    body = case_request(received)
+    case_ref, body, before = open_case.case_ref, open_case.another, open_case.rows
     # An LA the caller does not act for (whether or not it exists) is forbidden, not created.
     assert_refused(await api.post("/cases", json=with_field(body, "la_code", "ZZZ")), "ZZZ", status=403)
     assert_refused(await api.post("/cases", json=with_field(body, "la_code", "20")), "la_code")
     assert_refused(await api.post("/cases", json=with_field(body, "policy", "send-regs-1996")), "send-regs-2014")
     assert_refused(await api.post("/cases", json=with_field(body, "request_source", "neighbour")), "request_source")
     assert_refused(await api.post("/cases", json=with_field(body, "contacts.0.role", "uncle")), "role")
-    on = received.isoformat()
+    on = open_case.received.isoformat()
     decided = await api.post(f"/cases/{case_ref}/decide-to-assess", json={"on": on, "assess": True})
     assert decided.status_code == 200, decided.text
     assert_refused(
@@ -319,24 +326,22 @@ async def test_an_oversize_body_is_refused_before_it_is_read(api: httpx.AsyncCli
 
 
 async def test_injection_strings_in_every_field_are_refused_and_nothing_is_written(
-    api: httpx.AsyncClient, sessions: SessionMaker, open_case: tuple[str, date]
+    api: httpx.AsyncClient, sessions: SessionMaker, open_case: OpenCase
 ) -> None:
-    case_ref, received = open_case
-    body = case_request(received)
-    before = await row_counts(sessions)
+    case_ref = open_case.case_ref
     accepted: list[str] = []
     for field in CASE_STRING_FIELDS:
         for value in INJECTIONS:
             if field in PROSE_FIELDS and value == PATH:
                 continue  # an address may be written with dots and slashes: see the test below
-            answer = await api.post("/cases", json=with_field(body, field, value))
+            answer = await api.post("/cases", json=with_field(open_case.another, field, value))
             try:
                 assert_refused(answer, field.split(".")[-1])
             except AssertionError as error:
                 accepted.append(f"{field}={value[:30]!r}: {answer.status_code} {str(error)[:200]}")
     assert not accepted, "\n".join(accepted)
     # Officer actions: coded fields refuse all of it; free text (reasons) refuses what no letter can hold.
-    on = received.isoformat()
+    on = open_case.received.isoformat()
     for value in INJECTIONS:
         for path, action, field in (
             ("decide-to-assess", {"on": value, "assess": True}, "on"),
@@ -360,7 +365,7 @@ async def test_injection_strings_in_every_field_are_refused_and_nothing_is_writt
             assert answer.headers["content-type"] == "application/problem+json"
         assert_refused(await api.get("/work-queue", params={"officer": value[:500]}), "officer")
         assert_refused(await api.get("/work-queue", params={"team": value[:500]}), "team")
-    assert await row_counts(sessions) == before
+    assert await row_counts(sessions) == open_case.rows
     state = (await api.get(f"/cases/{case_ref}")).json()
     assert state["stage"] == "request_received" and [h["action"] for h in state["history"]] == ["request_received"]
 

@@ -6,15 +6,14 @@ PostgreSQL databases, as `make bench` does; only the shape of its summary is che
 """
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.support.commands import run_benchmark
+
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[2]
 TOY = ["--cases", "8", "--starts", "8", "--rounds", "1", "--rows", "400", "--assessments", "2"]
 TOY += ["--samples", "8", "--readers", "2", "--concurrency", "4"]
 FIGURE = {"count", "p50_ms", "p95_ms", "p99_ms", "max_ms"}
@@ -22,15 +21,7 @@ FIGURE = {"count", "p50_ms", "p95_ms", "p99_ms", "max_ms"}
 
 @pytest.mark.usefixtures("postgres_server")
 async def test_the_benchmark_runs_and_summarises(tmp_path: Path) -> None:
-    run = subprocess.run(
-        [sys.executable, "-m", "bench.run", *TOY, "--output", str(tmp_path)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert run.returncode == 0, run.stderr[-3000:]
+    run = run_benchmark("bench.run", *TOY, "--output", str(tmp_path))
     [written] = tmp_path.glob("*.json")
     summary = json.loads(written.read_text())
     assert json.loads(run.stdout) == summary

@@ -7,18 +7,16 @@ skipped without it.
 """
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from bench import sizing
 from bench.case_costs import WARM_UP
+from tests.support.commands import run_benchmark
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[2]
 WAITING = 3
 
 
@@ -26,16 +24,8 @@ WAITING = 3
 async def test_case_costs_measures_every_part_and_sizes_from_it(tmp_path: Path) -> None:
     out = tmp_path / "costs.json"
 
-    run = subprocess.run(
-        [sys.executable, "-m", "bench.case_costs", "--cases", "2", "--waiting", str(WAITING), "--out", str(out)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    run_benchmark("bench.case_costs", "--cases", "2", "--waiting", str(WAITING), "--out", str(out))
 
-    assert run.returncode == 0, run.stderr[-3000:]
     costs = json.loads(out.read_text())
     assert costs["payload_encryption"] == "on"
     assessment = costs["assessment_to_final_plan"]["temporal"]

@@ -1,11 +1,7 @@
 """Reconciliation on the dev server: a corrupted read model is found field by field, repaired through the
 sync activity's own writes, and found clean afterwards; the command prints no personal data."""
 
-import asyncio
 import json
-import os
-import sys
-from dataclasses import dataclass
 from datetime import timedelta
 
 import httpx
@@ -23,48 +19,19 @@ from tests.factories import (
     PARENT_EMAIL,
     PARENT_NAME,
     STREET,
-    TEST_PAYLOAD_KEYS,
-    TEST_SECRET,
     case_request,
 )
+from tests.support.commands import Ran, command_environment, run_command
 
 LA = "342"
 WINDOW = timedelta(days=1)
 
 
-@dataclass
-class Ran:
-    returncode: int
-    stdout: str
-    stderr: str
-
-
 async def reconcile_cli(settings: Settings, env: WorkflowEnvironment, *args: str) -> Ran:
     """The command as ops run it; asynchronously, so that this test's own worker answers its queries."""
-    environment = {
-        **os.environ,
-        "DATABASE_URL": settings.database_url,
-        "TEMPORAL_ADDRESS": env.client.service_client.config.target_host,
-        "TEMPORAL_TASK_QUEUE": TASK_QUEUE,
-        "AUTH_JWT_SECRET": TEST_SECRET,
-        "PAYLOAD_KEYS": TEST_PAYLOAD_KEYS,
-        "LOG_LEVEL": "WARNING",
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "cli.reconcile",
-        "--la",
-        LA,
-        "--settle",
-        "0.2",
-        *args,
-        env=environment,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=120)
-    return Ran(process.returncode or 0, stdout.decode(), stderr.decode())
+    address = env.client.service_client.config.target_host
+    environment = command_environment(settings, address, TEMPORAL_TASK_QUEUE=TASK_QUEUE)
+    return await run_command("cli.reconcile", "--la", LA, "--settle", "0.2", *args, environment=environment)
 
 
 async def test_drift_is_reported_exactly_then_repaired_then_gone(

@@ -11,22 +11,15 @@ import pytest
 import structlog
 from temporalio.testing import WorkflowEnvironment
 
-from core.logs import configure_logging
 from tests.conftest import eventually
 from tests.factories import CHILD_FAMILY, CHILD_GIVEN, PARENT_EMAIL, PARENT_NAME, STREET, case_request
+from tests.support.json_logs import json_logs_at
 
 
 @pytest.fixture
 def json_logs() -> Iterator[io.StringIO]:
-    """JSON logging into a buffer for one test, then back to pytest's own capture."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    buffer = io.StringIO()
-    configure_logging("INFO", "json", stream=buffer)
-    yield buffer
-    root.handlers[:] = handlers
-    root.setLevel(level)
-    structlog.reset_defaults()
+    with json_logs_at("INFO") as buffer:
+        yield buffer
 
 
 async def test_workflow_logs_are_json_with_context_and_no_personal_data(

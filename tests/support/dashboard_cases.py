@@ -13,7 +13,7 @@ import httpx
 import statutory
 from tests.conftest import eventually
 from tests.driver import Driver, Redress
-from tests.factories import CHILD_GIVEN, case_request
+from tests.factories import CHILD_GIVEN, absence, case_request
 
 
 def born(today: date) -> date:
@@ -51,6 +51,18 @@ class Officer(Driver, Redress):
         await self.past_route_confirmed("final_plan")
         return self.case_ref
 
+    async def issued_late_under_exception(self, la: str, received: date, final: int) -> str:
+        """A plan issued `final` weeks after the request, late but under reg 13(3)'s exception: the child away from
+        week 4 to week 10 of the assessment."""
+        await self.open(received, la_code=la)
+        start, end = received + timedelta(weeks=4), received + timedelta(weeks=10)
+        await self.on("exceptions", start, **absence("Family abroad", start, end, "assessment.final_plan"))
+        await self.on("decide-to-assess", received + timedelta(weeks=5), assess=True)
+        await self.on("decide-to-issue", received + timedelta(weeks=15), issue=True)
+        await self.draft(received + timedelta(weeks=16))
+        await self.final(received + timedelta(weeks=final), setting_type="Special school")
+        return self.case_ref
+
     async def past_route_confirmed(self, kind: str) -> None:
         """A route for a decision months old: its past is in, so it ends if its appeal time is over (a recent
         decision's route has nothing held, and says so with 409)."""
@@ -72,20 +84,7 @@ async def drive(officer: Officer, today: date, la: str) -> None:
     base = today - timedelta(weeks=40)
     # Three plans issued in the period: within 20 weeks, later under an exception (reg 13(3)), later without.
     await officer.issued(la, base, assess=4, issue=12, draft=13, final=18)
-    await officer.open(base, la_code=la)
-    await officer.on(
-        "exceptions",
-        base + timedelta(weeks=4),
-        code="absence_4_weeks",
-        reason="Family abroad",
-        start=(base + timedelta(weeks=4)).isoformat(),
-        end=(base + timedelta(weeks=10)).isoformat(),
-        steps=["assessment.final_plan"],
-    )
-    await officer.on("decide-to-assess", base + timedelta(weeks=5), assess=True)
-    await officer.on("decide-to-issue", base + timedelta(weeks=15), issue=True)
-    await officer.draft(base + timedelta(weeks=16))
-    await officer.final(base + timedelta(weeks=24), setting_type="Special school")
+    await officer.issued_late_under_exception(la, base, final=24)
     await officer.past_route_confirmed("final_plan")
     await officer.issued(la, base, assess=5, issue=14, draft=15, final=22)
     # Refused and withdrawn: their final-plan deadlines close, but no plan was issued.

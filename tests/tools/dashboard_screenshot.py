@@ -55,21 +55,7 @@ async def demo_la(officer: Officer, la: str, on_time: float, today: date, rng: r
         setting = rng.choice(["Mainstream primary school", "Special school"])
         await officer.final(received + timedelta(weeks=weeks), setting_type=setting)
     # One late under the reg 13(3) exception: the child away for 4 weeks during the assessment.
-    received = today - timedelta(weeks=40)
-    await officer.open(received, la_code=la)
-    await officer.on(
-        "exceptions",
-        received + timedelta(weeks=4),
-        code="absence_4_weeks",
-        reason="Family abroad",
-        start=(received + timedelta(weeks=4)).isoformat(),
-        end=(received + timedelta(weeks=10)).isoformat(),
-        steps=["assessment.final_plan"],
-    )
-    await officer.on("decide-to-assess", received + timedelta(weeks=5), assess=True)
-    await officer.on("decide-to-issue", received + timedelta(weeks=15), issue=True)
-    await officer.draft(received + timedelta(weeks=16))
-    await officer.final(received + timedelta(weeks=23), setting_type="Special school")
+    await officer.issued_late_under_exception(la, today - timedelta(weeks=40), final=23)
 
     # Refusals to assess; some families go to mediation, then appeal.
     # Received within 16 weeks, so that the duties a refusal ends are not breached as the case opens on a past

@@ -11,6 +11,7 @@ from store.db import SessionMaker
 from store.models import AppealableDecisionRow, Case, CaseDeadline, PlanDocument
 from tests.conftest import eventually
 from tests.driver import Driver, Officer
+from tests.factories import absence
 
 URN = "100001"
 
@@ -224,13 +225,13 @@ async def test_statutory_exception_is_recorded_and_reported_not_breached(
     received = await officer.today()
     await officer.open(received)
     await officer.wait(weeks=2)
-    exception = {
-        "code": "absence_4_weeks",
-        "reason": "Family abroad for five weeks",
-        "start": (received + timedelta(weeks=1)).isoformat(),
-        "end": (received + timedelta(weeks=6)).isoformat(),
-        "steps": ["assessment.decide_to_assess", "assessment.final_plan"],
-    }
+    exception = absence(
+        "Family abroad for five weeks",
+        received + timedelta(weeks=1),
+        received + timedelta(weeks=6),
+        "assessment.decide_to_assess",
+        "assessment.final_plan",
+    )
     state = await officer.act("exceptions", exception)
     assert state["exceptions"][0]["code"] == "absence_4_weeks"
     await officer.wait(weeks=5)

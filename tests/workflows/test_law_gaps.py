@@ -8,6 +8,7 @@ from temporalio.testing import WorkflowEnvironment
 import statutory
 from tests.conftest import eventually
 from tests.driver import SECTIONS, Officer, PlanOfficer, Redress
+from tests.factories import absence
 
 
 async def test_mediation_still_running_at_two_months_keeps_the_route_open_until_the_certificate(
@@ -125,13 +126,9 @@ async def test_an_exception_on_the_plans_own_limit_excepts_the_missed_reassessme
     await officer.act_on_plan("reassessment-decision", {"reassess": True})
     agreed = await officer.today()
     await officer.wait(weeks=3)
-    exception = {
-        "code": "absence_4_weeks",
-        "reason": "The family is abroad",
-        "start": (agreed + timedelta(weeks=1)).isoformat(),
-        "end": (agreed + timedelta(weeks=8)).isoformat(),
-        "steps": ["reassessment.final_plan"],
-    }
+    exception = absence(
+        "The family is abroad", agreed + timedelta(weeks=1), agreed + timedelta(weeks=8), "reassessment.final_plan"
+    )
     refused = await officer.act_on_plan("exceptions", {**exception, "steps": ["review.annual"]}, expect=422)
     assert "does not apply to review.annual" in refused["detail"]
     too_many = await officer.act_on_plan(

@@ -8,12 +8,10 @@ from typing import Any
 import httpx
 from temporalio.testing import WorkflowEnvironment
 
-from api.main import create_app
 from core.config import Settings
 from store.db import SessionMaker
-from tests.conftest import TASK_QUEUE, eventually
+from tests.conftest import TASK_QUEUE, api_client, eventually
 from tests.driver import Officer, PlanOfficer, Redress
-from tests.factories import bearer
 from worker import build_worker
 
 URN = "100001"
@@ -202,13 +200,7 @@ async def test_an_action_that_reaches_the_case_before_its_worker_meets_its_deadl
     """The case is opened in the workflow's init, so an update delivered in the first workflow task (sent while
     no worker ran) finds the request and its deadlines. The answer does not depend on which arrives first: if
     the worker were quicker than the update, the update would simply run after the start, as usual."""
-    app = create_app(settings, temporal=env.client, sessions=sessions, clock=env.get_current_time)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://test", headers=bearer(settings)
-        ) as api,
-    ):
+    async with api_client(settings, env.client, sessions, env.get_current_time) as api:
         officer = Officer(api, env)
         received = await officer.today() - timedelta(weeks=2)
         await officer.open(received)  # no worker yet: the workflow is started, its first task waits

@@ -16,26 +16,13 @@ from tests.factories import bearer
 from tests.support.dates import months_on
 
 
-async def imported(officer: PlanOfficer, reference: str, **fields: str) -> dict:
-    today = await officer.today()
-    body = {
-        "la_code": "340",
-        "la_reference": reference,
-        "given_name": "Y",
-        "family_name": "P",
-        "date_of_birth": "2011-01-15",
-        "plan_issued_on": (today - timedelta(days=120)).isoformat(),
-        **fields,
-    }
-    report = await officer.import_plans([body])
-    assert report["rejected"] == [], report
-    officer.case_ref = report["cases"][0]["case_ref"]
-
-    async def started() -> dict | None:
-        plan = await officer.plan()
-        return plan if plan["review_due"] else None
-
-    return await eventually(started)
+async def imported(
+    officer: PlanOfficer, reference: str, *, date_of_birth: str = "2011-01-15", year_group: int | None = None
+) -> dict:
+    """A plan of LA 340 issued four months ago, in its first review cycle."""
+    return await officer.import_existing(
+        reference, issued_days_ago=120, la_code="340", date_of_birth=date_of_birth, year_group=year_group
+    )
 
 
 async def test_rights_pass_to_the_young_person_at_the_end_of_compulsory_school_age(
@@ -220,7 +207,7 @@ async def test_under_fives_are_reviewed_every_six_months_and_year_group_override
     assert "under 5" in plan["review_reason"] and plan["year_group"] < 0
 
     held_back = PlanOfficer(api, env)
-    plan = await imported(held_back, "HELDBACK/1", date_of_birth="2014-01-20", year_group="6")
+    plan = await imported(held_back, "HELDBACK/1", date_of_birth="2014-01-20", year_group=6)
     assert plan["year_group"] == 6
     assert plan["reception_year"] == phases.academic_year_start(today) - 6
 

@@ -13,13 +13,11 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer
 
 import statutory
-from api.main import create_app
 from core.config import Settings
 from core.temporal_client import data_converter
 from store.db import SessionMaker
-from tests.conftest import TASK_QUEUE
+from tests.conftest import TASK_QUEUE, api_client
 from tests.driver import Officer
-from tests.factories import bearer
 from worker import WORKFLOWS, build_worker, sandbox_runner
 from workflows import case_base
 from workflows.one_action_at_a_time import OneActionAtATime
@@ -32,13 +30,9 @@ async def replaying_api(
     env: WorkflowEnvironment, sessions: SessionMaker, settings: Settings
 ) -> AsyncIterator[httpx.AsyncClient]:
     """A worker that keeps no workflow in its cache, so every task rebuilds its case from history."""
-    app = create_app(settings, temporal=env.client, sessions=sessions, clock=env.get_current_time)
     async with (
         build_worker(env.client, TASK_QUEUE, sessions, settings, max_cached_workflows=0),
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://test", headers=bearer(settings)
-        ) as client,
+        api_client(settings, env.client, sessions, env.get_current_time) as client,
     ):
         yield client
 

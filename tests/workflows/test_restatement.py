@@ -1,12 +1,8 @@
 """The one-off restatement of records made under the old rules (workflows/restatement.py) and its command
 (python -m cli.restate): each rule at its boundaries, nothing else touched, and nothing changed twice."""
 
-import asyncio
 import json
-import os
-import sys
 import uuid
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -21,7 +17,8 @@ from core.config import Settings
 from store.db import SessionMaker
 from store.models import Case, CaseDeadline
 from tests.conftest import eventually
-from tests.factories import TEST_PAYLOAD_KEYS, TEST_SECRET, bearer, case_request
+from tests.factories import bearer, case_request
+from tests.support.commands import command_environment, run_command
 from workflows.case_state import Deadline, DeadlineKind, DeadlineStatus
 from workflows.restatement import restate, restate_row
 
@@ -189,37 +186,13 @@ def test_restate_row_leaves_words_no_rule_knows() -> None:
 # The command ---------------------------------------------------------------------------------------
 
 
-@dataclass
-class Ran:
-    returncode: int
-    report: dict[str, Any]
-    stderr: str
-
-
-async def restate_cli(settings: Settings, la: str, *args: str) -> Ran:
-    """The command as ops run it. Temporal's address answers nothing: closed cases must not need it."""
-    environment = {
-        **os.environ,
-        "DATABASE_URL": settings.database_url,
-        "TEMPORAL_ADDRESS": "127.0.0.1:9",
-        "AUTH_JWT_SECRET": TEST_SECRET,
-        "PAYLOAD_KEYS": TEST_PAYLOAD_KEYS,
-        "LOG_LEVEL": "WARNING",
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "cli.restate",
-        "--la",
-        la,
-        *args,
-        env=environment,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=120)
-    assert process.returncode == 0, stdout.decode() + stderr.decode()
-    return Ran(process.returncode, json.loads(stdout), stderr.decode())
+async def restate_cli(settings: Settings, la: str, *args: str) -> tuple[dict[str, Any], str]:
+    """The command as ops run it, and its report and log. Temporal's address answers nothing: closed cases must
+    not need it."""
+    environment = command_environment(settings, "127.0.0.1:9")
+    ran = await run_command("cli.restate", "--la", la, *args, environment=environment)
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    return json.loads(ran.stdout), ran.stderr
 
 
 def closed_case(la: str, outcome: str) -> Case:
@@ -239,17 +212,10 @@ def closed_case(la: str, outcome: str) -> Case:
 
 
 def row(case: Case, key: str, step: str, kind: str, status: str, done_on: date | None) -> CaseDeadline:
-    return CaseDeadline(
-        case_ref=case.case_ref,
-        key=key,
-        la_code=case.la_code,
-        step=step,
-        kind=kind,
-        start=START,
-        due=DUE,
-        status=status,
-        done_on=done_on,
-    )
+    """The read model's row of that deadline of `case`, in the words it stores."""
+    held = deadline(step, DeadlineKind(kind), DeadlineStatus(status), done_on, key=key)
+    columns = held.model_dump(include={"key", "step", "kind", "start", "due", "status", "done_on"})
+    return CaseDeadline(case_ref=case.case_ref, la_code=case.la_code, **columns)
 
 
 async def rows_of(sessions: SessionMaker, refs: list[str]) -> dict[tuple[str, str], tuple[str, str]]:
@@ -286,8 +252,8 @@ async def test_cli_restates_closed_cases_in_the_read_model_once(sessions: Sessio
         "window breached -> lapsed": 1,
     }
 
-    dry = await restate_cli(settings, la)
-    assert dry.report == {
+    dry, dry_log = await restate_cli(settings, la)
+    assert dry == {
         "applied": False,
         "cases": 2,
         "changes": expected_changes,
@@ -298,12 +264,12 @@ async def test_cli_restates_closed_cases_in_the_read_model_once(sessions: Sessio
         "rows_restated": 6,
         "failures": [],
     }
-    assert "dry run" in dry.stderr
+    assert "dry run" in dry_log
     assert await rows_of(sessions, refs) == before
 
-    applied = await restate_cli(settings, la, "--apply")
-    assert applied.report == {**dry.report, "applied": True}
-    assert "window met -> lapsed: 1" in applied.stderr
+    applied, applied_log = await restate_cli(settings, la, "--apply")
+    assert applied == {**dry, "applied": True}
+    assert "window met -> lapsed: 1" in applied_log
     assert await rows_of(sessions, refs) == {
         **before,
         (issued.case_ref, DECIDE_TO_ISSUE): ("target", "met"),
@@ -318,8 +284,8 @@ async def test_cli_restates_closed_cases_in_the_read_model_once(sessions: Sessio
         assert {(d.key, d.start, d.due, d.done_on) for d in kept} == {(r.key, r.start, r.due, r.done_on) for r in rows}
     restated = await rows_of(sessions, refs)
 
-    again = await restate_cli(settings, la, "--apply")
-    assert again.report["changes"] == {} and again.report["cases_touched"] == 0 and again.report["failures"] == []
+    again, _ = await restate_cli(settings, la, "--apply")
+    assert again["changes"] == {} and again["cases_touched"] == 0 and again["failures"] == []
     assert await rows_of(sessions, refs) == restated
 
 

@@ -4,7 +4,7 @@ or on past business dates, each step on the day it happened (Driver)."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Self
 
 import httpx
 from sqlmodel import select
@@ -37,6 +37,14 @@ class Officer:
     async def wait(self, **delta: float) -> date:
         await self.env.sleep(timedelta(**delta))
         return await self.today()
+
+    @classmethod
+    async def with_request_today(cls, api: httpx.AsyncClient, env: WorkflowEnvironment) -> tuple[Self, date]:
+        """An officer whose case was opened from a request received today, and that day."""
+        officer = cls(api, env)
+        received = await officer.today()
+        await officer.open(received)
+        return officer, received
 
     async def open(self, received: date | None = None, **overrides: Any) -> str:
         answer = await self.api.post("/cases", json=case_request(received or await self.today(), **overrides))

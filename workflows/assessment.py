@@ -208,12 +208,6 @@ class AssessmentWorkflow(CaseWorkflow):
         self.step_dates[action] = on
         return await self.done(action, on, actor, summary)
 
-    async def _close(self, stage: Stage, on: date) -> None:
-        self.state.stage = stage
-        self.state.closed = True
-        self.state.outcome = stage.value
-        self.close_deadlines(on)
-
     async def _appealable(self, kind: str, limb: str, on: date, *, certificate_needed: bool = True) -> None:
         decision = AppealableDecision(
             decision_id=f"{self.case_ref}-{kind}",
@@ -231,7 +225,7 @@ class AssessmentWorkflow(CaseWorkflow):
     async def decide_to_assess(self, decision: AssessDecision) -> StepResult:
         self._complete(DECIDE_TO_ASSESS, decision.on)
         if not decision.assess:
-            await self._close(Stage.REFUSED_TO_ASSESS, decision.on)
+            self.end(Stage.REFUSED_TO_ASSESS, decision.on)
             # Reg 5(3): the refusal notice carries the appeal and mediation information.
             await self._appealable("refusal_to_assess", "(2)(a)", decision.on)
             await self.notify(
@@ -348,7 +342,7 @@ class AssessmentWorkflow(CaseWorkflow):
             target.kind, target.status, target.breach_recorded = DeadlineKind.DUTY, DeadlineStatus.OPEN, False
         self._complete(DECIDE_TO_ISSUE, decision.on)
         if not decision.issue:
-            await self._close(Stage.NO_PLAN, decision.on)
+            self.end(Stage.NO_PLAN, decision.on)
             # Reg 10(3): the notice carries the appeal and mediation information.
             await self._appealable("no_plan", "(2)(b)", decision.on)
             await self.notify(
@@ -437,7 +431,7 @@ class AssessmentWorkflow(CaseWorkflow):
         self._complete(FINAL_PLAN, final.on)
         self.state.final_document_id = final.document_id
         self.state.named_setting_urn = final.named_setting_urn
-        await self._close(Stage.FINAL_ISSUED, final.on)
+        self.end(Stage.FINAL_ISSUED, final.on)
         await self._order_done_when("make_plan", final.on)
         await self._appealable("final_plan", "(2)(c)", final.on)
         await self.notify(
@@ -478,7 +472,7 @@ class AssessmentWorkflow(CaseWorkflow):
 
     @workflow.update(name="withdraw")
     async def withdraw(self, withdrawal: Withdrawal) -> StepResult:
-        await self._close(Stage.WITHDRAWN, withdrawal.on)
+        self.end(Stage.WITHDRAWN, withdrawal.on)
         reason = withdrawal.reason.value.replace("_", " ")
         await self.notify(
             Recipient.PARENT,

@@ -287,6 +287,14 @@ class CaseWorkflow(ABC):
         """The case has ended on a business date: it owes nothing more (deadline_book.withdraw_open)."""
         self.book.withdraw_open(on, settle_breached=workflow.patched(SETTLE_BACKDATED_BREACHES))
 
+    def end(self, stage: StrEnum, on: date, outcome: str | None = None) -> None:
+        """The case is over, as of `on`, the legal date of the fact that ended it: its stage and outcome (the
+        stage's name unless said) recorded, its open dates closed as of that day."""
+        self.state.stage = stage
+        self.state.closed = True
+        self.state.outcome = outcome or stage.value
+        self.close_deadlines(on)
+
     def record(self, action: str, *, on: date | None = None, actor: str = "system", summary: str = "") -> None:
         seq = self._seq_base + len(self.history) + 1
         self.history.append(

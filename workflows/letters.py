@@ -56,19 +56,21 @@ def appeal_rights(decided_on: date, policy: str, *, certificate_needed: bool = T
 # The EHC needs assessment (CFA 2014 ss.36-39; SEND Regs 2014 Part 2) ----------------------------------------
 
 
-def _refusal(case_ref: str, decision: str, regulation: str, decided_on: date, reasons: str, policy: str) -> str:
-    return (
-        f"Case {case_ref}: {decision} (decision of {_long(decided_on)}, SEND Regs 2014 {regulation}).\n\n"
-        f"Reasons:\n{reasons}\n\n" + appeal_rights(decided_on, policy)
+def _refusal(
+    subject: str, decision: str, regulation: str, case_ref: str, on: date, reasons: str, policy: str
+) -> Notice:
+    """A decision against the family, with its reasons and their appeal rights (regs 5(3), 10(3))."""
+    return Notice(
+        subject,
+        f"Case {case_ref}: {decision} (decision of {_long(on)}, SEND Regs 2014 {regulation}).\n\n"
+        f"Reasons:\n{reasons}\n\n" + appeal_rights(on, policy),
     )
 
 
 def refusal_to_assess(case_ref: str, decided_on: date, reasons: str, policy: str) -> Notice:
     decision = "the LA has decided not to carry out an EHC needs assessment"
-    return Notice(
-        "Decision not to carry out an EHC needs assessment",
-        _refusal(case_ref, decision, "reg 5", decided_on, reasons, policy),
-    )
+    subject = "Decision not to carry out an EHC needs assessment"
+    return _refusal(subject, decision, "reg 5", case_ref, decided_on, reasons, policy)
 
 
 def decision_to_assess(case_ref: str, decided_on: date, final_due: date) -> Notice:
@@ -90,10 +92,7 @@ def advice_request(case_ref: str, due: date) -> Notice:
 
 def no_plan(case_ref: str, decided_on: date, reasons: str, policy: str) -> Notice:
     decision = "after the assessment the LA has decided not to issue an EHC plan"
-    return Notice(
-        "Decision not to issue an EHC plan",
-        _refusal(case_ref, decision, "reg 10", decided_on, reasons, policy),
-    )
+    return _refusal("Decision not to issue an EHC plan", decision, "reg 10", case_ref, decided_on, reasons, policy)
 
 
 def draft_plan(case_ref: str, served_on: date, window_ends: date) -> Notice:

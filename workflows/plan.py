@@ -329,10 +329,7 @@ class PlanWorkflow(CaseWorkflow):
             await self.publish()
 
     async def _cease(self, on: date, outcome: str, summary: str) -> None:
-        self.state.stage = PlanStage.CEASED
-        self.state.closed = True
-        self.state.outcome = outcome
-        self.close_deadlines(on)
+        self.end(PlanStage.CEASED, on, outcome)
         self.record("plan_ceased", on=on, summary=summary)
         self.clock_changed()
         await self.publish()

@@ -155,9 +155,11 @@ class RedressWorkflow(CaseWorkflow):
         """End the route once nothing more can happen on it, as of the legal date of the fact that ended it."""
         owed = [d for d in self.book.deadlines if d.status is DeadlineStatus.OPEN and d.kind is DeadlineKind.DUTY]
         if self.state.stage in (RedressStage.APPEALED, RedressStage.LAPSED, RedressStage.SETTLED) and not owed:
-            self.state.closed = True
-            self.state.outcome = self.state.outcome or outcome
-            self.close_deadlines(on if on is not None and self.legal_time else self.today())
+            self.end(
+                self.state.stage,
+                on if on is not None and self.legal_time else self.today(),
+                self.state.outcome or outcome,
+            )
 
     # Steps -------------------------------------------------------------------------------------
 

@@ -102,12 +102,6 @@ class TribunalWorkflow(CaseWorkflow):
             closed=f"appeal {self.state.appeal_id} has ended ({self.state.stage.value})" if self.state.closed else None,
         )
 
-    def _end(self, stage: TribunalStage, on: date) -> None:
-        self.state.stage = stage
-        self.state.closed = True
-        self.state.outcome = stage.value
-        self.close_deadlines(on)
-
     @workflow.update(name="register")
     async def register(self, registered: Registered) -> StepResult:
         self.state.stage = TribunalStage.REGISTERED
@@ -201,7 +195,7 @@ class TribunalWorkflow(CaseWorkflow):
             if self._responses_owed():
                 self.state.stage = TribunalStage.RESPONDING  # the orders are done; the responses are not
                 return
-            self._end(TribunalStage.COMPLIED, self._closing_date(on))
+            self.end(TribunalStage.COMPLIED, self._closing_date(on))
 
     # Recommendations (SI 2017/1306) -------------------------------------------------------------
 
@@ -267,7 +261,7 @@ class TribunalWorkflow(CaseWorkflow):
         deadline = self.book.complete(recommendation_key(response.to), response.on)
         if self.state.stage is TribunalStage.RESPONDING and not self._responses_owed():
             ended = TribunalStage.COMPLIED if self.state.upheld else TribunalStage.DISMISSED
-            self._end(ended, self._closing_date(response.on))
+            self.end(ended, self._closing_date(response.on))
         follows = {True: "; it will follow them", False: "; it will not follow them, with reasons", None: ""}
         in_time = f" (due {deadline.due})" if deadline else ""
         return await self.done(
@@ -311,7 +305,7 @@ class TribunalWorkflow(CaseWorkflow):
             if self._responses_owed():
                 self.state.stage = TribunalStage.RESPONDING
             else:
-                self._end(TribunalStage.DISMISSED, decided.on)
+                self.end(TribunalStage.DISMISSED, decided.on)
             await self._notify_recommendations(decided.on)
             return await self.done("appeal_dismissed", decided.on, decided.actor, "Appeal dismissed")
         await self._make_orders(decided.orders, decided.on, conceded=False)
@@ -356,7 +350,7 @@ class TribunalWorkflow(CaseWorkflow):
 
     @workflow.update(name="withdraw")
     async def withdraw(self, ended: Ended) -> StepResult:
-        self._end(TribunalStage.WITHDRAWN, ended.on)
+        self.end(TribunalStage.WITHDRAWN, ended.on)
         return await self.done("appeal_withdrawn", ended.on, ended.actor, "Appeal withdrawn")
 
     @withdraw.validator
@@ -365,7 +359,7 @@ class TribunalWorkflow(CaseWorkflow):
 
     @workflow.update(name="strike_out")
     async def strike_out(self, ended: Ended) -> StepResult:
-        self._end(TribunalStage.STRUCK_OUT, ended.on)
+        self.end(TribunalStage.STRUCK_OUT, ended.on)
         return await self.done("appeal_struck_out", ended.on, ended.actor, "Appeal struck out")
 
     @strike_out.validator

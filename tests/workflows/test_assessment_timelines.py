@@ -19,9 +19,7 @@ URN = "100001"
 async def test_on_time_from_request_to_final_plan(
     api: httpx.AsyncClient, env: WorkflowEnvironment, sessions: SessionMaker
 ) -> None:
-    officer = Officer(api, env)
-    received = await officer.today()
-    await officer.open(received)
+    officer, received = await Officer.with_request_today(api, env)
 
     await officer.wait(weeks=3)
     state = await officer.act("decide-to-assess", {"assess": True})
@@ -178,9 +176,7 @@ async def test_decision_not_to_issue_a_plan(api: httpx.AsyncClient, env: Workflo
 async def test_each_deadline_breached_is_recorded_and_the_case_goes_on(
     api: httpx.AsyncClient, env: WorkflowEnvironment, sessions: SessionMaker
 ) -> None:
-    officer = Officer(api, env)
-    received = await officer.today()
-    await officer.open(received)
+    officer, received = await Officer.with_request_today(api, env)
     await officer.wait(weeks=7)  # the 6-week decision is missed
     await officer.act("decide-to-assess", {"assess": True})
     await officer.act("advice-requests", {"adviser": "health"})
@@ -221,9 +217,7 @@ async def test_each_deadline_breached_is_recorded_and_the_case_goes_on(
 async def test_statutory_exception_is_recorded_and_reported_not_breached(
     api: httpx.AsyncClient, env: WorkflowEnvironment
 ) -> None:
-    officer = Officer(api, env)
-    received = await officer.today()
-    await officer.open(received)
+    officer, received = await Officer.with_request_today(api, env)
     await officer.wait(weeks=2)
     exception = absence(
         "Family abroad for five weeks",

@@ -12,7 +12,8 @@ $(BIN)/python:
 # Reinstall whenever the dependency list changes.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@# setuptools warns of an editable install on every install; the tree is laid out for it (README, Layout).
+	PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
 migrate: $(VENV)/.installed

@@ -95,7 +95,7 @@ def create_app(
     app.include_router(returns.router)
     app.include_router(dashboard.router)
     app.include_router(sign_in.router)
-    codec.install(app, settings.codec_cors_origins)
+    codec.install(app, settings)
     api_docs.install(app)
     return app
 

@@ -58,6 +58,11 @@ class Settings(BaseSettings):
     payload_encryption: Literal["on", "off"] = "on"
     # Browser origins of the Temporal UI allowed to call the API's codec endpoint (comma-separated).
     codec_cors_origins: str = "http://127.0.0.1:8233,http://localhost:8233"
+    # `make run` only (deploy/run-local.sh sets it): the local Temporal UI has no sign-in, so its codec calls from
+    # this machine carry no token; with this on, such a call acts as a manager of every English LA (the local
+    # stack's one user). Never on where the API can be reached from another machine: there the UI signs in and
+    # passes its user's token (docs/temporal-ui.md).
+    codec_trust_loopback: bool = False
 
     log_level: str = "INFO"
     log_format: str = Field(default="json", pattern="^(json|console)$")

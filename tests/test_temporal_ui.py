@@ -138,6 +138,8 @@ async def test_every_workflow_says_what_it_is_and_the_documented_views_find_them
     # E: received 60 days ago and still undecided, its past confirmed in: the 6 weeks are breached.
     e_ref = await open_case(dev_api, today - timedelta(days=60))
     await post(dev_api, f"/cases/{e_ref}/backlog-confirmed", today)
+    # F: as E, but its past not yet confirmed: the overdue decision is held for its settle period, not judged.
+    f_ref = await open_case(dev_api, today - timedelta(days=60))
     # D: assessed and issued a final plan, which starts the plan.
     d_ref = await open_case(dev_api, today - timedelta(days=60), born)
     await post(dev_api, f"/cases/{d_ref}/decide-to-assess", today - timedelta(days=50), assess=True)
@@ -221,6 +223,15 @@ async def test_every_workflow_says_what_it_is_and_the_documented_views_find_them
         for text in (summary, details, metadata.current_details, str(description.typed_search_attributes)):
             assert not any(leak in text for leak in (*PERSONAL, born.isoformat(), f"{born:%d %b %Y}")), text
 
+    # The timeline labels the clock's timer with what it waits for (docs/temporal-ui.md): B's decision is due
+    # in 2 days, its reminder long past, so the timer is for the breach, the day after the due day.
+    history = await client.get_workflow_handle(f"assessment-{b_ref}").fetch_history()
+    timers = [e for e in history.events if e.HasField("timer_started_event_attributes")]
+    summaries = await client.data_converter.decode([e.user_metadata.summary for e in timers])
+    assert summaries[-1] == (
+        f"breach: Decide whether to assess and notify the parent or young person due {b_due.day} {b_due:%b %Y}"
+    ), summaries
+
     # The plan's first cycle keeps its summary; the next cycle's run has none (the SDK cannot give a
     # continued run one) but keeps its search attributes and opens its current details with the case.
     runs = await listed(f'WorkflowId = "plan-{c_ref}"')
@@ -241,7 +252,7 @@ async def test_every_workflow_says_what_it_is_and_the_documented_views_find_them
     week = [f'"{datetime.combine(day, time(), UTC):%Y-%m-%dT%H:%M:%SZ}"' for day in (today, today + timedelta(days=7))]
     expected_ids: dict[str, set[str] | None] = {
         "every workflow of one case": {f"assessment-{a_ref}", route, appeal},
-        "an LA's open assessments": {f"assessment-{ref}" for ref in (a_ref, b_ref, e_ref)},
+        "an LA's open assessments": {f"assessment-{ref}" for ref in (a_ref, b_ref, e_ref, f_ref)},
         "breached assessments in an LA": {f"assessment-{e_ref}"},
         "waiting for a decision to assess, a deadline missed": {f"assessment-{e_ref}"},
         "next statutory deadline within 7 days": None,  # checked below: B, and nothing due outside the week
@@ -249,6 +260,8 @@ async def test_every_workflow_says_what_it_is_and_the_documented_views_find_them
         "an LA's open plans": {f"plan-{c_ref}", f"plan-{d_ref}"},
         "appeals with orders outstanding": {appeal},
         "stuck: failing workflow tasks": set(),
+        "an LA's plans with a duty overdue": set(),
+        "entered late, its overdue dates not yet judged": {f"assessment-{f_ref}"},
     }
     views = documented_views()
     assert set(views) == set(expected_ids), "teach this test what each view of docs/temporal-ui.md finds"

@@ -83,6 +83,20 @@ PROCESS_TITLES = {
 
 SETTING_RESPONSE = "assessment.setting_response"
 
+
+def day(on: date) -> str:
+    """A date as the Temporal UI's labels say it: 26 May 2025."""
+    return f"{on.day} {on:%b %Y}"
+
+
+# The clock's moments as the timeline's timer labels say them.
+TIMER_WORDS = {
+    ClockEvent.REMINDER: "reminder",
+    ClockEvent.BREACH: "breach",
+    ClockEvent.WINDOW_CLOSED: "window closes",
+    ClockEvent.TARGET_PASSED: "planning date passes",
+}
+
 # The read model is written by a local activity, inside the workflow task that made the change, and the
 # search attributes are upserted only where they changed: a case start is 9 history events and one workflow
 # task instead of 12 and two, a whole assessment 26 workflow tasks instead of 40 (docs/benchmarks.md).
@@ -502,8 +516,19 @@ class CaseWorkflow(ABC):
                 await self.publish()
 
     def _timer_summary(self) -> str:
-        next_open = self.book.next_open()
-        return f"next: {next_open.step} due {next_open.due}" if next_open else "waiting for the case officer"
+        """What the clock's timer is for, as the Temporal UI shows it on the timeline: "breach: Final EHC plan due
+        26 May 2025" (docs/temporal-ui.md)."""
+        moment, event = self.book.next_moment(), self.next_event()
+        if moment is not None and (event is None or moment[0] <= event):
+            _, what, deadline = moment
+            return f"{TIMER_WORDS[what]}: {deadline.label or deadline.step} due {day(deadline.due)}"
+        if event is not None:
+            return f"{self.process} calendar: {self.calendar_event()}"
+        return "waiting for the case officer"
+
+    def calendar_event(self) -> str:
+        """What the case's own next calendar moment is (next_event), in words; a process with one says."""
+        return "the next date the case keeps"
 
     async def _announce(self, firing: Firing) -> None:
         deadline = firing.deadline

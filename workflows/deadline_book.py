@@ -266,8 +266,13 @@ class DeadlineBook:
         return moments
 
     def next_wake(self) -> datetime | None:
-        moments = [when for d in self.deadlines for when, _ in self._moments(d)]
-        return min(moments, default=None)
+        moment = self.next_moment()
+        return None if moment is None else moment[0]
+
+    def next_moment(self) -> tuple[datetime, ClockEvent, Deadline] | None:
+        """The clock's next moment: when, what happens then, and to which date."""
+        moments = [(when, event, d) for d in self.deadlines for when, event in self._moments(d)]
+        return min(moments, key=lambda moment: moment[0], default=None)
 
     def fire(self, now: datetime) -> list[Firing]:
         """Everything due by `now`, each at most once; a reminder whose breach has also passed is skipped."""

@@ -34,7 +34,7 @@ with workflow.unsafe.imports_passed_through():
         SettingAnswered,
         SettingConsulted,
     )
-    from workflows.case_base import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, CaseWorkflow
+    from workflows.case_base import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, CaseWorkflow, day
     from workflows.case_state import Deadline, DeadlineKind, DeadlineStatus, StepResult
     from workflows.plan_models import (
         AdviceCirculated,
@@ -126,6 +126,7 @@ class PlanWorkflow(CaseWorkflow):
                 start_to_close_timeout=ACTIVITY_TIMEOUT,
                 retry_policy=ACTIVITY_RETRY,
                 result_type=Cohort,
+                summary="the child's cohort (school year), from the database",
             )
             self.state.reception_year = cohort.reception_year
         self._life_dates()
@@ -282,17 +283,30 @@ class PlanWorkflow(CaseWorkflow):
 
     # The plan's own calendar: rights pass to the young person; the plan ends at 25 -------------
 
-    def next_event(self) -> datetime | None:
+    def _calendar(self) -> list[tuple[datetime, str]]:
+        """The plan's own moments, each with what it is."""
         moments = []
         if self.state.rights_holder is RightsHolder.PARENT and self.state.rights_pass_on:
-            moments.append(statutory.breach_at(self.state.rights_pass_on - timedelta(days=1)))
+            when = self.state.rights_pass_on
+            moments.append(
+                (statutory.breach_at(when - timedelta(days=1)), f"rights pass to the young person {day(when)}")
+            )
         if self.state.plan_ends_on:
-            moments.append(statutory.breach_at(self.state.plan_ends_on))
+            moments.append(
+                (statutory.breach_at(self.state.plan_ends_on), f"the plan ends {day(self.state.plan_ends_on)}")
+            )
         if self.appeal_window_ends and not self.appeal_pending and not self.law_gaps:
             # Under law-gaps-1 the decision's redress route says when the time for appealing has ended: a
             # mediation certificate can move it past these 2 months (HESC r.20(1)(c)).
-            moments.append(statutory.breach_at(self.appeal_window_ends))
-        return min(moments, default=None)
+            closes = self.appeal_window_ends
+            moments.append((statutory.breach_at(closes), f"time to appeal against ceasing ends {day(closes)}"))
+        return sorted(moments)
+
+    def next_event(self) -> datetime | None:
+        return next((when for when, _ in self._calendar()), None)
+
+    def calendar_event(self) -> str:
+        return next((what for _, what in self._calendar()), "")
 
     async def on_events(self) -> None:
         today = self.today()

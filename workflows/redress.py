@@ -23,7 +23,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows import letters
     from workflows.actions import Action
     from workflows.activity_contracts import REPORT_CEASE_UNAPPEALED, START_TRIBUNAL, CeaseUnappealed, Recipient
-    from workflows.case_base import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, CaseWorkflow
+    from workflows.case_base import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, CaseWorkflow, day
     from workflows.case_state import DeadlineKind, DeadlineStatus, StepResult
     from workflows.deadline_book import LATE_ENTRY_SETTLE_WORKING_DAYS
     from workflows.redress_models import (
@@ -114,6 +114,9 @@ class RedressWorkflow(CaseWorkflow):
                 return None
             return self._lapses_at(self.state.appeal_by)
         return None
+
+    def calendar_event(self) -> str:
+        return f"the time to appeal ends {day(self.state.appeal_by)}" if self.state.appeal_by else ""
 
     def _lapses_at(self, appeal_by: date) -> datetime:
         """When the route ends for want of an appeal.

@@ -313,3 +313,40 @@ async def test_the_codec_endpoint_answers_the_ui_origin_and_refuses_bad_bodies(a
     huge = os.urandom(6 * 1024 * 1024)
     oversize = await api.post("/codec/decode", json=as_json([Payload(metadata={"encoding": ENCODING}, data=huge)]))
     assert oversize.status_code == 413 and oversize.headers["content-type"] == "application/problem+json"
+
+
+async def test_under_make_run_the_local_ui_decodes_without_a_token_from_this_machine_only(
+    api: httpx.AsyncClient, env: WorkflowEnvironment, settings: Settings, sessions: SessionMaker
+) -> None:
+    """`make run`'s Temporal UI has no sign-in: with CODEC_TRUST_LOOPBACK its token-less calls from this machine
+    are the local stack's manager (no "Codec Server could not connect" banner), audited as such; a call from
+    anywhere else, or with the setting off, still needs a token."""
+    officer = Officer(api, env)
+    received = await officer.today()
+    case_ref = await officer.open(received)
+    await officer.act("exceptions", absence(received))
+    history = await env.client.get_workflow_handle(f"assessment-{case_ref}").fetch_history()
+    sealed = [
+        p
+        for event in history.events
+        if event.HasField("workflow_execution_update_accepted_event_attributes")
+        for p in event.workflow_execution_update_accepted_event_attributes.accepted_request.input.args.payloads
+    ]
+    local = settings.model_copy(update={"codec_trust_loopback": True})
+    app = create_app(local, temporal=env.client, sessions=sessions, clock=env.get_current_time)
+
+    async def decode(client_host: str, trusted_app: bool = True) -> httpx.Response:
+        transport = httpx.ASGITransport(app=app if trusted_app else api_app, client=(client_host, 51000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000") as ui:
+            return await ui.post("/codec/decode", json=as_json(sealed), headers={"Origin": UI_ORIGIN})
+
+    api_app = create_app(settings, temporal=env.client, sessions=sessions)
+    async with app.router.lifespan_context(app), api_app.router.lifespan_context(api_app):
+        here = await decode("127.0.0.1")
+        assert here.status_code == 200, here.text
+        assert TYPED.encode() in b"".join(p.data for p in from_json(here.json()))
+        assert (await decode("10.1.2.3")).status_code == 401
+        assert (await decode("127.0.0.1", trusted_app=False)).status_code == 401
+    async with sessions() as session:
+        actors = set((await session.exec(select(AuditEvent.actor).where(AuditEvent.case_ref == case_ref))).all())
+    assert "temporal-ui.local" in actors

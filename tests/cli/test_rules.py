@@ -1,6 +1,7 @@
 """`python -m cli.rules`: docs/rules.md is the page the command writes, and the page carries every rule of every
 rule set with its reference, so a limit changed in statutory/ fails here until the page is written again."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -37,3 +38,11 @@ def test_lengths_read_as_the_law_says_them() -> None:
         "[2 months, moved out of August and 25 Dec-1 Jan (HESC r.12)](law.md#the-tribunals-august-and-christmas)"
         in page
     )
+
+
+def test_every_section_of_the_law_the_page_links_to_is_there() -> None:
+    """Each unit links to the section of docs/law.md that says how it counts: one renamed there fails here."""
+    headings = re.findall(r"^#+ (.+)$", (ROOT / "docs" / "law.md").read_text(), flags=re.MULTILINE)
+    sections = {re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-") for heading in headings}
+    linked = set(re.findall(r"\(law\.md#([\w-]+)\)", rules.page()))
+    assert linked and linked <= sections, sorted(linked - sections)

@@ -25,8 +25,8 @@ class Decisions:
                 [decision.model_dump(exclude={"reminder_working_days"})],
                 keys=["decision_id"],
             )
-        # Every appealable decision opens its redress route (STATUTORY.md §2.7), which starts from the decision's
-        # own fields.
+        # Every appealable decision (CFA 2014 s.51(2)) opens its redress route, which starts from the decision's
+        # own fields (docs/architecture.md, The processes and how they start one another).
         await self.redress.start_redress(RedressInput.model_validate(decision, from_attributes=True))
         activity.logger.info(
             "appealable decision recorded",

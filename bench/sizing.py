@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-# --- the caseload (shared/reference/STATUTORY.md §5.2, §5.3) ---
+# --- the caseload (DfE and MoJ published figures; docs/deploy.md, Sizing, names each source) ---
 PLANS = 640_000  # live EHC plans, January 2025: 638,745
 REQUESTS = 150_000  # initial requests a year, 2024: 154,489
 APPEALS = 25_000  # SEND Tribunal appeals registered, 2024/25

@@ -1,4 +1,4 @@
-"""Workflow IDs are built from the case reference only, never from personal data (DESIGN.md)."""
+"""Workflow IDs are built from the case reference only, never from personal data (docs/architecture.md)."""
 
 import re
 from collections.abc import Callable

@@ -1,5 +1,5 @@
 """The DfE SEN2 return: one LA's person-level statutory return for a collection year, built from the
-recorded history (STATUTORY.md §5.1).
+recorded history (docs/returns.md).
 
 SEN2 counts the caseload as at a census date in January and the activity of the previous calendar
 year. Every value here comes from something the workflows recorded: the case row, the audit trail
@@ -30,7 +30,7 @@ from workflows.assessment_models import RequestSource
 # EHC plans exist from 1 September 2014 (CFA 2014 Part 3 in force); the first January census after it.
 FIRST_COLLECTION_YEAR = 2015
 
-# The return's columns, module by module, with the field names of STATUTORY.md §5.1. `LA` and
+# The return's columns, module by module, with DfE's SEN2 field names (docs/returns.md, The columns). `LA` and
 # `PersonID` identify the record (the header record's LA and our case reference).
 PERSON = (
     "Surname",
@@ -91,7 +91,7 @@ ACTIVE_PLANS = (
 )
 COLUMNS: tuple[str, ...] = ("LA", "PersonID", *PERSON, *REQUESTS, *ASSESSMENT, *NAMED_PLAN, *ACTIVE_PLANS)
 
-# SEN2 RequestSource codes (STATUTORY.md §5.1): 1 parent/YP, 2 school/setting, 3 health, 4 social care, 5 other.
+# SEN2 RequestSource codes (DfE's SEN2 guide): 1 parent/YP, 2 school/setting, 3 health, 4 social care, 5 other.
 REQUEST_SOURCE_CODES = {
     RequestSource.PARENT.value: "1",
     RequestSource.SCHOOL.value: "2",
@@ -99,8 +99,8 @@ REQUEST_SOURCE_CODES = {
     RequestSource.SOCIAL_CARE.value: "4",
     RequestSource.OTHER.value: "5",
 }
-# SEN2 CeaseReason codes (STATUTORY.md §5.1) the history can tell: 1 maximum age (CFA 2014 s.46), 5 transferred
-# to another LA (SEND Regs 2014 reg 15). The LA's reasons for any other cease are free text: left blank.
+# SEN2 CeaseReason codes (docs/statutory-choices.md row 33) the history can tell: 1 maximum age (CFA 2014 s.46), 5
+# transferred to another LA (SEND Regs 2014 reg 15). The LA's reasons for any other cease are free text: left blank.
 CEASE_MAX_AGE, CEASE_TRANSFERRED = "1", "5"
 
 # The history entries the return reads (workflows/assessment.py, workflows/plan.py).
@@ -127,7 +127,7 @@ REDRESS_ACTIONS = ("mediation_held", "appeal_lodged")
 REQUEST_DECISIONS = frozenset({"refusal_to_assess"})  # s.51(2)(a)
 ASSESSMENT_DECISIONS = frozenset({"no_plan", "final_plan"})  # s.51(2)(b), (c)
 FINAL_PLAN_STEP = "assessment.final_plan"  # the 20 weeks of SEND Regs 2014 reg 13(2)
-# Week20 (STATUTORY.md §3.8, §5.1: issued within 20 weeks, with and without exceptions; DfE's codes are [U]):
+# Week20 (docs/statutory-choices.md row 32: within 20 weeks, with and without exceptions; DfE's codes unconfirmed):
 # Y within 20 weeks, E later under a statutory exception (reg 13(3)), N later without one.
 WEEK20 = {"met": "Y", "excepted": "E", "breached": "N"}
 PLAN_TEXTS = ("final", "amended")
@@ -157,8 +157,8 @@ class Collection:
 
 
 def census_date(year: int) -> date:
-    """The third Thursday of January (STATUTORY.md §5.1 says only "as at January": DESIGN CHOICE, the day
-    DfE's recent SEN2 collections used; docs/statutory-choices.md)."""
+    """The third Thursday of January (DfE's guidance says only "as at January": DESIGN CHOICE, the day
+    DfE's recent SEN2 collections used; docs/statutory-choices.md row 29)."""
     first = date(year, 1, 1)
     first_thursday = first + timedelta(days=(3 - first.weekday()) % 7)
     return first_thursday + timedelta(weeks=2)
@@ -166,7 +166,7 @@ def census_date(year: int) -> date:
 
 def collection(year: int) -> Collection:
     """Reporting year `year`: caseload as at January `year`, activity over calendar year `year - 1`
-    (STATUTORY.md §5.1: "Jan 2023 caseload / 2022 activity" is reporting year 2023)."""
+    (docs/statutory-choices.md row 29: the January 2023 caseload and 2022 activity are reporting year 2023)."""
     return Collection(year, census_date(year), date(year - 1, 1, 1), date(year - 1, 12, 31))
 
 

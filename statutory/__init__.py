@@ -2,7 +2,7 @@
 
 Pure and deterministic (no I/O, no clock, no environment): imported by the workflows inside
 Temporal's sandbox and by the API alike, so both always agree on a due date. Every rule names its
-legal reference; counting follows STATUTORY.md §3.
+legal reference (docs/rules.md); how each unit counts is in docs/law.md.
 """
 
 from datetime import date

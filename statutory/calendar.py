@@ -1,7 +1,7 @@
 """England and Wales working days, and the First-tier Tribunal's own way of counting (HESC r.12).
 
 A working day is any day but a Saturday, a Sunday or a bank holiday in England and Wales, Christmas
-Day and Good Friday included (DESIGN CHOICE, STATUTORY.md §3.5: the SEND Regs 2014 do not define the
+Day and Good Friday included (DESIGN CHOICE, docs/statutory-choices.md row 3: the SEND Regs 2014 do not define the
 term; this is the standard formula, which HESC r.1(3) is understood to use). The holidays come from
 the `holidays` package, which carries substitute days and one-off days (19 Sep 2022, 8 May 2023), not
 from a hand-written list.
@@ -91,10 +91,10 @@ def tribunal_appeal_deadline(day: date) -> date:
     1 January or 31 August; r.12(2): any other deadline ending on a non-working day moves to the next
     working day.
 
-    DESIGN CHOICE: the two moves are applied until neither applies. A weekend roll can land inside a
-    closed period (Sat 23 Dec 2023 rolls to Wed 27 Dec; Sat 31 Jul 2027 rolls to Mon 2 Aug), and the
-    time then ends on a day r.12(3)(a) covers, so it moves again (to 2 Jan 2024; to 1 Sep 2027). An
-    appeal deadline is therefore never in August or in 25 Dec to 1 Jan.
+    DESIGN CHOICE (docs/statutory-choices.md row 60): the two moves are applied until neither applies. A weekend roll
+    can land inside a closed period (Sat 23 Dec 2023 rolls to Wed 27 Dec; Sat 31 Jul 2027 rolls to Mon 2 Aug), and the
+    time then ends on a day r.12(3)(a) covers, so it moves again (to 2 Jan 2024; to 1 Sep 2027). An appeal deadline is
+    therefore never in August or in 25 Dec to 1 Jan.
     """
     check_in_range(day)
     while not is_working_day(day) or in_tribunal_closed_period(day):

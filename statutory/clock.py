@@ -1,6 +1,6 @@
-"""Date arithmetic for statutory periods, one function per way the law counts (STATUTORY.md §3).
+"""Date arithmetic for statutory periods, one function per way the law counts (docs/law.md, How each unit counts).
 
-DESIGN CHOICES (recorded in STATUTORY.md §3, awaiting legal sign-off):
+DESIGN CHOICES (docs/statutory-choices.md rows 1, 2, 4 and 5, awaiting legal sign-off):
 - weeks are calendar weeks: start + 7N days, with no roll-forward for weekends or bank holidays
   (nothing in the SEND Regs 2014 excludes them);
 - months use the corresponding date N months on, or the last day of that month when it has no such

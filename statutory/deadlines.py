@@ -35,8 +35,8 @@ def business_date(instant: datetime) -> date:
 def remind_on(due: date, working_days_before: int) -> date:
     """The working day `working_days_before` working days before `due` (0: the due date itself).
 
-    DESIGN CHOICE: a due date that is not itself a working day is counted from the last working day
-    before it, so an officer is never reminded on a weekend or bank holiday (0 then gives that
+    DESIGN CHOICE (docs/statutory-choices.md row 10): a due date that is not itself a working day is counted from the
+    last working day before it, so an officer is never reminded on a weekend or bank holiday (0 then gives that
     working day).
     """
     if working_days_before < 0:

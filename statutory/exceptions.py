@@ -1,7 +1,7 @@
-"""The statutory exceptions that disapply a time limit (STATUTORY.md §3.8).
+"""The statutory exceptions that disapply a time limit (docs/law.md, Statutory exceptions).
 
 An exception does not move a deadline: the limit stops applying and the duty becomes "as soon as
-practicable". DESIGN CHOICE (STATUTORY.md §2): keep the nominal due date and record the exception
+practicable". DESIGN CHOICE (docs/statutory-choices.md row 7): keep the nominal due date and record the exception
 with its reason and dates, because DfE's timeliness measure reports plans both with and without them.
 """
 

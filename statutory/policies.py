@@ -1,6 +1,7 @@
 """The rule sets, chosen per case. `send-regs-2014` is today's law.
 
-Each rule carries its legal reference; STATUTORY.md §1 gives the sources and confidence for each.
+Each rule carries its legal reference (docs/rules.md lists them all, docs/law.md says how each counts);
+where a reference or its reading is uncertain, docs/statutory-choices.md gives the sources.
 Rule sets are versioned so that a case keeps the law it started under; a later set (the 2022 green
 paper's) is built with `derive` from this one by replacing the few rules it changes.
 """
@@ -16,7 +17,7 @@ from statutory.rules import Rule
 W, M, D, DB, WD = Unit.WEEKS, Unit.MONTHS, Unit.DAYS, Unit.DAYS_BEGINNING_WITH, Unit.WORKING_DAYS
 
 SEND_REGS_2014_RULES: tuple[Rule, ...] = (
-    # EHC needs assessment and first plan (STATUTORY.md §1.1) --------------------------------------
+    # EHC needs assessment and first plan (CFA 2014 s.36; SEND Regs 2014 regs 3-13) ----------------
     Rule(
         "assessment.decide_to_assess",
         6,
@@ -51,8 +52,8 @@ SEND_REGS_2014_RULES: tuple[Rule, ...] = (
         "Issue the final EHC plan",
         exceptions=ASSESSMENT_LIMITS,
     ),
-    # DESIGN CHOICE: "at least 15 days beginning with the day on which the draft plan was served": the
-    # service day is day 1 and the due date is the last day of the window (served Mon 3 Mar 2025 ->
+    # DESIGN CHOICE (docs/statutory-choices.md row 4): "at least 15 days beginning with the day on which the draft plan
+    # was served": the service day is day 1 and the due date is the last day of the window (served Mon 3 Mar 2025 ->
     # Mon 17 Mar); the LA may finalise from the day after.
     Rule(
         "assessment.draft_comments",
@@ -61,8 +62,8 @@ SEND_REGS_2014_RULES: tuple[Rule, ...] = (
         "SEND Regs 2014 reg 13(1)(a); CFA 2014 s.38(2)",
         "Parent's or young person's window to comment on the draft plan",
     ),
-    # DESIGN CHOICE: "should respond within 15 days" of the consultation; a plain "within N days of"
-    # does not count the day the consultation is sent (sent 1 Mar -> 16 Mar).
+    # DESIGN CHOICE (docs/statutory-choices.md row 5): "should respond within 15 days" of the consultation; a plain
+    # "within N days of" does not count the day the consultation is sent (sent 1 Mar -> 16 Mar).
     Rule(
         "assessment.setting_response",
         15,
@@ -70,9 +71,9 @@ SEND_REGS_2014_RULES: tuple[Rule, ...] = (
         "CFA 2014 s.39(2)-(3), s.40(3); Code of Practice 9.83",
         "Setting's answer to the LA's consultation",
     ),
-    # Annual review and amendment (STATUTORY.md §1.3) ---------------------------------------------
-    # DESIGN CHOICE: the corresponding date 12 months on, as for every month rule (29 Feb 2024 ->
-    # 28 Feb 2025). s.44(1) says "the period of 12 months starting with" the date, which read strictly
+    # Annual review and amendment (CFA 2014 s.44; SEND Regs 2014 regs 19-22) ----------------------
+    # DESIGN CHOICE (docs/statutory-choices.md row 13): the corresponding date 12 months on, as for every month rule
+    # (29 Feb 2024 -> 28 Feb 2025). s.44(1) says "the period of 12 months starting with" the date, which read strictly
     # ends a day earlier; pending legal sign-off.
     Rule(
         "review.annual",
@@ -81,8 +82,9 @@ SEND_REGS_2014_RULES: tuple[Rule, ...] = (
         "CFA 2014 s.44(1); Code of Practice 9.169",
         "Hold the review meeting (the annual review of the EHC plan)",
     ),
-    # A planning target, not a duty: Code 9.178 says LAs "should consider" reviewing the plan of a child
-    # under 5 every 3 to 6 months; the law's limit stays s.44(1)'s 12 months. DESIGN CHOICE: 6 months.
+    # A planning target, not a duty: Code 9.178 says LAs "should consider" reviewing the plan of a child under 5
+    # every 3 to 6 months; the law's limit stays s.44(1)'s 12 months. DESIGN CHOICE: 6 months
+    # (docs/statutory-choices.md row 16).
     Rule(
         "review.under_five",
         6,
@@ -136,7 +138,8 @@ SEND_REGS_2014_RULES: tuple[Rule, ...] = (
         "SEND Regs 2014 regs 20 and 22(2)-(3) read together: R (L, M and P) v Devon CC [2022] EWHC 493 (Admin)",
         "Issue the final amended plan within 12 weeks of the review meeting",
     ),
-    # DESIGN CHOICE: as for the draft plan, the day the amendments are served is day 1.
+    # DESIGN CHOICE (docs/statutory-choices.md row 4): as for the draft plan, the day the amendments are served
+    # is day 1.
     Rule(
         "review.amendment_comments",
         15,
@@ -144,10 +147,10 @@ SEND_REGS_2014_RULES: tuple[Rule, ...] = (
         "SEND Regs 2014 reg 22(2)(c)",
         "Parent's or young person's window to comment on the proposed amendments",
     ),
-    # Phase transfer (STATUTORY.md §1.4): the start is any date in the calendar year before the transfer.
-    # DESIGN CHOICE: the regulation says "before 15 February" / "before 31 March"; the rule returns the
-    # named date itself, as the issue contract fixes. Read strictly, the plan must be amended by the
-    # day before (14 Feb / 30 Mar); pending legal sign-off.
+    # Phase transfer (SEND Regs 2014 reg 18): the start is any date in the calendar year before the transfer.
+    # DESIGN CHOICE (docs/statutory-choices.md row 12): the regulation says "before 15 February" / "before 31 March";
+    # the rule returns the named date itself, as the issue contract fixes. Read strictly, the plan must be amended by
+    # the day before (14 Feb / 30 Mar); pending legal sign-off.
     Rule(
         "review.phase_transfer_school",
         0,
@@ -175,8 +178,9 @@ SEND_REGS_2014_RULES: tuple[Rule, ...] = (
         "SEND Regs 2014 reg 18(2)",
         "Review and amend the plan at least 5 months before a move between post-16 institutions",
     ),
-    # Re-assessment (STATUTORY.md §1.5) -----------------------------------------------------------
-    # DESIGN CHOICE: calendar days (Kent CC, National SENDIASS), the day the request arrives not counted.
+    # Re-assessment (SEND Regs 2014 regs 24-27) ---------------------------------------------------
+    # DESIGN CHOICE (docs/statutory-choices.md row 58): calendar days (Kent CC, National SENDIASS), the day the
+    # request arrives not counted.
     Rule(
         "reassessment.decide",
         15,
@@ -193,7 +197,7 @@ SEND_REGS_2014_RULES: tuple[Rule, ...] = (
         "Issue the amended or replacement plan after re-assessment",
         exceptions=ASSESSMENT_LIMITS,
     ),
-    # Transfer between LAs (STATUTORY.md §1.2) ----------------------------------------------------
+    # Transfer between LAs (SEND Regs 2014 reg 15) ------------------------------------------------
     Rule(
         "transfer.new_la_notice",
         6,
@@ -201,11 +205,13 @@ SEND_REGS_2014_RULES: tuple[Rule, ...] = (
         "SEND Regs 2014 reg 15(4)",
         "New LA tells the parent or young person about the transferred plan",
     ),
-    # DESIGN CHOICE: the corresponding date 3 months on, as for every month rule. Reg 15(5)(b) says
-    # "3 months beginning with" the transfer, which read strictly ends a day earlier; pending legal sign-off.
+    # DESIGN CHOICE (docs/statutory-choices.md row 13): the corresponding date 3 months on, as for every month rule.
+    # Reg 15(5)(b) says "3 months beginning with" the transfer, which read strictly ends a day earlier; pending
+    # legal sign-off.
     Rule("transfer.review", 3, M, "SEND Regs 2014 reg 15(5)(b)", "New LA reviews the transferred plan"),
-    # Mediation (STATUTORY.md §1.7) ---------------------------------------------------------------
-    # The Tribunal's August and Christmas rules do not extend this SEND Regs limit (STATUTORY.md §3.6).
+    # Mediation (CFA 2014 ss.52-55; SEND Regs 2014 regs 32-42) ------------------------------------
+    # The Tribunal's August and Christmas rules (HESC Rules 2008 r.12) do not extend this SEND Regs limit
+    # (docs/statutory-choices.md row 24).
     Rule(
         "mediation.contact_adviser",
         2,
@@ -239,7 +245,7 @@ SEND_REGS_2014_RULES: tuple[Rule, ...] = (
         "SEND Regs 2014 regs 35-41 (mediation)",
         "LA tells the health commissioning body the mediation issues",
     ),
-    # DESIGN CHOICE: 30 calendar days (IPSEA; STATUTORY.md §7 item 2), the start day not counted.
+    # DESIGN CHOICE: 30 calendar days (IPSEA; docs/statutory-choices.md row 57), the start day not counted.
     Rule(
         "mediation.arrange",
         30,
@@ -261,7 +267,7 @@ SEND_REGS_2014_RULES: tuple[Rule, ...] = (
         "SEND Regs 2014 reg 42(4)",
         "Health commissioning body tells the LA of a mediation agreement",
     ),
-    # Tribunal (STATUTORY.md §1.8) ----------------------------------------------------------------
+    # Tribunal (HESC Rules 2008; Recommendations Power Regs 2017) ---------------------------------
     Rule(
         "appeal.from_decision",
         2,
@@ -287,8 +293,8 @@ SEND_REGS_2014_RULES: tuple[Rule, ...] = (
         "Tribunal standard case directions; HESC Rules 2008 r.21, r.12(3)(b)",
         "LA's response to the appeal",
     ),
-    # DESIGN CHOICE: the 28th counted day itself, even when it is a weekend or bank holiday. r.12(2)
-    # would let the act be done on the next working day; the earlier date is the safe one for a party
+    # DESIGN CHOICE (docs/statutory-choices.md row 61): the 28th counted day itself, even when it is a weekend or bank
+    # holiday. r.12(2) would let the act be done on the next working day; the earlier date is the safe one for a party
     # applying. Pending legal sign-off.
     Rule(
         "tribunal.permission_to_appeal",
@@ -307,9 +313,9 @@ SEND_REGS_2014_RULES: tuple[Rule, ...] = (
         "SEND (First-tier Tribunal Recommendations Power) Regs 2017 (SI 2017/1306) reg 6 onwards",
         "Respond in writing to the Tribunal's health or social care recommendations",
     ),
-    # Compliance with Tribunal orders (STATUTORY.md §1.9) -----------------------------------------
-    # DESIGN CHOICE: every reg 44 clock runs from the date of the order, the earlier of that and the
-    # day the Tribunal sends it out (HMCTS SEND18).
+    # Compliance with Tribunal orders (SEND Regs 2014 regs 44-45) ---------------------------------
+    # DESIGN CHOICE (docs/statutory-choices.md row 59): every reg 44 clock runs from the date of the order, the earlier
+    # of that and the day the Tribunal sends it out (HMCTS SEND18).
     # Reg 44(2)(b): notify the parent or young person within 2 weeks of the order that the LA will assess
     # or re-assess (HMCTS SEND18: "within 2 weeks"). The 4 weeks used before were the 2001 Regulations'
     # (reg 25), revoked. The same 2 weeks bind a concession (reg 45(3) as substituted by SI 2015/359 reg 8)
@@ -396,7 +402,7 @@ _TODAY = rule_table(SEND_REGS_2014_RULES)
 POLICIES: Mapping[str, Mapping[str, Rule]] = MappingProxyType(
     {
         DEFAULT_POLICY: _TODAY,
-        # SEND Review green paper (29 Mar 2022), proposals not law (STATUTORY.md §6): the time limits
+        # SEND Review green paper (29 Mar 2022), proposals not law (docs/statutory-choices.md row 23): the time limits
         # stay as today's; what changes is who must mediate before an appeal (statutory.redress).
         GREEN_PAPER: derive(_TODAY),
     }

@@ -7,7 +7,7 @@ Workflows read these values; they never branch on a policy's name.
   certificate (reg 34). An appeal only about the school or institution named in section I, or that
   none is named, needs no certificate at all (s.55(3)).
 - `green-paper-2022`: mediation is mandatory before any appeal (SEND Review green paper 2022,
-  STATUTORY.md §6): declining gives no certificate, and settings-only appeals are not exempt. A
+  docs/statutory-choices.md row 23): declining gives no certificate, and settings-only appeals are not exempt. A
   certificate still follows where the LA cannot arrange mediation in time (SEND Regs 2014 regs 35-41, as today).
 """
 

@@ -99,7 +99,7 @@ def settings(database_url: str) -> Settings:
 
 
 async def register_search_attributes(client: Client) -> None:
-    """The Java test server knows no custom attributes until told (ENGINEERING.md §2.14)."""
+    """The Java test server knows no custom attributes until told: an upsert of one it was not told of fails."""
     await client.operator_service.add_search_attributes(
         AddSearchAttributesRequest(
             namespace=client.namespace,

@@ -7,6 +7,8 @@ imports a test module: what tests share lives beside them, not in one of them.
 """
 
 import ast
+import re
+import subprocess
 from collections import defaultdict
 from pathlib import Path
 
@@ -140,3 +142,22 @@ def test_the_tests_mirror_the_source_folders() -> None:
     sources = {path.name for path in ROOT.iterdir() if path.is_dir() and any(path.glob("*.py"))} | {"deploy"}
     folders = {path.name for path in (ROOT / "tests").iterdir() if path.is_dir()} - NOT_TESTS
     assert folders <= sources, f"test folders with no source folder of that name: {sorted(folders - sources)}"
+
+
+# The founders' private notes, which are not in the repository: a citation of one points nowhere for anyone
+# who clones it. The names are put together here so that this file does not cite them itself.
+PRIVATE_NOTES = re.compile(rb"\b(?:" + b"|".join((b"STATUTORY", b"DESIGN", b"ENGINEERING")) + rb")\.md\b")
+
+
+def test_no_tracked_file_cites_the_founders_private_notes() -> None:
+    """The repository stands alone: the law is cited as the law (an instrument and its regulation or rule) or
+    by the project's own docs (docs/law.md, docs/statutory-choices.md, docs/architecture.md and the rest)."""
+    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
+    citing = sorted(
+        f"{name}:{number}"
+        for name in tracked.decode().split("\0")
+        if name and (ROOT / name).is_file()
+        for number, line in enumerate((ROOT / name).read_bytes().splitlines(), start=1)
+        if PRIVATE_NOTES.search(line)
+    )
+    assert not citing, "cites a document not in the repository:\n" + "\n".join(citing)

@@ -1,6 +1,6 @@
 """The EHC needs assessment: from the LA receiving a request to a final plan, a refusal or a withdrawal.
 
-Reads like the Code of Practice flow chart (STATUTORY.md §2.1):
+Reads like the SEND Code of Practice's flow chart of the 20 weeks (chapter 9; each limit in docs/law.md):
 
     request received ─ decide whether to assess (6 weeks, reg 5(1)) ─┬─ no ──> refused to assess (appealable)
                                                                      └─ yes ─> assessing: advice (6 weeks each, reg 8)
@@ -68,7 +68,7 @@ ADVISER_WORDS = {
     AdviserType.OTHER: "another adviser the family asked for",
 }
 REQUEST_STEPS = {DECIDE_TO_ASSESS: DECIDE_TO_ASSESS, DECIDE_TO_ISSUE: DECIDE_TO_ISSUE, FINAL_PLAN: FINAL_PLAN}
-# The same milestones on a Tribunal order's clock (STATUTORY.md §1.9 O2-O5).
+# The same milestones on a Tribunal order's clock (SEND Regs 2014 reg 44(2)(b)-(c); docs/statutory-choices.md row 28).
 ORDERED_STEPS = {
     "assess": {
         DECIDE_TO_ASSESS: "tribunal.comply_assess",

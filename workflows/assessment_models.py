@@ -23,7 +23,7 @@ class RequestSource(StrEnum):
 
 
 class Stage(StrEnum):
-    """Where the case stands in the flow of STATUTORY.md §2.1."""
+    """Where the case stands in the flow drawn in workflows/assessment.py."""
 
     REQUEST_RECEIVED = "request_received"
     ASSESSING = "assessing"

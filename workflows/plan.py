@@ -1,5 +1,5 @@
 """An EHC plan for its whole life: yearly reviews, amendments, phase transfers, re-assessment,
-ceasing and moves between LAs (STATUTORY.md §1.2-§1.6, §2.2-§2.6).
+ceasing and moves between LAs (CFA 2014 ss.44-46; SEND Regs 2014 regs 15, 18-31).
 
 One run is one review cycle; the workflow continues as new when a cycle ends (a decision to maintain,
 an amended plan, or a decision not to amend), so its history stays small however long the plan lives:
@@ -93,7 +93,7 @@ NAMING_STAGES = (
     PlanStage.ORDERED_AMENDMENT,
 )
 TRANSFER_NOTICE = "transfer.new_la_notice"
-# The reg 44 time limit each order that changes a plan starts (STATUTORY.md §1.9 O7, O8).
+# The reg 44 time limit each order that changes a plan starts (SEND Regs 2014 reg 44(2)(e), (f)).
 ORDER_STEPS = {"amend": "tribunal.comply_amend", "name_school": "tribunal.comply_name_school"}
 # An order to re-assess after a refusal to re-assess (reg 44(2)(b)): carried into the plan, not the assessment.
 REASSESS_ORDER = "reassess"

@@ -1,5 +1,5 @@
 """Redress after an appealable decision: mediation information, the adviser, the certificate, mediation,
-and the appeal window (STATUTORY.md §1.7, §2.7). One workflow per decision.
+and the appeal window (CFA 2014 ss.51-55; SEND Regs 2014 regs 32-42). One workflow per decision.
 
     decision sent ─ contact the adviser (2 months, reg 33) ─┬─ declines ─> certificate (3 working days, reg 34)
                                                             └─ mediation ─> arranged in 30 days ─> held

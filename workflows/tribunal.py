@@ -1,5 +1,5 @@
 """An appeal to the First-tier Tribunal (SEND) and the LA's duty to carry out its orders
-(STATUTORY.md §1.8, §1.9, §2.8). One workflow per appeal.
+(HESC Rules 2008; SEND Regs 2014 regs 44-45). One workflow per appeal.
 
     lodged ─ registered ─> the LA's response (30 working days, August and 25 Dec-1 Jan not counted,
     HESC r.21, r.12(3)(b)) ─> hearing ─> decision ─> each order starts its reg 44 deadline, with reminders,
@@ -45,7 +45,7 @@ ORDER_DEADLINES_OWNED_BY_THE_CASE = "order-deadlines-owned-by-the-case"
 OPEN_APPEAL = (TribunalStage.LODGED, TribunalStage.REGISTERED, TribunalStage.HEARING_LISTED)
 
 # Recommendations on health and social care (SEND (First-tier Tribunal Recommendations Power) Regs 2017,
-# SI 2017/1306; STATUTORY.md TR9): each addressee responds in writing within 5 weeks of the decision.
+# SI 2017/1306; docs/statutory-choices.md row 50): each addressee responds in writing within 5 weeks of the decision.
 RECOMMENDATIONS = "tribunal.recommendations_response"
 # The LA's own social care function owes its response: a duty, breached and escalated if late. The health
 # commissioning body's response is another body's duty: a window for the LA (used or lapsed, never the LA's

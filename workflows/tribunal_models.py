@@ -26,7 +26,7 @@ class TribunalStage(StrEnum):
 
 class RecommendationTo(StrEnum):
     """Whom the Tribunal's non-binding recommendations are addressed to (SEND (First-tier Tribunal
-    Recommendations Power) Regs 2017, SI 2017/1306; STATUTORY.md TR9)."""
+    Recommendations Power) Regs 2017, SI 2017/1306; docs/statutory-choices.md row 50)."""
 
     HEALTH = "health"  # the health care needs and provision: the health commissioning body
     SOCIAL_CARE = "social_care"  # the social care needs and provision: the LA's social care function

@@ -53,7 +53,7 @@ async def sen2_return(
         ),
     ] = None,
 ) -> StreamingResponse:
-    """The SEN2 person-level return (STATUTORY.md §5.1) of one LA, streamed as CSV.
+    """DfE's SEN2 person-level return of one LA, streamed as CSV.
 
     With no `year`, the newest year whose census date has passed. The year in progress may be asked
     for, to see the activity so far. docs/returns.md says what each column holds and where from."""

@@ -40,7 +40,7 @@ async def test_open_case_starts_the_statutory_clock(api: httpx.AsyncClient) -> N
     assert case["received_date"] == "2025-01-06"
     assert case["child"]["given_name"] == CHILD_GIVEN
     deadlines = {d["step"]: d for d in case["deadlines"]}
-    # STATUTORY.md §3.1: received Mon 6 Jan 2025 -> decision Mon 17 Feb, final plan Mon 26 May (no roll).
+    # docs/law.md, Weeks: received Mon 6 Jan 2025 -> decision Mon 17 Feb, final plan Mon 26 May (no roll).
     assert deadlines["assessment.decide_to_assess"]["due"] == "2025-02-17"
     assert deadlines["assessment.final_plan"]["due"] == "2025-05-26"
     assert "decision whether to assess" in case["waiting_for"]

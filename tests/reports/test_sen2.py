@@ -341,11 +341,11 @@ async def test_only_a_manager_of_the_la_may_export_and_bad_years_are_refused(
     assert f"sen2-{latest_collection_year(today)}-S2E.csv" in answer.headers["content-disposition"]
 
 
-def test_the_collection_periods_follow_statutory_md() -> None:
-    # STATUTORY.md §5.1: reporting year 2023 = January 2023 caseload and 2022 activity.
+def test_the_collection_periods_follow_the_reporting_year() -> None:
+    # docs/statutory-choices.md row 29: reporting year 2023 = January 2023 caseload and 2022 activity.
     period = collection(2023)
     assert (period.period_start, period.period_end) == (date(2022, 1, 1), date(2022, 12, 31))
-    # The third Thursday of January (DESIGN CHOICE, docs/statutory-choices.md).
+    # The third Thursday of January (DESIGN CHOICE, docs/statutory-choices.md row 29).
     assert [census_date(y) for y in (2023, 2024, 2025, 2026)] == [
         date(2023, 1, 19),
         date(2024, 1, 18),

@@ -1,4 +1,4 @@
-"""Every time limit of today's law (send-regs-2014) as the tests know it, written by hand from STATUTORY.md §1:
+"""Every time limit of today's law (send-regs-2014) as the tests know it, written by hand from the regulations:
 what a rule in statutory/ is checked against, so that changing one there fails a test."""
 
 from statutory import Unit

@@ -1,4 +1,5 @@
-"""Counting by unit (STATUTORY.md §3): weeks and months are never rolled; months clamp to the month end."""
+"""Counting by unit: weeks and months are never rolled; months clamp to the month end (docs/law.md, How each
+unit counts)."""
 
 from datetime import date
 

@@ -1,4 +1,4 @@
-"""`statutory.due_date` on worked boundary cases, each date checked by hand against STATUTORY.md §3."""
+"""`statutory.due_date` on worked boundary cases, each date checked by hand against docs/law.md."""
 
 import re
 from datetime import date, datetime
@@ -15,16 +15,16 @@ D = date.fromisoformat
 # summer 31 Aug 2026, 30 Aug 2027; one-off 19 Sep 2022, 8 May 2023; substitute days 28 Dec 2020,
 # 27-28 Dec 2021, 3 Jan 2022, 28 Dec 2026, 27-28 Dec 2027.
 CASES = [
-    # Weeks: start + 7N, never rolled (STATUTORY.md §3.1).
-    ("assessment.decide_to_assess", "2025-01-06", "2025-02-17", "§3.1 example"),
+    # Weeks: start + 7N, never rolled (docs/law.md, Weeks).
+    ("assessment.decide_to_assess", "2025-01-06", "2025-02-17", "law.md's example"),
     ("assessment.decide_to_assess", "2025-11-20", "2026-01-01", "New Year's Day, no roll"),
     ("assessment.decide_to_assess", "2025-03-07", "2025-04-18", "Good Friday, no roll"),
     ("assessment.advice", "2024-01-18", "2024-02-29", "leap day"),
     ("assessment.advice", "2026-02-20", "2026-04-03", "Good Friday 2026, no roll"),
     ("assessment.advice", "2022-08-08", "2022-09-19", "state funeral, no roll"),
-    ("assessment.notify_no_plan", "2025-01-06", "2025-04-28", "§3.1 example"),
+    ("assessment.notify_no_plan", "2025-01-06", "2025-04-28", "law.md's request, 16 weeks"),
     ("assessment.notify_no_plan", "2024-12-30", "2025-04-21", "Easter Monday, no roll"),
-    ("assessment.final_plan", "2025-01-06", "2025-05-26", "§3.1: a bank holiday, no roll"),
+    ("assessment.final_plan", "2025-01-06", "2025-05-26", "law.md: a bank holiday, no roll"),
     ("assessment.final_plan", "2024-12-25", "2025-05-14", "from Christmas Day"),
     ("assessment.final_plan", "2022-12-19", "2023-05-08", "coronation, no roll"),
     ("review.report", "2025-12-18", "2026-01-01", "New Year's Day"),
@@ -58,8 +58,9 @@ CASES = [
     ("tribunal.comply_amend", "2025-11-20", "2025-12-25", "Christmas Day, no roll"),
     ("tribunal.comply_name_school", "2025-12-18", "2026-01-01", "2 weeks"),
     ("tribunal.comply_name_school", "2022-09-05", "2022-09-19", "state funeral, no roll"),
-    # Days "beginning with" the day served: day 1 is the service day (regs 13(1), 22(2)(c); §3.3).
-    ("assessment.draft_comments", "2025-03-03", "2025-03-17", "§3.3 example"),
+    # Days "beginning with" the day served: day 1 is the service day (regs 13(1), 22(2)(c)).
+    # docs/law.md, Days beginning with.
+    ("assessment.draft_comments", "2025-03-03", "2025-03-17", "law.md's example"),
     ("assessment.draft_comments", "2024-02-20", "2024-03-05", "leap February"),
     ("assessment.draft_comments", "2025-02-20", "2025-03-06", "common February"),
     ("assessment.draft_comments", "2025-12-24", "2026-01-07", "over Christmas, calendar days"),
@@ -75,7 +76,7 @@ CASES = [
     ("mediation.arrange", "2025-12-02", "2026-01-01", "30 days"),
     ("mediation.arrange", "2024-01-31", "2024-03-01", "30 days over a leap February"),
     ("mediation.arrange", "2025-07-20", "2025-08-19", "into August, no August rule"),
-    # Months: the corresponding date, clamped to the month end, never rolled (§3.4).
+    # Months: the corresponding date, clamped to the month end, never rolled (docs/law.md, Months).
     ("review.annual", "2024-02-29", "2025-02-28", "leap day to a common year"),
     ("review.annual", "2023-02-28", "2024-02-28", "into a leap year: corresponding date"),
     ("review.annual", "2025-01-31", "2026-01-31", "month end"),
@@ -97,7 +98,7 @@ CASES = [
     ("transfer.review", "2025-05-31", "2025-08-31", "a Sunday in August, no roll"),
     ("mediation.contact_adviser", "2023-12-31", "2024-02-29", "31 Dec + 2 months, leap year"),
     ("mediation.contact_adviser", "2024-12-31", "2025-02-28", "31 Dec + 2 months"),
-    ("mediation.contact_adviser", "2025-06-10", "2025-08-10", "§3.6: no August move under reg 33"),
+    ("mediation.contact_adviser", "2025-06-10", "2025-08-10", "choice 24: no August move under reg 33"),
     ("mediation.contact_adviser", "2025-10-25", "2025-12-25", "Christmas Day, no move"),
     # Fixed dates of the transfer year (reg 18(1)): 15 Feb / 31 Mar of the year after the start.
     ("review.phase_transfer_school", "2026-09-01", "2027-02-15", "secondary transfer"),
@@ -107,7 +108,7 @@ CASES = [
     ("review.phase_transfer_post16", "2027-06-01", "2028-03-31", "post-16 transfer"),
     ("review.phase_transfer_post16", "2024-02-29", "2025-03-31", "from a leap day"),
     ("review.phase_transfer_post16", "2026-12-31", "2027-03-31", "last day of the year before"),
-    # Working days: the Nth working day strictly after the start (§3.5).
+    # Working days: the Nth working day strictly after the start (docs/law.md, Working days).
     ("mediation.certificate", "2025-12-24", "2025-12-31", "Christmas and Boxing Day, then the weekend"),
     ("mediation.certificate", "2025-12-31", "2026-01-06", "New Year's Day, then the weekend"),
     ("mediation.certificate", "2026-12-24", "2026-12-31", "Boxing Day substitute on Mon 28 Dec 2026"),
@@ -128,8 +129,9 @@ CASES = [
     ("mediation.health_notify", "2025-04-17", "2025-04-24", "Easter 2025"),
     ("mediation.health_notify", "2025-05-02", "2025-05-08", "early May bank holiday 5 May 2025"),
     ("mediation.health_notify", "2027-12-24", "2027-12-31", "Christmas 2027 substitute days"),
-    # Appeal deadlines: the month date, then the Tribunal's rule 12 (HESC r.12(2), (3)(a); §3.6).
-    ("appeal.from_decision", "2025-06-10", "2025-09-01", "§3.6 example: August moves to 1 Sep"),
+    # Appeal deadlines: the month date, then the Tribunal's rule 12 (HESC r.12(2), (3)(a); docs/law.md, The Tribunal's
+    # August and Christmas).
+    ("appeal.from_decision", "2025-06-10", "2025-09-01", "law.md's example: August moves to 1 Sep"),
     ("appeal.from_decision", "2026-06-30", "2026-09-01", "30 Aug 2026; 31 Aug is a bank holiday anyway"),
     ("appeal.from_decision", "2025-07-01", "2025-09-01", "1 Sep 2025 is a Monday"),
     ("appeal.from_decision", "2024-06-30", "2024-09-02", "1 Sep 2024 is a Sunday"),

@@ -77,7 +77,7 @@ async def test_on_time_from_request_to_final_plan(
             case = await session.get(Case, officer.case_ref)
         return case if case and case.process == "plan" else None
 
-    # The case row follows the case into its plan's life (STATUTORY.md §2.1: final issued -> maintained).
+    # The case row follows the case into its plan's life (final issued -> maintained: the plan workflow takes it over).
     case = await eventually(plan_took_over)
     assert (case.stage, case.workflow_id, case.breach_count) == ("maintained", f"plan-{officer.case_ref}", 0)
     async with sessions() as session:

@@ -1,5 +1,5 @@
 """The redress route under time skipping: mediation, certificates, appeals, orders and compliance,
-under today's law and the green paper's, with dates checked against STATUTORY.md."""
+under today's law and the green paper's, with dates checked by hand against the law (docs/law.md)."""
 
 from datetime import date, timedelta
 
@@ -270,7 +270,8 @@ async def test_appeal_deadlines_in_august_and_at_christmas(api: httpx.AsyncClien
         route = await officer.route("refusal_to_assess")
         state = (await api.get(f"/redress/{route}")).json()
         assert state["appeal_by"] == appeal_by.isoformat()
-        # The two-month contact with the mediation adviser is a SEND Regs limit: it does not move (§3.6).
+        # The two-month contact with the mediation adviser is a SEND Regs limit: it does not move
+        # (docs/statutory-choices.md row 24).
         contact = next(d for d in state["deadlines"] if d["step"] == "mediation.contact_adviser")
         assert contact["due"] == plain.isoformat()
 

@@ -63,7 +63,7 @@ async def test_replaying_every_task_sends_nothing_twice(
 
 @pytest.mark.parametrize("path", sorted(HISTORIES.glob("*.json")), ids=lambda p: p.stem)
 async def test_recorded_histories_replay_against_current_code(path: Path, settings: Settings) -> None:
-    """A change that would break running cases fails here (ENGINEERING.md §2.5). Histories recorded before
+    """A change that would break running cases fails here (docs/operations.md, Replay safety). Histories recorded before
     payload encryption are in clear and pass through the codec; later ones are encrypted with the test key."""
     replayer = Replayer(
         workflows=WORKFLOWS,

@@ -1,6 +1,7 @@
 """The Tribunal's recommendations on health and social care (SEND (First-tier Tribunal Recommendations Power)
-Regulations 2017, SI 2017/1306; STATUTORY.md TR9) under time skipping: each addressee responds in writing within
-5 weeks of the decision. The LA's social care response is its duty; the health body's is a window the LA chases."""
+Regulations 2017, SI 2017/1306; docs/statutory-choices.md row 50) under time skipping: each addressee responds in
+writing within 5 weeks of the decision. The LA's social care response is its duty; the health body's is a window
+the LA chases."""
 
 from datetime import timedelta
 from typing import Any

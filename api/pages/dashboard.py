@@ -6,6 +6,7 @@ by its code made readable, so a new stage appears on the page the day a workflow
 """
 
 from dataclasses import dataclass
+from datetime import date
 from urllib.parse import urlencode
 
 from api.auth import User
@@ -508,6 +509,16 @@ def _by_la(board: Dashboard) -> str:
     )
 
 
+def _date_input(name: str, legend: str, day: date) -> str:
+    """GOV.UK's date input: day, month and year boxes, so a date reads the British way in any browser."""
+    boxes = "".join(
+        f'<div><label for="{name}-{part}">{label}</label><input class="{part}" id="{name}-{part}" '
+        f'name="{name}_{part}" inputmode="numeric" value="{value}"></div>'
+        for part, label, value in (("day", "Day", day.day), ("month", "Month", day.month), ("year", "Year", day.year))
+    )
+    return f'<fieldset class="date" role="group"><legend>{e(legend)}</legend>{boxes}</fieldset>'
+
+
 def _filter(board: Dashboard, user: User, la_code: str | None) -> str:
     options = [("", f"All my local authorities ({len(user.la_codes)})")] + [
         (c, f"LA {c}") for c in sorted(user.la_codes)
@@ -518,9 +529,7 @@ def _filter(board: Dashboard, user: User, la_code: str | None) -> str:
     )
     return (
         '<form class="filter" method="get" action="/dashboard/page" aria-label="Choose the period and local authority">'
-        f'<div><label for="from">From</label><input type="date" id="from" name="from" value="{board.period.start}">'
-        "</div>"
-        f'<div><label for="to">To</label><input type="date" id="to" name="to" value="{board.period.end}"></div>'
+        f"{_date_input('from', 'From', board.period.start)}{_date_input('to', 'To', board.period.end)}"
         f'<div><label for="la_code">Local authority</label><select id="la_code" name="la_code">{choices}</select></div>'
         '<div><button type="submit">Show figures</button></div></form>'
     )

@@ -68,6 +68,9 @@ a { color: var(--blue); } header.site a { color: #fff; }
 .error { border-left: 5px solid #d4351c; padding: 8px 16px; background: #fff; margin: 16px 0; }
 .legend { display: flex; flex-wrap: wrap; gap: 16px; padding: 0; margin: 4px 0; list-style: none; }
 table.cases td, table.cases th { font-size: 0.9rem; }
+fieldset.date { display: flex; gap: 8px; border: 0; margin: 0; padding: 0; }
+fieldset.date legend { font-weight: 700; padding: 0; margin-bottom: 4px; }
+fieldset.date label { font-weight: 400; } input.day, input.month { width: 3em; } input.year { width: 4.5em; }
 .pager { display: flex; gap: 24px; margin: 12px 0; }
 .swatch { display: inline-block; width: 14px; height: 14px; margin-right: 6px; vertical-align: -2px; }
 """

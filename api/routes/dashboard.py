@@ -78,13 +78,25 @@ async def read_dashboard(
     return await dashboard(session, visible_las(user, la_code), period, today)
 
 
-def _date(name: str, value: str | None) -> date | None:
+def _date(name: str, value: str | None, boxes: tuple[str | None, ...] = ()) -> date | None:
+    """The date of the page's day, month and year boxes (GOV.UK's date input) if any is filled, else of the
+    YYYY-MM-DD a link carries."""
+    if any(boxes):
+        day, month, year = (box or "" for box in boxes)
+        try:
+            return date(int(year), int(month), int(day))
+        except ValueError:
+            shown = f"day '{day[:4]}', month '{month[:4]}', year '{year[:4]}'"
+            raise Problem(422, "The period is not valid", f"{name}: {shown} is not a date") from None
     if not value:
         return None
     try:
         return date.fromisoformat(value)
     except ValueError:
         raise Problem(422, "The period is not valid", f"{name}: '{value[:20]}' is not a date (YYYY-MM-DD)") from None
+
+
+Box = Annotated[str | None, Query(max_length=4)]
 
 
 # Pages are for browsers, not API clients: left out of the OpenAPI document (docs/dashboard.md describes them).
@@ -96,11 +108,18 @@ async def dashboard_page_html(
     start: Annotated[str | None, Query(alias="from", max_length=20, description="YYYY-MM-DD")] = None,
     end: Annotated[str | None, Query(alias="to", max_length=20, description="YYYY-MM-DD")] = None,
     la_code: Annotated[str | None, Query(max_length=10, description="One LA; empty for all")] = None,
+    from_day: Box = None,
+    from_month: Box = None,
+    from_year: Box = None,
+    to_day: Box = None,
+    to_month: Box = None,
+    to_year: Box = None,
 ) -> Any:
     """The dashboard as an HTML page with charts, for a browser signed in through /sign-in. A bad date or
     LA answers a page saying what was wrong, with the same status as GET /dashboard."""
     try:
-        period = _period(_date("from", start), _date("to", end), today)
+        first = _date("from", start, (from_day, from_month, from_year))
+        period = _period(first, _date("to", end, (to_day, to_month, to_year)), today)
         las = visible_las(user, la_code or None)
     except Problem as problem:
         return error_page(problem, user)

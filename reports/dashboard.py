@@ -7,6 +7,9 @@ LAs' deadlines; redress routes and appeals open by stage; and mediation and appe
 from the history lines of the redress workflows. Each is grouped by LA in the database; Python only adds
 the LAs' groups into the total and labels them. The figures are counts, never a case or a person.
 
+Each figure is a condition on the rows of one of the four queries (_Source): the dashboard counts it per group,
+and figure_cases lists the rows meeting it, so the cases behind a number are always as many as the number.
+
 An LA's figures are those of the cases it holds now: a plan transferred to another LA (SEND Regs 2014
 reg 15) takes its history with it, including whether it was issued within 20 weeks (docs/dashboard.md).
 """

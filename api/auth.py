@@ -14,7 +14,7 @@ A case of another LA answers 404, as a case that does not exist would, so refere
 import asyncio
 import re
 import uuid
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -255,14 +255,22 @@ def without_free_text(user: User, exceptions: list[StatutoryException]) -> list[
 
 async def audit_personal_data(session: AsyncSession, user: User, case_ref: str, what: str) -> None:
     """Every read of a case's personal data leaves a line in the audit trail (UK GDPR art. 5(2), 30)."""
-    session.add(
-        AuditEvent(
-            event_key=f"read:{uuid.uuid4().hex}",
-            case_ref=case_ref,
-            action="personal_data_viewed",
-            actor=user.sub,
-            summary=what,
-            at=datetime.now(UTC),
+    await audit_personal_data_of(session, user, [case_ref], what)
+
+
+async def audit_personal_data_of(session: AsyncSession, user: User, case_refs: Iterable[str], what: str) -> None:
+    """As audit_personal_data, for a list showing several cases' personal data: a line for each case, written
+    together."""
+    at = datetime.now(UTC)
+    for case_ref in sorted(set(case_refs)):
+        session.add(
+            AuditEvent(
+                event_key=f"read:{uuid.uuid4().hex}",
+                case_ref=case_ref,
+                action="personal_data_viewed",
+                actor=user.sub,
+                summary=what,
+                at=at,
+            )
         )
-    )
     await session.commit()

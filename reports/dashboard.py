@@ -7,21 +7,31 @@ LAs' deadlines; redress routes and appeals open by stage; and mediation and appe
 from the history lines of the redress workflows. Each is grouped by LA in the database; Python only adds
 the LAs' groups into the total and labels them. The figures are counts, never a case or a person.
 
+Each figure is a condition on the rows of one of the four queries (_Source): the dashboard counts it per group,
+and figure_cases lists the rows meeting it, so the cases behind a number are always as many as the number.
+
 An LA's figures are those of the cases it holds now: a plan transferred to another LA (SEND Regs 2014
 reg 15) takes its history with it, including whether it was issued within 20 weeks (docs/dashboard.md).
 """
 
 from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import Integer, and_, case, func, literal, or_, text
+from sqlalchemy import Integer, and_, case, func, literal, null, or_, text, true
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Mapped
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 import statutory
+from reports.deadline_labels import deadline_label
 from store.models import AuditEvent, Case, CaseDeadline, RedressCase, route_history
 from workflows.case_state import DeadlineKind, DeadlineStatus
 
@@ -170,99 +180,279 @@ class Dashboard(BaseModel):
 # -- the queries ------------------------------------------------------------------------------------------
 
 
+class Figure(StrEnum):
+    """Each number the dashboard shows, by the name GET /dashboard/cases lists its cases under."""
+
+    OPEN_CASES = "open_cases"
+    PLANS_ISSUED = "plans_issued"
+    PLANS_ISSUED_LESS_EXCEPTIONS = "plans_issued_less_exceptions"
+    PLANS_WITHIN_20_WEEKS = "plans_within_20_weeks"
+    PLANS_LATE_WITH_EXCEPTION = "plans_late_with_exception"
+    PLANS_LATE_WITHOUT_EXCEPTION = "plans_late_without_exception"
+    DEADLINES_MISSED = "deadlines_missed"
+    DEADLINES_MISSED_NO_EXCEPTION = "deadlines_missed_no_exception"
+    DEADLINES_MISSED_UNDER_EXCEPTION = "deadlines_missed_under_exception"
+    ADVICE_OVERDUE = "advice_overdue"
+    ADVICE_OWED = "advice_owed"
+    ANNUAL_REVIEWS_OVERDUE = "annual_reviews_overdue"
+    REVIEW_STEPS_OVERDUE = "review_steps_overdue"
+    REDRESS_OPEN = "redress_open"
+    MEDIATION_REQUESTED = "mediation_requested"
+    MEDIATION_DECLINED = "mediation_declined"
+    MEDIATION_NOT_ARRANGED = "mediation_not_arranged"
+    MEDIATION_HELD = "mediation_held"
+    APPEAL_LODGED = "appeal_lodged"
+    APPEAL_ALLOWED = "appeal_allowed"
+    APPEAL_CONCEDED = "conceded"
+    APPEAL_DISMISSED = "appeal_dismissed"
+    APPEAL_WITHDRAWN = "appeal_withdrawn"
+    APPEAL_STRUCK_OUT = "appeal_struck_out"
+
+
+class Narrowing(BaseModel):
+    """A part of a figure: the bar or table row it is shown in (one stage, step, adviser or outcome)."""
+
+    process: str | None = None
+    stage: str | None = None
+    step: str | None = None
+    adviser: str | None = None
+    outcome: str | None = None
+
+
+class FigureCase(BaseModel):
+    """One case a figure counts, with the deadline or step that made it count."""
+
+    case_ref: str
+    la_code: str
+    process: str = Field(description="assessment or plan; redress (mediation route) or tribunal (an appeal)")
+    stage: str = Field(description="Where the case, route or appeal stands now")
+    step: str | None = Field(description="The deadline's rule, or the mediation or appeal step recorded")
+    label: str | None = Field(description="The deadline in plain words, with its due date")
+    due: date | None = Field(description="The deadline's due date")
+    status: str | None = Field(description="The deadline's status: open, met, breached or excepted")
+    on: date | None = Field(description="The day it was done: the plan issued, the advice received, the step taken")
+    child: str | None = Field(
+        default=None, description="The child's name: case officers and managers only (personal data, audited)"
+    )
+
+
+class FigureCases(BaseModel):
+    figure: Figure
+    narrowing: Narrowing
+    as_of: date
+    period: Period
+    la_codes: list[str]
+    count: int = Field(description="How many the figure counts: the number the dashboard shows")
+    items: list[FigureCase] = Field(description="The cases counted, earliest date first, a page at a time")
+    next_offset: int | None = Field(description="Pass as `offset` for the next page; null on the last page")
+
+
 def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.sum(case((condition, 1), else_=0), type_=Integer)
 
 
-async def _open_cases(session: AsyncSession, las: list[str]) -> list[Any]:
-    query = (
-        select(col(Case.la_code), col(Case.process), col(Case.stage), func.count().label("n"))
-        .where(col(Case.la_code).in_(las), col(Case.closed).is_(False))
-        .group_by(Case.la_code, Case.process, Case.stage)
+class _Position(FunctionElement[int]):
+    """Where a text first occurs in another (1-based; 0 if not): strpos in PostgreSQL, instr in SQLite."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(_Position, "postgresql")
+def _strpos(element: _Position, compiler: Any, **kw: Any) -> str:
+    return f"strpos({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_Position, "sqlite")
+def _instr(element: _Position, compiler: Any, **kw: Any) -> str:
+    return f"instr({compiler.process(element.clauses, **kw)})"
+
+
+# A column of a table (sqlmodel's col() types it Mapped) or an expression over columns.
+Column = ColumnElement[Any] | Mapped[Any]
+
+
+@dataclass(frozen=True)
+class _Source:
+    """One of the four queries: the rows it reads, each figure it counts among them as a condition on a row, and
+    the columns it groups them by (a figure's parts). The dashboard counts each condition per group; a figure's
+    list is the rows meeting the same condition, so the count and the list cannot disagree."""
+
+    scope: Callable[[Any], Any]  # the joins and the LAs' rows, applied to a select
+    groups: dict[str, Column]
+    figures: dict[Figure, ColumnElement[bool]]
+    listed: dict[str, Column]  # FigureCase's fields
+    order: tuple[Column, ...]
+    prune: ColumnElement[bool] | None = None  # the rows any figure counts (an index's range), if not all
+
+    def counts(self) -> Any:
+        groups = [expr.label(name) for name, expr in self.groups.items()]
+        counts = [_count_if(condition).label(figure.value) for figure, condition in self.figures.items()]
+        query = self.scope(select(*groups, *counts))
+        if self.prune is not None:
+            query = query.where(self.prune)
+        return query.group_by(*self.groups.values())
+
+    def cases(self, figure: Figure, narrowing: Narrowing) -> Any:
+        query = self.scope(select(*(expr.label(name) for name, expr in self.listed.items()))).where(
+            self.figures[figure]
+        )
+        if self.prune is not None:
+            query = query.where(self.prune)
+        for name, value in narrowing.model_dump(exclude_none=True).items():
+            if name not in self.groups:
+                raise ValueError(f"{figure.value} has no part by {name}")
+            query = query.where(self.groups[name] == value)
+        return query
+
+
+def _open_cases(las: list[str]) -> _Source:
+    return _Source(
+        scope=lambda q: q.where(col(Case.la_code).in_(las), col(Case.closed).is_(False)),
+        groups={"la_code": col(Case.la_code), "process": col(Case.process), "stage": col(Case.stage)},
+        figures={Figure.OPEN_CASES: true()},
+        listed={
+            **_case_columns(Case),
+            "step": col(Case.next_deadline_step),
+            "due": col(Case.next_deadline_due),
+            "status": null(),
+            "on": null(),
+            "key": col(Case.next_deadline_step),
+        },
+        order=(col(Case.next_deadline_due), col(Case.case_ref)),
     )
-    return list(await session.exec(query))
 
 
-async def _deadlines(session: AsyncSession, las: list[str], period: Period, today: date) -> list[Any]:
+def _case_columns(table: type[Case] | type[RedressCase]) -> dict[str, Column]:
+    return {
+        "case_ref": col(table.case_ref),
+        "la_code": col(table.la_code),
+        "process": col(table.process),
+        "stage": col(table.stage),
+    }
+
+
+def _adviser() -> ColumnElement[str]:
+    """An advice deadline's adviser (the key "assessment.advice:<adviser>", workflows/assessment.py): a scope
+    suffix ("@...") dropped, the numbered others of reg 6(1)(h) ("other-1") counted as one; "" for other steps."""
+    d = CaseDeadline
+    remainder = func.substr(d.key, len(ADVICE_KEY_PREFIX) + 1)
+    at = _Position(remainder, literal("@"))
+    kind = case((at > 0, func.substr(remainder, 1, at - 1)), else_=remainder)
+    return case(
+        (col(d.step) != ADVICE, literal("")),
+        (kind.like("other-%"), literal("other")),
+        else_=kind,
+    )
+
+
+def _deadlines(las: list[str], period: Period, today: date) -> _Source:
     """Every deadline figure in one pass over the deadlines of the LAs' cases, grouped by LA, step and adviser.
 
     The deadlines are found by the LA they carry (the case sync writes it with the case's, activities/case_sync.py):
     one range of ix_case_deadlines_la_dashboard, hashed against the LA's cases, rather than a probe per case."""
     d = CaseDeadline
+    status = col(d.status)
     in_period = col(d.due).between(period.start, period.end)
     # Windows given to the family (to appeal, to contact a mediation adviser) close unused; only duties are missed.
-    missed_in_period = and_(col(d.status).in_(MISSED), in_period, col(d.kind) == DeadlineKind.DUTY.value)
+    missed = and_(status.in_(MISSED), in_period, col(d.kind) == DeadlineKind.DUTY.value)
     # A duty still owed on an open case: closing a case closes its open deadlines (workflows/deadline_book.py).
     owed = and_(col(d.done_on).is_(None), col(d.kind) == DeadlineKind.DUTY.value, col(Case.closed).is_(False))
+    overdue = and_(owed, col(d.due) < today)
+    final_plan_done = and_(col(d.step) == FINAL_PLAN, col(d.done_on).between(period.start, period.end))
     # Issued, not withdrawn: a final-plan deadline is also closed when a request is refused or withdrawn, and
     # only an issued plan makes the case a plan (or leaves the assessment at final_issued).
-    issued = and_(
-        col(d.step) == FINAL_PLAN,
-        col(d.done_on).between(period.start, period.end),
-        or_(col(Case.process) == "plan", col(Case.stage) == "final_issued"),
+    issued = and_(final_plan_done, or_(col(Case.process) == "plan", col(Case.stage) == "final_issued"))
+    met, breached, excepted = (
+        status == s.value for s in (DeadlineStatus.MET, DeadlineStatus.BREACHED, DeadlineStatus.EXCEPTED)
     )
-    adviser = case(
-        (col(d.step) == ADVICE, func.substr(d.key, len(ADVICE_KEY_PREFIX) + 1)),
-        else_=literal(""),
-    ).label("adviser")
-    # Ten columns: more than the typed overloads of select() spell out, hence the list.
-    columns: list[Any] = [
-        col(d.la_code),
-        col(d.step),
-        adviser,
-        _count_if(and_(missed_in_period, col(d.status) == DeadlineStatus.BREACHED.value)).label("breached"),
-        _count_if(and_(missed_in_period, col(d.status) == DeadlineStatus.EXCEPTED.value)).label("excepted"),
-        _count_if(owed).label("owed"),
-        _count_if(and_(owed, col(d.due) < today)).label("overdue"),
-        _count_if(and_(issued, col(d.status) == DeadlineStatus.MET.value)).label("issued_met"),
-        _count_if(and_(issued, col(d.status) == DeadlineStatus.EXCEPTED.value)).label("issued_excepted"),
-        _count_if(and_(issued, col(d.status) == DeadlineStatus.BREACHED.value)).label("issued_breached"),
-    ]
-    query = (
-        select(*columns)
-        .join(Case, and_(col(Case.case_ref) == col(d.case_ref), col(Case.la_code) == col(d.la_code)))
-        .where(
-            col(d.la_code).in_(las),
-            col(Case.la_code).in_(las),
-            or_(
-                missed_in_period,
-                owed,
-                and_(col(d.step) == FINAL_PLAN, col(d.done_on).between(period.start, period.end)),
-            ),
-        )
-        .group_by(d.la_code, d.step, adviser)
+    return _Source(
+        scope=lambda q: (
+            q.select_from(d)
+            .join(Case, and_(col(Case.case_ref) == col(d.case_ref), col(Case.la_code) == col(d.la_code)))
+            .where(col(d.la_code).in_(las), col(Case.la_code).in_(las))
+        ),
+        groups={"la_code": col(d.la_code), "step": col(d.step), "adviser": _adviser()},
+        figures={
+            Figure.PLANS_ISSUED: and_(issued, or_(met, excepted, breached)),
+            Figure.PLANS_ISSUED_LESS_EXCEPTIONS: and_(issued, or_(met, breached)),
+            Figure.PLANS_WITHIN_20_WEEKS: and_(issued, met),
+            Figure.PLANS_LATE_WITH_EXCEPTION: and_(issued, excepted),
+            Figure.PLANS_LATE_WITHOUT_EXCEPTION: and_(issued, breached),
+            Figure.DEADLINES_MISSED: missed,
+            Figure.DEADLINES_MISSED_NO_EXCEPTION: and_(missed, breached),
+            Figure.DEADLINES_MISSED_UNDER_EXCEPTION: and_(missed, excepted),
+            Figure.ADVICE_OVERDUE: and_(overdue, col(d.step) == ADVICE),
+            Figure.ADVICE_OWED: and_(owed, col(d.step) == ADVICE),
+            Figure.ANNUAL_REVIEWS_OVERDUE: and_(overdue, col(d.step).in_(REVIEW_MEETINGS)),
+            Figure.REVIEW_STEPS_OVERDUE: and_(overdue, col(d.step).in_(REVIEW_STEPS)),
+        },
+        listed={
+            **_case_columns(Case),
+            "step": col(d.step),
+            "due": col(d.due),
+            "status": status,
+            "on": col(d.done_on),
+            "key": col(d.key),
+        },
+        order=(col(d.due), col(d.case_ref), col(d.key)),
+        prune=or_(missed, owed, final_plan_done),
     )
-    return list(await session.exec(query))
 
 
-async def _redress_open(session: AsyncSession, las: list[str]) -> list[Any]:
+def _redress_open(las: list[str]) -> _Source:
     r = RedressCase
-    query = (
-        select(col(r.la_code), col(r.process), col(r.stage), func.count().label("n"))
-        .where(col(r.la_code).in_(las), col(r.closed).is_(False))
-        .group_by(r.la_code, r.process, r.stage)
+    return _Source(
+        scope=lambda q: q.where(col(r.la_code).in_(las), col(r.closed).is_(False)),
+        groups={"la_code": col(r.la_code), "process": col(r.process), "stage": col(r.stage)},
+        figures={Figure.REDRESS_OPEN: true()},
+        listed={
+            **_case_columns(r),
+            "step": col(r.next_deadline_step),
+            "due": col(r.next_deadline_due),
+            "status": null(),
+            "on": null(),
+            "key": col(r.next_deadline_step),
+        },
+        order=(col(r.next_deadline_due), col(r.workflow_id)),
     )
-    return list(await session.exec(query))
 
 
-async def _redress_events(session: AsyncSession, las: list[str], period: Period) -> list[Any]:
+def _redress_events(las: list[str], period: Period) -> _Source:
     """Mediation and appeal steps in the period, under the LA of the route or appeal that recorded them.
 
     Each route's or appeal's own history lines (store.models.route_history)."""
-    outcome = case((col(AuditEvent.action) == "mediation_held", AuditEvent.summary), else_=literal("")).label("outcome")
-    query = (
-        select(col(RedressCase.la_code), col(AuditEvent.action), outcome, func.count().label("n"))
-        .join(RedressCase, route_history())
-        .where(
-            col(AuditEvent.action).in_((*MEDIATION_ACTIONS, *APPEAL_ACTIONS)),
-            col(AuditEvent.business_date).between(period.start, period.end),
-            col(RedressCase.la_code).in_(las),
-            # The route and the appeal both record the lodging: the appeal's own line counts it.
-            or_(col(AuditEvent.action).in_(MEDIATION_ACTIONS), col(RedressCase.process) == "tribunal"),
-        )
-        .group_by(RedressCase.la_code, AuditEvent.action, outcome)
+    action, summary = col(AuditEvent.action), col(AuditEvent.summary)
+    held = action == "mediation_held"
+    outcome = case(
+        (and_(held, summary.startswith(MEDIATION_HELD_PREFIX)), func.substr(summary, len(MEDIATION_HELD_PREFIX) + 1)),
+        (held, summary),
+        else_=literal(""),
     )
-    return list(await session.exec(query))
+    return _Source(
+        scope=lambda q: (
+            q.select_from(AuditEvent)
+            .join(RedressCase, route_history())
+            .where(
+                action.in_((*MEDIATION_ACTIONS, *APPEAL_ACTIONS)),
+                col(AuditEvent.business_date).between(period.start, period.end),
+                col(RedressCase.la_code).in_(las),
+                # The route and the appeal both record the lodging: the appeal's own line counts it.
+                or_(action.in_(MEDIATION_ACTIONS), col(RedressCase.process) == "tribunal"),
+            )
+        ),
+        groups={"la_code": col(RedressCase.la_code), "outcome": outcome},
+        figures={Figure(a): action == a for a in (*MEDIATION_ACTIONS, *APPEAL_ACTIONS)},
+        listed={
+            **_case_columns(RedressCase),
+            "step": action,
+            "due": null(),
+            "status": null(),
+            "on": col(AuditEvent.business_date),
+            "key": action,
+        },
+        order=(col(AuditEvent.business_date), col(AuditEvent.id)),
+    )
 
 
 # -- from grouped rows to figures --------------------------------------------------------------------------
@@ -277,55 +467,51 @@ def _rule(step: str) -> tuple[str, str]:
     return step, ""
 
 
-def _adviser(remainder: str) -> str:
-    """'educational_psychologist', or 'other' for the numbered others (reg 6(1)(h)); a scope suffix dropped."""
-    kind = remainder.split("@", 1)[0]
-    return "other" if kind.startswith("other-") else kind
-
-
 def _percent(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
 class _Tally:
-    """One LA's grouped rows (or every LA's, for the total), added up."""
+    """One LA's grouped rows (or every LA's, for the total), added up: each figure's count, and its parts."""
 
     def __init__(self) -> None:
+        self.counts: dict[Figure, int] = defaultdict(int)
         self.open: dict[tuple[str, str], int] = defaultdict(int)
         self.redress_open: dict[tuple[str, str], int] = defaultdict(int)
-        self.breached: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        self.missed: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         self.advice: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         self.overdue: dict[str, int] = defaultdict(int)
-        self.issued = [0, 0, 0]  # met, excepted, breached
-        self.events: dict[str, int] = defaultdict(int)
         self.mediation_outcomes: dict[str, int] = defaultdict(int)
 
-    def add_deadlines(self, row: Any) -> None:
-        if row.breached or row.excepted:
-            counts = self.breached[row.step]
-            counts[0] += row.breached
-            counts[1] += row.excepted
-        if row.step == ADVICE and row.owed:
-            counts = self.advice[_adviser(row.adviser)]
-            counts[0] += row.overdue
-            counts[1] += row.owed
-        if row.step in REVIEW_STEPS and row.overdue:
-            self.overdue[row.step] += row.overdue
-        self.issued[0] += row.issued_met
-        self.issued[1] += row.issued_excepted
-        self.issued[2] += row.issued_breached
+    def add(self, row: Any) -> None:
+        counts = row._mapping
+        for figure in Figure:
+            self.counts[figure] += counts.get(figure.value, 0)
+        if Figure.OPEN_CASES.value in counts:
+            self.open[(row.process, row.stage)] += row.open_cases
+        if Figure.REDRESS_OPEN.value in counts:
+            self.redress_open[(row.process, row.stage)] += row.redress_open
+        if Figure.DEADLINES_MISSED.value in counts:
+            self._add_deadlines(row)
+        if Figure.MEDIATION_HELD.value in counts and row.mediation_held:
+            self.mediation_outcomes[row.outcome] += row.mediation_held
 
-    def add_event(self, row: Any) -> None:
-        self.events[row.action] += row.n
-        if row.action == "mediation_held":
-            self.mediation_outcomes[row.outcome.removeprefix(MEDIATION_HELD_PREFIX)] += row.n
+    def _add_deadlines(self, row: Any) -> None:
+        if row.deadlines_missed:
+            missed = self.missed[row.step]
+            missed[0] += row.deadlines_missed_no_exception
+            missed[1] += row.deadlines_missed_under_exception
+        if row.advice_owed:
+            advice = self.advice[row.adviser]
+            advice[0] += row.advice_overdue
+            advice[1] += row.advice_owed
+        self.overdue[row.step] += row.review_steps_overdue
 
     def figures(self) -> Figures:
-        met, excepted, breached = self.issued
-        issued = met + excepted + breached
+        c = self.counts
         breaches = [
             StepBreaches(step=step, label=label, reference=reference, breached=counts[0], excepted=counts[1])
-            for step, counts in self.breached.items()
+            for step, counts in self.missed.items()
             for label, reference in [_rule(step)]
         ]
         breaches.sort(key=lambda b: (-(b.breached + b.excepted), b.step))
@@ -336,42 +522,42 @@ class _Tally:
             for label, reference in [_rule(step)]
         ]
         advice = sorted(
-            (AdviceOverdue(adviser=a, overdue=c[0], owed=c[1]) for a, c in self.advice.items()),
+            (AdviceOverdue(adviser=a, overdue=n[0], owed=n[1]) for a, n in self.advice.items()),
             key=lambda a: (-a.overdue, -a.owed, a.adviser),
         )
-        e = self.events
+        issued, met = c[Figure.PLANS_ISSUED], c[Figure.PLANS_WITHIN_20_WEEKS]
         return Figures(
-            open_cases=sum(self.open.values()),
+            open_cases=c[Figure.OPEN_CASES],
             open_by_stage=_stages(self.open),
             plan_timeliness=Timeliness(
                 issued=issued,
                 within_20_weeks=met,
-                late_with_exception=excepted,
-                late_without_exception=breached,
+                late_with_exception=c[Figure.PLANS_LATE_WITH_EXCEPTION],
+                late_without_exception=c[Figure.PLANS_LATE_WITHOUT_EXCEPTION],
                 percent_including_exceptions=_percent(met, issued),
-                percent_excluding_exceptions=_percent(met, issued - excepted),
+                percent_excluding_exceptions=_percent(met, c[Figure.PLANS_ISSUED_LESS_EXCEPTIONS]),
             ),
-            breaches=sum(b.breached + b.excepted for b in breaches),
+            breaches=c[Figure.DEADLINES_MISSED],
             breaches_by_step=breaches,
-            advice_overdue=sum(a.overdue for a in advice),
+            advice_overdue=c[Figure.ADVICE_OVERDUE],
             advice_by_adviser=advice,
-            annual_reviews_overdue=sum(self.overdue[step] for step in REVIEW_MEETINGS),
+            annual_reviews_overdue=c[Figure.ANNUAL_REVIEWS_OVERDUE],
             review_steps_overdue=reviews,
             redress_open_by_stage=_stages(self.redress_open),
             mediation=Mediation(
-                requested=e["mediation_requested"],
-                declined=e["mediation_declined"],
-                not_arranged=e["mediation_not_arranged"],
-                held=e["mediation_held"],
+                requested=c[Figure.MEDIATION_REQUESTED],
+                declined=c[Figure.MEDIATION_DECLINED],
+                not_arranged=c[Figure.MEDIATION_NOT_ARRANGED],
+                held=c[Figure.MEDIATION_HELD],
                 held_by_outcome=dict(sorted(self.mediation_outcomes.items())),
             ),
             appeals=Appeals(
-                lodged=e["appeal_lodged"],
-                allowed=e["appeal_allowed"],
-                conceded=e["conceded"],
-                dismissed=e["appeal_dismissed"],
-                withdrawn=e["appeal_withdrawn"],
-                struck_out=e["appeal_struck_out"],
+                lodged=c[Figure.APPEAL_LODGED],
+                allowed=c[Figure.APPEAL_ALLOWED],
+                conceded=c[Figure.APPEAL_CONCEDED],
+                dismissed=c[Figure.APPEAL_DISMISSED],
+                withdrawn=c[Figure.APPEAL_WITHDRAWN],
+                struck_out=c[Figure.APPEAL_STRUCK_OUT],
             ),
         )
 
@@ -380,9 +566,13 @@ def _stages(counts: dict[tuple[str, str], int]) -> list[StageCount]:
     return [StageCount(process=p, stage=s, count=n) for (p, s), n in sorted(counts.items())]
 
 
-async def dashboard(session: AsyncSession, las: list[str], period: Period, today: date) -> Dashboard:
+def _sources(las: list[str], period: Period, today: date) -> list[_Source]:
+    return [_open_cases(las), _deadlines(las, period, today), _redress_open(las), _redress_events(las, period)]
+
+
+async def _one_snapshot(session: AsyncSession) -> None:
     if session.bind is not None and session.bind.dialect.name == "postgresql":
-        # One snapshot for the four queries, so the figures agree with each other. No JIT: compiling these
+        # One snapshot for the queries, so the figures agree with each other. No JIT: compiling these
         # short aggregates costs more than running them (hundreds of ms once a plan's cost passes jit_above_cost).
         # No parallel workers: an LA's figures are index ranges of tens of milliseconds; workers started for them
         # gained nothing with 4 readers on 2 cores (measured) and take cores from the other readers when busy.
@@ -390,24 +580,64 @@ async def dashboard(session: AsyncSession, las: list[str], period: Period, today
         await connection.execute(
             text("SELECT set_config('jit', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)")
         )
+
+
+async def dashboard(session: AsyncSession, las: list[str], period: Period, today: date) -> Dashboard:
+    await _one_snapshot(session)
     tallies: dict[str, _Tally] = {la: _Tally() for la in las}
     total = _Tally()
-    for row in await _open_cases(session, las):
-        for tally in (tallies[row.la_code], total):
-            tally.open[(row.process, row.stage)] += row.n
-    for row in await _deadlines(session, las, period, today):
-        for tally in (tallies[row.la_code], total):
-            tally.add_deadlines(row)
-    for row in await _redress_open(session, las):
-        for tally in (tallies[row.la_code], total):
-            tally.redress_open[(row.process, row.stage)] += row.n
-    for row in await _redress_events(session, las, period):
-        for tally in (tallies[row.la_code], total):
-            tally.add_event(row)
+    for source in _sources(las, period, today):
+        for row in await session.exec(source.counts()):
+            for tally in (tallies[row.la_code], total):
+                tally.add(row)
     return Dashboard(
         as_of=today,
         period=period,
         la_codes=las,
         total=total.figures(),
         by_la=[LaFigures(la_code=la, figures=tallies[la].figures()) for la in las],
+    )
+
+
+async def figure_cases(
+    session: AsyncSession,
+    las: list[str],
+    period: Period,
+    today: date,
+    figure: Figure,
+    narrowing: Narrowing,
+    *,
+    limit: int,
+    offset: int,
+) -> FigureCases:
+    """The cases a figure counts (or one part of it), from the query that counts them: their number is the
+    dashboard's, and a page of them, earliest date first."""
+    (source,) = (s for s in _sources(las, period, today) if figure in s.figures)
+    query = source.cases(figure, narrowing)
+    await _one_snapshot(session)
+    count = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
+    rows = (await session.exec(query.order_by(*source.order).offset(offset).limit(limit + 1))).all()
+    items = [
+        FigureCase(
+            case_ref=row.case_ref,
+            la_code=row.la_code,
+            process=row.process,
+            stage=row.stage,
+            step=row.step,
+            label=deadline_label(row.step, row.key, row.due) if row.step and row.due else None,
+            due=row.due,
+            status=row.status,
+            on=row.on,
+        )
+        for row in rows[:limit]
+    ]
+    return FigureCases(
+        figure=figure,
+        narrowing=narrowing,
+        as_of=today,
+        period=period,
+        la_codes=las,
+        count=count,
+        items=items,
+        next_offset=offset + limit if len(rows) > limit else None,
     )

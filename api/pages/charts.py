@@ -28,6 +28,7 @@ class Bar:
     value: float
     shown: str = ""  # the value as printed next to the bar; the number itself if empty
     colour: str = BLUE
+    href: str = ""  # the cases the bar counts, if it counts cases
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class Segment:
     label: str
     value: int
     colour: str
+    href: str = ""
 
 
 def _e(text: object) -> str:
@@ -51,6 +53,11 @@ def _lines(label: str) -> list[str]:
     if len(rest) > LABEL_CHARS:
         rest = rest[: LABEL_CHARS - 1].rstrip() + "\u2026"
     return [first, rest]
+
+
+def _linked(href: str, content: str) -> str:
+    """An SVG part as a link to the cases it counts (a link in SVG is focusable and followed as any other)."""
+    return f'<a href="{_e(href)}">{content}</a>' if href else content
 
 
 def _number(value: float) -> str:
@@ -103,12 +110,15 @@ def bar_chart(
             for i, line in enumerate(lines)
         )
         rows.append(
-            f'<g class="bar"><title>{_e(bar.label)}: {_e(shown)}</title>'
-            f'<text text-anchor="end" font-size="14" fill="#0b0c0c">{label}</text>'
-            f'<rect x="{LABEL_WIDTH}" y="{bar_y:.1f}" width="{length:.1f}" height="{BAR}" '
-            f'fill="{_e(bar.colour)}"></rect>'
-            f'<text x="{LABEL_WIDTH + length + 8:.1f}" y="{bar_y + BAR / 2 + 5:.1f}" font-size="15" '
-            f'font-weight="700" fill="#0b0c0c">{_e(shown)}</text></g>'
+            _linked(
+                bar.href,
+                f'<g class="bar"><title>{_e(bar.label)}: {_e(shown)}</title>'
+                f'<text text-anchor="end" font-size="14" fill="#0b0c0c">{label}</text>'
+                f'<rect x="{LABEL_WIDTH}" y="{bar_y:.1f}" width="{length:.1f}" height="{BAR}" '
+                f'fill="{_e(bar.colour)}"></rect>'
+                f'<text x="{LABEL_WIDTH + length + 8:.1f}" y="{bar_y + BAR / 2 + 5:.1f}" font-size="15" '
+                f'font-weight="700" fill="#0b0c0c">{_e(shown)}</text></g>',
+            )
         )
         y += row + GAP
     height = round(y + GAP / 2)
@@ -132,15 +142,18 @@ def stacked_bar(chart_id: str, title: str, description: str, segments: list[Segm
         length = segment.value / total * WIDTH
         share = f"{100 * segment.value / total:.1f}%"
         parts.append(
-            f'<g class="segment"><title>{_e(segment.label)}: {segment.value:,} ({share})</title>'
-            f'<rect x="{x:.1f}" y="0" width="{length:.1f}" height="40" fill="{_e(segment.colour)}"></rect>'
-            + (
-                f'<text x="{x + length / 2:.1f}" y="26" text-anchor="middle" font-size="15" font-weight="700" '
-                f'fill="{"#0b0c0c" if segment.colour == ORANGE else "#ffffff"}">{segment.value:,} ({share})</text>'
-                if length > 110
-                else ""
+            _linked(
+                segment.href,
+                f'<g class="segment"><title>{_e(segment.label)}: {segment.value:,} ({share})</title>'
+                f'<rect x="{x:.1f}" y="0" width="{length:.1f}" height="40" fill="{_e(segment.colour)}"></rect>'
+                + (
+                    f'<text x="{x + length / 2:.1f}" y="26" text-anchor="middle" font-size="15" font-weight="700" '
+                    f'fill="{"#0b0c0c" if segment.colour == ORANGE else "#ffffff"}">{segment.value:,} ({share})</text>'
+                    if length > 110
+                    else ""
+                )
+                + "</g>",
             )
-            + "</g>"
         )
         x += length
     legend = "".join(

@@ -5,12 +5,17 @@ Labels here are for people; the JSON keeps the codes. A stage or step this modul
 by its code made readable, so a new stage appears on the page the day a workflow starts using it.
 """
 
+from dataclasses import dataclass
+from datetime import date
 from urllib.parse import urlencode
 
 from api.auth import User
 from api.pages.charts import BLUE, GREEN, GREY, ORANGE, PURPLE, RED, Bar, Segment, bar_chart, stacked_bar
-from api.pages.layout import e
-from reports.dashboard import Dashboard, Figures, StageCount
+from api.pages.layout import e, uk_date
+from reports.dashboard import REVIEW_MEETINGS, Dashboard, Figure, Figures, Period, StageCount
+
+# The period and LA of the page: what every link to a figure's cases carries.
+Scope = dict[str, str]
 
 PROCESSES = {
     "assessment": "EHC needs assessment",
@@ -58,6 +63,26 @@ ADVISERS = {
 MEDIATION_OUTCOMES = {"agreement": "Agreement", "partial": "Partial agreement", "none": "No agreement"}
 
 
+@dataclass(frozen=True)
+class Link:
+    """A count in a table, linked to the cases it counts."""
+
+    value: int
+    href: str
+
+
+def scope_of(period: Period, la_code: str | None) -> Scope:
+    scope = {"from": period.start.isoformat(), "to": period.end.isoformat()}
+    if la_code:
+        scope["la_code"] = la_code
+    return scope
+
+
+def cases_href(scope: Scope, figure: Figure, **part: str) -> str:
+    """The page listing the cases a figure (or one part of it) counts, in the same period and LAs."""
+    return "/dashboard/cases/page?" + urlencode({"figure": figure.value, **scope, **part})
+
+
 def readable(code: str) -> str:
     return code.replace("_", " ").replace(".", ": ").capitalize()
 
@@ -79,7 +104,7 @@ def _table(caption: str, headings: list[str], rows: list[list[object]], numeric_
         + "".join(
             f'<th scope="row">{e(cell)}</th>'
             if i == 0
-            else f"<td{' class=num' if i >= numeric_from else ''}>{e(_cell(cell))}</td>"
+            else f"<td{' class=num' if i >= numeric_from else ''}>{_cell(cell)}</td>"
             for i, cell in enumerate(row)
         )
         + "</tr>"
@@ -89,7 +114,9 @@ def _table(caption: str, headings: list[str], rows: list[list[object]], numeric_
 
 
 def _cell(value: object) -> str:
-    return f"{value:,}" if isinstance(value, int) else str(value)
+    if isinstance(value, Link):
+        return f'<a href="{e(value.href)}">{value.value:,}</a>'
+    return e(f"{value:,}" if isinstance(value, int) else value)
 
 
 def _details(table: str) -> str:
@@ -103,30 +130,59 @@ def _section(section_id: str, title: str, intro: str, content: str) -> str:
     )
 
 
-def _tiles(f: Figures) -> str:
+def _tiles(f: Figures, scope: Scope) -> str:
+    """The headline figures, each named by a link to the cases it counts (a percentage: the plans it is of)."""
     t = f.plan_timeliness
     tiles = [
-        ("Open cases", f"{f.open_cases:,}", ""),
-        ("Plans issued within 20 weeks (exceptions counted as late)", _percent(t.percent_including_exceptions), ""),
-        ("Plans issued within 20 weeks (exception cases left out)", _percent(t.percent_excluding_exceptions), ""),
-        ("Deadlines missed in the period", f"{f.breaches:,}", "warn" if f.breaches else "good"),
-        ("Advice overdue now", f"{f.advice_overdue:,}", "warn" if f.advice_overdue else "good"),
-        ("Annual reviews overdue now", f"{f.annual_reviews_overdue:,}", "warn" if f.annual_reviews_overdue else "good"),
-        ("Mediations held in the period", f"{f.mediation.held:,}", ""),
-        ("Appeals lodged in the period", f"{f.appeals.lodged:,}", ""),
+        ("Open cases", f"{f.open_cases:,}", "", Figure.OPEN_CASES),
+        (
+            "Plans issued within 20 weeks (exceptions counted as late)",
+            _percent(t.percent_including_exceptions),
+            "",
+            Figure.PLANS_ISSUED,
+        ),
+        (
+            "Plans issued within 20 weeks (exception cases left out)",
+            _percent(t.percent_excluding_exceptions),
+            "",
+            Figure.PLANS_ISSUED_LESS_EXCEPTIONS,
+        ),
+        ("Deadlines missed in the period", f"{f.breaches:,}", _warn(f.breaches), Figure.DEADLINES_MISSED),
+        ("Advice overdue now", f"{f.advice_overdue:,}", _warn(f.advice_overdue), Figure.ADVICE_OVERDUE),
+        (
+            "Annual reviews overdue now",
+            f"{f.annual_reviews_overdue:,}",
+            _warn(f.annual_reviews_overdue),
+            Figure.ANNUAL_REVIEWS_OVERDUE,
+        ),
+        ("Mediations held in the period", f"{f.mediation.held:,}", "", Figure.MEDIATION_HELD),
+        ("Appeals lodged in the period", f"{f.appeals.lodged:,}", "", Figure.APPEAL_LODGED),
     ]
     items = "".join(
-        f'<div class="tile {tone}"><dt>{e(label)}</dt><dd{"" if value[0].isdigit() else " class=words"}>{e(value)}'
-        "</dd></div>"
-        for label, value, tone in tiles
+        f'<div class="tile {tone}"><dt><a href="{e(cases_href(scope, figure))}">{e(label)}</a></dt>'
+        f"<dd{'' if value[0].isdigit() else ' class=words'}>{e(value)}</dd></div>"
+        for label, value, tone, figure in tiles
     )
     return f'<dl class="tiles" aria-label="Headline figures">{items}</dl>'
 
 
-def _open_cases(f: Figures) -> str:
+def _warn(count: int) -> str:
+    return "warn" if count else "good"
+
+
+def _stage_href(scope: Scope, figure: Figure, count: StageCount) -> str:
+    return cases_href(scope, figure, process=count.process, stage=count.stage)
+
+
+def _open_cases(f: Figures, scope: Scope) -> str:
     rows = sorted(f.open_by_stage, key=lambda c: (c.process != "assessment", -c.count))
     bars = [
-        Bar(f"{PROCESSES.get(c.process, readable(c.process))}: {stage_label(c)}", c.count, colour=_tone(c.process))
+        Bar(
+            f"{PROCESSES.get(c.process, readable(c.process))}: {stage_label(c)}",
+            c.count,
+            colour=_tone(c.process),
+            href=_stage_href(scope, Figure.OPEN_CASES, c),
+        )
         for c in rows
     ]
     chart = bar_chart(
@@ -138,7 +194,14 @@ def _open_cases(f: Figures) -> str:
     table = _table(
         "Open cases by process and stage",
         ["Process", "Stage", "Open cases"],
-        [[PROCESSES.get(c.process, readable(c.process)), stage_label(c), c.count] for c in rows],
+        [
+            [
+                PROCESSES.get(c.process, readable(c.process)),
+                stage_label(c),
+                Link(c.count, _stage_href(scope, Figure.OPEN_CASES, c)),
+            ]
+            for c in rows
+        ],
         numeric_from=2,
     )
     return _section(
@@ -153,27 +216,35 @@ def _tone(process: str) -> str:
     return {"assessment": BLUE, "plan": PURPLE, "redress": ORANGE, "tribunal": GREY}.get(process, BLUE)
 
 
-def _timeliness(f: Figures, period: str) -> str:
+def _timeliness(f: Figures, period: str, scope: Scope) -> str:
     t = f.plan_timeliness
+    within, excepted, late = (
+        cases_href(scope, figure)
+        for figure in (
+            Figure.PLANS_WITHIN_20_WEEKS,
+            Figure.PLANS_LATE_WITH_EXCEPTION,
+            Figure.PLANS_LATE_WITHOUT_EXCEPTION,
+        )
+    )
     chart = stacked_bar(
         "chart-timeliness",
         "Final EHC plans issued in the period, against the 20-week limit",
         f"{t.issued:,} final plans issued {period}: {t.within_20_weeks:,} within 20 weeks, "
         f"{t.late_with_exception:,} later under an exception, {t.late_without_exception:,} later with no exception.",
         [
-            Segment("Within 20 weeks", t.within_20_weeks, GREEN),
-            Segment("Later, under an exception", t.late_with_exception, ORANGE),
-            Segment("Later, no exception", t.late_without_exception, RED),
+            Segment("Within 20 weeks", t.within_20_weeks, GREEN, within),
+            Segment("Later, under an exception", t.late_with_exception, ORANGE, excepted),
+            Segment("Later, no exception", t.late_without_exception, RED, late),
         ],
     )
     table = _table(
         "Final EHC plans issued in the period",
         ["Measure", "Value"],
         [
-            ["Plans issued", t.issued],
-            ["Within 20 weeks", t.within_20_weeks],
-            ["Later than 20 weeks, under an exception", t.late_with_exception],
-            ["Later than 20 weeks, no exception", t.late_without_exception],
+            ["Plans issued", Link(t.issued, cases_href(scope, Figure.PLANS_ISSUED))],
+            ["Within 20 weeks", Link(t.within_20_weeks, within)],
+            ["Later than 20 weeks, under an exception", Link(t.late_with_exception, excepted)],
+            ["Later than 20 weeks, no exception", Link(t.late_without_exception, late)],
             ["Within 20 weeks, exceptions counted as late", _percent(t.percent_including_exceptions)],
             ["Within 20 weeks, exception cases left out", _percent(t.percent_excluding_exceptions)],
         ],
@@ -186,8 +257,11 @@ def _timeliness(f: Figures, period: str) -> str:
     return _section("timeliness", "Plans issued within 20 weeks", intro, chart + _details(table))
 
 
-def _breaches(f: Figures, period: str) -> str:
-    bars = [Bar(b.label, b.breached + b.excepted, colour=RED) for b in f.breaches_by_step]
+def _breaches(f: Figures, period: str, scope: Scope) -> str:
+    bars = [
+        Bar(b.label, b.breached + b.excepted, colour=RED, href=cases_href(scope, Figure.DEADLINES_MISSED, step=b.step))
+        for b in f.breaches_by_step
+    ]
     chart = bar_chart(
         "chart-breaches",
         "Deadlines missed in the period, by step",
@@ -197,7 +271,15 @@ def _breaches(f: Figures, period: str) -> str:
     table = _table(
         "Deadlines missed in the period, by step",
         ["Step", "Legal basis", "Missed, no exception", "Missed under an exception"],
-        [[b.label, b.reference, b.breached, b.excepted] for b in f.breaches_by_step],
+        [
+            [
+                b.label,
+                b.reference,
+                Link(b.breached, cases_href(scope, Figure.DEADLINES_MISSED_NO_EXCEPTION, step=b.step)),
+                Link(b.excepted, cases_href(scope, Figure.DEADLINES_MISSED_UNDER_EXCEPTION, step=b.step)),
+            ]
+            for b in f.breaches_by_step
+        ],
         numeric_from=2,
     )
     return _section(
@@ -209,8 +291,16 @@ def _breaches(f: Figures, period: str) -> str:
     )
 
 
-def _advice(f: Figures) -> str:
-    bars = [Bar(ADVISERS.get(a.adviser, readable(a.adviser)), a.overdue, colour=RED) for a in f.advice_by_adviser]
+def _advice(f: Figures, scope: Scope) -> str:
+    bars = [
+        Bar(
+            ADVISERS.get(a.adviser, readable(a.adviser)),
+            a.overdue,
+            colour=RED,
+            href=cases_href(scope, Figure.ADVICE_OVERDUE, adviser=a.adviser),
+        )
+        for a in f.advice_by_adviser
+    ]
     chart = bar_chart(
         "chart-advice",
         "Advice overdue, by adviser",
@@ -220,7 +310,14 @@ def _advice(f: Figures) -> str:
     table = _table(
         "Advice overdue and owed, by adviser",
         ["Adviser", "Overdue", "Asked for, not yet received"],
-        [[ADVISERS.get(a.adviser, readable(a.adviser)), a.overdue, a.owed] for a in f.advice_by_adviser],
+        [
+            [
+                ADVISERS.get(a.adviser, readable(a.adviser)),
+                Link(a.overdue, cases_href(scope, Figure.ADVICE_OVERDUE, adviser=a.adviser)),
+                Link(a.owed, cases_href(scope, Figure.ADVICE_OWED, adviser=a.adviser)),
+            ]
+            for a in f.advice_by_adviser
+        ],
     )
     return _section(
         "advice",
@@ -231,18 +328,36 @@ def _advice(f: Figures) -> str:
     )
 
 
-def _reviews(f: Figures) -> str:
-    bars = [Bar(r.label, r.overdue, colour=RED) for r in f.review_steps_overdue]
+def _reviews(f: Figures, scope: Scope) -> str:
+    """The review meetings overdue (the tile's figure, so the chart adds up to it), then the review's other steps."""
+    meetings = [r for r in f.review_steps_overdue if r.step in REVIEW_MEETINGS]
+    others = [r for r in f.review_steps_overdue if r.step not in REVIEW_MEETINGS]
+
+    def href(step: str) -> str:
+        return cases_href(scope, Figure.REVIEW_STEPS_OVERDUE, step=step)
+
     chart = bar_chart(
         "chart-reviews",
-        "Review steps overdue, by step",
-        f"{f.annual_reviews_overdue:,} review meetings overdue, and the other review steps overdue, by step.",
-        bars,
+        "Review meetings overdue, by kind",
+        f"{f.annual_reviews_overdue:,} review meetings overdue, by the rule that set their date.",
+        [Bar(r.label, r.overdue, colour=RED, href=href(r.step)) for r in meetings],
     )
     table = _table(
-        "Review steps overdue",
+        "Review meetings overdue",
+        ["Review", "Legal basis", "Overdue"],
+        [[r.label, r.reference, Link(r.overdue, href(r.step))] for r in meetings],
+        numeric_from=2,
+    )
+    other_chart = bar_chart(
+        "chart-review-steps",
+        "Other review steps overdue, by step",
+        "The review steps after the meeting (report, decision, amended plan) and phase transfers, overdue.",
+        [Bar(r.label, r.overdue, colour=RED, href=href(r.step)) for r in others],
+    )
+    other_table = _table(
+        "Other review steps overdue",
         ["Step", "Legal basis", "Overdue"],
-        [[r.label, r.reference, r.overdue] for r in f.review_steps_overdue],
+        [[r.label, r.reference, Link(r.overdue, href(r.step))] for r in others],
         numeric_from=2,
     )
     return _section(
@@ -250,49 +365,78 @@ def _reviews(f: Figures) -> str:
         "Annual reviews overdue",
         "A plan must be reviewed at least every 12 months (Children and Families Act 2014, section 44(1)); "
         "the report, decision and amended plan follow on fixed timescales. Counted today, on open plans.",
-        chart + _details(table),
+        chart
+        + _details(table)
+        + "<h3>After the meeting</h3>"
+        + other_chart
+        + (_details(other_table) if others else ""),
     )
 
 
-def _redress(f: Figures, period: str) -> str:
+def _redress(f: Figures, period: str, scope: Scope) -> str:
     rows = sorted(f.redress_open_by_stage, key=lambda c: (c.process, -c.count))
     open_chart = bar_chart(
         "chart-redress-open",
         "Open mediation routes and appeals, by stage",
         f"{sum(c.count for c in rows):,} mediation routes and Tribunal appeals still open, by stage.",
         [
-            Bar(f"{PROCESSES.get(c.process, readable(c.process))}: {stage_label(c)}", c.count, colour=_tone(c.process))
+            Bar(
+                f"{PROCESSES.get(c.process, readable(c.process))}: {stage_label(c)}",
+                c.count,
+                colour=_tone(c.process),
+                href=_stage_href(scope, Figure.REDRESS_OPEN, c),
+            )
             for c in rows
         ],
     )
     m, a = f.mediation, f.appeals
+
+    def href(figure: Figure, **part: str) -> str:
+        return cases_href(scope, figure, **part)
+
     outcomes = [
-        ("Mediation requested", m.requested, ORANGE),
-        ("Mediation declined (certificate only)", m.declined, GREY),
-        ("Mediation could not be arranged", m.not_arranged, GREY),
+        ("Mediation requested", m.requested, ORANGE, href(Figure.MEDIATION_REQUESTED)),
+        ("Mediation declined (certificate only)", m.declined, GREY, href(Figure.MEDIATION_DECLINED)),
+        ("Mediation could not be arranged", m.not_arranged, GREY, href(Figure.MEDIATION_NOT_ARRANGED)),
         *[
-            (f"Mediation held: {MEDIATION_OUTCOMES.get(k, readable(k))}", n, ORANGE)
+            (
+                f"Mediation held: {MEDIATION_OUTCOMES.get(k, readable(k))}",
+                n,
+                ORANGE,
+                href(Figure.MEDIATION_HELD, outcome=k),
+            )
             for k, n in m.held_by_outcome.items()
         ],
-        ("Appeals lodged", a.lodged, BLUE),
-        ("Appeals allowed", a.allowed, BLUE),
-        ("Appeals conceded by the LA", a.conceded, BLUE),
-        ("Appeals dismissed", a.dismissed, BLUE),
-        ("Appeals withdrawn", a.withdrawn, BLUE),
-        ("Appeals struck out", a.struck_out, BLUE),
+        ("Appeals lodged", a.lodged, BLUE, href(Figure.APPEAL_LODGED)),
+        ("Appeals allowed", a.allowed, BLUE, href(Figure.APPEAL_ALLOWED)),
+        ("Appeals conceded by the LA", a.conceded, BLUE, href(Figure.APPEAL_CONCEDED)),
+        ("Appeals dismissed", a.dismissed, BLUE, href(Figure.APPEAL_DISMISSED)),
+        ("Appeals withdrawn", a.withdrawn, BLUE, href(Figure.APPEAL_WITHDRAWN)),
+        ("Appeals struck out", a.struck_out, BLUE, href(Figure.APPEAL_STRUCK_OUT)),
     ]
     outcome_chart = bar_chart(
         "chart-redress-outcomes",
         "Mediation and appeals in the period",
         f"Mediation requests and outcomes, and Tribunal appeals and their outcomes, {period}.",
-        [Bar(label, n, colour=colour) for label, n, colour in outcomes],
+        [Bar(label, n, colour=colour, href=link) for label, n, colour, link in outcomes],
     )
     table = _table(
         "Open mediation routes and appeals, by stage",
         ["Route", "Stage", "Open"],
-        [[PROCESSES.get(c.process, readable(c.process)), stage_label(c), c.count] for c in rows],
+        [
+            [
+                PROCESSES.get(c.process, readable(c.process)),
+                stage_label(c),
+                Link(c.count, _stage_href(scope, Figure.REDRESS_OPEN, c)),
+            ]
+            for c in rows
+        ],
         numeric_from=2,
-    ) + _table("Mediation and appeals in the period", ["Step or outcome", "Count"], [[x, n] for x, n, _ in outcomes])
+    ) + _table(
+        "Mediation and appeals in the period",
+        ["Step or outcome", "Count"],
+        [[x, Link(n, link)] for x, n, _, link in outcomes],
+    )
     return _section(
         "redress",
         "Mediation and Tribunal appeals",
@@ -326,6 +470,22 @@ def _by_la(board: Dashboard) -> str:
         maximum=100,
         keep_zero=True,
     )
+    rows = []
+    for la in board.by_la:
+        f, scope = la.figures, scope_of(board.period, la.la_code)
+        rows.append(
+            [
+                la.la_code,
+                Link(f.open_cases, cases_href(scope, Figure.OPEN_CASES)),
+                Link(f.plan_timeliness.issued, cases_href(scope, Figure.PLANS_ISSUED)),
+                _percent(f.plan_timeliness.percent_including_exceptions),
+                _percent(f.plan_timeliness.percent_excluding_exceptions),
+                Link(f.breaches, cases_href(scope, Figure.DEADLINES_MISSED)),
+                Link(f.advice_overdue, cases_href(scope, Figure.ADVICE_OVERDUE)),
+                Link(f.annual_reviews_overdue, cases_href(scope, Figure.ANNUAL_REVIEWS_OVERDUE)),
+                Link(f.appeals.lodged, cases_href(scope, Figure.APPEAL_LODGED)),
+            ]
+        )
     table = _table(
         "Figures by local authority",
         [
@@ -339,21 +499,7 @@ def _by_la(board: Dashboard) -> str:
             "Annual reviews overdue",
             "Appeals lodged",
         ],
-        [
-            [
-                la.la_code,
-                f.open_cases,
-                f.plan_timeliness.issued,
-                _percent(f.plan_timeliness.percent_including_exceptions),
-                _percent(f.plan_timeliness.percent_excluding_exceptions),
-                f.breaches,
-                f.advice_overdue,
-                f.annual_reviews_overdue,
-                f.appeals.lodged,
-            ]
-            for la in board.by_la
-            for f in [la.figures]
-        ],
+        rows,
     )
     return _section(
         "by-la",
@@ -361,6 +507,16 @@ def _by_la(board: Dashboard) -> str:
         "The same figures for each local authority you act for.",
         chart + table,
     )
+
+
+def _date_input(name: str, legend: str, day: date) -> str:
+    """GOV.UK's date input: day, month and year boxes, so a date reads the British way in any browser."""
+    boxes = "".join(
+        f'<div><label for="{name}-{part}">{label}</label><input class="{part}" id="{name}-{part}" '
+        f'name="{name}_{part}" inputmode="numeric" value="{value}"></div>'
+        for part, label, value in (("day", "Day", day.day), ("month", "Month", day.month), ("year", "Year", day.year))
+    )
+    return f'<fieldset class="date" role="group"><legend>{e(legend)}</legend>{boxes}</fieldset>'
 
 
 def _filter(board: Dashboard, user: User, la_code: str | None) -> str:
@@ -373,9 +529,7 @@ def _filter(board: Dashboard, user: User, la_code: str | None) -> str:
     )
     return (
         '<form class="filter" method="get" action="/dashboard/page" aria-label="Choose the period and local authority">'
-        f'<div><label for="from">From</label><input type="date" id="from" name="from" value="{board.period.start}">'
-        "</div>"
-        f'<div><label for="to">To</label><input type="date" id="to" name="to" value="{board.period.end}"></div>'
+        f"{_date_input('from', 'From', board.period.start)}{_date_input('to', 'To', board.period.end)}"
         f'<div><label for="la_code">Local authority</label><select id="la_code" name="la_code">{choices}</select></div>'
         '<div><button type="submit">Show figures</button></div></form>'
     )
@@ -383,19 +537,17 @@ def _filter(board: Dashboard, user: User, la_code: str | None) -> str:
 
 def render(board: Dashboard, user: User, la_code: str | None) -> str:
     las = ", ".join(board.la_codes) or "none"
-    period = f"from {board.period.start:%-d %B %Y} to {board.period.end:%-d %B %Y}"
-    query = {"from": board.period.start.isoformat(), "to": board.period.end.isoformat()}
-    if la_code:
-        query["la_code"] = la_code
+    period = f"from {uk_date(board.period.start)} to {uk_date(board.period.end)}"
+    scope = scope_of(board.period, la_code)
     f = board.total
     return (
         "<h1>SEND inclusion dashboard</h1>"
         f'<p class="lede">Local authorities: <strong>{e(las)}</strong>. Activity {e(period)}; work overdue as at '
-        f"{board.as_of:%-d %B %Y}.</p>"
+        f"{uk_date(board.as_of)}.</p>"
         f"{_filter(board, user, la_code)}"
-        f"{_tiles(f)}"
-        f"{_open_cases(f)}{_timeliness(f, period)}{_breaches(f, period)}{_advice(f)}{_reviews(f)}"
-        f"{_redress(f, period)}{_by_la(board)}"
-        '<p class="note">Counts only: no child, family or case is shown here. The same figures as data: '
-        f'<a href="/dashboard?{e(urlencode(query))}">GET /dashboard</a>.</p>'
+        f"{_tiles(f, scope)}"
+        f"{_open_cases(f, scope)}{_timeliness(f, period, scope)}{_breaches(f, period, scope)}{_advice(f, scope)}"
+        f"{_reviews(f, scope)}{_redress(f, period, scope)}{_by_la(board)}"
+        '<p class="note">Counts, each a link to the cases it counts. The same figures as data: '
+        f'<a href="/dashboard?{e(urlencode(scope))}">GET /dashboard</a>.</p>'
     )

@@ -5,6 +5,7 @@ work on a locked-down council laptop and leak nothing to a CDN.
 """
 
 from collections.abc import Callable, Coroutine
+from datetime import date
 from html import escape
 from typing import Any
 
@@ -66,6 +67,11 @@ a { color: var(--blue); } header.site a { color: #fff; }
 :focus-visible { outline: 3px solid var(--focus); outline-offset: 0; box-shadow: 0 0 0 6px var(--text); }
 .error { border-left: 5px solid #d4351c; padding: 8px 16px; background: #fff; margin: 16px 0; }
 .legend { display: flex; flex-wrap: wrap; gap: 16px; padding: 0; margin: 4px 0; list-style: none; }
+table.cases td, table.cases th { font-size: 0.9rem; }
+fieldset.date { display: flex; gap: 8px; border: 0; margin: 0; padding: 0; }
+fieldset.date legend { font-weight: 700; padding: 0; margin-bottom: 4px; }
+fieldset.date label { font-weight: 400; } input.day, input.month { width: 3em; } input.year { width: 4.5em; }
+.pager { display: flex; gap: 24px; margin: 12px 0; }
 .swatch { display: inline-block; width: 14px; height: 14px; margin-right: 6px; vertical-align: -2px; }
 """
 
@@ -73,6 +79,11 @@ a { color: var(--blue); } header.site a { color: #fff; }
 def e(value: object) -> str:
     """Text for HTML, escaped (quotes too, so it is safe inside attributes)."""
     return escape(str(value), quote=True)
+
+
+def uk_date(day: date) -> str:
+    """A date as GOV.UK writes it: "3 March 2026", never 2026-03-03."""
+    return f"{day.day} {day:%B %Y}"
 
 
 def page(title: str, body: str, *, signed_in: User | None = None, status_code: int = 200) -> HTMLResponse:

@@ -39,7 +39,9 @@ PUBLIC_PATHS = {
     "/sign-out",
 }
 # Pages a person opens in a browser: without a valid token they send the browser to the sign-in form.
-PAGE_PATHS = {"/dashboard/page"}
+PAGE_PATHS = {"/dashboard/page", "/dashboard/cases/page"}
+# The query a route cannot answer without: the figure whose cases to list.
+QUERIES = {"/dashboard/cases": {"figure": "open_cases"}, "/dashboard/cases/page": {"figure": "open_cases"}}
 HOME_LA, OTHER_LA = "202", "999"
 GHOST = "202-ZZZZZZZZ"
 
@@ -122,6 +124,7 @@ async def call(
     api: httpx.AsyncClient, method: str, path: str, headers: dict[str, str], **params: Any
 ) -> httpx.Response:
     body: dict[str, Any] | None = {} if method in ("POST", "PUT", "PATCH") else None
+    params = QUERIES.get(path, {}) | params
     return await api.request(method, path, json=body, headers=headers, params=params or None)
 
 

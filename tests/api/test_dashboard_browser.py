@@ -7,6 +7,7 @@ figures, the charts and the tables and finds the numbers GET /dashboard gives, n
 """
 
 import re
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from api.main import create_app
 from core.config import Settings
 from store.db import SessionMaker
 from tests.conftest import eventually
-from tests.factories import bearer
+from tests.factories import CHILD_FAMILY, CHILD_GIVEN, bearer
 from tests.support.dashboard_cases import Officer, board, drive, settled
 from tests.support.live_server import serve
 
@@ -31,6 +32,12 @@ LA, EMPTY_LA = "DBC", "DBD"
 
 def token(settings: Settings, las: list[str], sub: str) -> str:
     return bearer(settings, Role.MANAGER, las, sub=sub)["Authorization"].removeprefix("Bearer ")
+
+
+def uk(iso: str) -> str:
+    """A date as the page must write it: "3 March 2026"."""
+    day = date.fromisoformat(iso)
+    return f"{day.day} {day:%B %Y}"
 
 
 def number(value: int) -> str:
@@ -96,7 +103,8 @@ async def test_a_manager_signs_in_reads_the_dashboard_and_signs_out(
     officer_headers = bearer(settings, Role.MANAGER, [LA], sub="officer.browser")
     async with serve(app) as base, httpx.AsyncClient(base_url=base, headers=officer_headers) as api:
         officer = Officer(api, env)
-        await drive(officer, await officer.today(), LA)
+        today = await officer.today()
+        refs = await drive(officer, today, LA)
         manager = token(settings, [LA, EMPTY_LA], "manager.browser")
         headers = {"Authorization": f"Bearer {manager}"}
 
@@ -204,6 +212,52 @@ async def test_a_manager_signs_in_reads_the_dashboard_and_signs_out(
             for la in data["by_la"]
         ]
         await page.screenshot(path=tmp_path / "dashboard.png", full_page=True)
+
+        # Each tile's number is the sum its panel shows.
+        shown = await shown_tiles(page)
+        panels = {
+            "Open cases": await bars(page.locator("#chart-open-cases")),
+            "Deadlines missed in the period": await bars(page.locator("#chart-breaches")),
+            "Advice overdue now": await bars(page.locator("#chart-advice")),
+            "Annual reviews overdue now": await bars(page.locator("#chart-reviews")),
+            "Mediations held in the period": {k: v for k, v in outcomes.items() if k.startswith("Mediation held: ")},
+            "Appeals lodged in the period": {"Appeals lodged": outcomes["Appeals lodged"]},
+        }
+        for tile, panel in panels.items():
+            assert shown[tile] == number(sum(int(v.replace(",", "")) for v in panel.values())), tile
+        assert shown["Plans issued within 20 weeks (exceptions counted as late)"] == percent(
+            t["percent_including_exceptions"]
+        )
+
+        # Dates read the British way: no YYYY-MM-DD anywhere on the page, the period in words.
+        text = await page.locator("main").inner_text()
+        assert not re.search(r"\d{4}-\d{2}-\d{2}", text)
+        period = data["period"]
+        await expect(page.locator(".lede")).to_contain_text(f"from {uk(period['start'])} to {uk(period['end'])}")
+        await expect(page.get_by_role("group", name="From").get_by_label("Day")).to_have_value(
+            str(int(period["start"][8:]))
+        )
+
+        # A tile is a link to exactly the cases it counts: the advice overdue is the assessing case's.
+        await page.get_by_role("link", name="Advice overdue now").click()
+        await page.wait_for_url(f"{base}/dashboard/cases/page?figure=advice_overdue*")
+        await expect(page.get_by_role("heading", level=1)).to_have_text("Advice overdue now")
+        await expect(page.locator(".count strong")).to_have_text(shown["Advice overdue now"])
+        rows = await table(page, "Advice overdue now")
+        asked = today - timedelta(weeks=8)
+        assert [(row[0], row[1], row[6]) for row in rows] == [
+            (refs["assessing"], f"{CHILD_GIVEN} {CHILD_FAMILY}", uk((asked + timedelta(weeks=6)).isoformat()))
+        ]
+        assert not re.search(r"\d{4}-\d{2}-\d{2}", await page.locator("main").inner_text())
+        # A bar is a link too: the plans issued later than 20 weeks with no exception.
+        await page.get_by_role("link", name="Back to the dashboard").click()
+        await page.locator("#chart-timeliness a").last.click()
+        await expect(page.get_by_role("heading", level=1)).to_have_text(
+            "Final plans issued later than 20 weeks, no exception"
+        )
+        assert [row[0] for row in await table(page, "no exception")] == [refs["late"]]
+        await page.get_by_role("link", name="Back to the dashboard").click()
+        await expect(page.get_by_role("heading", level=1)).to_have_text("SEND inclusion dashboard")
 
         # Narrowed to the LA with no cases: every figure nought, each chart says there is nothing to show.
         await page.get_by_label("Local authority", exact=True).select_option(EMPTY_LA)

@@ -7,26 +7,38 @@ from datetime import date, timedelta
 from typing import Any
 
 import httpx
+from sqlmodel import select
 from temporalio.testing import WorkflowEnvironment
 
 import statutory
 from api.auth import Role
 from core.config import Settings
+from store.db import SessionMaker
+from store.models import AuditEvent
 from tests.conftest import eventually
-from tests.factories import bearer
+from tests.factories import CHILD_FAMILY, CHILD_GIVEN, bearer
 from tests.support.dashboard_cases import EXPECTED, Officer, board, drive, settled
 
 LA, HELD_OUT = "DBA", "DBB"
 BREACHES = {"assessment.final_plan": (1, 1), "assessment.advice": (1, 0), "review.annual": (1, 0)}
+ISSUED = {"on_time", "late_under_exception", "late"}
+FINAL = "assessment.final_plan"
+REVIEW_MEETINGS = ("review.annual", "review.under_five", "transfer.review")
+
+
+async def figure_cases(api: httpx.AsyncClient, headers: dict[str, str], **params: str) -> dict[str, Any]:
+    answer = await api.get("/dashboard/cases", params={"limit": "500", **params}, headers=headers)
+    assert answer.status_code == 200, answer.text
+    return answer.json()
 
 
 async def test_dashboard_counts_each_case_of_the_la_and_none_of_another(
-    api: httpx.AsyncClient, env: WorkflowEnvironment, settings: Settings
+    api: httpx.AsyncClient, env: WorkflowEnvironment, settings: Settings, sessions: SessionMaker
 ) -> None:
     api.headers.update(bearer(settings, Role.MANAGER, [LA, HELD_OUT], sub="manager.driver"))
     officer = Officer(api, env)
     today = await officer.today()
-    await drive(officer, today, LA)
+    refs = await drive(officer, today, LA)
     # The held-out LA: a plan issued late and an assessment with advice overdue, in the same period.
     held = Officer(api, env)
     await held.issued(HELD_OUT, today - timedelta(weeks=30), assess=5, issue=14, draft=15, final=25)
@@ -62,6 +74,72 @@ async def test_dashboard_counts_each_case_of_the_la_and_none_of_another(
         seen = await board(api, bearer(settings, role, [LA], sub=f"dash.{role.value}"))
         assert seen["total"] == total, role
 
+    # Each headline figure is the sum of the parts its panel shows.
+    assert total["open_cases"] == sum(c["count"] for c in total["open_by_stage"])
+    assert total["breaches"] == sum(b["breached"] + b["excepted"] for b in total["breaches_by_step"])
+    assert total["advice_overdue"] == sum(a["overdue"] for a in total["advice_by_adviser"])
+    assert total["annual_reviews_overdue"] == sum(
+        r["overdue"] for r in total["review_steps_overdue"] if r["step"] in REVIEW_MEETINGS
+    )
+    assert total["mediation"]["held"] == sum(total["mediation"]["held_by_outcome"].values())
+
+    # Each figure's cases: as many as it counts, and the ones that made it.
+    ops, manager = (bearer(settings, role, [LA], sub=f"list.{role.value}") for role in (Role.OPS, Role.MANAGER))
+    t, mediation, appeals = total["plan_timeliness"], total["mediation"], total["appeals"]
+    expected: list[tuple[dict[str, str], int, set[str]]] = [
+        ({"figure": "open_cases"}, total["open_cases"], {*ISSUED, "assessing", "imported"}),
+        ({"figure": "open_cases", "process": "assessment", "stage": "assessing"}, 1, {"assessing"}),
+        ({"figure": "open_cases", "process": "plan", "stage": "maintained"}, 4, {*ISSUED, "imported"}),
+        ({"figure": "plans_issued"}, t["issued"], ISSUED),
+        ({"figure": "plans_issued_less_exceptions"}, 2, {"on_time", "late"}),
+        ({"figure": "plans_within_20_weeks"}, t["within_20_weeks"], {"on_time"}),
+        ({"figure": "plans_late_with_exception"}, t["late_with_exception"], {"late_under_exception"}),
+        ({"figure": "plans_late_without_exception"}, t["late_without_exception"], {"late"}),
+        ({"figure": "deadlines_missed"}, total["breaches"], {"late", "late_under_exception", "assessing", "imported"}),
+        ({"figure": "deadlines_missed", "step": FINAL}, 2, {"late", "late_under_exception"}),
+        ({"figure": "deadlines_missed_no_exception", "step": FINAL}, 1, {"late"}),
+        ({"figure": "deadlines_missed_under_exception", "step": FINAL}, 1, {"late_under_exception"}),
+        ({"figure": "advice_overdue"}, total["advice_overdue"], {"assessing"}),
+        ({"figure": "advice_overdue", "adviser": "educational_psychologist"}, 1, {"assessing"}),
+        ({"figure": "advice_overdue", "adviser": "other"}, 0, set()),
+        ({"figure": "advice_owed", "adviser": "other"}, 1, {"assessing"}),
+        ({"figure": "annual_reviews_overdue"}, total["annual_reviews_overdue"], {"imported"}),
+        ({"figure": "review_steps_overdue", "step": "review.annual"}, 1, {"imported"}),
+        ({"figure": "redress_open", "process": "redress", "stage": "information"}, 1, {"route_open"}),
+        ({"figure": "mediation_requested"}, mediation["requested"], {"mediated"}),
+        ({"figure": "mediation_held", "outcome": "none"}, mediation["held_by_outcome"]["none"], {"mediated"}),
+        ({"figure": "appeal_lodged"}, appeals["lodged"], {"mediated"}),
+        ({"figure": "appeal_withdrawn"}, appeals["withdrawn"], {"mediated"}),
+        ({"figure": "appeal_allowed"}, appeals["allowed"], set()),
+    ]
+    for params, count, names in expected:
+        listed = await figure_cases(api, ops, **params)
+        assert (listed["count"], len(listed["items"])) == (count, count), params
+        assert {item["case_ref"] for item in listed["items"]} == {refs[n] for n in names}, params
+        # Ops see references, stages and deadlines, never the child.
+        assert all(item["child"] is None for item in listed["items"]) and CHILD_GIVEN not in str(listed), params
+    late = (await figure_cases(api, ops, figure="plans_late_without_exception"))["items"]
+    assert [(i["step"], i["status"], i["due"]) for i in late] == [
+        ("assessment.final_plan", "breached", (today - timedelta(weeks=20)).isoformat())
+    ]
+
+    # A manager sees the child's name, and each case so shown is in the audit trail; ops' lists left no line.
+    named = await figure_cases(api, manager, figure="plans_issued")
+    assert sorted(item["child"] for item in named["items"]) == [f"{CHILD_GIVEN} {CHILD_FAMILY}"] * 3
+    async with sessions() as session:
+        viewed = (await session.exec(select(AuditEvent).where(AuditEvent.action == "personal_data_viewed"))).all()
+    assert sorted(v.case_ref for v in viewed if v.actor == "list.manager") == sorted(refs[n] for n in ISSUED)
+    assert not [v for v in viewed if v.actor == "list.ops"]
+
+    # A page at a time, at most 500; a part the figure is not shown in is refused.
+    first = await figure_cases(api, ops, figure="open_cases", limit="2")
+    assert (len(first["items"]), first["next_offset"]) == (2, 2)
+    last = await figure_cases(api, ops, figure="open_cases", limit="2", offset="4")
+    assert (len(last["items"]), last["next_offset"], last["count"]) == (1, None, 5)
+    for params in ({"figure": "open_cases", "limit": "501"}, {"figure": "open_cases", "adviser": "health"}):
+        refused = await api.get("/dashboard/cases", params=params, headers=ops)
+        assert refused.status_code == 422, (params, refused.text)
+
     # Both LAs: the total adds them up, each LA keeps its own, and la_code narrows to one.
     both = bearer(settings, Role.MANAGER, [LA, HELD_OUT], sub="manager.both")
 
@@ -92,10 +170,18 @@ async def test_dashboard_counts_each_case_of_the_la_and_none_of_another(
     assert together["total"]["advice_overdue"] == 2
     narrowed = await board(api, both, la_code=LA)
     assert narrowed["la_codes"] == [LA] and narrowed["total"] == total
+    # Both LAs' cases are listed together, and la_code narrows the list as it narrows the figures.
+    issued_both = await figure_cases(api, both, figure="plans_issued")
+    assert issued_both["count"] == 4 and {i["la_code"] for i in issued_both["items"]} == {LA, HELD_OUT}
+    issued_ours = await figure_cases(api, both, figure="plans_issued", la_code=LA)
+    assert {i["case_ref"] for i in issued_ours["items"]} == {refs[n] for n in ISSUED}
 
-    # A caller of LA DBA never sees DBB's counts: asking for it is refused as for any LA not theirs.
-    refused = await api.get("/dashboard", params={"la_code": HELD_OUT}, headers=ours)
-    assert refused.status_code == 403 and refused.headers["content-type"] == "application/problem+json"
+    # A caller of LA DBA never sees DBB's counts nor its cases: asking for it is refused as for any LA not theirs.
+    for path in ("/dashboard", "/dashboard/cases"):
+        params = {"la_code": HELD_OUT, "figure": "plans_issued"}
+        refused = await api.get(path, params=params, headers=ours)
+        assert refused.status_code == 403 and refused.headers["content-type"] == "application/problem+json"
+    assert HELD_OUT not in str(await figure_cases(api, ours, figure="plans_issued"))
 
     # A period with no plan issued in it: no percentage rather than a division by zero.
     recent = await board(api, ours, **{"from": (today - timedelta(days=30)).isoformat()})

@@ -78,30 +78,30 @@ async def board(api: httpx.AsyncClient, headers: dict[str, str], **params: str) 
     return answer.json()
 
 
-async def drive(officer: Officer, today: date, la: str) -> None:
+async def drive(officer: Officer, today: date, la: str) -> dict[str, str]:
     """An LA's cases (DBA in test_dashboard.py; another LA's in the browser test), with the figures they must
-    give in the comments."""
+    give in the comments; answers their references, by what each is for."""
     base = today - timedelta(weeks=40)
     # Three plans issued in the period: within 20 weeks, later under an exception (reg 13(3)), later without.
-    await officer.issued(la, base, assess=4, issue=12, draft=13, final=18)
-    await officer.issued_late_under_exception(la, base, final=24)
+    refs = {"on_time": await officer.issued(la, base, assess=4, issue=12, draft=13, final=18)}
+    refs["late_under_exception"] = await officer.issued_late_under_exception(la, base, final=24)
     await officer.past_route_confirmed("final_plan")
-    await officer.issued(la, base, assess=5, issue=14, draft=15, final=22)
+    refs["late"] = await officer.issued(la, base, assess=5, issue=14, draft=15, final=22)
     # Refused and withdrawn: their final-plan deadlines close, but no plan was issued.
     received = today - timedelta(weeks=15)
-    await officer.open(received, la_code=la)
+    refs["refused"] = await officer.open(received, la_code=la)
     await officer.on(
         "decide-to-assess", received + timedelta(weeks=3), assess=False, reasons="Needs met by the school."
     )
     await officer.past_route_confirmed("refusal_to_assess")
     received = today - timedelta(weeks=5)
-    await officer.open(received, la_code=la)
+    refs["withdrawn"] = await officer.open(received, la_code=la)
     await officer.on("withdraw", received + timedelta(weeks=2), reason="moved_away")
 
     # Assessing: the educational psychologist's advice overdue (asked 8 weeks ago), health's in on time,
     # another adviser's asked a week ago and not yet due.
     received = today - timedelta(weeks=10)
-    await officer.open(received, la_code=la)
+    refs["assessing"] = await officer.open(received, la_code=la)
     await officer.on("decide-to-assess", received + timedelta(weeks=1), assess=True)
     for adviser in ("educational_psychologist", "health"):
         await officer.on("advice-requests", received + timedelta(weeks=2), adviser=adviser)
@@ -111,12 +111,12 @@ async def drive(officer: Officer, today: date, la: str) -> None:
     await officer.on("backlog-confirmed", today)
 
     # An imported plan whose annual review (CFA 2014 s.44(1)) fell due two months ago, its backlog confirmed.
-    await officer.imported_plan("DASH/1", statutory.add_months(today, -14), la)
+    refs["imported"] = await officer.imported_plan("DASH/1", statutory.add_months(today, -14), la)
     await eventually(officer.plan_running)
     await officer.act_on_plan("backlog-confirmed", {"on": today.isoformat()})
 
     # A refusal taken to mediation (no agreement), then appealed and withdrawn; another refusal's route still open.
-    await officer.open(today - timedelta(weeks=4), la_code=la)
+    refs["mediated"] = await officer.open(today - timedelta(weeks=4), la_code=la)
     await officer.on("decide-to-assess", today - timedelta(weeks=3), assess=False, reasons="Needs met by the school.")
     route = await officer.route("refusal_to_assess")
     days = [today - timedelta(days=n) for n in (20, 14, 10, 9, 8, 7, 2)]
@@ -127,9 +127,10 @@ async def drive(officer: Officer, today: date, la: str) -> None:
     appeal = await officer.tribunal(await officer.redress(route, "appeal", {"on": days[4].isoformat()}))
     await officer.redress(appeal, "registered", {"on": days[5].isoformat()})
     await officer.redress(appeal, "withdrawn", {"on": days[6].isoformat()})
-    await officer.open(today - timedelta(weeks=2), la_code=la)
+    refs["route_open"] = await officer.open(today - timedelta(weeks=2), la_code=la)
     await officer.on("decide-to-assess", today - timedelta(weeks=1), assess=False, reasons="Needs met by the school.")
     await officer.route("refusal_to_assess")
+    return refs
 
 
 EXPECTED = {

@@ -7,7 +7,7 @@ reference, the LA code and dates.
 from datetime import date
 from typing import Self
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from intake.fields import (
@@ -107,22 +107,7 @@ class PlanSections(Strict):
     K: str = Field(min_length=1, max_length=50000, description="Advice and information gathered")
 
 
-# Sections A-K as a plan might say them, for the examples of the bodies that carry a plan's text. Dated on
-# docs/walkthrough.md's timeline; json_schema_extra changes the schema only.
-SECTIONS_EXAMPLE: dict[str, JsonValue] = {
-    "A": "Sam enjoys music and swimming and wants to make friends at school.",
-    "B": "Speech, language and communication needs: Sam uses single words and finds group work hard.",
-    "E": "By the end of key stage 2 Sam will speak in short sentences to adults and other children.",
-    "F": "Two hours a week of speech and language therapy, delivered in school by a therapist.",
-    "K": "Advice from the educational psychologist (2 March 2026) and from the school.",
-}
-
-
 class DraftIn(Strict):
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{"served_on": "2026-03-16", "sections": SECTIONS_EXAMPLE}]}
-    )
-
     served_on: Day
     sections: PlanSections
 
@@ -146,40 +131,11 @@ class IssuedPlanIn(Strict):
 
 
 class FinalPlanIn(IssuedPlanIn):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "issued_on": "2026-04-13",
-                    "named_setting_urn": "100000",
-                    "setting_type": "Mainstream primary school",
-                    "sections": {**SECTIONS_EXAMPLE, "I": "Oak Primary School (URN 100000), mainstream primary"},
-                }
-            ]
-        }
-    )
-
     setting_type: str = Field(default="", max_length=120)
 
 
 class AmendedPlanIn(IssuedPlanIn):
-    """Named apart from FinalPlanIn in the API's schema, as each route's body."""
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "issued_on": "2026-12-01",
-                    "named_setting_urn": "100000",
-                    "sections": {
-                        **SECTIONS_EXAMPLE,
-                        "F": "Three hours a week of speech and language therapy, delivered in school by a therapist.",
-                        "I": "Oak Primary School (URN 100000), mainstream primary",
-                    },
-                }
-            ]
-        }
-    )
+    pass  # named apart from FinalPlanIn in the API's schema, as each route's body
 
 
 class ParentCommentsIn(ParentComments):

@@ -69,35 +69,8 @@ class BacklogConfirmed(Action):
 
     `on` is today: confirming is something the officer does now, not a past fact."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"on": "2026-04-13"}]})
-
 
 class ExceptionRecorded(Action):
-    """The second example is a plan's: a re-assessment's 14 weeks (reg 27(3))."""
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "on": "2026-03-02",
-                    "code": "absence_4_weeks",
-                    "reason": "The family was abroad for a bereavement.",
-                    "start": "2026-02-02",
-                    "end": "2026-03-01",
-                    "steps": ["assessment.final_plan"],
-                },
-                {
-                    "on": "2026-08-03",
-                    "code": "personal_circumstances",
-                    "reason": "The young person was in hospital.",
-                    "start": "2026-07-06",
-                    "end": "2026-08-02",
-                    "steps": ["reassessment.final_plan"],
-                },
-            ]
-        }
-    )
-
     code: str = Field(max_length=48, pattern=r"^[a-z0-9_]+$", description="e.g. absence_4_weeks")
     reason: str = Field(min_length=1, max_length=2000)
     start: Day

@@ -6,7 +6,7 @@ Pydantic models with defaults on every new field, because running cases replay o
 from datetime import date
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import BaseModel, Field, StrictBool
 
 from workflows.actions import Action
 from workflows.case_state import CaseInput, CaseRecord, StatutoryException
@@ -86,49 +86,22 @@ class AdviserType(StrEnum):
     OTHER = "other"  # reg 6(1)(h): anyone the parent or young person reasonably requests
 
 
-# Each action's example is dated on docs/walkthrough.md's timeline (a request received on 2026-01-05), so the API's
-# reference ("Try it out") offers a body the API takes at that step; json_schema_extra changes the schema only.
-
-
 class AssessDecision(Action):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {"on": "2026-02-09", "assess": True},
-                {
-                    "on": "2026-02-09",
-                    "assess": False,
-                    "reasons": "The school can meet the needs from its own resources.",
-                },
-            ]
-        }
-    )
-
     assess: StrictBool
     reasons: str = Field(default="", max_length=4000)
 
 
 class AdviceRequest(Action):
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{"on": "2026-02-10", "adviser": "educational_psychologist"}]}
-    )
-
     adviser: AdviserType
     description: str = Field(default="", max_length=200, description="Who, for 'other' advisers (no names)")
 
 
 class AdviceReceived(Action):
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{"on": "2026-03-02", "advice_id": "educational_psychologist"}]}
-    )
-
     # An adviser type or "other-N" (AssessmentWorkflow._advice_id): bounded, so no refusal can carry a megabyte.
     advice_id: str = Field(max_length=32, pattern=r"^[a-z_]+(-[0-9]{1,3})?$")
 
 
 class IssueDecision(Action):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"on": "2026-03-09", "issue": True}]})
-
     issue: StrictBool
     reasons: str = Field(default="", max_length=4000)
 
@@ -138,12 +111,6 @@ class DraftSent(Action):
 
 
 class ParentComments(Action):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [{"on": "2026-03-23", "preferred_setting_urn": "100000", "meeting_requested": False}]
-        }
-    )
-
     preferred_setting_urn: str | None = Field(
         default=None, pattern=r"^[0-9]{6,8}$", description="The URN of the setting the parent asks for"
     )
@@ -153,16 +120,10 @@ class ParentComments(Action):
 
 
 class SettingConsulted(Action):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"on": "2026-03-24", "setting_urn": "100000"}]})
-
     setting_urn: str = Field(pattern=r"^[0-9]{6,8}$")
 
 
 class SettingAnswered(Action):
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{"on": "2026-03-31", "setting_urn": "100000", "agrees": True}]}
-    )
-
     setting_urn: str = Field(pattern=r"^[0-9]{6,8}$")
     agrees: StrictBool
 
@@ -180,8 +141,6 @@ class WithdrawalReason(StrEnum):
 
 
 class Withdrawal(Action):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"on": "2026-03-02", "reason": "moved_away"}]})
-
     reason: WithdrawalReason
 
 

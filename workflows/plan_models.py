@@ -3,7 +3,7 @@
 from datetime import date
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import BaseModel, Field, StrictBool
 
 from statutory.phases import SchoolStructure
 from workflows.actions import Action
@@ -107,21 +107,19 @@ class PlanState(CaseRecord):
 
 
 class MeetingScheduled(Action):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"on": "2026-09-14", "meeting_on": "2026-10-05"}]})
-
     meeting_on: Day = Field(description="The review meeting date; notice must be at least 2 weeks before")
 
 
 class AdviceCirculated(Action):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"on": "2026-09-21"}]})
+    pass
 
 
 class ReviewHeld(Action):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"on": "2026-10-05"}]})
+    pass
 
 
 class ReportReceived(Action):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"on": "2026-10-16"}]})
+    pass
 
 
 class ReviewDecision(Action):
@@ -136,24 +134,14 @@ class AmendedPlanIssued(Action):
 
 
 class NotAmended(Action):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {"on": "2026-11-16", "reasons": "The family's representations do not change the provision needed."}
-            ]
-        }
-    )
-
     reasons: str = Field(min_length=1, max_length=4000)
 
 
 class ReassessmentRequested(Action):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"on": "2026-05-11"}]})
+    pass
 
 
 class ReassessmentDecision(Action):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"on": "2026-05-22", "reassess": True}]})
-
     reassess: StrictBool
     reasons: str = Field(default="", max_length=4000)
 
@@ -162,33 +150,17 @@ class CeaseConsulted(Action):
     """The LA told the parent or young person it is considering ceasing the plan and consulted them and the head
     of the setting named in it (SEND Regs 2014 reg 31(1)); `on` is when that consultation was made."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"on": "2026-10-26"}]})
-
 
 class CeaseDecision(Action):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {"on": "2026-11-16", "reasons": "The outcomes in section E are met; no special provision is needed."}
-            ]
-        }
-    )
-
     reasons: str = Field(min_length=1, max_length=4000)
 
 
 class AppealEvent(Action):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"on": "2026-12-01", "lodged": True}]})
-
     lodged: StrictBool = Field(default=True, description="True: an appeal was registered; False: decided")
     upheld: StrictBool | None = Field(default=None, description="Decided: was the appeal against ceasing allowed?")
 
 
 class TransferIn(Action):
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{"on": "2026-09-01", "from_la_code": "202", "to_la_code": "203"}]}
-    )
-
     from_la_code: str = Field(pattern=r"^[A-Z0-9]{3,9}$")
     to_la_code: str = Field(pattern=r"^[A-Z0-9]{3,9}$")
 
@@ -200,8 +172,6 @@ class NoticeSent(Action):
 class TransferNotice(NoticeSent):
     """The receiving LA's letter of reg 15(4): the plan has transferred, and whether it proposes an EHC needs
     assessment. Optional here only because notices recorded before this field carried none."""
-
-    model_config = ConfigDict(json_schema_extra={"examples": [{"on": "2026-09-28", "proposes_assessment": False}]})
 
     proposes_assessment: StrictBool | None = Field(
         default=None, description="Does the new LA propose to make an EHC needs assessment (reg 15(4))?"
@@ -230,7 +200,5 @@ PlanState.model_rebuild()
 class Post16MovePlanned(Action):
     """A move between post-16 institutions planned at a time other than the start of the academic year after
     secondary school (SEND Regs 2014 reg 18(2))."""
-
-    model_config = ConfigDict(json_schema_extra={"examples": [{"on": "2026-03-02", "moves_on": "2026-09-07"}]})
 
     moves_on: Day = Field(description="When the young person is to start at the new institution")

@@ -3,7 +3,7 @@
 from datetime import date
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import BaseModel, Field, StrictBool
 
 from workflows.actions import Action
 from workflows.case_state import CaseInput, CaseRecord
@@ -116,31 +116,23 @@ class RedressState(CaseRecord):
 
 
 class AdviserContacted(Action):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"on": "2026-06-08", "wants_mediation": False}]})
-
     wants_mediation: StrictBool
     health_included: StrictBool = False
 
 
 class CertificateIssued(Action):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"on": "2026-06-10"}]})
+    pass
 
 
 class MediationArranged(Action):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"on": "2026-06-15", "mediation_on": "2026-07-06"}]})
-
     mediation_on: Day
 
 
 class MediationNotArranged(Action):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"on": "2026-07-06"}]})
+    pass
 
 
 class MediationHeld(Action):
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{"on": "2026-07-06", "outcome": "agreement", "agreed": ["assess"]}]}
-    )
-
     outcome: MediationOutcome
     agreed: list[OrderKind] = Field(
         default_factory=list, max_length=len(OrderKind), description="Appealable matters agreed (reg 42(2))"
@@ -149,13 +141,9 @@ class MediationHeld(Action):
 
 
 class AgreementCarriedOut(Action):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"on": "2026-08-03", "order_id": "agreement-assess"}]})
-
     order_id: str = Field(max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
 
 
 class AppealLodged(Action):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"on": "2026-07-01"}]})
-
     settings_only: StrictBool = Field(default=False, description="Only about the setting in section I (CFA s.55(3))")
     extension_granted: StrictBool = Field(default=False, description="The Tribunal extended time (HESC r.5(3)(a))")

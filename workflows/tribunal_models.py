@@ -3,7 +3,7 @@
 from datetime import date
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
+from pydantic import BaseModel, Field, StrictBool, field_validator
 
 from workflows.actions import Action
 from workflows.case_state import CaseInput, CaseRecord
@@ -78,8 +78,6 @@ class TribunalState(CaseRecord):
 
 
 class Registered(Action):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"on": "2026-07-06"}]})
-
     response_due: Day | None = Field(
         default=None,
         description="The date the Tribunal's directions fix for the LA's response, where they fix one (HESC r.12(4)); "
@@ -88,25 +86,14 @@ class Registered(Action):
 
 
 class ResponseSent(Action):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"on": "2026-08-10"}]})
+    pass
 
 
 class HearingListed(Action):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"on": "2026-08-12", "hearing_on": "2026-10-12"}]})
-
     hearing_on: Day
 
 
 class Decided(Action):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {"on": "2026-10-19", "upheld": True, "orders": ["assess"]},
-                {"on": "2026-10-19", "upheld": True, "orders": ["amend"], "recommendations": ["health", "social_care"]},
-            ]
-        }
-    )
-
     upheld: StrictBool = Field(description="Was the appeal allowed, in whole or in part?")
     orders: list[OrderKind] = Field(default_factory=list, max_length=len(OrderKind))
     recommendations: list[RecommendationTo] = Field(
@@ -125,27 +112,19 @@ class Decided(Action):
 
 
 class Conceded(Action):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"on": "2026-08-10", "orders": ["assess"]}]})
-
     orders: list[OrderKind] = Field(min_length=1, max_length=len(OrderKind))
 
 
 class Ended(Action):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"on": "2026-08-10"}]})
+    pass
 
 
 class OrderComplied(Action):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"on": "2026-11-02", "order_id": "final_plan-A4-amend"}]})
-
     order_id: str = Field(max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
 
 
 class RecommendationResponse(Action):
     """The written response of one addressee to the Tribunal's recommendations (SI 2017/1306)."""
-
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{"on": "2026-11-16", "to": "social_care", "follows": True}]}
-    )
 
     to: RecommendationTo
     follows: StrictBool | None = Field(

@@ -3,7 +3,9 @@ the API itself: FastAPI's defaults fetch them from a CDN, which a council networ
 reach, and the pages were blank there. The assets come from the `fastapi-offline` package, pinned in
 pyproject.toml like every other dependency; nothing is downloaded at run time."""
 
+import json
 from importlib.resources import files
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
@@ -21,8 +23,15 @@ POLICY = {
 SWAGGER_UI = {"persistAuthorization": True, "displayRequestDuration": True, "tryItOutEnabled": False}
 
 
+# An example body for every officer action (api/examples.json, by route), dated along docs/walkthrough.md's
+# timeline, so "Try it out" starts from a body the route takes (tests/api/test_openapi_examples.py holds each to its
+# route's model). Kept out of the models: the workflows' action models are the workflows', not the API's docs.
+EXAMPLES: dict[str, list[dict[str, Any]]] = json.loads((files("api") / "examples.json").read_text())
+
+
 def install(app: FastAPI) -> None:
     """Serve /docs, /redoc and their assets; the app is made with `docs_url=None, redoc_url=None`."""
+    _with_examples(app)
     app.mount(ASSETS, StaticFiles(directory=str(files("fastapi_offline") / "static")), name="docs-assets")
     openapi_url = app.openapi_url or "/openapi.json"
     redirect_url = app.swagger_ui_oauth2_redirect_url or "/docs/oauth2-redirect"
@@ -68,3 +77,19 @@ def _kept_in(page: HTMLResponse) -> HTMLResponse:
     """The page, told by its policy to load nothing from beyond the API."""
     page.headers.update(POLICY)
     return page
+
+
+def _with_examples(app: FastAPI) -> None:
+    """The OpenAPI document, built once as FastAPI builds it, with each action's example bodies added."""
+    build = app.openapi
+
+    def document() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        built = build()
+        for path, examples in EXAMPLES.items():
+            body = built["paths"][path]["post"]["requestBody"]["content"]["application/json"]
+            body["examples"] = {f"example {n}": {"value": value} for n, value in enumerate(examples, 1)}
+        return built
+
+    app.openapi = document  # type: ignore[method-assign]  # FastAPI's documented way to extend the document

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import BaseModel, Field, StrictBool
 from sqlmodel import col, or_, select
 
 from api.actions import CaseProcess, OfficerAction
@@ -23,7 +23,7 @@ from api.auth import (
 from api.deps import CaseRef, SessionDep, TemporalDep
 from api.problems import Problem
 from api.routes.cases import query_state
-from api.schemas import SECTIONS_EXAMPLE, AmendedPlanIn, DraftIn, ParentCommentsIn, PlanSections
+from api.schemas import AmendedPlanIn, DraftIn, ParentCommentsIn, PlanSections
 from api.updates import IdempotencyKey, with_document, with_plan
 from core.workflow_ids import CASE_PROCESSES, plan_id
 from intake.fields import Strict
@@ -178,28 +178,6 @@ async def plan_timeline(case_ref: CaseRef, session: SessionDep, user: Anyone) ->
 
 
 class ReviewDecisionIn(Strict):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "on": "2026-10-23",
-                    "outcome": "maintain",
-                    "reasons": "Sam is making good progress towards section E.",
-                },
-                {
-                    "on": "2026-10-23",
-                    "outcome": "amend",
-                    "reasons": "Sam needs more therapy than the plan now gives.",
-                    "proposed_sections": {
-                        **SECTIONS_EXAMPLE,
-                        "F": "Three hours a week of speech and language therapy, delivered in school by a therapist.",
-                        "I": "Oak Primary School (URN 100000), mainstream primary",
-                    },
-                },
-            ]
-        }
-    )
-
     on: Day
     outcome: ReviewOutcome
     reasons: str = Field(default="", max_length=4000)

@@ -2,6 +2,8 @@
 with no CDN: /docs draws every operation, "Authorize" takes a token and "Try it out" calls the API with it;
 /redoc draws the reference."""
 
+import json
+
 import pytest
 from playwright.async_api import Browser, Page, Route, expect
 from temporalio.testing import WorkflowEnvironment
@@ -54,6 +56,13 @@ async def test_swagger_ui_works_offline_and_tries_a_call_with_a_token(
         await work_queue.get_by_role("button", name="Execute").click()
         status = work_queue.locator(".live-responses-table tbody .response-col_status").first
         await expect(status).to_have_text("200")
+
+        # An action's "Try it out" starts from its example body (api/examples.json), not an empty schema.
+        decide = page.locator(".opblock-post", has=page.locator("[data-path='/cases/{case_ref}/decide-to-assess']"))
+        await decide.locator(".opblock-summary").click()
+        await decide.get_by_role("button", name="Try it out").click()
+        body = json.loads(await decide.locator("textarea.body-param__text").input_value())
+        assert body == {"assess": True, "on": "2026-02-09"}
         assert refused == [], "the page reached beyond the API"
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from api.auth import Role, issue_token
 from core.config import Settings
+from workflows.activity_contracts import NotificationRequest, Recipient
 
 # Identical requests are one case by design (a duplicate submission): each test request differs
 # in its address so that tests sharing the database do not meet each other's cases.
@@ -60,3 +61,10 @@ def absence(reason: str, start: date, end: date, *steps: str) -> dict[str, Any]:
         "end": end.isoformat(),
         "steps": list(steps),
     }
+
+
+def notice(key: str, case_ref: str, recipient: Recipient, template: str, text: str) -> NotificationRequest:
+    """A notice as a workflow asks for one: `text` is its subject and its body, which tests only carry."""
+    return NotificationRequest(
+        idempotency_key=key, case_ref=case_ref, recipient=recipient, template=template, subject=text, body=text
+    )

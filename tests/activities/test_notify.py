@@ -20,8 +20,8 @@ from temporalio.testing import ActivityEnvironment
 from activities.notifications import Notifier, NotifyGateway
 from store.db import SessionMaker
 from store.models import Case, Contact, Notification
-from tests.factories import PARENT_EMAIL
-from workflows.activity_contracts import NotificationRequest, Recipient
+from tests.factories import PARENT_EMAIL, notice
+from workflows.activity_contracts import Recipient
 
 API_KEY = f"test_key-{uuid.uuid4()}-{uuid.uuid4()}"
 
@@ -73,13 +73,8 @@ async def test_notices_go_through_notify_once(
         session.add(Contact(case_ref=case_ref, role="parent", name="P", email=PARENT_EMAIL))
         await session.commit()
     notifier = Notifier(sessions, NotifyGateway(API_KEY, "template-1", base_url=base_url))
-    request = NotificationRequest(
-        idempotency_key=f"assessment-{case_ref}:draft_plan:parent",
-        case_ref=case_ref,
-        recipient=Recipient.PARENT,
-        template="draft_plan",
-        subject="Your draft EHC plan",
-        body="Your draft plan is enclosed.",
+    request = notice(
+        f"assessment-{case_ref}:draft_plan:parent", case_ref, Recipient.PARENT, "draft_plan", "Your draft EHC plan"
     )
     activities = ActivityEnvironment()
     await activities.run(notifier.send_notification, request)
@@ -89,7 +84,7 @@ async def test_notices_go_through_notify_once(
     sent = received[0]
     assert sent["path"] == "/v2/notifications/email" and sent["auth"].startswith("Bearer ")
     assert sent["email_address"] == PARENT_EMAIL and sent["template_id"] == "template-1"
-    assert sent["personalisation"] == {"subject": "Your draft EHC plan", "body": "Your draft plan is enclosed."}
+    assert sent["personalisation"] == {"subject": "Your draft EHC plan", "body": "Your draft EHC plan"}
     async with sessions() as session:
         rows = (await session.exec(select(Notification).where(Notification.case_ref == case_ref))).all()
     assert [(r.status, r.template) for r in rows] == [("sent", "draft_plan")]
@@ -101,13 +96,8 @@ async def test_without_an_email_the_notice_waits_in_the_outbox(
 ) -> None:
     base_url, received = notify_server
     notifier = Notifier(sessions, NotifyGateway(API_KEY, "template-1", base_url=base_url))
-    request = NotificationRequest(
-        idempotency_key="assessment-999-NOBODY:escalation:manager",
-        case_ref="999-NOBODY00",
-        recipient=Recipient.MANAGER,
-        template="deadline_escalation",
-        subject="Escalation",
-        body="A deadline was missed.",
+    request = notice(
+        "assessment-999-NOBODY:escalation:manager", "999-NOBODY00", Recipient.MANAGER, "deadline_escalation", "Missed"
     )
     await ActivityEnvironment().run(notifier.send_notification, request)
     assert received == []

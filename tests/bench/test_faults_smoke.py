@@ -30,6 +30,7 @@ from bench.faults import Bench, Stack, connect_to
 from store.db import SessionMaker
 from store.models import Notification
 from tests.conftest import eventually
+from tests.factories import notice
 from workflows.activity_contracts import SEND_NOTIFICATION, NotificationRequest, Recipient
 from workflows.case_base import ACTIVITY_RETRY, ACTIVITY_TIMEOUT
 
@@ -125,14 +126,7 @@ async def alarms_across_a_kill(stack: Stack, sessions: SessionMaker, refs: list[
                 Alarm.run,
                 AlarmRequest(
                     seconds,
-                    NotificationRequest(
-                        idempotency_key=f"alarm-{ref}:officer",
-                        case_ref=ref,
-                        recipient=Recipient.OFFICER,
-                        template="deadline_reminder",
-                        subject="Reminder",
-                        body="A deadline is near.",
-                    ),
+                    notice(f"alarm-{ref}:officer", ref, Recipient.OFFICER, "deadline_reminder", "A deadline is near."),
                 ),
                 id=f"alarm-{ref}",
                 task_queue=ALARM_QUEUE,

@@ -62,6 +62,17 @@ def codec(keys: str) -> EncryptionCodec:
     return EncryptionCodec(parse_keys(keys))
 
 
+async def update_payloads(env: WorkflowEnvironment, case_ref: str) -> list[Payload]:
+    """The payloads of the updates an assessment took, as the server stores them (sealed)."""
+    history = await env.client.get_workflow_handle(f"assessment-{case_ref}").fetch_history()
+    return [
+        p
+        for event in history.events
+        if event.HasField("workflow_execution_update_accepted_event_attributes")
+        for p in event.workflow_execution_update_accepted_event_attributes.accepted_request.input.args.payloads
+    ]
+
+
 def as_json(payloads: list[Payload]) -> dict[str, list[dict[str, object]]]:
     """The remote codec protocol's body: protobuf JSON, bytes in base64."""
     return {
@@ -250,13 +261,7 @@ async def test_the_codec_endpoint_opens_a_payload_only_for_a_manager_of_its_case
     received = await officer.today()
     case_ref = await officer.open(received)  # LA 202
     await officer.act("exceptions", absence(received))
-    history = await env.client.get_workflow_handle(f"assessment-{case_ref}").fetch_history()
-    sealed = [
-        p
-        for event in history.events
-        if event.HasField("workflow_execution_update_accepted_event_attributes")
-        for p in event.workflow_execution_update_accepted_event_attributes.accepted_request.input.args.payloads
-    ]
+    sealed = await update_payloads(env, case_ref)
     assert sealed and all(p.metadata[CASE_LABEL] == case_ref.encode() for p in sealed)
     home = await api.post("/codec/decode", json=as_json(sealed), headers=bearer(settings, Role.MANAGER, ["202"]))
     assert TYPED.encode() in b"".join(p.data for p in from_json(home.json()))
@@ -325,13 +330,7 @@ async def test_under_make_run_the_local_ui_decodes_without_a_token_from_this_mac
     received = await officer.today()
     case_ref = await officer.open(received)
     await officer.act("exceptions", absence(received))
-    history = await env.client.get_workflow_handle(f"assessment-{case_ref}").fetch_history()
-    sealed = [
-        p
-        for event in history.events
-        if event.HasField("workflow_execution_update_accepted_event_attributes")
-        for p in event.workflow_execution_update_accepted_event_attributes.accepted_request.input.args.payloads
-    ]
+    sealed = await update_payloads(env, case_ref)
     local = settings.model_copy(update={"codec_trust_loopback": True})
     app = create_app(local, temporal=env.client, sessions=sessions, clock=env.get_current_time)
 

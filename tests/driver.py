@@ -46,6 +46,12 @@ class Officer:
         await officer.open(received)
         return officer, received
 
+    async def assessing(self) -> None:
+        """A case opened today and decided, two weeks on, to be assessed: where most assessment tests begin."""
+        await self.open()
+        await self.wait(weeks=2)
+        await self.act("decide-to-assess", {"assess": True})
+
     async def open(self, received: date | None = None, **overrides: Any) -> str:
         answer = await self.api.post("/cases", json=case_request(received or await self.today(), **overrides))
         assert answer.status_code == 201, answer.text

@@ -75,9 +75,7 @@ async def test_plan_steps_out_of_order(
     api: httpx.AsyncClient, env: WorkflowEnvironment, sessions: SessionMaker
 ) -> None:
     officer = Officer(api, env)
-    await officer.open()
-    await officer.wait(weeks=2)
-    await officer.act("decide-to-assess", {"assess": True})
+    await officer.assessing()
     await officer.act("advice-requests", {"adviser": "health"})
     problem = await officer.act("advice-requests", {"adviser": "health"}, expect=409)
     assert "already requested" in problem["detail"]

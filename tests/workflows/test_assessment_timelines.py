@@ -258,9 +258,7 @@ async def test_withdrawal_at_any_stage_closes_every_open_deadline(
     api: httpx.AsyncClient, env: WorkflowEnvironment
 ) -> None:
     officer = Officer(api, env)
-    await officer.open()
-    await officer.wait(weeks=2)
-    await officer.act("decide-to-assess", {"assess": True})
+    await officer.assessing()
     await officer.act("advice-requests", {"adviser": "educational_psychologist"})
     await officer.wait(weeks=1)
     state = await officer.act("withdraw", {"reason": "moved_away"})

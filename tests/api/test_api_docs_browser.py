@@ -16,6 +16,8 @@ from tests.factories import bearer
 from tests.support.live_server import serve
 
 pytestmark = pytest.mark.slow
+# Swagger UI and ReDoc parse a megabyte of script before they draw anything: on a loaded machine that can take
+# many seconds, so the first look waits up to a minute (a bound for a hung page, not a measure of speed).
 
 
 async def offline_page(browser: Browser, base: str) -> tuple[Page, list[str]]:
@@ -42,7 +44,9 @@ async def test_swagger_ui_works_offline_and_tries_a_call_with_a_token(
     async with serve(app) as base:
         page, refused = await offline_page(browser, base)
         await page.goto(f"{base}/docs")
-        await expect(page.locator(".swagger-ui .info .title")).to_contain_text("SEND statutory case engine")
+        await expect(page.locator(".swagger-ui .info .title")).to_contain_text(
+            "SEND statutory case engine", timeout=60_000
+        )
         work_queue = page.locator(".opblock-get", has=page.locator("[data-path='/work-queue']")).first
         await expect(work_queue).to_be_visible()
 
@@ -73,7 +77,7 @@ async def test_redoc_works_offline(
     async with serve(app) as base:
         page, refused = await offline_page(browser, base)
         await page.goto(f"{base}/redoc")
-        await expect(page.get_by_role("heading", level=1)).to_contain_text("SEND statutory case engine")
+        await expect(page.get_by_role("heading", level=1)).to_contain_text("SEND statutory case engine", timeout=60_000)
         # Each operation is a section headed by its summary.
         heading = page.get_by_role("heading", name="Record the decision whether to carry out an EHC needs assessment")
         await expect(heading.first).to_be_attached()

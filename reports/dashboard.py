@@ -236,12 +236,17 @@ class FigureCase(BaseModel):
     )
 
 
-class FigureCases(BaseModel):
+class FigureQuery(BaseModel):
+    """A figure's cases as asked for: the figure (or a part of it), on the day, period and LAs of the dashboard."""
+
     figure: Figure
     narrowing: Narrowing
     as_of: date
     period: Period
     la_codes: list[str]
+
+
+class FigureCases(FigureQuery):
     count: int = Field(description="How many the figure counts: the number the dashboard shows")
     items: list[FigureCase] = Field(description="The cases counted, earliest date first, a page at a time")
     next_offset: int | None = Field(description="Pass as `offset` for the next page; null on the last page")
@@ -306,20 +311,22 @@ class _Source:
         return query
 
 
-def _open_cases(las: list[str]) -> _Source:
+def _open(table: type[Case] | type[RedressCase], figure: Figure, las: list[str], tiebreak: Column) -> _Source:
+    """The open rows of a case table (assessments and plans, or mediation routes and appeals) by process and
+    stage, each listed with its next deadline."""
     return _Source(
-        scope=lambda q: q.where(col(Case.la_code).in_(las), col(Case.closed).is_(False)),
-        groups={"la_code": col(Case.la_code), "process": col(Case.process), "stage": col(Case.stage)},
-        figures={Figure.OPEN_CASES: true()},
+        scope=lambda q: q.where(col(table.la_code).in_(las), col(table.closed).is_(False)),
+        groups={"la_code": col(table.la_code), "process": col(table.process), "stage": col(table.stage)},
+        figures={figure: true()},
         listed={
-            **_case_columns(Case),
-            "step": col(Case.next_deadline_step),
-            "due": col(Case.next_deadline_due),
+            **_case_columns(table),
+            "step": col(table.next_deadline_step),
+            "due": col(table.next_deadline_due),
             "status": null(),
             "on": null(),
-            "key": col(Case.next_deadline_step),
+            "key": col(table.next_deadline_step),
         },
-        order=(col(Case.next_deadline_due), col(Case.case_ref)),
+        order=(col(table.next_deadline_due), tiebreak),
     )
 
 
@@ -397,24 +404,6 @@ def _deadlines(las: list[str], period: Period, today: date) -> _Source:
         },
         order=(col(d.due), col(d.case_ref), col(d.key)),
         prune=or_(missed, owed, final_plan_done),
-    )
-
-
-def _redress_open(las: list[str]) -> _Source:
-    r = RedressCase
-    return _Source(
-        scope=lambda q: q.where(col(r.la_code).in_(las), col(r.closed).is_(False)),
-        groups={"la_code": col(r.la_code), "process": col(r.process), "stage": col(r.stage)},
-        figures={Figure.REDRESS_OPEN: true()},
-        listed={
-            **_case_columns(r),
-            "step": col(r.next_deadline_step),
-            "due": col(r.next_deadline_due),
-            "status": null(),
-            "on": null(),
-            "key": col(r.next_deadline_step),
-        },
-        order=(col(r.next_deadline_due), col(r.workflow_id)),
     )
 
 
@@ -567,7 +556,12 @@ def _stages(counts: dict[tuple[str, str], int]) -> list[StageCount]:
 
 
 def _sources(las: list[str], period: Period, today: date) -> list[_Source]:
-    return [_open_cases(las), _deadlines(las, period, today), _redress_open(las), _redress_events(las, period)]
+    return [
+        _open(Case, Figure.OPEN_CASES, las, col(Case.case_ref)),
+        _deadlines(las, period, today),
+        _open(RedressCase, Figure.REDRESS_OPEN, las, col(RedressCase.workflow_id)),
+        _redress_events(las, period),
+    ]
 
 
 async def _one_snapshot(session: AsyncSession) -> None:
@@ -599,45 +593,22 @@ async def dashboard(session: AsyncSession, las: list[str], period: Period, today
     )
 
 
-async def figure_cases(
-    session: AsyncSession,
-    las: list[str],
-    period: Period,
-    today: date,
-    figure: Figure,
-    narrowing: Narrowing,
-    *,
-    limit: int,
-    offset: int,
-) -> FigureCases:
+async def figure_cases(session: AsyncSession, asked: FigureQuery, *, limit: int, offset: int) -> FigureCases:
     """The cases a figure counts (or one part of it), from the query that counts them: their number is the
     dashboard's, and a page of them, earliest date first."""
-    (source,) = (s for s in _sources(las, period, today) if figure in s.figures)
-    query = source.cases(figure, narrowing)
+    sources = _sources(asked.la_codes, asked.period, asked.as_of)
+    (source,) = (s for s in sources if asked.figure in s.figures)
+    query = source.cases(asked.figure, asked.narrowing)
     await _one_snapshot(session)
     count = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
     rows = (await session.exec(query.order_by(*source.order).offset(offset).limit(limit + 1))).all()
+    # The rows carry FigureCase's fields, by the names _Source.listed gives them, and the deadline's key.
     items = [
-        FigureCase(
-            case_ref=row.case_ref,
-            la_code=row.la_code,
-            process=row.process,
-            stage=row.stage,
-            step=row.step,
-            label=deadline_label(row.step, row.key, row.due) if row.step and row.due else None,
-            due=row.due,
-            status=row.status,
-            on=row.on,
+        FigureCase.model_validate(
+            {**row._mapping, "label": deadline_label(row.step, row.key, row.due) if row.step and row.due else None}
         )
         for row in rows[:limit]
     ]
     return FigureCases(
-        figure=figure,
-        narrowing=narrowing,
-        as_of=today,
-        period=period,
-        la_codes=las,
-        count=count,
-        items=items,
-        next_offset=offset + limit if len(rows) > limit else None,
+        **dict(asked), count=count, items=items, next_offset=offset + limit if len(rows) > limit else None
     )

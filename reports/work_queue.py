@@ -37,6 +37,11 @@ class QueueItem(BaseModel):
     days_overdue: int = Field(description="Calendar days past the due date; 0 if not yet due")
 
 
+# The item's fields copied as they stand from the case's row and the deadline's.
+CASE_FIELDS = {"case_ref", "la_code", "process", "stage", "officer", "team"}
+DEADLINE_FIELDS = {"step", "start", "due", "status"}
+
+
 class QueuePage(BaseModel):
     items: list[QueueItem]
     next_offset: int | None = Field(description="Pass as `offset` for the next page; null on the last page")
@@ -72,18 +77,10 @@ async def work_queue(
     rows = (await session.exec(query.offset(offset).limit(limit + 1))).all()
     items = [
         QueueItem(
-            case_ref=case.case_ref,
-            la_code=case.la_code,
-            process=case.process,
-            stage=case.stage,
-            officer=case.officer,
-            team=case.team,
+            **case.model_dump(include=CASE_FIELDS),
+            **deadline.model_dump(include=DEADLINE_FIELDS),
             deadline_key=deadline.key,
-            step=deadline.step,
             label=deadline_label(deadline.step, deadline.key, deadline.due),
-            start=deadline.start,
-            due=deadline.due,
-            status=deadline.status,
             overdue=deadline.due < today,
             days_overdue=max((today - deadline.due).days, 0),
         )

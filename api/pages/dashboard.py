@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from api.auth import User
 from api.pages.charts import BLUE, GREEN, GREY, ORANGE, PURPLE, RED, Bar, Segment, bar_chart, stacked_bar
 from api.pages.layout import e, uk_date
-from reports.dashboard import REVIEW_MEETINGS, Dashboard, Figure, Figures, Period, StageCount
+from reports.dashboard import REVIEW_MEETINGS, Dashboard, Figure, Figures, Period, StageCount, StepOverdue
 
 # The period and LA of the page: what every link to a figure's cases carries.
 Scope = dict[str, str]
@@ -87,8 +87,12 @@ def readable(code: str) -> str:
     return code.replace("_", " ").replace(".", ": ").capitalize()
 
 
-def stage_label(count: StageCount) -> str:
-    return STAGES.get((count.process, count.stage)) or readable(count.stage)
+def process_label(process: str) -> str:
+    return PROCESSES.get(process) or readable(process)
+
+
+def stage_label(process: str, stage: str) -> str:
+    return STAGES.get((process, stage)) or readable(stage)
 
 
 def _percent(value: float | None) -> str:
@@ -174,35 +178,42 @@ def _stage_href(scope: Scope, figure: Figure, count: StageCount) -> str:
     return cases_href(scope, figure, process=count.process, stage=count.stage)
 
 
-def _open_cases(f: Figures, scope: Scope) -> str:
-    rows = sorted(f.open_by_stage, key=lambda c: (c.process != "assessment", -c.count))
-    bars = [
+def _stage_bars(rows: list[StageCount], scope: Scope, figure: Figure) -> list[Bar]:
+    """A bar a stage of a process (open cases, or open routes and appeals), each linked to its cases."""
+    return [
         Bar(
-            f"{PROCESSES.get(c.process, readable(c.process))}: {stage_label(c)}",
+            f"{process_label(c.process)}: {stage_label(c.process, c.stage)}",
             c.count,
             colour=_tone(c.process),
-            href=_stage_href(scope, Figure.OPEN_CASES, c),
+            href=_stage_href(scope, figure, c),
         )
         for c in rows
     ]
+
+
+def _stage_table(caption: str, headings: list[str], rows: list[StageCount], scope: Scope, figure: Figure) -> str:
+    """The figures of _stage_bars as a table: process, stage and the linked count."""
+    return _table(
+        caption,
+        headings,
+        [
+            [process_label(c.process), stage_label(c.process, c.stage), Link(c.count, _stage_href(scope, figure, c))]
+            for c in rows
+        ],
+        numeric_from=2,
+    )
+
+
+def _open_cases(f: Figures, scope: Scope) -> str:
+    rows = sorted(f.open_by_stage, key=lambda c: (c.process != "assessment", -c.count))
     chart = bar_chart(
         "chart-open-cases",
         "Open cases by stage",
         f"{f.open_cases:,} open cases: assessments and plans, by the stage each has reached.",
-        bars,
+        _stage_bars(rows, scope, Figure.OPEN_CASES),
     )
-    table = _table(
-        "Open cases by process and stage",
-        ["Process", "Stage", "Open cases"],
-        [
-            [
-                PROCESSES.get(c.process, readable(c.process)),
-                stage_label(c),
-                Link(c.count, _stage_href(scope, Figure.OPEN_CASES, c)),
-            ]
-            for c in rows
-        ],
-        numeric_from=2,
+    table = _stage_table(
+        "Open cases by process and stage", ["Process", "Stage", "Open cases"], rows, scope, Figure.OPEN_CASES
     )
     return _section(
         "open",
@@ -332,33 +343,19 @@ def _reviews(f: Figures, scope: Scope) -> str:
     """The review meetings overdue (the tile's figure, so the chart adds up to it), then the review's other steps."""
     meetings = [r for r in f.review_steps_overdue if r.step in REVIEW_MEETINGS]
     others = [r for r in f.review_steps_overdue if r.step not in REVIEW_MEETINGS]
-
-    def href(step: str) -> str:
-        return cases_href(scope, Figure.REVIEW_STEPS_OVERDUE, step=step)
-
-    chart = bar_chart(
-        "chart-reviews",
-        "Review meetings overdue, by kind",
+    chart, table = _steps_overdue(
+        meetings,
+        scope,
+        ("chart-reviews", "Review meetings overdue, by kind"),
         f"{f.annual_reviews_overdue:,} review meetings overdue, by the rule that set their date.",
-        [Bar(r.label, r.overdue, colour=RED, href=href(r.step)) for r in meetings],
+        ("Review meetings overdue", "Review"),
     )
-    table = _table(
-        "Review meetings overdue",
-        ["Review", "Legal basis", "Overdue"],
-        [[r.label, r.reference, Link(r.overdue, href(r.step))] for r in meetings],
-        numeric_from=2,
-    )
-    other_chart = bar_chart(
-        "chart-review-steps",
-        "Other review steps overdue, by step",
+    other_chart, other_table = _steps_overdue(
+        others,
+        scope,
+        ("chart-review-steps", "Other review steps overdue, by step"),
         "The review steps after the meeting (report, decision, amended plan) and phase transfers, overdue.",
-        [Bar(r.label, r.overdue, colour=RED, href=href(r.step)) for r in others],
-    )
-    other_table = _table(
-        "Other review steps overdue",
-        ["Step", "Legal basis", "Overdue"],
-        [[r.label, r.reference, Link(r.overdue, href(r.step))] for r in others],
-        numeric_from=2,
+        ("Other review steps overdue", "Step"),
     )
     return _section(
         "reviews",
@@ -373,21 +370,31 @@ def _reviews(f: Figures, scope: Scope) -> str:
     )
 
 
+def _steps_overdue(
+    steps: list[StepOverdue], scope: Scope, chart: tuple[str, str], description: str, table: tuple[str, str]
+) -> tuple[str, str]:
+    """A chart of review steps overdue (its id and title), each bar linked to the step's cases, and the same
+    figures as a table (its caption and the heading of the steps' column)."""
+
+    def href(step: str) -> str:
+        return cases_href(scope, Figure.REVIEW_STEPS_OVERDUE, step=step)
+
+    (chart_id, title), (caption, heading) = chart, table
+    bars = [Bar(r.label, r.overdue, colour=RED, href=href(r.step)) for r in steps]
+    rows: list[list[object]] = [[r.label, r.reference, Link(r.overdue, href(r.step))] for r in steps]
+    return (
+        bar_chart(chart_id, title, description, bars),
+        _table(caption, [heading, "Legal basis", "Overdue"], rows, numeric_from=2),
+    )
+
+
 def _redress(f: Figures, period: str, scope: Scope) -> str:
     rows = sorted(f.redress_open_by_stage, key=lambda c: (c.process, -c.count))
     open_chart = bar_chart(
         "chart-redress-open",
         "Open mediation routes and appeals, by stage",
         f"{sum(c.count for c in rows):,} mediation routes and Tribunal appeals still open, by stage.",
-        [
-            Bar(
-                f"{PROCESSES.get(c.process, readable(c.process))}: {stage_label(c)}",
-                c.count,
-                colour=_tone(c.process),
-                href=_stage_href(scope, Figure.REDRESS_OPEN, c),
-            )
-            for c in rows
-        ],
+        _stage_bars(rows, scope, Figure.REDRESS_OPEN),
     )
     m, a = f.mediation, f.appeals
 
@@ -420,18 +427,8 @@ def _redress(f: Figures, period: str, scope: Scope) -> str:
         f"Mediation requests and outcomes, and Tribunal appeals and their outcomes, {period}.",
         [Bar(label, n, colour=colour, href=link) for label, n, colour, link in outcomes],
     )
-    table = _table(
-        "Open mediation routes and appeals, by stage",
-        ["Route", "Stage", "Open"],
-        [
-            [
-                PROCESSES.get(c.process, readable(c.process)),
-                stage_label(c),
-                Link(c.count, _stage_href(scope, Figure.REDRESS_OPEN, c)),
-            ]
-            for c in rows
-        ],
-        numeric_from=2,
+    table = _stage_table(
+        "Open mediation routes and appeals, by stage", ["Route", "Stage", "Open"], rows, scope, Figure.REDRESS_OPEN
     ) + _table(
         "Mediation and appeals in the period",
         ["Step or outcome", "Count"],

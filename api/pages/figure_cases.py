@@ -7,7 +7,7 @@ number the dashboard showed. The child's name is shown only to the roles that ma
 from urllib.parse import urlencode
 
 from api.auth import PERSONAL_DATA, User
-from api.pages.dashboard import ADVISERS, MEDIATION_OUTCOMES, PROCESSES, STAGES, readable, scope_of
+from api.pages.dashboard import ADVISERS, MEDIATION_OUTCOMES, process_label, readable, scope_of, stage_label
 from api.pages.layout import e, uk_date
 from reports.dashboard import Figure, FigureCase, FigureCases
 
@@ -45,8 +45,8 @@ def title(cases: FigureCases) -> str:
     """The figure's name, and the part of it asked for (the bar or row the link was on)."""
     n = cases.narrowing
     parts = [
-        PROCESSES.get(n.process, readable(n.process)) if n.process else "",
-        STAGES.get((n.process or "", n.stage), readable(n.stage)) if n.stage else "",
+        process_label(n.process) if n.process else "",
+        stage_label(n.process or "", n.stage) if n.stage else "",
         readable(n.step) if n.step else "",
         ADVISERS.get(n.adviser, readable(n.adviser)) if n.adviser else "",
         MEDIATION_OUTCOMES.get(n.outcome, readable(n.outcome)) if n.outcome else "",
@@ -61,8 +61,8 @@ def _row(item: FigureCase, names: bool) -> str:
         f'<th scope="row">{e(item.case_ref)}</th>',
         *([f"<td>{e(item.child or '')}</td>"] if names else []),
         f"<td>{e(item.la_code)}</td>",
-        f"<td>{e(PROCESSES.get(item.process, readable(item.process)))}</td>",
-        f"<td>{e(STAGES.get((item.process, item.stage), readable(item.stage)))}</td>",
+        f"<td>{e(process_label(item.process))}</td>",
+        f"<td>{e(stage_label(item.process, item.stage))}</td>",
         f"<td>{e(what)}</td>",
         f"<td>{e(uk_date(item.due)) if item.due else ''}</td>",
         f"<td>{e(STATUSES.get(item.status or '', item.status or ''))}</td>",

@@ -27,6 +27,7 @@ from reports.dashboard import (
     Dashboard,
     Figure,
     FigureCases,
+    FigureQuery,
     Narrowing,
     Period,
     dashboard,
@@ -127,20 +128,10 @@ async def dashboard_page_html(
     return page("Inclusion dashboard", dashboard_page.render(board, user, la_code or None), signed_in=user)
 
 
-async def _cases(
-    session: SessionDep,
-    user: User,
-    las: list[str],
-    period: Period,
-    today: date,
-    figure: Figure,
-    narrowing: Narrowing,
-    limit: int,
-    offset: int,
-) -> FigureCases:
+async def _cases(session: SessionDep, user: User, asked: FigureQuery, limit: int, offset: int) -> FigureCases:
     """A figure's cases, with the child's name for the roles that see personal data (each case audited)."""
     try:
-        cases = await figure_cases(session, las, period, today, figure, narrowing, limit=limit, offset=offset)
+        cases = await figure_cases(session, asked, limit=limit, offset=offset)
     except ValueError as error:
         raise Problem(422, "No such part of the figure", str(error), "/problems/validation") from None
     if user.role not in PERSONAL_DATA or not cases.items:
@@ -150,7 +141,8 @@ async def _cases(
     names = {child.case_ref: f"{child.given_name} {child.family_name}" for child in children}
     for item in cases.items:
         item.child = names.get(item.case_ref)
-    await audit_personal_data_of(session, user, names, f"the child's name, in the dashboard's list of {figure.value}")
+    why = f"the child's name, in the dashboard's list of {asked.figure.value}"
+    await audit_personal_data_of(session, user, names, why)
     return cases
 
 
@@ -178,9 +170,14 @@ async def read_figure_cases(
     bar or row of the figure by process and stage (open cases, mediation routes and appeals), step (deadlines
     missed, review steps), adviser (advice) or outcome (mediation held). Case officers and managers also see
     the child's name, and each case shown so is audited; ops never see it."""
-    period = _period(start, end, today)
-    narrowing = Narrowing(process=process, stage=stage, step=step, adviser=adviser, outcome=outcome)
-    return await _cases(session, user, visible_las(user, la_code), period, today, figure, narrowing, limit, offset)
+    asked = FigureQuery(
+        figure=figure,
+        narrowing=Narrowing(process=process, stage=stage, step=step, adviser=adviser, outcome=outcome),
+        as_of=today,
+        period=_period(start, end, today),
+        la_codes=visible_las(user, la_code),
+    )
+    return await _cases(session, user, asked, limit, offset)
 
 
 def _part(name: str, value: str | None) -> str | None:
@@ -227,9 +224,8 @@ async def figure_cases_page_html(
             outcome=_part("outcome", outcome),
         )
         first = _number("offset", offset, 0, 100_000)
-        cases = await _cases(
-            session, user, las, period, today, Figure(figure), narrowing, figure_cases_page.PAGE_SIZE, first
-        )
+        asked = FigureQuery(figure=Figure(figure), narrowing=narrowing, as_of=today, period=period, la_codes=las)
+        cases = await _cases(session, user, asked, figure_cases_page.PAGE_SIZE, first)
     except Problem as problem:
         return error_page(problem, user)
     body = figure_cases_page.render(cases, user, la_code or None, first)

@@ -163,7 +163,7 @@ async def verify(settings: Settings, token: str) -> User:
 BEARER = HTTPBearer(
     auto_error=False,
     scheme_name="token",
-    description="A signed JWT with role, sub and la_codes (docs/operations.md; `python -m cli.tokens` makes one)",
+    description="A signed JWT with role, sub and la_codes (README, Who may do what; `python -m cli.tokens` makes one)",
 )
 
 

@@ -50,7 +50,7 @@ def create_app(
 
     if not (settings.auth_jwt_secret or settings.auth_jwt_public_key or settings.auth_jwks_url):
         # An API that cannot verify tokens would refuse every request: say so at start, not per request.
-        raise RuntimeError("set AUTH_JWT_SECRET, AUTH_JWT_PUBLIC_KEY or AUTH_JWKS_URL (see docs/operations.md)")
+        raise RuntimeError("set AUTH_JWT_SECRET, AUTH_JWT_PUBLIC_KEY or AUTH_JWKS_URL (README, Who may do what)")
     # Refuses to start with encryption on and no keys (PayloadKeyError says which setting is missing).
     payload_codec = codec_for(settings)
 

@@ -18,6 +18,11 @@ MARK = "ehcp-ops-text"
 WORKFLOW_METADATA = b"temporal.api.sdk.v1.WorkflowMetadata"
 
 
+class OpsText(str):
+    """A label the workflows write for the timeline (a timer's or an activity's summary: "breach: … due 26 May
+    2025"), of codes, steps and dates only: the payload converter writes it as ops text, so it stays in clear."""
+
+
 def ops_text(text: str) -> Payload:
     """A `json/plain` string, as the SDK's converter would write it, marked to stay in clear."""
     data = json.dumps(text, ensure_ascii=False, separators=(",", ":")).encode()

@@ -8,26 +8,39 @@ import dataclasses
 import logging
 import os
 import sys
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Sequence
 from typing import Any, NoReturn
 
 import structlog
+from temporalio.api.common.v1 import Payload
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.contrib.pydantic import PydanticPayloadConverter, pydantic_data_converter
 from temporalio.converter import DataConverter
 from temporalio.runtime import Runtime
 from temporalio.service import RPCError
 
 from core.config import Settings
+from core.ops_text import OpsText, ops_text
 from core.payload_codec import codec_for
 
 log = structlog.get_logger(__name__)
 
 
+class PayloadConverter(PydanticPayloadConverter):
+    """Pydantic's payloads, but a timeline label (OpsText) is written as ops text, which the codec leaves in
+    clear: the Temporal UI's timer and activity labels are for ops, who cannot decode (core/ops_text.py)."""
+
+    def to_payloads(self, values: Sequence[Any]) -> list[Payload]:
+        payloads = super().to_payloads(values)
+        return [ops_text(v) if isinstance(v, OpsText) else p for v, p in zip(values, payloads, strict=True)]
+
+
 def data_converter(settings: Settings) -> DataConverter:
     """Pydantic payloads, encrypted with the configured keys (core/payload_codec.py): the worker, the API, the
     tools and the tests all need this one, or one side could not read what the other wrote."""
-    return dataclasses.replace(pydantic_data_converter, payload_codec=codec_for(settings))
+    return dataclasses.replace(
+        pydantic_data_converter, payload_converter_class=PayloadConverter, payload_codec=codec_for(settings)
+    )
 
 
 async def connect(settings: Settings, *, attempts: int = 60, runtime: Runtime | None = None) -> Client:

@@ -21,6 +21,7 @@ from datetime import date
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from core.ops_text import OpsText
     from workflows import letters
     from workflows.actions import Action, ExceptionRecorded
     from workflows.activity_contracts import START_PLAN, Recipient
@@ -177,7 +178,7 @@ class AssessmentWorkflow(CaseWorkflow):
             plan,
             start_to_close_timeout=ACTIVITY_TIMEOUT,
             retry_policy=ACTIVITY_RETRY,
-            summary="start the plan workflow",
+            summary=OpsText("start the plan workflow"),
         )
 
     # Validation shared by every action ---------------------------------------------------------

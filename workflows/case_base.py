@@ -18,6 +18,7 @@ from temporalio.common import RetryPolicy, SearchAttributeUpdate
 
 with workflow.unsafe.imports_passed_through():
     import statutory
+    from core.ops_text import OpsText
     from workflows import letters, restatement
     from workflows import search_attributes as sa
     from workflows.actions import Action, ExceptionRecorded
@@ -436,7 +437,7 @@ class CaseWorkflow(ABC):
             options: dict[str, Any] = {
                 "start_to_close_timeout": ACTIVITY_TIMEOUT,
                 "retry_policy": ACTIVITY_RETRY,
-                "summary": f"read model: {snapshot.stage}",
+                "summary": OpsText(f"read model: {snapshot.stage}"),
             }
             if in_task:
                 await workflow.execute_local_activity(SYNC_CASE, snapshot, **options)
@@ -503,7 +504,7 @@ class CaseWorkflow(ABC):
                     await workflow.wait_condition(
                         lambda: self._clock_changed or until_closed(),
                         timeout=timeout,
-                        timeout_summary=self._timer_summary(),
+                        timeout_summary=OpsText(self._timer_summary()),
                     )
             self._clock_changed = False
             event = self.next_event()
@@ -520,8 +521,10 @@ class CaseWorkflow(ABC):
         26 May 2025" (docs/temporal-ui.md)."""
         moment, event = self.book.next_moment(), self.next_event()
         if moment is not None and (event is None or moment[0] <= event):
-            _, what, deadline = moment
-            return f"{TIMER_WORDS[what]}: {deadline.label or deadline.step} due {day(deadline.due)}"
+            when, what, deadline = moment
+            # A date entered late is judged when its settle period ends, whatever its own moments were.
+            words = "entered late, judged" if when == deadline.held_until else TIMER_WORDS[what]
+            return f"{words}: {deadline.label or deadline.step} due {day(deadline.due)}"
         if event is not None:
             return f"{self.process} calendar: {self.calendar_event()}"
         return "waiting for the case officer"
@@ -591,7 +594,7 @@ class CaseWorkflow(ABC):
             ),
             start_to_close_timeout=ACTIVITY_TIMEOUT,
             retry_policy=ACTIVITY_RETRY,
-            summary=f"appealable decision: {decision.kind}",
+            summary=OpsText(f"appealable decision: {decision.kind}"),
         )
 
     async def send_plan_copies(self, key: str, what: str, on: date, reference: str, setting: str | None) -> None:
@@ -647,7 +650,7 @@ class CaseWorkflow(ABC):
             OrderDone(tribunal_workflow_id=tribunal_workflow_id, order_id=order_id, on=on),
             start_to_close_timeout=ACTIVITY_TIMEOUT,
             retry_policy=ACTIVITY_RETRY,
-            summary="the Tribunal's order is carried out",
+            summary=OpsText("the Tribunal's order is carried out"),
         )
 
     async def notify(
@@ -676,5 +679,5 @@ class CaseWorkflow(ABC):
             ),
             start_to_close_timeout=ACTIVITY_TIMEOUT,
             retry_policy=ACTIVITY_RETRY,
-            summary=f"notify {recipient.value}: {template or key}",
+            summary=OpsText(f"notify {recipient.value}: {template or key}"),
         )

@@ -22,6 +22,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     import statutory
+    from core.ops_text import OpsText
     from statutory import phases
     from workflows import letters, review_cycle
     from workflows import search_attributes as sa
@@ -126,7 +127,7 @@ class PlanWorkflow(CaseWorkflow):
                 start_to_close_timeout=ACTIVITY_TIMEOUT,
                 retry_policy=ACTIVITY_RETRY,
                 result_type=Cohort,
-                summary="the child's cohort (school year), from the database",
+                summary=OpsText("the child's cohort (school year), from the database"),
             )
             self.state.reception_year = cohort.reception_year
         self._life_dates()

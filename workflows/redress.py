@@ -19,6 +19,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     import statutory
+    from core.ops_text import OpsText
     from statutory.redress import redress_rules
     from workflows import letters
     from workflows.actions import Action
@@ -150,7 +151,7 @@ class RedressWorkflow(CaseWorkflow):
                 start_to_close_timeout=ACTIVITY_TIMEOUT,
                 retry_policy=ACTIVITY_RETRY,
                 result_type=bool,
-                summary="no appeal against ceasing: the plan ceases",
+                summary=OpsText("no appeal against ceasing: the plan ceases"),
             )
         await self.publish()
 
@@ -340,7 +341,7 @@ class RedressWorkflow(CaseWorkflow):
             ),
             start_to_close_timeout=ACTIVITY_TIMEOUT,
             retry_policy=ACTIVITY_RETRY,
-            summary="start the Tribunal appeal",
+            summary=OpsText("start the Tribunal appeal"),
         )
         await self.notify(
             Recipient.MANAGER,

@@ -15,6 +15,7 @@ from datetime import date
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from core.ops_text import OpsText
     from workflows import letters
     from workflows.actions import Action
     from workflows.activity_contracts import CARRY_ORDER, CarriedOrder, Recipient
@@ -186,7 +187,7 @@ class TribunalWorkflow(CaseWorkflow):
             ),
             start_to_close_timeout=ACTIVITY_TIMEOUT,
             retry_policy=ACTIVITY_RETRY,
-            summary=f"carry the order into the case: {order.kind.value}",
+            summary=OpsText(f"carry the order into the case: {order.kind.value}"),
         )
         return carried_to
 

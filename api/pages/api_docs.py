@@ -23,9 +23,10 @@ POLICY = {
 SWAGGER_UI = {"persistAuthorization": True, "displayRequestDuration": True, "tryItOutEnabled": False}
 
 
-# An example body for every officer action (api/examples.json, by route), dated along docs/walkthrough.md's
-# timeline, so "Try it out" starts from a body the route takes (tests/api/test_openapi_examples.py holds each to its
-# route's model). Kept out of the models: the workflows' action models are the workflows', not the API's docs.
+# An example body for every officer action and every other write (api/examples.json, by route), dated along
+# docs/walkthrough.md's timeline, so "Try it out" starts from a body the route takes
+# (tests/api/test_openapi_examples.py holds each to its route's model). Kept out of the models: the workflows'
+# action models are the workflows', not the API's docs.
 EXAMPLES: dict[str, list[dict[str, Any]]] = json.loads((files("api") / "examples.json").read_text())
 
 
@@ -87,8 +88,9 @@ def _with_examples(app: FastAPI) -> None:
         if app.openapi_schema is not None:
             return app.openapi_schema
         built = build()
-        for path, examples in EXAMPLES.items():
-            body = built["paths"][path]["post"]["requestBody"]["content"]["application/json"]
+        for route, examples in EXAMPLES.items():
+            method, _, path = route.rpartition(" ")  # "PUT /cases/{case_ref}/assignment"; POST unless said
+            body = built["paths"][path][(method or "post").lower()]["requestBody"]["content"]["application/json"]
             body["examples"] = {f"example {n}": {"value": value} for n, value in enumerate(examples, 1)}
         return built
 

@@ -7,9 +7,12 @@ and validated by the route's own body model (api/actions.py `OfficerAction.model
 from typing import Any
 
 import pytest
+from pydantic import BaseModel
 
 from api.actions import OfficerAction
 from api.main import create_app
+from api.routes.work import AssignmentIn, MoveIn
+from api.schemas import CaseCreate
 from cli.steps import PROCESSES
 from core.config import Settings
 from tests.factories import TEST_PAYLOAD_KEYS, TEST_SECRET
@@ -41,3 +44,21 @@ def test_each_example_is_a_body_its_route_takes(document: dict[str, Any], path: 
     assert examples, f"POST {path} has no example body"
     for example in examples:
         step.model.model_validate(example)  # raises, naming the field, if the example is not a body it takes
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "model"),
+    [
+        ("post", "/cases", CaseCreate),
+        ("put", "/cases/{case_ref}/assignment", AssignmentIn),
+        ("post", "/assignments/move", MoveIn),
+    ],
+)
+def test_the_other_writes_have_examples_they_take(
+    document: dict[str, Any], method: str, path: str, model: type[BaseModel]
+) -> None:
+    body = document["paths"][path][method]["requestBody"]["content"]["application/json"]
+    examples = [example["value"] for example in body["examples"].values()]
+    assert examples
+    for example in examples:
+        model.model_validate(example)

@@ -349,3 +349,21 @@ async def test_under_make_run_the_local_ui_decodes_without_a_token_from_this_mac
     async with sessions() as session:
         actors = set((await session.exec(select(AuditEvent.actor).where(AuditEvent.case_ref == case_ref))).all())
     assert "temporal-ui.local" in actors
+
+
+async def test_ops_read_the_timelines_labels_and_nothing_else(
+    api: httpx.AsyncClient, env: WorkflowEnvironment, settings: Settings
+) -> None:
+    """A timer's and an activity's summary are the timeline's words for ops ("reminder: … due 12 Nov 2026"): the
+    codec opens them for ops, while every input stays sealed for them."""
+    officer, received = await Officer.with_request_today(api, env)
+    await officer.act("exceptions", absence(received))
+    history = await env.client.get_workflow_handle(f"assessment-{officer.case_ref}").fetch_history()
+    labels = [e.user_metadata.summary for e in history.events if e.user_metadata.HasField("summary")]
+    inputs = await update_payloads(env, officer.case_ref)
+    ops = bearer(settings, Role.OPS, ["202"])
+    answer = await api.post("/codec/decode", json=as_json(labels + inputs), headers=ops)
+    opened = from_json(answer.json())
+    assert all(p.metadata["encoding"] == b"json/plain" for p in opened[: len(labels)])
+    assert any(b"reminder: " in p.data for p in opened[: len(labels)])
+    assert [p.data for p in opened[len(labels) :]] == [p.data for p in inputs]  # sealed, as they came

@@ -29,7 +29,7 @@ CASE_COLUMNS = (
     "exception_count",
     "updated_at",
 )
-DEADLINE_COLUMNS = ("la_code", "step", "kind", "start", "due", "status", "done_on", "exception_code")
+DEADLINE_COLUMNS = ("la_code", "step", "kind", "start", "due", "status", "done_on", "exception_code", "held_until")
 
 REDRESS_PROCESSES = frozenset({"redress", "tribunal"})
 REDRESS_COLUMNS = (
@@ -100,6 +100,7 @@ def deadline_rows(snapshot: CaseSnapshot) -> list[dict[str, Any]]:
             "status": d.status.value,
             "done_on": d.done_on,
             "exception_code": d.exception_code,
+            "held_until": d.held_until,
         }
         for d in snapshot.deadlines
     ]

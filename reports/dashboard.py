@@ -365,7 +365,13 @@ def _deadlines(las: list[str], period: Period, today: date) -> _Source:
     missed = and_(status.in_(MISSED), in_period, col(d.kind) == DeadlineKind.DUTY.value)
     # A duty still owed on an open case: closing a case closes its open deadlines (workflows/deadline_book.py).
     owed = and_(col(d.done_on).is_(None), col(d.kind) == DeadlineKind.DUTY.value, col(Case.closed).is_(False))
-    overdue = and_(owed, col(d.due) < today)
+    # A late-entered date still in its settle period is not judged yet (docs/legal-time.md): not overdue until then.
+    judged = or_(
+        col(d.held_until).is_(None),
+        col(d.held_until) <= statutory.breach_at(today - timedelta(days=1)),
+        status != DeadlineStatus.OPEN.value,  # judged early: the officer confirmed the case's past is in
+    )
+    overdue = and_(owed, col(d.due) < today, judged)
     final_plan_done = and_(col(d.step) == FINAL_PLAN, col(d.done_on).between(period.start, period.end))
     # Issued, not withdrawn: a final-plan deadline is also closed when a request is refused or withdrawn, and
     # only an issued plan makes the case a plan (or leaves the assessment at final_issued).

@@ -124,6 +124,9 @@ class CaseDeadline(SQLModel, table=True):
     status: str = Field(max_length=16)
     done_on: date | None = None
     exception_code: str | None = Field(default=None, max_length=48)
+    # A date entered late (a case or a backlog typed in after its moments passed) is not judged until then
+    # (docs/legal-time.md): until it passes, an overdue such date is not yet a statement that the duty was missed.
+    held_until: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
 
 
 class AuditEvent(SQLModel, table=True):

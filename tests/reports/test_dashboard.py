@@ -46,6 +46,7 @@ async def test_dashboard_counts_each_case_of_the_la_and_none_of_another(
     await held.open(received, la_code=HELD_OUT)
     await held.on("decide-to-assess", received + timedelta(weeks=1), assess=True)
     await held.on("advice-requests", received + timedelta(weeks=2), adviser="educational_psychologist")
+    await held.on("backlog-confirmed", today)  # its past is in: the overdue advice is judged now
 
     ours = bearer(settings, Role.MANAGER, [LA], sub="manager.dash")
 
@@ -208,3 +209,30 @@ async def test_bad_periods_and_las_are_refused_with_a_reason(api: httpx.AsyncCli
     assert one_day["period"] == {"start": "2025-06-01", "end": "2025-06-01"}
     only_end = await board(api, headers, to="2025-06-30")
     assert only_end["period"] == {"start": "2024-07-01", "end": "2025-06-30"}
+
+
+async def test_a_late_entered_date_is_not_overdue_until_it_is_judged(
+    api: httpx.AsyncClient, env: WorkflowEnvironment, settings: Settings
+) -> None:
+    """A case typed in late holds its overdue dates for the settle period (docs/legal-time.md): the advice it
+    shows past due may have come in time and not been entered yet, so the dashboard does not call it overdue
+    until the officer confirms the past is in, or the period ends."""
+    la = "HLD"
+    manager = bearer(settings, Role.MANAGER, [la], sub="manager.hld")
+    officer = Officer(api, env)
+    today = await officer.today()
+    await officer.open(today - timedelta(days=70), la_code=la)
+    await officer.on("decide-to-assess", today - timedelta(days=60), assess=True)
+    await officer.on("advice-requests", today - timedelta(days=56), adviser="educational_psychologist")
+
+    async def advice_overdue(expected: int) -> bool:
+        return (await board(api, manager, la_code=la))["total"]["advice_overdue"] == expected
+
+    async def advice_owed() -> bool:
+        advisers = (await board(api, manager, la_code=la))["total"]["advice_by_adviser"]
+        return [(a["adviser"], a["owed"]) for a in advisers] == [("educational_psychologist", 1)]
+
+    await eventually(advice_owed)  # the read model has the request, due 14 days ago (6 weeks, reg 8(1))
+    assert await advice_overdue(0)
+    await officer.on("backlog-confirmed", today)
+    await eventually(lambda: advice_overdue(1))

@@ -81,7 +81,8 @@ async def test_request_received_weeks_ago_is_held_then_breaches_once_the_backlog
 
     async def breach_recorded() -> list[AuditEvent] | None:
         async with sessions() as session:
-            rows = (await session.exec(select(AuditEvent).where(AuditEvent.case_ref == case_ref))).all()
+            query = select(AuditEvent).where(AuditEvent.case_ref == case_ref).order_by(col(AuditEvent.id))
+            rows = (await session.exec(query)).all()
         return list(rows) if any(e.action == "deadline_breached" for e in rows) else None
 
     events = await eventually(breach_recorded)

@@ -181,6 +181,20 @@ async def import_plans(
         registered += [
             (number, row, ref, existed) for (number, row), (ref, existed) in zip(batch, outcomes, strict=True)
         ]
+    # A reference imported before for another child, or another plan, is not the same plan: refused, so a reused or
+    # mistyped reference never passes as "already present" while the two records disagree.
+    differing = await _differences(
+        sessions, [(number, row, ref) for number, row, ref, existed in registered if existed]
+    )
+    for number, row, _, _ in registered:
+        if fields := differing.get(number):
+            report.reject(
+                number,
+                row.la_reference,
+                f"this LA reference was imported before with another {' and '.join(fields)}: nothing was changed; "
+                "check the reference, or correct the plan's record through the LA",
+            )
+    registered = [entry for entry in registered if entry[0] not in differing]
     limit = asyncio.Semaphore(IMPORT_CONCURRENCY)
 
     async def start(row: ImportRow, case_ref: str) -> None:
@@ -222,6 +236,39 @@ def _reference(raw: dict[str, Any]) -> str | None:
         return _REFERENCE.validate_python(raw.get("la_reference"), strict=True)
     except ValidationError:
         return None
+
+
+async def _differences(sessions: SessionMaker, rows: list[tuple[int, ImportRow, str]]) -> dict[int, list[str]]:
+    """For each row whose reference was imported before, what of the child and the plan differs from the record
+    (the fields' names, never their values): names compared as a person would, ignoring case and spacing."""
+    if not rows:
+        return {}
+    refs = {ref for _, _, ref in rows}
+    async with sessions() as session:
+        children = {c.case_ref: c for c in (await session.exec(select(Child).where(col(Child.case_ref).in_(refs))))}
+        cases = {c.case_ref: c for c in (await session.exec(select(Case).where(col(Case.case_ref).in_(refs))))}
+
+    def same(a: str, b: str) -> bool:
+        return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+    found: dict[int, list[str]] = {}
+    for number, row, ref in rows:
+        child, case = children.get(ref), cases.get(ref)
+        if child is None or case is None:
+            continue
+        fields = [
+            name
+            for name, differs in (
+                ("given name", not same(child.given_name, row.given_name)),
+                ("family name", not same(child.family_name, row.family_name)),
+                ("date of birth", child.date_of_birth != row.date_of_birth),
+                ("plan issue date", case.received_date != row.plan_issued_on),
+            )
+            if differs
+        ]
+        if fields:
+            found[number] = fields
+    return found
 
 
 def _digest(row: ImportRow) -> str:

@@ -19,7 +19,7 @@ PARENT_EMAIL = "philippa.quillfeather@example.org"
 STREET = "Willow Lane, Camden"
 
 # Every LA code the tests open cases in: the default test caller is a manager over all of them.
-TEST_LAS = ["202", "330", "331", "332", "333", "335", "340", "341", "342", "360", "909", "999", "HLD"]
+TEST_LAS = ["202", "330", "331", "332", "333", "335", "340", "341", "342", "360", "909", "999", "HLD", "IMP"]
 TEST_SECRET = "test-only-secret-0123456789abcdef0123456789abcdef"
 # Payload encryption key for every test server and worker (core/payload_codec.py); public, like the secret above.
 TEST_PAYLOAD_KEYS = "test1:GGHT/wxtNWZohCS2uxlrXRc+cvVdt7GCAm8CTT3YpIc="

@@ -89,6 +89,29 @@ async def test_importing_the_same_file_twice_imports_nothing_twice(
     assert state["last_review_on"] == "2025-03-10" and state["review_due"] == "2026-03-10"
 
 
+async def test_a_reference_imported_before_for_another_child_is_refused_not_taken_as_present(
+    api: httpx.AsyncClient, env: WorkflowEnvironment, sessions: SessionMaker
+) -> None:
+    """A reused or mistyped LA reference must not pass as "already present" while the records disagree: the row is
+    refused, naming what differs (not its values), and nothing is changed; the same details again are present."""
+    officer = PlanOfficer(api, env)
+    first = await officer.import_plans([row("SAME/1", la_code="IMP"), row("SAME/2", la_code="IMP")])
+    assert first["imported"] == 2
+    again = await officer.import_plans(
+        [
+            row("SAME/1", la_code="IMP", given_name="  zebedee "),  # the same child, typed differently
+            row("SAME/2", la_code="IMP", family_name="Other", date_of_birth="2015-01-31"),
+        ]
+    )
+    assert (again["imported"], again["already_present"], again["rejected_count"]) == (0, 1, 1)
+    assert again["cases"][0]["case_ref"] == first["cases"][0]["case_ref"]
+    [refused] = again["rejected"]
+    assert (refused["row"], refused["la_reference"]) == (2, "SAME/2")
+    assert "another family name and date of birth" in refused["reason"]
+    assert "Other" not in refused["reason"] and "2015-01-31" not in refused["reason"]
+    assert await count_cases(sessions, "IMP") == 2
+
+
 async def test_bad_rows_are_reported_and_the_rest_imported(
     api: httpx.AsyncClient, env: WorkflowEnvironment, sessions: SessionMaker
 ) -> None:

@@ -1,6 +1,7 @@
 """POST /plans/import: the bulk import of existing plans (api.plan_import), as CSV or JSON."""
 
 import asyncio
+import codecs
 
 from fastapi import APIRouter, Request
 
@@ -37,12 +38,30 @@ async def import_plan_file(
         raise Problem(
             413, "Import too large", f"Split the file: at most {MAX_IMPORT_BYTES // 1024 // 1024} MB per import."
         )
+    content_type = request.headers.get("content-type", "text/csv")
+    encoding = _charset(content_type)
     try:
-        content_type = request.headers.get("content-type", "text/csv")
-        rows = await asyncio.to_thread(parse, body.decode("utf-8-sig"), content_type)
+        rows = await asyncio.to_thread(parse, body.decode(encoding), content_type)
     except (ValueError, UnicodeDecodeError) as error:
         detail = f"The file could not be read as CSV or JSON: {error}"
         raise Problem(422, "Unreadable import", detail, "/problems/validation") from error
     return await import_plans(
         rows, request.app.state.sessions, temporal, settings, actor=user.sub, la_codes=user.la_codes, today=today
     )
+
+
+def _charset(content_type: str) -> str:
+    """How the file's text is encoded: the content type's charset (a CSV saved from Excel is often windows-1252),
+    else UTF-8, with or without the byte-order mark Excel writes."""
+    for parameter in content_type.split(";")[1:]:
+        name, _, value = parameter.strip().partition("=")
+        if name.strip().lower() != "charset":
+            continue
+        try:
+            codec = codecs.lookup(value.strip().strip('"'))
+        except LookupError:
+            raise Problem(
+                415, "Unknown character set", "The content type names a charset this API cannot read: send UTF-8."
+            ) from None
+        return "utf-8-sig" if codec.name == "utf-8" else codec.name
+    return "utf-8-sig"

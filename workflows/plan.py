@@ -549,7 +549,11 @@ class PlanWorkflow(CaseWorkflow):
 
     @issue_amended_plan.validator
     def _validate_amended(self, issued: AmendedPlanIssued) -> None:
-        self._check(issued, *NAMING_STAGES, what="the amended plan")
+        # A Tribunal order to amend is carried out as ordered (reg 44(2)(e)), without the review's proposals and
+        # comments: an order that reaches a plan in the middle of a review can be carried out at once, and the
+        # review is owed as before (docs/statutory-choices.md row 62).
+        ordered_now = (PlanStage.REVIEW_SCHEDULED, PlanStage.REVIEW_HELD) if self.state.open_orders else ()
+        self._check(issued, *NAMING_STAGES, *ordered_now, what="the amended plan")
         ordered = max((o.made_on for o in self.state.open_orders), default=None)
         if ordered is not None and issued.on < ordered:
             raise InvalidAction(

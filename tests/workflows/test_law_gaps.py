@@ -6,9 +6,12 @@ import httpx
 from temporalio.testing import WorkflowEnvironment
 
 import statutory
+from core.workflow_ids import plan_id
+from store.db import SessionMaker
 from tests.conftest import eventually
 from tests.driver import SECTIONS, Officer, PlanOfficer, Redress
 from tests.factories import absence
+from workflows.plan_models import TribunalOrder
 
 
 async def test_mediation_still_running_at_two_months_keeps_the_route_open_until_the_certificate(
@@ -234,3 +237,28 @@ async def test_an_order_to_reassess_after_a_refusal_reassesses_the_plan_not_the_
     assert (await eventually(complied))["stage"] == "complied"
     plan = await officer.in_cycle(2)  # the re-assessed plan is the plan's next version, in its next cycle
     assert plan["versions"][-1]["reason"] == "Tribunal order"
+
+
+async def test_a_tribunal_order_to_amend_during_a_review_can_be_carried_out_at_once(
+    api: httpx.AsyncClient, env: WorkflowEnvironment, sessions: SessionMaker
+) -> None:
+    """An order to amend (reg 44(2)(e), 5 weeks) may reach a plan whose review meeting is already set. The order is
+    the Tribunal's, so the LA amends the plan as ordered without proposals and 15 days of comments first; waiting
+    for the review to run its course would make the LA miss the order's time limit through no fault of its own."""
+    officer = Redress(api, env)
+    await officer.import_existing("ORDERED/1", issued_days_ago=300, year_group=4)
+    today = await officer.today()
+    await officer.act_on_plan("review-notice", {"meeting_on": (today + timedelta(days=20)).isoformat()})
+    order = TribunalOrder(
+        on=today, actor="tribunal", order_id="A1-amend", kind="amend", tribunal_workflow_id="tribunal-none-A1"
+    )
+    handle = env.client.get_workflow_handle(plan_id(officer.case_ref))
+    await handle.execute_update("tribunal_order", order, id="tribunal_order:A1-amend")  # as the order's activity
+    await officer.wait(days=7)
+    issued = (await officer.today()).isoformat()  # a week into the order's 5 weeks
+    plan = await officer.act_on_plan("amended-plan", {"issued_on": issued, "sections": {**SECTIONS, "I": "School"}})
+    assert plan["versions"][-1]["reason"] == "Tribunal order"
+    ordered = [row for row in await officer.deadline_rows(sessions) if row.step == "tribunal.comply_amend"]
+    assert [(row.status, row.done_on and row.done_on.isoformat()) for row in ordered] == [("met", issued)]
+    review = next(d for d in (await officer.in_cycle(2))["deadlines"] if d["step"] == "review.annual")
+    assert review["status"] == "open"  # the annual review is still owed

@@ -47,6 +47,19 @@ class Notifier:
 
     @activity.defn(name=SEND_NOTIFICATION)
     async def send_notification(self, request: NotificationRequest) -> None:
+        await self._queue(request)
+        if self.gateway is not None and not request.past_fact:
+            await self._deliver(request, self.gateway)
+
+    async def send_to(self, email: str, request: NotificationRequest) -> None:
+        """A notice to the one address that asked for it (a portal sign-in code), the same outbox row and Notify
+        call as a workflow's notice, but not to whichever contact of that role the case lists first: a
+        code sent to the other parent would sign the wrong person in."""
+        await self._queue(request)
+        if self.gateway is not None:
+            await self._deliver(request, self.gateway, to=email)
+
+    async def _queue(self, request: NotificationRequest) -> None:
         row = {
             "idempotency_key": request.idempotency_key,
             "case_ref": request.case_ref,
@@ -59,17 +72,15 @@ class Notifier:
         }
         async with self.sessions() as session, session.begin():
             await upsert(session, Notification, [row], keys=["idempotency_key"])
-        if self.gateway is not None and not request.past_fact:
-            await self._deliver(request, self.gateway)
 
-    async def _deliver(self, request: NotificationRequest, gateway: NotifyGateway) -> None:
+    async def _deliver(self, request: NotificationRequest, gateway: NotifyGateway, to: str | None = None) -> None:
         async with self.sessions() as session:
             notification = (
                 await session.exec(select(Notification).where(Notification.idempotency_key == request.idempotency_key))
             ).one()
             if notification.status == "sent":
                 return
-            email = await self._email_for(session, request)
+            email = to or await self._email_for(session, request)
             if email is None:
                 # No email on file: the notice stays in the outbox for the mail room to post.
                 return

@@ -2,12 +2,15 @@
 
 Tokens are verified against one configured key: a shared secret (HS256, the embedded default), a PEM
 public key, or an OIDC provider's published keys (JWKS). The token carries `role` (case_officer,
-manager or ops) and `la_codes`; nothing else about the user is trusted from the request body.
+manager, ops or family) and `la_codes`, or for a family `case_refs`; nothing else about the user is trusted
+from the request body.
 
 The rules, in one place so that the access test can read them back:
 - case officers and managers act on cases of their own LAs and see the people on them;
 - managers also reassign cases and see work queues and the SEN2 return across their LAs;
-- ops see workflow state, queues and the dashboard, never personal data, and change nothing.
+- ops see workflow state, queues and the dashboard, never personal data, and change nothing;
+- a family (signed in through the portal, api/routes/portal.py) is not staff: it reaches only the portal's
+  routes, and there only the cases its token names.
 A case of another LA answers 404, as a case that does not exist would, so references cannot be probed.
 """
 
@@ -45,33 +48,42 @@ class Role(StrEnum):
     CASE_OFFICER = "case_officer"
     MANAGER = "manager"
     OPS = "ops"
+    FAMILY = "family"
 
 
 ACTING = frozenset({Role.CASE_OFFICER, Role.MANAGER})
 PERSONAL_DATA = ACTING
-EVERYONE = frozenset(Role)
+STAFF = frozenset({Role.CASE_OFFICER, Role.MANAGER, Role.OPS})
 
 
 @dataclass(frozen=True)
 class User:
-    """The caller as the token says: `sub` is an opaque staff id (it is written to the audit trail)."""
+    """The caller as the token says: `sub` is an opaque staff id, or a family's pseudonym (it is written to the
+    audit trail); `case_refs` are the cases a family may see, and are empty for staff."""
 
     sub: str
     role: Role
     la_codes: frozenset[str]
+    case_refs: frozenset[str] = frozenset()
 
     def sees(self, la_code: str) -> bool:
         return la_code in self.la_codes
 
 
 def issue_token(
-    settings: Settings, sub: str, role: Role, la_codes: list[str], lifetime: timedelta = timedelta(hours=8)
+    settings: Settings,
+    sub: str,
+    role: Role,
+    la_codes: list[str],
+    lifetime: timedelta = timedelta(hours=8),
+    case_refs: list[str] | None = None,
 ) -> str:
-    """A token signed with the configured shared secret: for local use and tests (`python -m cli.tokens`)."""
+    """A token signed with the configured shared secret: for local use and tests (`python -m cli.tokens`), and
+    for a family signed in through the portal (with `case_refs`)."""
     if settings.auth_jwt_secret is None:
         raise RuntimeError("AUTH_JWT_SECRET is not set: only a shared-secret deployment can issue tokens here")
     now = datetime.now(UTC)
-    claims = {
+    claims: dict[str, Any] = {
         "sub": sub,
         "role": role.value,
         "la_codes": sorted(la_codes),
@@ -80,6 +92,8 @@ def issue_token(
         "iat": now,
         "exp": now + lifetime,
     }
+    if case_refs is not None:
+        claims[CASE_REFS_CLAIM] = sorted(case_refs)
     return jwt.encode(claims, settings.auth_jwt_secret.get_secret_value(), algorithm="HS256")
 
 
@@ -110,6 +124,13 @@ MAX_LAS = 160
 # so); a metrics scraper's lasts a quarter (docs/temporal-ui.md). Nothing longer is a token anyone meant to
 # issue: an `exp` a thousand years off would keep a leaked token working for ever.
 MAX_TOKEN_LIFETIME = timedelta(days=92)
+# A family's token names the cases it may see, and lasts an afternoon at most (the portal issues 2 hours): a
+# parent signs in on a phone or a library computer, and a case they stop being a contact of leaves their scope
+# at the next sign-in.
+CASE_REFS_CLAIM = "case_refs"
+MAX_FAMILY_TOKEN_LIFETIME = timedelta(hours=2)
+# A parent with more children in the LA's caseload than this is a token made up, not a family.
+MAX_FAMILY_CASES = 20
 
 
 async def verify(settings: Settings, token: str) -> User:
@@ -147,7 +168,9 @@ async def verify(settings: Settings, token: str) -> User:
         roles = set()
     known = [r for r in Role if r.value in roles]
     if len(known) != 1:
-        raise Problem(403, "No role", "The token must carry exactly one role: case_officer, manager or ops.")
+        raise Problem(403, "No role", "The token must carry exactly one role: case_officer, manager, ops or family.")
+    if known[0] is Role.FAMILY:
+        return _family(claims, sub, expires)
     la_codes = claims.get(settings.auth_la_claim) or []
     if not isinstance(la_codes, list) or not all(
         isinstance(code, str) and re.fullmatch(LA_CODE, code) for code in la_codes
@@ -156,6 +179,22 @@ async def verify(settings: Settings, token: str) -> User:
     if len(la_codes) > MAX_LAS:
         raise Problem(403, "Too many local authorities", f"A token may name at most {MAX_LAS} LA codes.")
     return User(sub=sub, role=known[0], la_codes=frozenset(la_codes))
+
+
+def _family(claims: dict[str, Any], sub: str, expires: float) -> User:
+    """A family's token: no LA, the cases it may see, and a short life."""
+    if expires - datetime.now(UTC).timestamp() > MAX_FAMILY_TOKEN_LIFETIME.total_seconds():
+        raise _unauthorised("A family's token lasts at most 2 hours; sign in again.")
+    if claims.get("la_codes"):
+        raise Problem(403, "Not staff", "A family's token names no local authority.")
+    case_refs = claims.get(CASE_REFS_CLAIM) or []
+    if not isinstance(case_refs, list) or not all(
+        isinstance(ref, str) and CASE_REF_PATTERN.fullmatch(ref) for ref in case_refs
+    ):
+        raise Problem(403, "No cases", f"The token's {CASE_REFS_CLAIM} claim must be a list of case references.")
+    if len(case_refs) > MAX_FAMILY_CASES:
+        raise Problem(403, "Too many cases", f"A family's token may name at most {MAX_FAMILY_CASES} cases.")
+    return User(sub=sub, role=Role.FAMILY, la_codes=frozenset(), case_refs=frozenset(case_refs))
 
 
 # Declared so the OpenAPI document carries the bearer scheme, and /docs's "Authorize" sends the token with
@@ -202,9 +241,11 @@ def allow(*roles: Role) -> Callable[[User], Coroutine[Any, Any, User]]:
     return check
 
 
-Anyone = Annotated[User, Depends(allow(*EVERYONE))]
+# Any member of staff: a family reaches no route but the portal's (Family).
+Anyone = Annotated[User, Depends(allow(*STAFF))]
 Acting = Annotated[User, Depends(allow(*ACTING))]
 Manager = Annotated[User, Depends(allow(Role.MANAGER))]
+Family = Annotated[User, Depends(allow(Role.FAMILY))]
 WithPersonalData = Annotated[User, Depends(allow(*PERSONAL_DATA))]
 
 

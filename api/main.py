@@ -23,6 +23,7 @@ from api.routes import (
     metrics,
     plan_import,
     plans,
+    portal,
     redress,
     returns,
     sign_in,
@@ -95,6 +96,7 @@ def create_app(
     app.include_router(returns.router)
     app.include_router(dashboard.router)
     app.include_router(sign_in.router)
+    app.include_router(portal.router)
     codec.install(app, settings)
     api_docs.install(app)
     return app

@@ -9,7 +9,7 @@ import argparse
 import sys
 from datetime import timedelta
 
-from api.auth import MAX_TOKEN_LIFETIME, Role, issue_token
+from api.auth import MAX_TOKEN_LIFETIME, STAFF, Role, issue_token
 from cli.arguments import matching
 from core.config import get_settings
 from intake.fields import LA_CODE, MAX_STAFF_ID, STAFF_ID
@@ -29,7 +29,7 @@ def _hours(value: str) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m cli.tokens", description=__doc__.splitlines()[0])
-    parser.add_argument("--role", required=True, choices=[r.value for r in Role])
+    parser.add_argument("--role", required=True, choices=sorted(r.value for r in STAFF))
     parser.add_argument(
         "--la", action="append", required=True, dest="la_codes", type=_LA_CODE, help="an LA code; repeat for more"
     )

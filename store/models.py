@@ -241,3 +241,23 @@ def route_history() -> ColumnElement[bool]:
         col(AuditEvent.case_ref) == col(RedressCase.case_ref),
         col(AuditEvent.event_key).like(col(RedressCase.workflow_id) + literal(":%")),
     )
+
+
+class PortalSignInCode(SQLModel, table=True):
+    """A one-time code a family asked for to sign in to the portal (api/routes/portal.py, intake/portal_codes.py).
+
+    Neither the code nor the address is kept: the address as a keyed digest (its owner's pseudonym, the same
+    on every code they ask for, so that codes can be counted per person), the code as a keyed hash with a salt
+    of its own, so that a copy of the database alone gives back neither."""
+
+    __tablename__ = "portal_sign_in_codes"
+    __table_args__ = (Index("ix_portal_sign_in_codes_email_created", "email_digest", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    email_digest: str = Field(max_length=64)
+    salt: str = Field(max_length=32)
+    code_hash: str = Field(max_length=64)
+    created_at: datetime = Field(sa_type=DateTime(timezone=True))
+    expires_at: datetime = Field(sa_type=DateTime(timezone=True))
+    wrong_attempts: int = 0
+    used_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))

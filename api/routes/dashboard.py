@@ -1,7 +1,7 @@
 """The inclusion dashboard: GET /dashboard as data, GET /dashboard/page as a page for a browser, and the cases
 behind each figure (GET /dashboard/cases, GET /dashboard/cases/page).
 
-Every role may see it, for the LAs their token names: the figures are counts, with no child, family or
+Every staff role may see it, for the LAs their token names: the figures are counts, with no child, family or
 case reference in them, so there is nothing in them an ops user may not see (api/auth.py) and a case
 officer gains nothing beyond their own LA's performance. A figure's cases are listed with their reference,
 stage and deadline for every role; the child's name only for case officers and managers, each case's
@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse
 from sqlmodel import col, select
 
 import statutory
-from api.auth import EVERYONE, LA_CODE_PATTERN, PERSONAL_DATA, Anyone, User, audit_personal_data_of, visible_las
+from api.auth import LA_CODE_PATTERN, PERSONAL_DATA, STAFF, Anyone, User, audit_personal_data_of, visible_las
 from api.deps import SessionDep, Today
 from api.pages import dashboard as dashboard_page
 from api.pages import figure_cases as figure_cases_page
@@ -41,7 +41,7 @@ from workflows.day import Day
 router = APIRouter(tags=["dashboard"])
 
 LaCode = Annotated[str | None, Query(pattern=LA_CODE_PATTERN, description="One LA; all the caller's LAs if omitted")]
-PageViewer = Annotated[User, Depends(allow_page(*EVERYONE))]
+PageViewer = Annotated[User, Depends(allow_page(*STAFF))]
 # A part of a figure, as the dashboard names it: a stage, a step ("review.annual"), an adviser, an outcome.
 PART = r"^[a-z0-9_.-]{1,64}$"
 Part = Annotated[str | None, Query(pattern=PART, description="Only this part of the figure (as its bar or row)")]

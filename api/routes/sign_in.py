@@ -51,7 +51,7 @@ def _form(error: str = "", status_code: int = 200) -> HTMLResponse:
     return page("Sign in", body, status_code=status_code)
 
 
-def _same_origin(request: Request) -> bool:
+def same_origin(request: Request) -> bool:
     """A browser names the page a form was posted from; it must be this site (a missing Origin is a non-browser
     client, which a cross-site forgery is not)."""
     origin = request.headers.get("origin")
@@ -61,7 +61,7 @@ def _same_origin(request: Request) -> bool:
     return (sent.scheme, sent.netloc) == (request.url.scheme, request.url.netloc)
 
 
-def _cross_site() -> Problem:
+def cross_site() -> Problem:
     return Problem(403, "Cross-site request", "Sign in from this site's own sign-in page.", "/problems/forbidden")
 
 
@@ -73,8 +73,8 @@ async def sign_in_form() -> HTMLResponse:
 @router.post(SIGN_IN, response_class=HTMLResponse, response_model=None, include_in_schema=False)
 async def sign_in(request: Request, settings: SettingsDep) -> HTMLResponse | RedirectResponse:
     """Verify the pasted token and keep it in the session cookie; the form again, saying why, if it fails."""
-    if not _same_origin(request):
-        raise _cross_site()
+    if not same_origin(request):
+        raise cross_site()
     fields = parse_qs((await request.body()).decode("utf-8", "replace"), max_num_fields=5)
     token = (fields.get("token") or [""])[0].strip()
     if not token:
@@ -101,8 +101,8 @@ async def sign_in(request: Request, settings: SettingsDep) -> HTMLResponse | Red
 
 @router.post("/sign-out", include_in_schema=False)
 async def sign_out(request: Request) -> RedirectResponse:
-    if not _same_origin(request):
-        raise _cross_site()
+    if not same_origin(request):
+        raise cross_site()
     answer = RedirectResponse(SIGN_IN, status_code=303, headers=PAGE_HEADERS)
     answer.delete_cookie(
         SESSION_COOKIE, path="/", secure=request.url.scheme == "https", httponly=True, samesite="strict"

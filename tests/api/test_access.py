@@ -17,7 +17,7 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from sqlmodel import select
 from temporalio.testing import WorkflowEnvironment
 
-from api.auth import Role, issue_token
+from api.auth import STAFF, Role, issue_token
 from api.main import create_app
 from core.config import Settings
 from store.db import SessionMaker
@@ -26,7 +26,8 @@ from tests.conftest import eventually
 from tests.factories import CHILD_GIVEN, bearer, case_request
 from tests.support.server_clock import server_today
 
-# Reachable without a token: liveness and readiness probes, the API's own docs, and the browser sign-in.
+# Reachable without a token: liveness and readiness probes, the API's own docs, the browser sign-in, and a
+# family's sign-in with a one-time code.
 PUBLIC_PATHS = {
     "/health",
     "/health/live",
@@ -37,6 +38,8 @@ PUBLIC_PATHS = {
     "/redoc",
     "/sign-in",
     "/sign-out",
+    "/portal/sign-in/code",
+    "/portal/sign-in",
 }
 # Pages a person opens in a browser: without a valid token they send the browser to the sign-in form.
 PAGE_PATHS = {"/dashboard/page", "/dashboard/cases/page"}
@@ -71,13 +74,21 @@ def api_routes(app: FastAPI) -> list[tuple[str, str, frozenset[Role] | None]]:
     ]
 
 
+def token_of(settings: Settings, role: Role, la: str, user: str, case_refs: list[str]) -> dict[str, str]:
+    """A staff token for `la`; a family's names no LA but the cases `case_refs` (as the portal's sign-in issues)."""
+    if role is Role.FAMILY:
+        token = issue_token(settings, f"{user}.family", role, [], lifetime=timedelta(hours=1), case_refs=case_refs)
+        return {"Authorization": f"Bearer {token}"}
+    return bearer(settings, role, [la], sub=f"{user}.{role.value}")
+
+
 def each_role_on_each_guarded_route(
-    app: FastAPI, settings: Settings, la: str, user: str
+    app: FastAPI, settings: Settings, la: str, user: str, case_refs: list[str]
 ) -> Iterator[tuple[Role, dict[str, str], str, str, frozenset[Role]]]:
-    """For each role, a token of it for `la` (its user named `user.role`), with every route that asks for a token:
-    (role, headers, method, path, roles the route allows)."""
+    """For each role, a token of it for `la` (its user named `user.role`; a family's for `case_refs`), with every
+    route that asks for a token: (role, headers, method, path, roles the route allows)."""
     for role in Role:
-        headers = bearer(settings, role, [la], sub=f"{user}.{role.value}")
+        headers = token_of(settings, role, la, user, case_refs)
         for method, path, roles in api_routes(app):
             if roles is not None:
                 yield role, headers, method, path, roles
@@ -173,7 +184,9 @@ async def test_no_route_but_the_public_ones_answers_without_a_valid_token(
 async def test_each_role_reaches_only_its_routes(
     api: httpx.AsyncClient, app: FastAPI, settings: Settings, known: dict[str, str]
 ) -> None:
-    for role, headers, method, path, roles in each_role_on_each_guarded_route(app, settings, HOME_LA, "matrix"):
+    for role, headers, method, path, roles in each_role_on_each_guarded_route(
+        app, settings, HOME_LA, "matrix", [known["case_ref"]]
+    ):
         answer = await call(api, method, url_for(path, known), headers)
         if role in roles:
             assert answer.status_code not in (401, 403), (role, method, path, answer.text)
@@ -185,7 +198,9 @@ async def test_each_role_reaches_only_its_routes(
 async def test_a_user_of_another_la_sees_none_of_its_cases(
     api: httpx.AsyncClient, app: FastAPI, settings: Settings, known: dict[str, str]
 ) -> None:
-    for role, headers, method, path, roles in each_role_on_each_guarded_route(app, settings, OTHER_LA, "foreign"):
+    for role, headers, method, path, roles in each_role_on_each_guarded_route(
+        app, settings, OTHER_LA, "foreign", [GHOST]
+    ):
         if role not in roles:
             continue
         url = url_for(path, known)
@@ -211,7 +226,7 @@ async def test_held_out_cases_stay_out_of_another_las_queue(
     received = await server_today(env) - timedelta(days=2)
     ours = (await api.post("/cases", json=case_request(received, la_code="330", officer=None))).json()["case_ref"]
     theirs = (await api.post("/cases", json=case_request(received, la_code="335", officer=None))).json()["case_ref"]
-    for role in Role:
+    for role in sorted(STAFF):
         headers = bearer(settings, role, ["330"], sub=f"held.{role.value}")
 
         async def queue(headers: dict[str, str] = headers) -> str:

@@ -11,7 +11,7 @@ from sqlmodel import select
 from temporalio.testing import WorkflowEnvironment
 
 import statutory
-from api.auth import Role
+from api.auth import STAFF, Role
 from core.config import Settings
 from store.db import SessionMaker
 from store.models import AuditEvent
@@ -70,8 +70,8 @@ async def test_dashboard_counts_each_case_of_the_la_and_none_of_another(
     assert [(r["step"], r["overdue"]) for r in total["review_steps_overdue"]] == [("review.annual", 1)]
     assert [la["la_code"] for la in answer["by_la"]] == [LA] and answer["by_la"][0]["figures"] == total
 
-    # Every role sees the same counts for its LA: they are aggregates with no personal data.
-    for role in Role:
+    # Every staff role sees the same counts for its LA: they are aggregates with no personal data.
+    for role in sorted(STAFF):
         seen = await board(api, bearer(settings, role, [LA], sub=f"dash.{role.value}"))
         assert seen["total"] == total, role
 

@@ -14,6 +14,7 @@ from store.models import (
     IdempotencyRecord,
     Notification,
     PlanDocument,
+    PortalSignInCode,
     RedressCase,
 )
 
@@ -31,6 +32,7 @@ TABLES = (
     PlanDocument,
     AppealableDecisionRow,
     RedressCase,
+    PortalSignInCode,
 )
 
 

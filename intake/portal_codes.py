@@ -1,0 +1,190 @@
+"""One-time codes a family signs in to the portal with: asked for by email address, sent to that address,
+checked once.
+
+Who a family is, is who the LA registered as a case's contact (parent or young person): a code goes only to
+an address that is on a case, and signs its owner in to exactly the cases it is on. The code is kept as a
+keyed hash with a salt of its own and the address as a keyed digest (PortalSignInCode), so neither is in the
+database in clear; the key is the API's token secret, which the database does not hold. A code lasts
+CODE_LIFETIME, is good once, dies after MAX_WRONG_ATTEMPTS wrong guesses, and a newer code replaces it; an
+address may ask for at most MAX_CODES_PER_WINDOW codes in RATE_WINDOW. Every code issued or refused and every
+sign-in or failed attempt leaves a line in the audit trail of each of the family's cases, without the code.
+"""
+
+import hashlib
+import hmac
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import structlog
+from sqlmodel import col, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from activities.notifications import Notifier, NotifyGateway
+from core.config import Settings
+from store.db import SessionMaker
+from store.models import AuditEvent, Contact, PortalSignInCode
+from workflows.activity_contracts import NotificationRequest, Recipient
+
+log = structlog.get_logger(__name__)
+
+CODE_DIGITS = 6
+CODE_LIFETIME = timedelta(minutes=10)
+MAX_WRONG_ATTEMPTS = 5
+MAX_CODES_PER_WINDOW = 3
+RATE_WINDOW = timedelta(minutes=15)
+# The contacts who are the family: the registration form takes no other role (api/schemas.py ContactIn).
+FAMILY_ROLES = (Recipient.PARENT.value, Recipient.YOUNG_PERSON.value)
+TEMPLATE = "portal_sign_in_code"
+
+
+@dataclass(frozen=True)
+class Family:
+    """Whoever an address belongs to, as the portal knows them: a pseudonym for the audit trail and the cases
+    the address is a contact on (empty if none)."""
+
+    actor: str
+    case_refs: tuple[str, ...]
+    role: str
+
+
+def notifier_for(sessions: SessionMaker, settings: Settings) -> Notifier:
+    """The worker's notifier (worker.py): GOV.UK Notify when a key is set, else the outbox alone."""
+    gateway = (
+        NotifyGateway(settings.notify_api_key, settings.notify_email_template_id) if settings.notify_api_key else None
+    )
+    return Notifier(sessions, gateway)
+
+
+def _keyed(key: bytes, *parts: str) -> str:
+    return hmac.new(key, "\x1f".join(parts).encode(), hashlib.sha256).hexdigest()
+
+
+def email_digest(key: bytes, email: str) -> str:
+    """The same for an address however it is capitalised: mail systems do not tell the cases apart."""
+    return _keyed(key, "portal-email", email.strip().lower())
+
+
+async def family_of(session: AsyncSession, key: bytes, email: str) -> Family:
+    address = email.strip().lower()
+    contacts = (
+        await session.exec(
+            select(Contact)
+            .where(func.lower(Contact.email) == address, col(Contact.role).in_(FAMILY_ROLES))
+            .order_by(col(Contact.case_ref))
+        )
+    ).all()
+    role = contacts[0].role if contacts else Recipient.PARENT.value
+    # The pseudonym: a staff id's characters (api/auth.py verify), and no way back to the address.
+    return Family(f"family:{email_digest(key, email)[:32]}", tuple(sorted({c.case_ref for c in contacts})), role)
+
+
+def _audit(session: AsyncSession, family: Family, action: str, summary: str, at: datetime) -> None:
+    for case_ref in family.case_refs:
+        session.add(
+            AuditEvent(
+                event_key=f"portal:{uuid.uuid4().hex}",
+                case_ref=case_ref,
+                action=action,
+                actor=family.actor,
+                summary=summary,
+                at=at,
+            )
+        )
+
+
+def _notice(code: str, idempotency_key: str, family: Family) -> NotificationRequest:
+    minutes = int(CODE_LIFETIME.total_seconds() // 60)
+    return NotificationRequest(
+        idempotency_key=idempotency_key,
+        case_ref=family.case_refs[0],
+        recipient=Recipient(family.role),
+        template=TEMPLATE,
+        subject="Your code to sign in",
+        body=(
+            f"Your code to sign in to your child's EHC case is {code}. It works once, for {minutes} minutes. "
+            "If you did not ask for it, you can ignore this message: nobody can sign in without it."
+        ),
+    )
+
+
+async def issue_code(sessions: SessionMaker, notifier: Notifier, key: bytes, email: str, now: datetime) -> None:
+    """Send a new code to `email` if it is a family's and has not asked too often; otherwise nothing, said to
+    nobody (the caller answers every address alike)."""
+    digest = email_digest(key, email)
+    async with sessions() as session:
+        family = await family_of(session, key, email)
+        if not family.case_refs:
+            log.info("portal code asked for an address on no case")
+            return
+        recent = (
+            await session.exec(
+                select(func.count())
+                .select_from(PortalSignInCode)
+                .where(PortalSignInCode.email_digest == digest, PortalSignInCode.created_at > now - RATE_WINDOW)
+            )
+        ).one()
+        if recent >= MAX_CODES_PER_WINDOW:
+            _audit(session, family, "portal_code_refused", "too many codes asked for: none sent", now)
+            await session.commit()
+            log.info("portal code refused: too many asked for")
+            return
+        code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+        salt = secrets.token_hex(16)
+        row = PortalSignInCode(
+            email_digest=digest,
+            salt=salt,
+            code_hash=_keyed(key, "portal-code", salt, code),
+            created_at=now,
+            expires_at=now + CODE_LIFETIME,
+        )
+        session.add(row)
+        _audit(session, family, "portal_code_issued", "a sign-in code was sent to the family", now)
+        await session.commit()
+        idempotency_key = f"portal-code-{row.id}"
+    try:
+        await notifier.send_to(email.strip(), _notice(code, idempotency_key, family))
+    except Exception as error:
+        # Whatever Notify answers, the family's answer was already sent, alike for every address; the notice stays
+        # queued in the outbox. Only the error's kind is logged: its text may quote the message, code and all.
+        log.warning("portal code not delivered", error=type(error).__name__)
+
+
+async def sign_in(session: AsyncSession, key: bytes, email: str, code: str, now: datetime) -> Family | None:
+    """The family the code signs in, or None: no code, a wrong one, one used, expired or replaced alike.
+
+    The address's newest code is the only one that counts, read under a row lock so that two attempts at once
+    cannot both use it, nor both escape the count of wrong guesses."""
+    family = await family_of(session, key, email)
+    row = (
+        await session.exec(
+            select(PortalSignInCode)
+            .where(PortalSignInCode.email_digest == email_digest(key, email))
+            .order_by(col(PortalSignInCode.created_at).desc(), col(PortalSignInCode.id).desc())
+            .limit(1)
+            .with_for_update()
+        )
+    ).first()
+    live = (
+        row is not None
+        and row.used_at is None
+        and row.expires_at > now
+        and row.wrong_attempts < MAX_WRONG_ATTEMPTS
+        and bool(family.case_refs)
+    )
+    if row is None or not live:
+        _audit(session, family, "portal_sign_in_failed", "no live code: expired, used or never sent", now)
+        await session.commit()
+        return None
+    if not hmac.compare_digest(row.code_hash, _keyed(key, "portal-code", row.salt, code)):
+        row.wrong_attempts += 1
+        session.add(row)
+        _audit(session, family, "portal_sign_in_failed", f"wrong code (attempt {row.wrong_attempts})", now)
+        await session.commit()
+        return None
+    row.used_at = now
+    session.add(row)
+    _audit(session, family, "portal_signed_in", "signed in to the portal with a one-time code", now)
+    await session.commit()
+    return family

@@ -25,7 +25,7 @@ from functools import lru_cache
 from typing import Annotated, Any
 
 import jwt
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Path, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -315,3 +315,17 @@ async def audit_personal_data_of(session: AsyncSession, user: User, case_refs: I
             )
         )
     await session.commit()
+
+
+def keep_session(response: Response, request: Request, token: str, seconds: int) -> None:
+    """Keep a signed-in browser's token in SESSION_COOKIE for `seconds`: HttpOnly (no script reads it),
+    SameSite=Strict (no other site's link or form sends it), Secure over HTTPS."""
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=seconds,
+        path="/",
+        secure=request.url.scheme == "https",
+        httponly=True,
+        samesite="strict",
+    )

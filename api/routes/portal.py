@@ -17,7 +17,14 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlmodel import col, select
 
-from api.auth import MAX_FAMILY_TOKEN_LIFETIME, SESSION_COOKIE, Family, Role, audit_personal_data, issue_token
+from api.auth import (
+    MAX_FAMILY_TOKEN_LIFETIME,
+    Family,
+    Role,
+    audit_personal_data,
+    issue_token,
+    keep_session,
+)
 from api.deps import CaseRef, SessionDep, SettingsDep
 from api.problems import Problem
 from api.routes.sign_in import cross_site, same_origin
@@ -112,15 +119,7 @@ async def sign_in_with_code(
     )
     answer = SignedIn(case_refs=list(family.case_refs), expires_at=datetime.now(UTC) + MAX_FAMILY_TOKEN_LIFETIME)
     response = JSONResponse(answer.model_dump(mode="json"))
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        max_age=int(MAX_FAMILY_TOKEN_LIFETIME.total_seconds()),
-        path="/",
-        secure=request.url.scheme == "https",
-        httponly=True,
-        samesite="strict",
-    )
+    keep_session(response, request, token, int(MAX_FAMILY_TOKEN_LIFETIME.total_seconds()))
     return response
 
 

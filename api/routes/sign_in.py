@@ -15,7 +15,7 @@ import jwt
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from api.auth import SESSION_COOKIE, verify
+from api.auth import SESSION_COOKIE, keep_session, verify
 from api.deps import SettingsDep
 from api.pages.layout import PAGE_HEADERS, SIGN_IN, e, page
 from api.problems import Problem
@@ -87,15 +87,7 @@ async def sign_in(request: Request, settings: SettingsDep) -> HTMLResponse | Red
         return _form(problem.detail, problem.status)
     expires = jwt.decode(token, options={"verify_signature": False})["exp"]
     answer = RedirectResponse(DASHBOARD_PAGE, status_code=303, headers=PAGE_HEADERS)
-    answer.set_cookie(
-        SESSION_COOKIE,
-        token,
-        max_age=min(max(int(expires - datetime.now(UTC).timestamp()), 0), MAX_SESSION_SECONDS),
-        path="/",
-        secure=request.url.scheme == "https",
-        httponly=True,
-        samesite="strict",
-    )
+    keep_session(answer, request, token, min(max(int(expires - datetime.now(UTC).timestamp()), 0), MAX_SESSION_SECONDS))
     return answer
 
 

@@ -24,7 +24,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from activities.notifications import Notifier, NotifyGateway
 from core.config import Settings
 from store.db import SessionMaker
-from store.models import AuditEvent, Contact, PortalSignInCode
+from store.models import AuditEvent, Contact, Notification, PortalSignInCode
 from workflows.activity_contracts import NotificationRequest, Recipient
 
 log = structlog.get_logger(__name__)
@@ -92,6 +92,9 @@ def _audit(session: AsyncSession, family: Family, action: str, summary: str, at:
                 at=at,
             )
         )
+
+
+USED_LETTER = "A one-time code to sign in was sent here. It has been used, so it is not kept."
 
 
 def _notice(code: str, idempotency_key: str, family: Family) -> NotificationRequest:
@@ -185,6 +188,14 @@ async def sign_in(session: AsyncSession, key: bytes, email: str, code: str, now:
         return None
     row.used_at = now
     session.add(row)
+    # Used, the code is of no more use to anyone: its letter in the outbox no longer shows it to staff who read a
+    # case's letters (the family had it: they have just used it).
+    letter = (
+        await session.exec(select(Notification).where(Notification.idempotency_key == f"portal-code-{row.id}"))
+    ).first()
+    if letter is not None:
+        letter.body = USED_LETTER
+        session.add(letter)
     _audit(session, family, "portal_signed_in", "signed in to the portal with a one-time code", now)
     await session.commit()
     return family

@@ -9,8 +9,14 @@ BIN := $(VENV)/bin
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# Reinstall whenever the dependency list changes.
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+# GOV.UK Frontend's CSS, fonts and images for the families' portal pages (package.json, api/pages/govuk_assets.py):
+# installed again whenever the lock file changes.
+node_modules/.installed: package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+# Reinstall whenever the dependency list changes; the npm packages come along (order-only: they change alone).
+$(VENV)/.installed: pyproject.toml | $(BIN)/python node_modules/.installed
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	@# setuptools warns of an editable install on every install; the tree is laid out for it (README, Layout).
 	PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip install --quiet -e '.[test]'
@@ -69,4 +75,4 @@ format: $(VENV)/.installed
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) data/*.db data/*.db-*
+	rm -rf $(VENV) node_modules data/*.db data/*.db-*

@@ -13,7 +13,7 @@ from temporalio.client import Client
 
 from api import limits, problems
 from api.deps import Clock, real_time
-from api.pages import api_docs
+from api.pages import api_docs, govuk_assets
 from api.routes import (
     assessment,
     cases,
@@ -24,6 +24,7 @@ from api.routes import (
     plan_import,
     plans,
     portal,
+    portal_pages,
     redress,
     returns,
     sign_in,
@@ -97,6 +98,8 @@ def create_app(
     app.include_router(dashboard.router)
     app.include_router(sign_in.router)
     app.include_router(portal.router)
+    app.include_router(portal_pages.router)
+    govuk_assets.install(app, settings)
     codec.install(app, settings)
     api_docs.install(app)
     return app

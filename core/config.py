@@ -58,6 +58,10 @@ class Settings(BaseSettings):
     payload_encryption: Literal["on", "off"] = "on"
     # Browser origins of the Temporal UI allowed to call the API's codec endpoint (comma-separated).
     codec_cors_origins: str = "http://127.0.0.1:8233,http://localhost:8233"
+    # GOV.UK Frontend's compiled CSS, fonts and images, which the families' portal pages are styled with
+    # (api/pages/govuk_assets.py): npm's copy of the package (package.json; `make` runs `npm ci`), or where the
+    # image puts it (deploy/Dockerfile).
+    govuk_frontend_dir: Path = PROJECT_ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk"
     # `make run` only (deploy/run-local.sh sets it): the local Temporal UI has no sign-in, so its codec calls from
     # this machine carry no token; with this on, such a call acts as a manager of every English LA (the local
     # stack's one user). Never on where the API can be reached from another machine: there the UI signs in and

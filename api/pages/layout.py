@@ -110,9 +110,9 @@ def error_page(problem: Problem, signed_in: User | None = None) -> HTMLResponse:
     return page(problem.title, body, signed_in=signed_in, status_code=problem.status)
 
 
-def allow_page(*roles: Any) -> Callable[..., Coroutine[Any, Any, User]]:
+def allow_page(*roles: Any, sign_in: str = SIGN_IN) -> Callable[..., Coroutine[Any, Any, User]]:
     """As api.auth.allow, for a page a person opens in a browser: without a valid token, to the sign-in form
-    (303) rather than a 401 a browser cannot act on."""
+    (303; the families' own at `sign_in` for the portal's pages) rather than a 401 a browser cannot act on."""
     admitted = frozenset(roles)
 
     async def check(request: Request, settings: SettingsDep) -> User:
@@ -125,7 +125,7 @@ def allow_page(*roles: Any) -> Callable[..., Coroutine[Any, Any, User]]:
                 303,
                 "Sign in",
                 "Sign in to see this page.",
-                headers={"Location": SIGN_IN, **PAGE_HEADERS},
+                headers={"Location": sign_in, **PAGE_HEADERS},
             ) from None
         check_role(user, admitted, "see this page")
         return user

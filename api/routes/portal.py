@@ -13,14 +13,16 @@ from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Request, status
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth import (
     MAX_FAMILY_TOKEN_LIFETIME,
     Family,
     Role,
+    User,
     audit_personal_data,
     issue_token,
     keep_session,
@@ -83,7 +85,7 @@ SENT = "If this address is a contact on a case, a code to sign in is on its way 
 NOT_ACCEPTED = "The code was not accepted: it is wrong, used, expired or replaced by a newer one. Ask for a new code."
 
 
-def _key(settings: Settings) -> bytes:
+def portal_key(settings: Settings) -> bytes:
     """The key codes and addresses are hashed with, and family tokens signed with: the API's token secret."""
     if settings.auth_jwt_secret is None:
         raise Problem(503, "Portal sign-in not configured", "The portal needs AUTH_JWT_SECRET; ask the operators.")
@@ -95,7 +97,7 @@ async def ask_for_code(
     body: CodeAsked, request: Request, settings: SettingsDep, background: BackgroundTasks
 ) -> Accepted:
     """Send a one-time code to this address if it is a family's on a case; the same answer whatever it is."""
-    key = _key(settings)
+    key = portal_key(settings)
     sessions = request.app.state.sessions
     notifier = portal_codes.notifier_for(sessions, settings)
     background.add_task(portal_codes.issue_code, sessions, notifier, key, body.email, datetime.now(UTC))
@@ -109,26 +111,44 @@ async def sign_in_with_code(
     """Trade a live code for a session cookie holding a 2-hour family token scoped to the address's cases."""
     if not same_origin(request):
         raise cross_site()
-    family = await portal_codes.sign_in(session, _key(settings), body.email, body.code, datetime.now(UTC))
+    family = await portal_codes.sign_in(session, portal_key(settings), body.email, body.code, datetime.now(UTC))
     if family is None:
         raise Problem(
             401, "Not signed in", NOT_ACCEPTED, "/problems/unauthorised", headers={"WWW-Authenticate": "Bearer"}
         )
+    answer = SignedIn(case_refs=list(family.case_refs), expires_at=datetime.now(UTC) + MAX_FAMILY_TOKEN_LIFETIME)
+    response = JSONResponse(answer.model_dump(mode="json"))
+    keep_family_session(response, request, settings, family)
+    return response
+
+
+def keep_family_session(response: Response, request: Request, settings: Settings, family: portal_codes.Family) -> None:
+    """Sign the browser in: a 2-hour family token scoped to the address's cases, in the session cookie."""
     token = issue_token(
         settings, family.actor, Role.FAMILY, [], lifetime=MAX_FAMILY_TOKEN_LIFETIME, case_refs=list(family.case_refs)
     )
-    answer = SignedIn(case_refs=list(family.case_refs), expires_at=datetime.now(UTC) + MAX_FAMILY_TOKEN_LIFETIME)
-    response = JSONResponse(answer.model_dump(mode="json"))
     keep_session(response, request, token, int(MAX_FAMILY_TOKEN_LIFETIME.total_seconds()))
-    return response
 
 
 @router.get("/cases/{case_ref}", response_model=CaseSummary)
 async def read_own_case(case_ref: CaseRef, session: SessionDep, user: Family) -> CaseSummary:
     """Where one of the family's own cases is; any other case is 404, as a case that does not exist."""
+    summary = await own_case(session, user, case_ref, "the family's case summary in the portal")
+    if summary is None:
+        raise Problem(404, "No such case", no_such_case(case_ref))
+    return summary
+
+
+def no_such_case(case_ref: str) -> str:
+    return f"There is no case {case_ref} for you to see."
+
+
+async def own_case(session: AsyncSession, user: User, case_ref: str, seen_as: str) -> CaseSummary | None:
+    """The summary of one of the family's own cases, its reading audited as `seen_as`; None for any other case,
+    so that a case that is not theirs and one that does not exist cannot be told apart."""
     case = await session.get(Case, case_ref) if case_ref in user.case_refs else None
     if case is None:
-        raise Problem(404, "No such case", f"There is no case {case_ref} for you to see.")
+        return None
     dates = (
         await session.exec(
             select(CaseDeadline)
@@ -137,7 +157,7 @@ async def read_own_case(case_ref: CaseRef, session: SessionDep, user: Family) ->
             .limit(MAX_NEXT_DATES)
         )
     ).all()
-    await audit_personal_data(session, user, case_ref, "the family's case summary in the portal")
+    await audit_personal_data(session, user, case_ref, seen_as)
     return CaseSummary(
         case_ref=case.case_ref,
         process=case.process,

@@ -1,0 +1,235 @@
+"""The families' portal pages, in the GOV.UK Design System's manner: its template, header, phase banner, skip
+link, summary list, task list and error summary, styled by GOV.UK Frontend served from this app
+(api/pages/govuk_assets.py).
+
+Nothing is fetched from anywhere else and no script runs (the Content-Security-Policy says so), so every page
+works without JavaScript, on a phone as on a desktop. Every value written into a page is escaped with e().
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from fastapi.responses import HTMLResponse
+
+from api.pages.dashboard import process_label, readable, stage_label
+from api.pages.govuk_assets import ASSETS, STYLESHEET
+from api.pages.layout import e, uk_date
+
+PORTAL = "/portal"
+CODE = "/portal/code"
+SIGN_OUT = "/portal/sign-out"
+YOUR_CASES = "/portal/your-cases"
+SERVICE = "Your child's SEND case"
+PORTAL_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'self'; font-src 'self'; img-src 'self'; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+
+def case_page_href(case_ref: str) -> str:
+    return f"/portal/cases/{case_ref}/page"
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """A form field's error: the summary at the top links to the field, which repeats it (GOV.UK's pattern)."""
+
+    field: str
+    message: str
+
+
+def govuk_page(
+    title: str, body: str, *, signed_in: bool = False, error: FieldError | None = None, status_code: int = 200
+) -> HTMLResponse:
+    """A page in the GOV.UK template; a page showing an error says so first in its title, as screen readers
+    announce it."""
+    sign_out = (
+        f'<form method="post" action="{SIGN_OUT}" class="app-sign-out">'
+        '<button type="submit" class="govuk-button govuk-button--secondary">Sign out</button></form>'
+        if signed_in
+        else ""
+    )
+    html = (
+        '<!DOCTYPE html><html lang="en-GB" class="govuk-template"><head><meta charset="utf-8">'
+        f"<title>{'Error: ' if error else ''}{e(title)} - {e(SERVICE)}</title>"
+        '<meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover">'
+        '<meta name="theme-color" content="#1d70b8">'
+        f'<link rel="icon" sizes="48x48" href="{ASSETS}/images/favicon.ico">'
+        f'<link rel="icon" sizes="any" href="{ASSETS}/images/favicon.svg" type="image/svg+xml">'
+        f'<link rel="stylesheet" href="{STYLESHEET}"></head>'
+        '<body class="govuk-template__body">'
+        '<a href="#main-content" class="govuk-skip-link">Skip to main content</a>'
+        '<header class="govuk-template__header"><div class="govuk-generic-header">'
+        '<div class="govuk-generic-header__container govuk-width-container"><div class="govuk-generic-header__logo">'
+        f'<a href="{PORTAL}" class="govuk-generic-header__homepage-link">{e(SERVICE)}</a>'
+        "</div></div></div></header>"
+        '<div class="govuk-width-container">'
+        '<div class="govuk-phase-banner"><p class="govuk-phase-banner__content">'
+        '<strong class="govuk-tag govuk-phase-banner__content__tag">Beta</strong>'
+        '<span class="govuk-phase-banner__text">This is a new service. If anything here looks wrong, '
+        "ask your council's SEND team.</span></p></div>"
+        '<main class="govuk-main-wrapper" id="main-content">'
+        f"{_error_summary(error)}{body}{sign_out}</main></div></body></html>"
+    )
+    return HTMLResponse(html, status_code=status_code, headers=PORTAL_HEADERS)
+
+
+def _error_summary(error: FieldError | None) -> str:
+    if error is None:
+        return ""
+    return (
+        '<div class="govuk-error-summary"><div role="alert">'
+        '<h2 class="govuk-error-summary__title">There is a problem</h2>'
+        '<div class="govuk-error-summary__body"><ul class="govuk-list govuk-error-summary__list">'
+        f'<li><a href="#{e(error.field)}">{e(error.message)}</a></li></ul></div></div></div>'
+    )
+
+
+def _field(
+    name: str, label: str, hint: str, error: FieldError | None, *, attributes: str, width: str = "", value: str = ""
+) -> str:
+    """A GOV.UK text input with its label, hint and (if any) error message."""
+    mine = error if error is not None and error.field == name else None
+    message = (
+        f'<p id="{name}-error" class="govuk-error-message"><span class="govuk-visually-hidden">Error:</span> '
+        f"{e(mine.message)}</p>"
+        if mine
+        else ""
+    )
+    described = f"{name}-hint {name}-error" if mine else f"{name}-hint"
+    return (
+        f'<div class="govuk-form-group{" govuk-form-group--error" if mine else ""}">{label}'
+        f'<div id="{name}-hint" class="govuk-hint">{e(hint)}</div>{message}'
+        f'<input class="govuk-input{width}{" govuk-input--error" if mine else ""}" id="{name}" name="{name}" '
+        f'value="{e(value)}" aria-describedby="{described}" {attributes}></div>'
+    )
+
+
+def email_form(email: str = "", error: FieldError | None = None, status_code: int = 200) -> HTMLResponse:
+    label = (
+        '<h1 class="govuk-label-wrapper"><label class="govuk-label govuk-label--l" for="email">'
+        "What is your email address?</label></h1>"
+    )
+    body = (
+        '<div class="govuk-grid-row"><div class="govuk-grid-column-two-thirds">'
+        f'<form method="post" action="{PORTAL}" novalidate>'
+        + _field(
+            "email",
+            label,
+            "Use the address your council has for you on your child's case. We will email you a code to sign in.",
+            error,
+            attributes='type="email" spellcheck="false" autocomplete="email"',
+            value=email,
+        )
+        + '<button type="submit" class="govuk-button">Continue</button></form></div></div>'
+    )
+    return govuk_page("Sign in", body, error=error, status_code=status_code)
+
+
+def code_form(email: str, error: FieldError | None = None, status_code: int = 200) -> HTMLResponse:
+    """The same page whatever the address: it says a code is on its way only if the address is on a case."""
+    label = '<label class="govuk-label govuk-label--m" for="code">Code from the email</label>'
+    body = (
+        '<div class="govuk-grid-row"><div class="govuk-grid-column-two-thirds">'
+        '<h1 class="govuk-heading-l">Check your email</h1>'
+        f'<p class="govuk-body">If <strong>{e(email)}</strong> is a contact on a case, we have sent a code to it. '
+        "The code lasts 10 minutes.</p>"
+        f'<form method="post" action="{CODE}" novalidate><input type="hidden" name="email" value="{e(email)}">'
+        + _field(
+            "code",
+            label,
+            "It is 6 numbers, like 123456.",
+            error,
+            attributes='type="text" inputmode="numeric" spellcheck="false" autocomplete="one-time-code"',
+            width=" govuk-input--width-5",
+        )
+        + '<button type="submit" class="govuk-button">Sign in</button></form>'
+        f'<p class="govuk-body"><a class="govuk-link" href="{PORTAL}">Ask for a new code</a></p></div></div>'
+    )
+    return govuk_page("Check your email", body, error=error, status_code=status_code)
+
+
+@dataclass(frozen=True)
+class Step:
+    """A date on a case, as the family reads it."""
+
+    step: str
+    what: str | None
+    law: str | None
+    due: date
+
+    @property
+    def words(self) -> str:
+        return self.what or readable(self.step)
+
+    @property
+    def law_sentence(self) -> str:
+        return f"The law that sets this date is {self.law}." if self.law else "The council set this date."
+
+
+def _row(key: str, value: str) -> str:
+    return (
+        f'<div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">{e(key)}</dt>'
+        f'<dd class="govuk-summary-list__value">{value}</dd></div>'
+    )
+
+
+def case_page(
+    case_ref: str,
+    process: str,
+    stage: str,
+    outcome: str | None,
+    closed: bool,
+    waiting_for: Step | None,
+    next_dates: list[Step],
+) -> HTMLResponse:
+    """Where the case is, what it waits for and by when, and each date to come with the law that sets it."""
+
+    state = f"Closed: {readable(outcome)}" if closed and outcome else ("Closed" if closed else "Open")
+    rows = [_row("Where it is", e(stage_label(process, stage))), _row("Open or closed", e(state))]
+    if waiting_for is not None:
+        rows += [
+            _row("Waiting for", e(waiting_for.words)),
+            _row("By", e(uk_date(waiting_for.due))),
+            _row("The law", e(waiting_for.law_sentence)),
+        ]
+    items = "".join(
+        '<li class="govuk-task-list__item"><div class="govuk-task-list__name-and-hint">'
+        f"<div>{e(step.words)}</div>"
+        f'<div id="date-{i}-hint" class="govuk-task-list__hint">{e(step.law_sentence)}</div></div>'
+        f'<div class="govuk-task-list__status" id="date-{i}-status">Due by {e(uk_date(step.due))}</div></li>'
+        for i, step in enumerate(next_dates, start=1)
+    )
+    dates = (
+        f'<ul class="govuk-task-list">{items}</ul>'
+        if items
+        else '<p class="govuk-body">No dates are set on this case yet.</p>'
+    )
+    body = (
+        f'<span class="govuk-caption-l">Case {e(case_ref)}</span>'
+        f'<h1 class="govuk-heading-l">{e(process_label(process))}</h1>'
+        f'<dl class="govuk-summary-list">{"".join(rows)}</dl>'
+        f'<h2 class="govuk-heading-m">Dates to come</h2>{dates}'
+    )
+    return govuk_page(f"Case {case_ref}", body, signed_in=True)
+
+
+def cases_page(cases: list[tuple[str, str, str]]) -> HTMLResponse:
+    """The family's cases, (reference, process, stage) each, when the address is on more than one."""
+    items = "".join(
+        f'<li><a class="govuk-link" href="{e(case_page_href(ref))}">Case {e(ref)}</a>: '
+        f"{e(process_label(process))}, {e(stage_label(process, stage).lower())}</li>"
+        for ref, process, stage in cases
+    )
+    body = f'<h1 class="govuk-heading-l">Your cases</h1><ul class="govuk-list govuk-list--bullet">{items}</ul>'
+    return govuk_page("Your cases", body, signed_in=True)
+
+
+def not_found(detail: str) -> HTMLResponse:
+    body = f'<h1 class="govuk-heading-l">No such case</h1><p class="govuk-body">{e(detail)}</p>'
+    return govuk_page("No such case", body, signed_in=True, status_code=404)

@@ -1,0 +1,171 @@
+"""A family signs in to the portal through its pages and reads its case, at a phone's width, in Debian's Chromium
+(tests/support/chromium.py) against the API served over HTTP, the case driven through Temporal and the database.
+
+Every page on the way (the email form, the code form, a form with an error, the case page, another family's case)
+is checked by axe-core against WCAG 2.2 AA and must have no violations, and none may scroll sideways at 375 px.
+The code is read from the outbox row the notifier wrote, as tests/api/test_portal_sign_in.py reads it.
+"""
+
+import re
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from axe_playwright_python.async_playwright import Axe
+from playwright.async_api import Browser, Page, ViewportSize, expect
+from sqlmodel import col, select
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from api.auth import SESSION_COOKIE
+from api.main import create_app
+from core.config import Settings
+from store.db import SessionMaker
+from store.models import Notification
+from tests.conftest import eventually
+from tests.factories import CHILD_FAMILY, CHILD_GIVEN, PARENT_NAME, bearer, case_request
+from tests.support.live_server import serve
+from tests.support.server_clock import server_today
+
+# axe-core's rules for WCAG 2.0, 2.1 and 2.2 at levels A and AA.
+WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+PHONE: ViewportSize = {"width": 375, "height": 812}
+AXE = Axe()
+
+
+async def open_case(api: httpx.AsyncClient, received: date, email: str) -> str:
+    contact = {"role": "parent", "name": PARENT_NAME, "email": email, "phone": "020 7946 0000"}
+    answer = await api.post("/cases", json=case_request(received, contacts=[contact]))
+    assert answer.status_code == 201, answer.text
+    return str(answer.json()["case_ref"])
+
+
+async def code_sent(sessions: SessionMaker, case_ref: str) -> str:
+    """The code in the case's newest sign-in letter, once the notifier has written it."""
+
+    async def read() -> str | None:
+        async with sessions() as session:
+            row = (
+                await session.exec(
+                    select(Notification)
+                    .where(Notification.case_ref == case_ref, Notification.template == "portal_sign_in_code")
+                    .order_by(col(Notification.id).desc())
+                )
+            ).first()
+        return next(iter(re.findall(r"\b\d{6}\b", row.body)), None) if row else None
+
+    return str(await eventually(read))
+
+
+async def check(page: Page, tmp_path: Path, name: str) -> None:
+    """No axe-core violation at WCAG 2.2 AA, no sideways scrolling, GOV.UK Frontend's styles applied."""
+    results = await AXE.run(
+        page, options={"runOnly": {"type": "tag", "values": WCAG_22_AA}, "resultTypes": ["violations"]}
+    )
+    assert results.violations_count == 0, f"{name}: {results.generate_report()}"
+    widths = await page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert widths[0] <= widths[1], f"{name} scrolls sideways at {PHONE['width']} px: {widths}"
+    await expect(page.locator(".govuk-phase-banner__content")).to_have_css("font-family", re.compile("GDS Transport"))
+    await page.screenshot(path=tmp_path / f"{name}.png", full_page=True)
+
+
+@pytest.mark.slow
+async def test_a_family_signs_in_through_the_pages_and_reads_its_case_on_a_phone(
+    browser: Browser,
+    env: WorkflowEnvironment,
+    worker: Worker,
+    sessions: SessionMaker,
+    settings: Settings,
+    tmp_path: Path,
+) -> None:
+    del worker  # requested so that workflows run while the case is registered
+    app = create_app(settings, temporal=env.client, sessions=sessions, clock=env.get_current_time)
+    email, neighbour = (f"parent.{uuid.uuid4().hex[:10]}@example.org" for _ in range(2))
+    async with serve(app) as base, httpx.AsyncClient(base_url=base, headers=bearer(settings)) as api:
+        received = await server_today(env) - timedelta(days=3)
+        ours, theirs = await open_case(api, received, email), await open_case(api, received, neighbour)
+        # Received three days ago: the decision whether to assess is due 6 weeks from receipt (reg 5(1)).
+        decision_due = received + timedelta(weeks=6)
+
+        context = await browser.new_context(viewport=PHONE, locale="en-GB")
+        page = await context.new_page()
+
+        # Not signed in: the case page sends the browser to the email form.
+        await page.goto(f"{base}/portal/cases/{ours}/page")
+        assert page.url == f"{base}/portal"
+        await expect(page.get_by_role("heading", level=1)).to_have_text("What is your email address?")
+        await expect(page.get_by_role("link", name="Skip to main content")).to_have_attribute("href", "#main-content")
+        await expect(page.locator(".govuk-phase-banner")).to_contain_text("Beta")
+        await check(page, tmp_path, "email-form")
+
+        # No address: the error summary says so first, and links to the field.
+        await page.get_by_role("button", name="Continue").click()
+        await expect(page.get_by_role("alert")).to_contain_text("There is a problem")
+        await expect(page.locator(".govuk-error-message")).to_have_text("Error: Enter your email address")
+        assert (await page.title()).startswith("Error: ")
+        await check(page, tmp_path, "email-form-error")
+        await page.get_by_role("link", name="Enter your email address").click()
+        await expect(page.get_by_label("What is your email address?")).to_be_focused()
+
+        await page.get_by_label("What is your email address?").fill(email)
+        await page.get_by_role("button", name="Continue").click()
+        await expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
+        await expect(page.locator("main")).to_contain_text(f"If {email} is a contact on a case")
+        await check(page, tmp_path, "code-form")
+        code = await code_sent(sessions, ours)
+
+        # A code that is not 6 numbers, then a wrong one: the form again, saying why.
+        await page.get_by_label("Code from the email").fill("12ab")
+        await page.get_by_role("button", name="Sign in").click()
+        await expect(page.locator(".govuk-error-message")).to_have_text(
+            "Error: Enter the code as 6 numbers, like 123456"
+        )
+        await check(page, tmp_path, "code-form-error")
+        await page.get_by_label("Code from the email").fill(f"{(int(code) + 1) % 1_000_000:06d}")
+        await page.get_by_role("button", name="Sign in").click()
+        await expect(page.get_by_role("alert")).to_contain_text("The code was not accepted")
+
+        await page.get_by_label("Code from the email").fill(code)
+        await page.get_by_role("button", name="Sign in").click()
+        await page.wait_for_url(f"{base}/portal/cases/{ours}/page")
+        (cookie,) = [c for c in await context.cookies() if c["name"] == SESSION_COOKIE]
+        assert (cookie["httpOnly"], cookie["sameSite"]) == (True, "Strict")
+
+        # The case in plain English: where it is, what it waits for and by when, and the law that says so.
+        await expect(page.get_by_role("heading", level=1)).to_have_text("EHC needs assessment")
+        await expect(page.locator(".govuk-caption-l")).to_have_text(f"Case {ours}")
+        rows = page.locator(".govuk-summary-list__row")
+        await expect(rows).to_have_count(5)
+        shown = {await row.locator("dt").inner_text(): await row.locator("dd").inner_text() for row in await rows.all()}
+        assert shown == {
+            "Where it is": "Request received: deciding whether to assess",
+            "Open or closed": "Open",
+            "Waiting for": "Decide whether to assess and notify the parent or young person",
+            "By": f"{decision_due.day} {decision_due:%B %Y}",
+            "The law": "The law that sets this date is SEND Regs 2014 reg 5(1).",
+        }
+        first = page.locator(".govuk-task-list__item").first
+        await expect(first).to_contain_text("Decide whether to assess and notify the parent or young person")
+        await expect(first.locator(".govuk-task-list__status")).to_have_text(
+            f"Due by {decision_due.day} {decision_due:%B %Y}"
+        )
+        text = await page.locator("main").inner_text()
+        assert not re.search(r"\d{4}-\d{2}-\d{2}", text)
+        for personal in (CHILD_GIVEN, CHILD_FAMILY, PARENT_NAME, email):
+            assert personal not in text
+        await check(page, tmp_path, "case-page")
+
+        # Another family's case answers as one that does not exist.
+        await page.goto(f"{base}/portal/cases/{theirs}/page")
+        await expect(page.get_by_role("heading", level=1)).to_have_text("No such case")
+        await check(page, tmp_path, "another-case")
+
+        # Signing out forgets the sign-in: the case page sends the browser to the email form again.
+        await page.get_by_role("button", name="Sign out").click()
+        await page.wait_for_url(f"{base}/portal")
+        assert [c for c in await context.cookies() if c["name"] == SESSION_COOKIE] == []
+        await page.goto(f"{base}/portal/cases/{ours}/page")
+        assert page.url == f"{base}/portal"
+        await context.close()

@@ -15,16 +15,13 @@ import httpx
 import pytest
 from playwright.async_api import Browser, Locator, Page, expect
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
 from api.auth import SESSION_COOKIE, Role
-from api.main import create_app
 from core.config import Settings
-from store.db import SessionMaker
 from tests.conftest import eventually
 from tests.factories import CHILD_FAMILY, CHILD_GIVEN, bearer
+from tests.support.chromium import signed_out
 from tests.support.dashboard_cases import Officer, board, drive, settled
-from tests.support.live_server import serve
 
 # LAs of this test's own: test_dashboard.py counts DBA's cases exactly, in the same database.
 LA, EMPTY_LA = "DBC", "DBD"
@@ -92,16 +89,14 @@ async def table(page: Page, caption: str) -> list[list[str]]:
 @pytest.mark.slow
 async def test_a_manager_signs_in_reads_the_dashboard_and_signs_out(
     browser: Browser,
+    served: str,
     env: WorkflowEnvironment,
-    worker: Worker,
-    sessions: SessionMaker,
     settings: Settings,
     tmp_path: Path,
 ) -> None:
-    del worker  # requested so that workflows run while the cases are driven
-    app = create_app(settings, temporal=env.client, sessions=sessions, clock=env.get_current_time)
+    base = served
     officer_headers = bearer(settings, Role.MANAGER, [LA], sub="officer.browser")
-    async with serve(app) as base, httpx.AsyncClient(base_url=base, headers=officer_headers) as api:
+    async with httpx.AsyncClient(base_url=base, headers=officer_headers) as api:
         officer = Officer(api, env)
         today = await officer.today()
         refs = await drive(officer, today, LA)
@@ -273,9 +268,5 @@ async def test_a_manager_signs_in_reads_the_dashboard_and_signs_out(
         await page.screenshot(path=tmp_path / "dashboard-empty.png", full_page=True)
 
         # Signing out forgets the token: back to the form, and the dashboard sends the browser there again.
-        await page.get_by_role("button", name="Sign out").click()
-        await page.wait_for_url(f"{base}/sign-in")
-        assert [c for c in await context.cookies() if c["name"] == SESSION_COOKIE] == []
-        await page.goto(f"{base}/dashboard/page")
-        assert page.url == f"{base}/sign-in"
+        await signed_out(page, context, f"{base}/sign-in", f"{base}/dashboard/page")
         await context.close()

@@ -17,16 +17,14 @@ from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Browser, Page, ViewportSize, expect
 from sqlmodel import col, select
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
 from api.auth import SESSION_COOKIE
-from api.main import create_app
 from core.config import Settings
 from store.db import SessionMaker
 from store.models import Notification
 from tests.conftest import eventually
 from tests.factories import CHILD_FAMILY, CHILD_GIVEN, PARENT_NAME, bearer, case_request
-from tests.support.live_server import serve
+from tests.support.chromium import signed_out
 from tests.support.server_clock import server_today
 
 # axe-core's rules for WCAG 2.0, 2.1 and 2.2 at levels A and AA.
@@ -74,16 +72,15 @@ async def check(page: Page, tmp_path: Path, name: str) -> None:
 @pytest.mark.slow
 async def test_a_family_signs_in_through_the_pages_and_reads_its_case_on_a_phone(
     browser: Browser,
+    served: str,
     env: WorkflowEnvironment,
-    worker: Worker,
     sessions: SessionMaker,
     settings: Settings,
     tmp_path: Path,
 ) -> None:
-    del worker  # requested so that workflows run while the case is registered
-    app = create_app(settings, temporal=env.client, sessions=sessions, clock=env.get_current_time)
+    base = served
     email, neighbour = (f"parent.{uuid.uuid4().hex[:10]}@example.org" for _ in range(2))
-    async with serve(app) as base, httpx.AsyncClient(base_url=base, headers=bearer(settings)) as api:
+    async with httpx.AsyncClient(base_url=base, headers=bearer(settings)) as api:
         received = await server_today(env) - timedelta(days=3)
         ours, theirs = await open_case(api, received, email), await open_case(api, received, neighbour)
         # Received three days ago: the decision whether to assess is due 6 weeks from receipt (reg 5(1)).
@@ -163,9 +160,5 @@ async def test_a_family_signs_in_through_the_pages_and_reads_its_case_on_a_phone
         await check(page, tmp_path, "another-case")
 
         # Signing out forgets the sign-in: the case page sends the browser to the email form again.
-        await page.get_by_role("button", name="Sign out").click()
-        await page.wait_for_url(f"{base}/portal")
-        assert [c for c in await context.cookies() if c["name"] == SESSION_COOKIE] == []
-        await page.goto(f"{base}/portal/cases/{ours}/page")
-        assert page.url == f"{base}/portal"
+        await signed_out(page, context, f"{base}/portal", f"{base}/portal/cases/{ours}/page")
         await context.close()

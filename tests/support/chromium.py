@@ -8,7 +8,9 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, async_playwright
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+
+from api.auth import SESSION_COOKIE
 
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -26,3 +28,13 @@ async def chromium() -> AsyncIterator[Browser]:
             yield browser
         finally:
             await browser.close()
+
+
+async def signed_out(page: Page, context: BrowserContext, form: str, protected: str) -> None:
+    """Sign the browser out with the page's Sign out button: it lands on the sign-in `form`, keeps no session
+    cookie, and the `protected` page sends it back to the form."""
+    await page.get_by_role("button", name="Sign out").click()
+    await page.wait_for_url(form)
+    assert [c for c in await context.cookies() if c["name"] == SESSION_COOKIE] == []
+    await page.goto(protected)
+    assert page.url == form

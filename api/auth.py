@@ -329,3 +329,10 @@ def keep_session(response: Response, request: Request, token: str, seconds: int)
         httponly=True,
         samesite="strict",
     )
+
+
+def forget_session(response: Response, request: Request) -> None:
+    """Sign a browser out: its session cookie deleted with the attributes it was kept with."""
+    response.delete_cookie(
+        SESSION_COOKIE, path="/", secure=request.url.scheme == "https", httponly=True, samesite="strict"
+    )

@@ -13,21 +13,20 @@ from fastapi.responses import HTMLResponse
 
 from api.pages.dashboard import process_label, readable, stage_label
 from api.pages.govuk_assets import ASSETS, STYLESHEET
-from api.pages.layout import e, uk_date
+from api.pages.layout import PAGE_HEADERS, e, uk_date
 
 PORTAL = "/portal"
 CODE = "/portal/code"
 SIGN_OUT = "/portal/sign-out"
 YOUR_CASES = "/portal/your-cases"
 SERVICE = "Your child's SEND case"
+# The staff pages' headers, with GOV.UK Frontend's stylesheet and fonts allowed from the API itself.
 PORTAL_HEADERS = {
+    **PAGE_HEADERS,
     "Content-Security-Policy": (
         "default-src 'none'; style-src 'self'; font-src 'self'; img-src 'self'; form-action 'self'; "
         "frame-ancestors 'none'; base-uri 'none'"
     ),
-    "Cache-Control": "no-store",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
 }
 
 

@@ -17,7 +17,7 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, BackgroundTasks, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from api.auth import SESSION_COOKIE, Role, User
+from api.auth import Role, User, forget_session
 from api.deps import CaseRef, SessionDep, SettingsDep
 from api.pages import portal as pages
 from api.pages.layout import allow_page
@@ -104,9 +104,7 @@ async def sign_out_page(request: Request) -> RedirectResponse:
     if not same_origin(request):
         raise cross_site()
     answer = RedirectResponse(pages.PORTAL, status_code=303, headers=pages.PORTAL_HEADERS)
-    answer.delete_cookie(
-        SESSION_COOKIE, path="/", secure=request.url.scheme == "https", httponly=True, samesite="strict"
-    )
+    forget_session(answer, request)
     return answer
 
 

@@ -15,7 +15,7 @@ import jwt
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from api.auth import SESSION_COOKIE, keep_session, verify
+from api.auth import forget_session, keep_session, verify
 from api.deps import SettingsDep
 from api.pages.layout import PAGE_HEADERS, SIGN_IN, e, page
 from api.problems import Problem
@@ -96,7 +96,5 @@ async def sign_out(request: Request) -> RedirectResponse:
     if not same_origin(request):
         raise cross_site()
     answer = RedirectResponse(SIGN_IN, status_code=303, headers=PAGE_HEADERS)
-    answer.delete_cookie(
-        SESSION_COOKIE, path="/", secure=request.url.scheme == "https", httponly=True, samesite="strict"
-    )
+    forget_session(answer, request)
     return answer

@@ -6,7 +6,7 @@ activities and the API map between these rows and the workflows' Pydantic models
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import JSON, ColumnElement, DateTime, Index, Text, UniqueConstraint, and_, literal, text
+from sqlalchemy import JSON, ColumnElement, DateTime, Index, LargeBinary, Text, UniqueConstraint, and_, literal, text
 from sqlmodel import Field, SQLModel, col
 
 
@@ -261,3 +261,54 @@ class PortalSignInCode(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=DateTime(timezone=True))
     wrong_attempts: int = 0
     used_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+
+
+class PortalInvitation(SQLModel, table=True):
+    """An outside party asked, through the portal, for one thing on one case: an adviser for their advice, a
+    setting for its answer to a consultation (api/routes/portal_invitations.py).
+
+    `id` is the link's: opening it leads to a code sent to `email`, never to the case by itself, so a forwarded
+    or logged link opens nothing. The address is personal data, so here only; it is the one the party's codes
+    go to and the invitation's whole scope: the case, and the one `item` (an advice id or a setting's URN)."""
+
+    __tablename__ = "portal_invitations"
+    __table_args__ = (UniqueConstraint("case_ref", "party", "item", name="uq_portal_invitations_item"),)
+
+    id: str = Field(primary_key=True, max_length=32)
+    case_ref: str = Field(foreign_key="cases.case_ref", index=True, max_length=32)
+    party: str = Field(max_length=16)
+    item: str = Field(max_length=32)
+    email: str = Field(max_length=254)
+    invited_by: str = Field(max_length=120)
+    invited_at: datetime = Field(sa_type=DateTime(timezone=True))
+
+
+class PortalSubmission(SQLModel, table=True):
+    """What a family, adviser or setting sent through the portal: their words (personal data, so here only),
+    the legal date it arrived and who sent it; the workflow records the fact (advice in, comments made) by
+    `id`, which is also the update's idempotency key, so a form sent twice is one submission."""
+
+    __tablename__ = "portal_submissions"
+
+    id: str = Field(primary_key=True, max_length=32)
+    case_ref: str = Field(foreign_key="cases.case_ref", index=True, max_length=32)
+    party: str = Field(max_length=16)
+    kind: str = Field(max_length=32)
+    item: str | None = Field(default=None, max_length=32)
+    actor: str = Field(max_length=120)
+    on: date
+    text: str = Field(sa_type=Text)
+    submitted_at: datetime = Field(sa_type=DateTime(timezone=True))
+
+
+class PortalFile(SQLModel, table=True):
+    """A file sent with a submission (a report, an assessment): personal data, kept in the database only."""
+
+    __tablename__ = "portal_files"
+
+    id: str = Field(primary_key=True, max_length=32)
+    submission_id: str = Field(foreign_key="portal_submissions.id", index=True, max_length=32)
+    filename: str = Field(max_length=120)
+    content_type: str = Field(max_length=100)
+    size: int
+    data: bytes = Field(sa_type=LargeBinary)

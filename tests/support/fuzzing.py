@@ -14,7 +14,10 @@ from store.models import (
     IdempotencyRecord,
     Notification,
     PlanDocument,
+    PortalFile,
+    PortalInvitation,
     PortalSignInCode,
+    PortalSubmission,
     RedressCase,
 )
 
@@ -33,6 +36,9 @@ TABLES = (
     AppealableDecisionRow,
     RedressCase,
     PortalSignInCode,
+    PortalInvitation,
+    PortalSubmission,
+    PortalFile,
 )
 
 

@@ -1,0 +1,123 @@
+"""What a family, an adviser or a setting sends through the portal: their words and files kept in the database,
+the fact sent to the case's workflow as a validated update, both or neither.
+
+The submission is committed first (SQLite has one writer, and the workflow's own read-model write needs it),
+then the update runs with the submission's id as its idempotency key; if the workflow refuses it, the rows
+this request wrote are removed again, so a refusal leaves nothing half-written. A form sent twice carries the
+same id (the page puts a fresh one in each form it draws): the second finds its rows there and the update is
+answered with the first outcome, so nothing is recorded twice.
+"""
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from pydantic import BaseModel
+from sqlalchemy.orm import defer
+from sqlmodel import col, delete, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+from temporalio.client import Client
+
+from api.updates import StateQuery, Update, run_update
+from store.models import PortalFile, PortalSubmission
+
+SUBMISSION_ID = r"^[0-9a-f]{32}$"
+
+
+def new_submission_id() -> str:
+    """A fresh id for a form about to be drawn: what makes sending that form twice one submission."""
+    return uuid.uuid4().hex
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file as it was sent and checked (api/uploads.py): its name cleaned, its kind known, its size in bounds."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Sent:
+    """Who sent what about which case, on which legal date (today, in England: a party cannot back-date)."""
+
+    submission_id: str
+    case_ref: str
+    party: str
+    kind: str
+    item: str | None
+    actor: str
+    on: date
+    text: str
+
+
+async def submit(
+    session: AsyncSession,
+    temporal: Client,
+    sent: Sent,
+    files: Sequence[Upload],
+    workflow_id: str,
+    update: Update,
+    action: BaseModel,
+    state: StateQuery,
+) -> BaseModel:
+    """Keep what was sent, then record its fact on the case; refused, nothing stays."""
+    created = await session.get(PortalSubmission, sent.submission_id) is None
+    if created:
+        session.add(
+            PortalSubmission(
+                id=sent.submission_id,
+                case_ref=sent.case_ref,
+                party=sent.party,
+                kind=sent.kind,
+                item=sent.item,
+                actor=sent.actor,
+                on=sent.on,
+                text=sent.text,
+                submitted_at=datetime.now(UTC),
+            )
+        )
+        await session.flush()
+        for upload in files:
+            session.add(
+                PortalFile(
+                    id=uuid.uuid4().hex,
+                    submission_id=sent.submission_id,
+                    filename=upload.filename,
+                    content_type=upload.content_type,
+                    size=len(upload.data),
+                    data=upload.data,
+                )
+            )
+    await session.commit()
+    try:
+        return await run_update(temporal, workflow_id, update, action, sent.submission_id, state, sent.actor)
+    except BaseException:
+        await session.rollback()
+        if created:
+            await session.exec(delete(PortalFile).where(col(PortalFile.submission_id) == sent.submission_id))
+            await session.exec(delete(PortalSubmission).where(col(PortalSubmission.id) == sent.submission_id))
+            await session.commit()
+        raise
+
+
+async def submissions_of(session: AsyncSession, case_ref: str) -> list[tuple[PortalSubmission, list[PortalFile]]]:
+    """A case's submissions, oldest first, each with its files (their contents not loaded)."""
+    rows = (
+        await session.exec(
+            select(PortalSubmission)
+            .where(PortalSubmission.case_ref == case_ref)
+            .order_by(col(PortalSubmission.submitted_at), col(PortalSubmission.id))
+        )
+    ).all()
+    files = (
+        await session.exec(
+            select(PortalFile)
+            .options(defer(PortalFile.data))  # type: ignore[arg-type]
+            .where(col(PortalFile.submission_id).in_([r.id for r in rows]))
+            .order_by(col(PortalFile.filename))
+        )
+    ).all()
+    return [(row, [f for f in files if f.submission_id == row.id]) for row in rows]

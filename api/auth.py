@@ -2,15 +2,18 @@
 
 Tokens are verified against one configured key: a shared secret (HS256, the embedded default), a PEM
 public key, or an OIDC provider's published keys (JWKS). The token carries `role` (case_officer,
-manager, ops or family) and `la_codes`, or for a family `case_refs`; nothing else about the user is trusted
-from the request body.
+manager, ops, family, adviser or setting) and `la_codes`, or for the portal's parties `case_refs` (and for an
+adviser or a setting the one `invitation` they answer); nothing else about the user is trusted from the request
+body.
 
 The rules, in one place so that the access test can read them back:
 - case officers and managers act on cases of their own LAs and see the people on them;
 - managers also reassign cases and see work queues and the SEN2 return across their LAs;
 - ops see workflow state, queues and the dashboard, never personal data, and change nothing;
 - a family (signed in through the portal, api/routes/portal.py) is not staff: it reaches only the portal's
-  routes, and there only the cases its token names.
+  routes, and there only the cases its token names;
+- an adviser or a setting (signed in through an invitation's link, api/routes/portal_requests.py) reaches only
+  the one request it was sent, and only while that invitation stands.
 A case of another LA answers 404, as a case that does not exist would, so references cannot be probed.
 """
 
@@ -23,6 +26,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from functools import lru_cache
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 import jwt
 from fastapi import Depends, Path, Request, Response
@@ -49,22 +53,28 @@ class Role(StrEnum):
     MANAGER = "manager"
     OPS = "ops"
     FAMILY = "family"
+    ADVISER = "adviser"
+    SETTING = "setting"
 
 
 ACTING = frozenset({Role.CASE_OFFICER, Role.MANAGER})
 PERSONAL_DATA = ACTING
 STAFF = frozenset({Role.CASE_OFFICER, Role.MANAGER, Role.OPS})
+# The portal's outside parties: each answers one invitation (an advice request, a consultation) on one case.
+INVITED = frozenset({Role.ADVISER, Role.SETTING})
 
 
 @dataclass(frozen=True)
 class User:
     """The caller as the token says: `sub` is an opaque staff id, or a family's pseudonym (it is written to the
-    audit trail); `case_refs` are the cases a family may see, and are empty for staff."""
+    audit trail); `case_refs` are the cases a family may see, and are empty for staff; `invitation` is the one
+    request an adviser or a setting answers."""
 
     sub: str
     role: Role
     la_codes: frozenset[str]
     case_refs: frozenset[str] = frozenset()
+    invitation: str | None = None
 
     def sees(self, la_code: str) -> bool:
         return la_code in self.la_codes
@@ -77,9 +87,10 @@ def issue_token(
     la_codes: list[str],
     lifetime: timedelta = timedelta(hours=8),
     case_refs: list[str] | None = None,
+    invitation: str | None = None,
 ) -> str:
     """A token signed with the configured shared secret: for local use and tests (`python -m cli.tokens`), and
-    for a family signed in through the portal (with `case_refs`)."""
+    for the portal's parties (with `case_refs`, and an adviser's or setting's `invitation`)."""
     if settings.auth_jwt_secret is None:
         raise RuntimeError("AUTH_JWT_SECRET is not set: only a shared-secret deployment can issue tokens here")
     now = datetime.now(UTC)
@@ -94,6 +105,8 @@ def issue_token(
     }
     if case_refs is not None:
         claims[CASE_REFS_CLAIM] = sorted(case_refs)
+    if invitation is not None:
+        claims[INVITATION_CLAIM] = invitation
     return jwt.encode(claims, settings.auth_jwt_secret.get_secret_value(), algorithm="HS256")
 
 
@@ -131,6 +144,9 @@ CASE_REFS_CLAIM = "case_refs"
 MAX_FAMILY_TOKEN_LIFETIME = timedelta(hours=2)
 # A parent with more children in the LA's caseload than this is a token made up, not a family.
 MAX_FAMILY_CASES = 20
+# An adviser's or a setting's token names the invitation it answers (store.models.PortalInvitation), on one case.
+INVITATION_CLAIM = "invitation"
+INVITATION_ID = re.compile(r"^[A-Za-z0-9_-]{22}$")
 
 
 async def verify(settings: Settings, token: str) -> User:
@@ -168,9 +184,13 @@ async def verify(settings: Settings, token: str) -> User:
         roles = set()
     known = [r for r in Role if r.value in roles]
     if len(known) != 1:
-        raise Problem(403, "No role", "The token must carry exactly one role: case_officer, manager, ops or family.")
-    if known[0] is Role.FAMILY:
-        return _family(claims, sub, expires)
+        raise Problem(
+            403,
+            "No role",
+            "The token must carry exactly one role: case_officer, manager, ops, family, adviser or setting.",
+        )
+    if known[0] is Role.FAMILY or known[0] in INVITED:
+        return _portal_party(claims, sub, known[0], expires)
     la_codes = claims.get(settings.auth_la_claim) or []
     if not isinstance(la_codes, list) or not all(
         isinstance(code, str) and re.fullmatch(LA_CODE, code) for code in la_codes
@@ -181,12 +201,13 @@ async def verify(settings: Settings, token: str) -> User:
     return User(sub=sub, role=known[0], la_codes=frozenset(la_codes))
 
 
-def _family(claims: dict[str, Any], sub: str, expires: float) -> User:
-    """A family's token: no LA, the cases it may see, and a short life."""
+def _portal_party(claims: dict[str, Any], sub: str, role: Role, expires: float) -> User:
+    """A portal party's token: no LA, the cases it may see, a short life; an adviser's or a setting's, one case and
+    the invitation it answers."""
     if expires - datetime.now(UTC).timestamp() > MAX_FAMILY_TOKEN_LIFETIME.total_seconds():
-        raise _unauthorised("A family's token lasts at most 2 hours; sign in again.")
+        raise _unauthorised("A portal sign-in lasts at most 2 hours; sign in again.")
     if claims.get("la_codes"):
-        raise Problem(403, "Not staff", "A family's token names no local authority.")
+        raise Problem(403, "Not staff", "A portal sign-in names no local authority.")
     case_refs = claims.get(CASE_REFS_CLAIM) or []
     if not isinstance(case_refs, list) or not all(
         isinstance(ref, str) and CASE_REF_PATTERN.fullmatch(ref) for ref in case_refs
@@ -194,7 +215,14 @@ def _family(claims: dict[str, Any], sub: str, expires: float) -> User:
         raise Problem(403, "No cases", f"The token's {CASE_REFS_CLAIM} claim must be a list of case references.")
     if len(case_refs) > MAX_FAMILY_CASES:
         raise Problem(403, "Too many cases", f"A family's token may name at most {MAX_FAMILY_CASES} cases.")
-    return User(sub=sub, role=Role.FAMILY, la_codes=frozenset(), case_refs=frozenset(case_refs))
+    invitation = claims.get(INVITATION_CLAIM)
+    if role is Role.FAMILY:
+        if invitation is not None:
+            raise Problem(403, "Not invited", "A family's token names no invitation.")
+        return User(sub=sub, role=role, la_codes=frozenset(), case_refs=frozenset(case_refs))
+    if len(case_refs) != 1 or not isinstance(invitation, str) or not INVITATION_ID.fullmatch(invitation):
+        raise Problem(403, "No invitation", "An adviser's or a setting's token names one case and its invitation.")
+    return User(sub=sub, role=role, la_codes=frozenset(), case_refs=frozenset(case_refs), invitation=invitation)
 
 
 # Declared so the OpenAPI document carries the bearer scheme, and /docs's "Authorize" sends the token with
@@ -211,15 +239,35 @@ async def authenticate(
     settings: SettingsDep,
     declared: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)] = None,  # noqa: ARG001  # the schema's
 ) -> User:
+    return await _authenticated(request, settings, posted_by_page=False)
+
+
+async def authenticate_page(request: Request, settings: SettingsDep) -> User:
+    """As authenticate, for pages: a form this site's own page posts may carry the session cookie too."""
+    return await _authenticated(request, settings, posted_by_page=True)
+
+
+async def _authenticated(request: Request, settings: Settings, *, posted_by_page: bool) -> User:
+    """The bearer header's token, or the session cookie's: on a read, or on a page's form that the browser says
+    was posted from this site (Origin), which another site's page cannot make it say; SameSite=Strict already
+    keeps the cookie off every request another site starts."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
-    if not header and request.method in SAFE_METHODS:
+    if not header and (request.method in SAFE_METHODS or (posted_by_page and _from_this_site(request))):
         scheme, token = "bearer", request.cookies.get(SESSION_COOKIE, "")
     if scheme.lower() != "bearer" or not token:
         raise _unauthorised("Send a bearer token: Authorization: Bearer <token>.")
     user = await verify(settings, token.strip())
     request.state.user = user
     return user
+
+
+def _from_this_site(request: Request) -> bool:
+    origin = request.headers.get("origin")
+    if not origin:
+        return False
+    sent = urlsplit(origin)
+    return (sent.scheme, sent.netloc) == (request.url.scheme, request.url.netloc)
 
 
 def check_role(user: User, admitted: frozenset[Role], what: str) -> None:

@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.problems import PROBLEM_JSON
 from api.routes.codec import MAX_CODEC_BYTES
 from api.routes.plan_import import MAX_IMPORT_BYTES
+from api.uploads import MAX_UPLOAD_BYTES
 
 DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024
 MAX_HEADER_BYTES = 16 * 1024
@@ -28,6 +29,8 @@ MAX_BODY_BYTES_BY_PATH = {
     # Payloads of a workflow's history, for the Temporal UI (api/routes/codec.py).
     "/codec/decode": MAX_CODEC_BYTES,
     "/codec/encode": MAX_CODEC_BYTES,
+    # An adviser's or a setting's answer with its files (api/uploads.py).
+    "/portal/request": MAX_UPLOAD_BYTES,
 }
 
 

@@ -24,7 +24,9 @@ from api.routes import (
     plan_import,
     plans,
     portal,
+    portal_invitations,
     portal_pages,
+    portal_requests,
     redress,
     returns,
     sign_in,
@@ -99,6 +101,8 @@ def create_app(
     app.include_router(sign_in.router)
     app.include_router(portal.router)
     app.include_router(portal_pages.router)
+    app.include_router(portal_invitations.router)
+    app.include_router(portal_requests.router)
     govuk_assets.install(app, settings)
     codec.install(app, settings)
     api_docs.install(app)

@@ -67,6 +67,11 @@ class Settings(BaseSettings):
     # stack's one user). Never on where the API can be reached from another machine: there the UI signs in and
     # passes its user's token (docs/temporal-ui.md).
     codec_trust_loopback: bool = False
+    # Where the families' portal is reached from outside, for the links invitations to advisers and settings carry
+    # (api/routes/portal_invitations.py): the local stack's by default.
+    portal_url: str = Field(
+        default="http://127.0.0.1:8000", pattern=r"^https?://[A-Za-z0-9.\-\[\]:]+(/[A-Za-z0-9._~/-]*)?$"
+    )
 
     log_level: str = "INFO"
     log_format: str = Field(default="json", pattern="^(json|console)$")

@@ -1,8 +1,11 @@
-"""One-time codes a family signs in to the portal with: asked for by email address, sent to that address,
-checked once.
+"""One-time codes the portal's parties sign in with: a family asks for one by email address, an adviser or a
+setting by the link of the invitation they were sent; either way the code goes to the address the LA holds,
+and is checked once.
 
 Who a family is, is who the LA registered as a case's contact (parent or young person): a code goes only to
-an address that is on a case, and signs its owner in to exactly the cases it is on. The code is kept as a
+an address that is on a case, and signs its owner in to exactly the cases it is on. An adviser or a setting
+is whoever an invitation (store.models.PortalInvitation) was sent to: its code signs them in to that one
+request, on that one case. The code is kept as a
 keyed hash with a salt of its own and the address as a keyed digest (PortalSignInCode), so neither is in the
 database in clear; the key is the API's token secret, which the database does not hold. A code lasts
 CODE_LIFETIME, is good once, dies after MAX_WRONG_ATTEMPTS wrong guesses, and a newer code replaces it; an
@@ -24,7 +27,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from activities.notifications import Notifier, NotifyGateway
 from core.config import Settings
 from store.db import SessionMaker
-from store.models import AuditEvent, Contact, Notification, PortalSignInCode
+from store.models import AuditEvent, Contact, Notification, PortalInvitation, PortalSignInCode
 from workflows.activity_contracts import NotificationRequest, Recipient
 
 log = structlog.get_logger(__name__)
@@ -40,13 +43,15 @@ TEMPLATE = "portal_sign_in_code"
 
 
 @dataclass(frozen=True)
-class Family:
-    """Whoever an address belongs to, as the portal knows them: a pseudonym for the audit trail and the cases
-    the address is a contact on (empty if none)."""
+class Party:
+    """Whoever an address belongs to, as the portal knows them: a pseudonym for the audit trail, the cases the
+    sign-in reaches (for a family, those the address is a contact on: empty if none), and the role the letters go
+    to it as (parent, young_person, adviser or setting) with, for an adviser or a setting, the invitation."""
 
     actor: str
     case_refs: tuple[str, ...]
     role: str
+    invitation: str | None = None
 
 
 def notifier_for(sessions: SessionMaker, settings: Settings) -> Notifier:
@@ -66,7 +71,7 @@ def email_digest(key: bytes, email: str) -> str:
     return _keyed(key, "portal-email", email.strip().lower())
 
 
-async def family_of(session: AsyncSession, key: bytes, email: str) -> Family:
+async def family_of(session: AsyncSession, key: bytes, email: str) -> Party:
     address = email.strip().lower()
     contacts = (
         await session.exec(
@@ -77,17 +82,27 @@ async def family_of(session: AsyncSession, key: bytes, email: str) -> Family:
     ).all()
     role = contacts[0].role if contacts else Recipient.PARENT.value
     # The pseudonym: a staff id's characters (api/auth.py verify), and no way back to the address.
-    return Family(f"family:{email_digest(key, email)[:32]}", tuple(sorted({c.case_ref for c in contacts})), role)
+    return Party(f"family:{email_digest(key, email)[:32]}", tuple(sorted({c.case_ref for c in contacts})), role)
 
 
-def _audit(session: AsyncSession, family: Family, action: str, summary: str, at: datetime) -> None:
-    for case_ref in family.case_refs:
+async def invited(session: AsyncSession, key: bytes, invitation_id: str) -> tuple[Party, str] | None:
+    """The adviser or setting an invitation was sent to, and its address; None if there is no such invitation
+    (never sent, or replaced by one to another address)."""
+    row = await session.get(PortalInvitation, invitation_id)
+    if row is None:
+        return None
+    actor = f"{row.party}:{email_digest(key, row.email)[:32]}"
+    return Party(actor, (row.case_ref,), row.party, row.id), row.email
+
+
+def _audit(session: AsyncSession, party: Party, action: str, summary: str, at: datetime) -> None:
+    for case_ref in party.case_refs:
         session.add(
             AuditEvent(
                 event_key=f"portal:{uuid.uuid4().hex}",
                 case_ref=case_ref,
                 action=action,
-                actor=family.actor,
+                actor=party.actor,
                 summary=summary,
                 at=at,
             )
@@ -97,16 +112,19 @@ def _audit(session: AsyncSession, family: Family, action: str, summary: str, at:
 USED_LETTER = "A one-time code to sign in was sent here. It has been used, so it is not kept."
 
 
-def _notice(code: str, idempotency_key: str, family: Family) -> NotificationRequest:
+def _notice(code: str, idempotency_key: str, party: Party) -> NotificationRequest:
     minutes = int(CODE_LIFETIME.total_seconds() // 60)
+    to_do = (
+        f"answer the council's request on case {party.case_refs[0]}" if party.invitation else "your child's EHC case"
+    )
     return NotificationRequest(
         idempotency_key=idempotency_key,
-        case_ref=family.case_refs[0],
-        recipient=Recipient(family.role),
+        case_ref=party.case_refs[0],
+        recipient=Recipient(party.role),
         template=TEMPLATE,
         subject="Your code to sign in",
         body=(
-            f"Your code to sign in to your child's EHC case is {code}. It works once, for {minutes} minutes. "
+            f"Your code to sign in to {to_do} is {code}. It works once, for {minutes} minutes. "
             "If you did not ask for it, you can ignore this message: nobody can sign in without it."
         ),
     )
@@ -115,51 +133,89 @@ def _notice(code: str, idempotency_key: str, family: Family) -> NotificationRequ
 async def issue_code(sessions: SessionMaker, notifier: Notifier, key: bytes, email: str, now: datetime) -> None:
     """Send a new code to `email` if it is a family's and has not asked too often; otherwise nothing, said to
     nobody (the caller answers every address alike)."""
-    digest = email_digest(key, email)
     async with sessions() as session:
         family = await family_of(session, key, email)
         if not family.case_refs:
             log.info("portal code asked for an address on no case")
             return
-        recent = (
-            await session.exec(
-                select(func.count())
-                .select_from(PortalSignInCode)
-                .where(PortalSignInCode.email_digest == digest, PortalSignInCode.created_at > now - RATE_WINDOW)
-            )
-        ).one()
-        if recent >= MAX_CODES_PER_WINDOW:
-            _audit(session, family, "portal_code_refused", "too many codes asked for: none sent", now)
-            await session.commit()
-            log.info("portal code refused: too many asked for")
+        await _issue(session, notifier, key, email, family, now)
+
+
+async def issue_invitation_code(
+    sessions: SessionMaker, notifier: Notifier, key: bytes, invitation_id: str, now: datetime
+) -> None:
+    """Send a new code to the address an invitation was sent to, if it stands and has not asked too often."""
+    async with sessions() as session:
+        found = await invited(session, key, invitation_id)
+        if found is None:
+            log.info("portal code asked for an invitation that does not stand")
             return
-        code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
-        salt = secrets.token_hex(16)
-        row = PortalSignInCode(
-            email_digest=digest,
-            salt=salt,
-            code_hash=_keyed(key, "portal-code", salt, code),
-            created_at=now,
-            expires_at=now + CODE_LIFETIME,
+        party, email = found
+        await _issue(session, notifier, key, email, party, now)
+
+
+async def _issue(
+    session: AsyncSession, notifier: Notifier, key: bytes, email: str, party: Party, now: datetime
+) -> None:
+    digest = email_digest(key, email)
+    recent = (
+        await session.exec(
+            select(func.count())
+            .select_from(PortalSignInCode)
+            .where(PortalSignInCode.email_digest == digest, PortalSignInCode.created_at > now - RATE_WINDOW)
         )
-        session.add(row)
-        _audit(session, family, "portal_code_issued", "a sign-in code was sent to the family", now)
+    ).one()
+    if recent >= MAX_CODES_PER_WINDOW:
+        _audit(session, party, "portal_code_refused", "too many codes asked for: none sent", now)
         await session.commit()
-        idempotency_key = f"portal-code-{row.id}"
+        log.info("portal code refused: too many asked for")
+        return
+    code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+    salt = secrets.token_hex(16)
+    row = PortalSignInCode(
+        email_digest=digest,
+        salt=salt,
+        code_hash=_keyed(key, "portal-code", salt, code),
+        created_at=now,
+        expires_at=now + CODE_LIFETIME,
+    )
+    session.add(row)
+    _audit(session, party, "portal_code_issued", f"a sign-in code was sent to the {_whom(party)}", now)
+    await session.commit()
+    idempotency_key = f"portal-code-{row.id}"
     try:
-        await notifier.send_to(email.strip(), _notice(code, idempotency_key, family))
+        await notifier.send_to(email.strip(), _notice(code, idempotency_key, party))
     except Exception as error:
-        # Whatever Notify answers, the family's answer was already sent, alike for every address; the notice stays
+        # Whatever Notify answers, the party's answer was already sent, alike for every address; the notice stays
         # queued in the outbox. Only the error's kind is logged: its text may quote the message, code and all.
         log.warning("portal code not delivered", error=type(error).__name__)
 
 
-async def sign_in(session: AsyncSession, key: bytes, email: str, code: str, now: datetime) -> Family | None:
-    """The family the code signs in, or None: no code, a wrong one, one used, expired or replaced alike.
+def _whom(party: Party) -> str:
+    return party.role if party.invitation else "family"
 
-    The address's newest code is the only one that counts, read under a row lock so that two attempts at once
+
+async def sign_in(session: AsyncSession, key: bytes, email: str, code: str, now: datetime) -> Party | None:
+    """The family the code signs in, or None: no code, a wrong one, one used, expired or replaced alike."""
+    return await _checked(session, key, email, await family_of(session, key, email), code, now)
+
+
+async def sign_in_invited(
+    session: AsyncSession, key: bytes, invitation_id: str, code: str, now: datetime
+) -> Party | None:
+    """The adviser or setting the code signs in to its invitation, or None, as for a family."""
+    found = await invited(session, key, invitation_id)
+    if found is None:
+        return None
+    party, email = found
+    return await _checked(session, key, email, party, code, now)
+
+
+async def _checked(
+    session: AsyncSession, key: bytes, email: str, party: Party, code: str, now: datetime
+) -> Party | None:
+    """The address's newest code is the only one that counts, read under a row lock so that two attempts at once
     cannot both use it, nor both escape the count of wrong guesses."""
-    family = await family_of(session, key, email)
     row = (
         await session.exec(
             select(PortalSignInCode)
@@ -174,28 +230,28 @@ async def sign_in(session: AsyncSession, key: bytes, email: str, code: str, now:
         and row.used_at is None
         and row.expires_at > now
         and row.wrong_attempts < MAX_WRONG_ATTEMPTS
-        and bool(family.case_refs)
+        and bool(party.case_refs)
     )
     if row is None or not live:
-        _audit(session, family, "portal_sign_in_failed", "no live code: expired, used or never sent", now)
+        _audit(session, party, "portal_sign_in_failed", "no live code: expired, used or never sent", now)
         await session.commit()
         return None
     if not hmac.compare_digest(row.code_hash, _keyed(key, "portal-code", row.salt, code)):
         row.wrong_attempts += 1
         session.add(row)
-        _audit(session, family, "portal_sign_in_failed", f"wrong code (attempt {row.wrong_attempts})", now)
+        _audit(session, party, "portal_sign_in_failed", f"wrong code (attempt {row.wrong_attempts})", now)
         await session.commit()
         return None
     row.used_at = now
     session.add(row)
     # Used, the code is of no more use to anyone: its letter in the outbox no longer shows it to staff who read a
-    # case's letters (the family had it: they have just used it).
+    # case's letters (the party had it: they have just used it).
     letter = (
         await session.exec(select(Notification).where(Notification.idempotency_key == f"portal-code-{row.id}"))
     ).first()
     if letter is not None:
         letter.body = USED_LETTER
         session.add(letter)
-    _audit(session, family, "portal_signed_in", "signed in to the portal with a one-time code", now)
+    _audit(session, party, "portal_signed_in", "signed in to the portal with a one-time code", now)
     await session.commit()
-    return family
+    return party

@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
-from api.auth import User, authenticate, check_role
+from api.auth import User, authenticate_page, check_role
 from api.deps import SettingsDep
 from api.problems import Problem
 
@@ -111,13 +111,13 @@ def error_page(problem: Problem, signed_in: User | None = None) -> HTMLResponse:
 
 
 def allow_page(*roles: Any, sign_in: str = SIGN_IN) -> Callable[..., Coroutine[Any, Any, User]]:
-    """As api.auth.allow, for a page a person opens in a browser: without a valid token, to the sign-in form
-    (303; the families' own at `sign_in` for the portal's pages) rather than a 401 a browser cannot act on."""
+    """As api.auth.allow, for a page a person opens in a browser, or a form its pages post: without a valid token,
+    to the sign-in form (303; the portal's own at `sign_in`) rather than a 401 a browser cannot act on."""
     admitted = frozenset(roles)
 
     async def check(request: Request, settings: SettingsDep) -> User:
         try:
-            user = await authenticate(request, settings)
+            user = await authenticate_page(request, settings)
         except Problem as problem:
             if problem.status != 401:
                 raise

@@ -43,7 +43,14 @@ class FieldError:
 
 
 def govuk_page(
-    title: str, body: str, *, signed_in: bool = False, error: FieldError | None = None, status_code: int = 200
+    title: str,
+    body: str,
+    *,
+    signed_in: bool = False,
+    error: FieldError | None = None,
+    status_code: int = 200,
+    service: str = SERVICE,
+    home: str = PORTAL,
 ) -> HTMLResponse:
     """A page in the GOV.UK template; a page showing an error says so first in its title, as screen readers
     announce it."""
@@ -55,7 +62,7 @@ def govuk_page(
     )
     html = (
         '<!DOCTYPE html><html lang="en-GB" class="govuk-template"><head><meta charset="utf-8">'
-        f"<title>{'Error: ' if error else ''}{e(title)} - {e(SERVICE)}</title>"
+        f"<title>{'Error: ' if error else ''}{e(title)} - {e(service)}</title>"
         '<meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover">'
         '<meta name="theme-color" content="#1d70b8">'
         f'<link rel="icon" sizes="48x48" href="{ASSETS}/images/favicon.ico">'
@@ -65,7 +72,7 @@ def govuk_page(
         '<a href="#main-content" class="govuk-skip-link">Skip to main content</a>'
         '<header class="govuk-template__header"><div class="govuk-generic-header">'
         '<div class="govuk-generic-header__container govuk-width-container"><div class="govuk-generic-header__logo">'
-        f'<a href="{PORTAL}" class="govuk-generic-header__homepage-link">{e(SERVICE)}</a>'
+        f'<a href="{e(home)}" class="govuk-generic-header__homepage-link">{e(service)}</a>'
         "</div></div></div></header>"
         '<div class="govuk-width-container">'
         '<div class="govuk-phase-banner"><p class="govuk-phase-banner__content">'
@@ -73,12 +80,12 @@ def govuk_page(
         '<span class="govuk-phase-banner__text">This is a new service. If anything here looks wrong, '
         "ask your council's SEND team.</span></p></div>"
         '<main class="govuk-main-wrapper" id="main-content">'
-        f"{_error_summary(error)}{body}{sign_out}</main></div></body></html>"
+        f"{error_summary(error)}{body}{sign_out}</main></div></body></html>"
     )
     return HTMLResponse(html, status_code=status_code, headers=PORTAL_HEADERS)
 
 
-def _error_summary(error: FieldError | None) -> str:
+def error_summary(error: FieldError | None) -> str:
     if error is None:
         return ""
     return (
@@ -89,7 +96,7 @@ def _error_summary(error: FieldError | None) -> str:
     )
 
 
-def _field(
+def text_field(
     name: str, label: str, hint: str, error: FieldError | None, *, attributes: str, width: str = "", value: str = ""
 ) -> str:
     """A GOV.UK text input with its label, hint and (if any) error message."""
@@ -117,7 +124,7 @@ def email_form(email: str = "", error: FieldError | None = None, status_code: in
     body = (
         '<div class="govuk-grid-row"><div class="govuk-grid-column-two-thirds">'
         f'<form method="post" action="{PORTAL}" novalidate>'
-        + _field(
+        + text_field(
             "email",
             label,
             "Use the address your council has for you on your child's case. We will email you a code to sign in.",
@@ -139,7 +146,7 @@ def code_form(email: str, error: FieldError | None = None, status_code: int = 20
         f'<p class="govuk-body">If <strong>{e(email)}</strong> is a contact on a case, we have sent a code to it. '
         "The code lasts 10 minutes.</p>"
         f'<form method="post" action="{CODE}" novalidate><input type="hidden" name="email" value="{e(email)}">'
-        + _field(
+        + text_field(
             "code",
             label,
             "It is 6 numbers, like 123456.",
@@ -171,7 +178,7 @@ class Step:
         return f"The law that sets this date is {self.law}." if self.law else "The council set this date."
 
 
-def _row(key: str, value: str) -> str:
+def summary_row(key: str, value: str) -> str:
     return (
         f'<div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">{e(key)}</dt>'
         f'<dd class="govuk-summary-list__value">{value}</dd></div>'
@@ -190,12 +197,12 @@ def case_page(
     """Where the case is, what it waits for and by when, and each date to come with the law that sets it."""
 
     state = f"Closed: {readable(outcome)}" if closed and outcome else ("Closed" if closed else "Open")
-    rows = [_row("Where it is", e(stage_label(process, stage))), _row("Open or closed", e(state))]
+    rows = [summary_row("Where it is", e(stage_label(process, stage))), summary_row("Open or closed", e(state))]
     if waiting_for is not None:
         rows += [
-            _row("Waiting for", e(waiting_for.words)),
-            _row("By", e(uk_date(waiting_for.due))),
-            _row("The law", e(waiting_for.law_sentence)),
+            summary_row("Waiting for", e(waiting_for.words)),
+            summary_row("By", e(uk_date(waiting_for.due))),
+            summary_row("The law", e(waiting_for.law_sentence)),
         ]
     items = "".join(
         '<li class="govuk-task-list__item"><div class="govuk-task-list__name-and-hint">'

@@ -122,10 +122,18 @@ async def sign_in_with_code(
     return response
 
 
-def keep_family_session(response: Response, request: Request, settings: Settings, family: portal_codes.Family) -> None:
-    """Sign the browser in: a 2-hour family token scoped to the address's cases, in the session cookie."""
+def keep_family_session(response: Response, request: Request, settings: Settings, party: portal_codes.Party) -> None:
+    """Sign the browser in: a 2-hour token scoped to the address's cases (a family's) or to the one invitation it
+    answers (an adviser's or a setting's), in the session cookie."""
+    role = Role(party.role) if party.invitation else Role.FAMILY
     token = issue_token(
-        settings, family.actor, Role.FAMILY, [], lifetime=MAX_FAMILY_TOKEN_LIFETIME, case_refs=list(family.case_refs)
+        settings,
+        party.actor,
+        role,
+        [],
+        lifetime=MAX_FAMILY_TOKEN_LIFETIME,
+        case_refs=list(party.case_refs),
+        invitation=party.invitation,
     )
     keep_session(response, request, token, int(MAX_FAMILY_TOKEN_LIFETIME.total_seconds()))
 

@@ -1,0 +1,257 @@
+"""An adviser or a setting answers the council's request through the portal (api/pages/portal_requests.py).
+
+GET /portal/requests/{invitation_id} is where the invitation's link leads: what is asked and a button; POST on it
+emails a code to the invitation's address (the link alone opens nothing), and POST …/code signs the browser in
+for that one request, on that one case (a 2-hour token with the invitation in it). GET /portal/request shows the
+request with its due date and law and the form; POST /portal/request takes the answer (words, files, and for a
+setting whether it agrees to be named), keeps it in the database and records its fact on the case's workflow
+(advice received, the setting's answer) with the party's pseudonym as the actor, dated today in England: a party
+cannot date its answer. Every request re-reads the invitation, so one the council has replaced stops working
+at once, whatever the token says.
+"""
+
+import re
+from datetime import UTC, date, datetime
+from typing import Annotated
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, BackgroundTasks, Depends, Path, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import BaseModel
+from sqlmodel.ext.asyncio.session import AsyncSession
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from temporalio.client import Client
+
+from api.auth import INVITATION_ID, Role, User
+from api.deps import SessionDep, SettingsDep, TemporalDep, Today
+from api.pages import portal_requests as pages
+from api.pages.layout import allow_page
+from api.pages.portal import PORTAL_HEADERS, FieldError
+from api.problems import Problem
+from api.routes.cases import query_state
+from api.routes.portal import NOT_ACCEPTED, keep_family_session, portal_key
+from api.routes.sign_in import cross_site, same_origin
+from api.submissions import SUBMISSION_ID, Sent, Upload, new_submission_id, submissions_of, submit
+from api.uploads import MAX_FILES, UploadRefused, checked
+from core.workflow_ids import assessment_id
+from intake import portal_codes
+from intake.portal_invitations import STEP, InvitedParty
+from statutory.policies import POLICIES
+from store.models import Case, PortalInvitation
+from workflows.assessment import ADVISER_WORDS, AssessmentWorkflow
+from workflows.assessment_models import AdviceReceived, AssessmentState, SettingAnswered
+
+router = APIRouter(tags=["portal pages"], include_in_schema=False)
+
+SIGNED_OUT = f"{pages.REQUEST}/sign-in"
+InvitedPage = Annotated[User, Depends(allow_page(Role.ADVISER, Role.SETTING, sign_in=SIGNED_OUT))]
+InvitationId = Annotated[str, Path(pattern=INVITATION_ID.pattern)]
+CODE_PATTERN = r"^[0-9]{6}$"
+
+
+@router.get(f"{pages.REQUEST}/sign-in", response_class=HTMLResponse)
+async def signed_out_page() -> HTMLResponse:
+    return pages.open_the_link()
+
+
+@router.get("/portal/requests/{invitation_id}", response_class=HTMLResponse)
+async def landing_page(invitation_id: InvitationId, session: SessionDep) -> HTMLResponse:
+    invitation = await session.get(PortalInvitation, invitation_id)
+    if invitation is None:
+        return pages.gone()
+    return pages.landing(invitation.id, invitation.case_ref, InvitedParty(invitation.party))
+
+
+@router.post("/portal/requests/{invitation_id}", response_class=HTMLResponse)
+async def ask_for_code_page(
+    invitation_id: InvitationId, request: Request, settings: SettingsDep, background: BackgroundTasks
+) -> HTMLResponse:
+    """The code form; the code is sent after the answer, to the invitation's address only."""
+    if not same_origin(request):
+        raise cross_site()
+    sessions = request.app.state.sessions
+    notifier = portal_codes.notifier_for(sessions, settings)
+    background.add_task(
+        portal_codes.issue_invitation_code, sessions, notifier, portal_key(settings), invitation_id, datetime.now(UTC)
+    )
+    return pages.code_form(invitation_id)
+
+
+@router.post("/portal/requests/{invitation_id}/code", response_class=HTMLResponse, response_model=None)
+async def sign_in_page(
+    invitation_id: InvitationId, request: Request, session: SessionDep, settings: SettingsDep
+) -> HTMLResponse | RedirectResponse:
+    if not same_origin(request):
+        raise cross_site()
+    fields = parse_qs((await request.body()).decode("utf-8", "replace"), max_num_fields=2)
+    code = (fields.get("code") or [""])[0].strip()
+    if not re.fullmatch(CODE_PATTERN, code):
+        message = "Enter the code from the email" if not code else "Enter the code as 6 numbers, like 123456"
+        return pages.code_form(invitation_id, FieldError("code", message), 422)
+    party = await portal_codes.sign_in_invited(session, portal_key(settings), invitation_id, code, datetime.now(UTC))
+    if party is None:
+        return pages.code_form(invitation_id, FieldError("code", NOT_ACCEPTED), 401)
+    answer = RedirectResponse(pages.REQUEST, status_code=303, headers=PORTAL_HEADERS)
+    keep_family_session(answer, request, settings, party)
+    return answer
+
+
+async def _standing(session: AsyncSession, user: User) -> PortalInvitation | None:
+    """The invitation the token names, if it still stands for this party on this case."""
+    invitation = await session.get(PortalInvitation, user.invitation) if user.invitation else None
+    if invitation is None or invitation.case_ref not in user.case_refs or invitation.party != user.role.value:
+        return None
+    return invitation
+
+
+async def _asked(
+    session: AsyncSession, temporal: Client, invitation: PortalInvitation, today: date
+) -> tuple[pages.Asked, AssessmentState] | None:
+    case = await session.get(Case, invitation.case_ref)
+    if case is None:
+        return None
+    state = await query_state(
+        temporal.get_workflow_handle(assessment_id(case.case_ref)), case.case_ref, AssessmentWorkflow.get_state
+    )
+    party = InvitedParty(invitation.party)
+    rule = POLICIES.get(case.policy, {}).get(STEP[party])
+    sent = tuple(
+        f.filename
+        for row, files in await submissions_of(session, case.case_ref)
+        if row.item == invitation.item
+        for f in files
+    )
+    if party is InvitedParty.ADVISER:
+        advice = next((a for a in state.advice if a.advice_id == invitation.item), None)
+        if advice is None:
+            return None
+        words = ADVISER_WORDS.get(advice.adviser, advice.adviser.value.replace("_", " "))
+        asked = pages.Asked(
+            case_ref=case.case_ref,
+            party=party,
+            what=f"Advice from {words}",
+            requested_on=advice.requested_on,
+            due=advice.due,
+            today=today,
+            law=rule.reference if rule else None,
+            answered_on=advice.received_on,
+            sent_files=sent,
+        )
+        return asked, state
+    consultation = next((s for s in state.settings if s.setting_urn == invitation.item), None)
+    if consultation is None:
+        return None
+    asked = pages.Asked(
+        case_ref=case.case_ref,
+        party=party,
+        what=f"Consultation on naming your school or college (URN {consultation.setting_urn})",
+        requested_on=consultation.sent_on,
+        due=consultation.due,
+        today=today,
+        law=rule.reference if rule else None,
+        answered_on=consultation.answered_on,
+        sent_files=sent,
+    )
+    return asked, state
+
+
+@router.get(pages.REQUEST, response_class=HTMLResponse)
+async def request_page(
+    request: Request, session: SessionDep, temporal: TemporalDep, today: Today, user: InvitedPage
+) -> HTMLResponse:
+    invitation = await _standing(session, user)
+    found = await _asked(session, temporal, invitation, today) if invitation else None
+    if found is None:
+        return pages.gone()
+    return pages.request_page(found[0], new_submission_id(), sent=request.query_params.get("sent") == "1")
+
+
+class _Refused(Exception):
+    def __init__(self, error: FieldError) -> None:
+        self.error = error
+
+
+@router.post(pages.REQUEST, response_class=HTMLResponse, response_model=None)
+async def answer_page(
+    request: Request, session: SessionDep, temporal: TemporalDep, today: Today, user: InvitedPage
+) -> HTMLResponse | RedirectResponse:
+    """Keep the answer and record its fact on the case; a mistake comes back on the form, nothing kept."""
+    if not same_origin(request):
+        raise cross_site()
+    invitation = await _standing(session, user)
+    found = await _asked(session, temporal, invitation, today) if invitation else None
+    if invitation is None or found is None:
+        return pages.gone()
+    asked = found[0]
+    text, agrees, submission_id = "", "", new_submission_id()
+    try:
+        try:
+            form = await request.form(max_files=MAX_FILES, max_fields=4, max_part_size=4 * pages.MAX_TEXT)
+        except HTTPException as error:
+            raise _Refused(
+                FieldError("files", f"Send {MAX_FILES} files at most, and text of a sensible length")
+            ) from error
+        try:
+            text = str(form.get("text") or "").strip()
+            agrees = str(form.get("agrees") or "")
+            sent_id = str(form.get("submission_id") or "")
+            submission_id = sent_id if re.fullmatch(SUBMISSION_ID, sent_id) else submission_id
+            uploads = await _uploads([f for f in form.getlist("files") if isinstance(f, UploadFile)])
+        finally:
+            await form.close()
+        _check_answer(asked.party, text, agrees, uploads)
+        action: BaseModel = (
+            AdviceReceived(on=today, advice_id=invitation.item)
+            if asked.party is InvitedParty.ADVISER
+            else SettingAnswered(on=today, setting_urn=invitation.item, agrees=agrees == "yes")
+        )
+        sent = Sent(
+            submission_id=submission_id,
+            case_ref=invitation.case_ref,
+            party=asked.party.value,
+            kind="advice" if asked.party is InvitedParty.ADVISER else "consultation_answer",
+            item=invitation.item,
+            actor=user.sub,
+            on=today,
+            text=text,
+        )
+        update = (
+            AssessmentWorkflow.record_advice
+            if asked.party is InvitedParty.ADVISER
+            else AssessmentWorkflow.record_setting_response
+        )
+        try:
+            await submit(
+                session,
+                temporal,
+                sent,
+                uploads,
+                assessment_id(invitation.case_ref),
+                update,
+                action,
+                AssessmentWorkflow.get_state,
+            )
+        except Problem as problem:
+            raise _Refused(FieldError("text", str(problem))) from problem
+    except _Refused as refused:
+        return pages.request_page(
+            asked, submission_id, error=refused.error, text=text[: pages.MAX_TEXT], agrees=agrees, status_code=422
+        )
+    return RedirectResponse(f"{pages.REQUEST}?sent=1", status_code=303, headers=PORTAL_HEADERS)
+
+
+async def _uploads(files: list[UploadFile]) -> list[Upload]:
+    try:
+        return await checked(files)
+    except UploadRefused as refused:
+        raise _Refused(FieldError("files", str(refused))) from refused
+
+
+def _check_answer(party: InvitedParty, text: str, agrees: str, uploads: list[Upload]) -> None:
+    if len(text) > pages.MAX_TEXT:
+        raise _Refused(FieldError("text", f"Write {pages.MAX_TEXT:,} characters or fewer, or send it as a file"))
+    if party is InvitedParty.SETTING and agrees not in ("yes", "no"):
+        raise _Refused(FieldError("agrees", "Say whether your school or college can be named"))
+    if party is InvitedParty.ADVISER and not text and not uploads:
+        raise _Refused(FieldError("text", "Write your advice, or send it as a file"))

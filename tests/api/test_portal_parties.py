@@ -1,0 +1,248 @@
+"""An adviser and a setting answer the council through the portal: invited by the officer, signed in by the link
+and a code from the outbox, their answers kept in the database and recorded on the case's workflow.
+
+The case runs on past business dates (tests/driver.py Driver), so every date below is written by hand: received
+Monday 2 November 2026, assessed Monday 23 November, advice asked for Monday 30 November (due six weeks on,
+Monday 11 January 2027: SEND Regs 2014 reg 8(1)). A party's answer is dated the server's today, whatever it is.
+"""
+
+import re
+import uuid
+from datetime import date
+
+import httpx
+from sqlmodel import col, select
+from temporalio.testing import WorkflowEnvironment
+
+from api.auth import SESSION_COOKIE
+from store.db import SessionMaker
+from store.models import AuditEvent, Notification, PortalInvitation
+from tests.conftest import eventually
+from tests.driver import Driver
+from tests.support.fuzzing import row_counts
+from tests.support.server_clock import server_today
+
+RECEIVED, ASSESSED, ASKED = date(2026, 11, 2), date(2026, 11, 23), date(2026, 11, 30)
+PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+SITE = {"Origin": "http://test", "Authorization": ""}
+
+
+def address(who: str) -> str:
+    return f"{who}.{uuid.uuid4().hex[:10]}@example.org"
+
+
+async def assessing_with_advice_asked(api: httpx.AsyncClient, env: WorkflowEnvironment) -> Driver:
+    officer = Driver(api, env)
+    await officer.open(RECEIVED)
+    await officer.on("decide-to-assess", ASSESSED, assess=True)
+    await officer.on("advice-requests", ASKED, adviser="educational_psychologist")
+    return officer
+
+
+async def invite(api: httpx.AsyncClient, case_ref: str, party: str, item: str, email: str) -> dict[str, str]:
+    answer = await api.post(f"/cases/{case_ref}/portal-invitations", json={"party": party, "item": item, "email": email})
+    assert answer.status_code == 201, answer.text
+    return dict(answer.json())
+
+
+async def newest_letter(sessions: SessionMaker, case_ref: str, template: str) -> Notification:
+    async def read() -> Notification | None:
+        async with sessions() as session:
+            return (
+                await session.exec(
+                    select(Notification)
+                    .where(Notification.case_ref == case_ref, Notification.template == template)
+                    .order_by(col(Notification.id).desc())
+                )
+            ).first()
+
+    found: Notification = await eventually(read)
+    return found
+
+
+async def signed_in(api: httpx.AsyncClient, sessions: SessionMaker, case_ref: str, link: str) -> str:
+    """The party opens the link, asks for a code, and signs in with it: the session cookie's token."""
+    path = link.removeprefix("http://127.0.0.1:8000")
+    landing = await api.get(path, headers={"Authorization": ""})
+    assert landing.status_code == 200 and "Email me a code" in landing.text
+    before = (await newest_letter(sessions, case_ref, "portal_invitation")).id
+    asked = await api.post(path, headers=SITE)
+    assert asked.status_code == 200 and "Check your email" in asked.text
+
+    async def code() -> str | None:
+        letter = await newest_letter(sessions, case_ref, "portal_sign_in_code")
+        return next(iter(re.findall(r"\b\d{6}\b", letter.body)), None) if letter.id > before else None
+
+    answer = await api.post(f"{path}/code", data={"code": await eventually(code)}, headers=SITE)
+    api.cookies.clear()
+    assert answer.status_code == 303 and answer.headers["location"] == "/portal/request", answer.text
+    token = re.search(rf"{SESSION_COOKIE}=([^;]+)", answer.headers["set-cookie"])
+    assert token is not None
+    return token.group(1)
+
+
+def as_party(token: str) -> dict[str, str]:
+    return {**SITE, "Cookie": f"{SESSION_COOKIE}={token}"}
+
+
+async def form_id(api: httpx.AsyncClient, token: str) -> str:
+    page = await api.get("/portal/request", headers=as_party(token))
+    assert page.status_code == 200, page.text
+    found = re.search(r'name="submission_id" value="([0-9a-f]{32})"', page.text)
+    assert found is not None, page.text
+    return found.group(1)
+
+
+async def test_an_educational_psychologist_sends_advice_with_a_file_and_the_case_records_it_as_theirs(
+    api: httpx.AsyncClient, env: WorkflowEnvironment, sessions: SessionMaker
+) -> None:
+    officer = await assessing_with_advice_asked(api, env)
+    email = address("psychologist")
+    invitation = await invite(api, officer.case_ref, "adviser", "educational_psychologist", email)
+    assert invitation["due"] == "2027-01-11"
+    letter = await newest_letter(sessions, officer.case_ref, "portal_invitation")
+    assert letter.recipient_role == "adviser"
+    assert "by 11 January 2027 (SEND Regs 2014 reg 8(1)" in letter.body and invitation["link"] in letter.body
+    assert email not in letter.body
+
+    token = await signed_in(api, sessions, officer.case_ref, invitation["link"])
+    page = await api.get("/portal/request", headers=as_party(token))
+    assert "Advice from the educational psychologist" in page.text
+    assert "30 November 2026" in page.text and "11 January 2027" in page.text
+
+    submission_id = await form_id(api, token)
+    advice = "Needs a quiet space to work and visual timetables."
+    files = [("files", ("EP report.pdf", PDF, "application/pdf")), ("files", ("obs.png", PNG, "image/png"))]
+    form = {"submission_id": submission_id, "text": advice}
+    sent = await api.post("/portal/request", data=form, files=files, headers=as_party(token))
+    assert sent.status_code == 303 and sent.headers["location"] == "/portal/request?sent=1", sent.text
+    # The same form sent again (a double click, a retry): one submission, one fact on the case.
+    again = await api.post("/portal/request", data=form, files=files, headers=as_party(token))
+    assert again.status_code == 303, again.text
+    confirmed = await api.get("/portal/request?sent=1", headers=as_party(token))
+    today = await server_today(env)
+    assert "Answer sent" in confirmed.text and "EP report.pdf" in confirmed.text
+
+    case = await officer.case()
+    [received] = [a for a in case["advice"] if a["advice_id"] == "educational_psychologist"]
+    assert received["received_on"] == today.isoformat()
+    [line] = [h for h in case["history"] if h["action"] == "advice_received:educational_psychologist"]
+    assert line["actor"].startswith("adviser:") and email not in line["actor"]
+
+    [submission] = (await api.get(f"/cases/{officer.case_ref}/submissions")).json()
+    assert (submission["party"], submission["kind"], submission["item"], submission["text"]) == (
+        "adviser",
+        "advice",
+        "educational_psychologist",
+        advice,
+    )
+    assert submission["actor"] == line["actor"] and submission["on"] == today.isoformat()
+    report = next(f for f in submission["files"] if f["filename"] == "EP report.pdf")
+    assert (report["content_type"], report["size"]) == ("application/pdf", len(PDF))
+    download = await api.get(f"/cases/{officer.case_ref}/submissions/{submission['id']}/files/{report['id']}")
+    assert download.content == PDF
+    assert download.headers["content-disposition"] == 'attachment; filename="EP report.pdf"'
+    assert download.headers["x-content-type-options"] == "nosniff"
+
+
+async def test_a_file_that_is_not_what_it_says_or_too_many_or_no_advice_at_all_is_refused_and_nothing_kept(
+    api: httpx.AsyncClient, env: WorkflowEnvironment, sessions: SessionMaker
+) -> None:
+    officer = await assessing_with_advice_asked(api, env)
+    invitation = await invite(api, officer.case_ref, "adviser", "educational_psychologist", address("ep"))
+    token = await signed_in(api, sessions, officer.case_ref, invitation["link"])
+    submission_id = await form_id(api, token)
+    before = await row_counts(sessions)
+    attempts = [
+        ({"text": ""}, [], "Write your advice, or send it as a file"),
+        ({"text": "x"}, [("files", ("report.pdf", PNG, "application/pdf"))], "The first file must be a PDF"),
+        ({"text": "x"}, [("files", ("run.exe", b"MZ\x90\x00", "application/octet-stream"))], "must be a PDF"),
+        ({"text": "x"}, [("files", ("empty.txt", b"", "text/plain"))], "The first file is empty"),
+        ({"text": "x"}, [("files", (f"{n}.pdf", PDF, "application/pdf")) for n in range(4)], "3 files at most"),
+        ({"text": "y" * 20_001}, [], "20,000 characters or fewer"),
+    ]
+    for fields, files, message in attempts:
+        answer = await api.post(
+            "/portal/request",
+            data={"submission_id": submission_id, **fields},
+            files=files or None,
+            headers=as_party(token),
+        )
+        assert answer.status_code == 422, (message, answer.text[:300])
+        assert message in answer.text and "govuk-error-summary" in answer.text
+        assert "run.exe" not in answer.text and "report.pdf" not in answer.text  # a refusal never echoes a name
+    assert await row_counts(sessions) == before
+    assert all(a["received_on"] is None for a in (await officer.case())["advice"])
+
+
+async def test_an_invitation_reaches_one_request_on_one_case_and_a_newer_one_ends_the_last(
+    api: httpx.AsyncClient, env: WorkflowEnvironment, sessions: SessionMaker
+) -> None:
+    officer = await assessing_with_advice_asked(api, env)
+    # Only a request the case holds and still waits on can be answered through the portal.
+    for party, item in (("adviser", "health"), ("setting", "100001")):
+        refused = await api.post(
+            f"/cases/{officer.case_ref}/portal-invitations",
+            json={"party": party, "item": item, "email": address("x")},
+        )
+        assert refused.status_code == 409 and item not in refused.json()["detail"], refused.text
+    bad = await api.post(
+        f"/cases/{officer.case_ref}/portal-invitations",
+        json={"party": "adviser", "item": "<script>", "email": "not an address"},
+    )
+    assert bad.status_code == 422 and "<script>" not in bad.text
+
+    first = await invite(api, officer.case_ref, "adviser", "educational_psychologist", address("first"))
+    token = await signed_in(api, sessions, officer.case_ref, first["link"])
+    second = await invite(api, officer.case_ref, "adviser", "educational_psychologist", address("second"))
+    assert second["link"] != first["link"]
+    # The first link and the first sign-in stop at once: the invitation is re-read on every request.
+    gone = await api.get("/portal/request", headers=as_party(token))
+    assert gone.status_code == 404 and "This link no longer works" in gone.text
+    assert (await api.get(first["link"].removeprefix("http://127.0.0.1:8000"))).status_code == 404
+    async with sessions() as session:
+        rows = (await session.exec(select(PortalInvitation).where(PortalInvitation.case_ref == officer.case_ref))).all()
+        audit = (
+            await session.exec(
+                select(AuditEvent).where(AuditEvent.case_ref == officer.case_ref, AuditEvent.action == "portal_invited")
+            )
+        ).all()
+    assert [r.id for r in rows] == [second["link"].rsplit("/", 1)[1]]
+    assert len(audit) == 2 and all("@" not in a.summary for a in audit)
+    # An adviser's sign-in reaches no family page and no staff route.
+    for path in (f"/portal/cases/{officer.case_ref}", f"/cases/{officer.case_ref}", "/work-queue"):
+        assert (await api.get(path, headers=as_party(token))).status_code in (401, 403)
+
+
+async def test_a_consulted_setting_answers_no_with_its_reasons_and_the_council_still_decides(
+    api: httpx.AsyncClient, env: WorkflowEnvironment, sessions: SessionMaker
+) -> None:
+    officer = await assessing_with_advice_asked(api, env)
+    await officer.on("advice-received", date(2026, 12, 1), advice_id="educational_psychologist")
+    await officer.on("decide-to-issue", date(2026, 12, 2), issue=True)
+    await officer.draft(date(2026, 12, 3))
+    await officer.on("setting-consultations", date(2026, 12, 3), setting_urn="100001")
+    invitation = await invite(api, officer.case_ref, "setting", "100001", address("senco"))
+    # Consulted Thursday 3 December: 15 days, not counting that day (docs/statutory-choices.md row 5).
+    assert invitation["due"] == "2026-12-18"
+    token = await signed_in(api, sessions, officer.case_ref, invitation["link"])
+    page = await api.get("/portal/request", headers=as_party(token))
+    assert "Can your school or college be named in the plan?" in page.text and "18 December 2026" in page.text
+
+    submission_id = await form_id(api, token)
+    unanswered = await api.post("/portal/request", data={"submission_id": submission_id}, headers=as_party(token))
+    assert unanswered.status_code == 422 and "Say whether your school or college can be named" in unanswered.text
+    reasons = "We have no places in year 3 and cannot meet the therapy needs."
+    sent = await api.post(
+        "/portal/request",
+        data={"submission_id": submission_id, "agrees": "no", "text": reasons},
+        headers=as_party(token),
+    )
+    assert sent.status_code == 303, sent.text
+    case = await officer.case()
+    [consultation] = case["settings"]
+    assert (consultation["agrees"], consultation["answered_on"]) == (False, (await server_today(env)).isoformat())
+    assert case["stage"] == "draft_issued"  # the answer is the setting's; naming a school is still the council's
+    [submission] = (await api.get(f"/cases/{officer.case_ref}/submissions")).json()
+    assert (submission["kind"], submission["text"]) == ("consultation_answer", reasons)

@@ -41,7 +41,9 @@ async def assessing_with_advice_asked(api: httpx.AsyncClient, env: WorkflowEnvir
 
 
 async def invite(api: httpx.AsyncClient, case_ref: str, party: str, item: str, email: str) -> dict[str, str]:
-    answer = await api.post(f"/cases/{case_ref}/portal-invitations", json={"party": party, "item": item, "email": email})
+    answer = await api.post(
+        f"/cases/{case_ref}/portal-invitations", json={"party": party, "item": item, "email": email}
+    )
     assert answer.status_code == 201, answer.text
     return dict(answer.json())
 
@@ -66,13 +68,12 @@ async def signed_in(api: httpx.AsyncClient, sessions: SessionMaker, case_ref: st
     path = link.removeprefix("http://127.0.0.1:8000")
     landing = await api.get(path, headers={"Authorization": ""})
     assert landing.status_code == 200 and "Email me a code" in landing.text
-    before = (await newest_letter(sessions, case_ref, "portal_invitation")).id
     asked = await api.post(path, headers=SITE)
     assert asked.status_code == 200 and "Check your email" in asked.text
 
     async def code() -> str | None:
         letter = await newest_letter(sessions, case_ref, "portal_sign_in_code")
-        return next(iter(re.findall(r"\b\d{6}\b", letter.body)), None) if letter.id > before else None
+        return next(iter(re.findall(r"\b\d{6}\b", letter.body)), None)  # a used code's letter shows none
 
     answer = await api.post(f"{path}/code", data={"code": await eventually(code)}, headers=SITE)
     api.cookies.clear()

@@ -102,6 +102,8 @@ class Asked:
     today: date
     law: str | None
     answered_on: date | None
+    child: str  # whom the advice or the place is for: the adviser or the school must know (every view audited)
+    born: date
     sent_files: tuple[str, ...] = ()
 
 
@@ -189,7 +191,8 @@ def request_page(
 ) -> HTMLResponse:
     """The request, its date and law, and either the form that answers it or, once answered, what was recorded."""
     rows = [
-        summary_row("Case", e(asked.case_ref)),
+        summary_row("Child", e(asked.child)),
+        summary_row("Date of birth", e(uk_date(asked.born))),
         summary_row("Asked for", e(asked.what)),
         summary_row("Asked on", e(uk_date(asked.requested_on))),
         summary_row(

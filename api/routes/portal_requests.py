@@ -18,12 +18,13 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, BackgroundTasks, Depends, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from temporalio.client import Client
 
-from api.auth import INVITATION_ID, Role, User
+from api.auth import INVITATION_ID, Role, User, audit_personal_data
 from api.deps import SessionDep, SettingsDep, TemporalDep, Today
 from api.pages import portal_requests as pages
 from api.pages.layout import allow_page
@@ -38,7 +39,7 @@ from core.workflow_ids import assessment_id
 from intake import portal_codes
 from intake.portal_invitations import STEP, InvitedParty
 from statutory.policies import POLICIES
-from store.models import Case, PortalInvitation
+from store.models import Case, Child, PortalInvitation
 from workflows.assessment import ADVISER_WORDS, AssessmentWorkflow
 from workflows.assessment_models import AdviceReceived, AssessmentState, SettingAnswered
 
@@ -48,6 +49,7 @@ SIGNED_OUT = f"{pages.REQUEST}/sign-in"
 InvitedPage = Annotated[User, Depends(allow_page(Role.ADVISER, Role.SETTING, sign_in=SIGNED_OUT))]
 InvitationId = Annotated[str, Path(pattern=INVITATION_ID.pattern)]
 CODE_PATTERN = r"^[0-9]{6}$"
+SEEN_AS = "the request's page in the portal, with the child's name and date of birth"
 
 
 @router.get(f"{pages.REQUEST}/sign-in", response_class=HTMLResponse)
@@ -109,7 +111,8 @@ async def _asked(
     session: AsyncSession, temporal: Client, invitation: PortalInvitation, today: date
 ) -> tuple[pages.Asked, AssessmentState] | None:
     case = await session.get(Case, invitation.case_ref)
-    if case is None:
+    child = (await session.exec(select(Child).where(Child.case_ref == invitation.case_ref))).first()
+    if case is None or child is None:
         return None
     state = await query_state(
         temporal.get_workflow_handle(assessment_id(case.case_ref)), case.case_ref, AssessmentWorkflow.get_state
@@ -136,6 +139,8 @@ async def _asked(
             today=today,
             law=rule.reference if rule else None,
             answered_on=advice.received_on,
+            child=f"{child.given_name} {child.family_name}",
+            born=child.date_of_birth,
             sent_files=sent,
         )
         return asked, state
@@ -151,6 +156,8 @@ async def _asked(
         today=today,
         law=rule.reference if rule else None,
         answered_on=consultation.answered_on,
+        child=f"{child.given_name} {child.family_name}",
+        born=child.date_of_birth,
         sent_files=sent,
     )
     return asked, state
@@ -162,8 +169,9 @@ async def request_page(
 ) -> HTMLResponse:
     invitation = await _standing(session, user)
     found = await _asked(session, temporal, invitation, today) if invitation else None
-    if found is None:
+    if invitation is None or found is None:
         return pages.gone()
+    await audit_personal_data(session, user, invitation.case_ref, SEEN_AS)
     return pages.request_page(found[0], new_submission_id(), sent=request.query_params.get("sent") == "1")
 
 
@@ -235,6 +243,7 @@ async def answer_page(
         except Problem as problem:
             raise _Refused(FieldError("text", str(problem))) from problem
     except _Refused as refused:
+        await audit_personal_data(session, user, invitation.case_ref, SEEN_AS)
         return pages.request_page(
             asked, submission_id, error=refused.error, text=text[: pages.MAX_TEXT], agrees=agrees, status_code=422
         )

@@ -19,6 +19,7 @@ from store.db import SessionMaker
 from store.models import AuditEvent, Notification, PortalInvitation
 from tests.conftest import eventually
 from tests.driver import Driver
+from tests.factories import CHILD_FAMILY, CHILD_GIVEN
 from tests.support.fuzzing import row_counts
 from tests.support.server_clock import server_today
 
@@ -105,11 +106,11 @@ async def test_an_educational_psychologist_sends_advice_with_a_file_and_the_case
     letter = await newest_letter(sessions, officer.case_ref, "portal_invitation")
     assert letter.recipient_role == "adviser"
     assert "by 11 January 2027 (SEND Regs 2014 reg 8(1)" in letter.body and invitation["link"] in letter.body
-    assert email not in letter.body
+    assert email not in letter.body and CHILD_GIVEN not in letter.body  # the email names nobody
 
     token = await signed_in(api, sessions, officer.case_ref, invitation["link"])
     page = await api.get("/portal/request", headers=as_party(token))
-    assert "Advice from the educational psychologist" in page.text
+    assert "Advice from the educational psychologist" in page.text and f"{CHILD_GIVEN} {CHILD_FAMILY}" in page.text
     assert "30 November 2026" in page.text and "11 January 2027" in page.text
 
     submission_id = await form_id(api, token)
@@ -145,6 +146,17 @@ async def test_an_educational_psychologist_sends_advice_with_a_file_and_the_case
     assert download.content == PDF
     assert download.headers["content-disposition"] == 'attachment; filename="EP report.pdf"'
     assert download.headers["x-content-type-options"] == "nosniff"
+    async with sessions() as session:
+        views = (
+            await session.exec(
+                select(AuditEvent).where(
+                    AuditEvent.case_ref == officer.case_ref,
+                    AuditEvent.action == "personal_data_viewed",
+                    col(AuditEvent.actor).startswith("adviser:"),
+                )
+            )
+        ).all()
+    assert views and all(v.actor == line["actor"] for v in views)  # every view of the child's name, by whom
 
 
 async def test_a_file_that_is_not_what_it_says_or_too_many_or_no_advice_at_all_is_refused_and_nothing_kept(
@@ -173,7 +185,9 @@ async def test_a_file_that_is_not_what_it_says_or_too_many_or_no_advice_at_all_i
         assert answer.status_code == 422, (message, answer.text[:300])
         assert message in answer.text and "govuk-error-summary" in answer.text
         assert "run.exe" not in answer.text and "report.pdf" not in answer.text  # a refusal never echoes a name
-    assert await row_counts(sessions) == before
+    after = await row_counts(sessions)
+    # Nothing kept but the audit trail's line for each form shown again with the child's name.
+    assert after == before | {"audit_events": before["audit_events"] + len(attempts)}
     assert all(a["received_on"] is None for a in (await officer.case())["advice"])
 
 

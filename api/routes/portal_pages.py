@@ -18,7 +18,7 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api.auth import Role, User, forget_session
-from api.deps import CaseRef, SessionDep, SettingsDep
+from api.deps import CaseRef, SessionDep, SettingsDep, Today
 from api.pages import portal as pages
 from api.pages.layout import allow_page
 from api.routes.portal import (
@@ -109,15 +109,15 @@ async def sign_out_page(request: Request) -> RedirectResponse:
 
 
 @router.get(pages.YOUR_CASES, response_class=HTMLResponse)
-async def your_cases_page(session: SessionDep, user: FamilyPage) -> HTMLResponse:
-    found = [await own_case(session, user, ref, SEEN_AS) for ref in sorted(user.case_refs)]
+async def your_cases_page(session: SessionDep, user: FamilyPage, today: Today) -> HTMLResponse:
+    found = [await own_case(session, user, ref, SEEN_AS, today) for ref in sorted(user.case_refs)]
     return pages.cases_page([(c.case_ref, c.process, c.stage) for c in found if c is not None])
 
 
 @router.get("/portal/cases/{case_ref}/page", response_class=HTMLResponse)
-async def case_page(case_ref: CaseRef, session: SessionDep, user: FamilyPage) -> HTMLResponse:
+async def case_page(case_ref: CaseRef, session: SessionDep, user: FamilyPage, today: Today) -> HTMLResponse:
     """One of the family's own cases in plain English; any other case is 404, as a case that does not exist."""
-    summary = await own_case(session, user, case_ref, SEEN_AS)
+    summary = await own_case(session, user, case_ref, SEEN_AS, today)
     if summary is None:
         return pages.not_found(no_such_case(case_ref))
     return _shown(summary)

@@ -51,6 +51,7 @@ PAGE_PATHS = {
     "/dashboard/cases/page": "/sign-in",
     "/portal/your-cases": "/portal",
     "/portal/cases/{case_ref}/page": "/portal",
+    "/portal/cases/{case_ref}/draft/page": "/portal",
 }
 # The query a route cannot answer without: the figure whose cases to list.
 QUERIES = {"/dashboard/cases": {"figure": "open_cases"}, "/dashboard/cases/page": {"figure": "open_cases"}}

@@ -6,6 +6,7 @@ Family tokens are issued here as the portal's sign-in issues them (tests/api/tes
 a code): a pseudonym, no LA, the cases the family may see, 2 hours.
 """
 
+import re
 import uuid
 from datetime import date, timedelta
 from typing import Any
@@ -14,7 +15,7 @@ import httpx
 from sqlmodel import col, select
 from temporalio.testing import WorkflowEnvironment
 
-from api.auth import Role, issue_token
+from api.auth import SESSION_COOKIE, Role, issue_token
 from core.config import Settings
 from store.db import SessionMaker
 from store.models import AuditEvent, PortalSubmission
@@ -34,7 +35,9 @@ class Family:
     def __init__(self, api: httpx.AsyncClient, settings: Settings, *case_refs: str) -> None:
         self.api = api
         self.sub = f"family:{uuid.uuid4().hex}"
-        token = issue_token(settings, self.sub, Role.FAMILY, [], lifetime=timedelta(hours=2), case_refs=list(case_refs))
+        self.token = token = issue_token(
+            settings, self.sub, Role.FAMILY, [], lifetime=timedelta(hours=2), case_refs=list(case_refs)
+        )
         self.headers = {"Authorization": f"Bearer {token}"}
 
     async def get(self, path: str) -> httpx.Response:
@@ -311,3 +314,34 @@ async def test_the_familys_windows_count_down_and_close_and_the_advice_is_listed
 
     window = await eventually(closed)
     assert (window["due"], window["days_left"]) == ((served_on + timedelta(days=14)).isoformat(), None)
+
+
+async def test_the_comments_form_is_taken_from_this_site_only_signed_in_and_within_its_bounds(
+    api: httpx.AsyncClient, env: WorkflowEnvironment, sessions: SessionMaker, settings: Settings
+) -> None:
+    case_ref = (await drafted(api, env)).case_ref
+    family = Family(api, settings, case_ref)
+    browser = {"Authorization": "", "Cookie": f"{SESSION_COOKIE}={family.token}"}  # as a browser sends a form
+    page = f"/portal/cases/{case_ref}/draft/page"
+    form = {"submission_id": uuid.uuid4().hex, "text": COMMENTS}
+
+    elsewhere = await api.post(page, data=form, headers={**browser, "Origin": "https://elsewhere.example"})
+    assert elsewhere.status_code == 403 and elsewhere.json()["type"] == "/problems/forbidden"
+    signed_out = await api.post(page, data=form, headers={"Authorization": ""})
+    assert (signed_out.status_code, signed_out.headers["location"]) == (303, "/portal")
+    crowded = await api.post(page, data={**form, "a": "1", "b": "2", "c": "3"}, headers=browser)
+    assert crowded.status_code == 422, crowded.text
+
+    # Too long: the form again, saying so, with the family's words cut to the most it takes, so none is lost
+    # unseen; nothing kept.
+    long_text = "Quillfeather " * 770
+    too_long = await api.post(page, data={**form, "text": long_text}, headers=browser)
+    assert too_long.status_code == 422
+    assert "Your comments must be 10,000 characters or fewer" in too_long.text
+    [kept] = re.findall(r'<textarea[^>]*id="text"[^>]*>([^<]*)</textarea>', too_long.text)
+    assert kept == long_text[:10_000]
+    assert await submissions(sessions, case_ref) == []
+
+    sent = await api.post(page, data=form, headers=browser)
+    assert sent.status_code == 200 and "Comments sent" in sent.text
+    assert [row.text for row in await submissions(sessions, case_ref)] == [COMMENTS]

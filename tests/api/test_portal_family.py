@@ -6,12 +6,15 @@ Family tokens are issued here as the portal's sign-in issues them (tests/api/tes
 a code): a pseudonym, no LA, the cases the family may see, 2 hours.
 """
 
+import io
 import re
 import uuid
+from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
 import httpx
+import pytest
 from sqlmodel import col, select
 from temporalio.testing import WorkflowEnvironment
 
@@ -22,11 +25,19 @@ from store.models import AuditEvent, PortalSubmission
 from tests.conftest import eventually
 from tests.driver import SECTIONS, Officer
 from tests.factories import CHILD_FAMILY, CHILD_GIVEN, PARENT_NAME
+from tests.support.json_logs import json_logs_at
 
 GHOST = "202-ZZZZZZZZ"
 NO_DRAFT = "The council has not sent you a draft plan on this case yet. When it does, you can read it here."
 COMMENTS = "We agree with section B. Section F should say who gives the speech and language therapy, and how often."
 DRAFT_LAW = "SEND Regs 2014 reg 13(1)(a); CFA 2014 s.38(2)"
+
+
+@pytest.fixture
+def json_logs() -> Iterator[io.StringIO]:
+    """Every log line, down to DEBUG: the family's words must be in none of them."""
+    with json_logs_at("DEBUG") as buffer:
+        yield buffer
 
 
 class Family:
@@ -140,7 +151,11 @@ async def test_the_family_reads_its_own_draft_once_it_is_served_and_no_other(
 
 
 async def test_the_familys_comments_are_kept_and_recorded_once_under_its_pseudonym(
-    api: httpx.AsyncClient, env: WorkflowEnvironment, sessions: SessionMaker, settings: Settings
+    api: httpx.AsyncClient,
+    env: WorkflowEnvironment,
+    sessions: SessionMaker,
+    settings: Settings,
+    json_logs: io.StringIO,
 ) -> None:
     officer = await drafted(api, env)
     case_ref = officer.case_ref
@@ -170,8 +185,10 @@ async def test_the_familys_comments_are_kept_and_recorded_once_under_its_pseudon
     [entry] = comments_of(case)
     assert (entry["actor"], entry["on"]) == (family.sub, today.isoformat())
     assert (case["preferred_setting_urn"], case["meeting_requested"]) == ("123456", True)
-    # The words are the family's, in the database only: the case's workflow carries the fact, not the text.
+    # The words are the family's, in the database only: the case's workflow carries the fact, not the text, and
+    # no log line has them.
     assert COMMENTS not in str(case)
+    assert json_logs.getvalue() and COMMENTS not in json_logs.getvalue()
 
     # The window is used: it no longer counts down on the family's summary.
     async def window_used() -> bool:

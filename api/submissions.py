@@ -5,7 +5,8 @@ The submission is committed first (SQLite has one writer, and the workflow's own
 then the update runs with the submission's id as its idempotency key; if the workflow refuses it, the rows
 this request wrote are removed again, so a refusal leaves nothing half-written. A form sent twice carries the
 same id (the page puts a fresh one in each form it draws): the second finds its rows there and the update is
-answered with the first outcome, so nothing is recorded twice.
+answered with the first outcome, so nothing is recorded twice. An id already used by someone else, or for
+something else, is refused: it cannot take over another's words.
 """
 
 import uuid
@@ -14,11 +15,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.client import Client
 
+from api.problems import Problem
 from api.updates import StateQuery, Update, run_update
 from store.models import PortalFile, PortalSubmission
 
@@ -53,6 +56,13 @@ class Sent:
     text: str
 
 
+SUBMISSION_USED = "/problems/submission-used"
+# A refusal the workflow or Temporal gave before recording anything (api/updates.py): the words can go too. Any
+# other failure (no answer in time, the connection lost) may have been recorded after all, so they stay, and
+# sending the same form again is answered with what the case did.
+NOT_RECORDED = frozenset({409, 422, 429})
+
+
 async def submit(
     session: AsyncSession,
     temporal: Client,
@@ -64,21 +74,47 @@ async def submit(
     state: StateQuery,
 ) -> BaseModel:
     """Keep what was sent, then record its fact on the case; refused, nothing stays."""
-    created = await session.get(PortalSubmission, sent.submission_id) is None
-    if created:
-        session.add(
-            PortalSubmission(
-                id=sent.submission_id,
-                case_ref=sent.case_ref,
-                party=sent.party,
-                kind=sent.kind,
-                item=sent.item,
-                actor=sent.actor,
-                on=sent.on,
-                text=sent.text,
-                submitted_at=datetime.now(UTC),
-            )
+    earlier = await session.get(PortalSubmission, sent.submission_id)
+    if earlier is not None and (earlier.case_ref, earlier.actor, earlier.kind, earlier.item) != (
+        sent.case_ref,
+        sent.actor,
+        sent.kind,
+        sent.item,
+    ):
+        raise Problem(
+            409,
+            "Submission id already used",
+            "This form's id was used for another submission. Open the form again and send it from there.",
+            SUBMISSION_USED,
         )
+    created = earlier is None and await _kept(session, sent, files)
+    try:
+        return await run_update(temporal, workflow_id, update, action, sent.submission_id, state, sent.actor)
+    except Problem as problem:
+        if created and problem.status in NOT_RECORDED:
+            await session.rollback()
+            await session.exec(delete(PortalFile).where(col(PortalFile.submission_id) == sent.submission_id))
+            await session.exec(delete(PortalSubmission).where(col(PortalSubmission.id) == sent.submission_id))
+            await session.commit()
+        raise
+
+
+async def _kept(session: AsyncSession, sent: Sent, files: Sequence[Upload]) -> bool:
+    """Whether this request wrote the submission: the same form sent twice at once is written by one of them."""
+    session.add(
+        PortalSubmission(
+            id=sent.submission_id,
+            case_ref=sent.case_ref,
+            party=sent.party,
+            kind=sent.kind,
+            item=sent.item,
+            actor=sent.actor,
+            on=sent.on,
+            text=sent.text,
+            submitted_at=datetime.now(UTC),
+        )
+    )
+    try:
         await session.flush()
         for upload in files:
             session.add(
@@ -91,16 +127,12 @@ async def submit(
                     data=upload.data,
                 )
             )
-    await session.commit()
-    try:
-        return await run_update(temporal, workflow_id, update, action, sent.submission_id, state, sent.actor)
-    except BaseException:
+        # Committed before the update: the workflow's own read-model write needs the database (SQLite has one writer).
+        await session.commit()
+    except IntegrityError:
         await session.rollback()
-        if created:
-            await session.exec(delete(PortalFile).where(col(PortalFile.submission_id) == sent.submission_id))
-            await session.exec(delete(PortalSubmission).where(col(PortalSubmission.id) == sent.submission_id))
-            await session.commit()
-        raise
+        return False
+    return True
 
 
 async def submissions_of(session: AsyncSession, case_ref: str) -> list[tuple[PortalSubmission, list[PortalFile]]]:

@@ -6,11 +6,13 @@ Nothing is fetched from anywhere else and no script runs (the Content-Security-P
 works without JavaScript, on a phone as on a desktop. Every value written into a page is escaped with e().
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from fastapi.responses import HTMLResponse
 
+from api.family_view import AdviceAsked, Window
 from api.pages.dashboard import process_label, readable, stage_label
 from api.pages.govuk_assets import ASSETS, STYLESHEET
 from api.pages.layout import PAGE_HEADERS, e, uk_date
@@ -19,6 +21,7 @@ PORTAL = "/portal"
 CODE = "/portal/code"
 SIGN_OUT = "/portal/sign-out"
 YOUR_CASES = "/portal/your-cases"
+DRAFT_PAGE = "/portal/cases/{case_ref}/draft/page"
 SERVICE = "Your child's SEND case"
 # The staff pages' headers, with GOV.UK Frontend's stylesheet and fonts allowed from the API itself.
 PORTAL_HEADERS = {
@@ -34,9 +37,14 @@ def case_page_href(case_ref: str) -> str:
     return f"/portal/cases/{case_ref}/page"
 
 
+def draft_page_href(case_ref: str) -> str:
+    return DRAFT_PAGE.format(case_ref=case_ref)
+
+
 @dataclass(frozen=True)
 class FieldError:
-    """A form field's error: the summary at the top links to the field, which repeats it (GOV.UK's pattern)."""
+    """A form field's error: the summary at the top links to the field, which repeats it (GOV.UK's pattern). An
+    error of no one field (the case refused the form) has no field, and is in the summary alone."""
 
     field: str
     message: str
@@ -47,7 +55,7 @@ def govuk_page(
     body: str,
     *,
     signed_in: bool = False,
-    error: FieldError | None = None,
+    errors: Sequence[FieldError] = (),
     status_code: int = 200,
     service: str = SERVICE,
     home: str = PORTAL,
@@ -62,7 +70,7 @@ def govuk_page(
     )
     html = (
         '<!DOCTYPE html><html lang="en-GB" class="govuk-template"><head><meta charset="utf-8">'
-        f"<title>{'Error: ' if error else ''}{e(title)} - {e(service)}</title>"
+        f"<title>{'Error: ' if errors else ''}{e(title)} - {e(service)}</title>"
         '<meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover">'
         '<meta name="theme-color" content="#1d70b8">'
         f'<link rel="icon" sizes="48x48" href="{ASSETS}/images/favicon.ico">'
@@ -80,33 +88,48 @@ def govuk_page(
         '<span class="govuk-phase-banner__text">This is a new service. If anything here looks wrong, '
         "ask your council's SEND team.</span></p></div>"
         '<main class="govuk-main-wrapper" id="main-content">'
-        f"{error_summary(error)}{body}{sign_out}</main></div></body></html>"
+        f"{_error_summary(errors)}{body}{sign_out}</main></div></body></html>"
     )
     return HTMLResponse(html, status_code=status_code, headers=PORTAL_HEADERS)
 
 
-def error_summary(error: FieldError | None) -> str:
-    if error is None:
+def _error_summary(errors: Sequence[FieldError]) -> str:
+    if not errors:
         return ""
+    items = "".join(
+        f'<li><a href="#{e(error.field)}">{e(error.message)}</a></li>'
+        if error.field
+        else f"<li>{e(error.message)}</li>"
+        for error in errors
+    )
     return (
         '<div class="govuk-error-summary"><div role="alert">'
         '<h2 class="govuk-error-summary__title">There is a problem</h2>'
-        '<div class="govuk-error-summary__body"><ul class="govuk-list govuk-error-summary__list">'
-        f'<li><a href="#{e(error.field)}">{e(error.message)}</a></li></ul></div></div></div>'
+        f'<div class="govuk-error-summary__body"><ul class="govuk-list govuk-error-summary__list">{items}</ul>'
+        "</div></div></div>"
     )
 
 
-def text_field(
+def error_of(name: str, errors: Sequence[FieldError]) -> FieldError | None:
+    return next((error for error in errors if error.field == name), None)
+
+
+def error_message(name: str, error: FieldError | None) -> str:
+    """The message above a field in error, read out with it (aria-describedby names `{name}-error`)."""
+    if error is None:
+        return ""
+    return (
+        f'<p id="{name}-error" class="govuk-error-message"><span class="govuk-visually-hidden">Error:</span> '
+        f"{e(error.message)}</p>"
+    )
+
+
+def field(
     name: str, label: str, hint: str, error: FieldError | None, *, attributes: str, width: str = "", value: str = ""
 ) -> str:
     """A GOV.UK text input with its label, hint and (if any) error message."""
     mine = error if error is not None and error.field == name else None
-    message = (
-        f'<p id="{name}-error" class="govuk-error-message"><span class="govuk-visually-hidden">Error:</span> '
-        f"{e(mine.message)}</p>"
-        if mine
-        else ""
-    )
+    message = error_message(name, mine)
     described = f"{name}-hint {name}-error" if mine else f"{name}-hint"
     return (
         f'<div class="govuk-form-group{" govuk-form-group--error" if mine else ""}">{label}'
@@ -124,7 +147,7 @@ def email_form(email: str = "", error: FieldError | None = None, status_code: in
     body = (
         '<div class="govuk-grid-row"><div class="govuk-grid-column-two-thirds">'
         f'<form method="post" action="{PORTAL}" novalidate>'
-        + text_field(
+        + field(
             "email",
             label,
             "Use the address your council has for you on your child's case. We will email you a code to sign in.",
@@ -134,7 +157,7 @@ def email_form(email: str = "", error: FieldError | None = None, status_code: in
         )
         + '<button type="submit" class="govuk-button">Continue</button></form></div></div>'
     )
-    return govuk_page("Sign in", body, error=error, status_code=status_code)
+    return govuk_page("Sign in", body, errors=[error] if error else [], status_code=status_code)
 
 
 def code_form(email: str, error: FieldError | None = None, status_code: int = 200) -> HTMLResponse:
@@ -146,7 +169,7 @@ def code_form(email: str, error: FieldError | None = None, status_code: int = 20
         f'<p class="govuk-body">If <strong>{e(email)}</strong> is a contact on a case, we have sent a code to it. '
         "The code lasts 10 minutes.</p>"
         f'<form method="post" action="{CODE}" novalidate><input type="hidden" name="email" value="{e(email)}">'
-        + text_field(
+        + field(
             "code",
             label,
             "It is 6 numbers, like 123456.",
@@ -157,7 +180,7 @@ def code_form(email: str, error: FieldError | None = None, status_code: int = 20
         + '<button type="submit" class="govuk-button">Sign in</button></form>'
         f'<p class="govuk-body"><a class="govuk-link" href="{PORTAL}">Ask for a new code</a></p></div></div>'
     )
-    return govuk_page("Check your email", body, error=error, status_code=status_code)
+    return govuk_page("Check your email", body, errors=[error] if error else [], status_code=status_code)
 
 
 @dataclass(frozen=True)
@@ -193,8 +216,13 @@ def case_page(
     closed: bool,
     waiting_for: Step | None,
     next_dates: list[Step],
+    windows: list[Window],
+    advice: list[AdviceAsked],
+    *,
+    draft_open: bool,
 ) -> HTMLResponse:
-    """Where the case is, what it waits for and by when, and each date to come with the law that sets it."""
+    """Where the case is, what it waits for and by when, the family's own time limits counted down, the advice
+    asked for, and each date to come with the law that sets it; a link to the draft while it takes comments."""
 
     state = f"Closed: {readable(outcome)}" if closed and outcome else ("Closed" if closed else "Open")
     rows = [summary_row("Where it is", e(stage_label(process, stage))), summary_row("Open or closed", e(state))]
@@ -216,13 +244,68 @@ def case_page(
         if items
         else '<p class="govuk-body">No dates are set on this case yet.</p>'
     )
+    draft = (
+        f'<p class="govuk-body"><a class="govuk-link" href="{e(draft_page_href(case_ref))}">'
+        "Read the draft plan and send your comments</a></p>"
+        if draft_open
+        else ""
+    )
     body = (
         f'<span class="govuk-caption-l">Case {e(case_ref)}</span>'
         f'<h1 class="govuk-heading-l">{e(process_label(process))}</h1>'
-        f'<dl class="govuk-summary-list">{"".join(rows)}</dl>'
+        f'<dl class="govuk-summary-list">{"".join(rows)}</dl>{draft}'
+        f"{_windows(windows)}{_advice(advice)}"
         f'<h2 class="govuk-heading-m">Dates to come</h2>{dates}'
     )
     return govuk_page(f"Case {case_ref}", body, signed_in=True)
+
+
+def countdown(days_left: int | None, due: date) -> str:
+    """A window's time left as a parent reads it: never a negative number of days."""
+    if days_left is None:
+        return f"closed, the last day was {uk_date(due)}"
+    if days_left == 0:
+        return f"today is the last day, {uk_date(due)}"
+    return f"{days_left} day{'' if days_left == 1 else 's'} left, until {uk_date(due)}"
+
+
+def _windows(windows: list[Window]) -> str:
+    if not windows:
+        return ""
+    items = "".join(
+        f'<li id="window-{i}"><p class="govuk-body govuk-!-margin-bottom-1"><strong>{e(window.what)}</strong>: '
+        f"{e(countdown(window.days_left, window.due))}</p>"
+        f'<p class="govuk-body-s">{e(_law_sentence(window))}</p></li>'
+        for i, window in enumerate(windows, start=1)
+    )
+    return f'<h2 class="govuk-heading-m">Your time to act</h2><ul class="govuk-list">{items}</ul>'
+
+
+def _law_sentence(window: Window) -> str:
+    if not window.law:
+        return "The council set this time."
+    rule = f" ({window.rule[0].lower()}{window.rule[1:]})" if window.rule else ""
+    return f"The law that gives you this time is {window.law}{rule}."
+
+
+ADVICE_STATUS = {"received": "received", "waiting": "not in yet", "late": "late, not in yet", "ended": "not needed now"}
+
+
+def _advice(advice: list[AdviceAsked]) -> str:
+    if not advice:
+        return ""
+    items = "".join(
+        f"<li>{e(asked.adviser)}: asked {e(uk_date(asked.asked_on))}, due {e(uk_date(asked.due))}, "
+        f"{e(ADVICE_STATUS[asked.status])}"
+        f"{' ' + e(uk_date(asked.received_on)) if asked.received_on else ''}</li>"
+        for asked in advice
+    )
+    return (
+        '<h2 class="govuk-heading-m">Advice the council asked for</h2>'
+        '<p class="govuk-body">To assess your child\'s needs the council asks people who know about them for advice. '
+        "Each has 6 weeks to give it (SEND Regs 2014 reg 8).</p>"
+        f'<ul class="govuk-list govuk-list--bullet">{items}</ul>'
+    )
 
 
 def cases_page(cases: list[tuple[str, str, str]]) -> HTMLResponse:
@@ -236,6 +319,6 @@ def cases_page(cases: list[tuple[str, str, str]]) -> HTMLResponse:
     return govuk_page("Your cases", body, signed_in=True)
 
 
-def not_found(detail: str) -> HTMLResponse:
-    body = f'<h1 class="govuk-heading-l">No such case</h1><p class="govuk-body">{e(detail)}</p>'
-    return govuk_page("No such case", body, signed_in=True, status_code=404)
+def not_found(detail: str, heading: str = "No such case") -> HTMLResponse:
+    body = f'<h1 class="govuk-heading-l">{e(heading)}</h1><p class="govuk-body">{e(detail)}</p>'
+    return govuk_page(heading, body, signed_in=True, status_code=404)

@@ -10,7 +10,7 @@ from datetime import date
 from fastapi.responses import HTMLResponse
 
 from api.pages.layout import e, uk_date
-from api.pages.portal import FieldError, govuk_page, summary_row, text_field
+from api.pages.portal import FieldError, error_message, field, govuk_page, summary_row
 from api.uploads import ACCEPT, KINDS_IN_WORDS, MAX_FILE_BYTES, MAX_FILES
 from intake.portal_invitations import REQUESTS_PATH, InvitedParty
 
@@ -75,7 +75,7 @@ def code_form(invitation_id: str, error: FieldError | None = None, status_code: 
         '<p class="govuk-body">We have sent a code to the address the council has for this request. '
         "The code lasts 10 minutes.</p>"
         f'<form method="post" action="{e(landing_href(invitation_id))}/code" novalidate>'
-        + text_field(
+        + field(
             "code",
             label,
             "It is 6 numbers, like 123456.",
@@ -87,7 +87,7 @@ def code_form(invitation_id: str, error: FieldError | None = None, status_code: 
         f'<p class="govuk-body"><a class="govuk-link" href="{e(landing_href(invitation_id))}">'
         "Ask for a new code</a></p></div></div>"
     )
-    return _page("Check your email", body, error=error, status_code=status_code)
+    return _page("Check your email", body, errors=[error] if error else [], status_code=status_code)
 
 
 @dataclass(frozen=True)
@@ -122,11 +122,7 @@ def _error_of(error: FieldError | None, name: str) -> tuple[str, str]:
     """The group's error class and message, if the error is this field's."""
     if error is None or error.field != name:
         return "", ""
-    return (
-        " govuk-form-group--error",
-        f'<p id="{name}-error" class="govuk-error-message"><span class="govuk-visually-hidden">Error:</span> '
-        f"{e(error.message)}</p>",
-    )
+    return " govuk-form-group--error", error_message(name, error)
 
 
 def _agrees(error: FieldError | None, chosen: str) -> str:
@@ -239,4 +235,4 @@ def request_page(
         f'{panel}<span class="govuk-caption-l">Case {e(asked.case_ref)}</span>{heading}'
         f'<dl class="govuk-summary-list">{"".join(rows)}</dl>{after}'
     )
-    return _page(asked.what, body, signed_in=True, error=error, status_code=status_code)
+    return _page(asked.what, body, signed_in=True, errors=[error] if error else [], status_code=status_code)

@@ -5,18 +5,22 @@ sent only to an address that is a parent's or young person's on a case, and not 
 so neither the answer nor its timing says whose address is on a case. POST /portal/sign-in trades a live code
 for the same HttpOnly, SameSite=Strict session cookie the staff sign-in sets (api/routes/sign_in.py), holding a
 2-hour token with the `family` role and the contact's case references; no staff route admits that role.
-GET /portal/cases/{case_ref} is a plain summary of one of those cases, without anyone's personal data; any
-other case answers 404, as one that does not exist would. docs/portal.md says what this does and does not do.
+GET /portal/cases/{case_ref} is a plain summary of one of those cases, without anyone's personal data, with the
+family's own time limits counted down and the advice asked for; GET .../draft is the draft plan served on it, and
+POST .../comments the family's comments on that draft (their words kept in the database, the fact recorded on the
+case: api/submissions.py). Any other case answers 404, as one that does not exist would. docs/portal.md says what
+this does and does not do.
 """
 
 from datetime import UTC, date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Request, status
+from fastapi import APIRouter, BackgroundTasks, Depends, Request, status
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from temporalio.client import Client
 
 from api.auth import (
     MAX_FAMILY_TOKEN_LIFETIME,
@@ -27,14 +31,19 @@ from api.auth import (
     issue_token,
     keep_session,
 )
-from api.deps import CaseRef, SessionDep, SettingsDep
+from api.deps import CaseRef, SessionDep, SettingsDep, TemporalDep, Today, end_read
+from api.family_view import AdviceAsked, DraftPlan, Window, advice_of, draft_of, windows_of
 from api.problems import Problem
 from api.routes.sign_in import cross_site, same_origin
+from api.submissions import SUBMISSION_ID, Sent, submit
 from core.config import Settings
+from core.workflow_ids import assessment_id
 from intake import portal_codes
 from intake.fields import EMAIL, Strict
 from statutory.policies import POLICIES
-from store.models import Case, CaseDeadline
+from store.models import Case, CaseDeadline, PortalSubmission
+from workflows.assessment import AssessmentWorkflow
+from workflows.assessment_models import ParentComments
 
 router = APIRouter(prefix="/portal", tags=["portal"])
 
@@ -79,6 +88,31 @@ class CaseSummary(BaseModel):
     outcome: str | None
     waiting_for: NextDate | None = Field(description="What the case waits for next, and by when")
     next_dates: list[NextDate] = Field(description=f"The next {MAX_NEXT_DATES} dates still to come, soonest first")
+    windows: list[Window] = Field(description="The family's own time limits: open ones counted down, closed ones so")
+    advice: list[AdviceAsked] = Field(description="Who the council asked for advice, and whether it is in")
+
+
+COMMENTS = "draft_comments"
+MAX_COMMENTS = 10_000  # longer than any parent's comments on a draft; a letter of 4 pages is about 2,500 words
+
+
+class CommentsIn(Strict):
+    """The family's comments on the draft plan, and what they ask for with them (SEND Regs 2014 reg 13(1))."""
+
+    submission_id: str = Field(
+        pattern=SUBMISSION_ID, description="Made once per form (32 hex digits): the same id sent twice is one comment"
+    )
+    text: str = Field(min_length=1, max_length=MAX_COMMENTS, description="The comments, in the family's words")
+    preferred_setting_urn: str | None = Field(
+        default=None, pattern=r"^[0-9]{6,8}$", description="The URN of the school or college the family asks for"
+    )
+    meeting_requested: StrictBool = Field(default=False, description="Whether the family asks to meet the council")
+
+
+class CommentsSent(BaseModel):
+    submission_id: str
+    case_ref: str
+    sent_on: date = Field(description="The legal date the council received the comments")
 
 
 SENT = "If this address is a contact on a case, a code to sign in is on its way to it. It lasts 10 minutes."
@@ -139,9 +173,9 @@ def keep_family_session(response: Response, request: Request, settings: Settings
 
 
 @router.get("/cases/{case_ref}", response_model=CaseSummary)
-async def read_own_case(case_ref: CaseRef, session: SessionDep, user: Family) -> CaseSummary:
+async def read_own_case(case_ref: CaseRef, session: SessionDep, user: Family, today: Today) -> CaseSummary:
     """Where one of the family's own cases is; any other case is 404, as a case that does not exist."""
-    summary = await own_case(session, user, case_ref, "the family's case summary in the portal")
+    summary = await own_case(session, user, case_ref, "the family's case summary in the portal", today)
     if summary is None:
         raise Problem(404, "No such case", no_such_case(case_ref))
     return summary
@@ -151,10 +185,10 @@ def no_such_case(case_ref: str) -> str:
     return f"There is no case {case_ref} for you to see."
 
 
-async def own_case(session: AsyncSession, user: User, case_ref: str, seen_as: str) -> CaseSummary | None:
+async def own_case(session: AsyncSession, user: User, case_ref: str, seen_as: str, today: date) -> CaseSummary | None:
     """The summary of one of the family's own cases, its reading audited as `seen_as`; None for any other case,
     so that a case that is not theirs and one that does not exist cannot be told apart."""
-    case = await session.get(Case, case_ref) if case_ref in user.case_refs else None
+    case = await case_of_family(session, user, case_ref)
     if case is None:
         return None
     dates = (
@@ -165,6 +199,8 @@ async def own_case(session: AsyncSession, user: User, case_ref: str, seen_as: st
             .limit(MAX_NEXT_DATES)
         )
     ).all()
+    windows = await windows_of(session, case_ref, case.policy, today)
+    advice = await advice_of(session, case_ref, today)
     await audit_personal_data(session, user, case_ref, seen_as)
     return CaseSummary(
         case_ref=case.case_ref,
@@ -178,7 +214,103 @@ async def own_case(session: AsyncSession, user: User, case_ref: str, seen_as: st
             else None
         ),
         next_dates=[_date(case.policy, d.step, d.due) for d in dates],
+        windows=windows,
+        advice=advice,
     )
+
+
+async def case_of_family(session: AsyncSession, user: User, case_ref: str) -> Case | None:
+    """The case if it is one of the family's, else None, whether it is another's or does not exist."""
+    return await session.get(Case, case_ref) if case_ref in user.case_refs else None
+
+
+async def _own_case_ref(case_ref: CaseRef, session: SessionDep, user: Family) -> str:
+    """A route dependency: the case must be the family's before anything else, the body included, is read, so
+    that another family's case answers 404 even to a malformed request, exactly as a case that does not exist."""
+    if await case_of_family(session, user, case_ref) is None:
+        raise Problem(404, "No such case", no_such_case(case_ref))
+    await end_read(session)
+    return case_ref
+
+
+OwnCaseRef = Annotated[str, Depends(_own_case_ref)]
+NO_DRAFT = "The council has not sent you a draft plan on this case yet. When it does, you can read it here."
+
+
+async def own_draft(
+    temporal: Client, session: AsyncSession, user: User, case_ref: str, seen_as: str, today: date
+) -> DraftPlan | None:
+    """The draft plan served on one of the family's own cases, its reading audited as `seen_as`; None if none has
+    been served. The caller has checked that the case is theirs."""
+    draft = await draft_of(temporal, session, case_ref, today)
+    if draft is not None:
+        await audit_personal_data(session, user, case_ref, seen_as)
+    return draft
+
+
+@router.get("/cases/{case_ref}/draft", response_model=DraftPlan, responses={404: {"description": "No draft yet"}})
+async def read_own_draft(
+    case_ref: OwnCaseRef, session: SessionDep, temporal: TemporalDep, user: Family, today: Today
+) -> DraftPlan:
+    """The draft plan served on one of the family's own cases, sections A to K (no I: a draft names no setting)."""
+    draft = await own_draft(temporal, session, user, case_ref, "the family's draft plan in the portal", today)
+    if draft is None:
+        raise Problem(404, "No draft plan yet", NO_DRAFT)
+    return draft
+
+
+@router.post(
+    "/cases/{case_ref}/comments",
+    response_model=CommentsSent,
+    status_code=status.HTTP_201_CREATED,
+    responses={409: {"description": "The case takes no comments now"}, 422: {"description": "Refused"}},
+)
+async def send_own_comments(
+    case_ref: OwnCaseRef,
+    body: CommentsIn,
+    session: SessionDep,
+    temporal: TemporalDep,
+    user: Family,
+    today: Today,
+) -> CommentsSent:
+    """The family's comments on the draft plan, today: their words kept in the database, the fact recorded on
+    the case (reg 13(1)). The same submission_id sent again is the same comments, recorded once."""
+    return await send_comments(session, temporal, user, case_ref, body, today)
+
+
+async def send_comments(
+    session: AsyncSession, temporal: Client, user: User, case_ref: str, comments: CommentsIn, today: date
+) -> CommentsSent:
+    """Keep the comments and record them on the case (both or neither: api/submissions.py), the family's
+    pseudonym the actor and today the legal date; a refusal is the workflow's, as problem+json (api/updates.py)."""
+    earlier = await session.get(PortalSubmission, comments.submission_id)
+    sent = Sent(
+        submission_id=comments.submission_id,
+        case_ref=case_ref,
+        party="family",
+        kind=COMMENTS,
+        item=None,
+        actor=user.sub,
+        on=earlier.on if earlier else today,
+        text=comments.text,
+    )
+    action = ParentComments(
+        on=sent.on,
+        actor=user.sub,
+        preferred_setting_urn=comments.preferred_setting_urn,
+        meeting_requested=comments.meeting_requested,
+    )
+    await submit(
+        session,
+        temporal,
+        sent,
+        [],
+        assessment_id(case_ref),
+        AssessmentWorkflow.record_parent_comments,
+        action,
+        AssessmentWorkflow.get_state,
+    )
+    return CommentsSent(submission_id=sent.submission_id, case_ref=case_ref, sent_on=sent.on)
 
 
 def _date(policy: str, step: str, due: date) -> NextDate:

@@ -4,34 +4,50 @@ case in plain English. The JSON routes beside them (api/routes/portal.py) do the
 GET /portal asks for the address; POST /portal sends a code to it if it is a family's on a case and answers with
 the same "check your email" page whatever it is, at once (the code is issued after the answer, as the JSON route
 does). POST /portal/code checks the code and signs the browser in with the same cookie, then goes to the case's
-page, or to the list of the address's cases if it is on several. Forms are accepted from this site only, and a
-form's mistakes come back on it in the GOV.UK error summary. A case that is not the family's answers 404, as one
-that does not exist would; without a family's sign-in, the case pages send the browser to GET /portal.
+page, or to the list of the address's cases if it is on several. The case's draft plan has a page of its own,
+whose form sends the family's comments (POST to the same address) through the same path as the JSON route, and
+answers with a confirmation, or with the form again saying what was wrong or why the case refused it. Forms are
+accepted from this site only, and a form's mistakes come back on it in the GOV.UK error summary. A case that is not
+the family's answers 404, as one that does not exist would; without a family's sign-in, the case pages send the
+browser to GET /portal.
 """
 
 import re
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime
 from typing import Annotated
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import ValidationError
+from sqlmodel.ext.asyncio.session import AsyncSession
+from temporalio.client import Client
 
 from api.auth import Role, User, forget_session
-from api.deps import CaseRef, SessionDep, SettingsDep
+from api.deps import CaseRef, SessionDep, SettingsDep, TemporalDep, Today
 from api.pages import portal as pages
+from api.pages import portal_draft
 from api.pages.layout import allow_page
+from api.problems import Problem
 from api.routes.portal import (
+    MAX_COMMENTS,
     MAX_EMAIL,
+    NO_DRAFT,
     NOT_ACCEPTED,
     CaseSummary,
+    CommentsIn,
     NextDate,
+    case_of_family,
     keep_family_session,
     no_such_case,
     own_case,
+    own_draft,
     portal_key,
+    send_comments,
 )
 from api.routes.sign_in import cross_site, same_origin
+from api.submissions import SUBMISSION_USED, new_submission_id
 from intake import portal_codes
 from intake.fields import EMAIL
 
@@ -39,19 +55,58 @@ router = APIRouter(tags=["portal pages"], include_in_schema=False)
 
 FamilyPage = Annotated[User, Depends(allow_page(Role.FAMILY, sign_in=pages.PORTAL))]
 SEEN_AS = "the family's case page in the portal"
+DRAFT_SEEN_AS = "the family's draft plan page in the portal"
 CODE_PATTERN = r"^[0-9]{6}$"
 NO_EMAIL = "Enter your email address"
 BAD_EMAIL = "Enter an email address in the correct format, like name@example.com"
 NO_CODE = "Enter the code from the email"
 BAD_CODE = "Enter the code as 6 numbers, like 123456"
+MAX_URN = 8
 
 
-async def _form(request: Request) -> dict[str, str]:
-    """The posted form's fields, the first of each; a form of these pages has two at most."""
+# The comments form has four fields (its id, the words, a URN and a tick box); the sign-in forms two at most.
+COMMENT_FIELDS = 4
+MAX_FIELDS = 5
+NO_COMMENTS = "Enter your comments on the draft plan"
+LONG_COMMENTS = (
+    f"Your comments must be {MAX_COMMENTS:,} characters or fewer. The first {MAX_COMMENTS:,} are kept below: check "
+    "where they end, shorten them and send them again"
+)
+UNPRINTABLE = "Your comments contain a character that cannot be kept, such as a control character. Remove it"
+BAD_URN = "Enter the school or college's URN as 6 to 8 numbers, like 100000, or leave it empty"
+STALE_FORM = "This form could not be used. Send your comments again from this page"
+BUSY = "The council's system is busy with this case. Send your comments again in a moment"
+NOT_CONFIRMED = "Your comments were not confirmed in time. Send them again: they will not be sent twice"
+NOT_TAKEN = (
+    "The council is not taking comments on a draft plan for this case now, so your comments were not sent. If you "
+    "think this is wrong, ask your council's SEND team"
+)
+
+
+async def _form(request: Request, max_fields: int = MAX_FIELDS) -> dict[str, str]:
+    """The posted form's fields, the first of each; more fields than a form of these pages has is refused."""
     if not same_origin(request):
         raise cross_site()
-    fields = parse_qs((await request.body()).decode("utf-8", "replace"), max_num_fields=5)
+    try:
+        fields = parse_qs((await request.body()).decode("utf-8", "replace"), max_num_fields=max_fields)
+    except ValueError:
+        raise Problem(422, "Too many fields", "The form has more fields than this page sends.") from None
     return {name: values[0].strip() for name, values in fields.items()}
+
+
+_family_page = allow_page(Role.FAMILY, sign_in=pages.PORTAL)
+
+
+async def _posted_by_family(request: Request, settings: SettingsDep) -> User:
+    """A family's form, posted from this site's own page (api/auth.py takes the session cookie on a form only
+    then); another site's form is refused before anything else, and a browser not signed in goes to GET /portal."""
+    if not same_origin(request):
+        raise cross_site()
+    return await _family_page(request, settings)
+
+
+_posted_by_family.roles = frozenset({Role.FAMILY})  # type: ignore[attr-defined]  # read by the access-matrix test
+FamilyForm = Annotated[User, Depends(_posted_by_family)]
 
 
 def _email_error(email: str) -> pages.FieldError | None:
@@ -109,15 +164,15 @@ async def sign_out_page(request: Request) -> RedirectResponse:
 
 
 @router.get(pages.YOUR_CASES, response_class=HTMLResponse)
-async def your_cases_page(session: SessionDep, user: FamilyPage) -> HTMLResponse:
-    found = [await own_case(session, user, ref, SEEN_AS) for ref in sorted(user.case_refs)]
+async def your_cases_page(session: SessionDep, user: FamilyPage, today: Today) -> HTMLResponse:
+    found = [await own_case(session, user, ref, SEEN_AS, today) for ref in sorted(user.case_refs)]
     return pages.cases_page([(c.case_ref, c.process, c.stage) for c in found if c is not None])
 
 
 @router.get("/portal/cases/{case_ref}/page", response_class=HTMLResponse)
-async def case_page(case_ref: CaseRef, session: SessionDep, user: FamilyPage) -> HTMLResponse:
+async def case_page(case_ref: CaseRef, session: SessionDep, user: FamilyPage, today: Today) -> HTMLResponse:
     """One of the family's own cases in plain English; any other case is 404, as a case that does not exist."""
-    summary = await own_case(session, user, case_ref, SEEN_AS)
+    summary = await own_case(session, user, case_ref, SEEN_AS, today)
     if summary is None:
         return pages.not_found(no_such_case(case_ref))
     return _shown(summary)
@@ -135,4 +190,113 @@ def _shown(summary: CaseSummary) -> HTMLResponse:
         summary.closed,
         step(summary.waiting_for) if summary.waiting_for else None,
         [step(d) for d in summary.next_dates],
+        summary.windows,
+        summary.advice,
+        draft_open=(summary.process, summary.stage) == ("assessment", "draft_issued"),
     )
+
+
+@router.get(pages.DRAFT_PAGE, response_class=HTMLResponse)
+async def draft_page(
+    case_ref: CaseRef, session: SessionDep, temporal: TemporalDep, user: FamilyPage, today: Today
+) -> HTMLResponse:
+    """The draft plan served on one of the family's own cases, with the form for their comments."""
+    if await case_of_family(session, user, case_ref) is None:
+        return pages.not_found(no_such_case(case_ref))
+    draft = await own_draft(temporal, session, user, case_ref, DRAFT_SEEN_AS, today)
+    if draft is None:
+        return pages.not_found(NO_DRAFT, "No draft plan yet")
+    return portal_draft.draft_page(draft, portal_draft.CommentsForm(new_submission_id()), max_text=MAX_COMMENTS)
+
+
+@router.post(pages.DRAFT_PAGE, response_class=HTMLResponse)
+async def send_comments_page(
+    case_ref: CaseRef,
+    request: Request,
+    session: SessionDep,
+    temporal: TemporalDep,
+    user: FamilyForm,
+    today: Today,
+) -> HTMLResponse:
+    """Send the family's comments as the JSON route does; the confirmation, or the form again saying why not."""
+    if await case_of_family(session, user, case_ref) is None:
+        return pages.not_found(no_such_case(case_ref))
+    form, comments, errors = _comments(await _form(request, COMMENT_FIELDS))
+    if comments is None:
+        return await _again(temporal, session, user, case_ref, today, form, errors, 422)
+    try:
+        sent = await send_comments(session, temporal, user, case_ref, comments, today)
+    except Problem as refused:
+        if refused.status not in (409, 422, 429, 503):
+            raise
+        if refused.type == SUBMISSION_USED:
+            form = replace(form, submission_id=new_submission_id())  # its id was another's: a new form
+        return await _again(temporal, session, user, case_ref, today, form, [_refusal(refused)], refused.status)
+    return portal_draft.comments_sent(
+        case_ref, sent.sent_on, comments.preferred_setting_urn, comments.meeting_requested
+    )
+
+
+def _comments(
+    fields: dict[str, str],
+) -> tuple[portal_draft.CommentsForm, CommentsIn | None, list[pages.FieldError]]:
+    """The form as sent (its words cut to the longest it takes, to draw it again) and its comments, or what is
+    wrong with it, in the order the page shows the fields."""
+    text, urn = fields.get("text", ""), fields.get("preferred_setting_urn", "")
+    meeting = fields.get("meeting_requested") == "yes"
+    submission_id = fields.get("submission_id", "")
+    try:
+        comments = CommentsIn(
+            submission_id=submission_id, text=text, preferred_setting_urn=urn or None, meeting_requested=meeting
+        )
+    except ValidationError as invalid:
+        wrong = {(str(error["loc"][0]) if error["loc"] else "", error["type"]) for error in invalid.errors()}
+        fresh = any(name == "submission_id" for name, _ in wrong)
+        form = portal_draft.CommentsForm(
+            new_submission_id() if fresh else submission_id, text[:MAX_COMMENTS], urn[:MAX_URN], meeting
+        )
+        return form, None, _errors(wrong)
+    return portal_draft.CommentsForm(submission_id, text, urn, meeting), comments, []
+
+
+def _errors(wrong: set[tuple[str, str]]) -> list[pages.FieldError]:
+    names = {name for name, _ in wrong}
+    errors = []
+    if ("text", "string_too_short") in wrong:
+        errors.append(pages.FieldError("text", NO_COMMENTS))
+    elif ("text", "string_too_long") in wrong:
+        errors.append(pages.FieldError("text", LONG_COMMENTS))
+    elif "" in names:  # the whole form's check: only the words can hold a control character, the rest are patterns
+        errors.append(pages.FieldError("text", UNPRINTABLE))
+    if "preferred_setting_urn" in names:
+        errors.append(pages.FieldError("preferred_setting_urn", BAD_URN))
+    if "submission_id" in names:
+        errors.append(pages.FieldError("", STALE_FORM))
+    return errors
+
+
+def _refusal(refused: Problem) -> pages.FieldError:
+    if refused.type == "/problems/case-busy":
+        return pages.FieldError("", BUSY)
+    if refused.status == 503:
+        return pages.FieldError("", NOT_CONFIRMED)
+    if refused.type == SUBMISSION_USED:
+        return pages.FieldError("", STALE_FORM)
+    return pages.FieldError("", NOT_TAKEN)
+
+
+async def _again(
+    temporal: Client,
+    session: AsyncSession,
+    user: User,
+    case_ref: str,
+    today: date,
+    form: portal_draft.CommentsForm,
+    errors: list[pages.FieldError],
+    status_code: int,
+) -> HTMLResponse:
+    """The draft and its form again, with what was wrong; without a draft, the errors alone."""
+    draft = await own_draft(temporal, session, user, case_ref, DRAFT_SEEN_AS, today)
+    if draft is None:
+        return portal_draft.comments_not_sent(case_ref, errors[0], status_code)
+    return portal_draft.draft_page(draft, form, max_text=MAX_COMMENTS, errors=errors, status_code=status_code)

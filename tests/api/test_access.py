@@ -55,6 +55,7 @@ PAGE_PATHS = {
     "/dashboard/cases/page": "/sign-in",
     "/portal/your-cases": "/portal",
     "/portal/cases/{case_ref}/page": "/portal",
+    "/portal/cases/{case_ref}/draft/page": "/portal",
     "/portal/request": "/portal/request/sign-in",
 }
 # The query a route cannot answer without: the figure whose cases to list.

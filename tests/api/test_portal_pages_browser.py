@@ -1,9 +1,12 @@
 """A family signs in to the portal through its pages and reads its case, at a phone's width, in Debian's Chromium
 (tests/support/chromium.py) against the API served over HTTP, the case driven through Temporal and the database.
 
-Every page on the way (the email form, the code form, a form with an error, the case page, another family's case)
-is checked by axe-core against WCAG 2.2 AA and must have no violations, and none may scroll sideways at 375 px.
-The code is read from the outbox row the notifier wrote, as tests/api/test_portal_sign_in.py reads it.
+Then a family reads the draft plan served on its case and sends its comments through the form: the case page counts
+its time down and lists the advice asked for, and the form's mistakes, its confirmation and a refusal by the case are
+shown as GOV.UK shows them. Every page on the way (the email form, the code form, a form with an error, the case
+page, another family's case, the draft, its form with errors, the confirmation, the refusal) is checked by axe-core
+against WCAG 2.2 AA and must have no violations, and none may scroll sideways at 375 px. The code is read from the
+outbox row the notifier wrote, as tests/api/test_portal_sign_in.py reads it.
 """
 
 import re
@@ -13,24 +16,22 @@ from pathlib import Path
 
 import httpx
 import pytest
-from axe_playwright_python.async_playwright import Axe
-from playwright.async_api import Browser, Page, ViewportSize, expect
+from playwright.async_api import Browser, expect
 from sqlmodel import col, select
 from temporalio.testing import WorkflowEnvironment
 
 from api.auth import SESSION_COOKIE
 from core.config import Settings
 from store.db import SessionMaker
-from store.models import Notification
+from store.models import Notification, PortalSubmission
 from tests.conftest import eventually
+from tests.driver import SECTIONS, Officer
 from tests.factories import CHILD_FAMILY, CHILD_GIVEN, PARENT_NAME, bearer, case_request
 from tests.support.chromium import signed_out
+from tests.support.govuk_pages import PHONE, check
 from tests.support.server_clock import server_today
 
-# axe-core's rules for WCAG 2.0, 2.1 and 2.2 at levels A and AA.
-WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-PHONE: ViewportSize = {"width": 375, "height": 812}
-AXE = Axe()
+COMMENTS = "Section F should say who gives the speech and language therapy, and how often."
 
 
 async def open_case(api: httpx.AsyncClient, received: date, email: str) -> str:
@@ -55,18 +56,6 @@ async def code_sent(sessions: SessionMaker, case_ref: str) -> str:
         return next(iter(re.findall(r"\b\d{6}\b", row.body)), None) if row else None
 
     return str(await eventually(read))
-
-
-async def check(page: Page, tmp_path: Path, name: str) -> None:
-    """No axe-core violation at WCAG 2.2 AA, no sideways scrolling, GOV.UK Frontend's styles applied."""
-    results = await AXE.run(
-        page, options={"runOnly": {"type": "tag", "values": WCAG_22_AA}, "resultTypes": ["violations"]}
-    )
-    assert results.violations_count == 0, f"{name}: {results.generate_report()}"
-    widths = await page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    assert widths[0] <= widths[1], f"{name} scrolls sideways at {PHONE['width']} px: {widths}"
-    await expect(page.locator(".govuk-phase-banner__content")).to_have_css("font-family", re.compile("GDS Transport"))
-    await page.screenshot(path=tmp_path / f"{name}.png", full_page=True)
 
 
 @pytest.mark.slow
@@ -161,4 +150,141 @@ async def test_a_family_signs_in_through_the_pages_and_reads_its_case_on_a_phone
 
         # Signing out forgets the sign-in: the case page sends the browser to the email form again.
         await signed_out(page, context, f"{base}/portal", f"{base}/portal/cases/{ours}/page")
+        await context.close()
+
+
+def uk(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+@pytest.mark.slow
+async def test_a_family_reads_its_draft_plan_and_sends_its_comments_through_the_form_on_a_phone(
+    browser: Browser,
+    served: str,
+    env: WorkflowEnvironment,
+    sessions: SessionMaker,
+    settings: Settings,
+    tmp_path: Path,
+) -> None:
+    base = served
+    email = f"parent.{uuid.uuid4().hex[:10]}@example.org"
+    contact = {"role": "parent", "name": PARENT_NAME, "email": email, "phone": "020 7946 0000"}
+    async with httpx.AsyncClient(base_url=base, headers=bearer(settings)) as api:
+        officer = Officer(api, env)
+        asked = await officer.today()
+        await officer.open(asked, contacts=[contact])
+        await officer.act("decide-to-assess", {"assess": True})
+        await officer.act("advice-requests", {"adviser": "educational_psychologist"})
+        await officer.act("advice-requests", {"adviser": "health"})
+        served_on = await officer.wait(days=10)
+        await officer.act("advice-received", {"advice_id": "educational_psychologist"})
+        await officer.act("decide-to-issue", {"issue": True})
+        await officer.draft()
+        # Five days on: 9 days left of the 15 beginning with the day the draft was served (reg 13(1)(a)).
+        await officer.wait(days=5)
+        last_day = served_on + timedelta(days=14)
+        advice_due = asked + timedelta(weeks=6)  # 6 weeks from each request (reg 8(1))
+        case_ref = officer.case_ref
+
+        context = await browser.new_context(viewport=PHONE, locale="en-GB")
+        page = await context.new_page()
+        await page.goto(f"{base}/portal")
+        await page.get_by_label("What is your email address?").fill(email)
+        await page.get_by_role("button", name="Continue").click()
+        await page.get_by_label("Code from the email").fill(await code_sent(sessions, case_ref))
+        await page.get_by_role("button", name="Sign in").click()
+        await page.wait_for_url(f"{base}/portal/cases/{case_ref}/page")
+
+        # The family's own time counts down, with the law that gives it; the advice asked for, by kind.
+        await expect(page.locator("#window-1")).to_contain_text(
+            f"Your comments on the draft plan: 9 days left, until {uk(last_day)}"
+        )
+        await expect(page.locator("#window-1")).to_contain_text(
+            "The law that gives you this time is SEND Regs 2014 reg 13(1)(a); CFA 2014 s.38(2)"
+        )
+        advice = page.locator("h2:has-text('Advice the council asked for') ~ ul.govuk-list--bullet > li")
+        await expect(advice).to_have_text(
+            [
+                f"Educational psychologist: asked {uk(asked)}, due {uk(advice_due)}, received {uk(served_on)}",
+                f"A health care professional: asked {uk(asked)}, due {uk(advice_due)}, not in yet",
+            ]
+        )
+        await check(page, tmp_path, "case-page-with-draft")
+
+        # The draft: sections A to K with what each is for, no section I.
+        await page.get_by_role("link", name="Read the draft plan and send your comments").click()
+        await expect(page.get_by_role("heading", level=1)).to_have_text("Your child's draft EHC plan")
+        headings = await page.get_by_role("heading", level=2).all_inner_texts()
+        assert [h for h in headings if h.startswith("Section ")] == [
+            "Section A: the views, interests and aspirations of the child and their parents",
+            "Section B: the child's special educational needs",
+            "Section C: the child's health needs related to their special educational needs",
+            "Section D: the child's social care needs",
+            "Section E: the outcomes sought for the child",
+            "Section F: the special educational provision",
+            "Section G: the health provision",
+            "Section H1: social care provision under section 2 of the Chronically Sick and Disabled Persons Act 1970",
+            "Section H2: other social care provision",
+            "Section J: the personal budget",
+            "Section K: the advice and information gathered",
+        ]
+        await expect(page.locator("#section-B + .govuk-hint + p")).to_have_text(SECTIONS["B"])
+        await expect(page.locator(".govuk-inset-text")).to_contain_text(f"9 days left, until {uk(last_day)}")
+        await check(page, tmp_path, "draft-page")
+
+        # No words and a URN that is not one: both said in the error summary, each linking to its field.
+        await page.get_by_label("School or college you would like named (optional)").fill("12ab")
+        await page.get_by_role("button", name="Send comments").click()
+        summary = page.locator(".govuk-error-summary__list li")
+        await expect(summary).to_have_text(
+            [
+                "Enter your comments on the draft plan",
+                "Enter the school or college's URN as 6 to 8 numbers, like 100000, or leave it empty",
+            ]
+        )
+        assert (await page.title()).startswith("Error: ")
+        await check(page, tmp_path, "draft-page-errors")
+        await page.get_by_role("link", name="Enter your comments on the draft plan").click()
+        await expect(page.get_by_label("Your comments on the draft plan")).to_be_focused()
+
+        await page.get_by_label("Your comments on the draft plan").fill(COMMENTS)
+        await page.get_by_label("School or college you would like named (optional)").fill("123456")
+        await page.get_by_label("I would like a meeting about the draft plan").check()
+        submission_id = await page.locator("input[name=submission_id]").get_attribute("value")
+        await page.get_by_role("button", name="Send comments").click()
+        await expect(page.locator(".govuk-panel__title")).to_have_text("Comments sent")
+        await expect(page.locator("main")).to_contain_text(f"They were received on {uk(served_on + timedelta(days=5))}")
+        await check(page, tmp_path, "comments-sent")
+        # The same form posted again (a double click, a resent page): the same submission, confirmed again.
+        again = await page.request.post(
+            f"{base}/portal/cases/{case_ref}/draft/page",
+            form={"submission_id": str(submission_id), "text": "Sent twice."},
+            headers={"Origin": base},
+        )
+        assert again.status == 200 and "Comments sent" in await again.text()
+
+        async with sessions() as session:
+            rows = (await session.exec(select(PortalSubmission).where(PortalSubmission.case_ref == case_ref))).all()
+        assert [(row.kind, row.text) for row in rows] == [("draft_comments", COMMENTS)]
+        case = await officer.case()
+        [entry] = [entry for entry in case["history"] if entry["action"] == "parent_comments"]
+        assert entry["actor"] == rows[0].actor and entry["actor"].startswith("family:")
+        assert (case["preferred_setting_urn"], case["meeting_requested"]) == ("123456", True)
+
+        # A fresh form, then the case is withdrawn before it is sent: the refusal is on the page, nothing kept.
+        await page.goto(f"{base}/portal/cases/{case_ref}/draft/page")
+        await page.get_by_label("Your comments on the draft plan").fill("One more thing.")
+        await officer.act("withdraw", {"reason": "moved_away"})
+        await page.get_by_role("button", name="Send comments").click()
+        await expect(page.get_by_role("alert")).to_contain_text(
+            "The council is not taking comments on a draft plan for this case now"
+        )
+        await expect(page.get_by_role("button", name="Send comments")).to_have_count(0)
+        await check(page, tmp_path, "comments-refused")
+        async with sessions() as session:
+            rows = (await session.exec(select(PortalSubmission).where(PortalSubmission.case_ref == case_ref))).all()
+        assert len(rows) == 1
+        text = await page.locator("main").inner_text()
+        for personal in (CHILD_GIVEN, CHILD_FAMILY, PARENT_NAME, email):
+            assert personal not in text
         await context.close()

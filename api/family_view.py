@@ -20,7 +20,7 @@ from core.workflow_ids import assessment_id
 from statutory.policies import POLICIES
 from store.models import CaseDeadline, PlanDocument
 from workflows.assessment import ADVICE, DRAFT_COMMENTS, AssessmentWorkflow
-from workflows.assessment_models import AdviserType, Stage
+from workflows.assessment_models import AdviserType, AssessmentState, Stage
 
 # The windows the law gives the family itself, in the words a parent reads them in. Other parties' windows on the
 # case (a setting's 15 days to answer, the mediation adviser's certificate, health's answer to the Tribunal) are
@@ -237,6 +237,13 @@ async def draft_of(temporal: Client, session: AsyncSession, case_ref: str, today
         if error.status is RPCStatusCode.NOT_FOUND:
             return None  # a plan imported without its assessment
         raise
+    return await draft_in(session, state, today)
+
+
+async def draft_in(session: AsyncSession, state: AssessmentState, today: date) -> DraftPlan | None:
+    """The draft plan an assessment's state says was served, or None (also read by a consulted setting, which
+    the law sends the draft to: CFA 2014 s.39(2)-(3))."""
+    case_ref = state.case_ref
     if state.draft_document_id is None:
         return None
     document = await session.get(PlanDocument, state.draft_document_id)

@@ -56,7 +56,7 @@ def draft_page(
         f"{_time_to_comment(draft)}"
         '<p class="govuk-body">A draft plan does not name a school or other setting (that is section I of the final '
         "plan). You can ask for one with your comments.</p>"
-        + "".join(_section(section) for section in draft.sections)
+        + "".join(section_html(section) for section in draft.sections)
         + (
             _comments_form(draft.case_ref, form, errors, max_text)
             if draft.open_for_comments
@@ -84,7 +84,7 @@ def _time_to_comment(draft: DraftPlan) -> str:
     return f'<div class="govuk-inset-text">{e(words)}</div>'
 
 
-def _section(section: DraftSection) -> str:
+def section_html(section: DraftSection) -> str:
     lines = [line.strip() for line in section.text.splitlines() if line.strip()]
     text = "".join(f'<p class="govuk-body">{e(line)}</p>' for line in lines) or (
         '<p class="govuk-body">Nothing is written in this section.</p>'

@@ -9,8 +9,10 @@ from datetime import date
 
 from fastapi.responses import HTMLResponse
 
+from api.family_view import DraftSection
 from api.pages.layout import e, uk_date
 from api.pages.portal import FieldError, error_message, field, govuk_page, summary_row
+from api.pages.portal_draft import section_html
 from api.uploads import ACCEPT, KINDS_IN_WORDS, MAX_FILE_BYTES, MAX_FILES
 from intake.portal_invitations import REQUESTS_PATH, InvitedParty
 
@@ -105,6 +107,8 @@ class Asked:
     child: str  # whom the advice or the place is for: the adviser or the school must know (every view audited)
     born: date
     sent_files: tuple[str, ...] = ()
+    # A consulted setting is sent the draft plan (CFA 2014 s.39(2)-(3)): it reads it here.
+    draft: tuple[DraftSection, ...] = ()
 
 
 def _time_left(asked: Asked) -> str:
@@ -231,8 +235,15 @@ def request_page(
             + _files(error)
             + '<button type="submit" class="govuk-button">Send your answer</button></form>'
         )
+    draft = (
+        '<details class="govuk-details"><summary class="govuk-details__summary">'
+        '<span class="govuk-details__summary-text">Read the draft plan</span></summary>'
+        f'<div class="govuk-details__text">{"".join(section_html(s) for s in asked.draft)}</div></details>'
+        if asked.draft
+        else ""
+    )
     body = (
         f'{panel}<span class="govuk-caption-l">Case {e(asked.case_ref)}</span>{heading}'
-        f'<dl class="govuk-summary-list">{"".join(rows)}</dl>{after}'
+        f'<dl class="govuk-summary-list">{"".join(rows)}</dl>{draft}{after}'
     )
     return _page(asked.what, body, signed_in=True, errors=[error] if error else [], status_code=status_code)

@@ -26,6 +26,7 @@ from temporalio.client import Client
 
 from api.auth import INVITATION_ID, Role, User, audit_personal_data
 from api.deps import SessionDep, SettingsDep, TemporalDep, Today
+from api.family_view import draft_in
 from api.pages import portal_requests as pages
 from api.pages.layout import allow_page
 from api.pages.portal import PORTAL_HEADERS, FieldError
@@ -49,7 +50,7 @@ SIGNED_OUT = f"{pages.REQUEST}/sign-in"
 InvitedPage = Annotated[User, Depends(allow_page(Role.ADVISER, Role.SETTING, sign_in=SIGNED_OUT))]
 InvitationId = Annotated[str, Path(pattern=INVITATION_ID.pattern)]
 CODE_PATTERN = r"^[0-9]{6}$"
-SEEN_AS = "the request's page in the portal, with the child's name and date of birth"
+SEEN_AS = "the request's page in the portal, with the child's name and date of birth (and a draft plan, if consulted)"
 
 
 @router.get(f"{pages.REQUEST}/sign-in", response_class=HTMLResponse)
@@ -147,6 +148,7 @@ async def _asked(
     consultation = next((s for s in state.settings if s.setting_urn == invitation.item), None)
     if consultation is None:
         return None
+    draft = await draft_in(session, state, today)
     asked = pages.Asked(
         case_ref=case.case_ref,
         party=party,
@@ -159,6 +161,7 @@ async def _asked(
         child=f"{child.given_name} {child.family_name}",
         born=child.date_of_birth,
         sent_files=sent,
+        draft=tuple(draft.sections) if draft else (),
     )
     return asked, state
 

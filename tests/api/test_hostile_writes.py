@@ -19,6 +19,7 @@ import json
 import uuid
 from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -32,6 +33,8 @@ from schemathesis import GenerationMode
 from sqlmodel import func, select
 from temporalio.testing import WorkflowEnvironment
 
+from api.auth import Role, issue_token
+from core.config import Settings
 from store.db import SessionMaker
 from store.models import AuditEvent
 from tests.conftest import eventually
@@ -150,6 +153,7 @@ class Route:
     workflow_id: str | None
     valid: Any  # a body the schema allows
     fields: tuple[Field, ...]
+    caller: tuple[tuple[str, str], ...] = ()  # who sends it, where it is not the staff caller: the case's family
 
 
 @dataclass(frozen=True)
@@ -179,7 +183,7 @@ class Spoilt:
             self.route.method,
             self.route.url,
             content=self.content(),
-            headers={"content-type": "application/json", **headers},
+            headers={"content-type": "application/json", **dict(self.route.caller), **headers},
         )
 
 
@@ -242,6 +246,8 @@ async def cases_of_each_kind(api: httpx.AsyncClient, env: WorkflowEnvironment) -
             f"/cases/{assessment.case_ref}",
             f"assessment-{assessment.case_ref}",
         ),
+        # The family's own writes on the assessment (its comments on the draft), as the family (Route.caller).
+        PORTAL: (assessment.case_ref, f"/cases/{assessment.case_ref}", f"assessment-{assessment.case_ref}"),
         "/plans/{case_ref}": (plan.case_ref, f"/plans/{plan.case_ref}", f"plan-{plan.case_ref}"),
         "/redress/{workflow_id}": (route[0], f"/redress/{route[0]}", route[0]),
         "/tribunal/{workflow_id}": (tribunal, f"/tribunal/{tribunal}", tribunal),
@@ -249,7 +255,7 @@ async def cases_of_each_kind(api: httpx.AsyncClient, env: WorkflowEnvironment) -
 
 
 def write_routes(
-    schema: schemathesis.BaseSchema, spec: dict[str, Any], cases: dict[str, tuple[str, str, str]]
+    schema: schemathesis.BaseSchema, spec: dict[str, Any], cases: dict[str, tuple[str, str, str]], settings: Settings
 ) -> list[Route]:
     routes = []
     components = spec["components"]["schemas"]
@@ -273,9 +279,19 @@ def write_routes(
                 workflow_id,
                 draw_valid(operation, fixed),
                 tuple(fields(declared, components)),
+                family_of(settings, target) if prefix == PORTAL and target else (),
             )
         )
     return routes
+
+
+PORTAL = "/portal/cases/{case_ref}"
+
+
+def family_of(settings: Settings, case_ref: str) -> tuple[tuple[str, str], ...]:
+    """The family of the case: the portal's writes are theirs, and refuse staff before reading a body."""
+    token = issue_token(settings, "family:hostile", Role.FAMILY, [], timedelta(hours=1), case_refs=[case_ref])
+    return (("Authorization", f"Bearer {token}"),)
 
 
 def draw_valid(operation: schemathesis.APIOperation, fixed: dict[str, str]) -> Any:
@@ -341,10 +357,10 @@ async def written(sessions: SessionMaker) -> dict[str, int]:
 
 
 async def prepared(
-    api: httpx.AsyncClient, env: WorkflowEnvironment, sessions: SessionMaker
+    api: httpx.AsyncClient, env: WorkflowEnvironment, sessions: SessionMaker, settings: Settings
 ) -> tuple[list[Route], Snapshot]:
     spec = (await api.get("/openapi.json")).json()
-    routes = write_routes(schemathesis.openapi.from_dict(spec), spec, await cases_of_each_kind(api, env))
+    routes = write_routes(schemathesis.openapi.from_dict(spec), spec, await cases_of_each_kind(api, env), settings)
 
     async def settled() -> Snapshot | None:
         """Once the set-up's read models are written: two snapshots alike."""
@@ -367,9 +383,9 @@ def differences(before: Snapshot, after: Snapshot) -> list[str]:
 
 
 async def test_every_write_route_refuses_every_spoilt_field_and_no_case_changes(
-    api: httpx.AsyncClient, env: WorkflowEnvironment, sessions: SessionMaker
+    api: httpx.AsyncClient, env: WorkflowEnvironment, sessions: SessionMaker, settings: Settings
 ) -> None:
-    routes, before = await prepared(api, env, sessions)
+    routes, before = await prepared(api, env, sessions, settings)
     wrong: list[str] = []
     sent = 0
     for route in routes:
@@ -440,9 +456,9 @@ class HostileSequences(RuleBasedStateMachine):
 
 
 async def test_sequences_of_spoilt_requests_leave_every_case_as_it_was(
-    api: httpx.AsyncClient, env: WorkflowEnvironment, sessions: SessionMaker
+    api: httpx.AsyncClient, env: WorkflowEnvironment, sessions: SessionMaker, settings: Settings
 ) -> None:
-    routes, before = await prepared(api, env, sessions)
+    routes, before = await prepared(api, env, sessions, settings)
     loop = asyncio.get_running_loop()
 
     def run(coroutine: Coroutine[Any, Any, Any]) -> Any:

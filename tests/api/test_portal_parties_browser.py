@@ -21,7 +21,7 @@ from core.config import Settings
 from store.db import SessionMaker
 from store.models import Notification
 from tests.conftest import eventually
-from tests.driver import Driver
+from tests.driver import SECTIONS, Driver
 from tests.factories import CHILD_FAMILY, CHILD_GIVEN, PARENT_NAME, bearer
 from tests.support.govuk_pages import DESKTOP, PHONE, check
 
@@ -122,6 +122,9 @@ async def test_an_educational_psychologist_and_a_senco_answer_through_the_pages(
         link = await invited(api, officer.case_ref, "setting", "100001", served)
         page = await sign_in_by_link(browser, DESKTOP, sessions, officer.case_ref, link, tmp_path, "setting")
         await expect(page.locator("main")).to_contain_text("18 December 2026")
+        # The draft it is consulted on (CFA 2014 s.39(2)-(3)), to read on the page, closed until asked for.
+        await page.get_by_text("Read the draft plan").click()
+        await expect(page.locator(".govuk-details__text")).to_contain_text(SECTIONS["B"])
         await check(page, tmp_path, "setting-request")
         await page.get_by_role("button", name="Send your answer").click()
         await expect(page.get_by_role("alert")).to_contain_text("Say whether your school or college can be named")

@@ -62,7 +62,7 @@ def build_worker(client: Client, task_queue: str, sessions: SessionMaker, settin
     )
     case_sync = CaseSync(sessions)
     redress = RedressStarter(client, task_queue)
-    notifier = Notifier(sessions, gateway)
+    notifier = Notifier(sessions, gateway, settings.portal_url)
     return Worker(
         client,
         task_queue=task_queue,

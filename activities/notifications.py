@@ -15,8 +15,9 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio import activity
 
+from intake import portal_invitations
 from store.db import SessionMaker
-from store.models import Case, Contact, Notification
+from store.models import Case, CaseDeadline, Contact, Notification
 from store.upsert import upsert
 from workflows.activity_contracts import SEND_NOTIFICATION, NotificationRequest, Recipient
 
@@ -41,15 +42,33 @@ class NotifyGateway:
 
 
 class Notifier:
-    def __init__(self, sessions: SessionMaker, gateway: NotifyGateway | None = None) -> None:
+    def __init__(self, sessions: SessionMaker, gateway: NotifyGateway | None = None, portal_url: str = "") -> None:
         self.sessions = sessions
         self.gateway = gateway
+        self.portal_url = portal_url  # where chases to the portal's invited parties link to (worker.py)
 
     @activity.defn(name=SEND_NOTIFICATION)
     async def send_notification(self, request: NotificationRequest) -> None:
         await self._queue(request)
         if self.gateway is not None and not request.past_fact:
             await self._deliver(request, self.gateway)
+        if self.portal_url and not request.past_fact:
+            await self._chase(request)
+
+    async def _chase(self, request: NotificationRequest) -> None:
+        """The officer's reminder or breach notice about an advice request or a consultation the portal invited
+        someone to answer goes to them too, as a reminder or a chase with their link (intake/portal_invitations.py):
+        the same moments the clock already keeps, and once each, keyed by the officer's notice."""
+        found = portal_invitations.chased(request)
+        if found is None:
+            return
+        async with self.sessions() as session:
+            invitation = await portal_invitations.invitation_for(session, request.case_ref, *found.item)
+            deadline = await session.get(CaseDeadline, (request.case_ref, found.deadline_key))
+        if invitation is None or deadline is None or deadline.done_on is not None:
+            return
+        chase = portal_invitations.chase(invitation, deadline.due, found.late, self.portal_url, request)
+        await self.send_to(invitation.email, chase)
 
     async def send_to(self, email: str, request: NotificationRequest) -> None:
         """A notice to the one address that asked for it (a portal sign-in code), the same outbox row and Notify

@@ -14,7 +14,7 @@ from api.pages.layout import e, uk_date
 from api.pages.portal import FieldError, error_message, field, govuk_page, summary_row
 from api.pages.portal_draft import section_html
 from api.uploads import ACCEPT, KINDS_IN_WORDS, MAX_FILE_BYTES, MAX_FILES
-from intake.portal_invitations import REQUESTS_PATH, InvitedParty
+from intake.portal_invitations import REQUESTS_PATH, Ask
 
 REQUEST = "/portal/request"
 SERVICE = "Answer a council's SEND request"
@@ -29,19 +29,25 @@ def _page(title: str, body: str, **options: object) -> HTMLResponse:
     return govuk_page(title, body, service=SERVICE, home=REQUEST, **options)  # type: ignore[arg-type]
 
 
-def _asked(party: InvitedParty) -> str:
-    if party is InvitedParty.ADVISER:
-        return "The council asks for your advice for an education, health and care (EHC) needs assessment."
-    return "The council is consulting your school or college about naming it in an education, health and care plan."
+ASKS = {
+    Ask.ADVICE: "The council asks for your advice for an education, health and care (EHC) needs assessment.",
+    Ask.CONSULTATION: (
+        "The council is consulting your school or college about naming it in an education, health and care plan."
+    ),
+    Ask.REVIEW_REPORT: (
+        "The council asks your school or college for the report of the annual review of an education, health and "
+        "care plan."
+    ),
+}
 
 
-def landing(invitation_id: str, case_ref: str, party: InvitedParty) -> HTMLResponse:
+def landing(invitation_id: str, case_ref: str, ask: Ask) -> HTMLResponse:
     """What the link leads to: what is asked, and a button that emails a code to the invited address."""
     body = (
         '<div class="govuk-grid-row"><div class="govuk-grid-column-two-thirds">'
         f'<span class="govuk-caption-l">Case {e(case_ref)}</span>'
         '<h1 class="govuk-heading-l">Answer the council\'s request</h1>'
-        f'<p class="govuk-body">{e(_asked(party))}</p>'
+        f'<p class="govuk-body">{e(ASKS[ask])}</p>'
         '<p class="govuk-body">To see the request and answer it, sign in with a code we email to the address the '
         "council sent this link to.</p>"
         f'<form method="post" action="{e(landing_href(invitation_id))}" novalidate>'
@@ -97,10 +103,10 @@ class Asked:
     """The request as its party reads it."""
 
     case_ref: str
-    party: InvitedParty
+    ask: Ask
     what: str  # e.g. "Advice from an educational psychologist"
     requested_on: date
-    due: date
+    due: date | None  # a review report's, once its meeting is held
     today: date
     law: str | None
     answered_on: date | None
@@ -109,9 +115,12 @@ class Asked:
     sent_files: tuple[str, ...] = ()
     # A consulted setting is sent the draft plan (CFA 2014 s.39(2)-(3)): it reads it here.
     draft: tuple[DraftSection, ...] = ()
+    meeting_on: date | None = None  # a review report's meeting, which its 2 weeks run from
 
 
 def _time_left(asked: Asked) -> str:
+    if asked.due is None:
+        return "2 weeks after the meeting"
     days = (asked.due - asked.today).days
     if days > 1:
         return f"{days} days left"
@@ -149,14 +158,16 @@ def _agrees(error: FieldError | None, chosen: str) -> str:
     )
 
 
+TEXT = {
+    Ask.ADVICE: ("Your advice", "Write your advice here, or send it as a file below, or both."),
+    Ask.CONSULTATION: ("Your reasons", "Say why, especially if your answer is no."),
+    Ask.REVIEW_REPORT: ("Your report", "Write the report here, or send it as a file below, or both."),
+}
+
+
 def _text(asked: Asked, error: FieldError | None, text: str) -> str:
     group, message = _error_of(error, "text")
-    label = "Your advice" if asked.party is InvitedParty.ADVISER else "Your reasons"
-    hint = (
-        "Write your advice here, or send it as a file below, or both."
-        if asked.party is InvitedParty.ADVISER
-        else "Say why, especially if your answer is no."
-    )
+    label, hint = TEXT[asked.ask]
     return (
         f'<div class="govuk-form-group{group}"><h2 class="govuk-label-wrapper">'
         f'<label class="govuk-label govuk-label--m" for="text">{label}</label></h2>'
@@ -179,6 +190,15 @@ def _files(error: FieldError | None) -> str:
     )
 
 
+def _due(asked: Asked) -> str:
+    if asked.due is None:
+        meeting = f" on {uk_date(asked.meeting_on)}" if asked.meeting_on else ""
+        return e(f"2 weeks after the review meeting{meeting}")
+    if asked.answered_on is not None:
+        return e(uk_date(asked.due))
+    return f'{e(uk_date(asked.due))} <strong class="govuk-tag">{e(_time_left(asked))}</strong>'
+
+
 def request_page(
     asked: Asked,
     submission_id: str,
@@ -195,12 +215,7 @@ def request_page(
         summary_row("Date of birth", e(uk_date(asked.born))),
         summary_row("Asked for", e(asked.what)),
         summary_row("Asked on", e(uk_date(asked.requested_on))),
-        summary_row(
-            "Due by",
-            f'{e(uk_date(asked.due))} <strong class="govuk-tag">{e(_time_left(asked))}</strong>'
-            if asked.answered_on is None
-            else e(uk_date(asked.due)),
-        ),
+        summary_row("Due by", _due(asked)),
         summary_row(
             "The law", e(f"The law that sets this date is {asked.law}." if asked.law else "The council set it.")
         ),
@@ -230,7 +245,7 @@ def request_page(
         after = (
             f'<form method="post" action="{REQUEST}" enctype="multipart/form-data" novalidate>'
             f'<input type="hidden" name="submission_id" value="{e(submission_id)}">'
-            + (_agrees(error, agrees) if asked.party is InvitedParty.SETTING else "")
+            + (_agrees(error, agrees) if asked.ask is Ask.CONSULTATION else "")
             + _text(asked, error, text)
             + _files(error)
             + '<button type="submit" class="govuk-button">Send your answer</button></form>'

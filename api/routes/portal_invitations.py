@@ -1,18 +1,20 @@
 """The staff's side of the portal's outside parties: invite an adviser or a setting to answer through the portal,
 and read what the portal's parties sent (their words and files, which only the database holds).
 
-POST /cases/{case_ref}/portal-invitations names who is to answer an advice request or a consultation the
-case already holds (the workflow's state says which are open) and emails them the link to its page
-(intake/portal_invitations.py). GET /cases/{case_ref}/submissions lists what families, advisers and settings
-sent, each read audited; GET …/submissions/{submission_id}/files/{file_id} gives one file back as it came,
-as a download, never shown in the browser as a page.
+POST /cases/{case_ref}/portal-invitations names who is to answer an advice request, a consultation or the
+report of a plan's annual review the case already holds (the workflows' state says which are open) and emails
+them the link to its page (intake/portal_invitations.py). GET /cases/{case_ref}/submissions lists what families,
+advisers and settings sent, each read audited; GET …/submissions/{submission_id}/files/{file_id} gives one file
+back as it came, as a download, never shown in the browser as a page.
 """
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from fastapi import APIRouter, Path, Request, status
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
+from temporalio.client import Client
 
 from api.auth import InScope, WithPersonalData, audit_personal_data, case_for
 from api.deps import CaseRef, SessionDep, SettingsDep, TemporalDep
@@ -20,17 +22,20 @@ from api.problems import Problem
 from api.routes.cases import query_state
 from api.routes.portal import Email
 from api.submissions import SUBMISSION_ID, submissions_of
-from core.workflow_ids import assessment_id
+from core.workflow_ids import assessment_id, plan_id
 from intake import portal_codes, portal_invitations
 from intake.fields import Strict
-from intake.portal_invitations import InvitedParty
+from intake.portal_invitations import STEP, Ask, InvitedParty, ask_of, review_item
 from store.models import PortalFile, PortalSubmission
 from workflows.assessment import AssessmentWorkflow
-from workflows.assessment_models import CLOSED_STAGES, AssessmentState
+from workflows.assessment_models import CLOSED_STAGES
+from workflows.plan import PlanWorkflow
+from workflows.plan_models import PlanStage, PlanState
 
 router = APIRouter(prefix="/cases/{case_ref}", tags=["portal"], dependencies=[InScope])
 
-# An advice request's id (AssessmentWorkflow._advice_id: "educational_psychologist", "other-2") or a setting's URN.
+# An advice request's id (AssessmentWorkflow._advice_id: "educational_psychologist", "other-2"), a setting's URN,
+# or "review-<cycle>" for the report of a plan's annual review.
 ITEM = r"^([a-z_]{1,28}(-[0-9]{1,3})?|[0-9]{6,8})$"
 
 
@@ -39,7 +44,8 @@ class InvitationIn(Strict):
     item: str = Field(
         max_length=32,
         pattern=ITEM,
-        description="The advice request's id (e.g. educational_psychologist, other-1) or the consulted setting's URN",
+        description="The advice request's id (e.g. educational_psychologist, other-1), the consulted setting's URN, "
+        "or review-<cycle> for the setting's report of the plan's annual review in that cycle",
         examples=["educational_psychologist"],
     )
     email: Email = Field(description="Where the link and the sign-in codes go (kept in the database only)")
@@ -48,18 +54,50 @@ class InvitationIn(Strict):
 class InvitationOut(BaseModel):
     party: InvitedParty
     item: str
-    due: date = Field(description="When the answer is due, as the case's workflow set it")
+    due: date | None = Field(
+        description="When the answer is due, as the case's workflow set it (a review report's, "
+        "once the meeting is held)"
+    )
+    meeting_on: date | None = Field(default=None, description="A review report's meeting, the 2 weeks run from it")
     link: str = Field(description="The request's page; opening it asks for a code sent to the invited address")
     invited_at: datetime
 
 
-def open_item(state: AssessmentState, party: InvitedParty, item: str) -> date | None:
-    """The due date of the advice request or consultation `item` if it is still waiting for its answer."""
+@dataclass(frozen=True)
+class Waiting:
+    """A request of the case still waiting for the invited party's answer: when it is due (and, for a review
+    report not yet due, the meeting its 2 weeks run from)."""
+
+    due: date | None
+    meeting_on: date | None = None
+
+
+async def waiting(temporal: Client, case_ref: str, party: InvitedParty, item: str) -> Waiting | None:
+    """The advice request, consultation or review report `item` if the case still waits for it, else None."""
+    ask = ask_of(party, item)
+    if ask is Ask.REVIEW_REPORT:
+        plan = await query_state(temporal.get_workflow_handle(plan_id(case_ref)), case_ref, PlanWorkflow.get_state)
+        return review_waiting(plan, item)
+    state = await query_state(
+        temporal.get_workflow_handle(assessment_id(case_ref)), case_ref, AssessmentWorkflow.get_state
+    )
     if state.stage in CLOSED_STAGES:
         return None
-    if party is InvitedParty.ADVISER:
-        return next((a.due for a in state.advice if a.advice_id == item and a.received_on is None), None)
-    return next((s.due for s in state.settings if s.setting_urn == item and s.answered_on is None), None)
+    if ask is Ask.ADVICE:
+        due = next((a.due for a in state.advice if a.advice_id == item and a.received_on is None), None)
+    else:
+        due = next((s.due for s in state.settings if s.setting_urn == item and s.answered_on is None), None)
+    return Waiting(due) if due else None
+
+
+def review_waiting(plan: PlanState, item: str) -> Waiting | None:
+    """This cycle's review, scheduled or held, its report not yet in: due 2 weeks after the meeting (reg 20)."""
+    if item != review_item(plan.cycle) or plan.stage not in (PlanStage.REVIEW_SCHEDULED, PlanStage.REVIEW_HELD):
+        return None
+    if any(entry.action == "review_report" for entry in plan.history):
+        return None
+    report = next((d for d in plan.deadlines if d.key == f"{STEP[Ask.REVIEW_REPORT]}@c{plan.cycle}"), None)
+    return Waiting(report.due if report else None, plan.meeting_on)
 
 
 @router.post("/portal-invitations", status_code=status.HTTP_201_CREATED, response_model=InvitationOut)
@@ -72,33 +110,29 @@ async def invite(
     settings: SettingsDep,
     user: WithPersonalData,
 ) -> InvitationOut:
-    """Invite an adviser or a setting to answer an open advice request or consultation through the portal: they
-    are emailed a link to its page. Sent again, it replaces the last invitation (and its link) for that request."""
+    """Invite an adviser or a setting to answer an open advice request, consultation or review report through the
+    portal: they are emailed a link to its page. Sent again, it replaces the last invitation (and its link) for that
+    request."""
     case = await case_for(session, user, case_ref)
-    state = await query_state(
-        temporal.get_workflow_handle(assessment_id(case_ref)), case_ref, AssessmentWorkflow.get_state
-    )
-    due = open_item(state, body.party, body.item)
-    if due is None:
-        asked = "advice request" if body.party is InvitedParty.ADVISER else "consultation"
-        raise Problem(
-            409,
-            "Nothing to answer",
-            f"This case's assessment has no {asked} of that id still waiting for its answer: ask for it first "
-            f"(docs/portal.md).",
-            "/problems/out-of-order",
-        )
+    found = await waiting(temporal, case_ref, body.party, body.item)
+    if found is None:
+        asked = {
+            Ask.ADVICE: "no advice request of that id still waiting for its answer: ask for it first",
+            Ask.CONSULTATION: "no consultation of that URN still waiting for its answer: consult the setting first",
+            Ask.REVIEW_REPORT: "no review of that cycle scheduled or held whose report is still to come",
+        }[ask_of(body.party, body.item)]
+        raise Problem(409, "Nothing to answer", f"This case has {asked} (docs/portal.md).", "/problems/out-of-order")
     invitation = await portal_invitations.invite(
         session, case_ref, body.party, body.item, body.email, user.sub, datetime.now(UTC)
     )
     notifier = portal_codes.notifier_for(request.app.state.sessions, settings)
-    await notifier.send_to(
-        invitation.email, portal_invitations.letter(invitation, due, settings.portal_url, case.policy)
-    )
+    letter = portal_invitations.letter(invitation, found.due, settings.portal_url, case.policy, found.meeting_on)
+    await notifier.send_to(invitation.email, letter)
     return InvitationOut(
         party=body.party,
         item=body.item,
-        due=due,
+        due=found.due,
+        meeting_on=found.meeting_on,
         link=portal_invitations.link(settings.portal_url, invitation.id),
         invited_at=invitation.invited_at,
     )
@@ -114,7 +148,7 @@ class FileOut(BaseModel):
 class SubmissionOut(BaseModel):
     id: str
     party: str = Field(description="family, adviser or setting")
-    kind: str = Field(description="draft_comments, advice or consultation_answer")
+    kind: str = Field(description="draft_comments, advice, consultation or review_report")
     item: str | None = Field(description="The advice request's id or the setting's URN it answers")
     actor: str = Field(description="The sender's pseudonym, as the case's history records them")
     on: date = Field(description="The legal date it arrived")

@@ -35,14 +35,17 @@ from api.routes.cases import query_state
 from api.routes.portal import NOT_ACCEPTED, keep_family_session, portal_key
 from api.routes.sign_in import cross_site, same_origin
 from api.submissions import SUBMISSION_ID, Sent, Upload, new_submission_id, submissions_of, submit
+from api.updates import StateQuery, Update
 from api.uploads import MAX_FILES, UploadRefused, checked
-from core.workflow_ids import assessment_id
+from core.workflow_ids import assessment_id, plan_id
 from intake import portal_codes
-from intake.portal_invitations import STEP, InvitedParty
+from intake.portal_invitations import STEP, Ask, InvitedParty, ask_of, review_item
 from statutory.policies import POLICIES
 from store.models import Case, Child, PortalInvitation
 from workflows.assessment import ADVISER_WORDS, AssessmentWorkflow
-from workflows.assessment_models import AdviceReceived, AssessmentState, SettingAnswered
+from workflows.assessment_models import AdviceReceived, SettingAnswered
+from workflows.plan import PlanWorkflow
+from workflows.plan_models import ReportReceived
 
 router = APIRouter(tags=["portal pages"], include_in_schema=False)
 
@@ -63,7 +66,7 @@ async def landing_page(invitation_id: InvitationId, session: SessionDep) -> HTML
     invitation = await session.get(PortalInvitation, invitation_id)
     if invitation is None:
         return pages.gone()
-    return pages.landing(invitation.id, invitation.case_ref, InvitedParty(invitation.party))
+    return pages.landing(invitation.id, invitation.case_ref, ask_of(InvitedParty(invitation.party), invitation.item))
 
 
 @router.post("/portal/requests/{invitation_id}", response_class=HTMLResponse)
@@ -110,60 +113,74 @@ async def _standing(session: AsyncSession, user: User) -> PortalInvitation | Non
 
 async def _asked(
     session: AsyncSession, temporal: Client, invitation: PortalInvitation, today: date
-) -> tuple[pages.Asked, AssessmentState] | None:
+) -> pages.Asked | None:
+    """The request as its party reads it, live from the case's workflow; None once the case no longer holds it."""
     case = await session.get(Case, invitation.case_ref)
     child = (await session.exec(select(Child).where(Child.case_ref == invitation.case_ref))).first()
     if case is None or child is None:
         return None
-    state = await query_state(
-        temporal.get_workflow_handle(assessment_id(case.case_ref)), case.case_ref, AssessmentWorkflow.get_state
-    )
     party = InvitedParty(invitation.party)
-    rule = POLICIES.get(case.policy, {}).get(STEP[party])
+    ask = ask_of(party, invitation.item)
+    rule = POLICIES.get(case.policy, {}).get(STEP[ask])
     sent = tuple(
         f.filename
         for row, files in await submissions_of(session, case.case_ref)
         if row.item == invitation.item
         for f in files
     )
-    if party is InvitedParty.ADVISER:
+    common = {
+        "case_ref": case.case_ref,
+        "ask": ask,
+        "today": today,
+        "law": rule.reference if rule else None,
+        "child": f"{child.given_name} {child.family_name}",
+        "born": child.date_of_birth,
+        "sent_files": sent,
+    }
+    if ask is Ask.REVIEW_REPORT:
+        plan = await query_state(
+            temporal.get_workflow_handle(plan_id(case.case_ref)), case.case_ref, PlanWorkflow.get_state
+        )
+        if invitation.item != review_item(plan.cycle):
+            return None  # a review of a cycle the plan has moved on from
+        scheduled = [entry.on for entry in plan.history if entry.action == "review_scheduled" and entry.on]
+        reported = [entry.on for entry in plan.history if entry.action == "review_report" and entry.on]
+        report = next((d for d in plan.deadlines if d.key == f"{STEP[ask]}@c{plan.cycle}"), None)
+        return pages.Asked(
+            what="The annual review report",
+            requested_on=scheduled[-1] if scheduled else invitation.invited_at.date(),
+            due=report.due if report else None,
+            meeting_on=plan.meeting_on,
+            answered_on=reported[0] if reported else None,
+            **common,  # type: ignore[arg-type]
+        )
+    state = await query_state(
+        temporal.get_workflow_handle(assessment_id(case.case_ref)), case.case_ref, AssessmentWorkflow.get_state
+    )
+    if ask is Ask.ADVICE:
         advice = next((a for a in state.advice if a.advice_id == invitation.item), None)
         if advice is None:
             return None
         words = ADVISER_WORDS.get(advice.adviser, advice.adviser.value.replace("_", " "))
-        asked = pages.Asked(
-            case_ref=case.case_ref,
-            party=party,
+        return pages.Asked(
             what=f"Advice from {words}",
             requested_on=advice.requested_on,
             due=advice.due,
-            today=today,
-            law=rule.reference if rule else None,
             answered_on=advice.received_on,
-            child=f"{child.given_name} {child.family_name}",
-            born=child.date_of_birth,
-            sent_files=sent,
+            **common,  # type: ignore[arg-type]
         )
-        return asked, state
     consultation = next((s for s in state.settings if s.setting_urn == invitation.item), None)
     if consultation is None:
         return None
     draft = await draft_in(session, state, today)
-    asked = pages.Asked(
-        case_ref=case.case_ref,
-        party=party,
+    return pages.Asked(
         what=f"Consultation on naming your school or college (URN {consultation.setting_urn})",
         requested_on=consultation.sent_on,
         due=consultation.due,
-        today=today,
-        law=rule.reference if rule else None,
         answered_on=consultation.answered_on,
-        child=f"{child.given_name} {child.family_name}",
-        born=child.date_of_birth,
-        sent_files=sent,
         draft=tuple(draft.sections) if draft else (),
+        **common,  # type: ignore[arg-type]
     )
-    return asked, state
 
 
 @router.get(pages.REQUEST, response_class=HTMLResponse)
@@ -171,11 +188,11 @@ async def request_page(
     request: Request, session: SessionDep, temporal: TemporalDep, today: Today, user: InvitedPage
 ) -> HTMLResponse:
     invitation = await _standing(session, user)
-    found = await _asked(session, temporal, invitation, today) if invitation else None
-    if invitation is None or found is None:
+    asked = await _asked(session, temporal, invitation, today) if invitation else None
+    if invitation is None or asked is None:
         return pages.gone()
     await audit_personal_data(session, user, invitation.case_ref, SEEN_AS)
-    return pages.request_page(found[0], new_submission_id(), sent=request.query_params.get("sent") == "1")
+    return pages.request_page(asked, new_submission_id(), sent=request.query_params.get("sent") == "1")
 
 
 class _Refused(Exception):
@@ -191,10 +208,9 @@ async def answer_page(
     if not same_origin(request):
         raise cross_site()
     invitation = await _standing(session, user)
-    found = await _asked(session, temporal, invitation, today) if invitation else None
-    if invitation is None or found is None:
+    asked = await _asked(session, temporal, invitation, today) if invitation else None
+    if invitation is None or asked is None:
         return pages.gone()
-    asked = found[0]
     text, agrees, submission_id = "", "", new_submission_id()
     try:
         try:
@@ -211,38 +227,20 @@ async def answer_page(
             uploads = await _uploads([f for f in form.getlist("files") if isinstance(f, UploadFile)])
         finally:
             await form.close()
-        _check_answer(asked.party, text, agrees, uploads)
-        action: BaseModel = (
-            AdviceReceived(on=today, advice_id=invitation.item)
-            if asked.party is InvitedParty.ADVISER
-            else SettingAnswered(on=today, setting_urn=invitation.item, agrees=agrees == "yes")
-        )
+        _check_answer(asked.ask, text, agrees, uploads)
+        recorded = _recorded(asked.ask, invitation, today, agrees == "yes")
         sent = Sent(
             submission_id=submission_id,
             case_ref=invitation.case_ref,
-            party=asked.party.value,
-            kind="advice" if asked.party is InvitedParty.ADVISER else "consultation_answer",
+            party=invitation.party,
+            kind=asked.ask.value,
             item=invitation.item,
             actor=user.sub,
             on=today,
             text=text,
         )
-        update = (
-            AssessmentWorkflow.record_advice
-            if asked.party is InvitedParty.ADVISER
-            else AssessmentWorkflow.record_setting_response
-        )
         try:
-            await submit(
-                session,
-                temporal,
-                sent,
-                uploads,
-                assessment_id(invitation.case_ref),
-                update,
-                action,
-                AssessmentWorkflow.get_state,
-            )
+            await submit(session, temporal, sent, uploads, *recorded)
         except Problem as problem:
             raise _Refused(FieldError("text", str(problem))) from problem
     except _Refused as refused:
@@ -260,10 +258,29 @@ async def _uploads(files: list[UploadFile]) -> list[Upload]:
         raise _Refused(FieldError("files", str(refused))) from refused
 
 
-def _check_answer(party: InvitedParty, text: str, agrees: str, uploads: list[Upload]) -> None:
+def _check_answer(ask: Ask, text: str, agrees: str, uploads: list[Upload]) -> None:
     if len(text) > pages.MAX_TEXT:
         raise _Refused(FieldError("text", f"Write {pages.MAX_TEXT:,} characters or fewer, or send it as a file"))
-    if party is InvitedParty.SETTING and agrees not in ("yes", "no"):
+    if ask is Ask.CONSULTATION and agrees not in ("yes", "no"):
         raise _Refused(FieldError("agrees", "Say whether your school or college can be named"))
-    if party is InvitedParty.ADVISER and not text and not uploads:
-        raise _Refused(FieldError("text", "Write your advice, or send it as a file"))
+    if ask is not Ask.CONSULTATION and not text and not uploads:
+        what = "advice" if ask is Ask.ADVICE else "report"
+        raise _Refused(FieldError("text", f"Write your {what}, or send it as a file"))
+
+
+def _recorded(
+    ask: Ask, invitation: PortalInvitation, today: date, agrees: bool
+) -> tuple[str, Update, BaseModel, StateQuery]:
+    """The fact the answer is on the case: the workflow, its update and action, and its state query."""
+    case_ref, item = invitation.case_ref, invitation.item
+    if ask is Ask.ADVICE:
+        return (
+            assessment_id(case_ref),
+            AssessmentWorkflow.record_advice,
+            AdviceReceived(on=today, advice_id=item),
+            AssessmentWorkflow.get_state,
+        )
+    if ask is Ask.CONSULTATION:
+        answer = SettingAnswered(on=today, setting_urn=item, agrees=agrees)
+        return assessment_id(case_ref), AssessmentWorkflow.record_setting_response, answer, AssessmentWorkflow.get_state
+    return plan_id(case_ref), PlanWorkflow.receive_review_report, ReportReceived(on=today), PlanWorkflow.get_state

@@ -8,7 +8,8 @@ Monday 11 January 2027: SEND Regs 2014 reg 8(1)). A party's answer is dated the 
 
 import re
 import uuid
-from datetime import date
+from collections.abc import Awaitable
+from datetime import date, timedelta
 
 import httpx
 from sqlmodel import col, select
@@ -18,7 +19,7 @@ from api.auth import SESSION_COOKIE
 from store.db import SessionMaker
 from store.models import AuditEvent, Notification, PortalInvitation
 from tests.conftest import eventually
-from tests.driver import Driver
+from tests.driver import Driver, Officer, PlanOfficer
 from tests.factories import CHILD_FAMILY, CHILD_GIVEN
 from tests.support.fuzzing import row_counts
 from tests.support.server_clock import server_today
@@ -260,4 +261,93 @@ async def test_a_consulted_setting_answers_no_with_its_reasons_and_the_council_s
     assert (consultation["agrees"], consultation["answered_on"]) == (False, (await server_today(env)).isoformat())
     assert case["stage"] == "draft_issued"  # the answer is the setting's; naming a school is still the council's
     [submission] = (await api.get(f"/cases/{officer.case_ref}/submissions")).json()
-    assert (submission["kind"], submission["text"]) == ("consultation_answer", reasons)
+    assert (submission["kind"], submission["text"]) == ("consultation", reasons)
+
+
+async def test_the_invited_adviser_is_reminded_before_the_date_and_chased_after_it_and_no_one_once_answered(
+    api: httpx.AsyncClient, env: WorkflowEnvironment, sessions: SessionMaker
+) -> None:
+    late, prompt = Officer(api, env), Officer(api, env)
+    asked = {}
+    for officer in (late, prompt):
+        await officer.assessing()
+        await officer.act("advice-requests", {"adviser": "educational_psychologist"})
+        asked[officer.case_ref] = await officer.today()
+    due = asked[late.case_ref] + timedelta(weeks=6)  # reg 8(1): six weeks from the request
+    invitation = await invite(api, late.case_ref, "adviser", "educational_psychologist", address("slow"))
+    answered = await invite(api, prompt.case_ref, "adviser", "educational_psychologist", address("quick"))
+    token = await signed_in(api, sessions, prompt.case_ref, answered["link"])
+    form = {"submission_id": await form_id(api, token), "text": "Advice."}
+    assert (await api.post("/portal/request", data=form, headers=as_party(token))).status_code == 303
+
+    await late.wait(weeks=6, days=2)
+
+    async def sent(case_ref: str) -> list[Notification]:
+        async with sessions() as session:
+            rows = await session.exec(
+                select(Notification)
+                .where(Notification.case_ref == case_ref, col(Notification.template).in_(CHASES))
+                .order_by(col(Notification.id))
+            )
+            return list(rows)
+
+    reminder, chase = await eventually(lambda: _two(sent(late.case_ref)))
+    by = f"{due.day} {due:%B %Y}"
+    assert (reminder.template, reminder.recipient_role) == ("portal_reminder", "adviser")
+    assert f"by {by}" in reminder.body and invitation["link"] in reminder.body
+    assert (chase.template, chase.subject) == ("portal_chase", f"Overdue: case {late.case_ref}")
+    assert f"which was due by {by}" in chase.body and invitation["link"] in chase.body
+    assert await sent(prompt.case_ref) == []  # answered: the clock has nothing to remind anyone of
+
+
+CHASES = ("portal_reminder", "portal_chase")
+
+
+async def _two(rows: Awaitable[list[Notification]]) -> list[Notification] | None:
+    found = await rows
+    return found if len(found) == 2 else None
+
+
+async def test_a_setting_sends_the_annual_review_report_once_the_meeting_is_held(
+    api: httpx.AsyncClient, env: WorkflowEnvironment, sessions: SessionMaker
+) -> None:
+    officer = PlanOfficer(api, env)
+    await officer.import_existing(f"REVIEW/{uuid.uuid4().hex[:8]}", issued_days_ago=300)
+    assert (await invite_refused(api, officer.case_ref, "review-1")) == 409  # no review scheduled yet
+    meeting = await officer.today() + timedelta(days=15)
+    await officer.act_on_plan("review-notice", {"meeting_on": meeting.isoformat()})
+    assert (await invite_refused(api, officer.case_ref, "review-2")) == 409  # not this cycle's review
+    invitation = await invite(api, officer.case_ref, "setting", "review-1", address("head"))
+    assert (invitation["due"], invitation["meeting_on"]) == (None, meeting.isoformat())
+    letter = await newest_letter(sessions, officer.case_ref, "portal_invitation")
+    assert f"within 2 weeks of the review meeting on {meeting.day} {meeting:%B %Y}" in letter.body
+
+    token = await signed_in(api, sessions, officer.case_ref, invitation["link"])
+    page = await api.get("/portal/request", headers=as_party(token))
+    assert "The annual review report" in page.text and "Test Plan" in page.text
+    assert f"2 weeks after the review meeting on {meeting.day} {meeting:%B %Y}" in page.text
+    form = {"submission_id": await form_id(api, token), "text": "Attendance 96%; targets in section E met."}
+    early = await api.post("/portal/request", data=form, headers=as_party(token))
+    assert early.status_code == 422 and "govuk-error-summary" in early.text  # the meeting is not held yet
+    assert (await api.get(f"/cases/{officer.case_ref}/submissions")).json() == []
+
+    await officer.act_on_plan("review-advice", {})
+    await officer.wait(days=15)
+    await officer.act_on_plan("review-meeting", {})
+    report = [("files", ("review.pdf", PDF, "application/pdf"))]
+    sent = await api.post("/portal/request", data=form, files=report, headers=as_party(token))
+    assert sent.status_code == 303, sent.text
+    plan = await officer.plan()
+    [line] = [h for h in plan["history"] if h["action"] == "review_report"]
+    assert line["actor"].startswith("setting:") and line["on"] == (await officer.today()).isoformat()
+    [submission] = (await api.get(f"/cases/{officer.case_ref}/submissions")).json()
+    assert (submission["kind"], submission["item"], submission["files"][0]["filename"]) == (
+        "review_report",
+        "review-1",
+        "review.pdf",
+    )
+
+
+async def invite_refused(api: httpx.AsyncClient, case_ref: str, item: str) -> int:
+    body = {"party": "setting", "item": item, "email": address("head")}
+    return (await api.post(f"/cases/{case_ref}/portal-invitations", json=body)).status_code

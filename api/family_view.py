@@ -1,5 +1,5 @@
 """What a family sees of its case beyond where it stands: its own time limits counted down, the advice the council
-asked for and whether it is in, and the draft plan's sections, each with what it is for.
+asked for and whether it is in, the draft plan's sections, each with what it is for, and the letters it was sent.
 
 Time limits and advice come from the read model (case_deadlines), which holds no names: an adviser is named by
 their kind, never as a person. The draft's words come from the plan's text in the database (plan_documents), which
@@ -18,7 +18,8 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from core.workflow_ids import assessment_id
 from statutory.policies import POLICIES
-from store.models import CaseDeadline, PlanDocument
+from store.models import CaseDeadline, Notification, PlanDocument
+from workflows.activity_contracts import Recipient
 from workflows.assessment import ADVICE, DRAFT_COMMENTS, AssessmentWorkflow
 from workflows.assessment_models import AdviserType, AssessmentState, Stage
 
@@ -267,3 +268,39 @@ async def draft_in(session: AsyncSession, state: AssessmentState, today: date) -
             for section, heading, meaning in SECTIONS
         ],
     )
+
+
+class Letter(BaseModel):
+    """A letter the council's case sent the family: built from the case's dates and codes, so it names no one."""
+
+    subject: str
+    body: str = Field(description="The letter's words; they carry its dates (when the case was written to is not)")
+    by_post: bool = Field(description="Recorded as sent on paper at the time (a case entered late)")
+
+
+# Letters to the family that are not the case's: a sign-in code is the family's own, and is not kept once used.
+NOT_CASE_LETTERS = ("portal_sign_in_code",)
+
+
+async def letters_of(session: AsyncSession, case_ref: str) -> list[Letter]:
+    """The case's letters to its parent or young person, newest first."""
+    rows = (
+        await session.exec(
+            select(Notification)
+            .where(
+                Notification.case_ref == case_ref,
+                col(Notification.recipient_role).in_((Recipient.PARENT.value, Recipient.YOUNG_PERSON.value)),
+                col(Notification.template).not_in(NOT_CASE_LETTERS),
+            )
+            .order_by(col(Notification.created_at).desc(), col(Notification.id).desc())
+            .limit(MAX_ROWS)
+        )
+    ).all()
+    return [
+        Letter(
+            subject=row.subject,
+            body=row.body,
+            by_post=row.status == "on_paper",
+        )
+        for row in rows
+    ]

@@ -12,7 +12,7 @@ from datetime import date
 
 from fastapi.responses import HTMLResponse
 
-from api.family_view import AdviceAsked, Window
+from api.family_view import AdviceAsked, Letter, Window
 from api.pages.dashboard import process_label, readable, stage_label
 from api.pages.govuk_assets import ASSETS, STYLESHEET
 from api.pages.layout import PAGE_HEADERS, e, uk_date
@@ -218,6 +218,7 @@ def case_page(
     next_dates: list[Step],
     windows: list[Window],
     advice: list[AdviceAsked],
+    letters: list[Letter],
     *,
     draft_open: bool,
 ) -> HTMLResponse:
@@ -255,9 +256,23 @@ def case_page(
         f'<h1 class="govuk-heading-l">{e(process_label(process))}</h1>'
         f'<dl class="govuk-summary-list">{"".join(rows)}</dl>{draft}'
         f"{_windows(windows)}{_advice(advice)}"
-        f'<h2 class="govuk-heading-m">Dates to come</h2>{dates}'
+        f'<h2 class="govuk-heading-m">Dates to come</h2>{dates}{_letters(letters)}'
     )
     return govuk_page(f"Case {case_ref}", body, signed_in=True)
+
+
+def _letters(letters: list[Letter]) -> str:
+    """Each letter the case sent the family, its words behind its subject (GOV.UK details: no script needed)."""
+    if not letters:
+        return ""
+    items = "".join(
+        '<details class="govuk-details"><summary class="govuk-details__summary">'
+        f'<span class="govuk-details__summary-text">{e(letter.subject)}'
+        f"{' (sent by post)' if letter.by_post else ''}</span></summary>"
+        f'<div class="govuk-details__text">{e(letter.body)}</div></details>'
+        for letter in letters
+    )
+    return f'<h2 class="govuk-heading-m">Letters</h2>{items}'
 
 
 def countdown(days_left: int | None, due: date) -> str:

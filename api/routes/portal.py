@@ -32,7 +32,7 @@ from api.auth import (
     keep_session,
 )
 from api.deps import CaseRef, SessionDep, SettingsDep, TemporalDep, Today, end_read
-from api.family_view import AdviceAsked, DraftPlan, Window, advice_of, draft_of, windows_of
+from api.family_view import AdviceAsked, DraftPlan, Letter, Window, advice_of, draft_of, letters_of, windows_of
 from api.problems import Problem
 from api.routes.sign_in import cross_site, same_origin
 from api.submissions import SUBMISSION_ID, Sent, submit
@@ -90,6 +90,7 @@ class CaseSummary(BaseModel):
     next_dates: list[NextDate] = Field(description=f"The next {MAX_NEXT_DATES} dates still to come, soonest first")
     windows: list[Window] = Field(description="The family's own time limits: open ones counted down, closed ones so")
     advice: list[AdviceAsked] = Field(description="Who the council asked for advice, and whether it is in")
+    letters: list[Letter] = Field(default_factory=list, description="The case's letters to the family, newest first")
 
 
 COMMENTS = "draft_comments"
@@ -201,6 +202,7 @@ async def own_case(session: AsyncSession, user: User, case_ref: str, seen_as: st
     ).all()
     windows = await windows_of(session, case_ref, case.policy, today)
     advice = await advice_of(session, case_ref, today)
+    letters = await letters_of(session, case_ref)
     await audit_personal_data(session, user, case_ref, seen_as)
     return CaseSummary(
         case_ref=case.case_ref,
@@ -216,6 +218,7 @@ async def own_case(session: AsyncSession, user: User, case_ref: str, seen_as: st
         next_dates=[_date(case.policy, d.step, d.due) for d in dates],
         windows=windows,
         advice=advice,
+        letters=letters,
     )
 
 

@@ -192,6 +192,7 @@ def _shown(summary: CaseSummary) -> HTMLResponse:
         [step(d) for d in summary.next_dates],
         summary.windows,
         summary.advice,
+        summary.letters,
         draft_open=(summary.process, summary.stage) == ("assessment", "draft_issued"),
     )
 

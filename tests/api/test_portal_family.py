@@ -321,6 +321,14 @@ async def test_the_familys_windows_count_down_and_close_and_the_advice_is_listed
     ]
     for personal in (CHILD_GIVEN, CHILD_FAMILY, PARENT_NAME, "aediatrician"):
         assert personal not in str(summary)
+    # The case's letters to the family, newest first: the draft's, then the decision to assess.
+    assert [letter["subject"] for letter in summary["letters"]][:1] == ["Your draft EHC plan"]
+    draft_letter = summary["letters"][0]
+    assert (
+        not draft_letter["by_post"]
+        and f"served {served_on:%A} {served_on.day} {served_on:%B %Y}" in draft_letter["body"]
+    )
+    assert all("code" not in letter["subject"].lower() for letter in summary["letters"])
 
     # The window's last day passes unused: closed, never a negative count of days.
     await officer.wait(days=10)

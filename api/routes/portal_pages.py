@@ -48,6 +48,7 @@ from api.routes.portal import (
 )
 from api.routes.sign_in import cross_site, same_origin
 from api.submissions import SUBMISSION_USED, new_submission_id
+from core.config import Settings
 from intake import portal_codes
 from intake.fields import EMAIL
 
@@ -117,9 +118,14 @@ def _email_error(email: str) -> pages.FieldError | None:
     return None
 
 
+def oidc_label(settings: Settings) -> str | None:
+    """The identity provider's button on the email form, where one is configured (api/routes/portal_oidc.py)."""
+    return settings.portal_oidc_label if settings.portal_oidc_issuer else None
+
+
 @router.get(pages.PORTAL, response_class=HTMLResponse)
-async def email_page() -> HTMLResponse:
-    return pages.email_form()
+async def email_page(settings: SettingsDep) -> HTMLResponse:
+    return pages.email_form(oidc_label=oidc_label(settings))
 
 
 @router.post(pages.PORTAL, response_class=HTMLResponse)
@@ -127,7 +133,7 @@ async def ask_for_code_page(request: Request, settings: SettingsDep, background:
     """The code form, the same whatever the address; a code goes only to a family's, after the answer."""
     email = (await _form(request)).get("email", "")
     if error := _email_error(email):
-        return pages.email_form(email[:MAX_EMAIL], error, 422)
+        return pages.email_form(email[:MAX_EMAIL], error, 422, oidc_label=oidc_label(settings))
     sessions = request.app.state.sessions
     notifier = portal_codes.notifier_for(sessions, settings)
     background.add_task(portal_codes.issue_code, sessions, notifier, portal_key(settings), email, datetime.now(UTC))
@@ -140,7 +146,7 @@ async def sign_in_page(request: Request, session: SessionDep, settings: Settings
     form = await _form(request)
     email, code = form.get("email", ""), form.get("code", "")
     if error := _email_error(email):
-        return pages.email_form(email[:MAX_EMAIL], error, 422)
+        return pages.email_form(email[:MAX_EMAIL], error, 422, oidc_label=oidc_label(settings))
     if not code:
         return pages.code_form(email, pages.FieldError("code", NO_CODE), 422)
     if not re.fullmatch(CODE_PATTERN, code):

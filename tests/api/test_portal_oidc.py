@@ -18,8 +18,6 @@ import httpx
 import jwt
 import pytest
 import pytest_asyncio
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 from pydantic import SecretStr
 from sqlmodel import select
 from temporalio.testing import WorkflowEnvironment
@@ -34,20 +32,12 @@ from store.models import AuditEvent
 from tests.factories import PARENT_NAME, TEST_SECRET, case_request
 from tests.support.json_logs import json_logs_at
 from tests.support.live_server import bound, serve
-from tests.support.oidc_provider import Account, Provider
+from tests.support.oidc_provider import CLIENT_ID, CLIENT_KEY, Account, Provider, client_private_pem
 from tests.support.server_clock import server_today
 
-CLIENT_ID = "test-client-229pcVGuHP1lXX37T7Wfbr5SIgm"
-CLIENT_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 PORTAL = "http://test"
 CALLBACK = f"{PORTAL}/portal/sign-in/oidc/callback"
 NOT_CONFIRMED = "We could not confirm your sign-in with GOV.UK One Login."
-
-
-def private_pem() -> str:
-    return CLIENT_KEY.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
 
 
 @pytest.fixture
@@ -71,7 +61,7 @@ def oidc_settings(settings: Settings, provider: Provider) -> Settings:
             "portal_url": PORTAL,
             "portal_oidc_issuer": provider.issuer,
             "portal_oidc_client_id": CLIENT_ID,
-            "portal_oidc_private_key": SecretStr(private_pem()),
+            "portal_oidc_private_key": SecretStr(client_private_pem()),
             "portal_oidc_vtr": "Cl.Cm",
             "portal_oidc_ui_locales": "en",
         }

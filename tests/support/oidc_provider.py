@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import unquote_plus, urlencode
 
 import jwt
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -31,6 +32,17 @@ from starlette.routing import Route
 
 CLIENT_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 VOT = "Cl.Cm"
+# The service's registration with the provider: its client id, and the key pair of its client assertions (RSA,
+# as GOV.UK One Login's guide makes one), whose public half the provider holds.
+CLIENT_ID = "test-client-229pcVGuHP1lXX37T7Wfbr5SIgm"
+CLIENT_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def client_private_pem() -> str:
+    """The private key as an operator sets PORTAL_OIDC_PRIVATE_KEY."""
+    return CLIENT_KEY.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
 
 
 @dataclass

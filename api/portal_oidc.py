@@ -305,6 +305,21 @@ class Provider:
         url = f"{metadata.authorization_endpoint}{joiner}{urlencode(params, quote_via=quote)}"
         return Started(url, state, nonce, verifier)
 
+    async def logout_url(self, id_token: str, back_to: str) -> str | None:
+        """Where to send the browser to end its session with the provider too (GOV.UK One Login's /logout, with
+        the id_token as the hint and `back_to`, registered with it, as where to come back); None if the provider
+        has no end_session_endpoint or cannot be reached."""
+        try:
+            async with self.client() as client:
+                endpoint = (await self.metadata(client)).end_session_endpoint
+        except SignInFailed:
+            return None
+        if endpoint is None:
+            return None
+        params = {"id_token_hint": id_token, "post_logout_redirect_uri": back_to}
+        joiner = "&" if "?" in endpoint else "?"
+        return f"{endpoint}{joiner}{urlencode(params, quote_via=quote)}"
+
     async def identity(self, code: str, nonce: str, verifier: str | None) -> Identity:
         """Trade the code for tokens, verify the id_token, read the verified address: GOV.UK One Login's "Make a
         request to the /token endpoint", "Validate your ID token" and "Make a request to the /userinfo endpoint"."""

@@ -54,3 +54,15 @@ def unavailable() -> HTMLResponse:
         f'<p class="govuk-body"><a class="govuk-link" href="{PORTAL}">Sign in with a code sent to your email</a></p>'
     )
     return govuk_page("Not available", body, status_code=404)
+
+
+def signing_out(logout_url: str, name: str) -> HTMLResponse:
+    """Signed out here, and on to the provider to end its session too, by a refresh: the sign-out form's answer
+    may not redirect to another site (the pages' form-action policy is 'self'), and a family on a shared computer
+    must not stay signed in to the provider."""
+    refresh = f'<meta http-equiv="refresh" content="0; url={e(logout_url)}">'
+    body = (
+        '<h1 class="govuk-heading-l">You have signed out</h1>'
+        f'<p class="govuk-body"><a class="govuk-link" href="{e(logout_url)}">Sign out of {e(name)} too</a></p>'
+    )
+    return govuk_page("You have signed out", body, head=refresh)

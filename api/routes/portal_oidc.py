@@ -20,10 +20,11 @@ import structlog
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from api.auth import MAX_FAMILY_TOKEN_LIFETIME, forget_session
 from api.deps import SessionDep, SettingsDep
 from api.pages import portal as pages
 from api.pages import portal_oidc as oidc_pages
-from api.portal_oidc import CALLBACK_PATH, Provider, SignInFailed, Started
+from api.portal_oidc import CALLBACK_PATH, Identity, Provider, SignInFailed, Started
 from api.routes.portal import keep_family_session, portal_key
 from core.config import Settings
 from intake import portal_codes
@@ -33,6 +34,10 @@ log = structlog.get_logger(__name__)
 router = APIRouter(tags=["portal pages"], include_in_schema=False)
 
 STARTED_COOKIE = "ehcp_oidc"
+# The provider's id_token, kept for signing out of the provider too (its /logout wants it as a hint): sent with the
+# portal's sign-out form alone, for as long as the session.
+LOGOUT_COOKIE = "ehcp_oidc_logout"
+MAX_ID_TOKEN = 3800  # a cookie holds 4,096 bytes, name and attributes included
 # The cookie's own audience: it cannot pass for a session token (api/auth.py wants AUTH_AUDIENCE), nor one for it.
 STARTED_AUDIENCE = "ehcp-portal-oidc"
 STARTED_LIFETIME = timedelta(minutes=10)
@@ -181,18 +186,48 @@ async def finish_sign_in(request: Request, session: SessionDep, settings: Settin
         log.info("portal oidc sign-in failed", reason=failed.reason)
         answer = _refused(settings, failed.reason)
     else:
-        answer = await _sign_in(request, session, settings, identity.email)
+        answer = await _sign_in(request, session, settings, identity)
     _forget_started(answer, request)
     return answer
 
 
-async def _sign_in(request: Request, session: SessionDep, settings: Settings, email: str) -> HTMLResponse:
-    family = await portal_codes.family_of(session, portal_key(settings), email)
+async def signed_out_of_provider(request: Request, settings: Settings) -> Response:
+    """The portal's sign-out: the session forgotten, and for a family that came through the provider, on to the
+    provider's own sign-out (back to the email form after); otherwise straight to the email form."""
+    provider = _provider(request)
+    id_token = request.cookies.get(LOGOUT_COOKIE, "")
+    where = None
+    if provider is not None and 0 < len(id_token) <= MAX_ID_TOKEN:
+        where = await provider.logout_url(id_token, f"{settings.portal_url.rstrip('/')}{pages.PORTAL}")
+    answer: Response = (
+        oidc_pages.signing_out(where, settings.portal_oidc_name)
+        if where
+        else RedirectResponse(pages.PORTAL, status_code=303, headers=pages.PORTAL_HEADERS)
+    )
+    forget_session(answer, request)
+    answer.delete_cookie(
+        LOGOUT_COOKIE, path=pages.SIGN_OUT, secure=request.url.scheme == "https", httponly=True, samesite="strict"
+    )
+    return answer
+
+
+async def _sign_in(request: Request, session: SessionDep, settings: Settings, identity: Identity) -> HTMLResponse:
+    family = await portal_codes.family_of(session, portal_key(settings), identity.email)
     if not family.case_refs:
         log.info("portal oidc sign-in for an address on no case")
-        return oidc_pages.no_case(email, settings.portal_oidc_name)
+        return oidc_pages.no_case(identity.email, settings.portal_oidc_name)
     await portal_codes.record_sign_in(session, family, settings.portal_oidc_name, datetime.now(UTC))
     target = pages.case_page_href(family.case_refs[0]) if len(family.case_refs) == 1 else pages.YOUR_CASES
     answer = oidc_pages.signed_in(target)
     keep_family_session(answer, request, settings, family)
+    if len(identity.id_token) <= MAX_ID_TOKEN:
+        answer.set_cookie(
+            LOGOUT_COOKIE,
+            identity.id_token,
+            max_age=int(MAX_FAMILY_TOKEN_LIFETIME.total_seconds()),
+            path=pages.SIGN_OUT,
+            secure=request.url.scheme == "https",
+            httponly=True,
+            samesite="strict",
+        )
     return answer

@@ -19,12 +19,12 @@ from typing import Annotated
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.client import Client
 
-from api.auth import Role, User, forget_session
+from api.auth import Role, User
 from api.deps import CaseRef, SessionDep, SettingsDep, TemporalDep, Today
 from api.pages import portal as pages
 from api.pages import portal_draft
@@ -46,6 +46,7 @@ from api.routes.portal import (
     portal_key,
     send_comments,
 )
+from api.routes.portal_oidc import signed_out_of_provider
 from api.routes.sign_in import cross_site, same_origin
 from api.submissions import SUBMISSION_USED, new_submission_id
 from core.config import Settings
@@ -160,13 +161,11 @@ async def sign_in_page(request: Request, session: SessionDep, settings: Settings
     return answer
 
 
-@router.post(pages.SIGN_OUT)
-async def sign_out_page(request: Request) -> RedirectResponse:
+@router.post(pages.SIGN_OUT, response_model=None)
+async def sign_out_page(request: Request, settings: SettingsDep) -> Response:
     if not same_origin(request):
         raise cross_site()
-    answer = RedirectResponse(pages.PORTAL, status_code=303, headers=pages.PORTAL_HEADERS)
-    forget_session(answer, request)
-    return answer
+    return await signed_out_of_provider(request, settings)
 
 
 @router.get(pages.YOUR_CASES, response_class=HTMLResponse)

@@ -24,7 +24,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from api.auth import SESSION_COOKIE
 from api.main import create_app
-from api.routes.portal_oidc import STARTED_COOKIE
+from api.routes.portal_oidc import LOGOUT_COOKIE, STARTED_COOKIE
 from core.config import Settings
 from intake.portal_codes import email_digest
 from store.db import SessionMaker
@@ -207,6 +207,36 @@ async def test_a_family_signs_in_through_the_provider_and_reads_its_one_case(
     code = parse_qs(urlsplit(callback).query)["code"][0]
     for secret in (email, email.upper(), provider.account.sub, code, asked["state"], asked["nonce"]):
         assert secret not in logs
+
+
+async def test_signing_out_ends_the_providers_session_too(
+    api: httpx.AsyncClient, portal: httpx.AsyncClient, provider: Provider, env: WorkflowEnvironment
+) -> None:
+    email = address()
+    case_ref = await open_case(api, env, email)
+    provider.account = Account(email)
+    answer, _ = await signed_in_through(portal)
+    (kept,) = [c for c in answer.headers.get_list("set-cookie") if c.startswith(f"{LOGOUT_COOKIE}=")]
+    assert all(part in kept for part in ("HttpOnly", "SameSite=strict", "Path=/portal/sign-out", "Max-Age=7200"))
+    id_token = kept.split(";")[0].removeprefix(f"{LOGOUT_COOKIE}=")
+
+    out = await portal.post("/portal/sign-out")
+    assert out.status_code == 200, out.text
+    assert "You have signed out" in out.text
+    (logout_url,) = re.findall(r'<meta http-equiv="refresh" content="0; url=([^"]+)">', out.text)
+    logout_url = logout_url.replace("&amp;", "&")
+    assert logout_url.startswith(provider.url("/logout?"))
+    asked = {key: values[0] for key, values in parse_qs(urlsplit(logout_url).query).items()}
+    assert asked == {"id_token_hint": id_token, "post_logout_redirect_uri": f"{PORTAL}/portal"}
+    gone = out.headers.get_list("set-cookie")
+    assert any(c.startswith(f'{SESSION_COOKIE}=""') and "Max-Age=0" in c for c in gone)
+    assert any(c.startswith(f'{LOGOUT_COOKIE}=""') and "Max-Age=0" in c for c in gone)
+    assert (await portal.get(f"/portal/cases/{case_ref}/page")).headers["location"] == "/portal"
+
+    async with httpx.AsyncClient() as browser:
+        back = await browser.get(logout_url)
+    assert (back.status_code, back.headers["location"]) == (302, f"{PORTAL}/portal")
+    assert provider.logouts == [provider.account.sub]
 
 
 async def test_an_address_on_several_cases_goes_to_the_list_of_them(

@@ -106,7 +106,9 @@ async def test_a_family_signs_in_with_gov_uk_one_login_on_a_phone(
     assert STARTED_COOKIE not in cookies
     assert email not in await page.locator("main").inner_text()
     await check(page, tmp_path, "case-page-after-one-login")
+    # Signing out ends the provider's session too (a shared computer), and comes back to the email form.
     await signed_out(page, context, f"{base}/portal", f"{base}/portal/cases/{ours}/page")
+    assert provider.logouts == [provider.account.sub]
 
     # The provider's refusal: our words, a way to try again and the code instead.
     provider.error = "access_denied"

@@ -77,6 +77,8 @@ class Provider:
     ) -> None:
         self.client_id = client_id
         self.redirect_uri = redirect_uri
+        # Where a sign-out may come back to: the service's email form, as it registers it.
+        self.post_logout_redirect_uri = redirect_uri.replace("/portal/sign-in/oidc/callback", "/portal")
         self.client_key = client_key
         self.client_secret = client_secret
         self.consent_page = consent_page
@@ -88,6 +90,7 @@ class Provider:
         self.spoil: str | None = None
         self.authorize_params: list[dict[str, str]] = []
         self.token_outcomes: list[str] = []
+        self.logouts: list[str] = []
         self.fetches: Counter[str] = Counter()
         self._grants: dict[str, Grant] = {}
         self._pending: dict[str, dict[str, str]] = {}
@@ -101,6 +104,7 @@ class Provider:
                 Route("/authorize/continue", self.proceed, methods=["POST"]),
                 Route("/token", self.token, methods=["POST"]),
                 Route("/userinfo", self.userinfo),
+                Route("/logout", self.logout),
             ]
         )
 
@@ -118,6 +122,7 @@ class Provider:
                 "token_endpoint": self.url("/token"),
                 "userinfo_endpoint": self.url("/userinfo"),
                 "jwks_uri": self.url("/jwks"),
+                "end_session_endpoint": self.url("/logout"),
                 "scopes_supported": ["openid", "email", "phone"],
                 "response_types_supported": ["code"],
                 "code_challenge_methods_supported": ["S256"],
@@ -294,6 +299,25 @@ class Provider:
         if account is None:
             return Response(status_code=401, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
         return JSONResponse({"sub": account.sub, "email": account.email, "email_verified": account.verified})
+
+    async def logout(self, request: Request) -> Response:
+        """End the user's session: back to the service only with an id_token of ours as the hint and the address
+        the service registered, as GOV.UK One Login's /logout; its own page otherwise."""
+        hint, back = request.query_params.get("id_token_hint", ""), request.query_params.get("post_logout_redirect_uri")
+        try:
+            claims = jwt.decode(
+                hint,
+                self.signing_key.public_key(),
+                algorithms=["ES256"],
+                audience=self.client_id,
+                options={"verify_exp": False},
+            )
+        except jwt.PyJWTError:
+            return HTMLResponse("<!DOCTYPE html><title>Signed out</title><p>You have signed out.</p>")
+        self.logouts.append(claims["sub"])
+        if back != self.post_logout_redirect_uri:
+            return HTMLResponse("<!DOCTYPE html><title>Signed out</title><p>You have signed out.</p>")
+        return RedirectResponse(back, status_code=302)
 
 
 def _challenge(verifier: str) -> str:

@@ -14,6 +14,7 @@ from temporalio.client import Client
 from api import limits, problems
 from api.deps import Clock, real_time
 from api.pages import api_docs, govuk_assets
+from api.portal_oidc import Provider
 from api.routes import (
     assessment,
     cases,
@@ -25,6 +26,7 @@ from api.routes import (
     plans,
     portal,
     portal_invitations,
+    portal_oidc,
     portal_pages,
     portal_requests,
     redress,
@@ -84,6 +86,8 @@ def create_app(
         redoc_url=None,
     )
     app.state.payload_codec = payload_codec
+    # Families' sign-in through an identity provider, where one is configured (refused at start if half configured).
+    app.state.portal_oidc = Provider(settings) if settings.portal_oidc_issuer else None
     app.state.clock = clock
     problems.install(app)
     limits.install(app)
@@ -101,6 +105,7 @@ def create_app(
     app.include_router(sign_in.router)
     app.include_router(portal.router)
     app.include_router(portal_pages.router)
+    app.include_router(portal_oidc.router)
     app.include_router(portal_invitations.router)
     app.include_router(portal_requests.router)
     govuk_assets.install(app, settings)

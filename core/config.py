@@ -7,6 +7,7 @@ with the embedded defaults and in a cluster with PostgreSQL and a real Temporal 
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -14,6 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 # Secrets for one machine, made by `python -m cli.init_local` (which `make run` calls); git-ignored.
 LOCAL_ENV = PROJECT_ROOT / "data" / "local.env"
+LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
 class Settings(BaseSettings):
@@ -73,6 +75,31 @@ class Settings(BaseSettings):
         default="http://127.0.0.1:8000", pattern=r"^https?://[A-Za-z0-9.\-\[\]:]+(/[A-Za-z0-9._~/-]*)?$"
     )
 
+    # Families may also sign in through an OpenID Connect provider, GOV.UK One Login in mind (api/portal_oidc.py,
+    # docs/portal.md "Signing in with GOV.UK One Login"): off while no issuer is set. The issuer is the provider's
+    # Issuer Identifier, its discovery document at {issuer}/.well-known/openid-configuration; https, but for a
+    # provider on this machine. The redirect URI to register with it is {PORTAL_URL}/portal/sign-in/oidc/callback.
+    portal_oidc_issuer: str | None = Field(default=None, max_length=200, pattern=r"^https?://[^\s?#]+$")
+    portal_oidc_client_id: str = Field(default="", max_length=200)
+    # GOV.UK One Login takes private_key_jwt: a client assertion signed with this private key (PEM, RSA for RS256
+    # or EC P-256 for ES256), whose public key the provider holds; `portal_oidc_key_id` names it (the JWT's kid)
+    # when the provider reads the client's keys from a JWKS. Other providers: a client secret, sent as HTTP Basic
+    # (client_secret_basic) or in the form (client_secret_post).
+    portal_oidc_client_auth: Literal["private_key_jwt", "client_secret_basic", "client_secret_post"] = "private_key_jwt"
+    portal_oidc_private_key: SecretStr | None = None
+    portal_oidc_key_id: str = Field(default="", max_length=200)
+    portal_oidc_client_secret: SecretStr | None = None
+    # Space-separated, `openid` among them; `email` is what finds the family's cases.
+    portal_oidc_scopes: str = Field(default="openid email", max_length=200, pattern=r"^[\x21-\x7e]+( [\x21-\x7e]+)*$")
+    # GOV.UK One Login's Vector of Trust (`vtr`), e.g. Cl.Cm (two factors, its default); when set, it is asked for
+    # and the id_token's `vot` must be it. Empty for a provider that knows no vectors of trust.
+    portal_oidc_vtr: str = Field(default="", max_length=20, pattern=r"^$|^[A-Za-z0-9]+(\.[A-Za-z0-9]+)*$")
+    # The provider's pages in this language (`ui_locales`: GOV.UK One Login takes en or cy); empty sends none.
+    portal_oidc_ui_locales: str = Field(default="", max_length=20, pattern=r"^$|^[a-z]{2}(-[A-Z]{2})?$")
+    # What families read: the provider's name in messages and the audit trail, and the sign-in button's words.
+    portal_oidc_name: str = Field(default="GOV.UK One Login", min_length=1, max_length=60)
+    portal_oidc_label: str = Field(default="Sign in with GOV.UK One Login", min_length=1, max_length=60)
+
     log_level: str = "INFO"
     log_format: str = Field(default="json", pattern="^(json|console)$")
 
@@ -82,6 +109,21 @@ class Settings(BaseSettings):
     # the outbox table for the LA's own mail room.
     notify_api_key: str | None = None
     notify_email_template_id: str = ""
+
+    @field_validator("portal_oidc_issuer")
+    @classmethod
+    def issuer_over_https(cls, issuer: str | None) -> str | None:
+        """Codes, tokens and the family's address travel to and from the issuer: in clear only on this machine."""
+        if issuer is not None and urlsplit(issuer).scheme != "https" and urlsplit(issuer).hostname not in LOOPBACK:
+            raise ValueError("the OIDC issuer must be https:// (http:// only for a provider on this machine)")
+        return issuer
+
+    @field_validator("portal_oidc_scopes")
+    @classmethod
+    def openid_scope(cls, scopes: str) -> str:
+        if "openid" not in scopes.split(" "):
+            raise ValueError("the OIDC scopes must include openid")
+        return scopes
 
     @field_validator("database_url")
     @classmethod

@@ -118,5 +118,5 @@ def configure_logging(level: str = "INFO", fmt: str = "json", stream: TextIO | N
 
     workflow.logger.workflow_info_on_message = False
     activity.logger.activity_info_on_message = False
-    for noisy in ("httpx", "uvicorn.access", "aiosqlite", "sqlalchemy.engine"):
+    for noisy in ("httpx", "httpcore", "uvicorn.access", "aiosqlite", "sqlalchemy.engine"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

@@ -252,6 +252,12 @@ async def _checked(
     if letter is not None:
         letter.body = USED_LETTER
         session.add(letter)
-    _audit(session, party, "portal_signed_in", "signed in to the portal with a one-time code", now)
-    await session.commit()
+    await record_sign_in(session, party, "a one-time code", now)
     return party
+
+
+async def record_sign_in(session: AsyncSession, party: Party, method: str, now: datetime) -> None:
+    """The sign-in in the audit trail of each of the party's cases, the method named (a one-time code, or the
+    identity provider the family came through: api/routes/portal_oidc.py)."""
+    _audit(session, party, "portal_signed_in", f"signed in to the portal with {method}", now)
+    await session.commit()

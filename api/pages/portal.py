@@ -22,6 +22,7 @@ CODE = "/portal/code"
 SIGN_OUT = "/portal/sign-out"
 YOUR_CASES = "/portal/your-cases"
 DRAFT_PAGE = "/portal/cases/{case_ref}/draft/page"
+OIDC_START = "/portal/sign-in/oidc"
 SERVICE = "Your child's SEND case"
 # The staff pages' headers, with GOV.UK Frontend's stylesheet and fonts allowed from the API itself.
 PORTAL_HEADERS = {
@@ -59,6 +60,7 @@ def govuk_page(
     status_code: int = 200,
     service: str = SERVICE,
     home: str = PORTAL,
+    head: str = "",
 ) -> HTMLResponse:
     """A page in the GOV.UK template; a page showing an error says so first in its title, as screen readers
     announce it."""
@@ -75,7 +77,7 @@ def govuk_page(
         '<meta name="theme-color" content="#1d70b8">'
         f'<link rel="icon" sizes="48x48" href="{ASSETS}/images/favicon.ico">'
         f'<link rel="icon" sizes="any" href="{ASSETS}/images/favicon.svg" type="image/svg+xml">'
-        f'<link rel="stylesheet" href="{STYLESHEET}"></head>'
+        f'<link rel="stylesheet" href="{STYLESHEET}">{head}</head>'
         '<body class="govuk-template__body">'
         '<a href="#main-content" class="govuk-skip-link">Skip to main content</a>'
         '<header class="govuk-template__header"><div class="govuk-generic-header">'
@@ -139,7 +141,10 @@ def field(
     )
 
 
-def email_form(email: str = "", error: FieldError | None = None, status_code: int = 200) -> HTMLResponse:
+def email_form(
+    email: str = "", error: FieldError | None = None, status_code: int = 200, *, oidc_label: str | None = None
+) -> HTMLResponse:
+    """The address to send a code to; and, where an identity provider is configured, its button instead."""
     label = (
         '<h1 class="govuk-label-wrapper"><label class="govuk-label govuk-label--l" for="email">'
         "What is your email address?</label></h1>"
@@ -155,9 +160,23 @@ def email_form(email: str = "", error: FieldError | None = None, status_code: in
             attributes='type="email" spellcheck="false" autocomplete="email"',
             value=email,
         )
-        + '<button type="submit" class="govuk-button">Continue</button></form></div></div>'
+        + '<button type="submit" class="govuk-button">Continue</button></form>'
+        + (_oidc_option(oidc_label) if oidc_label else "")
+        + "</div></div>"
     )
     return govuk_page("Sign in", body, errors=[error] if error else [], status_code=status_code)
+
+
+def _oidc_option(label: str) -> str:
+    """A GOV.UK button that is a link (a GET the browser follows to the provider: no form, so the pages'
+    form-action policy has nothing to refuse)."""
+    return (
+        '<h2 class="govuk-heading-m">Or sign in without a code</h2>'
+        '<p class="govuk-body">If you have an account with the email address your council has for you, you can use '
+        "it instead.</p>"
+        f'<a href="{OIDC_START}" role="button" draggable="false" class="govuk-button govuk-button--secondary" '
+        f'data-module="govuk-button">{e(label)}</a>'
+    )
 
 
 def code_form(email: str, error: FieldError | None = None, status_code: int = 200) -> HTMLResponse:

@@ -19,12 +19,12 @@ from typing import Annotated
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.client import Client
 
-from api.auth import Role, User, forget_session
+from api.auth import Role, User
 from api.deps import CaseRef, SessionDep, SettingsDep, TemporalDep, Today
 from api.pages import portal as pages
 from api.pages import portal_draft
@@ -46,8 +46,10 @@ from api.routes.portal import (
     portal_key,
     send_comments,
 )
+from api.routes.portal_oidc import signed_out_of_provider
 from api.routes.sign_in import cross_site, same_origin
 from api.submissions import SUBMISSION_USED, new_submission_id
+from core.config import Settings
 from intake import portal_codes
 from intake.fields import EMAIL
 
@@ -117,9 +119,14 @@ def _email_error(email: str) -> pages.FieldError | None:
     return None
 
 
+def oidc_label(settings: Settings) -> str | None:
+    """The identity provider's button on the email form, where one is configured (api/routes/portal_oidc.py)."""
+    return settings.portal_oidc_label if settings.portal_oidc_issuer else None
+
+
 @router.get(pages.PORTAL, response_class=HTMLResponse)
-async def email_page() -> HTMLResponse:
-    return pages.email_form()
+async def email_page(settings: SettingsDep) -> HTMLResponse:
+    return pages.email_form(oidc_label=oidc_label(settings))
 
 
 @router.post(pages.PORTAL, response_class=HTMLResponse)
@@ -127,7 +134,7 @@ async def ask_for_code_page(request: Request, settings: SettingsDep, background:
     """The code form, the same whatever the address; a code goes only to a family's, after the answer."""
     email = (await _form(request)).get("email", "")
     if error := _email_error(email):
-        return pages.email_form(email[:MAX_EMAIL], error, 422)
+        return pages.email_form(email[:MAX_EMAIL], error, 422, oidc_label=oidc_label(settings))
     sessions = request.app.state.sessions
     notifier = portal_codes.notifier_for(sessions, settings)
     background.add_task(portal_codes.issue_code, sessions, notifier, portal_key(settings), email, datetime.now(UTC))
@@ -140,7 +147,7 @@ async def sign_in_page(request: Request, session: SessionDep, settings: Settings
     form = await _form(request)
     email, code = form.get("email", ""), form.get("code", "")
     if error := _email_error(email):
-        return pages.email_form(email[:MAX_EMAIL], error, 422)
+        return pages.email_form(email[:MAX_EMAIL], error, 422, oidc_label=oidc_label(settings))
     if not code:
         return pages.code_form(email, pages.FieldError("code", NO_CODE), 422)
     if not re.fullmatch(CODE_PATTERN, code):
@@ -154,13 +161,11 @@ async def sign_in_page(request: Request, session: SessionDep, settings: Settings
     return answer
 
 
-@router.post(pages.SIGN_OUT)
-async def sign_out_page(request: Request) -> RedirectResponse:
+@router.post(pages.SIGN_OUT, response_model=None)
+async def sign_out_page(request: Request, settings: SettingsDep) -> Response:
     if not same_origin(request):
         raise cross_site()
-    answer = RedirectResponse(pages.PORTAL, status_code=303, headers=pages.PORTAL_HEADERS)
-    forget_session(answer, request)
-    return answer
+    return await signed_out_of_provider(request, settings)
 
 
 @router.get(pages.YOUR_CASES, response_class=HTMLResponse)

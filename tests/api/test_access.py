@@ -27,7 +27,7 @@ from tests.factories import CHILD_GIVEN, bearer, case_request
 from tests.support.server_clock import server_today
 
 # Reachable without a token: liveness and readiness probes, the API's own docs, the browser sign-in, and a
-# family's sign-in with a one-time code, as JSON and as pages.
+# family's sign-in with a one-time code, as JSON and as pages, or through an identity provider.
 PUBLIC_PATHS = {
     "/health",
     "/health/live",
@@ -43,6 +43,9 @@ PUBLIC_PATHS = {
     "/portal",
     "/portal/code",
     "/portal/sign-out",
+    # A family's sign-in through an identity provider (GOV.UK One Login): sent there, and back with its answer.
+    "/portal/sign-in/oidc",
+    "/portal/sign-in/oidc/callback",
     # An invitation's link, the code it sends and the sign-in with it: the link is not a key (docs/portal.md).
     "/portal/requests/{invitation_id}",
     "/portal/requests/{invitation_id}/code",

@@ -11,14 +11,21 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import uvicorn
-from fastapi import FastAPI
+from starlette.types import ASGIApp
+
+
+def bound() -> socket.socket:
+    """A socket on a free loopback port, held so that no other process takes the port."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    return sock
 
 
 @asynccontextmanager
-async def serve(app: FastAPI) -> AsyncIterator[str]:
-    """Serve `app` (its lifespan included) until the block ends; yields the base URL."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
+async def serve(app: ASGIApp, sock: socket.socket | None = None) -> AsyncIterator[str]:
+    """Serve `app` (its lifespan included) until the block ends; yields the base URL. `sock` is a socket bound
+    by the caller (see bound()), for an app that must know its own address before it is served."""
+    sock = sock or bound()
     port = sock.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(app, lifespan="on", log_level="warning", access_log=False))
     task = asyncio.create_task(server.serve(sockets=[sock]))

@@ -15,9 +15,10 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio import activity
 
-from intake import portal_invitations
+from activities import portal_chases
 from store.db import SessionMaker
 from store.models import Case, CaseDeadline, Contact, Notification
+from store.portal_invitations import invitation_for
 from store.upsert import upsert
 from workflows.activity_contracts import SEND_NOTIFICATION, NotificationRequest, Recipient
 
@@ -57,17 +58,17 @@ class Notifier:
 
     async def _chase(self, request: NotificationRequest) -> None:
         """The officer's reminder or breach notice about an advice request or a consultation the portal invited
-        someone to answer goes to them too, as a reminder or a chase with their link (intake/portal_invitations.py):
+        someone to answer goes to them too, as a reminder or a chase with their link (activities/portal_chases.py):
         the same moments the clock already keeps, and once each, keyed by the officer's notice."""
-        found = portal_invitations.chased(request)
+        found = portal_chases.chased(request)
         if found is None:
             return
         async with self.sessions() as session:
-            invitation = await portal_invitations.invitation_for(session, request.case_ref, *found.item)
+            invitation = await invitation_for(session, request.case_ref, *found.item)
             deadline = await session.get(CaseDeadline, (request.case_ref, found.deadline_key))
         if invitation is None or deadline is None or deadline.done_on is not None:
             return
-        chase = portal_invitations.chase(invitation, deadline.due, found.late, self.portal_url, request)
+        chase = portal_chases.chase(invitation, deadline.due, found.late, self.portal_url, request)
         await self.send_to(invitation.email, chase)
 
     async def send_to(self, email: str, request: NotificationRequest) -> None:

@@ -8,118 +8,19 @@ forwarded, logged or guessed opens nothing. A new invitation for the same reques
 stops working, and codes go to the new address only.
 """
 
-import re
 import secrets
 import uuid
-from dataclasses import dataclass
 from datetime import date, datetime
-from enum import StrEnum
 
-from sqlmodel import col, delete, select
+from sqlmodel import col, delete
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from statutory.policies import POLICIES
 from store.models import AuditEvent, PortalInvitation
+from store.portal_invitations import STEP, Ask, InvitedParty, ask_of, link
 from workflows.activity_contracts import NotificationRequest, Recipient
 
 TEMPLATE = "portal_invitation"
-REQUESTS_PATH = "/portal/requests"
-
-
-class InvitedParty(StrEnum):
-    ADVISER = "adviser"
-    SETTING = "setting"
-
-
-class Ask(StrEnum):
-    """What an invitation asks for, told by its party and item."""
-
-    ADVICE = "advice"  # an adviser's (SEND Regs 2014 reg 6(1)); their 6 weeks (reg 8(1)); item: the advice id
-    CONSULTATION = "consultation"  # a setting's answer on being named (CFA 2014 s.39, s.40); item: its URN
-    REVIEW_REPORT = "review_report"  # a setting's report of a plan's annual review (reg 20); item: "review-<cycle>"
-
-
-REVIEW_ITEM = re.compile(r"^review-(?P<cycle>[0-9]{1,3})$")
-# The rule (statutory/policies.py) that sets each answer's date, and the case's deadline key it keeps it under.
-STEP = {
-    Ask.ADVICE: "assessment.advice",
-    Ask.CONSULTATION: "assessment.setting_response",
-    Ask.REVIEW_REPORT: "review.report",
-}
-
-
-def ask_of(party: InvitedParty, item: str) -> Ask:
-    if party is InvitedParty.ADVISER:
-        return Ask.ADVICE
-    return Ask.REVIEW_REPORT if REVIEW_ITEM.match(item) else Ask.CONSULTATION
-
-
-def review_item(cycle: int) -> str:
-    return f"review-{cycle}"
-
-
-@dataclass(frozen=True)
-class Chased:
-    """An officer's notice about a date an invited party's answer is due by."""
-
-    item: tuple[InvitedParty, str]
-    deadline_key: str  # the case's deadline, e.g. "assessment.advice:educational_psychologist"
-    late: bool  # the breach notice (the date has passed), not the reminder before it
-
-
-# The key of an officer's reminder or breach notice (workflows/case_base.py notify and _about):
-# "{workflow id}:{deadline key}:{reminder|breach}:officer": an assessment's advice or consultation (a plan's
-# consultations are not invited through the portal: the same setting consulted again on an amendment is not
-# chased on the old link), or a plan's review report, whose key names its cycle.
-NOTICE_KEY = re.compile(
-    r"^(assessment-[A-Za-z0-9-]+:(?P<step>assessment\.advice|assessment\.setting_response):(?P<item>[a-z0-9_-]{1,32})"
-    r"|plan-[A-Za-z0-9-]+:review\.report@c(?P<cycle>[0-9]{1,3})):(?P<what>reminder|breach):officer$"
-)
-
-
-def chased(request: NotificationRequest) -> Chased | None:
-    """What an officer's notice is about, if it is a date an invited party could be answering."""
-    found = NOTICE_KEY.match(request.idempotency_key) if request.recipient is Recipient.OFFICER else None
-    if found is None:
-        return None
-    late = found["what"] == "breach"
-    if found["cycle"]:
-        cycle = int(found["cycle"])
-        return Chased((InvitedParty.SETTING, review_item(cycle)), f"{STEP[Ask.REVIEW_REPORT]}@c{cycle}", late)
-    party = InvitedParty.ADVISER if found["step"] == STEP[Ask.ADVICE] else InvitedParty.SETTING
-    return Chased((party, found["item"]), f"{found['step']}:{found['item']}", late)
-
-
-def chase(
-    invitation: PortalInvitation, due: date, late: bool, portal_url: str, about: NotificationRequest
-) -> NotificationRequest:
-    """A reminder before the date, or a chase after it, to the party invited to answer; no name, no address."""
-    party = InvitedParty(invitation.party)
-    by = _day(due)
-    asked = {
-        Ask.ADVICE: "your advice",
-        Ask.CONSULTATION: "your answer to the consultation",
-        Ask.REVIEW_REPORT: "the annual review report",
-    }[ask_of(party, invitation.item)]
-    said = (
-        f"The council has not yet received {asked} on case {invitation.case_ref}, which was due by {by}. Please "
-        "send it as soon as you can"
-        if late
-        else f"A reminder: the council asked for {asked} on case {invitation.case_ref} by {by}. Please send it"
-    )
-    return NotificationRequest(
-        idempotency_key=f"{about.idempotency_key}:chase",
-        case_ref=invitation.case_ref,
-        recipient=Recipient(party.value),
-        template="portal_chase" if late else "portal_reminder",
-        subject=("Overdue: " if late else "Reminder: ") + f"case {invitation.case_ref}",
-        body=f"{said} at {link(portal_url, invitation.id)}. To open it you will be asked for a code, which we will "
-        "email to this address.",
-    )
-
-
-def link(portal_url: str, invitation_id: str) -> str:
-    return f"{portal_url.rstrip('/')}{REQUESTS_PATH}/{invitation_id}"
 
 
 async def invite(
@@ -156,20 +57,6 @@ async def invite(
     )
     await session.commit()
     return invitation
-
-
-async def invitation_for(
-    session: AsyncSession, case_ref: str, party: InvitedParty, item: str
-) -> PortalInvitation | None:
-    return (
-        await session.exec(
-            select(PortalInvitation).where(
-                PortalInvitation.case_ref == case_ref,
-                PortalInvitation.party == party.value,
-                PortalInvitation.item == item,
-            )
-        )
-    ).first()
 
 
 def letter(

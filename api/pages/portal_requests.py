@@ -14,7 +14,7 @@ from api.pages.layout import e, uk_date
 from api.pages.portal import FieldError, error_message, field, govuk_page, summary_row
 from api.pages.portal_draft import section_html
 from api.uploads import ACCEPT, KINDS_IN_WORDS, MAX_FILE_BYTES, MAX_FILES
-from intake.portal_invitations import REQUESTS_PATH, Ask
+from store.portal_invitations import REQUESTS_PATH, Ask
 
 REQUEST = "/portal/request"
 SERVICE = "Answer a council's SEND request"

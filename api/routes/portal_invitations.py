@@ -25,8 +25,8 @@ from api.submissions import SUBMISSION_ID, submissions_of
 from core.workflow_ids import assessment_id, plan_id
 from intake import portal_codes, portal_invitations
 from intake.fields import Strict
-from intake.portal_invitations import STEP, Ask, InvitedParty, ask_of, review_item
 from store.models import PortalFile, PortalSubmission
+from store.portal_invitations import STEP, Ask, InvitedParty, ask_of, link, review_item
 from workflows.assessment import AssessmentWorkflow
 from workflows.assessment_models import CLOSED_STAGES
 from workflows.plan import PlanWorkflow
@@ -133,7 +133,7 @@ async def invite(
         item=body.item,
         due=found.due,
         meeting_on=found.meeting_on,
-        link=portal_invitations.link(settings.portal_url, invitation.id),
+        link=link(settings.portal_url, invitation.id),
         invited_at=invitation.invited_at,
     )
 

@@ -39,9 +39,9 @@ from api.updates import StateQuery, Update
 from api.uploads import MAX_FILES, UploadRefused, checked
 from core.workflow_ids import assessment_id, plan_id
 from intake import portal_codes
-from intake.portal_invitations import STEP, Ask, InvitedParty, ask_of, review_item
 from statutory.policies import POLICIES
 from store.models import Case, Child, PortalInvitation
+from store.portal_invitations import STEP, Ask, InvitedParty, ask_of, review_item
 from workflows.assessment import ADVISER_WORDS, AssessmentWorkflow
 from workflows.assessment_models import AdviceReceived, SettingAnswered
 from workflows.plan import PlanWorkflow

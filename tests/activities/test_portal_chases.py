@@ -1,7 +1,8 @@
 """Which officer notices are about a date an invited party's answer is due by: read from the notice's key, which
 workflows/case_base.py writes as "{workflow id}:{deadline key}:{reminder|breach}:{recipient}"."""
 
-from intake.portal_invitations import Chased, InvitedParty, chased
+from activities.portal_chases import Chased, chased
+from store.portal_invitations import InvitedParty
 from workflows.activity_contracts import NotificationRequest, Recipient
 
 

@@ -31,6 +31,7 @@ from api.routes import (
     portal_requests,
     redress,
     returns,
+    settings_directory,
     sign_in,
     work,
 )
@@ -101,6 +102,7 @@ def create_app(
     app.include_router(redress.router)
     app.include_router(work.router)
     app.include_router(returns.router)
+    app.include_router(settings_directory.router)
     app.include_router(dashboard.router)
     app.include_router(sign_in.router)
     app.include_router(portal.router)

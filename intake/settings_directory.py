@@ -140,6 +140,7 @@ def decode(body: bytes, encoding: str) -> str:
     try:
         return body.decode(encoding)
     except UnicodeDecodeError:
+        encoding = encoding.removesuffix("-sig")  # "utf-8-sig" is only how Python reads a UTF-8 file's mark
         raise ValueError(
             f"the file is not in {encoding}; the register's own files are in {REGISTER_ENCODING}"
         ) from None

@@ -45,7 +45,7 @@ async def test_the_cli_loads_the_register_and_reports_as_json(
 
     # The same school in UTF-8, said to be so: read as the file says.
     utf8 = tmp_path / "utf8.csv"
-    utf8.write_bytes(register_csv(school("981201", "341", "Ysgol Gymraeg")).decode("windows-1252").encode())
+    utf8.write_bytes(register_csv(school("981201", "884", "Ysgol Gymraeg")).decode("windows-1252").encode())
     status, out, err = await run(settings, "--encoding", "utf-8", str(utf8))
     assert (status, json.loads(out)["rows"]) == (0, 1), err
 

@@ -143,8 +143,8 @@ async def test_the_sample_register_loads_each_setting_as_the_register_has_it(ses
 
 async def test_a_reload_updates_what_changed_and_adds_what_is_new(sessions: SessionMaker) -> None:
     first = register_csv(
-        school("981001", "341", "Larkspur Primary School", SchoolCapacity="210", Town="Kirkby"),
-        school("981002", "341", "Elm Bank School", **{"TypeOfEstablishment (name)": "Foundation school"}),
+        school("981001", "881", "Larkspur Primary School", SchoolCapacity="210", Town="Kirkby"),
+        school("981002", "881", "Elm Bank School", **{"TypeOfEstablishment (name)": "Foundation school"}),
     )
     assert await load_file(sessions, first) == {
         "rows": 2,
@@ -158,7 +158,7 @@ async def test_a_reload_updates_what_changed_and_adds_what_is_new(sessions: Sess
     newer = register_csv(
         school(
             "981001",
-            "341",
+            "881",
             "Larkspur Primary School",
             SchoolCapacity="240",
             Town="Kirkby",
@@ -169,8 +169,8 @@ async def test_a_reload_updates_what_changed_and_adds_what_is_new(sessions: Sess
                 "SenUnitCapacity": "8",
             },
         ),
-        school("981002", "341", "Elm Bank School", **{"TypeOfEstablishment (name)": "Foundation school"}),
-        school("981003", "341", "Foxglove Primary School"),
+        school("981002", "881", "Elm Bank School", **{"TypeOfEstablishment (name)": "Foundation school"}),
+        school("981003", "881", "Foxglove Primary School"),
     )
     report = await load_file(sessions, newer, RELOADED)
     assert (report["rows"], report["inserted"], report["updated"], report["skipped"]) == (3, 1, 2, 0)
@@ -181,19 +181,19 @@ async def test_a_reload_updates_what_changed_and_adds_what_is_new(sessions: Sess
     assert larkspur.specialisms == ["SLCN"]
     assert {urn: row.loaded_at for urn, row in found.items()} == dict.fromkeys(found, RELOADED)
     async with sessions() as session:
-        in_341 = (await session.exec(select(DirectorySetting.urn).where(DirectorySetting.la_code == "341"))).all()
-    assert sorted(in_341) == ["981001", "981002", "981003"]
+        in_881 = (await session.exec(select(DirectorySetting.urn).where(DirectorySetting.la_code == "881"))).all()
+    assert sorted(in_881) == ["981001", "981002", "981003"]
 
 
 async def test_rows_it_cannot_read_are_counted_by_why_and_never_quoted(sessions: SessionMaker) -> None:
-    good = school("981101", "341", "Heather Primary School")
+    good = school("981101", "882", "Heather Primary School")
     body = register_csv(
         good,
-        school("981102", "341", "", Town="Nowhere"),
-        school("981103", "341", "Ageless School", StatutoryHighAge="150"),
+        school("981102", "882", "", Town="Nowhere"),
+        school("981103", "882", "Ageless School", StatutoryHighAge="150"),
         school("981104", "20", "Wrong LA School"),
-        school("981105", "341", "Bell\x07 School"),
-        school("981106", "341", "Minus School", SchoolCapacity="-1"),
+        school("981105", "882", "Bell\x07 School"),
+        school("981106", "882", "Minus School", SchoolCapacity="-1"),
         {**good, "EstablishmentName": "Heather Primary School (renamed)"},
     )
     # A row cut short, and one with a field too many, added by hand after the header's rows.

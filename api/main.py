@@ -29,6 +29,7 @@ from api.routes import (
     portal_oidc,
     portal_pages,
     portal_requests,
+    portal_settings,
     redress,
     returns,
     settings_directory,
@@ -110,6 +111,7 @@ def create_app(
     app.include_router(portal_oidc.router)
     app.include_router(portal_invitations.router)
     app.include_router(portal_requests.router)
+    app.include_router(portal_settings.router)
     govuk_assets.install(app, settings)
     codec.install(app, settings)
     api_docs.install(app)

@@ -20,7 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
 from statutory.phases import academic_year_start
-from store.models import CaseDeadline, DirectorySetting
+from store.models import CaseDeadline, Child, DirectorySetting
 
 TAILORED_LIMIT = 50
 FINAL_PLAN_STEP = "assessment.final_plan"
@@ -164,12 +164,29 @@ def age_in_school_year(date_of_birth: date, school_year: int) -> int:
 
 
 class Tailored(BaseModel):
+    school_year: int = Field(description="The school year the list is for, by the year it starts in: 2026 is 2026/27")
     settings: list[SettingSummary]
     more: bool = Field(description=f"More than {TAILORED_LIMIT} settings fit: narrow the list with a filter")
 
 
+async def for_child(
+    session: AsyncSession, case_ref: str, la_code: str, today: date, where: DirectoryFilter
+) -> Tailored:
+    """The list tailored to the case's child: their age is read from the database, used, and not returned."""
+    school_year = await school_year_of_plan(session, case_ref, today)
+    child = (await session.exec(select(Child).where(Child.case_ref == case_ref))).first()
+    if child is None:
+        return Tailored(school_year=school_year, settings=[], more=False)
+    return await tailored(session, la_code, age_in_school_year(child.date_of_birth, school_year), school_year, where)
+
+
 async def tailored(
-    session: AsyncSession, la_code: str, age: int, where: DirectoryFilter, limit: int = TAILORED_LIMIT
+    session: AsyncSession,
+    la_code: str,
+    age: int,
+    school_year: int,
+    where: DirectoryFilter,
+    limit: int = TAILORED_LIMIT,
 ) -> Tailored:
     """The settings a child of `age` (on 31 August before the school year) could be offered in the LA, filtered by
     `where`'s phase, type and name, in the order the module's docstring gives."""
@@ -188,5 +205,7 @@ async def tailored(
     )
     rows = (await session.exec(query.limit(limit + 1))).all()
     return Tailored(
-        settings=[SettingSummary.model_validate(row.model_dump()) for row in rows[:limit]], more=len(rows) > limit
+        school_year=school_year,
+        settings=[SettingSummary.model_validate(row.model_dump()) for row in rows[:limit]],
+        more=len(rows) > limit,
     )

@@ -95,6 +95,10 @@ def setting_out(row: DirectorySetting) -> SettingOut:
     return SettingOut.model_validate(row.model_dump())
 
 
+def summary_of(row: DirectorySetting) -> SettingSummary:
+    return SettingSummary.model_validate(row.model_dump())
+
+
 class SettingsPage(BaseModel):
     items: list[SettingOut]
     next_offset: int | None = Field(description="Pass as `offset` for the next page; null on the last page")
@@ -206,6 +210,6 @@ async def tailored(
     rows = (await session.exec(query.limit(limit + 1))).all()
     return Tailored(
         school_year=school_year,
-        settings=[SettingSummary.model_validate(row.model_dump()) for row in rows[:limit]],
+        settings=[summary_of(row) for row in rows[:limit]],
         more=len(rows) > limit,
     )

@@ -51,7 +51,7 @@ UNIT = frozenset({"SEN unit", "Resourced provision and SEN unit"})
 # CFA 2014 s.38(3): the kinds of school or college a family may ask to have named (docs/statutory-choices.md).
 # Maintained schools and nursery schools, non-maintained special schools, Academies (free schools are Academies) and
 # the further education sector are, by the register's type group; an independent school or a special post-16
-# institution only if approved under s.41; a pupil referral unit is not a maintained school (EA 1996 s.19(2)).
+# institution only if approved under s.41; a pupil referral unit is not a maintained school as s.83 defines one.
 REQUESTABLE_GROUPS = frozenset(
     {"Local authority maintained schools", "Special schools", "Academies", "Free Schools", "Colleges"}
 )

@@ -24,7 +24,7 @@ from store.models import CaseDeadline, Child, DirectorySetting
 
 TAILORED_LIMIT = 50
 FINAL_PLAN_STEP = "assessment.final_plan"
-SUMMER_HOLIDAYS = 8  # a plan starting in August starts, in school, with the September after
+AUGUST = 8  # a plan starting in the summer holidays starts, in school, with the September after
 
 
 class Specialism(StrEnum):
@@ -158,7 +158,7 @@ async def school_year_of_plan(session: AsyncSession, case_ref: str, today: date)
         )
     ).first()
     starts = max(final_plan.due, today) if final_plan is not None else today
-    return academic_year_start(starts) + (1 if starts.month == SUMMER_HOLIDAYS else 0)
+    return academic_year_start(starts) + (1 if starts.month == AUGUST else 0)
 
 
 def age_in_school_year(date_of_birth: date, school_year: int) -> int:
@@ -190,7 +190,6 @@ async def tailored(
     age: int,
     school_year: int,
     where: DirectoryFilter,
-    limit: int = TAILORED_LIMIT,
 ) -> Tailored:
     """The settings a child of `age` (on 31 August before the school year) could be offered in the LA, filtered by
     `where`'s phase, type and name, in the order the module's docstring gives."""
@@ -207,9 +206,9 @@ async def tailored(
         col(DirectorySetting.name),
         col(DirectorySetting.urn),
     )
-    rows = (await session.exec(query.limit(limit + 1))).all()
+    rows = (await session.exec(query.limit(TAILORED_LIMIT + 1))).all()
     return Tailored(
         school_year=school_year,
-        settings=[summary_of(row) for row in rows[:limit]],
-        more=len(rows) > limit,
+        settings=[summary_of(row) for row in rows[:TAILORED_LIMIT]],
+        more=len(rows) > TAILORED_LIMIT,
     )

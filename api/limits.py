@@ -2,8 +2,9 @@
 
 Every JSON body this API takes is small (the largest, a plan with sections A to K at their maximum
 lengths, is under 1.5 MB), so 2 MiB is generous; the bulk import of plans takes a file of up to
-`MAX_IMPORT_BYTES`. A body that announces its length is refused before a byte of it is read; one sent
-in chunks without a length is counted as it arrives and refused as soon as it passes the limit.
+`MAX_IMPORT_BYTES`, and the settings directory the DfE's whole register, up to `MAX_REGISTER_BYTES`. A body
+that announces its length is refused before a byte of it is read; one sent in chunks without a length is counted
+as it arrives and refused as soon as it passes the limit.
 
 Headers: the server's HTTP parser sets no limit of its own, and a header is read (a token verified, a cookie
 parsed) on every request, so all of a request's headers together are held to `MAX_HEADER_BYTES`, as common
@@ -19,6 +20,7 @@ from api.problems import PROBLEM_JSON
 from api.routes.codec import MAX_CODEC_BYTES
 from api.routes.plan_import import MAX_IMPORT_BYTES
 from api.uploads import MAX_UPLOAD_BYTES
+from intake.settings_directory import MAX_REGISTER_BYTES
 
 DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024
 MAX_HEADER_BYTES = 16 * 1024
@@ -26,6 +28,8 @@ MAX_HEADER_BYTES = 16 * 1024
 MAX_TARGET_BYTES = 8 * 1024
 MAX_BODY_BYTES_BY_PATH = {
     "/plans/import": MAX_IMPORT_BYTES,
+    # The DfE's register of schools and colleges, all of England (intake/settings_directory.py).
+    "/settings-directory/import": MAX_REGISTER_BYTES,
     # Payloads of a workflow's history, for the Temporal UI (api/routes/codec.py).
     "/codec/decode": MAX_CODEC_BYTES,
     "/codec/encode": MAX_CODEC_BYTES,

@@ -29,8 +29,10 @@ from api.routes import (
     portal_oidc,
     portal_pages,
     portal_requests,
+    portal_settings,
     redress,
     returns,
+    settings_directory,
     sign_in,
     work,
 )
@@ -101,6 +103,7 @@ def create_app(
     app.include_router(redress.router)
     app.include_router(work.router)
     app.include_router(returns.router)
+    app.include_router(settings_directory.router)
     app.include_router(dashboard.router)
     app.include_router(sign_in.router)
     app.include_router(portal.router)
@@ -108,6 +111,7 @@ def create_app(
     app.include_router(portal_oidc.router)
     app.include_router(portal_invitations.router)
     app.include_router(portal_requests.router)
+    app.include_router(portal_settings.router)
     govuk_assets.install(app, settings)
     codec.install(app, settings)
     api_docs.install(app)

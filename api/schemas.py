@@ -23,6 +23,7 @@ from intake.fields import (
     PostalAddress,
     Strict,
 )
+from reports.settings_directory import SettingOut
 from workflows.assessment_models import AssessmentState, ParentComments, RequestSource
 from workflows.day import Day
 
@@ -88,6 +89,11 @@ class CaseView(AssessmentState):
 
     officer: str | None = None
     child: ChildOut | None = Field(default=None, description="Only for case officers and managers (audited)")
+    preferred_setting: SettingOut | None = Field(
+        default=None,
+        description="The settings directory's entry for preferred_setting_urn, if it is in it: the setting to consult "
+        "next (POST /cases/{ref}/setting-consultations); null for a URN the directory does not hold, to check",
+    )
 
 
 class PlanSections(Strict):

@@ -312,3 +312,38 @@ class PortalFile(SQLModel, table=True):
     content_type: str = Field(max_length=100)
     size: int
     data: bytes = Field(sa_type=LargeBinary)
+
+
+class DirectorySetting(SQLModel, table=True):
+    """A school or college from the DfE's register (Get Information about Schools), as the LA last loaded it
+    (intake/settings_directory.py): what a family's informed preference is chosen from, and what staff look a URN
+    up in. Public facts about public institutions, not personal data; shared by every LA, as the register is.
+
+    `open`, `special` and `requestable` are read from the register's status and type when the row is loaded, so
+    that a family's list is one indexed query: `requestable` is a setting of a kind a family may ask to have named
+    (CFA 2014 s.38(3), docs/statutory-choices.md)."""
+
+    __tablename__ = "settings_directory"
+    __table_args__ = (Index("ix_settings_directory_la_name", "la_code", "name"),)
+
+    urn: str = Field(primary_key=True, max_length=8)
+    name: str = Field(max_length=200)
+    la_code: str = Field(max_length=10)
+    phase: str | None = Field(default=None, max_length=60)
+    establishment_type: str = Field(max_length=100)
+    type_group: str | None = Field(default=None, max_length=60)
+    specialisms: list[str] = Field(default_factory=list, sa_type=JSON)
+    resourced_provision: bool = False
+    sen_unit: bool = False
+    low_age: int | None = None
+    high_age: int | None = None
+    capacity: int | None = None
+    resourced_provision_capacity: int | None = None
+    sen_unit_capacity: int | None = None
+    status: str = Field(max_length=40)
+    open: bool = False
+    special: bool = False
+    requestable: bool = False
+    town: str | None = Field(default=None, max_length=100)
+    postcode: str | None = Field(default=None, max_length=10)
+    loaded_at: datetime = Field(sa_type=DateTime(timezone=True))

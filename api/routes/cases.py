@@ -40,6 +40,7 @@ from api.schemas import CaseCreate, CaseCreated, CaseView, ChildOut
 from core.workflow_ids import assessment_id
 from intake.fields import EARLIEST_REQUEST
 from intake.registration import new_case_ref, register
+from reports.settings_directory import setting, setting_out
 from store.models import Case, Child, Contact, IdempotencyRecord, Notification
 from workflows import search_attributes as sa
 from workflows import summaries
@@ -230,10 +231,13 @@ async def read_case(case_ref: CaseRef, session: SessionDep, temporal: TemporalDe
     if user.role in PERSONAL_DATA:
         await audit_personal_data(session, user, case_ref, "case with the child's details")
     state.exceptions = without_free_text(user, state.exceptions)
+    # The setting the family asked for, as the directory has it: public facts, for every member of staff.
+    preferred = await setting(session, state.preferred_setting_urn) if state.preferred_setting_urn else None
     return CaseView(
         **state.model_dump(),
         officer=case.officer,
         child=ChildOut.model_validate(child, from_attributes=True) if child else None,
+        preferred_setting=setting_out(preferred) if preferred else None,
     )
 
 

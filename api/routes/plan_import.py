@@ -39,7 +39,7 @@ async def import_plan_file(
             413, "Import too large", f"Split the file: at most {MAX_IMPORT_BYTES // 1024 // 1024} MB per import."
         )
     content_type = request.headers.get("content-type", "text/csv")
-    encoding = _charset(content_type)
+    encoding = charset_of(content_type)
     try:
         rows = await asyncio.to_thread(parse, body.decode(encoding), content_type)
     except (ValueError, UnicodeDecodeError) as error:
@@ -50,9 +50,9 @@ async def import_plan_file(
     )
 
 
-def _charset(content_type: str) -> str:
+def charset_of(content_type: str, default: str = "utf-8-sig") -> str:
     """How the file's text is encoded: the content type's charset (a CSV saved from Excel is often windows-1252),
-    else UTF-8, with or without the byte-order mark Excel writes."""
+    else `default`: UTF-8, with or without the byte-order mark Excel writes, unless the caller knows better."""
     for parameter in content_type.split(";")[1:]:
         name, _, value = parameter.strip().partition("=")
         if name.strip().lower() != "charset":
@@ -64,4 +64,4 @@ def _charset(content_type: str) -> str:
                 415, "Unknown character set", "The content type names a charset this API cannot read: send UTF-8."
             ) from None
         return "utf-8-sig" if codec.name == "utf-8" else codec.name
-    return "utf-8-sig"
+    return default

@@ -40,6 +40,7 @@ from core.config import Settings
 from core.workflow_ids import assessment_id
 from intake import portal_codes
 from intake.fields import EMAIL, Strict
+from reports.settings_directory import setting
 from statutory.policies import POLICIES
 from store.models import Case, CaseDeadline, PortalSubmission
 from workflows.assessment import AssessmentWorkflow
@@ -114,6 +115,11 @@ class CommentsSent(BaseModel):
     submission_id: str
     case_ref: str
     sent_on: date = Field(description="The legal date the council received the comments")
+    preferred_setting_name: str | None = Field(
+        default=None,
+        description="The settings directory's name for the URN asked for; null if none was asked for, or if the URN "
+        "is not in the directory (it is taken all the same, and the council checks it)",
+    )
 
 
 SENT = "If this address is a contact on a case, a code to sign in is on its way to it. It lasts 10 minutes."
@@ -277,7 +283,8 @@ async def send_own_comments(
     today: Today,
 ) -> CommentsSent:
     """The family's comments on the draft plan, today: their words kept in the database, the fact recorded on
-    the case (reg 13(1)). The same submission_id sent again is the same comments, recorded once."""
+    the case (reg 13(1)). The same submission_id sent again is the same comments, recorded once. The setting asked
+    for may be any (CFA 2014 s.38(3)); one not in the settings directory is taken, for the council to check."""
     return await send_comments(session, temporal, user, case_ref, body, today)
 
 
@@ -313,7 +320,14 @@ async def send_comments(
         action,
         AssessmentWorkflow.get_state,
     )
-    return CommentsSent(submission_id=sent.submission_id, case_ref=case_ref, sent_on=sent.on)
+    urn = comments.preferred_setting_urn
+    named = await setting(session, urn) if urn else None
+    return CommentsSent(
+        submission_id=sent.submission_id,
+        case_ref=case_ref,
+        sent_on=sent.on,
+        preferred_setting_name=named.name if named else None,
+    )
 
 
 def _date(policy: str, step: str, due: date) -> NextDate:

@@ -6,7 +6,9 @@ the same "check your email" page whatever it is, at once (the code is issued aft
 does). POST /portal/code checks the code and signs the browser in with the same cookie, then goes to the case's
 page, or to the list of the address's cases if it is on several. The case's draft plan has a page of its own,
 whose form sends the family's comments (POST to the same address) through the same path as the JSON route, and
-answers with a confirmation, or with the form again saying what was wrong or why the case refused it. Forms are
+answers with a confirmation, or with the form again saying what was wrong or why the case refused it. The form
+offers the schools and colleges the family may ask for (the list tailored to the child, api/routes/portal_settings.py),
+which its search button narrows by name, drawing the form again with nothing sent. Forms are
 accepted from this site only, and a form's mistakes come back on it in the GOV.UK error summary. A case that is not
 the family's answers 404, as one that does not exist would; without a family's sign-in, the case pages send the
 browser to GET /portal.
@@ -47,11 +49,15 @@ from api.routes.portal import (
     send_comments,
 )
 from api.routes.portal_oidc import signed_out_of_provider
+from api.routes.settings_directory import NAME_PART
 from api.routes.sign_in import cross_site, same_origin
 from api.submissions import SUBMISSION_USED, new_submission_id
 from core.config import Settings
 from intake import portal_codes
 from intake.fields import EMAIL
+from intake.settings_directory import URN
+from reports.settings_directory import DirectoryFilter, Tailored, for_child, setting, summary_of
+from store.models import Case
 
 router = APIRouter(tags=["portal pages"], include_in_schema=False)
 
@@ -64,10 +70,12 @@ BAD_EMAIL = "Enter an email address in the correct format, like name@example.com
 NO_CODE = "Enter the code from the email"
 BAD_CODE = "Enter the code as 6 numbers, like 123456"
 MAX_URN = 8
+MAX_SEARCH = 100
 
 
-# The comments form has four fields (its id, the words, a URN and a tick box); the sign-in forms two at most.
-COMMENT_FIELDS = 4
+# The comments form has seven fields (its id, the words, the setting chosen, another's URN, the search of the list,
+# the search button and a tick box); the sign-in forms two at most.
+COMMENT_FIELDS = 7
 MAX_FIELDS = 5
 NO_COMMENTS = "Enter your comments on the draft plan"
 LONG_COMMENTS = (
@@ -75,7 +83,10 @@ LONG_COMMENTS = (
     "where they end, shorten them and send them again"
 )
 UNPRINTABLE = "Your comments contain a character that cannot be kept, such as a control character. Remove it"
-BAD_URN = "Enter the school or college's URN as 6 to 8 numbers, like 100000, or leave it empty"
+BAD_URN = "Enter the school or college's URN as 6 to 8 numbers, like 100000"
+NO_OTHER_URN = "Enter the URN of the school or college you would like named, or choose another answer"
+NOT_A_CHOICE = "Choose a school or college from the list, another school or college, or no preference"
+BAD_SEARCH = "Search for a name with letters, numbers and spaces only"
 STALE_FORM = "This form could not be used. Send your comments again from this page"
 BUSY = "The council's system is busy with this case. Send your comments again in a moment"
 NOT_CONFIRMED = "Your comments were not confirmed in time. Send them again: they will not be sent twice"
@@ -207,12 +218,26 @@ async def draft_page(
     case_ref: CaseRef, session: SessionDep, temporal: TemporalDep, user: FamilyPage, today: Today
 ) -> HTMLResponse:
     """The draft plan served on one of the family's own cases, with the form for their comments."""
-    if await case_of_family(session, user, case_ref) is None:
+    case = await case_of_family(session, user, case_ref)
+    if case is None:
         return pages.not_found(no_such_case(case_ref))
     draft = await own_draft(temporal, session, user, case_ref, DRAFT_SEEN_AS, today)
     if draft is None:
         return pages.not_found(NO_DRAFT, "No draft plan yet")
-    return portal_draft.draft_page(draft, portal_draft.CommentsForm(new_submission_id()), max_text=MAX_COMMENTS)
+    form = portal_draft.CommentsForm(new_submission_id())
+    return portal_draft.draft_page(draft, form, await _choices(session, case, today, form), max_text=MAX_COMMENTS)
+
+
+async def _choices(session: AsyncSession, case: Case, today: date, form: portal_draft.CommentsForm) -> Tailored:
+    """The settings to offer, as the form last searched them; a setting already chosen that the search left out is
+    offered first all the same, so that searching never drops the family's choice."""
+    searched = DirectoryFilter(name=form.setting_name or None)
+    choices = await for_child(session, case.case_ref, case.la_code, today, searched)
+    chosen = form.preferred_setting
+    left_out = re.fullmatch(URN, chosen) and chosen not in {s.urn for s in choices.settings}
+    if left_out and (found := await setting(session, chosen)) is not None:
+        return choices.model_copy(update={"settings": [summary_of(found), *choices.settings]})
+    return choices
 
 
 @router.post(pages.DRAFT_PAGE, response_class=HTMLResponse)
@@ -224,12 +249,20 @@ async def send_comments_page(
     user: FamilyForm,
     today: Today,
 ) -> HTMLResponse:
-    """Send the family's comments as the JSON route does; the confirmation, or the form again saying why not."""
-    if await case_of_family(session, user, case_ref) is None:
+    """Send the family's comments as the JSON route does; the confirmation, or the form again saying why not. The
+    search button draws the form again with the list searched and nothing sent."""
+    case = await case_of_family(session, user, case_ref)
+    if case is None:
         return pages.not_found(no_such_case(case_ref))
-    form, comments, errors = _comments(await _form(request, COMMENT_FIELDS))
+    fields = await _form(request, COMMENT_FIELDS)
+    form, comments, errors = _comments(fields)
+    if fields.get("action") == portal_draft.SEARCH:
+        searched = [error for error in errors if error.field == "setting_name"]
+        if searched:
+            form = replace(form, setting_name="")
+        return await _again(temporal, session, user, case, today, form, searched, 422 if searched else 200)
     if comments is None:
-        return await _again(temporal, session, user, case_ref, today, form, errors, 422)
+        return await _again(temporal, session, user, case, today, form, errors, 422)
     try:
         sent = await send_comments(session, temporal, user, case_ref, comments, today)
     except Problem as refused:
@@ -237,35 +270,54 @@ async def send_comments_page(
             raise
         if refused.type == SUBMISSION_USED:
             form = replace(form, submission_id=new_submission_id())  # its id was another's: a new form
-        return await _again(temporal, session, user, case_ref, today, form, [_refusal(refused)], refused.status)
+        return await _again(temporal, session, user, case, today, form, [_refusal(refused)], refused.status)
     return portal_draft.comments_sent(
-        case_ref, sent.sent_on, comments.preferred_setting_urn, comments.meeting_requested
+        case_ref,
+        sent.sent_on,
+        comments.preferred_setting_urn,
+        sent.preferred_setting_name,
+        comments.meeting_requested,
     )
 
 
 def _comments(
     fields: dict[str, str],
 ) -> tuple[portal_draft.CommentsForm, CommentsIn | None, list[pages.FieldError]]:
-    """The form as sent (its words cut to the longest it takes, to draw it again) and its comments, or what is
-    wrong with it, in the order the page shows the fields."""
-    text, urn = fields.get("text", ""), fields.get("preferred_setting_urn", "")
+    """The form as sent (what was typed cut to the longest each field takes, to draw it again) and its comments, or
+    what is wrong with it, in the order the page shows the fields. The setting asked for is the one chosen from the
+    list, or the URN typed under "Another school or college"; none for "No preference" or no choice."""
+    text, choice, other = fields.get("text", ""), fields.get("preferred_setting", ""), fields.get("other_urn", "")
     meeting = fields.get("meeting_requested") == "yes"
     submission_id = fields.get("submission_id", "")
+    search = fields.get("setting_name", "")[:MAX_SEARCH]
+    urn = other if choice == portal_draft.ANOTHER else None if choice in ("", portal_draft.NO_PREFERENCE) else choice
+    wrong: set[tuple[str, str]] = set()
+    comments = None
     try:
         comments = CommentsIn(
             submission_id=submission_id, text=text, preferred_setting_urn=urn or None, meeting_requested=meeting
         )
     except ValidationError as invalid:
         wrong = {(str(error["loc"][0]) if error["loc"] else "", error["type"]) for error in invalid.errors()}
-        fresh = any(name == "submission_id" for name, _ in wrong)
-        form = portal_draft.CommentsForm(
-            new_submission_id() if fresh else submission_id, text[:MAX_COMMENTS], urn[:MAX_URN], meeting
-        )
-        return form, None, _errors(wrong)
-    return portal_draft.CommentsForm(submission_id, text, urn, meeting), comments, []
+    if choice == portal_draft.ANOTHER and not other:
+        wrong.add(("preferred_setting_urn", "missing"))
+    if search and not re.fullmatch(NAME_PART, search):
+        wrong.add(("setting_name", "pattern"))
+    fresh = any(name == "submission_id" for name, _ in wrong)
+    form = portal_draft.CommentsForm(
+        new_submission_id() if fresh else submission_id,
+        text[:MAX_COMMENTS],
+        choice[:MAX_URN],
+        other[:MAX_URN],
+        meeting,
+        search,
+    )
+    if wrong:
+        return form, None, _errors(wrong, choice)
+    return form, comments, []
 
 
-def _errors(wrong: set[tuple[str, str]]) -> list[pages.FieldError]:
+def _errors(wrong: set[tuple[str, str]], choice: str) -> list[pages.FieldError]:
     names = {name for name, _ in wrong}
     errors = []
     if ("text", "string_too_short") in wrong:
@@ -274,8 +326,15 @@ def _errors(wrong: set[tuple[str, str]]) -> list[pages.FieldError]:
         errors.append(pages.FieldError("text", LONG_COMMENTS))
     elif "" in names:  # the whole form's check: only the words can hold a control character, the rest are patterns
         errors.append(pages.FieldError("text", UNPRINTABLE))
-    if "preferred_setting_urn" in names:
-        errors.append(pages.FieldError("preferred_setting_urn", BAD_URN))
+    if ("preferred_setting_urn", "missing") in wrong:
+        errors.append(pages.FieldError("other_urn", NO_OTHER_URN))
+    elif "preferred_setting_urn" in names:
+        # Typed under "Another school or college"; else a choice the list never offered, a form not from this page.
+        typed = choice == portal_draft.ANOTHER
+        field, message = ("other_urn", BAD_URN) if typed else ("preferred_setting", NOT_A_CHOICE)
+        errors.append(pages.FieldError(field, message))
+    if "setting_name" in names:
+        errors.append(pages.FieldError("setting_name", BAD_SEARCH))
     if "submission_id" in names:
         errors.append(pages.FieldError("", STALE_FORM))
     return errors
@@ -295,14 +354,17 @@ async def _again(
     temporal: Client,
     session: AsyncSession,
     user: User,
-    case_ref: str,
+    case: Case,
     today: date,
     form: portal_draft.CommentsForm,
     errors: list[pages.FieldError],
     status_code: int,
 ) -> HTMLResponse:
     """The draft and its form again, with what was wrong; without a draft, the errors alone."""
-    draft = await own_draft(temporal, session, user, case_ref, DRAFT_SEEN_AS, today)
+    draft = await own_draft(temporal, session, user, case.case_ref, DRAFT_SEEN_AS, today)
+    if draft is None and not errors:  # a search, on a case whose draft has gone
+        return pages.not_found(NO_DRAFT, "No draft plan yet")
     if draft is None:
-        return portal_draft.comments_not_sent(case_ref, errors[0], status_code)
-    return portal_draft.draft_page(draft, form, max_text=MAX_COMMENTS, errors=errors, status_code=status_code)
+        return portal_draft.comments_not_sent(case.case_ref, errors[0], status_code)
+    choices = await _choices(session, case, today, form)
+    return portal_draft.draft_page(draft, form, choices, max_text=MAX_COMMENTS, errors=errors, status_code=status_code)

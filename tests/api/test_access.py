@@ -61,6 +61,9 @@ PAGE_PATHS = {
     "/portal/cases/{case_ref}/draft/page": "/portal",
     "/portal/request": "/portal/request/sign-in",
 }
+# The DfE's register of schools and colleges, the same for every LA: `la_code` filters it, and is no permission
+# (api/routes/settings_directory.py), so another LA's staff may ask for an LA's settings.
+SHARED_PATHS = {"/settings-directory", "/settings-directory/{urn}"}
 # The query a route cannot answer without: the figure whose cases to list.
 QUERIES = {"/dashboard/cases": {"figure": "open_cases"}, "/dashboard/cases/page": {"figure": "open_cases"}}
 HOME_LA, OTHER_LA = "202", "999"
@@ -152,6 +155,8 @@ def url_for(path: str, ids: dict[str, str]) -> str:
     path = path.replace("{case_ref}", ids["case_ref"])
     # A submission's and a file's ids: none that exists, as the route's answer to the role is what is tested.
     path = path.replace("{submission_id}", "0" * 32).replace("{file_id}", "0" * 32)
+    # A setting's URN in the directory: one that may or may not be loaded, as the role's answer is what is tested.
+    path = path.replace("{urn}", "100000")
     assert "{" not in path, f"tests/api/test_access.py does not know how to fill {path}: teach url_for"
     return path
 
@@ -238,7 +243,8 @@ async def test_a_user_of_another_la_sees_none_of_its_cases(
             continue
         if method != "GET":
             continue
-        if role is not Role.FAMILY and role not in INVITED:  # a portal party's token names no LA to ask for
+        # A portal party's token names no LA to ask for; the directory answers every LA's staff alike.
+        if role is not Role.FAMILY and role not in INVITED and path not in SHARED_PATHS:
             asked = await call(api, method, url, headers, la_code=HOME_LA)
             if asked.status_code != 422 or "la_code" not in asked.text:
                 assert asked.status_code == 403, (role, method, path, asked.text)

@@ -25,6 +25,7 @@ from store.models import AuditEvent, PortalSubmission
 from tests.conftest import eventually
 from tests.driver import SECTIONS, Officer
 from tests.factories import CHILD_FAMILY, CHILD_GIVEN, PARENT_NAME
+from tests.support.gias import CSV_TYPE, sample
 from tests.support.json_logs import json_logs_at
 
 GHOST = "202-ZZZZZZZZ"
@@ -166,7 +167,13 @@ async def test_the_familys_comments_are_kept_and_recorded_once_under_its_pseudon
     body = {"submission_id": submission_id, "preferred_setting_urn": "123456", "meeting_requested": True}
     answer = await family.comment(case_ref, **body)
     assert answer.status_code == 201, answer.text
-    assert answer.json() == {"submission_id": submission_id, "case_ref": case_ref, "sent_on": today.isoformat()}
+    # 123456 is not in the settings directory: taken all the same (CFA 2014 s.38(3)), with no name, to be checked.
+    assert answer.json() == {
+        "submission_id": submission_id,
+        "case_ref": case_ref,
+        "sent_on": today.isoformat(),
+        "preferred_setting_name": None,
+    }
 
     # The same form sent again, even with other words, is the same submission: one row, one fact on the case.
     again = await family.comment(case_ref, **body, text="Sent twice by a double click.")
@@ -184,7 +191,11 @@ async def test_the_familys_comments_are_kept_and_recorded_once_under_its_pseudon
     case = await officer.case()
     [entry] = comments_of(case)
     assert (entry["actor"], entry["on"]) == (family.sub, today.isoformat())
-    assert (case["preferred_setting_urn"], case["meeting_requested"]) == ("123456", True)
+    assert (case["preferred_setting_urn"], case["meeting_requested"], case["preferred_setting"]) == (
+        "123456",
+        True,
+        None,
+    )
     # The words are the family's, in the database only: the case's workflow carries the fact, not the text, and
     # no log line has them.
     assert COMMENTS not in str(case)
@@ -195,6 +206,37 @@ async def test_the_familys_comments_are_kept_and_recorded_once_under_its_pseudon
         return (await family.summary(case_ref))["windows"] == []
 
     assert await eventually(window_used)
+
+
+async def test_a_setting_chosen_from_the_directory_reaches_the_officer_by_name_to_consult(
+    api: httpx.AsyncClient, env: WorkflowEnvironment, settings: Settings
+) -> None:
+    loaded = await api.post("/settings-directory/import", content=sample(), headers={"content-type": CSV_TYPE})
+    assert loaded.status_code == 200, loaded.text
+    officer = Officer(api, env)
+    await officer.open(la_code="342")
+    await officer.act("decide-to-assess", {"assess": True})
+    await officer.act("decide-to-issue", {"issue": True})
+    await officer.draft()
+    family = Family(api, settings, officer.case_ref)
+    # Hawthorn Special School takes ages 2 to 19: on the child's list (born 4 May 2016) for years to come.
+    offered = (await family.get(f"{officer.case_ref}/settings")).json()
+    assert "990003" in [setting["urn"] for setting in offered["settings"]]
+
+    answer = await family.comment(officer.case_ref, preferred_setting_urn="990003")
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["preferred_setting_name"] == "Hawthorn Special School"
+    case = await officer.case()
+    assert case["preferred_setting_urn"] == "990003"
+    assert {key: case["preferred_setting"][key] for key in ("urn", "name", "establishment_type", "open")} == {
+        "urn": "990003",
+        "name": "Hawthorn Special School",
+        "establishment_type": "Community special school",
+        "open": True,
+    }
+    # The next step is the officer's: consult the setting on being named (CFA 2014 s.39(2)), starting its 15 days.
+    await officer.act("setting-consultations", {"setting_urn": "990003"})
+    assert (await officer.deadlines())["assessment.setting_response:990003"]["kind"] == "window"
 
 
 async def test_comments_refused_by_the_case_or_sent_to_another_leave_nothing(
@@ -359,7 +401,8 @@ async def test_the_comments_form_is_taken_from_this_site_only_signed_in_and_with
     no_origin = {k: v for k, v in browser.items() if k != "Origin"}
     signed_out = await api.post(page, data=form, headers=no_origin)
     assert (signed_out.status_code, signed_out.headers["location"]) == (303, "/portal")
-    crowded = await api.post(page, data={**form, "a": "1", "b": "2", "c": "3"}, headers=browser)
+    # The form has seven fields (api/routes/portal_pages.py COMMENT_FIELDS): eight are not its own.
+    crowded = await api.post(page, data={**form, **dict.fromkeys("abcdef", "1")}, headers=browser)
     assert crowded.status_code == 422, crowded.text
 
     # Too long: the form again, saying so, with the family's words cut to the most it takes, so none is lost

@@ -28,6 +28,7 @@ from tests.conftest import eventually
 from tests.driver import SECTIONS, Officer
 from tests.factories import CHILD_FAMILY, CHILD_GIVEN, PARENT_NAME, bearer, case_request
 from tests.support.chromium import signed_out
+from tests.support.gias import CSV_TYPE, sample
 from tests.support.govuk_pages import PHONE, check
 from tests.support.server_clock import server_today
 
@@ -170,9 +171,12 @@ async def test_a_family_reads_its_draft_plan_and_sends_its_comments_through_the_
     email = f"parent.{uuid.uuid4().hex[:10]}@example.org"
     contact = {"role": "parent", "name": PARENT_NAME, "email": email, "phone": "020 7946 0000"}
     async with httpx.AsyncClient(base_url=base, headers=bearer(settings)) as api:
+        # The council's settings directory, loaded from the register (the sample: schools of LA 342).
+        loaded = await api.post("/settings-directory/import", content=sample(), headers={"content-type": CSV_TYPE})
+        assert loaded.status_code == 200, loaded.text
         officer = Officer(api, env)
         asked = await officer.today()
-        await officer.open(asked, contacts=[contact])
+        await officer.open(asked, contacts=[contact], la_code="342")
         await officer.act("decide-to-assess", {"assess": True})
         await officer.act("advice-requests", {"adviser": "educational_psychologist"})
         await officer.act("advice-requests", {"adviser": "health"})
@@ -232,28 +236,55 @@ async def test_a_family_reads_its_draft_plan_and_sends_its_comments_through_the_
         await expect(page.locator(".govuk-inset-text")).to_contain_text(f"9 days left, until {uk(last_day)}")
         await check(page, tmp_path, "draft-page")
 
-        # No words and a URN that is not one: both said in the error summary, each linking to its field.
-        await page.get_by_label("School or college you would like named (optional)").fill("12ab")
+        # The schools and colleges the family may ask for, tailored to the child (born 4 May 2016): the special school
+        # of ages 2 to 19 is among them for years to come, with what it is; then another school, or none.
+        hawthorn = page.get_by_label("Hawthorn Special School")
+        await expect(hawthorn).to_have_attribute("value", "990003")
+        await expect(page.locator(".govuk-radios__hint", has_text="Newton-le-Willows")).to_have_text(
+            "Community special school, ages 2 to 19, for autism, severe learning difficulty and profound and multiple "
+            "learning difficulty, 120 places, Newton-le-Willows"
+        )
+        await expect(page.get_by_label("Another school or college")).to_be_visible()
+        await expect(page.get_by_label("No preference for now")).to_be_visible()
+
+        # No words, and another school chosen by a URN that is not one: both said in the error summary, each linking
+        # to its field. The URN's field is shown under its answer without a script.
+        await page.get_by_label("Another school or college").check()
+        await page.get_by_label("Its unique reference number (URN)").fill("12ab")
         await page.get_by_role("button", name="Send comments").click()
         summary = page.locator(".govuk-error-summary__list li")
         await expect(summary).to_have_text(
             [
                 "Enter your comments on the draft plan",
-                "Enter the school or college's URN as 6 to 8 numbers, like 100000, or leave it empty",
+                "Enter the school or college's URN as 6 to 8 numbers, like 100000",
             ]
         )
         assert (await page.title()).startswith("Error: ")
+        await expect(page.get_by_label("Another school or college")).to_be_checked()
         await check(page, tmp_path, "draft-page-errors")
         await page.get_by_role("link", name="Enter your comments on the draft plan").click()
         await expect(page.get_by_label("Your comments on the draft plan")).to_be_focused()
 
+        # The words written, then the list searched by name: the form comes back with the words kept, nothing sent.
         await page.get_by_label("Your comments on the draft plan").fill(COMMENTS)
-        await page.get_by_label("School or college you would like named (optional)").fill("123456")
+        await page.get_by_label("Search the list by name").fill("hawthorn")
+        await page.get_by_role("button", name="Search the list").click()
+        await expect(page.locator(".govuk-radios__item .govuk-radios__label")).to_have_text(
+            ["Hawthorn Special School", "Another school or college", "No preference for now"]
+        )
+        await expect(page.get_by_label("Your comments on the draft plan")).to_have_value(COMMENTS)
+        await check(page, tmp_path, "draft-page-searched")
+
+        # The family chooses the special school from the list, and asks for a meeting.
+        await page.get_by_label("Hawthorn Special School").check()
         await page.get_by_label("I would like a meeting about the draft plan").check()
         submission_id = await page.locator("input[name=submission_id]").get_attribute("value")
         await page.get_by_role("button", name="Send comments").click()
         await expect(page.locator(".govuk-panel__title")).to_have_text("Comments sent")
         await expect(page.locator("main")).to_contain_text(f"They were received on {uk(served_on + timedelta(days=5))}")
+        await expect(page.locator("main")).to_contain_text(
+            "You asked for Hawthorn Special School (URN 990003) to be named in the plan."
+        )
         await check(page, tmp_path, "comments-sent")
         # The same form posted again (a double click, a resent page): the same submission, confirmed again.
         again = await page.request.post(
@@ -269,7 +300,26 @@ async def test_a_family_reads_its_draft_plan_and_sends_its_comments_through_the_
         case = await officer.case()
         [entry] = [entry for entry in case["history"] if entry["action"] == "parent_comments"]
         assert entry["actor"] == rows[0].actor and entry["actor"].startswith("family:")
-        assert (case["preferred_setting_urn"], case["meeting_requested"]) == ("123456", True)
+        assert (case["preferred_setting_urn"], case["meeting_requested"]) == ("990003", True)
+        # The officer sees the setting asked for by the directory's name: the one to consult next.
+        assert case["preferred_setting"]["name"] == "Hawthorn Special School"
+
+        # A school the directory does not hold is taken all the same (CFA 2014 s.38(3)); the page says it is checked.
+        other = await page.request.post(
+            f"{base}/portal/cases/{case_ref}/draft/page",
+            form={
+                "submission_id": uuid.uuid4().hex,
+                "text": "And one more.",
+                "preferred_setting": "other",
+                "other_urn": "123456",
+            },
+            headers={"Origin": base},
+        )
+        assert other.status == 200
+        assert (
+            "You asked for the school or college with URN 123456 to be named in the plan. It is not in the "
+            "council's list of schools and colleges, so the council will check it."
+        ) in await other.text()
 
         # A fresh form, then the case is withdrawn before it is sent: the refusal is on the page, nothing kept.
         await page.goto(f"{base}/portal/cases/{case_ref}/draft/page")
@@ -283,7 +333,7 @@ async def test_a_family_reads_its_draft_plan_and_sends_its_comments_through_the_
         await check(page, tmp_path, "comments-refused")
         async with sessions() as session:
             rows = (await session.exec(select(PortalSubmission).where(PortalSubmission.case_ref == case_ref))).all()
-        assert len(rows) == 1
+        assert len(rows) == 2
         text = await page.locator("main").inner_text()
         for personal in (CHILD_GIVEN, CHILD_FAMILY, PARENT_NAME, email):
             assert personal not in text

@@ -11,6 +11,7 @@ from store.models import (
     CaseDeadline,
     Child,
     Contact,
+    DirectorySetting,
     IdempotencyRecord,
     Notification,
     PlanDocument,
@@ -39,6 +40,7 @@ TABLES = (
     PortalInvitation,
     PortalSubmission,
     PortalFile,
+    DirectorySetting,
 )
 
 

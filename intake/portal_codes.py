@@ -18,7 +18,7 @@ import hmac
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import structlog
 from sqlmodel import col, func, select
@@ -60,6 +60,11 @@ def notifier_for(sessions: SessionMaker, settings: Settings) -> Notifier:
         NotifyGateway(settings.notify_api_key, settings.notify_email_template_id) if settings.notify_api_key else None
     )
     return Notifier(sessions, gateway)
+
+
+def utc(moment: datetime) -> datetime:
+    """A stored time as UTC: PostgreSQL gives it back with its zone, SQLite (`make run`'s database) without."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _keyed(key: bytes, *parts: str) -> str:
@@ -228,7 +233,7 @@ async def _checked(
     live = (
         row is not None
         and row.used_at is None
-        and row.expires_at > now
+        and utc(row.expires_at) > now
         and row.wrong_attempts < MAX_WRONG_ATTEMPTS
         and bool(party.case_refs)
     )

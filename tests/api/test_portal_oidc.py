@@ -8,10 +8,8 @@ the provider's back to the API, carrying the cookies a browser would. Nothing of
 
 import io
 import re
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
-from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -29,11 +27,11 @@ from core.config import Settings
 from intake.portal_codes import email_digest
 from store.db import SessionMaker
 from store.models import AuditEvent
-from tests.factories import PARENT_NAME, TEST_SECRET, case_request
+from tests.factories import TEST_SECRET
 from tests.support.json_logs import json_logs_at
 from tests.support.live_server import bound, serve
 from tests.support.oidc_provider import CLIENT_ID, CLIENT_KEY, Account, Provider, client_private_pem
-from tests.support.server_clock import server_today
+from tests.support.portal import address, family_case
 
 PORTAL = "http://test"
 CALLBACK = f"{PORTAL}/portal/sign-in/oidc/callback"
@@ -93,18 +91,6 @@ async def portal(
 ) -> AsyncIterator[httpx.AsyncClient]:
     async with browsing(settings, env, sessions) as client:
         yield client
-
-
-def address() -> str:
-    return f"parent.{uuid.uuid4().hex[:10]}@example.org"
-
-
-async def open_case(api: httpx.AsyncClient, env: WorkflowEnvironment, email: str) -> str:
-    received = await server_today(env) - timedelta(days=3)
-    contact = {"role": "parent", "name": PARENT_NAME, "email": email, "phone": "020 7946 0000"}
-    answer = await api.post("/cases", json=case_request(received, contacts=[contact]))
-    assert answer.status_code == 201, answer.text
-    return str(answer.json()["case_ref"])
 
 
 async def to_provider(portal: httpx.AsyncClient) -> str:
@@ -168,7 +154,7 @@ async def test_a_family_signs_in_through_the_provider_and_reads_its_one_case(
     json_logs: io.StringIO,
 ) -> None:
     email = address()
-    ours, theirs = await open_case(api, env, email), await open_case(api, env, address())
+    ours, theirs = await family_case(api, env, email), await family_case(api, env, address())
     provider.account = Account(email.upper())  # a provider may capitalise an address as its user typed it
 
     provider_url = await to_provider(portal)
@@ -213,7 +199,7 @@ async def test_signing_out_ends_the_providers_session_too(
     api: httpx.AsyncClient, portal: httpx.AsyncClient, provider: Provider, env: WorkflowEnvironment
 ) -> None:
     email = address()
-    case_ref = await open_case(api, env, email)
+    case_ref = await family_case(api, env, email)
     provider.account = Account(email)
     answer, _ = await signed_in_through(portal)
     (kept,) = [c for c in answer.headers.get_list("set-cookie") if c.startswith(f"{LOGOUT_COOKIE}=")]
@@ -243,7 +229,7 @@ async def test_an_address_on_several_cases_goes_to_the_list_of_them(
     api: httpx.AsyncClient, portal: httpx.AsyncClient, provider: Provider, env: WorkflowEnvironment
 ) -> None:
     email = address()
-    first, second = await open_case(api, env, email), await open_case(api, env, email)
+    first, second = await family_case(api, env, email), await family_case(api, env, email)
     provider.account = Account(email)
     answer, _ = await signed_in_through(portal)
     assert answer.status_code == 200, answer.text
@@ -271,7 +257,7 @@ async def test_a_callback_with_the_wrong_state_or_none_started_is_refused_before
     api: httpx.AsyncClient, portal: httpx.AsyncClient, provider: Provider, env: WorkflowEnvironment
 ) -> None:
     email = address()
-    await open_case(api, env, email)
+    await family_case(api, env, email)
     provider.account = Account(email)
     callback = await back_from(await to_provider(portal))
     state = parse_qs(urlsplit(callback).query)["state"][0]
@@ -289,7 +275,7 @@ async def test_a_replayed_callback_signs_nobody_in(
     api: httpx.AsyncClient, portal: httpx.AsyncClient, provider: Provider, env: WorkflowEnvironment
 ) -> None:
     email = address()
-    await open_case(api, env, email)
+    await family_case(api, env, email)
     provider.account = Account(email)
     provider_url = await to_provider(portal)
     started_cookie = portal.cookies.get(STARTED_COOKIE)
@@ -316,7 +302,7 @@ async def test_an_id_token_that_fails_a_check_signs_nobody_in(
     spoil: str,
 ) -> None:
     email = address()
-    case_ref = await open_case(api, env, email)
+    case_ref = await family_case(api, env, email)
     provider.account = Account(email)
     provider.spoil = spoil
     answer, _ = await signed_in_through(portal)
@@ -335,7 +321,7 @@ async def test_an_address_the_provider_has_not_verified_signs_nobody_in(
     json_logs: io.StringIO,
 ) -> None:
     email = address()
-    await open_case(api, env, email)
+    await family_case(api, env, email)
     provider.account = Account(email, verified=False)
     answer, _ = await signed_in_through(portal)
     refused(answer, 403, "has not confirmed that your email address is yours")
@@ -362,7 +348,7 @@ async def test_the_discovery_document_and_keys_are_fetched_once_for_many_sign_in
     api: httpx.AsyncClient, portal: httpx.AsyncClient, provider: Provider, env: WorkflowEnvironment
 ) -> None:
     email = address()
-    await open_case(api, env, email)
+    await family_case(api, env, email)
     provider.account = Account(email)
     for _ in range(3):
         answer, _ = await signed_in_through(portal)
@@ -391,7 +377,7 @@ async def test_a_provider_that_takes_a_client_secret(
         }
     )
     email = address()
-    case_ref = await open_case(api, env, email)
+    case_ref = await family_case(api, env, email)
     provider.account = Account(email)
     async with browsing(configured, env, sessions) as portal:
         answer, _ = await signed_in_through(portal)

@@ -22,16 +22,13 @@ from tests.conftest import eventually
 from tests.driver import Driver, Officer, PlanOfficer
 from tests.factories import CHILD_FAMILY, CHILD_GIVEN
 from tests.support.fuzzing import row_counts
+from tests.support.portal import PDF, address
+from tests.support.portal import invitation as invite
 from tests.support.server_clock import server_today
 
 RECEIVED, ASSESSED, ASKED = date(2026, 11, 2), date(2026, 11, 23), date(2026, 11, 30)
-PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 SITE = {"Origin": "http://test", "Authorization": ""}
-
-
-def address(who: str) -> str:
-    return f"{who}.{uuid.uuid4().hex[:10]}@example.org"
 
 
 async def assessing_with_advice_asked(api: httpx.AsyncClient, env: WorkflowEnvironment) -> Driver:
@@ -40,14 +37,6 @@ async def assessing_with_advice_asked(api: httpx.AsyncClient, env: WorkflowEnvir
     await officer.on("decide-to-assess", ASSESSED, assess=True)
     await officer.on("advice-requests", ASKED, adviser="educational_psychologist")
     return officer
-
-
-async def invite(api: httpx.AsyncClient, case_ref: str, party: str, item: str, email: str) -> dict[str, str]:
-    answer = await api.post(
-        f"/cases/{case_ref}/portal-invitations", json={"party": party, "item": item, "email": email}
-    )
-    assert answer.status_code == 201, answer.text
-    return dict(answer.json())
 
 
 async def newest_letter(sessions: SessionMaker, case_ref: str, template: str) -> Notification:

@@ -7,50 +7,25 @@ runs on past business dates, written by hand: advice asked for Monday 30 Novembe
 """
 
 import re
-import uuid
 from datetime import date
 from pathlib import Path
 
 import httpx
 import pytest
 from playwright.async_api import Browser, FilePayload, Page, ViewportSize, expect
-from sqlmodel import col, select
 from temporalio.testing import WorkflowEnvironment
 
 from core.config import Settings
 from store.db import SessionMaker
-from store.models import Notification
-from tests.conftest import eventually
 from tests.driver import SECTIONS, Driver
 from tests.factories import CHILD_FAMILY, CHILD_GIVEN, PARENT_NAME, bearer
 from tests.support.govuk_pages import DESKTOP, PHONE, check
-
-PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-
-
-async def code_for(sessions: SessionMaker, case_ref: str) -> str:
-    """The code in the case's newest sign-in letter (a used code's letter no longer shows it)."""
-
-    async def read() -> str | None:
-        async with sessions() as session:
-            row = (
-                await session.exec(
-                    select(Notification)
-                    .where(Notification.case_ref == case_ref, Notification.template == "portal_sign_in_code")
-                    .order_by(col(Notification.id).desc())
-                )
-            ).first()
-        return next(iter(re.findall(r"\b\d{6}\b", row.body)), None) if row else None
-
-    return str(await eventually(read))
+from tests.support.portal import PDF, address, invitation, newest_code, on_server
 
 
 async def invited(api: httpx.AsyncClient, case_ref: str, party: str, item: str, base: str) -> str:
-    """The invitation's link, on this server."""
-    body = {"party": party, "item": item, "email": f"{party}.{uuid.uuid4().hex[:10]}@example.org"}
-    answer = await api.post(f"/cases/{case_ref}/portal-invitations", json=body)
-    assert answer.status_code == 201, answer.text
-    return base + "/portal/requests/" + answer.json()["link"].rsplit("/", 1)[1]
+    answer = await invitation(api, case_ref, party, item, address(party))
+    return on_server(answer["link"], base)
 
 
 async def sign_in_by_link(
@@ -63,7 +38,7 @@ async def sign_in_by_link(
     await page.get_by_role("button", name="Email me a code").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
     await check(page, shots, f"{who}-code")
-    await page.get_by_label("Code from the email").fill(await code_for(sessions, case_ref))
+    await page.get_by_label("Code from the email").fill(await newest_code(sessions, case_ref))
     await page.get_by_role("button", name="Sign in").click()
     await page.wait_for_url(re.compile(r"/portal/request$"))
     return page

@@ -7,7 +7,6 @@ expired code is made by moving its row's expiry into the past, since code expiry
 
 import io
 import re
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -22,8 +21,9 @@ from intake.portal_codes import email_digest
 from store.db import SessionMaker
 from store.models import AuditEvent, Notification, PortalSignInCode
 from tests.conftest import eventually
-from tests.factories import CHILD_FAMILY, CHILD_GIVEN, PARENT_NAME, bearer, case_request
+from tests.factories import CHILD_FAMILY, CHILD_GIVEN, PARENT_NAME, bearer
 from tests.support.json_logs import json_logs_at
+from tests.support.portal import address, family_case
 from tests.support.server_clock import server_today
 
 SENT = "If this address is a contact on a case, a code to sign in is on its way to it. It lasts 10 minutes."
@@ -36,18 +36,6 @@ def json_logs() -> Iterator[io.StringIO]:
     """Every log line, down to DEBUG: the code must be in none of them."""
     with json_logs_at("DEBUG") as buffer:
         yield buffer
-
-
-def address() -> str:
-    return f"parent.{uuid.uuid4().hex[:10]}@example.org"
-
-
-async def open_case(api: httpx.AsyncClient, env: WorkflowEnvironment, email: str) -> str:
-    received = await server_today(env) - timedelta(days=3)
-    contact = {"role": "parent", "name": PARENT_NAME, "email": email, "phone": "020 7946 0000"}
-    answer = await api.post("/cases", json=case_request(received, contacts=[contact]))
-    assert answer.status_code == 201, answer.text
-    return str(answer.json()["case_ref"])
 
 
 async def ask(api: httpx.AsyncClient, email: str) -> None:
@@ -104,7 +92,7 @@ async def test_a_family_signs_in_with_the_code_from_the_outbox_and_reads_only_it
     json_logs: io.StringIO,
 ) -> None:
     email, neighbour = address(), address()
-    ours, theirs = await open_case(api, env, email), await open_case(api, env, neighbour)
+    ours, theirs = await family_case(api, env, email), await family_case(api, env, neighbour)
     received = await server_today(env) - timedelta(days=3)
 
     # Capitals in the address, as a phone's keyboard may add them: the same person.
@@ -185,7 +173,7 @@ async def test_a_code_is_good_once_and_dead_after_five_wrong_guesses(
     api: httpx.AsyncClient, env: WorkflowEnvironment, sessions: SessionMaker
 ) -> None:
     email = address()
-    case_ref = await open_case(api, env, email)
+    case_ref = await family_case(api, env, email)
     await ask(api, email)
     [first] = await codes_sent(sessions, case_ref)
     for _ in range(5):
@@ -220,7 +208,7 @@ async def test_an_expired_code_and_one_replaced_by_a_newer_are_refused(
     api: httpx.AsyncClient, env: WorkflowEnvironment, sessions: SessionMaker, settings: Settings
 ) -> None:
     email = address()
-    case_ref = await open_case(api, env, email)
+    case_ref = await family_case(api, env, email)
     await ask(api, email)
     [code] = await codes_sent(sessions, case_ref)
     key = settings.auth_jwt_secret.get_secret_value().encode()  # type: ignore[union-attr]
@@ -245,7 +233,7 @@ async def test_an_address_may_ask_for_three_codes_in_fifteen_minutes(
     api: httpx.AsyncClient, env: WorkflowEnvironment, sessions: SessionMaker
 ) -> None:
     email = address()
-    case_ref = await open_case(api, env, email)
+    case_ref = await family_case(api, env, email)
     for _ in range(4):
         await ask(api, email)  # the fourth answered as the others, and nothing sent
     assert len(await codes_sent(sessions, case_ref)) == 3

@@ -8,26 +8,22 @@ of service the first), final plan after the window.
 """
 
 import re
-import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 from playwright.async_api import Browser, BrowserContext, FilePayload, Page, expect
-from sqlmodel import col, select
 from temporalio.testing import WorkflowEnvironment
 
 from core.config import Settings
 from store.db import SessionMaker
-from store.models import Notification
-from tests.conftest import eventually
 from tests.driver import SECTIONS, Officer
 from tests.factories import PARENT_NAME, bearer, case_request
 from tests.support.gias import CSV_TYPE, sample
 from tests.support.govuk_pages import DESKTOP, PHONE, check
+from tests.support.portal import PDF, address, invitation, newest_code, on_server
 
-PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 LA = "342"  # the sample register's LA (tests/intake/edubasealldata_sample.csv)
 OAKFIELD = "990001"  # a primary school for ages 4 to 11 in it
 
@@ -36,28 +32,8 @@ def uk(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-async def newest_code(sessions: SessionMaker, case_ref: str) -> str:
-    """The code in the case's newest sign-in letter (a used code's letter no longer shows it)."""
-
-    async def read() -> str | None:
-        async with sessions() as session:
-            row = (
-                await session.exec(
-                    select(Notification)
-                    .where(Notification.case_ref == case_ref, Notification.template == "portal_sign_in_code")
-                    .order_by(col(Notification.id).desc())
-                )
-            ).first()
-        return next(iter(re.findall(r"\b\d{6}\b", row.body)), None) if row else None
-
-    return str(await eventually(read))
-
-
 async def invited(api: httpx.AsyncClient, base: str, case_ref: str, party: str, item: str) -> str:
-    body = {"party": party, "item": item, "email": f"{party}.{uuid.uuid4().hex[:8]}@example.org"}
-    answer = await api.post(f"/cases/{case_ref}/portal-invitations", json=body)
-    assert answer.status_code == 201, answer.text
-    return base + "/portal/requests/" + answer.json()["link"].rsplit("/", 1)[1]
+    return on_server((await invitation(api, case_ref, party, item, address(party)))["link"], base)
 
 
 async def party_signs_in(context: BrowserContext, sessions: SessionMaker, case_ref: str, link: str) -> Page:
@@ -74,7 +50,7 @@ async def party_signs_in(context: BrowserContext, sessions: SessionMaker, case_r
 async def test_a_parent_an_educational_psychologist_and_a_senco_take_their_parts_in_a_whole_assessment(
     browser: Browser, served: str, env: WorkflowEnvironment, sessions: SessionMaker, settings: Settings, tmp_path: Path
 ) -> None:
-    email = f"parent.{uuid.uuid4().hex[:8]}@example.org"
+    email = address()
     async with httpx.AsyncClient(base_url=served, headers=bearer(settings)) as api:
         loaded = await api.post("/settings-directory/import", content=sample(), headers={"content-type": CSV_TYPE})
         assert loaded.status_code == 200, loaded.text

@@ -1,0 +1,65 @@
+"""What the portal's tests share: addresses of their own, a case with a family contact, the code the outbox holds,
+an invitation's link, and a file that is what its name says."""
+
+import re
+import uuid
+from datetime import timedelta
+from typing import Any
+
+import httpx
+from sqlmodel import col, select
+from temporalio.testing import WorkflowEnvironment
+
+from store.db import SessionMaker
+from store.models import Notification
+from tests.conftest import eventually
+from tests.factories import PARENT_NAME, case_request
+from tests.support.server_clock import server_today
+
+# The smallest file a PDF reader opens: what an adviser's report is, to the upload's checks (api/uploads.py).
+PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def address(who: str = "parent") -> str:
+    """An address of this test's own, so the per-address limits of one test do not meet another's."""
+    return f"{who}.{uuid.uuid4().hex[:10]}@example.org"
+
+
+async def family_case(api: httpx.AsyncClient, env: WorkflowEnvironment, email: str, **overrides: Any) -> str:
+    """A case received three days ago whose parent is a contact at `email`."""
+    received = await server_today(env) - timedelta(days=3)
+    contact = {"role": "parent", "name": PARENT_NAME, "email": email, "phone": "020 7946 0000"}
+    answer = await api.post("/cases", json=case_request(received, contacts=[contact], **overrides))
+    assert answer.status_code == 201, answer.text
+    return str(answer.json()["case_ref"])
+
+
+async def newest_code(sessions: SessionMaker, case_ref: str) -> str:
+    """The code in the case's newest sign-in letter, once the notifier has written it (a used code's letter no
+    longer shows it, so a test waits for the new one)."""
+
+    async def read() -> str | None:
+        async with sessions() as session:
+            row = (
+                await session.exec(
+                    select(Notification)
+                    .where(Notification.case_ref == case_ref, Notification.template == "portal_sign_in_code")
+                    .order_by(col(Notification.id).desc())
+                )
+            ).first()
+        return next(iter(re.findall(r"\b\d{6}\b", row.body)), None) if row else None
+
+    return str(await eventually(read))
+
+
+async def invitation(api: httpx.AsyncClient, case_ref: str, party: str, item: str, email: str) -> dict[str, Any]:
+    """The officer invites `email` to answer `item` through the portal: the answer (its due date and link)."""
+    body = {"party": party, "item": item, "email": email}
+    answer = await api.post(f"/cases/{case_ref}/portal-invitations", json=body)
+    assert answer.status_code == 201, answer.text
+    return dict(answer.json())
+
+
+def on_server(link: str, base: str) -> str:
+    """An invitation's link (made with the configured PORTAL_URL) on the server a test serves."""
+    return base + "/portal/requests/" + link.rsplit("/", 1)[1]

@@ -274,7 +274,8 @@ def check_role(user: User, admitted: frozenset[Role], what: str) -> None:
     """403 unless the user has one of the admitted roles; `what` ends "Only a manager may ..."."""
     if user.role not in admitted:
         names = " or ".join(sorted(r.value for r in admitted))
-        raise Problem(403, "Not allowed", f"Only a {names} may {what}.", "/problems/forbidden")
+        article = "an" if names[0] in "aeiou" else "a"
+        raise Problem(403, "Not allowed", f"Only {article} {names} may {what}.", "/problems/forbidden")
 
 
 def allow(*roles: Role) -> Callable[[User], Coroutine[Any, Any, User]]:

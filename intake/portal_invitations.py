@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from statutory.policies import POLICIES
 from store.models import AuditEvent, PortalInvitation
-from store.portal_invitations import STEP, Ask, InvitedParty, ask_of, link
+from store.portal_invitations import STEP, Ask, InvitedParty, ask_of, invitation_for, link
 from workflows.activity_contracts import NotificationRequest, Recipient
 
 TEMPLATE = "portal_invitation"
@@ -57,6 +57,28 @@ async def invite(
     )
     await session.commit()
     return invitation
+
+
+async def withdraw(
+    session: AsyncSession, case_ref: str, party: InvitedParty, item: str, actor: str, now: datetime
+) -> bool:
+    """Remove the request's invitation, if there is one, with the officer's act in the audit trail."""
+    found = await invitation_for(session, case_ref, party, item)
+    if found is None:
+        return False
+    await session.delete(found)
+    session.add(
+        AuditEvent(
+            event_key=f"portal:{uuid.uuid4().hex}",
+            case_ref=case_ref,
+            action="portal_invitation_withdrawn",
+            actor=actor,
+            summary=f"{party.value} invitation to answer {item} through the portal withdrawn",
+            at=now,
+        )
+    )
+    await session.commit()
+    return True
 
 
 def letter(

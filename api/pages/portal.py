@@ -20,6 +20,7 @@ from api.pages.layout import PAGE_HEADERS, e, uk_date
 PORTAL = "/portal"
 CODE = "/portal/code"
 SIGN_OUT = "/portal/sign-out"
+SIGNED_OUT = "/portal/signed-out"
 YOUR_CASES = "/portal/your-cases"
 DRAFT_PAGE = "/portal/cases/{case_ref}/draft/page"
 OIDC_START = "/portal/sign-in/oidc"
@@ -64,6 +65,8 @@ def govuk_page(
 ) -> HTMLResponse:
     """A page in the GOV.UK template; a page showing an error says so first in its title, as screen readers
     announce it."""
+    if signed_in and home == PORTAL:
+        home = YOUR_CASES  # signed in, the service's home is the family's cases, not the sign-in form
     sign_out = (
         f'<form method="post" action="{SIGN_OUT}" class="app-sign-out">'
         '<button type="submit" class="govuk-button govuk-button--secondary">Sign out</button></form>'
@@ -342,15 +345,27 @@ def _advice(advice: list[AdviceAsked]) -> str:
     )
 
 
-def cases_page(cases: list[tuple[str, str, str]]) -> HTMLResponse:
-    """The family's cases, (reference, process, stage) each, when the address is on more than one."""
+def cases_page(cases: list[tuple[str, str, str, str]]) -> HTMLResponse:
+    """The family's cases, (reference, child's first name, process, stage) each."""
     items = "".join(
-        f'<li><a class="govuk-link" href="{e(case_page_href(ref))}">Case {e(ref)}</a>: '
+        f'<li><a class="govuk-link" href="{e(case_page_href(ref))}">{e(child or "Case")}: case {e(ref)}</a>, '
         f"{e(process_label(process))}, {e(stage_label(process, stage).lower())}</li>"
-        for ref, process, stage in cases
+        for ref, child, process, stage in cases
     )
     body = f'<h1 class="govuk-heading-l">Your cases</h1><ul class="govuk-list govuk-list--bullet">{items}</ul>'
     return govuk_page("Your cases", body, signed_in=True)
+
+
+def signed_out() -> HTMLResponse:
+    """Where every sign-out of the portal lands, whoever signed out: what to do to come back."""
+    body = (
+        '<h1 class="govuk-heading-l">You have signed out</h1>'
+        f'<p class="govuk-body">To see your child\'s case again, <a class="govuk-link" href="{PORTAL}">sign in</a> '
+        "with a new code.</p>"
+        '<p class="govuk-body">If the council asked you for advice, an answer or a report, open the link in its email '
+        "again.</p>"
+    )
+    return govuk_page("You have signed out", body)
 
 
 def not_found(detail: str, heading: str = "No such case") -> HTMLResponse:

@@ -115,6 +115,7 @@ class Asked:
     sent_files: tuple[str, ...] = ()
     # A consulted setting is sent the draft plan (CFA 2014 s.39(2)-(3)): it reads it here.
     draft: tuple[DraftSection, ...] = ()
+    ended: bool = False  # the case no longer waits for this answer: closed, or moved past it
     meeting_on: date | None = None  # a review report's meeting, which its 2 weeks run from
 
 
@@ -199,6 +200,16 @@ def _due(asked: Asked) -> str:
     return f'{e(uk_date(asked.due))} <strong class="govuk-tag">{e(_time_left(asked))}</strong>'
 
 
+def no_longer_needed(asked: Asked) -> HTMLResponse:
+    body = (
+        f'<span class="govuk-caption-l">Case {e(asked.case_ref)}</span>'
+        '<h1 class="govuk-heading-l">The council no longer needs an answer</h1>'
+        '<p class="govuk-body">The case has closed, or moved past this request, so there is nothing to send. If you '
+        "think this is wrong, contact the council's SEND team.</p>"
+    )
+    return _page("The council no longer needs an answer", body, signed_in=True)
+
+
 def request_page(
     asked: Asked,
     submission_id: str,
@@ -209,10 +220,14 @@ def request_page(
     status_code: int = 200,
     sent: bool = False,
 ) -> HTMLResponse:
-    """The request, its date and law, and either the form that answers it or, once answered, what was recorded."""
-    rows = [
-        summary_row("Child", e(asked.child)),
-        summary_row("Date of birth", e(uk_date(asked.born))),
+    """The request, its date and law, and either the form that answers it or, once answered, what was recorded.
+    Once the answer is in, or the case no longer waits for it, the child's details and the draft are not shown:
+    the party's part is over."""
+    if asked.ended and asked.answered_on is None:
+        return no_longer_needed(asked)
+    over = asked.answered_on is not None
+    rows = [] if over else [summary_row("Child", e(asked.child)), summary_row("Date of birth", e(uk_date(asked.born)))]
+    rows += [
         summary_row("Asked for", e(asked.what)),
         summary_row("Asked on", e(uk_date(asked.requested_on))),
         summary_row("Due by", _due(asked)),
@@ -254,7 +269,7 @@ def request_page(
         '<details class="govuk-details"><summary class="govuk-details__summary">'
         '<span class="govuk-details__summary-text">Read the draft plan</span></summary>'
         f'<div class="govuk-details__text">{"".join(section_html(s) for s in asked.draft)}</div></details>'
-        if asked.draft
+        if asked.draft and not over
         else ""
     )
     body = (

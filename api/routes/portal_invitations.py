@@ -76,7 +76,12 @@ async def waiting(temporal: Client, case_ref: str, party: InvitedParty, item: st
     """The advice request, consultation or review report `item` if the case still waits for it, else None."""
     ask = ask_of(party, item)
     if ask is Ask.REVIEW_REPORT:
-        plan = await query_state(temporal.get_workflow_handle(plan_id(case_ref)), case_ref, PlanWorkflow.get_state)
+        try:
+            plan = await query_state(temporal.get_workflow_handle(plan_id(case_ref)), case_ref, PlanWorkflow.get_state)
+        except Problem as problem:
+            if problem.status == 503:  # no plan on this case (yet): no review to report on
+                return None
+            raise
         return review_waiting(plan, item)
     state = await query_state(
         temporal.get_workflow_handle(assessment_id(case_ref)), case_ref, AssessmentWorkflow.get_state
@@ -136,6 +141,27 @@ async def invite(
         link=link(settings.portal_url, invitation.id),
         invited_at=invitation.invited_at,
     )
+
+
+@router.delete(
+    "/portal-invitations/{party}/{item}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    responses={404: {"description": "No such invitation"}},
+)
+async def withdraw_invitation(
+    case_ref: CaseRef,
+    party: InvitedParty,
+    session: SessionDep,
+    user: WithPersonalData,
+    item: str = Path(max_length=32, pattern=ITEM),
+) -> Response:
+    """Withdraw an invitation: its link and any sign-in made with it stop working at once (the request itself, on
+    the case, is the council's to close as before)."""
+    await case_for(session, user, case_ref)
+    if not await portal_invitations.withdraw(session, case_ref, party, item, user.sub, datetime.now(UTC)):
+        raise Problem(404, "No such invitation", "There is no invitation for that request on this case.")
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 class FileOut(BaseModel):

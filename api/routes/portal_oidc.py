@@ -193,7 +193,7 @@ async def finish_sign_in(request: Request, session: SessionDep, settings: Settin
 
 async def signed_out_of_provider(request: Request, settings: Settings) -> Response:
     """The portal's sign-out: the session forgotten, and for a family that came through the provider, on to the
-    provider's own sign-out (back to the email form after); otherwise straight to the email form."""
+    provider's own sign-out (back to the email form after); otherwise to the page saying they have signed out."""
     provider = _provider(request)
     id_token = request.cookies.get(LOGOUT_COOKIE, "")
     where = None
@@ -202,7 +202,7 @@ async def signed_out_of_provider(request: Request, settings: Settings) -> Respon
     answer: Response = (
         oidc_pages.signing_out(where, settings.portal_oidc_name)
         if where
-        else RedirectResponse(pages.PORTAL, status_code=303, headers=pages.PORTAL_HEADERS)
+        else RedirectResponse(pages.SIGNED_OUT, status_code=303, headers=pages.PORTAL_HEADERS)
     )
     forget_session(answer, request)
     answer.delete_cookie(

@@ -23,6 +23,7 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, BackgroundTasks, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.client import Client
 
@@ -57,7 +58,7 @@ from intake import portal_codes
 from intake.fields import EMAIL
 from intake.settings_directory import URN
 from reports.settings_directory import DirectoryFilter, Tailored, for_child, setting, summary_of
-from store.models import Case
+from store.models import Case, Child
 
 router = APIRouter(tags=["portal pages"], include_in_schema=False)
 
@@ -179,10 +180,18 @@ async def sign_out_page(request: Request, settings: SettingsDep) -> Response:
     return await signed_out_of_provider(request, settings)
 
 
+@router.get(pages.SIGNED_OUT, response_class=HTMLResponse)
+async def signed_out_page() -> HTMLResponse:
+    return pages.signed_out()
+
+
 @router.get(pages.YOUR_CASES, response_class=HTMLResponse)
 async def your_cases_page(session: SessionDep, user: FamilyPage, today: Today) -> HTMLResponse:
     found = [await own_case(session, user, ref, SEEN_AS, today) for ref in sorted(user.case_refs)]
-    return pages.cases_page([(c.case_ref, c.process, c.stage) for c in found if c is not None])
+    # Which child each case is for, by first name: a parent of two cannot tell references apart.
+    children = (await session.exec(select(Child).where(col(Child.case_ref).in_(user.case_refs)))).all()
+    names = {child.case_ref: child.given_name for child in children}
+    return pages.cases_page([(c.case_ref, names.get(c.case_ref, ""), c.process, c.stage) for c in found if c])
 
 
 @router.get("/portal/cases/{case_ref}/page", response_class=HTMLResponse)

@@ -40,10 +40,10 @@ from api.uploads import MAX_FILES, UploadRefused, checked
 from core.workflow_ids import assessment_id, plan_id
 from intake import portal_codes
 from statutory.policies import POLICIES
-from store.models import Case, Child, PortalInvitation
+from store.models import Case, Child, DirectorySetting, PortalInvitation
 from store.portal_invitations import STEP, Ask, InvitedParty, ask_of, review_item
 from workflows.assessment import ADVISER_WORDS, AssessmentWorkflow
-from workflows.assessment_models import AdviceReceived, SettingAnswered
+from workflows.assessment_models import CLOSED_STAGES, AdviceReceived, SettingAnswered
 from workflows.plan import PlanWorkflow
 from workflows.plan_models import ReportReceived
 
@@ -157,6 +157,7 @@ async def _asked(
     state = await query_state(
         temporal.get_workflow_handle(assessment_id(case.case_ref)), case.case_ref, AssessmentWorkflow.get_state
     )
+    common["ended"] = state.stage in CLOSED_STAGES
     if ask is Ask.ADVICE:
         advice = next((a for a in state.advice if a.advice_id == invitation.item), None)
         if advice is None:
@@ -173,8 +174,10 @@ async def _asked(
     if consultation is None:
         return None
     draft = await draft_in(session, state, today)
+    listed = await session.get(DirectorySetting, consultation.setting_urn)
+    school = listed.name if listed else "your school or college"
     return pages.Asked(
-        what=f"Consultation on naming your school or college (URN {consultation.setting_urn})",
+        what=f"Consultation on naming {school} (URN {consultation.setting_urn})",
         requested_on=consultation.sent_on,
         due=consultation.due,
         answered_on=consultation.answered_on,
@@ -242,7 +245,7 @@ async def answer_page(
         try:
             await submit(session, temporal, sent, uploads, *recorded)
         except Problem as problem:
-            raise _Refused(FieldError("text", str(problem))) from problem
+            raise _Refused(FieldError("", _plainly(problem, asked.ask))) from problem
     except _Refused as refused:
         await audit_personal_data(session, user, invitation.case_ref, SEEN_AS)
         return pages.request_page(
@@ -258,7 +261,21 @@ async def _uploads(files: list[UploadFile]) -> list[Upload]:
         raise _Refused(FieldError("files", str(refused))) from refused
 
 
+def _plainly(problem: Problem, ask: Ask) -> str:
+    """The case's refusal in words for someone outside the council: never its internal ids or ISO dates."""
+    if problem.status == 503:
+        return "Your answer is not confirmed yet. Send it again in a minute: it will not be recorded twice."
+    if problem.status == 409 and problem.title == "Case is closed":
+        return "The council no longer needs an answer to this request: the case has closed."
+    if ask is Ask.REVIEW_REPORT:
+        return "The council cannot take the report yet: send it once the review meeting has been held."
+    return "The council already has an answer to this request, or the case has moved on. Contact its SEND team."
+
+
 def _check_answer(ask: Ask, text: str, agrees: str, uploads: list[Upload]) -> None:
+    if any((ord(c) < 0x20 and c not in "\t\n\r") or 0x7F <= ord(c) < 0xA0 for c in text):
+        # A NUL byte cannot be stored (PostgreSQL text refuses it); no other control character belongs in a letter.
+        raise _Refused(FieldError("text", "Remove the control characters from the text (copied from another program)"))
     if len(text) > pages.MAX_TEXT:
         raise _Refused(FieldError("text", f"Write {pages.MAX_TEXT:,} characters or fewer, or send it as a file"))
     if ask is Ask.CONSULTATION and agrees not in ("yes", "no"):

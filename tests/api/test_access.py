@@ -50,6 +50,7 @@ PUBLIC_PATHS = {
     "/portal/requests/{invitation_id}",
     "/portal/requests/{invitation_id}/code",
     "/portal/request/sign-in",
+    "/portal/signed-out",
 }
 # Pages a person opens in a browser: without a valid token they send the browser to a sign-in form, staff's
 # or families'.
@@ -155,6 +156,7 @@ def url_for(path: str, ids: dict[str, str]) -> str:
     path = path.replace("{case_ref}", ids["case_ref"])
     # A submission's and a file's ids: none that exists, as the route's answer to the role is what is tested.
     path = path.replace("{submission_id}", "0" * 32).replace("{file_id}", "0" * 32)
+    path = path.replace("{party}", "adviser").replace("{item}", "educational_psychologist")
     # A setting's URN in the directory: one that may or may not be loaded, as the role's answer is what is tested.
     path = path.replace("{urn}", "100000")
     assert "{" not in path, f"tests/api/test_access.py does not know how to fill {path}: teach url_for"

@@ -27,7 +27,7 @@ from core.config import Settings
 from intake.portal_codes import email_digest
 from store.db import SessionMaker
 from store.models import AuditEvent
-from tests.factories import TEST_SECRET
+from tests.factories import CHILD_GIVEN, TEST_SECRET
 from tests.support.json_logs import json_logs_at
 from tests.support.live_server import bound, serve
 from tests.support.oidc_provider import CLIENT_ID, CLIENT_KEY, Account, Provider, client_private_pem
@@ -237,6 +237,7 @@ async def test_an_address_on_several_cases_goes_to_the_list_of_them(
     assert session_claims(answer)["case_refs"] == sorted([first, second])
     listed = await portal.get("/portal/your-cases")
     assert first in listed.text and second in listed.text
+    assert listed.text.count(f"{CHILD_GIVEN}: case ") == 2  # which child each case is for, by first name
 
 
 async def test_an_address_on_no_case_is_told_so_and_not_signed_in(

@@ -150,7 +150,9 @@ async def test_a_family_signs_in_through_the_pages_and_reads_its_case_on_a_phone
         await check(page, tmp_path, "another-case")
 
         # Signing out forgets the sign-in: the case page sends the browser to the email form again.
-        await signed_out(page, context, f"{base}/portal", f"{base}/portal/cases/{ours}/page")
+        await signed_out(
+            page, context, f"{base}/portal", f"{base}/portal/cases/{ours}/page", f"{base}/portal/signed-out"
+        )
         await context.close()
 
 

@@ -164,6 +164,7 @@ async def test_a_file_that_is_not_what_it_says_or_too_many_or_no_advice_at_all_i
         ({"text": "x"}, [("files", ("empty.txt", b"", "text/plain"))], "The first file is empty"),
         ({"text": "x"}, [("files", (f"{n}.pdf", PDF, "application/pdf")) for n in range(4)], "3 files at most"),
         ({"text": "y" * 20_001}, [], "20,000 characters or fewer"),
+        ({"text": "a\x00b"}, [], "Remove the control characters from the text"),
     ]
     for fields, files, message in attempts:
         answer = await api.post(
@@ -186,7 +187,7 @@ async def test_an_invitation_reaches_one_request_on_one_case_and_a_newer_one_end
 ) -> None:
     officer = await assessing_with_advice_asked(api, env)
     # Only a request the case holds and still waits on can be answered through the portal.
-    for party, item in (("adviser", "health"), ("setting", "100001")):
+    for party, item in (("adviser", "health"), ("setting", "100001"), ("setting", "review-1")):
         refused = await api.post(
             f"/cases/{officer.case_ref}/portal-invitations",
             json={"party": party, "item": item, "email": address("x")},
@@ -340,3 +341,38 @@ async def test_a_setting_sends_the_annual_review_report_once_the_meeting_is_held
 async def invite_refused(api: httpx.AsyncClient, case_ref: str, item: str) -> int:
     body = {"party": "setting", "item": item, "email": address("head")}
     return (await api.post(f"/cases/{case_ref}/portal-invitations", json=body)).status_code
+
+
+async def test_once_answered_or_no_longer_needed_the_page_shows_no_child_and_the_officer_can_withdraw_a_link(
+    api: httpx.AsyncClient, env: WorkflowEnvironment, sessions: SessionMaker
+) -> None:
+    answered = await assessing_with_advice_asked(api, env)
+    first = await invite(api, answered.case_ref, "adviser", "educational_psychologist", address("ep"))
+    token = await signed_in(api, sessions, answered.case_ref, first["link"])
+    form = {"submission_id": await form_id(api, token), "text": "Advice."}
+    assert (await api.post("/portal/request", data=form, headers=as_party(token))).status_code == 303
+    again = await api.get("/portal/request", headers=as_party(token))
+    assert (
+        "Recorded on" in again.text
+        and CHILD_GIVEN not in again.text
+        and '<form method="post" action="/portal/request"' not in again.text
+    )
+    # Sent again after it was recorded: said plainly, without the case's own words or dates.
+    repeat = await api.post(
+        "/portal/request", data={**form, "submission_id": uuid.uuid4().hex}, headers=as_party(token)
+    )
+    assert repeat.status_code in (404, 422) and "2026-" not in repeat.text
+
+    withdrawn = await assessing_with_advice_asked(api, env)
+    second = await invite(api, withdrawn.case_ref, "adviser", "educational_psychologist", address("ep"))
+    token = await signed_in(api, sessions, withdrawn.case_ref, second["link"])
+    await withdrawn.on("withdraw", await server_today(env), reason="request_withdrawn")
+    closed = await api.get("/portal/request", headers=as_party(token))
+    assert "The council no longer needs an answer" in closed.text and CHILD_GIVEN not in closed.text
+
+    # The officer withdraws an invitation: its link and sign-in stop at once; a second withdrawal finds none.
+    path = f"/cases/{answered.case_ref}/portal-invitations/adviser/educational_psychologist"
+    assert (await api.delete(path)).status_code == 204
+    assert (await api.delete(path)).status_code == 404
+    landing = await api.get(first["link"].removeprefix("http://127.0.0.1:8000"), headers={"Authorization": ""})
+    assert landing.status_code == 404 and "This link no longer works" in landing.text

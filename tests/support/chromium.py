@@ -30,11 +30,13 @@ async def chromium() -> AsyncIterator[Browser]:
             await browser.close()
 
 
-async def signed_out(page: Page, context: BrowserContext, form: str, protected: str) -> None:
-    """Sign the browser out with the page's Sign out button: it lands on the sign-in `form`, keeps no session
-    cookie, and the `protected` page sends it back to the form."""
+async def signed_out(
+    page: Page, context: BrowserContext, form: str, protected: str, lands_on: str | None = None
+) -> None:
+    """Sign the browser out with the page's Sign out button: it lands on `lands_on` (the sign-in `form` unless
+    said), keeps no session cookie, and the `protected` page sends it back to the form."""
     await page.get_by_role("button", name="Sign out").click()
-    await page.wait_for_url(form)
+    await page.wait_for_url(lands_on or form)
     assert [c for c in await context.cookies() if c["name"] == SESSION_COOKIE] == []
     await page.goto(protected)
     assert page.url == form

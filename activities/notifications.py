@@ -42,6 +42,16 @@ class NotifyGateway:
         return str(response["id"])
 
 
+FAMILY = frozenset({Recipient.PARENT, Recipient.YOUNG_PERSON})
+
+
+def portal_line(portal_url: str) -> str:
+    return (
+        f"You can follow this case, read the draft plan and send your views online at {portal_url.rstrip('/')}/portal: "
+        "sign in with the email address the council has for you."
+    )
+
+
 class Notifier:
     def __init__(self, sessions: SessionMaker, gateway: NotifyGateway | None = None, portal_url: str = "") -> None:
         self.sessions = sessions
@@ -50,6 +60,9 @@ class Notifier:
 
     @activity.defn(name=SEND_NOTIFICATION)
     async def send_notification(self, request: NotificationRequest) -> None:
+        if self.portal_url and request.recipient in FAMILY and not request.past_fact:
+            # The family is told where to follow the case: the portal is no use to a parent who never hears of it.
+            request = request.model_copy(update={"body": f"{request.body}\n\n{portal_line(self.portal_url)}"})
         await self._queue(request)
         if self.gateway is not None and not request.past_fact:
             await self._deliver(request, self.gateway)

@@ -21,7 +21,10 @@ mkdir -p data
 
 pids=()
 stop() {
-    trap - INT TERM EXIT
+    # A second signal while stopping (make passes its own SIGTERM on; Ctrl-C pressed twice) must not cut the stop
+    # short and leave the Temporal server running: it is ignored until all three have stopped.
+    trap '' INT TERM
+    trap - EXIT
     echo "stopping…"
     # API and worker first, so in-flight work finishes against a live server.
     for pid in "${pids[@]:1}"; do kill -TERM "$pid" 2>/dev/null || true; done

@@ -36,7 +36,7 @@ from api.routes.portal import NOT_ACCEPTED, keep_family_session, portal_key
 from api.routes.sign_in import cross_site, same_origin
 from api.submissions import SUBMISSION_ID, Sent, Upload, new_submission_id, submissions_of, submit
 from api.updates import StateQuery, Update
-from api.uploads import MAX_FILES, UploadRefused, checked
+from api.uploads import MAX_FILE_BYTES, MAX_FILES, UploadRefused, checked
 from core.workflow_ids import assessment_id, plan_id
 from intake import portal_codes
 from statutory.policies import POLICIES
@@ -219,9 +219,8 @@ async def answer_page(
         try:
             form = await request.form(max_files=MAX_FILES, max_fields=4, max_part_size=4 * pages.MAX_TEXT)
         except HTTPException as error:
-            raise _Refused(
-                FieldError("files", f"Send {MAX_FILES} files at most, and text of a sensible length")
-            ) from error
+            limits = f"at most {MAX_FILES} files of up to {MAX_FILE_BYTES // 1024 // 1024} MB each"
+            raise _Refused(FieldError("files", f"The form could not be read: send {limits}")) from error
         try:
             text = str(form.get("text") or "").strip()
             agrees = str(form.get("agrees") or "")

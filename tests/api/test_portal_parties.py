@@ -162,7 +162,7 @@ async def test_a_file_that_is_not_what_it_says_or_too_many_or_no_advice_at_all_i
         ({"text": "x"}, [("files", ("report.pdf", PNG, "application/pdf"))], "The first file must be a PDF"),
         ({"text": "x"}, [("files", ("run.exe", b"MZ\x90\x00", "application/octet-stream"))], "must be a PDF"),
         ({"text": "x"}, [("files", ("empty.txt", b"", "text/plain"))], "The first file is empty"),
-        ({"text": "x"}, [("files", (f"{n}.pdf", PDF, "application/pdf")) for n in range(4)], "3 files at most"),
+        ({"text": "x"}, [("files", (f"{n}.pdf", PDF, "application/pdf")) for n in range(4)], "at most 3 files"),
         ({"text": "y" * 20_001}, [], "20,000 characters or fewer"),
         ({"text": "a\x00b"}, [], "Remove the control characters from the text"),
     ]

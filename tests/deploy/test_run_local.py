@@ -24,7 +24,14 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-async def test_ctrl_c_stops_the_api_and_worker_before_the_temporal_server(tmp_path: Path, settings: Settings) -> None:
+@pytest.mark.parametrize(
+    "signals",
+    [(signal.SIGINT,), (signal.SIGTERM, signal.SIGTERM)],
+    ids=["ctrl-c", "terminated-twice"],  # `kill -TERM` of make, which passes a second one on to the script
+)
+async def test_ctrl_c_stops_the_api_and_worker_before_the_temporal_server(
+    tmp_path: Path, settings: Settings, signals: tuple[signal.Signals, ...]
+) -> None:
     api_port = free_port()
     env = {
         **os.environ,
@@ -61,7 +68,8 @@ async def test_ctrl_c_stops_the_api_and_worker_before_the_temporal_server(tmp_pa
                     await asyncio.sleep(0.1)
                 else:
                     raise AssertionError(log.read_text())
-            os.killpg(stack.pid, signal.SIGINT)  # Ctrl-C
+            for sent in signals:  # Ctrl-C, or two SIGTERMs at once
+                os.killpg(stack.pid, sent)
             assert await asyncio.to_thread(stack.wait, 60) == 0, log.read_text()
         finally:
             if stack.poll() is None:

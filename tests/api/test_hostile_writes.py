@@ -263,6 +263,8 @@ def write_routes(
         operation = result.ok()  # type: ignore[union-attr]  # our own schema: every operation reads
         if operation.method.upper() not in ("POST", "PUT", "PATCH", "DELETE") or operation.path in NOT_CASE_WRITES:
             continue
+        if "requestBody" not in spec["paths"][operation.path][operation.method.lower()]:
+            continue  # no body to spoil (withdrawing an invitation): its path parameters are bounded by pattern
         prefix = next((p for p in cases if operation.path.startswith(p)), None)
         target, page, workflow_id = cases[prefix] if prefix else (None, None, None)
         parameter = prefix.rsplit("{", 1)[1].rstrip("}") if prefix else None

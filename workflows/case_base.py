@@ -61,6 +61,8 @@ MAX_REPEATS = {
     "consultations": 24,
     "exceptions": 20,
     "other advisers": 12,
+    # The family may add to its views for a review as the meeting nears; a dozen is beyond any real review.
+    "views for a review": 12,
     # A plan's cycle: the LA may consider ceasing more than once, but not every week of the year.
     "consultations on ceasing": 6,
     # An appeal's hearing may be adjourned and listed again; a dozen times is beyond any real appeal.

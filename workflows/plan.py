@@ -43,6 +43,7 @@ with workflow.unsafe.imports_passed_through():
         AppealEvent,
         CeaseConsulted,
         CeaseDecision,
+        FamilyViews,
         MeetingScheduled,
         NotAmended,
         OpenOrder,
@@ -415,6 +416,23 @@ class PlanWorkflow(CaseWorkflow):
                 f"advice must be circulated at least 2 weeks before the meeting on {meeting}, so by "
                 f"{meeting - MEETING_NOTICE} (SEND Regs 2014 reg 20(4))"
             )
+
+    @workflow.update(name="record_family_views")
+    async def record_family_views(self, views: FamilyViews) -> StepResult:
+        """The family's views for this review arrived (reg 20(4)): a line in the review's record and nothing more.
+        It meets no duty of the council's and opens none: circulating the advice stays the council's step."""
+        return await self.done("family_views", views.on, views.actor, "The family's views for the review received")
+
+    @record_family_views.validator
+    def _validate_family_views(self, views: FamilyViews) -> None:
+        # DESIGN CHOICE (docs/statutory-choices.md row 66): taken while a review meeting is scheduled, not before its
+        # notice. Reg 20(4) has the family's advice and information obtained for "the review meeting" and circulated
+        # before it: until the notice there is no meeting to circulate them for (the family is told its date at
+        # least 2 weeks ahead, reg 20(3)), and once it is held their say is on its outcome, the comments on proposed
+        # amendments (reg 22(2)(c)). Views that came by post before the notice are recorded once it is sent, on the
+        # day they came.
+        self._check(views, PlanStage.REVIEW_SCHEDULED, what="the family's views for the review")
+        self.check_repeats("views for a review", self.count_of("family_views"))
 
     @workflow.update(name="hold_review")
     async def hold_review(self, held: ReviewHeld) -> StepResult:

@@ -114,6 +114,13 @@ class AdviceCirculated(Action):
     pass
 
 
+class FamilyViews(Action):
+    """The family's advice and information for the review meeting, which whoever arranges it must obtain from them
+    (SEND Regs 2014 reg 20(2)(a), (4); reg 21 where no school or other institution is attended). Their words are
+    kept in the database where they arrived (the portal's submissions, or the LA's post): the plan records that
+    they came, and when."""
+
+
 class ReviewHeld(Action):
     pass
 

@@ -309,6 +309,13 @@ PLAN_ACTIONS = (
         records=("review_advice_circulated",),
     ),
     OfficerAction(
+        "family-views",
+        PlanWorkflow.record_family_views,
+        "Record the family's advice and information for the review meeting, received by post or by hand (SEND Regs "
+        "2014 reg 20(2)(a), (4)), while the meeting is scheduled; families may send theirs through the portal too",
+        records=("family_views",),
+    ),
+    OfficerAction(
         "review-meeting",
         PlanWorkflow.hold_review,
         "Record that the review meeting was held (CFA 2014 s.44(1)); starts the report and decision clocks",

@@ -8,6 +8,7 @@ its own child's plan, and every read is audited by the route that shows it.
 """
 
 from datetime import date, timedelta
+from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -134,17 +135,33 @@ class AdviceAsked(BaseModel):
     received_on: date | None
 
 
+class PlanKind(StrEnum):
+    """What the family is sent to comment on: the first plan's draft (reg 13(1)), the changes proposed to a plan
+    after its review (reg 22(2)), or the draft after a re-assessment (reg 27 applying reg 13(1))."""
+
+    DRAFT_PLAN = "draft_plan"
+    PROPOSED_AMENDMENTS = "proposed_amendments"
+    REASSESSMENT_DRAFT = "reassessment_draft"
+
+
 class DraftSection(BaseModel):
-    section: str = Field(description="A to K, H1 and H2; never I in a draft")
+    section: str = Field(description="A to K, H1 and H2; I only in proposed amendments (a draft names no setting)")
     heading: str = Field(description="e.g. 'Section B: the child's special educational needs'")
     meaning: str = Field(description="What the section is for, in a sentence")
     text: str = Field(description="What the draft says; empty if the section is left blank")
+    changed: bool | None = Field(
+        default=None,
+        description="Whether the proposal changes the section from the plan in force; null for a first draft, or "
+        "where the plan in force is not held here (a plan imported from the LA's records)",
+    )
 
 
 class DraftPlan(BaseModel):
-    """The draft plan the council served on the family, to read and comment on (SEND Regs 2014 reg 13(1))."""
+    """The draft plan the council served on the family, to read and comment on (SEND Regs 2014 reg 13(1)); or, on
+    a plan, the changes proposed to it (reg 22(2)) or the draft after a re-assessment (reg 27)."""
 
     case_ref: str
+    kind: PlanKind = Field(default=PlanKind.DRAFT_PLAN, description="What the family is asked to comment on")
     served_on: date | None = Field(description="The day the draft was served")
     comments_until: date | None = Field(description="The last day of the family's 15 days to comment")
     days_left: int | None = Field(description="Days from today to that last day; none once it has passed")

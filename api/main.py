@@ -29,6 +29,7 @@ from api.routes import (
     portal_oidc,
     portal_pages,
     portal_requests,
+    portal_review,
     portal_settings,
     redress,
     returns,
@@ -112,6 +113,7 @@ def create_app(
     app.include_router(portal_invitations.router)
     app.include_router(portal_requests.router)
     app.include_router(portal_settings.router)
+    app.include_router(portal_review.router)
     govuk_assets.install(app, settings)
     codec.install(app, settings)
     api_docs.install(app)

@@ -6,10 +6,12 @@ so neither the answer nor its timing says whose address is on a case. POST /port
 for the same HttpOnly, SameSite=Strict session cookie the staff sign-in sets (api/routes/sign_in.py), holding a
 2-hour token with the `family` role and the contact's case references; no staff route admits that role.
 GET /portal/cases/{case_ref} is a plain summary of one of those cases, without anyone's personal data, with the
-family's own time limits counted down and the advice asked for; GET .../draft is the draft plan served on it, and
+family's own time limits counted down, the advice asked for and, on a plan, its annual review's dates; GET .../draft
+is the draft plan served on it (on a plan, the changes proposed to it, or the draft after a re-assessment), and
 POST .../comments the family's comments on that draft (their words kept in the database, the fact recorded on the
-case: api/submissions.py). Any other case answers 404, as one that does not exist would. docs/portal.md says what
-this does and does not do.
+case's assessment or plan: api/submissions.py). The family's views for a plan's annual review are
+api/routes/portal_review.py's. Any other case answers 404, as one that does not exist would. docs/portal.md says
+what this does and does not do.
 """
 
 from datetime import UTC, date, datetime
@@ -32,12 +34,14 @@ from api.auth import (
     keep_session,
 )
 from api.deps import CaseRef, SessionDep, SettingsDep, TemporalDep, Today, end_read
+from api.family_plan import AnnualReview, proposal_in, review_in
 from api.family_view import AdviceAsked, DraftPlan, Letter, Window, advice_of, draft_of, letters_of, windows_of
 from api.problems import Problem
+from api.routes.cases import query_state
 from api.routes.sign_in import cross_site, same_origin
 from api.submissions import SUBMISSION_ID, Sent, submit
 from core.config import Settings
-from core.workflow_ids import assessment_id
+from core.workflow_ids import assessment_id, plan_id
 from intake import portal_codes
 from intake.fields import EMAIL, Strict
 from reports.settings_directory import setting
@@ -45,6 +49,8 @@ from statutory.policies import POLICIES
 from store.models import Case, CaseDeadline, PortalSubmission
 from workflows.assessment import AssessmentWorkflow
 from workflows.assessment_models import ParentComments
+from workflows.plan import PlanWorkflow
+from workflows.plan_models import PlanStage, PlanState
 
 router = APIRouter(prefix="/portal", tags=["portal"])
 
@@ -92,14 +98,22 @@ class CaseSummary(BaseModel):
     windows: list[Window] = Field(description="The family's own time limits: open ones counted down, closed ones so")
     advice: list[AdviceAsked] = Field(description="Who the council asked for advice, and whether it is in")
     letters: list[Letter] = Field(default_factory=list, description="The case's letters to the family, newest first")
+    review: AnnualReview | None = Field(
+        default=None, description="On a plan: its annual review's dates, and whether the family's views are taken now"
+    )
 
 
 COMMENTS = "draft_comments"
+# The family's comments on a plan, kept under what they were on: the changes proposed after a review (reg 22(2)(c))
+# or the draft after a re-assessment (reg 27 applying reg 13(1)).
+AMENDMENT_COMMENTS = "amendment_comments"
+REASSESSMENT_COMMENTS = "reassessment_draft_comments"
 MAX_COMMENTS = 10_000  # longer than any parent's comments on a draft; a letter of 4 pages is about 2,500 words
 
 
 class CommentsIn(Strict):
-    """The family's comments on the draft plan, and what they ask for with them (SEND Regs 2014 reg 13(1))."""
+    """The family's comments on the draft plan, and what they ask for with them (SEND Regs 2014 reg 13(1)); on a
+    plan, on the changes proposed to it (reg 22(2)(c)) or the draft after a re-assessment (reg 27)."""
 
     submission_id: str = Field(
         pattern=SUBMISSION_ID, description="Made once per form (32 hex digits): the same id sent twice is one comment"
@@ -180,9 +194,11 @@ def keep_family_session(response: Response, request: Request, settings: Settings
 
 
 @router.get("/cases/{case_ref}", response_model=CaseSummary)
-async def read_own_case(case_ref: CaseRef, session: SessionDep, user: Family, today: Today) -> CaseSummary:
+async def read_own_case(
+    case_ref: CaseRef, session: SessionDep, temporal: TemporalDep, user: Family, today: Today
+) -> CaseSummary:
     """Where one of the family's own cases is; any other case is 404, as a case that does not exist."""
-    summary = await own_case(session, user, case_ref, "the family's case summary in the portal", today)
+    summary = await own_case(session, user, case_ref, "the family's case summary in the portal", today, temporal)
     if summary is None:
         raise Problem(404, "No such case", no_such_case(case_ref))
     return summary
@@ -192,9 +208,12 @@ def no_such_case(case_ref: str) -> str:
     return f"There is no case {case_ref} for you to see."
 
 
-async def own_case(session: AsyncSession, user: User, case_ref: str, seen_as: str, today: date) -> CaseSummary | None:
+async def own_case(
+    session: AsyncSession, user: User, case_ref: str, seen_as: str, today: date, temporal: Client | None = None
+) -> CaseSummary | None:
     """The summary of one of the family's own cases, its reading audited as `seen_as`; None for any other case,
-    so that a case that is not theirs and one that does not exist cannot be told apart."""
+    so that a case that is not theirs and one that does not exist cannot be told apart. With `temporal`, a plan's
+    summary has its annual review, asked of the plan's workflow (the read model does not hold its meeting)."""
     case = await case_of_family(session, user, case_ref)
     if case is None:
         return None
@@ -210,6 +229,10 @@ async def own_case(session: AsyncSession, user: User, case_ref: str, seen_as: st
     advice = await advice_of(session, case_ref, today)
     letters = await letters_of(session, case_ref)
     await audit_personal_data(session, user, case_ref, seen_as)
+    review = None
+    if temporal is not None and case.process == "plan":
+        await end_read(session)
+        review = review_in(await plan_state(temporal, case_ref))
     return CaseSummary(
         case_ref=case.case_ref,
         process=case.process,
@@ -225,7 +248,13 @@ async def own_case(session: AsyncSession, user: User, case_ref: str, seen_as: st
         windows=windows,
         advice=advice,
         letters=letters,
+        review=review,
     )
+
+
+async def plan_state(temporal: Client, case_ref: str) -> PlanState:
+    """The plan's state, asked of its workflow: its meeting and what it proposes are not in the read model."""
+    return await query_state(temporal.get_workflow_handle(plan_id(case_ref)), case_ref, PlanWorkflow.get_state)
 
 
 async def case_of_family(session: AsyncSession, user: User, case_ref: str) -> Case | None:
@@ -244,14 +273,28 @@ async def _own_case_ref(case_ref: CaseRef, session: SessionDep, user: Family) ->
 
 OwnCaseRef = Annotated[str, Depends(_own_case_ref)]
 NO_DRAFT = "The council has not sent you a draft plan on this case yet. When it does, you can read it here."
+NO_PROPOSAL = (
+    "The council has not sent you any changes to your child's plan to comment on. When it does, you can read them here."
+)
+
+
+def nothing_to_read(process: str) -> str:
+    return NO_PROPOSAL if process == "plan" else NO_DRAFT
 
 
 async def own_draft(
     temporal: Client, session: AsyncSession, user: User, case_ref: str, seen_as: str, today: date
 ) -> DraftPlan | None:
-    """The draft plan served on one of the family's own cases, its reading audited as `seen_as`; None if none has
-    been served. The caller has checked that the case is theirs."""
-    draft = await draft_of(temporal, session, case_ref, today)
+    """What one of the family's own cases last sent them to comment on, its reading audited as `seen_as`: on a
+    plan, the changes this review cycle proposes (or its re-assessment's draft), else the draft served in the
+    assessment, if any; None if nothing has been served. The caller has checked that the case is theirs."""
+    case = await session.get(Case, case_ref)
+    await end_read(session)
+    draft = None
+    if case is not None and case.process == "plan":
+        draft = await proposal_in(session, await plan_state(temporal, case_ref), today)
+    if draft is None:
+        draft = await draft_of(temporal, session, case_ref, today)
     if draft is not None:
         await audit_personal_data(session, user, case_ref, seen_as)
     return draft
@@ -261,10 +304,12 @@ async def own_draft(
 async def read_own_draft(
     case_ref: OwnCaseRef, session: SessionDep, temporal: TemporalDep, user: Family, today: Today
 ) -> DraftPlan:
-    """The draft plan served on one of the family's own cases, sections A to K (no I: a draft names no setting)."""
+    """The draft plan served on one of the family's own cases, sections A to K (no I: a draft names no setting); on a
+    plan, the changes proposed to it (with section I, and which sections change) or a re-assessment's draft."""
     draft = await own_draft(temporal, session, user, case_ref, "the family's draft plan in the portal", today)
     if draft is None:
-        raise Problem(404, "No draft plan yet", NO_DRAFT)
+        case = await session.get(Case, case_ref)
+        raise Problem(404, "No draft plan yet", nothing_to_read(case.process if case else ""))
     return draft
 
 
@@ -283,22 +328,25 @@ async def send_own_comments(
     today: Today,
 ) -> CommentsSent:
     """The family's comments on the draft plan, today: their words kept in the database, the fact recorded on
-    the case (reg 13(1)). The same submission_id sent again is the same comments, recorded once. The setting asked
-    for may be any (CFA 2014 s.38(3)); one not in the settings directory is taken, for the council to check."""
+    the case (reg 13(1)); on a plan, on the changes proposed to it (reg 22(2)(c)) or a re-assessment's draft (reg
+    27). The same submission_id sent again is the same comments, recorded once. The setting asked for may be any
+    (CFA 2014 s.38(3)); one not in the settings directory is taken, for the council to check."""
     return await send_comments(session, temporal, user, case_ref, body, today)
 
 
 async def send_comments(
     session: AsyncSession, temporal: Client, user: User, case_ref: str, comments: CommentsIn, today: date
 ) -> CommentsSent:
-    """Keep the comments and record them on the case (both or neither: api/submissions.py), the family's
-    pseudonym the actor and today the legal date; a refusal is the workflow's, as problem+json (api/updates.py)."""
+    """Keep the comments and record them on the case's assessment, or on its plan once the plan is issued (both or
+    neither: api/submissions.py), the family's pseudonym the actor and today the legal date; a refusal is the
+    workflow's, as problem+json (api/updates.py)."""
     earlier = await session.get(PortalSubmission, comments.submission_id)
+    kind = _comments_kind(await session.get(Case, case_ref), earlier)
     sent = Sent(
         submission_id=comments.submission_id,
         case_ref=case_ref,
         party="family",
-        kind=COMMENTS,
+        kind=kind,
         item=None,
         actor=user.sub,
         on=earlier.on if earlier else today,
@@ -310,16 +358,10 @@ async def send_comments(
         preferred_setting_urn=comments.preferred_setting_urn,
         meeting_requested=comments.meeting_requested,
     )
-    await submit(
-        session,
-        temporal,
-        sent,
-        [],
-        assessment_id(case_ref),
-        AssessmentWorkflow.record_parent_comments,
-        action,
-        AssessmentWorkflow.get_state,
-    )
+    on_plan = (plan_id(case_ref), PlanWorkflow.record_family_comments, PlanWorkflow.get_state)
+    on_assessment = (assessment_id(case_ref), AssessmentWorkflow.record_parent_comments, AssessmentWorkflow.get_state)
+    workflow_id, update, state = on_assessment if kind == COMMENTS else on_plan
+    await submit(session, temporal, sent, [], workflow_id, update, action, state)
     urn = comments.preferred_setting_urn
     named = await setting(session, urn) if urn else None
     return CommentsSent(
@@ -328,6 +370,17 @@ async def send_comments(
         sent_on=sent.on,
         preferred_setting_name=named.name if named else None,
     )
+
+
+def _comments_kind(case: Case | None, earlier: PortalSubmission | None) -> str:
+    """What the comments are on: the assessment's draft, or, once the plan is issued, what its stage says it has
+    sent. The same form sent again keeps the kind it was first sent as, whatever the case has done since, so that
+    it is still the same submission, answered as the first time."""
+    if earlier is not None and earlier.kind in (COMMENTS, AMENDMENT_COMMENTS, REASSESSMENT_COMMENTS):
+        return earlier.kind
+    if case is None or case.process != "plan":
+        return COMMENTS
+    return REASSESSMENT_COMMENTS if case.stage == PlanStage.REASSESSMENT_DRAFT.value else AMENDMENT_COMMENTS
 
 
 def _date(policy: str, step: str, due: date) -> NextDate:

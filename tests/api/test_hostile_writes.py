@@ -246,7 +246,9 @@ async def cases_of_each_kind(api: httpx.AsyncClient, env: WorkflowEnvironment) -
             f"/cases/{assessment.case_ref}",
             f"assessment-{assessment.case_ref}",
         ),
-        # The family's own writes on the assessment (its comments on the draft), as the family (Route.caller).
+        # The family's own writes, as the family (Route.caller): its views for the plan's review on the plan, the
+        # rest (its comments on the draft) on the assessment.
+        PORTAL_PLAN: (plan.case_ref, f"/plans/{plan.case_ref}", f"plan-{plan.case_ref}"),
         PORTAL: (assessment.case_ref, f"/cases/{assessment.case_ref}", f"assessment-{assessment.case_ref}"),
         "/plans/{case_ref}": (plan.case_ref, f"/plans/{plan.case_ref}", f"plan-{plan.case_ref}"),
         "/redress/{workflow_id}": (route[0], f"/redress/{route[0]}", route[0]),
@@ -267,7 +269,7 @@ def write_routes(
             continue  # no body to spoil (withdrawing an invitation): its path parameters are bounded by pattern
         prefix = next((p for p in cases if operation.path.startswith(p)), None)
         target, page, workflow_id = cases[prefix] if prefix else (None, None, None)
-        parameter = prefix.rsplit("{", 1)[1].rstrip("}") if prefix else None
+        parameter = prefix.split("{", 1)[1].split("}", 1)[0] if prefix else None
         fixed = {parameter: target} if parameter and target else {}
         body_schema = spec["paths"][operation.path][operation.method.lower()]["requestBody"]["content"]
         declared = body_schema.get("application/json", next(iter(body_schema.values())))["schema"]
@@ -281,13 +283,14 @@ def write_routes(
                 workflow_id,
                 draw_valid(operation, fixed),
                 tuple(fields(declared, components)),
-                family_of(settings, target) if prefix == PORTAL and target else (),
+                family_of(settings, target) if prefix in (PORTAL, PORTAL_PLAN) and target else (),
             )
         )
     return routes
 
 
 PORTAL = "/portal/cases/{case_ref}"
+PORTAL_PLAN = f"{PORTAL}/review-views"  # before PORTAL: the first prefix a path starts with is its case's kind
 
 
 def family_of(settings: Settings, case_ref: str) -> tuple[tuple[str, str], ...]:

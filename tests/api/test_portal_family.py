@@ -2,8 +2,7 @@
 time-skipping server and the database, the case driven by an officer (tests/driver.py); the family's time limits
 count down on its case summary, and the advice asked for is listed there without anyone's name.
 
-Family tokens are issued here as the portal's sign-in issues them (tests/api/test_portal_sign_in.py signs in with
-a code): a pseudonym, no LA, the cases the family may see, 2 hours.
+Family tokens are issued as the portal's sign-in issues them (tests/support/portal_family.py).
 """
 
 import io
@@ -18,7 +17,7 @@ import pytest
 from sqlmodel import col, select
 from temporalio.testing import WorkflowEnvironment
 
-from api.auth import SESSION_COOKIE, Role, issue_token
+from api.auth import SESSION_COOKIE
 from core.config import Settings
 from store.db import SessionMaker
 from store.models import AuditEvent, PortalSubmission
@@ -27,10 +26,10 @@ from tests.driver import SECTIONS, Officer
 from tests.factories import CHILD_FAMILY, CHILD_GIVEN, PARENT_NAME
 from tests.support.gias import CSV_TYPE, sample
 from tests.support.json_logs import json_logs_at
+from tests.support.portal_family import COMMENTS, Family
 
 GHOST = "202-ZZZZZZZZ"
 NO_DRAFT = "The council has not sent you a draft plan on this case yet. When it does, you can read it here."
-COMMENTS = "We agree with section B. Section F should say who gives the speech and language therapy, and how often."
 DRAFT_LAW = "SEND Regs 2014 reg 13(1)(a); CFA 2014 s.38(2)"
 
 
@@ -39,30 +38,6 @@ def json_logs() -> Iterator[io.StringIO]:
     """Every log line, down to DEBUG: the family's words must be in none of them."""
     with json_logs_at("DEBUG") as buffer:
         yield buffer
-
-
-class Family:
-    """A family signed in to the portal for `case_refs`, under a pseudonym as the sign-in gives one."""
-
-    def __init__(self, api: httpx.AsyncClient, settings: Settings, *case_refs: str) -> None:
-        self.api = api
-        self.sub = f"family:{uuid.uuid4().hex}"
-        self.token = token = issue_token(
-            settings, self.sub, Role.FAMILY, [], lifetime=timedelta(hours=2), case_refs=list(case_refs)
-        )
-        self.headers = {"Authorization": f"Bearer {token}"}
-
-    async def get(self, path: str) -> httpx.Response:
-        return await self.api.get(f"/portal/cases/{path}", headers=self.headers)
-
-    async def comment(self, case_ref: str, **body: Any) -> httpx.Response:
-        sent = {"submission_id": uuid.uuid4().hex, "text": COMMENTS, **body}
-        return await self.api.post(f"/portal/cases/{case_ref}/comments", json=sent, headers=self.headers)
-
-    async def summary(self, case_ref: str) -> dict[str, Any]:
-        answer = await self.get(case_ref)
-        assert answer.status_code == 200, answer.text
-        return dict(answer.json())
 
 
 async def assessing(api: httpx.AsyncClient, env: WorkflowEnvironment) -> Officer:

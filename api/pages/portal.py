@@ -242,10 +242,12 @@ def case_page(
     advice: list[AdviceAsked],
     letters: list[Letter],
     *,
-    draft_open: bool,
+    draft_link: str | None,
+    review: str = "",
 ) -> HTMLResponse:
     """Where the case is, what it waits for and by when, the family's own time limits counted down, the advice
-    asked for, and each date to come with the law that sets it; a link to the draft while it takes comments."""
+    asked for, and each date to come with the law that sets it; a link to the draft (`draft_link`, its words) while
+    it takes comments, and on a plan its annual review (`review`, drawn by api/pages/portal_review.py)."""
 
     state = f"Closed: {readable(outcome)}" if closed and outcome else ("Closed" if closed else "Open")
     rows = [summary_row("Where it is", e(stage_label(process, stage))), summary_row("Open or closed", e(state))]
@@ -268,16 +270,15 @@ def case_page(
         else '<p class="govuk-body">No dates are set on this case yet.</p>'
     )
     draft = (
-        f'<p class="govuk-body"><a class="govuk-link" href="{e(draft_page_href(case_ref))}">'
-        "Read the draft plan and send your comments</a></p>"
-        if draft_open
+        f'<p class="govuk-body"><a class="govuk-link" href="{e(draft_page_href(case_ref))}">{e(draft_link)}</a></p>'
+        if draft_link
         else ""
     )
     body = (
         f'<span class="govuk-caption-l">Case {e(case_ref)}</span>'
         f'<h1 class="govuk-heading-l">{e(process_label(process))}</h1>'
         f'<dl class="govuk-summary-list">{"".join(rows)}</dl>{draft}'
-        f"{_windows(windows)}{_advice(advice)}"
+        f"{_windows(windows)}{review}{_advice(advice)}"
         f'<h2 class="govuk-heading-m">Dates to come</h2>{dates}{_letters(letters)}'
     )
     return govuk_page(f"Case {case_ref}", body, signed_in=True)

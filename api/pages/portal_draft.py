@@ -1,5 +1,7 @@
 """The draft plan as the family reads it, with the form for their comments and the confirmation after them, in
 the GOV.UK Design System's manner (api/pages/portal.py holds the template and the pieces every portal page shares).
+On a plan the same page shows the changes proposed to it, each section marked with whether it would change, or the
+draft after a re-assessment: only the words differ (api/pages/draft_words.py).
 
 The plan's words are the council's about the family's own child: they are written into the page escaped, a line a
 paragraph, and never anywhere else. A form drawn with an error keeps what the family wrote (cut to the longest the
@@ -17,6 +19,7 @@ from datetime import date
 from fastapi.responses import HTMLResponse
 
 from api.family_view import DraftPlan, DraftSection
+from api.pages.draft_words import WORDS, Words
 from api.pages.layout import e, uk_date
 from api.pages.portal import (
     FieldError,
@@ -30,7 +33,6 @@ from api.pages.portal import (
 )
 from reports.settings_directory import SPECIALISM_WORDS, SettingSummary, Tailored
 
-DRAFT_TITLE = "Your child's draft EHC plan"
 # The choice's values besides a URN, and the search button's.
 ANOTHER = "other"
 NO_PREFERENCE = "none"
@@ -63,41 +65,40 @@ def draft_page(
 ) -> HTMLResponse:
     """The draft's sections A to K with what each is for, then the comments form while the case takes them."""
     errors = errors or []
+    words = WORDS[draft.kind]
     served = f" on {uk_date(draft.served_on)}" if draft.served_on else ""
     body = (
         f'<span class="govuk-caption-l">Case {e(draft.case_ref)}</span>'
-        f'<h1 class="govuk-heading-l">{e(DRAFT_TITLE)}</h1>'
-        f'<p class="govuk-body">The council sent you this draft plan{e(served)}. Read it, then tell the council what '
-        "you think of it: what is right, what is missing and what you would change.</p>"
-        f"{_time_to_comment(draft)}"
-        '<p class="govuk-body">A draft plan does not name a school or other setting (that is section I of the final '
-        "plan). You can ask for one with your comments.</p>"
+        f'<h1 class="govuk-heading-l">{e(words.title)}</h1>'
+        f'<p class="govuk-body">{e(words.intro.format(served=served))}</p>'
+        f"{_time_to_comment(draft, words)}"
+        f'<p class="govuk-body">{e(words.setting)}</p>'
         + "".join(section_html(section) for section in draft.sections)
         + (
-            _comments_form(draft.case_ref, form, choices, errors, max_text)
+            _comments_form(draft.case_ref, form, choices, errors, max_text, words)
             if draft.open_for_comments
-            else '<p class="govuk-body">The council is no longer taking comments on this draft plan.</p>'
+            else f'<p class="govuk-body">{e(words.closed)}</p>'
         )
         + f'<p class="govuk-body"><a class="govuk-link" href="{e(case_page_href(draft.case_ref))}">'
         "Back to your case</a></p>"
     )
-    return govuk_page(DRAFT_TITLE, body, signed_in=True, errors=errors, status_code=status_code)
+    return govuk_page(words.title, body, signed_in=True, errors=errors, status_code=status_code)
 
 
-def _time_to_comment(draft: DraftPlan) -> str:
+def _time_to_comment(draft: DraftPlan, words: Words) -> str:
     if draft.comments_until is None or not draft.open_for_comments:
         return ""
     if draft.days_left is None:
-        words = (
-            f"The 15 days for your comments ended on {uk_date(draft.comments_until)}. The council may now issue the "
-            "final plan; until it does, you can still send comments."
+        said = (
+            f"The 15 days for your comments ended on {uk_date(draft.comments_until)}. The council may now issue "
+            f"{words.issues}; until it does, you can still send comments."
         )
     else:
-        words = (
-            f"Your comments on the draft plan: {countdown(draft.days_left, draft.comments_until)}. The law gives you "
-            "at least 15 days to comment (SEND Regs 2014 reg 13(1)(a))."
+        said = (
+            f"Your comments on {words.about}: {countdown(draft.days_left, draft.comments_until)}. The law gives you "
+            f"at least 15 days to comment ({words.law})."
         )
-    return f'<div class="govuk-inset-text">{e(words)}</div>'
+    return f'<div class="govuk-inset-text">{e(said)}</div>'
 
 
 def section_html(section: DraftSection) -> str:
@@ -107,12 +108,24 @@ def section_html(section: DraftSection) -> str:
     )
     return (
         f'<h2 class="govuk-heading-m" id="section-{e(section.section)}">{e(section.heading)}</h2>'
-        f'<p class="govuk-hint">{e(section.meaning)}</p>{text}'
+        f'<p class="govuk-hint">{e(section.meaning)}</p>{_change(section)}{text}'
     )
 
 
+def _change(section: DraftSection) -> str:
+    """Whether a proposal changes the section from the plan in force, where that is known (never on a first draft)."""
+    if section.changed is None:
+        return ""
+    tag = (
+        '<strong class="govuk-tag govuk-tag--yellow">Proposed change</strong>'
+        if section.changed
+        else '<strong class="govuk-tag govuk-tag--grey">No change</strong>'
+    )
+    return f'<p class="govuk-body">{tag}</p>'
+
+
 def _comments_form(
-    case_ref: str, form: CommentsForm, choices: Tailored, errors: list[FieldError], max_text: int
+    case_ref: str, form: CommentsForm, choices: Tailored, errors: list[FieldError], max_text: int, words: Words
 ) -> str:
     text_error = error_of("text", errors)
     described = "text-hint text-error" if text_error else "text-hint"
@@ -121,26 +134,26 @@ def _comments_form(
         f'<input type="hidden" name="submission_id" value="{e(form.submission_id)}">'
         f'<div class="govuk-form-group{" govuk-form-group--error" if text_error else ""}">'
         '<h2 class="govuk-label-wrapper"><label class="govuk-label govuk-label--l" for="text">'
-        "Your comments on the draft plan</label></h2>"
+        f"Your comments on {e(words.about)}</label></h2>"
         '<div id="text-hint" class="govuk-hint">Say what you agree with, what you would change and why. You can '
         f"write up to {max_text:,} characters.</div>{error_message('text', text_error)}"
         f'<textarea class="govuk-textarea{" govuk-textarea--error" if text_error else ""}" id="text" name="text" '
         f'rows="10" aria-describedby="{described}">{e(form.text)}</textarea></div>'
-        + _setting_choice(form, choices, errors)
+        + _setting_choice(form, choices, errors, words)
         + '<div class="govuk-form-group"><fieldset class="govuk-fieldset" aria-describedby="meeting-hint">'
         '<legend class="govuk-fieldset__legend govuk-fieldset__legend--s">A meeting (optional)</legend>'
         '<div id="meeting-hint" class="govuk-hint">You can ask to meet someone from the council to talk about '
-        "the draft plan.</div>"
+        f"{e(words.about)}.</div>"
         '<div class="govuk-checkboxes govuk-checkboxes--small"><div class="govuk-checkboxes__item">'
         '<input class="govuk-checkboxes__input" id="meeting_requested" name="meeting_requested" type="checkbox" '
         f'value="yes"{" checked" if form.meeting_requested else ""}>'
         '<label class="govuk-label govuk-checkboxes__label" for="meeting_requested">'
-        "I would like a meeting about the draft plan</label></div></div></fieldset></div>"
+        f"I would like a meeting about {e(words.about)}</label></div></div></fieldset></div>"
         '<button type="submit" class="govuk-button">Send comments</button></form>'
     )
 
 
-def _setting_choice(form: CommentsForm, choices: Tailored, errors: list[FieldError]) -> str:
+def _setting_choice(form: CommentsForm, choices: Tailored, errors: list[FieldError], words: Words) -> str:
     """The school or college the family would like named: a search of the list by name, then the radios."""
     choice_error = error_of("preferred_setting", errors)
     error = choice_error or error_of("other_urn", errors)
@@ -174,7 +187,7 @@ def _setting_choice(form: CommentsForm, choices: Tailored, errors: list[FieldErr
     first = "" if choices.settings else "preferred_setting"  # the error summary links to the first radio
     return (
         '<h2 class="govuk-heading-m">School or college you would like named (optional)</h2>'
-        '<p class="govuk-body">You can ask for the school or college you would like named in the final plan. The '
+        f'<p class="govuk-body">You can ask for the school or college you would like named in {e(words.issues)}. The '
         "council must then consult it, and name it unless the law allows it not to (Children and Families Act 2014 "
         "s.39).</p>"
         '<p class="govuk-body">The list below is the schools and colleges in your council\'s area that take children '
@@ -251,7 +264,13 @@ def _and(words: list[str]) -> str:
 
 
 def comments_sent(
-    case_ref: str, sent_on: date, preferred_setting_urn: str | None, setting_name: str | None, meeting: bool
+    case_ref: str,
+    sent_on: date,
+    preferred_setting_urn: str | None,
+    setting_name: str | None,
+    meeting: bool,
+    *,
+    words: Words,
 ) -> HTMLResponse:
     """The confirmation panel, and what happens next: the setting asked for by its name, or, for a URN the
     directory does not hold, a word that the council will check it."""
@@ -267,12 +286,10 @@ def comments_sent(
     asked = setting + (" You asked for a meeting: the council will contact you to arrange it." if meeting else "")
     body = (
         '<div class="govuk-panel govuk-panel--confirmation"><h1 class="govuk-panel__title">Comments sent</h1>'
-        '<div class="govuk-panel__body">The council has your comments on the draft plan</div></div>'
+        f'<div class="govuk-panel__body">The council has your comments on {e(words.about)}</div></div>'
         f'<p class="govuk-body">They were received on {e(uk_date(sent_on))}.{asked}</p>'
         '<h2 class="govuk-heading-m">What happens next</h2>'
-        '<p class="govuk-body">The council reads your comments before it issues the final plan. If you asked for a '
-        "school or college, the council must consult it, and name it unless the law allows it not to "
-        "(Children and Families Act 2014 s.39).</p>"
+        f'<p class="govuk-body">{e(words.next)}</p>'
         f'<p class="govuk-body"><a class="govuk-link" href="{e(case_page_href(case_ref))}">Back to your case</a></p>'
     )
     return govuk_page("Comments sent", body, signed_in=True)

@@ -4,9 +4,11 @@ case in plain English. The JSON routes beside them (api/routes/portal.py) do the
 GET /portal asks for the address; POST /portal sends a code to it if it is a family's on a case and answers with
 the same "check your email" page whatever it is, at once (the code is issued after the answer, as the JSON route
 does). POST /portal/code checks the code and signs the browser in with the same cookie, then goes to the case's
-page, or to the list of the address's cases if it is on several. The case's draft plan has a page of its own,
-whose form sends the family's comments (POST to the same address) through the same path as the JSON route, and
-answers with a confirmation, or with the form again saying what was wrong or why the case refused it. The form
+page, or to the list of the address's cases if it is on several. The case's draft plan has a page of its own (on a
+plan, the changes proposed to it or a re-assessment's draft, api/pages/draft_words.py), whose form sends the
+family's comments (POST to the same address) through the same path as the JSON route, and answers with a
+confirmation, or with the form again saying what was wrong or why the case refused it. A plan's case page shows its
+annual review, with the link to the family's views for it (api/routes/portal_review.py). The form
 offers the schools and colleges the family may ask for (the list tailored to the child, api/routes/portal_settings.py),
 which its search button narrows by name, drawing the form again with nothing sent. Forms are
 accepted from this site only, and a form's mistakes come back on it in the GOV.UK error summary. A case that is not
@@ -30,13 +32,13 @@ from temporalio.client import Client
 from api.auth import Role, User
 from api.deps import CaseRef, SessionDep, SettingsDep, TemporalDep, Today
 from api.pages import portal as pages
-from api.pages import portal_draft
+from api.pages import portal_draft, portal_review
+from api.pages.draft_words import OPEN_FOR_COMMENTS, WORDS, Words, words_for
 from api.pages.layout import allow_page
 from api.problems import Problem
 from api.routes.portal import (
     MAX_COMMENTS,
     MAX_EMAIL,
-    NO_DRAFT,
     NOT_ACCEPTED,
     CaseSummary,
     CommentsIn,
@@ -44,6 +46,7 @@ from api.routes.portal import (
     case_of_family,
     keep_family_session,
     no_such_case,
+    nothing_to_read,
     own_case,
     own_draft,
     portal_key,
@@ -78,7 +81,6 @@ MAX_SEARCH = 100
 # the search button and a tick box); the sign-in forms two at most.
 COMMENT_FIELDS = 7
 MAX_FIELDS = 5
-NO_COMMENTS = "Enter your comments on the draft plan"
 LONG_COMMENTS = (
     f"Your comments must be {MAX_COMMENTS:,} characters or fewer. The first {MAX_COMMENTS:,} are kept below: check "
     "where they end, shorten them and send them again"
@@ -91,13 +93,9 @@ BAD_SEARCH = "Search for a name with letters, numbers and spaces only"
 STALE_FORM = "This form could not be used. Send your comments again from this page"
 BUSY = "The council's system is busy with this case. Send your comments again in a moment"
 NOT_CONFIRMED = "Your comments were not confirmed in time. Send them again: they will not be sent twice"
-NOT_TAKEN = (
-    "The council is not taking comments on a draft plan for this case now, so your comments were not sent. If you "
-    "think this is wrong, ask your council's SEND team"
-)
 
 
-async def _form(request: Request, max_fields: int = MAX_FIELDS) -> dict[str, str]:
+async def form_fields(request: Request, max_fields: int = MAX_FIELDS) -> dict[str, str]:
     """The posted form's fields, the first of each; more fields than a form of these pages has is refused."""
     if not same_origin(request):
         raise cross_site()
@@ -144,7 +142,7 @@ async def email_page(settings: SettingsDep) -> HTMLResponse:
 @router.post(pages.PORTAL, response_class=HTMLResponse)
 async def ask_for_code_page(request: Request, settings: SettingsDep, background: BackgroundTasks) -> HTMLResponse:
     """The code form, the same whatever the address; a code goes only to a family's, after the answer."""
-    email = (await _form(request)).get("email", "")
+    email = (await form_fields(request)).get("email", "")
     if error := _email_error(email):
         return pages.email_form(email[:MAX_EMAIL], error, 422, oidc_label=oidc_label(settings))
     sessions = request.app.state.sessions
@@ -156,7 +154,7 @@ async def ask_for_code_page(request: Request, settings: SettingsDep, background:
 @router.post(pages.CODE, response_class=HTMLResponse, response_model=None)
 async def sign_in_page(request: Request, session: SessionDep, settings: SettingsDep) -> HTMLResponse | RedirectResponse:
     """Sign the browser in and go to the family's case (or their list of cases); the form again if not."""
-    form = await _form(request)
+    form = await form_fields(request)
     email, code = form.get("email", ""), form.get("code", "")
     if error := _email_error(email):
         return pages.email_form(email[:MAX_EMAIL], error, 422, oidc_label=oidc_label(settings))
@@ -195,9 +193,11 @@ async def your_cases_page(session: SessionDep, user: FamilyPage, today: Today) -
 
 
 @router.get("/portal/cases/{case_ref}/page", response_class=HTMLResponse)
-async def case_page(case_ref: CaseRef, session: SessionDep, user: FamilyPage, today: Today) -> HTMLResponse:
+async def case_page(
+    case_ref: CaseRef, session: SessionDep, temporal: TemporalDep, user: FamilyPage, today: Today
+) -> HTMLResponse:
     """One of the family's own cases in plain English; any other case is 404, as a case that does not exist."""
-    summary = await own_case(session, user, case_ref, SEEN_AS, today)
+    summary = await own_case(session, user, case_ref, SEEN_AS, today, temporal)
     if summary is None:
         return pages.not_found(no_such_case(case_ref))
     return _shown(summary)
@@ -218,7 +218,8 @@ def _shown(summary: CaseSummary) -> HTMLResponse:
         summary.windows,
         summary.advice,
         summary.letters,
-        draft_open=(summary.process, summary.stage) == ("assessment", "draft_issued"),
+        draft_link=WORDS[kind].link if (kind := OPEN_FOR_COMMENTS.get((summary.process, summary.stage))) else None,
+        review=portal_review.review_section(summary.case_ref, summary.review) if summary.review else "",
     )
 
 
@@ -232,7 +233,7 @@ async def draft_page(
         return pages.not_found(no_such_case(case_ref))
     draft = await own_draft(temporal, session, user, case_ref, DRAFT_SEEN_AS, today)
     if draft is None:
-        return pages.not_found(NO_DRAFT, "No draft plan yet")
+        return pages.not_found(nothing_to_read(case.process), "No draft plan yet")
     form = portal_draft.CommentsForm(new_submission_id())
     return portal_draft.draft_page(draft, form, await _choices(session, case, today, form), max_text=MAX_COMMENTS)
 
@@ -263,8 +264,9 @@ async def send_comments_page(
     case = await case_of_family(session, user, case_ref)
     if case is None:
         return pages.not_found(no_such_case(case_ref))
-    fields = await _form(request, COMMENT_FIELDS)
-    form, comments, errors = _comments(fields)
+    fields = await form_fields(request, COMMENT_FIELDS)
+    words = words_for(case.process, case.stage)
+    form, comments, errors = _comments(fields, words)
     if fields.get("action") == portal_draft.SEARCH:
         searched = [error for error in errors if error.field == "setting_name"]
         if searched:
@@ -279,18 +281,19 @@ async def send_comments_page(
             raise
         if refused.type == SUBMISSION_USED:
             form = replace(form, submission_id=new_submission_id())  # its id was another's: a new form
-        return await _again(temporal, session, user, case, today, form, [_refusal(refused)], refused.status)
+        return await _again(temporal, session, user, case, today, form, [_refusal(refused, words)], refused.status)
     return portal_draft.comments_sent(
         case_ref,
         sent.sent_on,
         comments.preferred_setting_urn,
         sent.preferred_setting_name,
         comments.meeting_requested,
+        words=words,
     )
 
 
 def _comments(
-    fields: dict[str, str],
+    fields: dict[str, str], words: Words
 ) -> tuple[portal_draft.CommentsForm, CommentsIn | None, list[pages.FieldError]]:
     """The form as sent (what was typed cut to the longest each field takes, to draw it again) and its comments, or
     what is wrong with it, in the order the page shows the fields. The setting asked for is the one chosen from the
@@ -322,15 +325,15 @@ def _comments(
         search,
     )
     if wrong:
-        return form, None, _errors(wrong, choice)
+        return form, None, _errors(wrong, choice, words)
     return form, comments, []
 
 
-def _errors(wrong: set[tuple[str, str]], choice: str) -> list[pages.FieldError]:
+def _errors(wrong: set[tuple[str, str]], choice: str, words: Words) -> list[pages.FieldError]:
     names = {name for name, _ in wrong}
     errors = []
     if ("text", "string_too_short") in wrong:
-        errors.append(pages.FieldError("text", NO_COMMENTS))
+        errors.append(pages.FieldError("text", words.no_comments))
     elif ("text", "string_too_long") in wrong:
         errors.append(pages.FieldError("text", LONG_COMMENTS))
     elif "" in names:  # the whole form's check: only the words can hold a control character, the rest are patterns
@@ -349,14 +352,19 @@ def _errors(wrong: set[tuple[str, str]], choice: str) -> list[pages.FieldError]:
     return errors
 
 
-def _refusal(refused: Problem) -> pages.FieldError:
+def refusal(refused: Problem, busy: str, not_confirmed: str, stale: str, not_taken: str) -> pages.FieldError:
+    """What a form's page says when the case did not take it: busy, not confirmed in time, a used form, or refused."""
     if refused.type == "/problems/case-busy":
-        return pages.FieldError("", BUSY)
+        return pages.FieldError("", busy)
     if refused.status == 503:
-        return pages.FieldError("", NOT_CONFIRMED)
+        return pages.FieldError("", not_confirmed)
     if refused.type == SUBMISSION_USED:
-        return pages.FieldError("", STALE_FORM)
-    return pages.FieldError("", NOT_TAKEN)
+        return pages.FieldError("", stale)
+    return pages.FieldError("", not_taken)
+
+
+def _refusal(refused: Problem, words: Words) -> pages.FieldError:
+    return refusal(refused, BUSY, NOT_CONFIRMED, STALE_FORM, words.refused)
 
 
 async def _again(
@@ -372,7 +380,7 @@ async def _again(
     """The draft and its form again, with what was wrong; without a draft, the errors alone."""
     draft = await own_draft(temporal, session, user, case.case_ref, DRAFT_SEEN_AS, today)
     if draft is None and not errors:  # a search, on a case whose draft has gone
-        return pages.not_found(NO_DRAFT, "No draft plan yet")
+        return pages.not_found(nothing_to_read(case.process), "No draft plan yet")
     if draft is None:
         return portal_draft.comments_not_sent(case.case_ref, errors[0], status_code)
     choices = await _choices(session, case, today, form)

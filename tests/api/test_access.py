@@ -60,6 +60,7 @@ PAGE_PATHS = {
     "/portal/your-cases": "/portal",
     "/portal/cases/{case_ref}/page": "/portal",
     "/portal/cases/{case_ref}/draft/page": "/portal",
+    "/portal/cases/{case_ref}/review-views/page": "/portal",
     "/portal/request": "/portal/request/sign-in",
 }
 # The DfE's register of schools and colleges, the same for every LA: `la_code` filters it, and is no permission

@@ -3,9 +3,12 @@
 
 Then a family reads the draft plan served on its case and sends its comments through the form: the case page counts
 its time down and lists the advice asked for, and the form's mistakes, its confirmation and a refusal by the case are
-shown as GOV.UK shows them. Every page on the way (the email form, the code form, a form with an error, the case
-page, another family's case, the draft, its form with errors, the confirmation, the refusal) is checked by axe-core
-against WCAG 2.2 AA and must have no violations, and none may scroll sideways at 375 px. The code is read from the
+shown as GOV.UK shows them. And a family whose child has a plan sends its views for the annual review meeting, then
+its comments on the changes proposed after it, each section marked with whether it would change. Every page on the
+way (the email form, the code form, a form with an error, the case page, another family's case, the draft, its form
+with errors, the confirmation, the refusal; the plan's case page, the views page, its error, confirmation and
+closed form, the proposed changes and the comments sent on them) is checked by axe-core against WCAG 2.2 AA and must
+have no violations, and none may scroll sideways at 375 px. The code is read from the
 outbox row the notifier wrote, as tests/api/test_portal_sign_in.py reads it.
 """
 
@@ -16,7 +19,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.async_api import Browser, expect
+from playwright.async_api import Browser, Page, expect
 from sqlmodel import col, select
 from temporalio.testing import WorkflowEnvironment
 
@@ -25,11 +28,12 @@ from core.config import Settings
 from store.db import SessionMaker
 from store.models import Notification, PortalSubmission
 from tests.conftest import eventually
-from tests.driver import SECTIONS, Officer
+from tests.driver import SECTIONS, Officer, PlanOfficer
 from tests.factories import CHILD_FAMILY, CHILD_GIVEN, PARENT_NAME, bearer, case_request
 from tests.support.chromium import signed_out
 from tests.support.gias import CSV_TYPE, sample
 from tests.support.govuk_pages import PHONE, check
+from tests.support.portal_family import VIEWS
 from tests.support.server_clock import server_today
 
 COMMENTS = "Section F should say who gives the speech and language therapy, and how often."
@@ -336,6 +340,174 @@ async def test_a_family_reads_its_draft_plan_and_sends_its_comments_through_the_
         async with sessions() as session:
             rows = (await session.exec(select(PortalSubmission).where(PortalSubmission.case_ref == case_ref))).all()
         assert len(rows) == 2
+        text = await page.locator("main").inner_text()
+        for personal in (CHILD_GIVEN, CHILD_FAMILY, PARENT_NAME, email):
+            assert personal not in text
+        await context.close()
+
+
+async def signed_in(page: Page, base: str, sessions: SessionMaker, email: str, case_ref: str) -> None:
+    """Sign in through the pages with a new code (one not read before), landing on the case's page."""
+    async with sessions() as session:
+        before = len(
+            (
+                await session.exec(
+                    select(Notification).where(
+                        Notification.case_ref == case_ref, Notification.template == "portal_sign_in_code"
+                    )
+                )
+            ).all()
+        )
+    await page.goto(f"{base}/portal")
+    await page.get_by_label("What is your email address?").fill(email)
+    await page.get_by_role("button", name="Continue").click()
+
+    async def sent() -> bool:
+        async with sessions() as session:
+            rows = (
+                await session.exec(
+                    select(Notification).where(
+                        Notification.case_ref == case_ref, Notification.template == "portal_sign_in_code"
+                    )
+                )
+            ).all()
+        return len(rows) > before
+
+    assert await eventually(sent)
+    await page.get_by_label("Code from the email").fill(await code_sent(sessions, case_ref))
+    await page.get_by_role("button", name="Sign in").click()
+    await page.wait_for_url(f"{base}/portal/cases/{case_ref}/page")
+
+
+@pytest.mark.slow
+async def test_a_family_sends_its_views_for_the_review_and_comments_on_the_proposed_changes_on_a_phone(
+    browser: Browser,
+    served: str,
+    env: WorkflowEnvironment,
+    sessions: SessionMaker,
+    settings: Settings,
+    tmp_path: Path,
+) -> None:
+    base = served
+    email = f"parent.{uuid.uuid4().hex[:10]}@example.org"
+    contact = {"role": "parent", "name": PARENT_NAME, "email": email, "phone": "020 7946 0000"}
+    async with httpx.AsyncClient(base_url=base, headers=bearer(settings)) as api:
+        # A plan issued through the assessment (so the plan in force is held here), then the notice of its review
+        # meeting, 15 days ahead (at least 2 weeks, SEND Regs 2014 reg 20(3)).
+        officer = PlanOfficer(api, env)
+        await officer.open(await officer.today(), contacts=[contact])
+        await officer.act("decide-to-assess", {"assess": True})
+        await officer.act("decide-to-issue", {"issue": True})
+        await officer.draft()
+        await officer.wait(days=15)
+        await officer.final(setting_type="Mainstream primary school")
+        await officer.in_cycle(1)
+        noticed = await officer.today()
+        meeting = noticed + timedelta(days=15)
+        await officer.act_on_plan("review-notice", {"meeting_on": meeting.isoformat()})
+        case_ref = officer.case_ref
+
+        context = await browser.new_context(viewport=PHONE, locale="en-GB")
+        page = await context.new_page()
+        await signed_in(page, base, sessions, email, case_ref)
+
+        # The case page: the annual review's dates, and the link to send the family's views while it is scheduled.
+        await expect(page.get_by_role("heading", level=1)).to_have_text("EHC plan")
+        await expect(page.get_by_role("heading", name="The annual review")).to_be_visible()
+        review = page.locator("h2:has-text('The annual review') ~ dl.govuk-summary-list").first
+        await expect(review.locator(".govuk-summary-list__row", has_text="Review meeting")).to_contain_text(uk(meeting))
+        await expect(review.locator(".govuk-summary-list__row", has_text="Advice and information")).to_contain_text(
+            f"To be sent out by {uk(noticed + timedelta(days=1))}"
+        )
+        await check(page, tmp_path, "plan-case-page")
+
+        await page.get_by_role("link", name="Send your views for the annual review").click()
+        await expect(page.get_by_role("heading", level=1)).to_have_text("Your views for the annual review")
+        await expect(page.locator(".govuk-inset-text")).to_contain_text(
+            f"send them by {uk(noticed + timedelta(days=1))}"
+        )
+        await check(page, tmp_path, "review-views-page")
+
+        # Nothing written: the error summary says so and links to the field.
+        await page.get_by_role("button", name="Send your views").click()
+        await expect(page.locator(".govuk-error-summary__list li")).to_have_text(
+            ["Enter your views for the annual review"]
+        )
+        assert (await page.title()).startswith("Error: ")
+        await check(page, tmp_path, "review-views-error")
+        await page.get_by_role("link", name="Enter your views for the annual review").click()
+        views = page.get_by_label("What would you like to tell the review about your child?")
+        await expect(views).to_be_focused()
+
+        await views.fill(VIEWS)
+        await page.get_by_role("button", name="Send your views").click()
+        await expect(page.locator(".govuk-panel__title")).to_have_text("Views sent")
+        await expect(page.locator("main")).to_contain_text(f"They were received on {uk(noticed)}.")
+        await expect(page.locator("main")).to_contain_text(f"The meeting is on {uk(meeting)}.")
+        await check(page, tmp_path, "review-views-sent")
+        await page.get_by_role("link", name="Back to your case").click()
+        await expect(page.locator(".govuk-summary-list__row", has_text="Your views")).to_contain_text(
+            f"Received {uk(noticed)}"
+        )
+
+        # The meeting, its report and the decision to amend: the changes go to the family with 15 days to comment.
+        await officer.act_on_plan("review-advice", {})
+        await officer.wait(days=15)
+        await officer.act_on_plan("review-meeting", {})
+        await officer.act_on_plan("review-report", {})
+        proposed = {**SECTIONS, "F": "Three hours a week of speech and language therapy.", "I": "Oak Primary School"}
+        await officer.act_on_plan("review-decision", {"outcome": "amend", "proposed_sections": proposed})
+        last_day = meeting + timedelta(days=14)
+
+        # The browser's sign-in outlived by the wait, the family signs in again.
+        await signed_in(page, base, sessions, email, case_ref)
+        await expect(page.locator(".govuk-summary-list__row", has_text="Review meeting")).to_contain_text(
+            f"Held on {uk(meeting)}"
+        )
+        await expect(page.get_by_role("link", name="Send your views for the annual review")).to_have_count(0)
+        await check(page, tmp_path, "plan-case-page-amendments")
+
+        # No review meeting to come: the views page says so, without the form.
+        await page.goto(f"{base}/portal/cases/{case_ref}/review-views/page")
+        await expect(page.locator("main")).to_contain_text("The council is not asking for views for a review meeting")
+        await expect(page.get_by_role("button", name="Send your views")).to_have_count(0)
+        await check(page, tmp_path, "review-views-closed")
+
+        await page.goto(f"{base}/portal/cases/{case_ref}/page")
+        await page.get_by_role("link", name="Read the proposed changes to the plan and send your comments").click()
+        await expect(page.get_by_role("heading", level=1)).to_have_text("Proposed changes to your child's EHC plan")
+        await expect(page.locator(".govuk-inset-text")).to_contain_text(
+            f"Your comments on the proposed changes: 14 days left, until {uk(last_day)}"
+        )
+        await expect(page.locator(".govuk-inset-text")).to_contain_text("(SEND Regs 2014 reg 22(2)(c))")
+        # Each section says whether it would change: only F does; section I names the setting.
+        await expect(page.locator("#section-F ~ p .govuk-tag").first).to_have_text("Proposed change")
+        await expect(page.locator("#section-B ~ p .govuk-tag").first).to_have_text("No change")
+        await expect(page.locator("#section-I")).to_have_text(
+            "Section I: the name and type of the school or other institution"
+        )
+        await check(page, tmp_path, "proposed-changes-page")
+
+        await page.get_by_label("Your comments on the proposed changes").fill(COMMENTS)
+        await page.get_by_label("I would like a meeting about the proposed changes").check()
+        await page.get_by_role("button", name="Send comments").click()
+        await expect(page.locator(".govuk-panel__title")).to_have_text("Comments sent")
+        await expect(page.locator(".govuk-panel__body")).to_have_text(
+            "The council has your comments on the proposed changes"
+        )
+        await expect(page.locator("main")).to_contain_text(f"They were received on {uk(meeting)}.")
+        await check(page, tmp_path, "proposed-changes-comments-sent")
+
+        async with sessions() as session:
+            rows = (await session.exec(select(PortalSubmission).where(PortalSubmission.case_ref == case_ref))).all()
+        assert sorted((row.kind, row.text) for row in rows) == [
+            ("amendment_comments", COMMENTS),
+            ("review_views", VIEWS),
+        ]
+        plan = await officer.plan()
+        recorded = {entry["action"]: entry for entry in plan["history"]}
+        assert recorded["family_views"]["actor"] == recorded["family_comments"]["actor"] == rows[0].actor
+        assert rows[0].actor.startswith("family:")
         text = await page.locator("main").inner_text()
         for personal in (CHILD_GIVEN, CHILD_FAMILY, PARENT_NAME, email):
             assert personal not in text

@@ -20,6 +20,7 @@ import secrets
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
+import structlog
 from fastapi import APIRouter, BackgroundTasks, Depends, Request, status
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field, StrictBool
@@ -53,6 +54,7 @@ from workflows.assessment import AssessmentWorkflow
 from workflows.assessment_models import ParentComments
 
 router = APIRouter(prefix="/portal", tags=["portal"])
+log = structlog.get_logger(__name__)
 
 MAX_EMAIL = 254  # RFC 5321's longest deliverable address, as a case's contacts are held to (api/schemas.py)
 MAX_NEXT_DATES = 5
@@ -155,7 +157,10 @@ def portal_client_limit() -> ClientLimit:
 def counted(request: Request) -> Verdict:
     """Count one code asked for or one sign-in tried by this request's client."""
     limit: ClientLimit = request.app.state.portal_clients
-    return limit.hit(client_of(request))
+    verdict = limit.hit(client_of(request))
+    if not verdict.allowed:  # neither the client's address nor what it asked for: only that it was refused
+        log.info("portal request refused: too many from one client")
+    return verdict
 
 
 def too_many_words(verdict: Verdict) -> str:

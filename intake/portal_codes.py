@@ -194,8 +194,9 @@ async def _issue(
             )
         )
     ).all()
-    if recent.count(party.purpose) >= MAX_CODES_PER_WINDOW or len(recent) >= MAX_CODES_PER_ADDRESS:
-        many = "codes asked for" if recent.count(party.purpose) >= MAX_CODES_PER_WINDOW else "codes for this address"
+    for_purpose = recent.count(party.purpose)
+    if for_purpose >= MAX_CODES_PER_WINDOW or len(recent) >= MAX_CODES_PER_ADDRESS:
+        many = "codes asked for" if for_purpose >= MAX_CODES_PER_WINDOW else "codes for this address"
         _audit(session, party, "portal_code_refused", f"too many {many}: none sent", now)
         await session.commit()
         log.info("portal code refused: too many asked for")

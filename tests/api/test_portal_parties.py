@@ -278,6 +278,38 @@ async def test_a_code_asked_for_through_one_invitation_signs_in_through_that_one
     assert "Advice from the educational psychologist" in seen[first] and "Advice from health" in seen[second]
 
 
+async def test_an_address_invited_to_several_requests_gets_three_codes_for_each_and_ten_in_all(
+    api: httpx.AsyncClient, env: WorkflowEnvironment, sessions: SessionMaker
+) -> None:
+    officer = await assessing_with_advice_asked(api, env)
+    for adviser in ("health", "social_care", "sensory"):
+        await officer.on("advice-requests", ASKED, adviser=adviser)
+    email = address("adviser")
+    links = [
+        (await invite(api, officer.case_ref, "adviser", item, email))["link"].removeprefix("http://127.0.0.1:8000")
+        for item in ("educational_psychologist", "health", "social_care", "sensory")
+    ]
+    # Four times through the first link: three codes, then none (3 for one purpose in 15 minutes) ...
+    for _ in range(4):
+        assert (await api.post(links[0], headers=SITE)).status_code == 200
+    assert len(await codes_in(sessions, officer.case_ref)) == 3
+    # ... while the other links still get theirs, up to 10 codes for the address in all.
+    for path in links[1:]:
+        for _ in range(3):
+            assert (await api.post(path, headers=SITE)).status_code == 200  # the same page, sent or not
+    assert len(await codes_in(sessions, officer.case_ref)) == 10
+    async with sessions() as session:
+        refusals = (
+            await session.exec(
+                select(AuditEvent.summary)
+                .where(AuditEvent.case_ref == officer.case_ref, AuditEvent.action == "portal_code_refused")
+                .order_by(col(AuditEvent.id))
+            )
+        ).all()
+    # The first link's fourth; the last link's second and third, the address's eleventh and twelfth.
+    assert refusals == ["too many codes asked for: none sent", *["too many codes for this address: none sent"] * 2]
+
+
 async def test_a_client_that_asks_or_tries_too_often_through_a_link_is_told_to_wait_and_sent_nothing(
     api: httpx.AsyncClient, env: WorkflowEnvironment, sessions: SessionMaker, settings: Settings
 ) -> None:

@@ -92,6 +92,8 @@ def create_app(
     # Families' sign-in through an identity provider, where one is configured (refused at start if half configured).
     app.state.portal_oidc = Provider(settings) if settings.portal_oidc_issuer else None
     app.state.clock = clock
+    # Each client's codes asked for and sign-ins tried, counted in this process (api/client_limits.py).
+    app.state.portal_clients = portal.portal_client_limit()
     problems.install(app)
     limits.install(app)
     instrument(app)

@@ -7,10 +7,17 @@ an address that is on a case, and signs its owner in to exactly the cases it is 
 is whoever an invitation (store.models.PortalInvitation) was sent to: its code signs them in to that one
 request, on that one case. The code is kept as a
 keyed hash with a salt of its own and the address as a keyed digest (PortalSignInCode), so neither is in the
-database in clear; the key is the API's token secret, which the database does not hold. A code lasts
-CODE_LIFETIME, is good once, dies after MAX_WRONG_ATTEMPTS wrong guesses, and a newer code replaces it; an
-address may ask for at most MAX_CODES_PER_WINDOW codes in RATE_WINDOW. Every code issued or refused and every
-sign-in or failed attempt leaves a line in the audit trail of each of the family's cases, without the code.
+database in clear; the key is the API's token secret, which the database does not hold.
+
+A code is bound to its purpose (the family's sign-in, or one invitation) and to the browser or client that asked
+for it: the API gives that client a random nonce in a cookie (api/routes/portal.py), and the code's row keeps a
+keyed hash of the nonce and the purpose. Only the newest code of that address, nonce and purpose counts, so
+someone else who knows the address, asking for codes or guessing from their own browser, meets codes of their own
+and never touches the owner's. A code lasts CODE_LIFETIME, is good once, dies after MAX_WRONG_ATTEMPTS wrong
+guesses, and a newer code for the same browser and purpose replaces it; an address may ask for at most
+MAX_CODES_PER_WINDOW codes for one purpose, and MAX_CODES_PER_ADDRESS for all together, in RATE_WINDOW. Every
+code issued or refused and every sign-in or failed attempt leaves a line in the audit trail of each of the
+party's cases, without the code or the nonce.
 """
 
 import hashlib
@@ -19,6 +26,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 
 import structlog
 from sqlmodel import col, func, select
@@ -35,8 +43,11 @@ log = structlog.get_logger(__name__)
 CODE_DIGITS = 6
 CODE_LIFETIME = timedelta(minutes=10)
 MAX_WRONG_ATTEMPTS = 5
-MAX_CODES_PER_WINDOW = 3
+MAX_CODES_PER_WINDOW = 3  # per address and purpose
+# Per address, all purposes together: enough for an adviser invited to several requests to open each.
+MAX_CODES_PER_ADDRESS = 10
 RATE_WINDOW = timedelta(minutes=15)
+FAMILY = "family"  # a family's codes' purpose; an adviser's or a setting's is the invitation's id
 # The contacts who are the family: the registration form takes no other role (api/schemas.py ContactIn).
 FAMILY_ROLES = (Recipient.PARENT.value, Recipient.YOUNG_PERSON.value)
 TEMPLATE = "portal_sign_in_code"
@@ -52,6 +63,11 @@ class Party:
     case_refs: tuple[str, ...]
     role: str
     invitation: str | None = None
+
+    @property
+    def purpose(self) -> str:
+        """What the party's codes sign in to: its invitation, or the family's cases."""
+        return self.invitation or FAMILY
 
 
 def notifier_for(sessions: SessionMaker, settings: Settings) -> Notifier:
@@ -74,6 +90,11 @@ def _keyed(key: bytes, *parts: str) -> str:
 def email_digest(key: bytes, email: str) -> str:
     """The same for an address however it is capitalised: mail systems do not tell the cases apart."""
     return _keyed(key, "portal-email", email.strip().lower())
+
+
+def binding(key: bytes, nonce: str, purpose: str) -> str:
+    """What ties a code to the browser that asked for it (its nonce) and to what it signs in to."""
+    return _keyed(key, "portal-pending", nonce, purpose)
 
 
 async def family_of(session: AsyncSession, key: bytes, email: str) -> Party:
@@ -135,43 +156,48 @@ def _notice(code: str, idempotency_key: str, party: Party) -> NotificationReques
     )
 
 
-async def issue_code(sessions: SessionMaker, notifier: Notifier, key: bytes, email: str, now: datetime) -> None:
-    """Send a new code to `email` if it is a family's and has not asked too often; otherwise nothing, said to
-    nobody (the caller answers every address alike)."""
+async def issue_code(
+    sessions: SessionMaker, notifier: Notifier, key: bytes, email: str, nonce: str, now: datetime
+) -> None:
+    """Send a new code to `email`, bound to the browser holding `nonce`, if it is a family's and has not asked too
+    often; otherwise nothing, said to nobody (the caller answers every address alike)."""
     async with sessions() as session:
         family = await family_of(session, key, email)
         if not family.case_refs:
             log.info("portal code asked for an address on no case")
             return
-        await _issue(session, notifier, key, email, family, now)
+        await _issue(session, notifier, key, email, family, nonce, now)
 
 
 async def issue_invitation_code(
-    sessions: SessionMaker, notifier: Notifier, key: bytes, invitation_id: str, now: datetime
+    sessions: SessionMaker, notifier: Notifier, key: bytes, invitation_id: str, nonce: str, now: datetime
 ) -> None:
-    """Send a new code to the address an invitation was sent to, if it stands and has not asked too often."""
+    """Send a new code to the address an invitation was sent to, bound to the browser holding `nonce` and to that
+    invitation, if it stands and has not asked too often."""
     async with sessions() as session:
         found = await invited(session, key, invitation_id)
         if found is None:
             log.info("portal code asked for an invitation that does not stand")
             return
         party, email = found
-        await _issue(session, notifier, key, email, party, now)
+        await _issue(session, notifier, key, email, party, nonce, now)
 
 
 async def _issue(
-    session: AsyncSession, notifier: Notifier, key: bytes, email: str, party: Party, now: datetime
+    session: AsyncSession, notifier: Notifier, key: bytes, email: str, party: Party, nonce: str, now: datetime
 ) -> None:
     digest = email_digest(key, email)
     recent = (
         await session.exec(
-            select(func.count())
-            .select_from(PortalSignInCode)
-            .where(PortalSignInCode.email_digest == digest, PortalSignInCode.created_at > now - RATE_WINDOW)
+            select(PortalSignInCode.purpose).where(
+                PortalSignInCode.email_digest == digest, PortalSignInCode.created_at > now - RATE_WINDOW
+            )
         )
-    ).one()
-    if recent >= MAX_CODES_PER_WINDOW:
-        _audit(session, party, "portal_code_refused", "too many codes asked for: none sent", now)
+    ).all()
+    for_purpose = recent.count(party.purpose)
+    if for_purpose >= MAX_CODES_PER_WINDOW or len(recent) >= MAX_CODES_PER_ADDRESS:
+        many = "codes asked for" if for_purpose >= MAX_CODES_PER_WINDOW else "codes for this address"
+        _audit(session, party, "portal_code_refused", f"too many {many}: none sent", now)
         await session.commit()
         log.info("portal code refused: too many asked for")
         return
@@ -181,6 +207,8 @@ async def _issue(
         email_digest=digest,
         salt=salt,
         code_hash=_keyed(key, "portal-code", salt, code),
+        purpose=party.purpose,
+        binding=binding(key, nonce, party.purpose),
         created_at=now,
         expires_at=now + CODE_LIFETIME,
     )
@@ -200,45 +228,53 @@ def _whom(party: Party) -> str:
     return party.role if party.invitation else "family"
 
 
-async def sign_in(session: AsyncSession, key: bytes, email: str, code: str, now: datetime) -> Party | None:
-    """The family the code signs in, or None: no code, a wrong one, one used, expired or replaced alike."""
-    return await _checked(session, key, email, await family_of(session, key, email), code, now)
+async def sign_in(
+    session: AsyncSession, key: bytes, email: str, code: str, nonce: str | None, now: datetime
+) -> Party | None:
+    """The family the code signs in, or None: no code, a wrong one, one used, expired or replaced, or one asked
+    for from another browser (or none: `nonce` None) alike."""
+    return await _checked(session, key, email, await family_of(session, key, email), code, nonce, now)
 
 
 async def sign_in_invited(
-    session: AsyncSession, key: bytes, invitation_id: str, code: str, now: datetime
+    session: AsyncSession, key: bytes, invitation_id: str, code: str, nonce: str | None, now: datetime
 ) -> Party | None:
-    """The adviser or setting the code signs in to its invitation, or None, as for a family."""
+    """The adviser or setting the code signs in to its invitation, or None, as for a family; a code asked for
+    through another invitation's link is not this one's."""
     found = await invited(session, key, invitation_id)
     if found is None:
         return None
     party, email = found
-    return await _checked(session, key, email, party, code, now)
+    return await _checked(session, key, email, party, code, nonce, now)
 
 
 async def _checked(
-    session: AsyncSession, key: bytes, email: str, party: Party, code: str, now: datetime
+    session: AsyncSession, key: bytes, email: str, party: Party, code: str, nonce: str | None, now: datetime
 ) -> Party | None:
-    """The address's newest code is the only one that counts, read under a row lock so that two attempts at once
-    cannot both use it, nor both escape the count of wrong guesses."""
-    row = (
-        await session.exec(
-            select(PortalSignInCode)
-            .where(PortalSignInCode.email_digest == email_digest(key, email))
-            .order_by(col(PortalSignInCode.created_at).desc(), col(PortalSignInCode.id).desc())
-            .limit(1)
-            .with_for_update()
-        )
-    ).first()
-    live = (
-        row is not None
-        and row.used_at is None
-        and utc(row.expires_at) > now
-        and row.wrong_attempts < MAX_WRONG_ATTEMPTS
-        and bool(party.case_refs)
-    )
-    if row is None or not live:
-        _audit(session, party, "portal_sign_in_failed", "no live code: expired, used or never sent", now)
+    """The newest code the address was sent for this browser and purpose is the only one that counts, read under a
+    row lock so that two attempts at once cannot both use it, nor both escape the count of wrong guesses. Another
+    browser's attempt finds no code of its own, or its own: the owner's is not read, so not counted against."""
+    row = None
+    if nonce is not None:
+        row = (
+            await session.exec(
+                select(PortalSignInCode)
+                .where(
+                    PortalSignInCode.email_digest == email_digest(key, email),
+                    PortalSignInCode.binding == binding(key, nonce, party.purpose),
+                )
+                .order_by(col(PortalSignInCode.created_at).desc(), col(PortalSignInCode.id).desc())
+                .limit(1)
+                .with_for_update()
+            )
+        ).first()
+    if row is None:
+        _audit(session, party, "portal_sign_in_failed", "no code asked for from this browser", now)
+        await session.commit()
+        return None
+    dead = row.used_at is not None or utc(row.expires_at) <= now or row.wrong_attempts >= MAX_WRONG_ATTEMPTS
+    if dead or not party.case_refs:  # no cases: a family's address removed from its case since the code was sent
+        _audit(session, party, "portal_sign_in_failed", "no live code: expired, used or dead", now)
         await session.commit()
         return None
     if not hmac.compare_digest(row.code_hash, _keyed(key, "portal-code", row.salt, code)):
@@ -266,3 +302,34 @@ async def record_sign_in(session: AsyncSession, party: Party, method: str, now: 
     identity provider the family came through: api/routes/portal_oidc.py)."""
     _audit(session, party, "portal_signed_in", f"signed in to the portal with {method}", now)
     await session.commit()
+
+
+class Throttled(StrEnum):
+    """What the API refused a client that asked too often (api/client_limits.py), as the audit trail says it."""
+
+    CODE = "portal_code_refused"
+    SIGN_IN = "portal_sign_in_refused"
+
+
+THROTTLED = {
+    Throttled.CODE: "too many requests from one place: none sent",
+    Throttled.SIGN_IN: "too many attempts from one place: the code was not checked",
+}
+
+
+async def throttled_family(sessions: SessionMaker, key: bytes, email: str, refused: Throttled, now: datetime) -> None:
+    """A client's refusal in the audit trail of the family's cases (none for an address on no case)."""
+    async with sessions() as session:
+        _audit(session, await family_of(session, key, email), refused.value, THROTTLED[refused], now)
+        await session.commit()
+
+
+async def throttled_invited(
+    sessions: SessionMaker, key: bytes, invitation_id: str, refused: Throttled, now: datetime
+) -> None:
+    """A client's refusal in the audit trail of the invitation's case, if it stands."""
+    async with sessions() as session:
+        found = await invited(session, key, invitation_id)
+        if found is not None:
+            _audit(session, found[0], refused.value, THROTTLED[refused], now)
+            await session.commit()

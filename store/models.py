@@ -244,11 +244,15 @@ def route_history() -> ColumnElement[bool]:
 
 
 class PortalSignInCode(SQLModel, table=True):
-    """A one-time code a family asked for to sign in to the portal (api/routes/portal.py, intake/portal_codes.py).
+    """A one-time code a family, an adviser or a setting asked for to sign in to the portal (api/routes/portal.py,
+    intake/portal_codes.py).
 
     Neither the code nor the address is kept: the address as a keyed digest (its owner's pseudonym, the same
     on every code they ask for, so that codes can be counted per person), the code as a keyed hash with a salt
-    of its own, so that a copy of the database alone gives back neither."""
+    of its own, so that a copy of the database alone gives back neither. `purpose` is what the code signs in to
+    ("family", or the invitation's id), so that codes are counted per address and purpose; `binding` a keyed hash
+    of the purpose and the nonce of the browser that asked (its pending cookie), so that the code works from
+    that browser, for that purpose, alone."""
 
     __tablename__ = "portal_sign_in_codes"
     __table_args__ = (Index("ix_portal_sign_in_codes_email_created", "email_digest", "created_at"),)
@@ -257,6 +261,8 @@ class PortalSignInCode(SQLModel, table=True):
     email_digest: str = Field(max_length=64)
     salt: str = Field(max_length=32)
     code_hash: str = Field(max_length=64)
+    purpose: str = Field(max_length=32)
+    binding: str = Field(max_length=64)
     created_at: datetime = Field(sa_type=DateTime(timezone=True))
     expires_at: datetime = Field(sa_type=DateTime(timezone=True))
     wrong_attempts: int = 0

@@ -41,8 +41,11 @@ ASKS = {
 }
 
 
-def landing(invitation_id: str, case_ref: str, ask: Ask) -> HTMLResponse:
-    """What the link leads to: what is asked, and a button that emails a code to the invited address."""
+def landing(
+    invitation_id: str, case_ref: str, ask: Ask, error: FieldError | None = None, status_code: int = 200
+) -> HTMLResponse:
+    """What the link leads to: what is asked, and a button that emails a code to the invited address; with an
+    error, the same saying why no code was sent."""
     body = (
         '<div class="govuk-grid-row"><div class="govuk-grid-column-two-thirds">'
         f'<span class="govuk-caption-l">Case {e(case_ref)}</span>'
@@ -53,7 +56,7 @@ def landing(invitation_id: str, case_ref: str, ask: Ask) -> HTMLResponse:
         f'<form method="post" action="{e(landing_href(invitation_id))}" novalidate>'
         '<button type="submit" class="govuk-button">Email me a code</button></form></div></div>'
     )
-    return _page("Answer the council's request", body)
+    return _page("Answer the council's request", body, errors=[error] if error else [], status_code=status_code)
 
 
 def open_the_link() -> HTMLResponse:

@@ -2,9 +2,12 @@
 
 POST /portal/sign-in/code answers every address alike, at once, and does its work after answering (a code is
 sent only to an address that is a parent's or young person's on a case, and not too often: intake/portal_codes.py),
-so neither the answer nor its timing says whose address is on a case. POST /portal/sign-in trades a live code
-for the same HttpOnly, SameSite=Strict session cookie the staff sign-in sets (api/routes/sign_in.py), holding a
-2-hour token with the `family` role and the contact's case references; no staff route admits that role.
+so neither the answer nor its timing says whose address is on a case. Its answer gives the client a pending
+cookie, a random nonce the code is bound to, whatever the address: POST /portal/sign-in takes a code only with
+the cookie of the client that asked for it, and trades a live code for the same HttpOnly, SameSite=Strict
+session cookie the staff sign-in sets (api/routes/sign_in.py), holding a 2-hour token with the `family` role and
+the contact's case references; no staff route admits that role. One client may ask for codes and try them only so
+often (api/client_limits.py), answered 429.
 GET /portal/cases/{case_ref} is a plain summary of one of those cases, without anyone's personal data, with the
 family's own time limits counted down, the advice asked for and, on a plan, its annual review's dates; GET .../draft
 is the draft plan served on it (on a plan, the changes proposed to it, or the draft after a re-assessment), and
@@ -14,9 +17,12 @@ api/routes/portal_review.py's. Any other case answers 404, as one that does not 
 what this does and does not do.
 """
 
-from datetime import UTC, date, datetime
+import re
+import secrets
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
+import structlog
 from fastapi import APIRouter, BackgroundTasks, Depends, Request, status
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field, StrictBool
@@ -33,10 +39,11 @@ from api.auth import (
     issue_token,
     keep_session,
 )
+from api.client_limits import ClientLimit, Verdict, client_of
 from api.deps import CaseRef, SessionDep, SettingsDep, TemporalDep, Today, end_read
 from api.family_plan import AnnualReview, proposal_in, review_in
 from api.family_view import AdviceAsked, DraftPlan, Letter, Window, advice_of, draft_of, letters_of, windows_of
-from api.problems import Problem
+from api.problems import Problem, problem_response
 from api.routes.cases import query_state
 from api.routes.sign_in import cross_site, same_origin
 from api.submissions import SUBMISSION_ID, Sent, submit
@@ -53,6 +60,7 @@ from workflows.plan import PlanWorkflow
 from workflows.plan_models import PlanStage, PlanState
 
 router = APIRouter(prefix="/portal", tags=["portal"])
+log = structlog.get_logger(__name__)
 
 MAX_EMAIL = 254  # RFC 5321's longest deliverable address, as a case's contacts are held to (api/schemas.py)
 MAX_NEXT_DATES = 5
@@ -138,6 +146,14 @@ class CommentsSent(BaseModel):
 
 SENT = "If this address is a contact on a case, a code to sign in is on its way to it. It lasts 10 minutes."
 NOT_ACCEPTED = "The code was not accepted: it is wrong, used, expired or replaced by a newer one. Ask for a new code."
+# The browser (or client) a code was asked for from: a code works with this cookie alone (intake/portal_codes.py).
+PENDING_COOKIE = "ehcp_portal_pending"
+PENDING_LIFETIME = timedelta(minutes=15)  # longer than a code lasts, and reset by each code asked for
+NONCE = re.compile(r"^[0-9a-f]{32}$")
+# Codes asked for and sign-ins tried, together, by one client (api/client_limits.py): a family asks once and signs
+# in once or twice, an adviser once per request; an office or a household behind one address has room to share.
+CLIENT_LIMIT = 30
+CLIENT_WINDOW = timedelta(minutes=15)
 
 
 def portal_key(settings: Settings) -> bytes:
@@ -147,26 +163,110 @@ def portal_key(settings: Settings) -> bytes:
     return settings.auth_jwt_secret.get_secret_value().encode()
 
 
-@router.post("/sign-in/code", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted)
+def portal_client_limit() -> ClientLimit:
+    """The count of each client's codes and sign-ins, kept by the app (api/main.py) for its life."""
+    return ClientLimit(CLIENT_LIMIT, CLIENT_WINDOW.total_seconds())
+
+
+def counted(request: Request) -> Verdict:
+    """Count one code asked for or one sign-in tried by this request's client."""
+    limit: ClientLimit = request.app.state.portal_clients
+    verdict = limit.hit(client_of(request))
+    if not verdict.allowed:  # neither the client's address nor what it asked for: only that it was refused
+        log.info("portal request refused: too many from one client")
+    return verdict
+
+
+def too_many_words(verdict: Verdict) -> str:
+    """Why a client was refused, and for how long, as the pages' error summary says it (no full stop)."""
+    minutes = -(-verdict.retry_after // 60)
+    wait = f"{minutes} minute{'s' if minutes != 1 else ''}"
+    return f"Too many codes have been asked for or tried from here. Wait {wait}, then try again"
+
+
+def too_many(verdict: Verdict) -> Problem:
+    return Problem(
+        429,
+        "Too many attempts",
+        f"{too_many_words(verdict)}.",
+        "/problems/too-many-attempts",
+        headers={"Retry-After": str(verdict.retry_after)},
+    )
+
+
+def pending_nonce(request: Request) -> str | None:
+    """The nonce of the codes this browser asked for, if it holds one."""
+    nonce = request.cookies.get(PENDING_COOKIE, "")
+    return nonce if NONCE.fullmatch(nonce) else None
+
+
+def keep_pending(response: Response, request: Request) -> str:
+    """The nonce a code asked for now is bound to, in the pending cookie: the browser's own if it has one (so that
+    codes asked for through several invitations' links all stay good), else a new one of 128 random bits. Set
+    whatever the address, so that the answer says nothing; HttpOnly, SameSite=Strict, Secure over HTTPS, and sent
+    to the portal's paths alone."""
+    nonce = pending_nonce(request) or secrets.token_hex(16)
+    response.set_cookie(
+        PENDING_COOKIE,
+        nonce,
+        max_age=int(PENDING_LIFETIME.total_seconds()),
+        path="/portal",
+        secure=request.url.scheme == "https",
+        httponly=True,
+        samesite="strict",
+    )
+    return nonce
+
+
+@router.post(
+    "/sign-in/code",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=Accepted,
+    responses={429: {"description": "Too many codes asked for or tried from this client"}},
+)
 async def ask_for_code(
-    body: CodeAsked, request: Request, settings: SettingsDep, background: BackgroundTasks
-) -> Accepted:
-    """Send a one-time code to this address if it is a family's on a case; the same answer whatever it is."""
+    body: CodeAsked, request: Request, response: Response, settings: SettingsDep, background: BackgroundTasks
+) -> Accepted | JSONResponse:
+    """Send a one-time code to this address if it is a family's on a case; the same answer whatever it is. The
+    answer's pending cookie must come back with the code: keep it, as a browser does."""
     key = portal_key(settings)
     sessions = request.app.state.sessions
+    now = datetime.now(UTC)
+    verdict = counted(request)
+    if not verdict.allowed:
+        if verdict.first_refusal:  # after the answer, as a code is sent: its timing says nothing of the address
+            throttled = portal_codes.Throttled.CODE
+            background.add_task(portal_codes.throttled_family, sessions, key, body.email, throttled, now)
+        return problem_response(request, too_many(verdict))
     notifier = portal_codes.notifier_for(sessions, settings)
-    background.add_task(portal_codes.issue_code, sessions, notifier, key, body.email, datetime.now(UTC))
+    nonce = keep_pending(response, request)
+    background.add_task(portal_codes.issue_code, sessions, notifier, key, body.email, nonce, now)
     return Accepted(detail=SENT)
 
 
-@router.post("/sign-in", response_model=SignedIn, responses={401: {"description": "The code was not accepted"}})
+@router.post(
+    "/sign-in",
+    response_model=SignedIn,
+    responses={
+        401: {"description": "The code was not accepted"},
+        429: {"description": "Too many codes asked for or tried from this client"},
+    },
+)
 async def sign_in_with_code(
     body: CodeOffered, request: Request, session: SessionDep, settings: SettingsDep
 ) -> JSONResponse:
-    """Trade a live code for a session cookie holding a 2-hour family token scoped to the address's cases."""
+    """Trade a live code, with the pending cookie of the client that asked for it, for a session cookie holding a
+    2-hour family token scoped to the address's cases."""
     if not same_origin(request):
         raise cross_site()
-    family = await portal_codes.sign_in(session, portal_key(settings), body.email, body.code, datetime.now(UTC))
+    key, now = portal_key(settings), datetime.now(UTC)
+    verdict = counted(request)
+    if not verdict.allowed:
+        if verdict.first_refusal:
+            throttled = portal_codes.Throttled.SIGN_IN
+            await portal_codes.throttled_family(request.app.state.sessions, key, body.email, throttled, now)
+        raise too_many(verdict)
+    family = await portal_codes.sign_in(session, key, body.email, body.code, pending_nonce(request), now)
     if family is None:
         raise Problem(
             401, "Not signed in", NOT_ACCEPTED, "/problems/unauthorised", headers={"WWW-Authenticate": "Bearer"}

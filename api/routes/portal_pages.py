@@ -3,17 +3,18 @@ case in plain English. The JSON routes beside them (api/routes/portal.py) do the
 
 GET /portal asks for the address; POST /portal sends a code to it if it is a family's on a case and answers with
 the same "check your email" page whatever it is, at once (the code is issued after the answer, as the JSON route
-does). POST /portal/code checks the code and signs the browser in with the same cookie, then goes to the case's
-page, or to the list of the address's cases if it is on several. The case's draft plan has a page of its own (on a
-plan, the changes proposed to it or a re-assessment's draft, api/pages/draft_words.py), whose form sends the
-family's comments (POST to the same address) through the same path as the JSON route, and answers with a
-confirmation, or with the form again saying what was wrong or why the case refused it. A plan's case page shows its
-annual review, with the link to the family's views for it (api/routes/portal_review.py). The form
-offers the schools and colleges the family may ask for (the list tailored to the child, api/routes/portal_settings.py),
-which its search button narrows by name, drawing the form again with nothing sent. Forms are
-accepted from this site only, and a form's mistakes come back on it in the GOV.UK error summary. A case that is not
-the family's answers 404, as one that does not exist would; without a family's sign-in, the case pages send the
-browser to GET /portal.
+does), with the pending cookie the code is bound to. POST /portal/code checks the code, from that browser alone,
+and signs the browser in with the same cookie, then goes to the case's page, or to the list of the address's cases
+if it is on several. Asked or tried too often from one place, either form comes back saying so (429). The case's
+draft plan has a page of its own (on a plan, the changes proposed to it or a re-assessment's draft,
+api/pages/draft_words.py), whose form sends the family's comments (POST to the same address) through the same path
+as the JSON route, and answers with a confirmation, or with the form again saying what was wrong or why the case
+refused it. A plan's case page shows its annual review, with the link to the family's views for it
+(api/routes/portal_review.py). The form offers the schools and colleges the family may ask for (the list tailored
+to the child, api/routes/portal_settings.py), which its search button narrows by name, drawing the form again with
+nothing sent. Forms are accepted from this site only, and a form's mistakes come back on it in the GOV.UK error
+summary. A case that is not the family's answers 404, as one that does not exist would; without a family's
+sign-in, the case pages send the browser to GET /portal.
 """
 
 import re
@@ -44,13 +45,17 @@ from api.routes.portal import (
     CommentsIn,
     NextDate,
     case_of_family,
+    counted,
     keep_family_session,
+    keep_pending,
     no_such_case,
     nothing_to_read,
     own_case,
     own_draft,
+    pending_nonce,
     portal_key,
     send_comments,
+    too_many_words,
 )
 from api.routes.portal_oidc import signed_out_of_provider
 from api.routes.settings_directory import NAME_PART
@@ -141,14 +146,24 @@ async def email_page(settings: SettingsDep) -> HTMLResponse:
 
 @router.post(pages.PORTAL, response_class=HTMLResponse)
 async def ask_for_code_page(request: Request, settings: SettingsDep, background: BackgroundTasks) -> HTMLResponse:
-    """The code form, the same whatever the address; a code goes only to a family's, after the answer."""
+    """The code form, the same whatever the address; a code goes only to a family's, after the answer, bound to
+    this browser."""
     email = (await form_fields(request)).get("email", "")
     if error := _email_error(email):
         return pages.email_form(email[:MAX_EMAIL], error, 422, oidc_label=oidc_label(settings))
-    sessions = request.app.state.sessions
+    key, now, sessions = portal_key(settings), datetime.now(UTC), request.app.state.sessions
+    verdict = counted(request)
+    if not verdict.allowed:
+        if verdict.first_refusal:
+            throttled = portal_codes.Throttled.CODE
+            background.add_task(portal_codes.throttled_family, sessions, key, email, throttled, now)
+        refused = pages.FieldError("email", too_many_words(verdict))
+        return pages.email_form(email, refused, 429, oidc_label=oidc_label(settings))
     notifier = portal_codes.notifier_for(sessions, settings)
-    background.add_task(portal_codes.issue_code, sessions, notifier, portal_key(settings), email, datetime.now(UTC))
-    return pages.code_form(email)
+    answer = pages.code_form(email)
+    nonce = keep_pending(answer, request)
+    background.add_task(portal_codes.issue_code, sessions, notifier, key, email, nonce, now)
+    return answer
 
 
 @router.post(pages.CODE, response_class=HTMLResponse, response_model=None)
@@ -162,7 +177,14 @@ async def sign_in_page(request: Request, session: SessionDep, settings: Settings
         return pages.code_form(email, pages.FieldError("code", NO_CODE), 422)
     if not re.fullmatch(CODE_PATTERN, code):
         return pages.code_form(email, pages.FieldError("code", BAD_CODE), 422)
-    family = await portal_codes.sign_in(session, portal_key(settings), email, code, datetime.now(UTC))
+    key, now = portal_key(settings), datetime.now(UTC)
+    verdict = counted(request)
+    if not verdict.allowed:
+        if verdict.first_refusal:
+            throttled = portal_codes.Throttled.SIGN_IN
+            await portal_codes.throttled_family(request.app.state.sessions, key, email, throttled, now)
+        return pages.code_form(email, pages.FieldError("code", too_many_words(verdict)), 429)
+    family = await portal_codes.sign_in(session, key, email, code, pending_nonce(request), now)
     if family is None:
         return pages.code_form(email, pages.FieldError("code", NOT_ACCEPTED), 401)
     target = pages.case_page_href(family.case_refs[0]) if len(family.case_refs) == 1 else pages.YOUR_CASES

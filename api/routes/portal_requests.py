@@ -1,8 +1,10 @@
 """An adviser or a setting answers the council's request through the portal (api/pages/portal_requests.py).
 
 GET /portal/requests/{invitation_id} is where the invitation's link leads: what is asked and a button; POST on it
-emails a code to the invitation's address (the link alone opens nothing), and POST …/code signs the browser in
-for that one request, on that one case (a 2-hour token with the invitation in it). GET /portal/request shows the
+emails a code to the invitation's address (the link alone opens nothing), bound to this browser and this
+invitation (the pending cookie, api/routes/portal.py), and POST …/code signs the browser in for that one request,
+on that one case (a 2-hour token with the invitation in it). Asked or tried too often from one place, either form
+comes back saying so (429). GET /portal/request shows the
 request with its due date and law and the form; POST /portal/request takes the answer (words, files, and for a
 setting whether it agrees to be named), keeps it in the database and records its fact on the case's workflow
 (advice received, the setting's answer) with the party's pseudonym as the actor, dated today in England: a party
@@ -32,7 +34,15 @@ from api.pages.layout import allow_page
 from api.pages.portal import PORTAL_HEADERS, FieldError
 from api.problems import Problem
 from api.routes.cases import query_state
-from api.routes.portal import NOT_ACCEPTED, keep_family_session, portal_key
+from api.routes.portal import (
+    NOT_ACCEPTED,
+    counted,
+    keep_family_session,
+    keep_pending,
+    pending_nonce,
+    portal_key,
+    too_many_words,
+)
 from api.routes.sign_in import cross_site, same_origin
 from api.submissions import SUBMISSION_ID, Sent, Upload, new_submission_id, submissions_of, submit
 from api.updates import StateQuery, Update
@@ -71,17 +81,32 @@ async def landing_page(invitation_id: InvitationId, session: SessionDep) -> HTML
 
 @router.post("/portal/requests/{invitation_id}", response_class=HTMLResponse)
 async def ask_for_code_page(
-    invitation_id: InvitationId, request: Request, settings: SettingsDep, background: BackgroundTasks
+    invitation_id: InvitationId,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    background: BackgroundTasks,
 ) -> HTMLResponse:
-    """The code form; the code is sent after the answer, to the invitation's address only."""
+    """The code form; the code is sent after the answer, to the invitation's address only, bound to this browser
+    and this invitation. Asked too often from here, the link's page again, saying so."""
     if not same_origin(request):
         raise cross_site()
-    sessions = request.app.state.sessions
+    key, now, sessions = portal_key(settings), datetime.now(UTC), request.app.state.sessions
+    verdict = counted(request)
+    if not verdict.allowed:
+        if verdict.first_refusal:
+            throttled = portal_codes.Throttled.CODE
+            background.add_task(portal_codes.throttled_invited, sessions, key, invitation_id, throttled, now)
+        invitation = await session.get(PortalInvitation, invitation_id)
+        if invitation is None:
+            return pages.gone()
+        ask = ask_of(InvitedParty(invitation.party), invitation.item)
+        return pages.landing(invitation.id, invitation.case_ref, ask, FieldError("", too_many_words(verdict)), 429)
     notifier = portal_codes.notifier_for(sessions, settings)
-    background.add_task(
-        portal_codes.issue_invitation_code, sessions, notifier, portal_key(settings), invitation_id, datetime.now(UTC)
-    )
-    return pages.code_form(invitation_id)
+    answer = pages.code_form(invitation_id)
+    nonce = keep_pending(answer, request)
+    background.add_task(portal_codes.issue_invitation_code, sessions, notifier, key, invitation_id, nonce, now)
+    return answer
 
 
 @router.post("/portal/requests/{invitation_id}/code", response_class=HTMLResponse, response_model=None)
@@ -95,7 +120,14 @@ async def sign_in_page(
     if not re.fullmatch(CODE_PATTERN, code):
         message = "Enter the code from the email" if not code else "Enter the code as 6 numbers, like 123456"
         return pages.code_form(invitation_id, FieldError("code", message), 422)
-    party = await portal_codes.sign_in_invited(session, portal_key(settings), invitation_id, code, datetime.now(UTC))
+    key, now = portal_key(settings), datetime.now(UTC)
+    verdict = counted(request)
+    if not verdict.allowed:
+        if verdict.first_refusal:
+            throttled = portal_codes.Throttled.SIGN_IN
+            await portal_codes.throttled_invited(request.app.state.sessions, key, invitation_id, throttled, now)
+        return pages.code_form(invitation_id, FieldError("code", too_many_words(verdict)), 429)
+    party = await portal_codes.sign_in_invited(session, key, invitation_id, code, pending_nonce(request), now)
     if party is None:
         return pages.code_form(invitation_id, FieldError("code", NOT_ACCEPTED), 401)
     answer = RedirectResponse(pages.REQUEST, status_code=303, headers=PORTAL_HEADERS)

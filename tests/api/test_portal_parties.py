@@ -7,6 +7,7 @@ Monday 11 January 2027: SEND Regs 2014 reg 8(1)). A party's answer is dated the 
 """
 
 import re
+import secrets
 import uuid
 from collections.abc import Awaitable
 from datetime import date, timedelta
@@ -16,13 +17,16 @@ from sqlmodel import col, select
 from temporalio.testing import WorkflowEnvironment
 
 from api.auth import SESSION_COOKIE
+from api.client_limits import ClientLimit
+from api.routes.portal import PENDING_COOKIE
+from core.config import Settings
 from store.db import SessionMaker
 from store.models import AuditEvent, Notification, PortalInvitation
 from tests.conftest import eventually
 from tests.driver import Driver, Officer, PlanOfficer
 from tests.factories import CHILD_FAMILY, CHILD_GIVEN
 from tests.support.fuzzing import row_counts
-from tests.support.portal import PDF, address
+from tests.support.portal import PDF, Clock, address, clients_of
 from tests.support.portal import invitation as invite
 from tests.support.server_clock import server_today
 
@@ -219,6 +223,129 @@ async def test_an_invitation_reaches_one_request_on_one_case_and_a_newer_one_end
     # An adviser's sign-in reaches no family page and no staff route.
     for path in (f"/portal/cases/{officer.case_ref}", f"/cases/{officer.case_ref}", "/work-queue"):
         assert (await api.get(path, headers=as_party(token))).status_code in (401, 403)
+
+
+async def codes_in(sessions: SessionMaker, case_ref: str) -> list[str]:
+    """The codes in the case's sign-in letters, oldest first, as the notifier wrote them."""
+    async with sessions() as session:
+        rows = (
+            await session.exec(
+                select(Notification)
+                .where(Notification.case_ref == case_ref, Notification.template == "portal_sign_in_code")
+                .order_by(col(Notification.id))
+            )
+        ).all()
+    return [next(iter(re.findall(r"\b\d{6}\b", r.body)), "used") for r in rows]
+
+
+def other_than(*codes: str) -> str:
+    return next(f"{n:06d}" for n in range(len(codes) + 1) if f"{n:06d}" not in codes)
+
+
+async def test_a_code_asked_for_through_one_invitation_signs_in_through_that_one_alone(
+    api: httpx.AsyncClient, env: WorkflowEnvironment, sessions: SessionMaker
+) -> None:
+    """An adviser asked for two pieces of advice, by two invitations to one address, opens both in one browser."""
+    officer = await assessing_with_advice_asked(api, env)
+    await officer.on("advice-requests", ASKED, adviser="health")
+    email = address("adviser")
+    first, second = [
+        (await invite(api, officer.case_ref, "adviser", item, email))["link"].removeprefix("http://127.0.0.1:8000")
+        for item in ("educational_psychologist", "health")
+    ]
+    # A code asked for through each link, from one browser (the client keeps its pending cookie): the second does
+    # not end the first.
+    for path in (first, second):
+        asked = await api.post(path, headers=SITE)
+        assert asked.status_code == 200 and "Check your email" in asked.text, asked.text
+    assert len({cookie.value for cookie in api.cookies.jar if cookie.name == PENDING_COOKIE}) == 1
+    for_first, for_second = await codes_in(sessions, officer.case_ref)
+
+    # The first link's code does not open the second's request, nor does the second's, from another browser.
+    crossed = await api.post(f"{second}/code", data={"code": for_first}, headers=SITE)
+    assert crossed.status_code == 401 and "The code was not accepted" in crossed.text
+    elsewhere = {**SITE, "Cookie": f"{PENDING_COOKIE}={secrets.token_hex(16)}"}
+    stolen = await api.post(f"{second}/code", data={"code": for_second}, headers=elsewhere)
+    assert stolen.status_code == 401 and "The code was not accepted" in stolen.text
+    # Each through its own link: signed in to that request.
+    seen = {}
+    for path, code in ((second, for_second), (first, for_first)):
+        answer = await api.post(f"{path}/code", data={"code": code}, headers=SITE)
+        assert answer.status_code == 303, answer.text
+        api.cookies.delete(SESSION_COOKIE)
+        token = answer.cookies[SESSION_COOKIE]
+        seen[path] = (await api.get("/portal/request", headers=as_party(token))).text
+    assert "Advice from the educational psychologist" in seen[first] and "Advice from health" in seen[second]
+
+
+async def test_an_address_invited_to_several_requests_gets_three_codes_for_each_and_ten_in_all(
+    api: httpx.AsyncClient, env: WorkflowEnvironment, sessions: SessionMaker
+) -> None:
+    officer = await assessing_with_advice_asked(api, env)
+    for adviser in ("health", "social_care", "sensory"):
+        await officer.on("advice-requests", ASKED, adviser=adviser)
+    email = address("adviser")
+    links = [
+        (await invite(api, officer.case_ref, "adviser", item, email))["link"].removeprefix("http://127.0.0.1:8000")
+        for item in ("educational_psychologist", "health", "social_care", "sensory")
+    ]
+    # Four times through the first link: three codes, then none (3 for one purpose in 15 minutes) ...
+    for _ in range(4):
+        assert (await api.post(links[0], headers=SITE)).status_code == 200
+    assert len(await codes_in(sessions, officer.case_ref)) == 3
+    # ... while the other links still get theirs, up to 10 codes for the address in all.
+    for path in links[1:]:
+        for _ in range(3):
+            assert (await api.post(path, headers=SITE)).status_code == 200  # the same page, sent or not
+    assert len(await codes_in(sessions, officer.case_ref)) == 10
+    async with sessions() as session:
+        refusals = (
+            await session.exec(
+                select(AuditEvent.summary)
+                .where(AuditEvent.case_ref == officer.case_ref, AuditEvent.action == "portal_code_refused")
+                .order_by(col(AuditEvent.id))
+            )
+        ).all()
+    # The first link's fourth; the last link's second and third, the address's eleventh and twelfth.
+    assert refusals == ["too many codes asked for: none sent", *["too many codes for this address: none sent"] * 2]
+
+
+async def test_a_client_that_asks_or_tries_too_often_through_a_link_is_told_to_wait_and_sent_nothing(
+    api: httpx.AsyncClient, env: WorkflowEnvironment, sessions: SessionMaker, settings: Settings
+) -> None:
+    officer = await assessing_with_advice_asked(api, env)
+    link = (await invite(api, officer.case_ref, "adviser", "educational_psychologist", address("ep")))["link"]
+    path = link.removeprefix("http://127.0.0.1:8000")
+    clock = Clock()
+    async with clients_of(settings, env, sessions, ClientLimit(2, 900, clock=clock)) as clients:
+        here = clients["here"]
+        assert (await here.post(path, headers=SITE)).status_code == 200
+        [code] = await codes_in(sessions, officer.case_ref)
+        assert (await here.post(f"{path}/code", data={"code": other_than(code)}, headers=SITE)).status_code == 401
+
+        # The third from here in 15 minutes: the link's page again, saying so, and no code sent ...
+        refused = await here.post(path, headers=SITE)
+        assert refused.status_code == 429 and "Email me a code" in refused.text
+        assert "govuk-error-summary" in refused.text and "Wait 15 minutes, then try again" in refused.text
+        assert await codes_in(sessions, officer.case_ref) == [code]
+        # ... and the code form saying so, the code unchecked.
+        late = await here.post(f"{path}/code", data={"code": code}, headers=SITE)
+        assert late.status_code == 429 and "Wait 15 minutes, then try again" in late.text
+
+        clock.now += 900
+        signed = await here.post(f"{path}/code", data={"code": code}, headers=SITE)
+        assert signed.status_code == 303, signed.text
+    async with sessions() as session:
+        refusals = (
+            await session.exec(
+                select(AuditEvent).where(
+                    AuditEvent.case_ref == officer.case_ref, col(AuditEvent.action).startswith("portal_code_refused")
+                )
+            )
+        ).all()
+    assert [(r.summary, r.actor.startswith("adviser:")) for r in refusals] == [
+        ("too many requests from one place: none sent", True)
+    ]
 
 
 async def test_a_consulted_setting_answers_no_with_its_reasons_and_the_council_still_decides(

@@ -3,10 +3,13 @@
 Each test registers its cases with contact addresses of its own, so that the per-address limits of one test
 do not meet another's. Codes are read from the outbox row the notifier wrote, as the mail room would; an
 expired code is made by moving its row's expiry into the past, since code expiry runs on the real clock.
+A code works only from the browser (or client) that asked for it: each call below says which browser's pending
+cookie it sends, by its nonce, as a browser would send the cookie it was given.
 """
 
 import io
 import re
+import secrets
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -16,6 +19,8 @@ from sqlmodel import col, select, update
 from temporalio.testing import WorkflowEnvironment
 
 from api.auth import SESSION_COOKIE, Role, issue_token
+from api.client_limits import ClientLimit
+from api.routes.portal import PENDING_COOKIE
 from core.config import Settings
 from intake.portal_codes import email_digest
 from store.db import SessionMaker
@@ -23,7 +28,7 @@ from store.models import AuditEvent, Notification, PortalSignInCode
 from tests.conftest import eventually
 from tests.factories import CHILD_FAMILY, CHILD_GIVEN, PARENT_NAME, bearer
 from tests.support.json_logs import json_logs_at
-from tests.support.portal import address, family_case
+from tests.support.portal import Clock, address, clients_of, family_case
 from tests.support.server_clock import server_today
 
 SENT = "If this address is a contact on a case, a code to sign in is on its way to it. It lasts 10 minutes."
@@ -38,9 +43,23 @@ def json_logs() -> Iterator[io.StringIO]:
         yield buffer
 
 
-async def ask(api: httpx.AsyncClient, email: str) -> None:
-    answer = await api.post("/portal/sign-in/code", json={"email": email})
+def pending(browser: str | None) -> dict[str, str]:
+    """The pending cookie of the browser whose nonce is `browser`, as it sends it; none for None."""
+    return {"Cookie": f"{PENDING_COOKIE}={browser}"} if browser else {}
+
+
+async def ask(api: httpx.AsyncClient, email: str, browser: str | None = None) -> str:
+    """Ask for a code from `browser` (a new browser if None): the browser's nonce, as its pending cookie holds it."""
+    answer = await api.post("/portal/sign-in/code", json={"email": email}, headers=pending(browser))
+    api.cookies.clear()  # the test client would keep it: each call below says which browser it is
     assert (answer.status_code, answer.json()) == (202, {"detail": SENT})
+    cookie = answer.headers["set-cookie"]
+    for attribute in ("HttpOnly", "SameSite=strict", "Max-Age=900", "Path=/portal"):
+        assert attribute in cookie, cookie
+    assert "Secure" not in cookie  # over plain HTTP; over HTTPS it is Secure, as the session cookie is
+    nonce = answer.cookies[PENDING_COOKIE]
+    assert re.fullmatch(r"[0-9a-f]{32}", nonce) and (browser is None or nonce == browser)
+    return nonce
 
 
 async def codes_sent(sessions: SessionMaker, case_ref: str) -> list[str]:
@@ -61,8 +80,8 @@ def other_than(code: str) -> str:
     return f"{(int(code) + 1) % 1_000_000:06d}"
 
 
-async def sign_in(api: httpx.AsyncClient, email: str, code: str) -> httpx.Response:
-    answer = await api.post("/portal/sign-in", json={"email": email, "code": code})
+async def sign_in(api: httpx.AsyncClient, email: str, code: str, browser: str | None) -> httpx.Response:
+    answer = await api.post("/portal/sign-in", json={"email": email, "code": code}, headers=pending(browser))
     api.cookies.clear()  # the test client would keep it: each call below says which token it sends
     return answer
 
@@ -96,12 +115,12 @@ async def test_a_family_signs_in_with_the_code_from_the_outbox_and_reads_only_it
     received = await server_today(env) - timedelta(days=3)
 
     # Capitals in the address, as a phone's keyboard may add them: the same person.
-    await ask(api, email.capitalize())
-    await ask(api, "nobody.at.all@example.org")  # the same answer for an address on no case
+    browser = await ask(api, email.capitalize())
+    await ask(api, "nobody.at.all@example.org")  # the same answer, pending cookie and all, for an address on no case
     [code] = await codes_sent(sessions, ours)
     assert await codes_sent(sessions, theirs) == []
 
-    answer = await sign_in(api, email, code)
+    answer = await sign_in(api, email, code, browser)
     assert answer.status_code == 200, answer.text
     assert answer.json()["case_refs"] == [ours]
     cookie = answer.headers["set-cookie"]
@@ -166,7 +185,7 @@ async def test_a_family_signs_in_with_the_code_from_the_outbox_and_reads_only_it
     assert code not in rows[0].code_hash + rows[0].salt
     assert email not in str(rows[0].model_dump()).lower()
     logs = json_logs.getvalue()
-    assert logs and code not in logs and email not in logs.lower()
+    assert logs and code not in logs and email not in logs.lower() and browser not in logs
 
 
 async def test_a_code_is_good_once_and_dead_after_five_wrong_guesses(
@@ -174,20 +193,20 @@ async def test_a_code_is_good_once_and_dead_after_five_wrong_guesses(
 ) -> None:
     email = address()
     case_ref = await family_case(api, env, email)
-    await ask(api, email)
+    browser = await ask(api, email)
     [first] = await codes_sent(sessions, case_ref)
     for _ in range(5):
-        wrong = await sign_in(api, email, other_than(first))
+        wrong = await sign_in(api, email, other_than(first), browser)
         assert (wrong.status_code, wrong.json()["detail"]) == (401, NOT_ACCEPTED)
         assert wrong.headers["content-type"] == "application/problem+json"
     # The sixth try is the right code, too late: the code died with the fifth wrong guess.
-    assert (await sign_in(api, email, first)).status_code == 401
+    assert (await sign_in(api, email, first, browser)).status_code == 401
 
-    await ask(api, email)
+    await ask(api, email, browser)  # the same browser keeps its nonce
     second = (await codes_sent(sessions, case_ref))[-1]
-    assert (await sign_in(api, email, second)).status_code == 200
+    assert (await sign_in(api, email, second, browser)).status_code == 200
     # Used once: the same code again signs nobody in.
-    reused = await sign_in(api, email, second)
+    reused = await sign_in(api, email, second, browser)
     assert (reused.status_code, reused.json()["detail"]) == (401, NOT_ACCEPTED)
 
     actions = [action for action, _ in await audit_actions(sessions, case_ref)]
@@ -209,7 +228,7 @@ async def test_an_expired_code_and_one_replaced_by_a_newer_are_refused(
 ) -> None:
     email = address()
     case_ref = await family_case(api, env, email)
-    await ask(api, email)
+    browser = await ask(api, email)
     [code] = await codes_sent(sessions, case_ref)
     key = settings.auth_jwt_secret.get_secret_value().encode()  # type: ignore[union-attr]
     async with sessions() as session:
@@ -220,13 +239,13 @@ async def test_an_expired_code_and_one_replaced_by_a_newer_are_refused(
             .values(expires_at=datetime.now(UTC) - timedelta(seconds=1))
         )
         await session.commit()
-    assert (await sign_in(api, email, code)).status_code == 401
+    assert (await sign_in(api, email, code, browser)).status_code == 401
 
-    await ask(api, email)
-    await ask(api, email)
+    await ask(api, email, browser)
+    await ask(api, email, browser)
     older, newer = (await codes_sent(sessions, case_ref))[1:]
-    assert (await sign_in(api, email, older)).status_code == 401
-    assert (await sign_in(api, email, newer)).status_code == 200
+    assert (await sign_in(api, email, older, browser)).status_code == 401
+    assert (await sign_in(api, email, newer, browser)).status_code == 200
 
 
 async def test_an_address_may_ask_for_three_codes_in_fifteen_minutes(
@@ -235,11 +254,110 @@ async def test_an_address_may_ask_for_three_codes_in_fifteen_minutes(
     email = address()
     case_ref = await family_case(api, env, email)
     for _ in range(4):
-        await ask(api, email)  # the fourth answered as the others, and nothing sent
+        await ask(api, email)  # from four browsers: the fourth answered as the others, and nothing sent
     assert len(await codes_sent(sessions, case_ref)) == 3
     assert [a for a, _ in await audit_actions(sessions, case_ref)] == ["portal_code_issued"] * 3 + [
         "portal_code_refused"
     ]
+
+
+async def test_a_code_works_only_from_the_browser_that_asked_for_it_and_no_one_else_can_spoil_it(
+    api: httpx.AsyncClient, env: WorkflowEnvironment, sessions: SessionMaker, settings: Settings
+) -> None:
+    email = address()
+    case_ref = await family_case(api, env, email)
+    owner = await ask(api, email)
+    # Someone else who knows the address asks for a code too, from their own browser: it goes to the owner's
+    # address, as every code does, and leaves the owner's code as it was.
+    stranger = await ask(api, email)
+    assert stranger != owner
+    code, theirs = await codes_sent(sessions, case_ref)
+    # The owner's code, read over their shoulder, works neither without the owner's browser's cookie, nor with one
+    # made up, nor from the stranger's browser: each is refused as any wrong code is.
+    for browser in (None, secrets.token_hex(16), stranger):
+        refused = await sign_in(api, email, code, browser)
+        assert (refused.status_code, refused.json()["detail"]) == (401, NOT_ACCEPTED), browser
+    # The stranger's guesses wear out the stranger's own code, never the owner's.
+    guess = next(f"{n:06d}" for n in range(3) if f"{n:06d}" not in (code, theirs))
+    for _ in range(5):
+        assert (await sign_in(api, email, guess, stranger)).status_code == 401
+    assert (await sign_in(api, email, theirs, stranger)).status_code == 401  # dead by now
+    key = settings.auth_jwt_secret.get_secret_value().encode()  # type: ignore[union-attr]
+    async with sessions() as session:
+        rows = (
+            await session.exec(
+                select(PortalSignInCode)
+                .where(PortalSignInCode.email_digest == email_digest(key, email))
+                .order_by(col(PortalSignInCode.id))
+            )
+        ).all()
+    assert [(r.purpose, r.wrong_attempts, r.used_at) for r in rows] == [("family", 0, None), ("family", 5, None)]
+    for row in rows:  # the nonce is not kept in clear
+        assert owner not in str(row.model_dump()) and stranger not in str(row.model_dump())
+
+    signed = await sign_in(api, email, code, owner)
+    assert signed.status_code == 200, signed.text
+    failures = [s for a, s in await audit_actions(sessions, case_ref) if a == "portal_sign_in_failed"]
+    assert failures == [
+        "no code asked for from this browser",
+        "no code asked for from this browser",
+        *[f"wrong code (attempt {n})" for n in range(1, 6)],  # the owner's code from the stranger's, then 4 guesses
+        *["no live code: expired, used or dead"] * 2,
+    ]
+
+
+async def test_one_client_may_ask_for_codes_and_try_them_only_so_often_and_another_is_not_held_back(
+    api: httpx.AsyncClient, env: WorkflowEnvironment, sessions: SessionMaker, settings: Settings
+) -> None:
+    email = address()
+    case_ref = await family_case(api, env, email)
+    clock = Clock()
+    async with clients_of(settings, env, sessions, ClientLimit(3, 900, clock=clock)) as clients:
+        here, elsewhere = clients["here"], clients["elsewhere"]
+        browser = await ask(here, email)
+        [code] = await codes_sent(sessions, case_ref)
+        for _ in range(2):
+            assert (await sign_in(here, email, other_than(code), browser)).status_code == 401
+
+        # A minute on, the fourth from here in its 15 minutes: a code asked for is refused, and nothing sent ...
+        clock.now += 60
+        refused = await here.post("/portal/sign-in/code", json={"email": email}, headers=pending(browser))
+        assert (refused.status_code, refused.headers["retry-after"]) == (429, "840"), refused.text
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert refused.json()["type"] == "/problems/too-many-attempts"
+        assert refused.json()["detail"] == (
+            "Too many codes have been asked for or tried from here. Wait 14 minutes, then try again."
+        )
+        assert "set-cookie" not in refused.headers and email not in refused.text
+        assert await codes_sent(sessions, case_ref) == [code]
+        # ... and so is the right code, unchecked: it is neither used nor counted as a guess.
+        late = await sign_in(here, email, code, browser)
+        assert late.status_code == 429 and late.json()["type"] == "/problems/too-many-attempts"
+        # The pages say so on their forms.
+        site = {"Origin": "http://test", **pending(browser)}
+        page = await here.post("/portal", data={"email": email}, headers=site)
+        assert page.status_code == 429 and "Wait 14 minutes, then try again" in page.text
+        page = await here.post("/portal/code", data={"email": email, "code": code}, headers=site)
+        assert page.status_code == 429 and "Wait 14 minutes, then try again" in page.text
+        here.cookies.clear()
+
+        # Another client is counted on its own.
+        assert (await sign_in(elsewhere, "someone@example.org", "123456", None)).status_code == 401
+
+        # The 15 minutes over, the client may go on, and the code it asked for still works.
+        clock.now += 840
+        assert (await sign_in(here, email, code, browser)).status_code == 200
+    # The first refusal is in the case's audit trail; those after it are the same client at it again.
+    assert [a for a, _ in await audit_actions(sessions, case_ref)] == [
+        "portal_code_issued",
+        "portal_sign_in_failed",
+        "portal_sign_in_failed",
+        "portal_code_refused",
+        "portal_signed_in",
+    ]
+    assert ("portal_code_refused", "too many requests from one place: none sent") in await audit_actions(
+        sessions, case_ref
+    )
 
 
 async def test_bad_input_is_refused_at_the_door_without_repeating_it(api: httpx.AsyncClient) -> None:

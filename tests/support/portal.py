@@ -1,8 +1,11 @@
 """What the portal's tests share: addresses of their own, a case with a family contact, the code the outbox holds,
-an invitation's link, and a file that is what its name says."""
+an invitation's link, a file that is what its name says, and the API as one client or another sees it, with a
+count of clients' attempts the test holds the clock of."""
 
 import re
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -10,6 +13,9 @@ import httpx
 from sqlmodel import col, select
 from temporalio.testing import WorkflowEnvironment
 
+from api.client_limits import ClientLimit
+from api.main import create_app
+from core.config import Settings
 from store.db import SessionMaker
 from store.models import Notification
 from tests.conftest import eventually
@@ -63,3 +69,33 @@ async def invitation(api: httpx.AsyncClient, case_ref: str, party: str, item: st
 def on_server(link: str, base: str) -> str:
     """An invitation's link (made with the configured PORTAL_URL) on the server a test serves."""
     return base + "/portal/requests/" + link.rsplit("/", 1)[1]
+
+
+class Clock:
+    """The limit's clock, in seconds, moved by the test: nothing waits on real time."""
+
+    def __init__(self) -> None:
+        self.now = 1_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@asynccontextmanager
+async def clients_of(
+    settings: Settings, env: WorkflowEnvironment, sessions: SessionMaker, limit: ClientLimit
+) -> AsyncIterator[dict[str, httpx.AsyncClient]]:
+    """The API with `limit` as its count of clients' codes and sign-ins, called from two places: "here" and
+    "elsewhere", each a client of its own (its own address, its own cookies), neither a staff user."""
+    app = create_app(settings, temporal=env.client, sessions=sessions, clock=env.get_current_time)
+    app.state.portal_clients = limit
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app, client=("203.0.113.7", 50000)), base_url="http://test"
+        ) as here,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app, client=("198.51.100.9", 50000)), base_url="http://test"
+        ) as elsewhere,
+    ):
+        yield {"here": here, "elsewhere": elsewhere}

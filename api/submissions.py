@@ -56,6 +56,22 @@ class Sent:
     text: str
 
 
+def from_family(
+    actor: str, case_ref: str, kind: str, submission_id: str, text: str, earlier: PortalSubmission | None, today: date
+) -> Sent:
+    """A family's words about its case: dated the day they first arrived (the same form sent again keeps its date)."""
+    return Sent(
+        submission_id=submission_id,
+        case_ref=case_ref,
+        party="family",
+        kind=kind,
+        item=None,
+        actor=actor,
+        on=earlier.on if earlier else today,
+        text=text,
+    )
+
+
 SUBMISSION_USED = "/problems/submission-used"
 # A refusal the workflow or Temporal gave before recording anything (api/updates.py): the words can go too. Any
 # other failure (no answer in time, the connection lost) may have been recorded after all, so they stay, and

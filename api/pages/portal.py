@@ -182,15 +182,14 @@ def _oidc_option(label: str) -> str:
     )
 
 
-def code_form(email: str, error: FieldError | None = None, status_code: int = 200) -> HTMLResponse:
-    """The same page whatever the address: it says a code is on its way only if the address is on a case."""
+def code_field(sent: str, action: str, again: str, error: FieldError | None, hidden: str = "") -> str:
+    """The "check your email" page's body: what was sent where (`sent`, already escaped), the code's field, and the
+    way to ask for another (`again`). The families' and the invited parties' sign-ins share it."""
     label = '<label class="govuk-label govuk-label--m" for="code">Code from the email</label>'
-    body = (
+    return (
         '<div class="govuk-grid-row"><div class="govuk-grid-column-two-thirds">'
-        '<h1 class="govuk-heading-l">Check your email</h1>'
-        f'<p class="govuk-body">If <strong>{e(email)}</strong> is a contact on a case, we have sent a code to it. '
-        "The code lasts 10 minutes.</p>"
-        f'<form method="post" action="{CODE}" novalidate><input type="hidden" name="email" value="{e(email)}">'
+        f'<h1 class="govuk-heading-l">Check your email</h1><p class="govuk-body">{sent} The code lasts 10 minutes.</p>'
+        f'<form method="post" action="{e(action)}" novalidate>{hidden}'
         + field(
             "code",
             label,
@@ -200,8 +199,14 @@ def code_form(email: str, error: FieldError | None = None, status_code: int = 20
             width=" govuk-input--width-5",
         )
         + '<button type="submit" class="govuk-button">Sign in</button></form>'
-        f'<p class="govuk-body"><a class="govuk-link" href="{PORTAL}">Ask for a new code</a></p></div></div>'
+        f'<p class="govuk-body"><a class="govuk-link" href="{e(again)}">Ask for a new code</a></p></div></div>'
     )
+
+
+def code_form(email: str, error: FieldError | None = None, status_code: int = 200) -> HTMLResponse:
+    """The same page whatever the address: it says a code is on its way only if the address is on a case."""
+    sent = f"If <strong>{e(email)}</strong> is a contact on a case, we have sent a code to it."
+    body = code_field(sent, CODE, PORTAL, error, f'<input type="hidden" name="email" value="{e(email)}">')
     return govuk_page("Check your email", body, errors=[error] if error else [], status_code=status_code)
 
 

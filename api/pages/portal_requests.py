@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 
 from api.family_view import DraftSection
 from api.pages.layout import e, uk_date
-from api.pages.portal import FieldError, error_message, field, govuk_page, summary_row
+from api.pages.portal import FieldError, code_field, error_message, govuk_page, summary_row
 from api.pages.portal_draft import section_html
 from api.uploads import ACCEPT, KINDS_IN_WORDS, MAX_FILE_BYTES, MAX_FILES
 from store.portal_invitations import REQUESTS_PATH, Ask
@@ -79,25 +79,8 @@ def gone() -> HTMLResponse:
 
 
 def code_form(invitation_id: str, error: FieldError | None = None, status_code: int = 200) -> HTMLResponse:
-    label = '<label class="govuk-label govuk-label--m" for="code">Code from the email</label>'
-    body = (
-        '<div class="govuk-grid-row"><div class="govuk-grid-column-two-thirds">'
-        '<h1 class="govuk-heading-l">Check your email</h1>'
-        '<p class="govuk-body">We have sent a code to the address the council has for this request. '
-        "The code lasts 10 minutes.</p>"
-        f'<form method="post" action="{e(landing_href(invitation_id))}/code" novalidate>'
-        + field(
-            "code",
-            label,
-            "It is 6 numbers, like 123456.",
-            error,
-            attributes='type="text" inputmode="numeric" spellcheck="false" autocomplete="one-time-code"',
-            width=" govuk-input--width-5",
-        )
-        + '<button type="submit" class="govuk-button">Sign in</button></form>'
-        f'<p class="govuk-body"><a class="govuk-link" href="{e(landing_href(invitation_id))}">'
-        "Ask for a new code</a></p></div></div>"
-    )
+    sent = "We have sent a code to the address the council has for this request."
+    body = code_field(sent, f"{landing_href(invitation_id)}/code", landing_href(invitation_id), error)
     return _page("Check your email", body, errors=[error] if error else [], status_code=status_code)
 
 

@@ -46,7 +46,7 @@ from api.family_view import AdviceAsked, DraftPlan, Letter, Window, advice_of, d
 from api.problems import Problem, problem_response
 from api.routes.cases import query_state
 from api.routes.sign_in import cross_site, same_origin
-from api.submissions import SUBMISSION_ID, Sent, submit
+from api.submissions import SUBMISSION_ID, from_family, submit
 from core.config import Settings
 from core.workflow_ids import assessment_id, plan_id
 from intake import portal_codes
@@ -442,16 +442,7 @@ async def send_comments(
     workflow's, as problem+json (api/updates.py)."""
     earlier = await session.get(PortalSubmission, comments.submission_id)
     kind = _comments_kind(await session.get(Case, case_ref), earlier)
-    sent = Sent(
-        submission_id=comments.submission_id,
-        case_ref=case_ref,
-        party="family",
-        kind=kind,
-        item=None,
-        actor=user.sub,
-        on=earlier.on if earlier else today,
-        text=comments.text,
-    )
+    sent = from_family(user.sub, case_ref, kind, comments.submission_id, comments.text, earlier, today)
     action = ParentComments(
         on=sent.on,
         actor=user.sub,

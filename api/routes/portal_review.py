@@ -26,7 +26,7 @@ from api.pages import portal_review
 from api.problems import Problem
 from api.routes.portal import OwnCaseRef, case_of_family, no_such_case, plan_state
 from api.routes.portal_pages import FamilyForm, FamilyPage, form_fields, refusal
-from api.submissions import SUBMISSION_ID, SUBMISSION_USED, Sent, new_submission_id, submit
+from api.submissions import SUBMISSION_ID, SUBMISSION_USED, from_family, new_submission_id, submit
 from core.workflow_ids import plan_id
 from intake.fields import Strict
 from store.models import Case, PortalSubmission
@@ -94,16 +94,7 @@ async def send_views(
     if case is None or case.process != "plan":
         raise Problem(409, "No annual review", NO_PLAN, "/problems/out-of-order")
     earlier = await session.get(PortalSubmission, views.submission_id)
-    sent = Sent(
-        submission_id=views.submission_id,
-        case_ref=case_ref,
-        party="family",
-        kind=REVIEW_VIEWS,
-        item=None,
-        actor=user.sub,
-        on=earlier.on if earlier else today,
-        text=views.text,
-    )
+    sent = from_family(user.sub, case_ref, REVIEW_VIEWS, views.submission_id, views.text, earlier, today)
     action = FamilyViews(on=sent.on, actor=user.sub)
     plan = await submit(
         session, temporal, sent, [], plan_id(case_ref), PlanWorkflow.record_family_views, action, PlanWorkflow.get_state

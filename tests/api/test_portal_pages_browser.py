@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 from playwright.async_api import Browser, Page, expect
-from sqlmodel import col, select
+from sqlmodel import select
 from temporalio.testing import WorkflowEnvironment
 
 from api.auth import SESSION_COOKIE
@@ -33,6 +33,7 @@ from tests.factories import CHILD_FAMILY, CHILD_GIVEN, PARENT_NAME, bearer, case
 from tests.support.chromium import signed_out
 from tests.support.gias import CSV_TYPE, sample
 from tests.support.govuk_pages import PHONE, check
+from tests.support.portal import newest_code
 from tests.support.portal_family import VIEWS
 from tests.support.server_clock import server_today
 
@@ -44,23 +45,6 @@ async def open_case(api: httpx.AsyncClient, received: date, email: str) -> str:
     answer = await api.post("/cases", json=case_request(received, contacts=[contact]))
     assert answer.status_code == 201, answer.text
     return str(answer.json()["case_ref"])
-
-
-async def code_sent(sessions: SessionMaker, case_ref: str) -> str:
-    """The code in the case's newest sign-in letter, once the notifier has written it."""
-
-    async def read() -> str | None:
-        async with sessions() as session:
-            row = (
-                await session.exec(
-                    select(Notification)
-                    .where(Notification.case_ref == case_ref, Notification.template == "portal_sign_in_code")
-                    .order_by(col(Notification.id).desc())
-                )
-            ).first()
-        return next(iter(re.findall(r"\b\d{6}\b", row.body)), None) if row else None
-
-    return str(await eventually(read))
 
 
 @pytest.mark.slow
@@ -105,7 +89,7 @@ async def test_a_family_signs_in_through_the_pages_and_reads_its_case_on_a_phone
         await expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
         await expect(page.locator("main")).to_contain_text(f"If {email} is a contact on a case")
         await check(page, tmp_path, "code-form")
-        code = await code_sent(sessions, ours)
+        code = await newest_code(sessions, ours)
 
         # A code that is not 6 numbers, then a wrong one: the form again, saying why.
         await page.get_by_label("Code from the email").fill("12ab")
@@ -201,7 +185,7 @@ async def test_a_family_reads_its_draft_plan_and_sends_its_comments_through_the_
         await page.goto(f"{base}/portal")
         await page.get_by_label("What is your email address?").fill(email)
         await page.get_by_role("button", name="Continue").click()
-        await page.get_by_label("Code from the email").fill(await code_sent(sessions, case_ref))
+        await page.get_by_label("Code from the email").fill(await newest_code(sessions, case_ref))
         await page.get_by_role("button", name="Sign in").click()
         await page.wait_for_url(f"{base}/portal/cases/{case_ref}/page")
 
@@ -374,7 +358,7 @@ async def signed_in(page: Page, base: str, sessions: SessionMaker, email: str, c
         return len(rows) > before
 
     assert await eventually(sent)
-    await page.get_by_label("Code from the email").fill(await code_sent(sessions, case_ref))
+    await page.get_by_label("Code from the email").fill(await newest_code(sessions, case_ref))
     await page.get_by_role("button", name="Sign in").click()
     await page.wait_for_url(f"{base}/portal/cases/{case_ref}/page")
 

@@ -26,7 +26,7 @@ from tests.conftest import eventually
 from tests.driver import Driver, Officer, PlanOfficer
 from tests.factories import CHILD_FAMILY, CHILD_GIVEN
 from tests.support.fuzzing import row_counts
-from tests.support.portal import PDF, Clock, address, clients_of
+from tests.support.portal import PDF, Clock, address, clients_of, codes_in
 from tests.support.portal import invitation as invite
 from tests.support.server_clock import server_today
 
@@ -223,19 +223,6 @@ async def test_an_invitation_reaches_one_request_on_one_case_and_a_newer_one_end
     # An adviser's sign-in reaches no family page and no staff route.
     for path in (f"/portal/cases/{officer.case_ref}", f"/cases/{officer.case_ref}", "/work-queue"):
         assert (await api.get(path, headers=as_party(token))).status_code in (401, 403)
-
-
-async def codes_in(sessions: SessionMaker, case_ref: str) -> list[str]:
-    """The codes in the case's sign-in letters, oldest first, as the notifier wrote them."""
-    async with sessions() as session:
-        rows = (
-            await session.exec(
-                select(Notification)
-                .where(Notification.case_ref == case_ref, Notification.template == "portal_sign_in_code")
-                .order_by(col(Notification.id))
-            )
-        ).all()
-    return [next(iter(re.findall(r"\b\d{6}\b", r.body)), "used") for r in rows]
 
 
 def other_than(*codes: str) -> str:

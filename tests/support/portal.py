@@ -66,6 +66,20 @@ async def invitation(api: httpx.AsyncClient, case_ref: str, party: str, item: st
     return dict(answer.json())
 
 
+async def codes_in(sessions: SessionMaker, case_ref: str) -> list[str]:
+    """The codes in the case's sign-in letters, oldest first, as the notifier wrote them ("used" for a letter whose
+    code was used: it no longer shows it)."""
+    async with sessions() as session:
+        rows = (
+            await session.exec(
+                select(Notification)
+                .where(Notification.case_ref == case_ref, Notification.template == "portal_sign_in_code")
+                .order_by(col(Notification.id))
+            )
+        ).all()
+    return [next(iter(re.findall(r"\b\d{6}\b", r.body)), "used") for r in rows]
+
+
 def on_server(link: str, base: str) -> str:
     """An invitation's link (made with the configured PORTAL_URL) on the server a test serves."""
     return base + "/portal/requests/" + link.rsplit("/", 1)[1]

@@ -29,7 +29,18 @@ CASE_COLUMNS = (
     "exception_count",
     "updated_at",
 )
-DEADLINE_COLUMNS = ("la_code", "step", "kind", "start", "due", "status", "done_on", "exception_code", "held_until")
+DEADLINE_COLUMNS = (
+    "la_code",
+    "step",
+    "kind",
+    "start",
+    "due",
+    "status",
+    "done_on",
+    "exception_code",
+    "held_until",
+    "process_open",
+)
 
 REDRESS_PROCESSES = frozenset({"redress", "tribunal"})
 REDRESS_COLUMNS = (
@@ -101,6 +112,8 @@ def deadline_rows(snapshot: CaseSnapshot) -> list[dict[str, Any]]:
             "done_on": d.done_on,
             "exception_code": d.exception_code,
             "held_until": d.held_until,
+            # A closed process owes nothing more: its breached duties stay breached, and leave the queues.
+            "process_open": not snapshot.closed,
         }
         for d in snapshot.deadlines
     ]

@@ -177,6 +177,7 @@ async def read_model_gauges(session: AsyncSession, la_codes: list[str]) -> list[
             col(CaseDeadline.status) == DeadlineStatus.BREACHED.value,
             col(CaseDeadline.kind) == DeadlineKind.DUTY.value,
             col(CaseDeadline.done_on).is_(None),
+            col(CaseDeadline.process_open).is_(True),
         )
         .group_by(Case.la_code, Case.process)
     )

@@ -363,8 +363,14 @@ def _deadlines(las: list[str], period: Period, today: date) -> _Source:
     in_period = col(d.due).between(period.start, period.end)
     # Windows given to the family (to appeal, to contact a mediation adviser) close unused; only duties are missed.
     missed = and_(status.in_(MISSED), in_period, col(d.kind) == DeadlineKind.DUTY.value)
-    # A duty still owed on an open case: closing a case closes its open deadlines (workflows/deadline_book.py).
-    owed = and_(col(d.done_on).is_(None), col(d.kind) == DeadlineKind.DUTY.value, col(Case.closed).is_(False))
+    # A duty still owed on an open case by a process still running: closing a case closes its open deadlines
+    # (workflows/deadline_book.py), and a breached duty of an assessment the plan followed is no longer owed.
+    owed = and_(
+        col(d.done_on).is_(None),
+        col(d.kind) == DeadlineKind.DUTY.value,
+        col(Case.closed).is_(False),
+        col(d.process_open).is_(True),
+    )
     # A late-entered date still in its settle period is not judged yet (docs/legal-time.md): not overdue until then.
     judged = or_(
         col(d.held_until).is_(None),

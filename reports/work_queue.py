@@ -65,6 +65,8 @@ async def work_queue(
             col(Case.closed).is_(False),
             col(CaseDeadline.done_on).is_(None),
             col(CaseDeadline.kind) == DeadlineKind.DUTY.value,
+            # A breached duty of a process that has ended (an assessment the plan followed) is no one's work now.
+            col(CaseDeadline.process_open).is_(True),
         )
     )
     if where.officer is not None:

@@ -127,6 +127,10 @@ class CaseDeadline(SQLModel, table=True):
     # A date entered late (a case or a backlog typed in after its moments passed) is not judged until then
     # (docs/legal-time.md): until it passes, an overdue such date is not yet a statement that the duty was missed.
     held_until: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    # Whether the workflow that keeps this date still runs. A duty its process breached and never met stays
+    # breached when the process ends (an assessment whose advice never came, closed by the final plan): the breach
+    # is a fact, but the duty is no longer anyone's work, so queues and "still owed" figures leave it out.
+    process_open: bool = Field(default=True, sa_column_kwargs={"server_default": text("true")})
 
 
 class AuditEvent(SQLModel, table=True):

@@ -1,5 +1,6 @@
 """Work queues for an officer and a team (overdue first), and managers moving cases between officers."""
 
+import uuid
 from datetime import date, timedelta
 
 import httpx
@@ -11,6 +12,7 @@ from core.config import Settings
 from store.db import SessionMaker
 from store.models import AuditEvent, CaseDeadline
 from tests.conftest import eventually
+from tests.driver import Driver as Officer
 from tests.factories import bearer, case_request
 from tests.support.server_clock import server_today
 
@@ -140,3 +142,32 @@ async def test_a_manager_reassigns_and_it_is_audited(
         headers=bearer(settings, Role.MANAGER, ["202"]),
     )
     assert foreign.status_code == 403
+
+
+async def test_a_duty_breached_by_an_assessment_that_then_ended_stays_breached_but_leaves_the_queue(
+    api: httpx.AsyncClient, env: WorkflowEnvironment, sessions: SessionMaker
+) -> None:
+    """The health advice never came (breached 6 weeks after it was asked for, reg 8(1)); the final plan was issued
+    without it and the plan took over. The breach is still the case's; the advice is no one's work any more."""
+    officer, team = Officer(api, env), f"ended-{uuid.uuid4().hex[:8]}"
+    await officer.open(await officer.today(), team=team)
+    await officer.wait(weeks=2)
+    await officer.act("decide-to-assess", {"assess": True})
+    await officer.act("advice-requests", {"adviser": "health"})
+    await officer.wait(weeks=6, days=1)
+    await officer.act("decide-to-issue", {"issue": True})
+    await officer.draft()
+    await officer.wait(days=15)
+    await officer.final(setting_type="Mainstream primary school")
+
+    async def advice_closed() -> CaseDeadline | None:
+        async with sessions() as session:
+            row = await session.get(CaseDeadline, (officer.case_ref, "assessment.advice:health"))
+        return row if row is not None and not row.process_open else None
+
+    advice = await eventually(advice_closed)
+    assert (advice.status, advice.done_on) == ("breached", None)  # the law was broken, and it stays said
+    await eventually(officer.plan_running)
+    queue = (await api.get("/work-queue", params={"team": team})).json()["items"]
+    assert queue and all(i["case_ref"] == officer.case_ref for i in queue)  # the plan's own duties
+    assert [i["step"] for i in queue if i["step"].startswith("assessment.")] == []

@@ -24,6 +24,7 @@ import hashlib
 import hmac
 import secrets
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -315,6 +316,10 @@ THROTTLED = {
     Throttled.CODE: "too many requests from one place: none sent",
     Throttled.SIGN_IN: "too many attempts from one place: the code was not checked",
 }
+# A code sent, and a client's refusal noted, alike for a family's address and an invitation's: the API's ways of
+# asking for a code take either pair (api/routes/portal.py).
+IssueCode = Callable[[SessionMaker, Notifier, bytes, str, str, datetime], Awaitable[None]]
+NoteRefusal = Callable[[SessionMaker, bytes, str, Throttled, datetime], Awaitable[None]]
 
 
 async def throttled_family(sessions: SessionMaker, key: bytes, email: str, refused: Throttled, now: datetime) -> None:

@@ -47,13 +47,13 @@ from api.routes.portal import (
     case_of_family,
     counted,
     keep_family_session,
-    keep_pending,
     no_such_case,
     nothing_to_read,
     own_case,
     own_draft,
     pending_nonce,
     portal_key,
+    send_code_unless_too_many,
     send_comments,
     too_many_words,
 )
@@ -151,18 +151,12 @@ async def ask_for_code_page(request: Request, settings: SettingsDep, background:
     email = (await form_fields(request)).get("email", "")
     if error := _email_error(email):
         return pages.email_form(email[:MAX_EMAIL], error, 422, oidc_label=oidc_label(settings))
-    key, now, sessions = portal_key(settings), datetime.now(UTC), request.app.state.sessions
-    verdict = counted(request)
+    answer = pages.code_form(email)
+    issue, note = portal_codes.issue_code, portal_codes.throttled_family
+    verdict = send_code_unless_too_many(request, settings, background, answer, email, issue, note)
     if not verdict.allowed:
-        if verdict.first_refusal:
-            throttled = portal_codes.Throttled.CODE
-            background.add_task(portal_codes.throttled_family, sessions, key, email, throttled, now)
         refused = pages.FieldError("email", too_many_words(verdict))
         return pages.email_form(email, refused, 429, oidc_label=oidc_label(settings))
-    notifier = portal_codes.notifier_for(sessions, settings)
-    answer = pages.code_form(email)
-    nonce = keep_pending(answer, request)
-    background.add_task(portal_codes.issue_code, sessions, notifier, key, email, nonce, now)
     return answer
 
 

@@ -242,6 +242,17 @@ def send_code_unless_too_many(
     return verdict
 
 
+async def count_sign_in(
+    request: Request, key: bytes, asker: str, note: portal_codes.NoteRefusal, now: datetime
+) -> Verdict:
+    """Count a sign-in tried by this client; refused, the first refusal goes into the case's audit trail, as a
+    code refused does, and the code is not checked."""
+    verdict = counted(request)
+    if not verdict.allowed and verdict.first_refusal:
+        await note(request.app.state.sessions, key, asker, portal_codes.Throttled.SIGN_IN, now)
+    return verdict
+
+
 @router.post(
     "/sign-in/code",
     status_code=status.HTTP_202_ACCEPTED,
@@ -276,11 +287,8 @@ async def sign_in_with_code(
     if not same_origin(request):
         raise cross_site()
     key, now = portal_key(settings), datetime.now(UTC)
-    verdict = counted(request)
+    verdict = await count_sign_in(request, key, body.email, portal_codes.throttled_family, now)
     if not verdict.allowed:
-        if verdict.first_refusal:
-            throttled = portal_codes.Throttled.SIGN_IN
-            await portal_codes.throttled_family(request.app.state.sessions, key, body.email, throttled, now)
         raise too_many(verdict)
     family = await portal_codes.sign_in(session, key, body.email, body.code, pending_nonce(request), now)
     if family is None:

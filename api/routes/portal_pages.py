@@ -45,7 +45,7 @@ from api.routes.portal import (
     CommentsIn,
     NextDate,
     case_of_family,
-    counted,
+    count_sign_in,
     keep_family_session,
     no_such_case,
     nothing_to_read,
@@ -172,11 +172,8 @@ async def sign_in_page(request: Request, session: SessionDep, settings: Settings
     if not re.fullmatch(CODE_PATTERN, code):
         return pages.code_form(email, pages.FieldError("code", BAD_CODE), 422)
     key, now = portal_key(settings), datetime.now(UTC)
-    verdict = counted(request)
+    verdict = await count_sign_in(request, key, email, portal_codes.throttled_family, now)
     if not verdict.allowed:
-        if verdict.first_refusal:
-            throttled = portal_codes.Throttled.SIGN_IN
-            await portal_codes.throttled_family(request.app.state.sessions, key, email, throttled, now)
         return pages.code_form(email, pages.FieldError("code", too_many_words(verdict)), 429)
     family = await portal_codes.sign_in(session, key, email, code, pending_nonce(request), now)
     if family is None:

@@ -36,7 +36,7 @@ from api.problems import Problem
 from api.routes.cases import query_state
 from api.routes.portal import (
     NOT_ACCEPTED,
-    counted,
+    count_sign_in,
     keep_family_session,
     pending_nonce,
     portal_key,
@@ -115,11 +115,8 @@ async def sign_in_page(
         message = "Enter the code from the email" if not code else "Enter the code as 6 numbers, like 123456"
         return pages.code_form(invitation_id, FieldError("code", message), 422)
     key, now = portal_key(settings), datetime.now(UTC)
-    verdict = counted(request)
+    verdict = await count_sign_in(request, key, invitation_id, portal_codes.throttled_invited, now)
     if not verdict.allowed:
-        if verdict.first_refusal:
-            throttled = portal_codes.Throttled.SIGN_IN
-            await portal_codes.throttled_invited(request.app.state.sessions, key, invitation_id, throttled, now)
         return pages.code_form(invitation_id, FieldError("code", too_many_words(verdict)), 429)
     party = await portal_codes.sign_in_invited(session, key, invitation_id, code, pending_nonce(request), now)
     if party is None:

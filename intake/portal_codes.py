@@ -23,7 +23,7 @@ party's cases, without the code or the nonce.
 import hashlib
 import hmac
 import secrets
-import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -34,8 +34,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from activities.notifications import Notifier, NotifyGateway
 from core.config import Settings
+from intake.portal_audit import portal_event
 from store.db import SessionMaker
-from store.models import AuditEvent, Contact, Notification, PortalInvitation, PortalSignInCode
+from store.models import Contact, Notification, PortalInvitation, PortalSignInCode
 from workflows.activity_contracts import NotificationRequest, Recipient
 
 log = structlog.get_logger(__name__)
@@ -123,16 +124,7 @@ async def invited(session: AsyncSession, key: bytes, invitation_id: str) -> tupl
 
 def _audit(session: AsyncSession, party: Party, action: str, summary: str, at: datetime) -> None:
     for case_ref in party.case_refs:
-        session.add(
-            AuditEvent(
-                event_key=f"portal:{uuid.uuid4().hex}",
-                case_ref=case_ref,
-                action=action,
-                actor=party.actor,
-                summary=summary,
-                at=at,
-            )
-        )
+        session.add(portal_event(case_ref, action, party.actor, summary, at))
 
 
 USED_LETTER = "A one-time code to sign in was sent here. It has been used, so it is not kept."
@@ -315,6 +307,10 @@ THROTTLED = {
     Throttled.CODE: "too many requests from one place: none sent",
     Throttled.SIGN_IN: "too many attempts from one place: the code was not checked",
 }
+# A code sent, and a client's refusal noted, alike for a family's address and an invitation's: the API's ways of
+# asking for a code take either pair (api/routes/portal.py).
+IssueCode = Callable[[SessionMaker, Notifier, bytes, str, str, datetime], Awaitable[None]]
+NoteRefusal = Callable[[SessionMaker, bytes, str, Throttled, datetime], Awaitable[None]]
 
 
 async def throttled_family(sessions: SessionMaker, key: bytes, email: str, refused: Throttled, now: datetime) -> None:

@@ -9,14 +9,14 @@ stops working, and codes go to the new address only.
 """
 
 import secrets
-import uuid
 from datetime import date, datetime
 
 from sqlmodel import col, delete
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from intake.portal_audit import portal_event
 from statutory.policies import POLICIES
-from store.models import AuditEvent, PortalInvitation
+from store.models import PortalInvitation
 from store.portal_invitations import STEP, Ask, InvitedParty, ask_of, invitation_for, link
 from workflows.activity_contracts import NotificationRequest, Recipient
 
@@ -45,16 +45,8 @@ async def invite(
         invited_at=now,
     )
     session.add(invitation)
-    session.add(
-        AuditEvent(
-            event_key=f"portal:{uuid.uuid4().hex}",
-            case_ref=case_ref,
-            action="portal_invited",
-            actor=actor,
-            summary=f"{party.value} invited to answer {item} through the portal",
-            at=now,
-        )
-    )
+    summary = f"{party.value} invited to answer {item} through the portal"
+    session.add(portal_event(case_ref, "portal_invited", actor, summary, now))
     await session.commit()
     return invitation
 
@@ -67,16 +59,8 @@ async def withdraw(
     if found is None:
         return False
     await session.delete(found)
-    session.add(
-        AuditEvent(
-            event_key=f"portal:{uuid.uuid4().hex}",
-            case_ref=case_ref,
-            action="portal_invitation_withdrawn",
-            actor=actor,
-            summary=f"{party.value} invitation to answer {item} through the portal withdrawn",
-            at=now,
-        )
-    )
+    summary = f"{party.value} invitation to answer {item} through the portal withdrawn"
+    session.add(portal_event(case_ref, "portal_invitation_withdrawn", actor, summary, now))
     await session.commit()
     return True
 

@@ -31,6 +31,7 @@ from api.pages.portal import (
     field,
     govuk_page,
 )
+from api.pages.portal_sent import not_sent_page, sent_page
 from reports.settings_directory import SPECIALISM_WORDS, SettingSummary, Tailored
 
 # The choice's values besides a URN, and the search button's.
@@ -284,22 +285,15 @@ def comments_sent(
     else:
         setting = ""
     asked = setting + (" You asked for a meeting: the council will contact you to arrange it." if meeting else "")
-    body = (
-        '<div class="govuk-panel govuk-panel--confirmation"><h1 class="govuk-panel__title">Comments sent</h1>'
-        f'<div class="govuk-panel__body">The council has your comments on {e(words.about)}</div></div>'
-        f'<p class="govuk-body">They were received on {e(uk_date(sent_on))}.{asked}</p>'
-        '<h2 class="govuk-heading-m">What happens next</h2>'
-        f'<p class="govuk-body">{e(words.next)}</p>'
-        f'<p class="govuk-body"><a class="govuk-link" href="{e(case_page_href(case_ref))}">Back to your case</a></p>'
+    return sent_page(
+        case_ref,
+        "Comments sent",
+        f"The council has your comments on {words.about}",
+        f"They were received on {e(uk_date(sent_on))}.{asked}",
+        e(words.next),
     )
-    return govuk_page("Comments sent", body, signed_in=True)
 
 
 def comments_not_sent(case_ref: str, error: FieldError, status_code: int) -> HTMLResponse:
-    """A refusal where there is no draft to draw the form on again: what went wrong, and the way back."""
-    body = (
-        f'<span class="govuk-caption-l">Case {e(case_ref)}</span>'
-        '<h1 class="govuk-heading-l">Your comments were not sent</h1>'
-        f'<p class="govuk-body"><a class="govuk-link" href="{e(case_page_href(case_ref))}">Back to your case</a></p>'
-    )
-    return govuk_page("Your comments were not sent", body, signed_in=True, errors=[error], status_code=status_code)
+    """A refusal where there is no draft to draw the form on again."""
+    return not_sent_page(case_ref, "Your comments were not sent", error, status_code)

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse
 from api.family_plan import AnnualReview
 from api.pages.layout import e, uk_date
 from api.pages.portal import FieldError, case_page_href, error_message, error_of, govuk_page, summary_row
+from api.pages.portal_sent import not_sent_page, sent_page
 
 REVIEW_VIEWS_PAGE = "/portal/cases/{case_ref}/review-views/page"
 VIEWS_TITLE = "Your views for the annual review"
@@ -161,24 +162,20 @@ def _form(case_ref: str, form: ViewsForm, errors: list[FieldError], max_text: in
 def views_sent(case_ref: str, sent_on: date, meeting_on: date | None) -> HTMLResponse:
     """The confirmation panel, and what happens next."""
     meeting = f" The meeting is on {uk_date(meeting_on)}." if meeting_on else ""
-    body = (
-        '<div class="govuk-panel govuk-panel--confirmation"><h1 class="govuk-panel__title">Views sent</h1>'
-        '<div class="govuk-panel__body">The council has your views for the annual review</div></div>'
-        f'<p class="govuk-body">They were received on {e(uk_date(sent_on))}.</p>'
-        '<h2 class="govuk-heading-m">What happens next</h2>'
-        '<p class="govuk-body">The council sends them, with the other advice and information about your child, to '
-        f"everyone invited to the review meeting ({REVIEW_LAW}).{e(meeting)} After the meeting the council decides "
-        "whether to keep the plan as it is, change it or end it, and tells you.</p>"
-        f'<p class="govuk-body"><a class="govuk-link" href="{e(case_page_href(case_ref))}">Back to your case</a></p>'
+    next_steps = (
+        "The council sends them, with the other advice and information about your child, to everyone invited to "
+        f"the review meeting ({REVIEW_LAW}).{e(meeting)} After the meeting the council decides whether to keep the "
+        "plan as it is, change it or end it, and tells you."
     )
-    return govuk_page("Views sent", body, signed_in=True)
+    return sent_page(
+        case_ref,
+        "Views sent",
+        "The council has your views for the annual review",
+        f"They were received on {e(uk_date(sent_on))}.",
+        next_steps,
+    )
 
 
 def views_not_sent(case_ref: str, error: FieldError, status_code: int) -> HTMLResponse:
-    """A refusal where there is no review to draw the form on again: what went wrong, and the way back."""
-    body = (
-        f'<span class="govuk-caption-l">Case {e(case_ref)}</span>'
-        '<h1 class="govuk-heading-l">Your views were not sent</h1>'
-        f'<p class="govuk-body"><a class="govuk-link" href="{e(case_page_href(case_ref))}">Back to your case</a></p>'
-    )
-    return govuk_page("Your views were not sent", body, signed_in=True, errors=[error], status_code=status_code)
+    """A refusal where there is no review to draw the form on again."""
+    return not_sent_page(case_ref, "Your views were not sent", error, status_code)

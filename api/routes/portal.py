@@ -218,6 +218,41 @@ def keep_pending(response: Response, request: Request) -> str:
     return nonce
 
 
+def send_code_unless_too_many(
+    request: Request,
+    settings: Settings,
+    background: BackgroundTasks,
+    answer: Response,
+    asker: str,
+    issue: portal_codes.IssueCode,
+    note: portal_codes.NoteRefusal,
+) -> Verdict:
+    """Count a code asked for by this client. Allowed, the code is sent bound to this browser (the pending cookie
+    set on `answer`); refused, the first refusal goes into the case's audit trail. Either happens after the answer,
+    as every way of asking for a code must: its timing says nothing of the address."""
+    key, now, sessions = portal_key(settings), datetime.now(UTC), request.app.state.sessions
+    verdict = counted(request)
+    if not verdict.allowed:
+        if verdict.first_refusal:
+            background.add_task(note, sessions, key, asker, portal_codes.Throttled.CODE, now)
+        return verdict
+    notifier = portal_codes.notifier_for(sessions, settings)
+    nonce = keep_pending(answer, request)
+    background.add_task(issue, sessions, notifier, key, asker, nonce, now)
+    return verdict
+
+
+async def count_sign_in(
+    request: Request, key: bytes, asker: str, note: portal_codes.NoteRefusal, now: datetime
+) -> Verdict:
+    """Count a sign-in tried by this client; refused, the first refusal goes into the case's audit trail, as a
+    code refused does, and the code is not checked."""
+    verdict = counted(request)
+    if not verdict.allowed and verdict.first_refusal:
+        await note(request.app.state.sessions, key, asker, portal_codes.Throttled.SIGN_IN, now)
+    return verdict
+
+
 @router.post(
     "/sign-in/code",
     status_code=status.HTTP_202_ACCEPTED,
@@ -229,18 +264,10 @@ async def ask_for_code(
 ) -> Accepted | JSONResponse:
     """Send a one-time code to this address if it is a family's on a case; the same answer whatever it is. The
     answer's pending cookie must come back with the code: keep it, as a browser does."""
-    key = portal_key(settings)
-    sessions = request.app.state.sessions
-    now = datetime.now(UTC)
-    verdict = counted(request)
+    issue, note = portal_codes.issue_code, portal_codes.throttled_family
+    verdict = send_code_unless_too_many(request, settings, background, response, body.email, issue, note)
     if not verdict.allowed:
-        if verdict.first_refusal:  # after the answer, as a code is sent: its timing says nothing of the address
-            throttled = portal_codes.Throttled.CODE
-            background.add_task(portal_codes.throttled_family, sessions, key, body.email, throttled, now)
         return problem_response(request, too_many(verdict))
-    notifier = portal_codes.notifier_for(sessions, settings)
-    nonce = keep_pending(response, request)
-    background.add_task(portal_codes.issue_code, sessions, notifier, key, body.email, nonce, now)
     return Accepted(detail=SENT)
 
 
@@ -260,11 +287,8 @@ async def sign_in_with_code(
     if not same_origin(request):
         raise cross_site()
     key, now = portal_key(settings), datetime.now(UTC)
-    verdict = counted(request)
+    verdict = await count_sign_in(request, key, body.email, portal_codes.throttled_family, now)
     if not verdict.allowed:
-        if verdict.first_refusal:
-            throttled = portal_codes.Throttled.SIGN_IN
-            await portal_codes.throttled_family(request.app.state.sessions, key, body.email, throttled, now)
         raise too_many(verdict)
     family = await portal_codes.sign_in(session, key, body.email, body.code, pending_nonce(request), now)
     if family is None:

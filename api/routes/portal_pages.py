@@ -45,15 +45,15 @@ from api.routes.portal import (
     CommentsIn,
     NextDate,
     case_of_family,
-    counted,
+    count_sign_in,
     keep_family_session,
-    keep_pending,
     no_such_case,
     nothing_to_read,
     own_case,
     own_draft,
     pending_nonce,
     portal_key,
+    send_code_unless_too_many,
     send_comments,
     too_many_words,
 )
@@ -151,18 +151,12 @@ async def ask_for_code_page(request: Request, settings: SettingsDep, background:
     email = (await form_fields(request)).get("email", "")
     if error := _email_error(email):
         return pages.email_form(email[:MAX_EMAIL], error, 422, oidc_label=oidc_label(settings))
-    key, now, sessions = portal_key(settings), datetime.now(UTC), request.app.state.sessions
-    verdict = counted(request)
+    answer = pages.code_form(email)
+    issue, note = portal_codes.issue_code, portal_codes.throttled_family
+    verdict = send_code_unless_too_many(request, settings, background, answer, email, issue, note)
     if not verdict.allowed:
-        if verdict.first_refusal:
-            throttled = portal_codes.Throttled.CODE
-            background.add_task(portal_codes.throttled_family, sessions, key, email, throttled, now)
         refused = pages.FieldError("email", too_many_words(verdict))
         return pages.email_form(email, refused, 429, oidc_label=oidc_label(settings))
-    notifier = portal_codes.notifier_for(sessions, settings)
-    answer = pages.code_form(email)
-    nonce = keep_pending(answer, request)
-    background.add_task(portal_codes.issue_code, sessions, notifier, key, email, nonce, now)
     return answer
 
 
@@ -178,11 +172,8 @@ async def sign_in_page(request: Request, session: SessionDep, settings: Settings
     if not re.fullmatch(CODE_PATTERN, code):
         return pages.code_form(email, pages.FieldError("code", BAD_CODE), 422)
     key, now = portal_key(settings), datetime.now(UTC)
-    verdict = counted(request)
+    verdict = await count_sign_in(request, key, email, portal_codes.throttled_family, now)
     if not verdict.allowed:
-        if verdict.first_refusal:
-            throttled = portal_codes.Throttled.SIGN_IN
-            await portal_codes.throttled_family(request.app.state.sessions, key, email, throttled, now)
         return pages.code_form(email, pages.FieldError("code", too_many_words(verdict)), 429)
     family = await portal_codes.sign_in(session, key, email, code, pending_nonce(request), now)
     if family is None:

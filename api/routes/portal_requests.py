@@ -36,11 +36,11 @@ from api.problems import Problem
 from api.routes.cases import query_state
 from api.routes.portal import (
     NOT_ACCEPTED,
-    counted,
+    count_sign_in,
     keep_family_session,
-    keep_pending,
     pending_nonce,
     portal_key,
+    send_code_unless_too_many,
     too_many_words,
 )
 from api.routes.sign_in import cross_site, same_origin
@@ -91,21 +91,15 @@ async def ask_for_code_page(
     and this invitation. Asked too often from here, the link's page again, saying so."""
     if not same_origin(request):
         raise cross_site()
-    key, now, sessions = portal_key(settings), datetime.now(UTC), request.app.state.sessions
-    verdict = counted(request)
+    answer = pages.code_form(invitation_id)
+    issue, note = portal_codes.issue_invitation_code, portal_codes.throttled_invited
+    verdict = send_code_unless_too_many(request, settings, background, answer, invitation_id, issue, note)
     if not verdict.allowed:
-        if verdict.first_refusal:
-            throttled = portal_codes.Throttled.CODE
-            background.add_task(portal_codes.throttled_invited, sessions, key, invitation_id, throttled, now)
         invitation = await session.get(PortalInvitation, invitation_id)
         if invitation is None:
             return pages.gone()
         ask = ask_of(InvitedParty(invitation.party), invitation.item)
         return pages.landing(invitation.id, invitation.case_ref, ask, FieldError("", too_many_words(verdict)), 429)
-    notifier = portal_codes.notifier_for(sessions, settings)
-    answer = pages.code_form(invitation_id)
-    nonce = keep_pending(answer, request)
-    background.add_task(portal_codes.issue_invitation_code, sessions, notifier, key, invitation_id, nonce, now)
     return answer
 
 
@@ -121,11 +115,8 @@ async def sign_in_page(
         message = "Enter the code from the email" if not code else "Enter the code as 6 numbers, like 123456"
         return pages.code_form(invitation_id, FieldError("code", message), 422)
     key, now = portal_key(settings), datetime.now(UTC)
-    verdict = counted(request)
+    verdict = await count_sign_in(request, key, invitation_id, portal_codes.throttled_invited, now)
     if not verdict.allowed:
-        if verdict.first_refusal:
-            throttled = portal_codes.Throttled.SIGN_IN
-            await portal_codes.throttled_invited(request.app.state.sessions, key, invitation_id, throttled, now)
         return pages.code_form(invitation_id, FieldError("code", too_many_words(verdict)), 429)
     party = await portal_codes.sign_in_invited(session, key, invitation_id, code, pending_nonce(request), now)
     if party is None:

@@ -1,8 +1,10 @@
-"""The browser the page tests look through (tests/support/chromium.py says which and why), and the API they look at
-over real HTTP."""
+"""The browser the page tests look through (tests/support/chromium.py says which and why), the API they look at
+over real HTTP, and the logs the portal's tests read for what must never be in them."""
 
-from collections.abc import AsyncIterator
+import io
+from collections.abc import AsyncIterator, Iterator
 
+import pytest
 import pytest_asyncio
 from playwright.async_api import Browser
 from temporalio.testing import WorkflowEnvironment
@@ -12,6 +14,7 @@ from api.main import create_app
 from core.config import Settings
 from store.db import SessionMaker
 from tests.support.chromium import chromium
+from tests.support.json_logs import json_logs_at
 from tests.support.live_server import serve
 
 
@@ -30,3 +33,11 @@ async def served(
     app = create_app(settings, temporal=env.client, sessions=sessions, clock=env.get_current_time)
     async with serve(app) as base:
         yield base
+
+
+@pytest.fixture
+def json_logs() -> Iterator[io.StringIO]:
+    """Every log line, down to DEBUG: what a family or a party sends, and the codes they sign in with, must be in
+    none of them."""
+    with json_logs_at("DEBUG") as buffer:
+        yield buffer

@@ -8,12 +8,10 @@ Family tokens are issued as the portal's sign-in issues them (tests/support/port
 import io
 import re
 import uuid
-from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
 import httpx
-import pytest
 from sqlmodel import col, select
 from temporalio.testing import WorkflowEnvironment
 
@@ -25,19 +23,11 @@ from tests.conftest import eventually
 from tests.driver import SECTIONS, Officer
 from tests.factories import CHILD_FAMILY, CHILD_GIVEN, PARENT_NAME
 from tests.support.gias import CSV_TYPE, sample
-from tests.support.json_logs import json_logs_at
 from tests.support.portal_family import COMMENTS, Family
 
 GHOST = "202-ZZZZZZZZ"
 NO_DRAFT = "The council has not sent you a draft plan on this case yet. When it does, you can read it here."
 DRAFT_LAW = "SEND Regs 2014 reg 13(1)(a); CFA 2014 s.38(2)"
-
-
-@pytest.fixture
-def json_logs() -> Iterator[io.StringIO]:
-    """Every log line, down to DEBUG: the family's words must be in none of them."""
-    with json_logs_at("DEBUG") as buffer:
-        yield buffer
 
 
 async def assessing(api: httpx.AsyncClient, env: WorkflowEnvironment) -> Officer:

@@ -8,7 +8,7 @@ the provider's back to the API, carrying the cookies a browser would. Nothing of
 
 import io
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from urllib.parse import parse_qs, urlsplit
 
@@ -28,7 +28,6 @@ from intake.portal_codes import email_digest
 from store.db import SessionMaker
 from store.models import AuditEvent
 from tests.factories import CHILD_GIVEN, TEST_SECRET
-from tests.support.json_logs import json_logs_at
 from tests.support.live_server import bound, serve
 from tests.support.oidc_provider import CLIENT_ID, CLIENT_KEY, Account, Provider, client_private_pem
 from tests.support.portal import address, family_case
@@ -36,12 +35,6 @@ from tests.support.portal import address, family_case
 PORTAL = "http://test"
 CALLBACK = f"{PORTAL}/portal/sign-in/oidc/callback"
 NOT_CONFIRMED = "We could not confirm your sign-in with GOV.UK One Login."
-
-
-@pytest.fixture
-def json_logs() -> Iterator[io.StringIO]:
-    with json_logs_at("DEBUG") as buffer:
-        yield buffer
 
 
 @pytest_asyncio.fixture

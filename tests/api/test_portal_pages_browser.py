@@ -19,21 +19,21 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, expect
 from sqlmodel import select
 from temporalio.testing import WorkflowEnvironment
 
 from api.auth import SESSION_COOKIE
 from core.config import Settings
 from store.db import SessionMaker
-from store.models import Notification, PortalSubmission
-from tests.conftest import eventually
+from store.models import PortalSubmission
 from tests.driver import SECTIONS, Officer, PlanOfficer
 from tests.factories import CHILD_FAMILY, CHILD_GIVEN, PARENT_NAME, bearer, case_request
 from tests.support.chromium import signed_out
 from tests.support.gias import CSV_TYPE, sample
 from tests.support.govuk_pages import PHONE, check
 from tests.support.portal import newest_code
+from tests.support.portal_browser import family_signs_in, uk
 from tests.support.portal_family import VIEWS
 from tests.support.server_clock import server_today
 
@@ -144,10 +144,6 @@ async def test_a_family_signs_in_through_the_pages_and_reads_its_case_on_a_phone
         await context.close()
 
 
-def uk(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
-
-
 @pytest.mark.slow
 async def test_a_family_reads_its_draft_plan_and_sends_its_comments_through_the_form_on_a_phone(
     browser: Browser,
@@ -182,12 +178,7 @@ async def test_a_family_reads_its_draft_plan_and_sends_its_comments_through_the_
 
         context = await browser.new_context(viewport=PHONE, locale="en-GB")
         page = await context.new_page()
-        await page.goto(f"{base}/portal")
-        await page.get_by_label("What is your email address?").fill(email)
-        await page.get_by_role("button", name="Continue").click()
-        await page.get_by_label("Code from the email").fill(await newest_code(sessions, case_ref))
-        await page.get_by_role("button", name="Sign in").click()
-        await page.wait_for_url(f"{base}/portal/cases/{case_ref}/page")
+        await family_signs_in(page, base, sessions, email, case_ref)
 
         # The family's own time counts down, with the law that gives it; the advice asked for, by kind.
         await expect(page.locator("#window-1")).to_contain_text(
@@ -330,39 +321,6 @@ async def test_a_family_reads_its_draft_plan_and_sends_its_comments_through_the_
         await context.close()
 
 
-async def signed_in(page: Page, base: str, sessions: SessionMaker, email: str, case_ref: str) -> None:
-    """Sign in through the pages with a new code (one not read before), landing on the case's page."""
-    async with sessions() as session:
-        before = len(
-            (
-                await session.exec(
-                    select(Notification).where(
-                        Notification.case_ref == case_ref, Notification.template == "portal_sign_in_code"
-                    )
-                )
-            ).all()
-        )
-    await page.goto(f"{base}/portal")
-    await page.get_by_label("What is your email address?").fill(email)
-    await page.get_by_role("button", name="Continue").click()
-
-    async def sent() -> bool:
-        async with sessions() as session:
-            rows = (
-                await session.exec(
-                    select(Notification).where(
-                        Notification.case_ref == case_ref, Notification.template == "portal_sign_in_code"
-                    )
-                )
-            ).all()
-        return len(rows) > before
-
-    assert await eventually(sent)
-    await page.get_by_label("Code from the email").fill(await newest_code(sessions, case_ref))
-    await page.get_by_role("button", name="Sign in").click()
-    await page.wait_for_url(f"{base}/portal/cases/{case_ref}/page")
-
-
 @pytest.mark.slow
 async def test_a_family_sends_its_views_for_the_review_and_comments_on_the_proposed_changes_on_a_phone(
     browser: Browser,
@@ -393,7 +351,7 @@ async def test_a_family_sends_its_views_for_the_review_and_comments_on_the_propo
 
         context = await browser.new_context(viewport=PHONE, locale="en-GB")
         page = await context.new_page()
-        await signed_in(page, base, sessions, email, case_ref)
+        await family_signs_in(page, base, sessions, email, case_ref)
 
         # The case page: the annual review's dates, and the link to send the family's views while it is scheduled.
         await expect(page.get_by_role("heading", level=1)).to_have_text("EHC plan")
@@ -444,7 +402,7 @@ async def test_a_family_sends_its_views_for_the_review_and_comments_on_the_propo
         last_day = meeting + timedelta(days=14)
 
         # The browser's sign-in outlived by the wait, the family signs in again.
-        await signed_in(page, base, sessions, email, case_ref)
+        await family_signs_in(page, base, sessions, email, case_ref)
         await expect(page.locator(".govuk-summary-list__row", has_text="Review meeting")).to_contain_text(
             f"Held on {uk(meeting)}"
         )

@@ -19,7 +19,7 @@ from store.db import SessionMaker
 from store.models import Case, CaseDeadline, Child
 from tests.conftest import api_client
 from tests.factories import CHILD_FAMILY, CHILD_GIVEN, bearer
-from tests.support.gias import CSV_TYPE, register_csv, sample, school
+from tests.support.gias import CSV_TYPE, ST_THERESE, register_csv, sample, school
 
 TODAY = datetime(2027, 1, 11, 12, 0, tzinfo=UTC)
 RECEIVED = date(2026, 9, 14)
@@ -106,22 +106,7 @@ async def test_the_list_holds_the_settings_that_take_a_child_of_that_age_and_no_
         ["990007", "990003", "990002", "990001", "990011"],
         False,
     )
-    assert answer["settings"][2] == {
-        "urn": "990002",
-        "name": "St Thérèse of Lisieux Catholic Primary School",
-        "establishment_type": "Voluntary aided school",
-        "phase": "Primary",
-        "low_age": 3,
-        "high_age": 11,
-        "specialisms": ["ASD"],
-        "special": False,
-        "resourced_provision": True,
-        "sen_unit": False,
-        "capacity": 315,
-        "resourced_provision_capacity": 12,
-        "sen_unit_capacity": None,
-        "town": "St Helens",
-    }
+    assert answer["settings"][2] == ST_THERESE
     text = str(answer)
     for personal in (CHILD_GIVEN, CHILD_FAMILY, "2015-10-20", "2015", "'age'"):
         assert personal not in text

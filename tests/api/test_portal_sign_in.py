@@ -10,11 +10,9 @@ cookie it sends, by its nonce, as a browser would send the cookie it was given.
 import io
 import re
 import secrets
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import httpx
-import pytest
 from sqlmodel import col, select, update
 from temporalio.testing import WorkflowEnvironment
 
@@ -27,20 +25,12 @@ from store.db import SessionMaker
 from store.models import AuditEvent, Notification, PortalSignInCode
 from tests.conftest import eventually
 from tests.factories import CHILD_FAMILY, CHILD_GIVEN, PARENT_NAME, bearer
-from tests.support.json_logs import json_logs_at
 from tests.support.portal import Clock, address, clients_of, codes_in, family_case
 from tests.support.server_clock import server_today
 
 SENT = "If this address is a contact on a case, a code to sign in is on its way to it. It lasts 10 minutes."
 NOT_ACCEPTED = "The code was not accepted: it is wrong, used, expired or replaced by a newer one. Ask for a new code."
 GHOST = "202-ZZZZZZZZ"
-
-
-@pytest.fixture
-def json_logs() -> Iterator[io.StringIO]:
-    """Every log line, down to DEBUG: the code must be in none of them."""
-    with json_logs_at("DEBUG") as buffer:
-        yield buffer
 
 
 def pending(browser: str | None) -> dict[str, str]:

@@ -23,13 +23,10 @@ from tests.factories import PARENT_NAME, bearer, case_request
 from tests.support.gias import CSV_TYPE, sample
 from tests.support.govuk_pages import DESKTOP, PHONE, check
 from tests.support.portal import PDF, address, invitation, newest_code, on_server
+from tests.support.portal_browser import family_signs_in, uk
 
 LA = "342"  # the sample register's LA (tests/intake/edubasealldata_sample.csv)
 OAKFIELD = "990001"  # a primary school for ages 4 to 11 in it
-
-
-def uk(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
 
 
 async def invited(api: httpx.AsyncClient, base: str, case_ref: str, party: str, item: str) -> str:
@@ -67,12 +64,7 @@ async def test_a_parent_an_educational_psychologist_and_a_senco_take_their_parts
         # The parent, on a phone: the advice asked for, and by when.
         family = await browser.new_context(viewport=PHONE, locale="en-GB")
         parent = await family.new_page()
-        await parent.goto(f"{served}/portal")
-        await parent.get_by_label("What is your email address?").fill(email)
-        await parent.get_by_role("button", name="Continue").click()
-        await parent.get_by_label("Code from the email").fill(await newest_code(sessions, case_ref))
-        await parent.get_by_role("button", name="Sign in").click()
-        await parent.wait_for_url(f"{served}/portal/cases/{case_ref}/page")
+        await family_signs_in(parent, served, sessions, email, case_ref)
         await expect(parent.locator("main")).to_contain_text("Educational psychologist")
         await expect(parent.locator("main")).to_contain_text(uk(asked + timedelta(weeks=6)))
         await check(parent, tmp_path, "1-parent-case-assessing")

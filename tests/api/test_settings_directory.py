@@ -17,7 +17,7 @@ from store.db import SessionMaker
 from store.models import DirectorySetting
 from tests.conftest import api_client
 from tests.factories import bearer
-from tests.support.gias import CSV_TYPE, register_csv, sample, school
+from tests.support.gias import CSV_TYPE, ST_THERESE, register_csv, sample, school
 
 IMPORT = "/settings-directory/import"
 
@@ -68,20 +68,7 @@ async def test_a_manager_loads_the_register_and_staff_search_it(api: httpx.Async
     setting = one.json()
     del setting["loaded_at"]
     assert setting == {
-        "urn": "990002",
-        "name": "St Thérèse of Lisieux Catholic Primary School",
-        "establishment_type": "Voluntary aided school",
-        "phase": "Primary",
-        "low_age": 3,
-        "high_age": 11,
-        "specialisms": ["ASD"],
-        "special": False,
-        "resourced_provision": True,
-        "sen_unit": False,
-        "capacity": 315,
-        "resourced_provision_capacity": 12,
-        "sen_unit_capacity": None,
-        "town": "St Helens",
+        **ST_THERESE,
         "la_code": "342",
         "type_group": "Local authority maintained schools",
         "status": "Open",

@@ -9,6 +9,23 @@ from pathlib import Path
 SAMPLE = Path(__file__).resolve().parents[1] / "intake" / "edubasealldata_sample.csv"
 ENCODING = "windows-1252"
 CSV_TYPE = f"text/csv; charset={ENCODING}"
+# The sample's St Thérèse (URN 990002), written out by hand as a family sees it in its list (staff see more).
+ST_THERESE = {
+    "urn": "990002",
+    "name": "St Thérèse of Lisieux Catholic Primary School",
+    "establishment_type": "Voluntary aided school",
+    "phase": "Primary",
+    "low_age": 3,
+    "high_age": 11,
+    "specialisms": ["ASD"],
+    "special": False,
+    "resourced_provision": True,
+    "sen_unit": False,
+    "capacity": 315,
+    "resourced_provision_capacity": 12,
+    "sen_unit_capacity": None,
+    "town": "St Helens",
+}
 
 
 def sample() -> bytes:

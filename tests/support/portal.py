@@ -45,15 +45,8 @@ async def newest_code(sessions: SessionMaker, case_ref: str) -> str:
     longer shows it, so a test waits for the new one)."""
 
     async def read() -> str | None:
-        async with sessions() as session:
-            row = (
-                await session.exec(
-                    select(Notification)
-                    .where(Notification.case_ref == case_ref, Notification.template == "portal_sign_in_code")
-                    .order_by(col(Notification.id).desc())
-                )
-            ).first()
-        return next(iter(re.findall(r"\b\d{6}\b", row.body)), None) if row else None
+        codes = await codes_in(sessions, case_ref)
+        return codes[-1] if codes and codes[-1] != "used" else None
 
     return str(await eventually(read))
 

@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, Field
+from sqlalchemy import or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.client import Client
@@ -19,7 +20,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from core.workflow_ids import assessment_id
 from statutory.policies import POLICIES
-from store.models import CaseDeadline, Notification, PlanDocument
+from store.models import AuditEvent, CaseDeadline, Notification, PlanDocument
 from workflows.activity_contracts import Recipient
 from workflows.assessment import ADVICE, DRAFT_COMMENTS, AssessmentWorkflow
 from workflows.assessment_models import AdviserType, AssessmentState, Stage
@@ -321,3 +322,74 @@ async def letters_of(session: AsyncSession, case_ref: str) -> list[Letter]:
         )
         for row in rows
     ]
+
+
+# The steps of a case in the words a family reads them in, by the action its history records (an action such as
+# "advice_received:health" reads as "advice_received"). Anything else in the trail (reads, sign-ins, the system's
+# own bookkeeping) is not a step of the case and is left out.
+STEPS_DONE = {
+    "request_received": "The council received the request for an EHC needs assessment",
+    "tribunal_order": "The Tribunal ordered the council to act",
+    "decided_to_assess": "The council decided to carry out an EHC needs assessment",
+    "refused_to_assess": "The council decided not to carry out an assessment",
+    "advice_requested": "The council asked for advice",
+    "advice_received": "Advice reached the council",
+    "decided_to_issue": "The council decided to write an EHC plan",
+    "decided_not_to_issue": "The council decided not to write an EHC plan",
+    "draft_sent": "The council sent you the draft plan",
+    "parent_comments": "Your comments on the draft plan reached the council",
+    "setting_consulted": "The council asked a school or college about naming it",
+    "setting_answered": "A school or college answered the council",
+    "final_plan_issued": "The council issued the final EHC plan",
+    "withdrawn": "The case was closed",
+    "review_scheduled": "The council set the date of the annual review meeting",
+    "review_advice_circulated": "The council sent out the advice for the annual review",
+    "review_held": "The annual review meeting was held",
+    "review_report": "The annual review report reached the council",
+    "review_decided_maintain": "The council decided to keep the plan as it is",
+    "review_decided_amend": "The council proposed changes to the plan",
+    "family_views": "Your views for the annual review reached the council",
+    "family_comments": "Your comments on the proposed changes reached the council",
+    "decided_not_to_amend": "The council decided not to change the plan after all",
+    "amended_plan_issued": "The council issued the amended plan",
+    "plan_ceased": "The plan came to an end",
+    "deadline_breached": "The council missed a date the law sets",
+}
+
+
+# Steps whose history action names what they were about ("advice_received:health", "setting_answered:100001").
+SUFFIXED = ("advice_received", "setting_consulted", "setting_answered")
+
+
+class StepDone(BaseModel):
+    what: str = Field(description="The step in plain English")
+    on: date = Field(description="Its legal date")
+    missed: str | None = Field(default=None, description="For a missed date: which date, and the law that sets it")
+
+
+async def steps_done(session: AsyncSession, case_ref: str) -> list[StepDone]:
+    """What has happened on the case, oldest first: each step its history records, on its legal date."""
+    rows = (
+        await session.exec(
+            select(AuditEvent)
+            .where(
+                AuditEvent.case_ref == case_ref,
+                col(AuditEvent.business_date).is_not(None),
+                or_(
+                    col(AuditEvent.action).in_(STEPS_DONE),
+                    *(col(AuditEvent.action).startswith(f"{action}:") for action in SUFFIXED),
+                ),
+            )
+            .order_by(col(AuditEvent.business_date), col(AuditEvent.id))
+        )
+    ).all()
+    done = []
+    for row in rows:
+        what = STEPS_DONE.get(row.action.split(":")[0])
+        if what is not None and row.business_date is not None:
+            missed = row.summary if row.action == "deadline_breached" else None
+            done.append(StepDone(what=what, on=row.business_date, missed=missed))
+    return done[-MAX_STEPS_DONE:]
+
+
+MAX_STEPS_DONE = 60  # a case's steps over several years of reviews; the oldest beyond it are left off the page

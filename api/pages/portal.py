@@ -12,7 +12,7 @@ from datetime import date
 
 from fastapi.responses import HTMLResponse
 
-from api.family_view import AdviceAsked, Letter, Window
+from api.family_view import AdviceAsked, Letter, StepDone, Window
 from api.pages.dashboard import process_label, readable, stage_label
 from api.pages.govuk_assets import ASSETS, STYLESHEET
 from api.pages.layout import PAGE_HEADERS, e, uk_date
@@ -249,6 +249,7 @@ def case_page(
     *,
     draft_link: str | None,
     review: str = "",
+    done: Sequence[StepDone] = (),
 ) -> HTMLResponse:
     """Where the case is, what it waits for and by when, the family's own time limits counted down, the advice
     asked for, and each date to come with the law that sets it; a link to the draft (`draft_link`, its words) while
@@ -284,9 +285,22 @@ def case_page(
         f'<h1 class="govuk-heading-l">{e(process_label(process))}</h1>'
         f'<dl class="govuk-summary-list">{"".join(rows)}</dl>{draft}'
         f"{_windows(windows)}{review}{_advice(advice)}"
-        f'<h2 class="govuk-heading-m">Dates to come</h2>{dates}{_letters(letters)}'
+        f'<h2 class="govuk-heading-m">Dates to come</h2>{dates}{_done(done)}{_letters(letters)}'
     )
     return govuk_page(f"Case {case_ref}", body, signed_in=True)
+
+
+def _done(done: Sequence[StepDone]) -> str:
+    """What has happened, newest first, each on its legal date; a missed date says which, and the law."""
+    if not done:
+        return ""
+    rows = "".join(
+        summary_row(
+            uk_date(step.on), e(step.what) + (f'<p class="govuk-body-s">{e(step.missed)}</p>' if step.missed else "")
+        )
+        for step in reversed(done)
+    )
+    return f'<h2 class="govuk-heading-m">What has happened</h2><dl class="govuk-summary-list">{rows}</dl>'
 
 
 def _letters(letters: list[Letter]) -> str:

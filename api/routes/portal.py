@@ -42,7 +42,18 @@ from api.auth import (
 from api.client_limits import ClientLimit, Verdict, client_of
 from api.deps import CaseRef, SessionDep, SettingsDep, TemporalDep, Today, end_read
 from api.family_plan import AnnualReview, proposal_in, review_in
-from api.family_view import AdviceAsked, DraftPlan, Letter, Window, advice_of, draft_of, letters_of, windows_of
+from api.family_view import (
+    AdviceAsked,
+    DraftPlan,
+    Letter,
+    StepDone,
+    Window,
+    advice_of,
+    draft_of,
+    letters_of,
+    steps_done,
+    windows_of,
+)
 from api.problems import Problem, problem_response
 from api.routes.cases import query_state
 from api.routes.sign_in import cross_site, same_origin
@@ -106,6 +117,7 @@ class CaseSummary(BaseModel):
     windows: list[Window] = Field(description="The family's own time limits: open ones counted down, closed ones so")
     advice: list[AdviceAsked] = Field(description="Who the council asked for advice, and whether it is in")
     letters: list[Letter] = Field(default_factory=list, description="The case's letters to the family, newest first")
+    done: list[StepDone] = Field(default_factory=list, description="What has happened on the case, oldest first")
     review: AnnualReview | None = Field(
         default=None, description="On a plan: its annual review's dates, and whether the family's views are taken now"
     )
@@ -352,6 +364,7 @@ async def own_case(
     windows = await windows_of(session, case_ref, case.policy, today)
     advice = await advice_of(session, case_ref, today)
     letters = await letters_of(session, case_ref)
+    done = await steps_done(session, case_ref)
     await audit_personal_data(session, user, case_ref, seen_as)
     review = None
     if temporal is not None and case.process == "plan":
@@ -372,6 +385,7 @@ async def own_case(
         windows=windows,
         advice=advice,
         letters=letters,
+        done=done,
         review=review,
     )
 

@@ -233,6 +233,7 @@ def _shown(summary: CaseSummary) -> HTMLResponse:
         summary.letters,
         draft_link=WORDS[kind].link if (kind := OPEN_FOR_COMMENTS.get((summary.process, summary.stage))) else None,
         review=portal_review.review_section(summary.case_ref, summary.review) if summary.review else "",
+        done=summary.done,
     )
 
 

@@ -330,6 +330,10 @@ async def test_the_familys_windows_count_down_and_close_and_the_advice_is_listed
         assert personal not in str(summary)
     # The case's letters to the family, newest first: the draft's, then the decision to assess.
     assert [letter["subject"] for letter in summary["letters"]][:1] == ["Your draft EHC plan"]
+    # What has happened, oldest first, each step on its legal date and in plain words.
+    happened = [(step["what"], step["on"]) for step in summary["done"]]
+    assert happened[-1] == ("The council sent you the draft plan", served_on.isoformat())
+    assert ("Advice reached the council", received.isoformat()) in happened
     draft_letter = summary["letters"][0]
     assert (
         not draft_letter["by_post"]

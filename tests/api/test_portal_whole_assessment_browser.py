@@ -119,6 +119,11 @@ async def test_a_parent_an_educational_psychologist_and_a_senco_take_their_parts
         await parent.goto(f"{served}/portal/cases/{case_ref}/page")
         await expect(parent.locator("main")).to_contain_text("Your final EHC plan")
         await expect(parent.locator("main")).to_contain_text("Your draft EHC plan")
+        # What has happened, each step on its legal date, newest first.
+        happened = parent.locator("h2:has-text('What has happened') + dl .govuk-summary-list__row")
+        await expect(happened.first).to_contain_text("The council issued the final EHC plan")
+        await expect(happened.last).to_contain_text(uk(received))
+        await expect(happened.last).to_contain_text("The council received the request for an EHC needs assessment")
         await check(parent, tmp_path, "6-parent-final")
         history = [(h["action"], h["actor"].split(":")[0]) for h in (await officer.case())["history"]]
         for fact, party in (

@@ -22,9 +22,10 @@ class Chased:
 
 
 # The key of an officer's reminder or breach notice (workflows/case_base.py notify and _about):
-# "{workflow id}:{deadline key}:{reminder|breach}:officer": an assessment's advice or consultation (a plan's
-# consultations are not invited through the portal: the same setting consulted again on an amendment is not
-# chased on the old link), or a plan's review report, whose key names its cycle.
+# "{workflow id}:{deadline key}:{reminder|breach}:officer": an assessment's advice, or a plan's review report, whose
+# key names its cycle. A setting's 15 days to answer a consultation are its own window, which the clock reminds no
+# one of and no one breaches (docs/legal-time.md): only cases from before legal time hold it as a duty, and only
+# on the assessment, so only there is a consultation chased.
 NOTICE_KEY = re.compile(
     r"^(assessment-[A-Za-z0-9-]+:(?P<step>assessment\.advice|assessment\.setting_response):(?P<item>[a-z0-9_-]{1,32})"
     r"|plan-[A-Za-z0-9-]+:review\.report@c(?P<cycle>[0-9]{1,3})):(?P<what>reminder|breach):officer$"

@@ -102,6 +102,7 @@ class Asked:
     # A consulted setting is sent the draft plan (CFA 2014 s.39(2)-(3)): it reads it here.
     draft: tuple[DraftSection, ...] = ()
     ended: bool = False  # the case no longer waits for this answer: closed, or moved past it
+    on_plan: bool = False  # asked by the plan (a review report, or a consultation on an amendment), not the assessment
     meeting_on: date | None = None  # a review report's meeting, which its 2 weeks run from
 
 

@@ -72,8 +72,9 @@ class Waiting:
     meeting_on: date | None = None
 
 
-async def waiting(temporal: Client, case_ref: str, party: InvitedParty, item: str) -> Waiting | None:
-    """The advice request, consultation or review report `item` if the case still waits for it, else None."""
+async def waiting(temporal: Client, case_ref: str, process: str, party: InvitedParty, item: str) -> Waiting | None:
+    """The advice request, consultation or review report `item` if the case still waits for it, else None; a
+    consultation is the plan's once the case has one (`process`), else the assessment's."""
     ask = ask_of(party, item)
     if ask is Ask.REVIEW_REPORT:
         try:
@@ -83,6 +84,10 @@ async def waiting(temporal: Client, case_ref: str, party: InvitedParty, item: st
                 return None
             raise
         return review_waiting(plan, item)
+    if ask is Ask.CONSULTATION and process == "plan":  # the plan's own consultation (an amendment: reg 22)
+        plan = await query_state(temporal.get_workflow_handle(plan_id(case_ref)), case_ref, PlanWorkflow.get_state)
+        due = next((c.due for c in plan.settings if c.setting_urn == item and c.answered_on is None), None)
+        return Waiting(due) if due and not plan.closed else None
     state = await query_state(
         temporal.get_workflow_handle(assessment_id(case_ref)), case_ref, AssessmentWorkflow.get_state
     )
@@ -119,7 +124,7 @@ async def invite(
     portal: they are emailed a link to its page. Sent again, it replaces the last invitation (and its link) for that
     request."""
     case = await case_for(session, user, case_ref)
-    found = await waiting(temporal, case_ref, body.party, body.item)
+    found = await waiting(temporal, case_ref, case.process, body.party, body.item)
     if found is None:
         asked = {
             Ask.ADVICE: "no advice request of that id still waiting for its answer: ask for it first",

@@ -14,7 +14,7 @@ at once, whatever the token says.
 
 import re
 from datetime import UTC, date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Path, Request
@@ -28,7 +28,8 @@ from temporalio.client import Client
 
 from api.auth import INVITATION_ID, Role, User, audit_personal_data
 from api.deps import SessionDep, SettingsDep, TemporalDep, Today
-from api.family_view import draft_in
+from api.family_plan import proposal_in
+from api.family_view import DraftPlan, draft_in
 from api.pages import portal_requests as pages
 from api.pages.layout import allow_page
 from api.pages.portal import PORTAL_HEADERS, FieldError
@@ -53,9 +54,9 @@ from statutory.policies import POLICIES
 from store.models import Case, Child, DirectorySetting, PortalInvitation
 from store.portal_invitations import STEP, Ask, InvitedParty, ask_of, review_item
 from workflows.assessment import ADVISER_WORDS, AssessmentWorkflow
-from workflows.assessment_models import CLOSED_STAGES, AdviceReceived, SettingAnswered
+from workflows.assessment_models import CLOSED_STAGES, AdviceReceived, SettingAnswered, SettingConsultation
 from workflows.plan import PlanWorkflow
-from workflows.plan_models import ReportReceived
+from workflows.plan_models import PlanStage, ReportReceived
 
 router = APIRouter(tags=["portal pages"], include_in_schema=False)
 
@@ -160,21 +161,29 @@ async def _asked(
         "born": child.date_of_birth,
         "sent_files": sent,
     }
-    if ask is Ask.REVIEW_REPORT:
-        plan = await query_state(
-            temporal.get_workflow_handle(plan_id(case.case_ref)), case.case_ref, PlanWorkflow.get_state
-        )
+    if ask is Ask.REVIEW_REPORT or (ask is Ask.CONSULTATION and case.process == "plan"):
+        handle = temporal.get_workflow_handle(plan_id(case.case_ref))
+        plan = await query_state(handle, case.case_ref, PlanWorkflow.get_state)
+        if ask is Ask.CONSULTATION:
+            # The plan's own consultation (an amendment or a phase transfer: reg 22), with the changes proposed.
+            found = next((c for c in plan.settings if c.setting_urn == invitation.item), None)
+            if found is None:
+                return None
+            common |= {"ended": plan.closed, "on_plan": True}
+            return await _consultation(session, found, await proposal_in(session, plan, today), common)
         if invitation.item != review_item(plan.cycle):
             return None  # a review of a cycle the plan has moved on from
         scheduled = [entry.on for entry in plan.history if entry.action == "review_scheduled" and entry.on]
         reported = [entry.on for entry in plan.history if entry.action == "review_report" and entry.on]
         report = next((d for d in plan.deadlines if d.key == f"{STEP[ask]}@c{plan.cycle}"), None)
+        common["ended"] = plan.closed or plan.stage not in (PlanStage.REVIEW_SCHEDULED, PlanStage.REVIEW_HELD)
         return pages.Asked(
             what="The annual review report",
             requested_on=scheduled[-1] if scheduled else invitation.invited_at.date(),
             due=report.due if report else None,
             meeting_on=plan.meeting_on,
             answered_on=reported[0] if reported else None,
+            on_plan=True,
             **common,  # type: ignore[arg-type]
         )
     state = await query_state(
@@ -196,7 +205,13 @@ async def _asked(
     consultation = next((s for s in state.settings if s.setting_urn == invitation.item), None)
     if consultation is None:
         return None
-    draft = await draft_in(session, state, today)
+    return await _consultation(session, consultation, await draft_in(session, state, today), common)
+
+
+async def _consultation(
+    session: AsyncSession, consultation: SettingConsultation, draft: DraftPlan | None, common: dict[str, Any]
+) -> pages.Asked:
+    """A consultation as the setting reads it, with the draft or the proposed changes it is consulted on."""
     listed = await session.get(DirectorySetting, consultation.setting_urn)
     school = listed.name if listed else "your school or college"
     return pages.Asked(
@@ -205,7 +220,7 @@ async def _asked(
         due=consultation.due,
         answered_on=consultation.answered_on,
         draft=tuple(draft.sections) if draft else (),
-        **common,  # type: ignore[arg-type]
+        **common,
     )
 
 
@@ -253,7 +268,7 @@ async def answer_page(
         finally:
             await form.close()
         _check_answer(asked.ask, text, agrees, uploads)
-        recorded = _recorded(asked.ask, invitation, today, agrees == "yes")
+        recorded = _recorded(asked, invitation, today, agrees == "yes")
         sent = Sent(
             submission_id=submission_id,
             case_ref=invitation.case_ref,
@@ -308,10 +323,10 @@ def _check_answer(ask: Ask, text: str, agrees: str, uploads: list[Upload]) -> No
 
 
 def _recorded(
-    ask: Ask, invitation: PortalInvitation, today: date, agrees: bool
+    asked: pages.Asked, invitation: PortalInvitation, today: date, agrees: bool
 ) -> tuple[str, Update, BaseModel, StateQuery]:
     """The fact the answer is on the case: the workflow, its update and action, and its state query."""
-    case_ref, item = invitation.case_ref, invitation.item
+    ask, case_ref, item = asked.ask, invitation.case_ref, invitation.item
     if ask is Ask.ADVICE:
         return (
             assessment_id(case_ref),
@@ -319,6 +334,9 @@ def _recorded(
             AdviceReceived(on=today, advice_id=item),
             AssessmentWorkflow.get_state,
         )
+    if ask is Ask.CONSULTATION and asked.on_plan:
+        answer = SettingAnswered(on=today, setting_urn=item, agrees=agrees)
+        return plan_id(case_ref), PlanWorkflow.record_setting_response, answer, PlanWorkflow.get_state
     if ask is Ask.CONSULTATION:
         answer = SettingAnswered(on=today, setting_urn=item, agrees=agrees)
         return assessment_id(case_ref), AssessmentWorkflow.record_setting_response, answer, AssessmentWorkflow.get_state

@@ -23,7 +23,7 @@ from core.config import Settings
 from store.db import SessionMaker
 from store.models import AuditEvent, Notification, PortalInvitation
 from tests.conftest import eventually
-from tests.driver import Driver, Officer, PlanOfficer
+from tests.driver import SECTIONS, Driver, Officer, PlanOfficer
 from tests.factories import CHILD_FAMILY, CHILD_GIVEN
 from tests.support.fuzzing import row_counts
 from tests.support.portal import PDF, Clock, address, clients_of, codes_in
@@ -490,3 +490,25 @@ async def test_once_answered_or_no_longer_needed_the_page_shows_no_child_and_the
     assert (await api.delete(path)).status_code == 404
     landing = await api.get(first["link"].removeprefix("http://127.0.0.1:8000"), headers={"Authorization": ""})
     assert landing.status_code == 404 and "This link no longer works" in landing.text
+
+
+async def test_a_setting_consulted_on_a_plans_amendment_reads_the_changes_and_answers_the_plan(
+    api: httpx.AsyncClient, env: WorkflowEnvironment, sessions: SessionMaker
+) -> None:
+    officer = PlanOfficer(api, env)
+    await officer.import_existing(f"AMEND/{uuid.uuid4().hex[:8]}", issued_days_ago=300)
+    await officer.review()
+    proposed = {**SECTIONS, "F": "Three hours a week of speech and language therapy.", "I": "Oak Primary School"}
+    await officer.act_on_plan("review-decision", {"outcome": "amend", "proposed_sections": proposed})
+    await officer.act_on_plan("setting-consultations", {"setting_urn": "100002"})
+    consulted = await officer.today()
+    invitation = await invite(api, officer.case_ref, "setting", "100002", address("senco"))
+    assert invitation["due"] == (consulted + timedelta(days=15)).isoformat()  # 15 days, the day sent not counted
+
+    token = await signed_in(api, sessions, officer.case_ref, invitation["link"])
+    page = await api.get("/portal/request", headers=as_party(token))
+    assert "Consultation on naming" in page.text and "Three hours a week of speech and language therapy." in page.text
+    form = {"submission_id": await form_id(api, token), "agrees": "yes", "text": "We can."}
+    assert (await api.post("/portal/request", data=form, headers=as_party(token))).status_code == 303
+    [answered] = [c for c in (await officer.plan())["settings"] if c["setting_urn"] == "100002"]
+    assert (answered["agrees"], answered["answered_on"]) == (True, (await officer.today()).isoformat())

@@ -111,8 +111,12 @@ async def test_a_family_signs_in_through_the_pages_and_reads_its_case_on_a_phone
         # The case in plain English: where it is, what it waits for and by when, and the law that says so.
         await expect(page.get_by_role("heading", level=1)).to_have_text("EHC needs assessment")
         await expect(page.locator(".govuk-caption-l")).to_have_text(f"Case {ours}")
-        rows = page.locator(".govuk-summary-list__row")
+        rows = page.locator(".govuk-summary-list").first.locator(".govuk-summary-list__row")
         await expect(rows).to_have_count(5)
+        # What has happened so far: the request, on the day it was received.
+        happened = page.locator("h2:has-text('What has happened') + dl .govuk-summary-list__row")
+        await expect(happened).to_have_count(1)
+        await expect(happened).to_contain_text("The council received the request for an EHC needs assessment")
         shown = {await row.locator("dt").inner_text(): await row.locator("dd").inner_text() for row in await rows.all()}
         assert shown == {
             "Where it is": "Request received: deciding whether to assess",
@@ -388,7 +392,8 @@ async def test_a_family_sends_its_views_for_the_review_and_comments_on_the_propo
         await expect(page.locator("main")).to_contain_text(f"The meeting is on {uk(meeting)}.")
         await check(page, tmp_path, "review-views-sent")
         await page.get_by_role("link", name="Back to your case").click()
-        await expect(page.locator(".govuk-summary-list__row", has_text="Your views")).to_contain_text(
+        review = page.locator("h2:has-text('The annual review') ~ dl.govuk-summary-list").first
+        await expect(review.locator(".govuk-summary-list__row", has_text="Your views")).to_contain_text(
             f"Received {uk(noticed)}"
         )
 
@@ -403,7 +408,8 @@ async def test_a_family_sends_its_views_for_the_review_and_comments_on_the_propo
 
         # The browser's sign-in outlived by the wait, the family signs in again.
         await family_signs_in(page, base, sessions, email, case_ref)
-        await expect(page.locator(".govuk-summary-list__row", has_text="Review meeting")).to_contain_text(
+        review = page.locator("h2:has-text('The annual review') ~ dl.govuk-summary-list").first
+        await expect(review.locator(".govuk-summary-list__row", has_text="Review meeting")).to_contain_text(
             f"Held on {uk(meeting)}"
         )
         await expect(page.get_by_role("link", name="Send your views for the annual review")).to_have_count(0)

@@ -167,7 +167,12 @@ async def test_a_duty_breached_by_an_assessment_that_then_ended_stays_breached_b
 
     advice = await eventually(advice_closed)
     assert (advice.status, advice.done_on) == ("breached", None)  # the law was broken, and it stays said
-    await eventually(officer.plan_running)
-    queue = (await api.get("/work-queue", params={"team": team})).json()["items"]
-    assert queue and all(i["case_ref"] == officer.case_ref for i in queue)  # the plan's own duties
+
+    async def plans_queue() -> list[dict[str, str]] | None:
+        """The team's queue once the plan has written its own duties (its first annual review)."""
+        items: list[dict[str, str]] = (await api.get("/work-queue", params={"team": team})).json()["items"]
+        return items if any(i["step"] == "review.annual" for i in items) else None
+
+    queue = await eventually(plans_queue)
+    assert all(i["case_ref"] == officer.case_ref for i in queue)
     assert [i["step"] for i in queue if i["step"].startswith("assessment.")] == []

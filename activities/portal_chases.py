@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from store.models import PortalInvitation
-from store.portal_invitations import STEP, Ask, InvitedParty, ask_of, link, review_item
+from store.portal_invitations import STEP, Ask, InvitedParty, ask_of, link, review_item, written
 from workflows.activity_contracts import NotificationRequest, Recipient
 
 
@@ -50,7 +50,7 @@ def chase(
 ) -> NotificationRequest:
     """A reminder before the date, or a chase after it, to the party invited to answer; no name, no address."""
     party = InvitedParty(invitation.party)
-    by = _day(due)
+    by = written(due)
     asked = {
         Ask.ADVICE: "your advice",
         Ask.CONSULTATION: "your answer to the consultation",
@@ -71,8 +71,3 @@ def chase(
         body=f"{said} at {link(portal_url, invitation.id)}. To open it you will be asked for a code, which we will "
         "email to this address.",
     )
-
-
-def _day(day: date | None) -> str:
-    """As GOV.UK writes dates, as the portal's pages do."""
-    return f"{day.day} {day:%B %Y}" if day else ""

@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from intake.portal_audit import portal_event
 from statutory.policies import POLICIES
 from store.models import PortalInvitation
-from store.portal_invitations import STEP, Ask, InvitedParty, ask_of, invitation_for, link
+from store.portal_invitations import STEP, Ask, InvitedParty, ask_of, invitation_for, link, written
 from workflows.activity_contracts import NotificationRequest, Recipient
 
 TEMPLATE = "portal_invitation"
@@ -74,9 +74,9 @@ def letter(
     rule = POLICIES.get(policy, {}).get(STEP[ask])
     law = f" ({rule.reference})" if rule else ""
     by = (
-        f"by {_day(due)}"
+        f"by {written(due)}"
         if due
-        else f"within 2 weeks of the review meeting on {_day(meeting_on)}"
+        else f"within 2 weeks of the review meeting on {written(meeting_on)}"
         if meeting_on
         else ""
     )
@@ -111,8 +111,3 @@ def letter(
             "this address."
         ),
     )
-
-
-def _day(day: date | None) -> str:
-    """As GOV.UK writes dates, as the portal's pages do."""
-    return f"{day.day} {day:%B %Y}" if day else ""

@@ -1,9 +1,10 @@
 """What an invitation to the portal's outside parties asks for (store.models.PortalInvitation), in the words the
 API, the intake and the worker's notices share: who is invited, to answer what, kept under which of the case's
-deadlines, and the page its link opens.
+deadlines, the page its link opens, and how its letters write a date.
 """
 
 import re
+from datetime import date
 from enum import StrEnum
 
 from sqlmodel import select
@@ -12,6 +13,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from store.models import PortalInvitation
 
 REQUESTS_PATH = "/portal/requests"
+
+
+def written(day: date) -> str:
+    """A date as the invitations' and chases' letters write it, as GOV.UK and the portal's pages do: 3 March 2027."""
+    return f"{day.day} {day:%B %Y}"
 
 
 class InvitedParty(StrEnum):

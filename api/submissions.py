@@ -11,7 +11,7 @@ something else, is refused: it cannot take over another's words.
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 
 from pydantic import BaseModel
@@ -117,19 +117,8 @@ async def submit(
 
 async def _kept(session: AsyncSession, sent: Sent, files: Sequence[Upload]) -> bool:
     """Whether this request wrote the submission: the same form sent twice at once is written by one of them."""
-    session.add(
-        PortalSubmission(
-            id=sent.submission_id,
-            case_ref=sent.case_ref,
-            party=sent.party,
-            kind=sent.kind,
-            item=sent.item,
-            actor=sent.actor,
-            on=sent.on,
-            text=sent.text,
-            submitted_at=datetime.now(UTC),
-        )
-    )
+    fields = asdict(sent)
+    session.add(PortalSubmission(id=fields.pop("submission_id"), **fields, submitted_at=datetime.now(UTC)))
     try:
         await session.flush()
         for upload in files:

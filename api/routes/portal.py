@@ -309,11 +309,11 @@ async def sign_in_with_code(
         )
     answer = SignedIn(case_refs=list(family.case_refs), expires_at=datetime.now(UTC) + MAX_FAMILY_TOKEN_LIFETIME)
     response = JSONResponse(answer.model_dump(mode="json"))
-    keep_family_session(response, request, settings, family)
+    keep_portal_session(response, request, settings, family)
     return response
 
 
-def keep_family_session(response: Response, request: Request, settings: Settings, party: portal_codes.Party) -> None:
+def keep_portal_session(response: Response, request: Request, settings: Settings, party: portal_codes.Party) -> None:
     """Sign the browser in: a 2-hour token scoped to the address's cases (a family's) or to the one invitation it
     answers (an adviser's or a setting's), in the session cookie."""
     role = Role(party.role) if party.invitation else Role.FAMILY

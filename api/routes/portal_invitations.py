@@ -196,15 +196,8 @@ async def read_submissions(case_ref: CaseRef, session: SessionDep, user: WithPer
     await audit_personal_data(session, user, case_ref, "what the portal's parties sent")
     return [
         SubmissionOut(
-            id=row.id,
-            party=row.party,
-            kind=row.kind,
-            item=row.item,
-            actor=row.actor,
-            on=row.on,
-            submitted_at=row.submitted_at,
-            text=row.text,
-            files=[FileOut(id=f.id, filename=f.filename, content_type=f.content_type, size=f.size) for f in files],
+            **row.model_dump(exclude={"case_ref"}),
+            files=[FileOut.model_validate(f, from_attributes=True) for f in files],  # the name and size, not the bytes
         )
         for row, files in found
     ]

@@ -25,7 +25,7 @@ from api.deps import SessionDep, SettingsDep
 from api.pages import portal as pages
 from api.pages import portal_oidc as oidc_pages
 from api.portal_oidc import CALLBACK_PATH, Identity, Provider, SignInFailed, Started
-from api.routes.portal import keep_family_session, portal_key
+from api.routes.portal import keep_portal_session, portal_key
 from core.config import Settings
 from intake import portal_codes
 
@@ -219,7 +219,7 @@ async def _sign_in(request: Request, session: SessionDep, settings: Settings, id
     await portal_codes.record_sign_in(session, family, settings.portal_oidc_name, datetime.now(UTC))
     target = pages.case_page_href(family.case_refs[0]) if len(family.case_refs) == 1 else pages.YOUR_CASES
     answer = oidc_pages.signed_in(target)
-    keep_family_session(answer, request, settings, family)
+    keep_portal_session(answer, request, settings, family)
     if len(identity.id_token) <= MAX_ID_TOKEN:
         answer.set_cookie(
             LOGOUT_COOKIE,

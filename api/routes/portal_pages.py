@@ -46,7 +46,7 @@ from api.routes.portal import (
     NextDate,
     case_of_family,
     count_sign_in,
-    keep_family_session,
+    keep_portal_session,
     no_such_case,
     nothing_to_read,
     own_case,
@@ -180,7 +180,7 @@ async def sign_in_page(request: Request, session: SessionDep, settings: Settings
         return pages.code_form(email, pages.FieldError("code", NOT_ACCEPTED), 401)
     target = pages.case_page_href(family.case_refs[0]) if len(family.case_refs) == 1 else pages.YOUR_CASES
     answer = RedirectResponse(target, status_code=303, headers=pages.PORTAL_HEADERS)
-    keep_family_session(answer, request, settings, family)
+    keep_portal_session(answer, request, settings, family)
     return answer
 
 

@@ -38,7 +38,7 @@ from api.routes.cases import query_state
 from api.routes.portal import (
     NOT_ACCEPTED,
     count_sign_in,
-    keep_family_session,
+    keep_portal_session,
     pending_nonce,
     portal_key,
     send_code_unless_too_many,
@@ -123,7 +123,7 @@ async def sign_in_page(
     if party is None:
         return pages.code_form(invitation_id, FieldError("code", NOT_ACCEPTED), 401)
     answer = RedirectResponse(pages.REQUEST, status_code=303, headers=PORTAL_HEADERS)
-    keep_family_session(answer, request, settings, party)
+    keep_portal_session(answer, request, settings, party)
     return answer
 
 

@@ -32,6 +32,7 @@ from tests.support.chromium import signed_out
 from tests.support.govuk_pages import PHONE, check
 from tests.support.live_server import bound, serve
 from tests.support.oidc_provider import CLIENT_ID, CLIENT_KEY, Account, Provider, client_private_pem
+from tests.support.portal import address
 from tests.support.server_clock import server_today
 
 BUTTON = "Sign in with GOV.UK One Login"
@@ -84,7 +85,7 @@ async def test_a_family_signs_in_with_gov_uk_one_login_on_a_phone(
     browser: Browser, sites: tuple[Provider, str], env: WorkflowEnvironment, settings: Settings, tmp_path: Path
 ) -> None:
     provider, base = sites
-    email = f"parent.{uuid.uuid4().hex[:10]}@example.org"
+    email = address()
     async with httpx.AsyncClient(base_url=base, headers=bearer(settings)) as api:
         ours = await open_case(api, env, email)
     context = await browser.new_context(viewport=PHONE, locale="en-GB")

@@ -32,7 +32,7 @@ from tests.factories import CHILD_FAMILY, CHILD_GIVEN, PARENT_NAME, bearer, case
 from tests.support.chromium import signed_out
 from tests.support.gias import CSV_TYPE, sample
 from tests.support.govuk_pages import PHONE, check
-from tests.support.portal import newest_code
+from tests.support.portal import address, newest_code
 from tests.support.portal_browser import family_signs_in, uk
 from tests.support.portal_family import VIEWS
 from tests.support.server_clock import server_today
@@ -57,7 +57,7 @@ async def test_a_family_signs_in_through_the_pages_and_reads_its_case_on_a_phone
     tmp_path: Path,
 ) -> None:
     base = served
-    email, neighbour = (f"parent.{uuid.uuid4().hex[:10]}@example.org" for _ in range(2))
+    email, neighbour = address(), address()
     async with httpx.AsyncClient(base_url=base, headers=bearer(settings)) as api:
         received = await server_today(env) - timedelta(days=3)
         ours, theirs = await open_case(api, received, email), await open_case(api, received, neighbour)
@@ -158,7 +158,7 @@ async def test_a_family_reads_its_draft_plan_and_sends_its_comments_through_the_
     tmp_path: Path,
 ) -> None:
     base = served
-    email = f"parent.{uuid.uuid4().hex[:10]}@example.org"
+    email = address()
     contact = {"role": "parent", "name": PARENT_NAME, "email": email, "phone": "020 7946 0000"}
     async with httpx.AsyncClient(base_url=base, headers=bearer(settings)) as api:
         # The council's settings directory, loaded from the register (the sample: schools of LA 342).
@@ -335,7 +335,7 @@ async def test_a_family_sends_its_views_for_the_review_and_comments_on_the_propo
     tmp_path: Path,
 ) -> None:
     base = served
-    email = f"parent.{uuid.uuid4().hex[:10]}@example.org"
+    email = address()
     contact = {"role": "parent", "name": PARENT_NAME, "email": email, "phone": "020 7946 0000"}
     async with httpx.AsyncClient(base_url=base, headers=bearer(settings)) as api:
         # A plan issued through the assessment (so the plan in force is held here), then the notice of its review

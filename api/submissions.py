@@ -140,15 +140,15 @@ async def _kept(session: AsyncSession, sent: Sent, files: Sequence[Upload]) -> b
     return True
 
 
-async def submissions_of(session: AsyncSession, case_ref: str) -> list[tuple[PortalSubmission, list[PortalFile]]]:
-    """A case's submissions, oldest first, each with its files (their contents not loaded)."""
-    rows = (
-        await session.exec(
-            select(PortalSubmission)
-            .where(PortalSubmission.case_ref == case_ref)
-            .order_by(col(PortalSubmission.submitted_at), col(PortalSubmission.id))
-        )
-    ).all()
+async def submissions_of(
+    session: AsyncSession, case_ref: str, item: str | None = None
+) -> list[tuple[PortalSubmission, list[PortalFile]]]:
+    """A case's submissions (or only those answering `item`), oldest first, each with its files (their contents
+    not loaded)."""
+    query = select(PortalSubmission).where(PortalSubmission.case_ref == case_ref)
+    if item is not None:
+        query = query.where(PortalSubmission.item == item)
+    rows = (await session.exec(query.order_by(col(PortalSubmission.submitted_at), col(PortalSubmission.id)))).all()
     files = (
         await session.exec(
             select(PortalFile)

@@ -147,10 +147,7 @@ async def _asked(
     ask = ask_of(party, invitation.item)
     rule = POLICIES.get(case.policy, {}).get(STEP[ask])
     sent = tuple(
-        f.filename
-        for row, files in await submissions_of(session, case.case_ref)
-        if row.item == invitation.item
-        for f in files
+        f.filename for _, files in await submissions_of(session, case.case_ref, invitation.item) for f in files
     )
     common = {
         "case_ref": case.case_ref,

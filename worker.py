@@ -27,6 +27,7 @@ from core.logs import configure_logging
 from core.temporal_client import connect, run_to_exit
 from store.db import SessionMaker, create_engine, create_sessionmaker
 from workflows.assessment import AssessmentWorkflow
+from workflows.delivery_periods import DeliveryRhythm
 from workflows.one_action_at_a_time import OneActionAtATime
 from workflows.plan import PlanWorkflow
 from workflows.redress import RedressWorkflow
@@ -76,7 +77,7 @@ def build_worker(client: Client, task_queue: str, sessions: SessionMaker, settin
             redress.report_order_done,
             redress.report_cease_unappealed,
             Cohorts(sessions).load_cohort,
-            PlanStarter(client, task_queue).start_plan,
+            PlanStarter(client, task_queue, sessions, DeliveryRhythm(settings.provision_rhythm)).start_plan,
         ],
         workflow_runner=sandbox_runner(),
         interceptors=[OneActionAtATime()],

@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio import activity
 
 from store.db import SessionMaker
-from store.models import AuditEvent, Case, CaseDeadline, RedressCase
+from store.models import AuditEvent, Case, CaseDeadline, ProvisionDeliveryRow, RedressCase
 from store.upsert import upsert
 from workflows.activity_contracts import SYNC_CASE, CaseSnapshot
 from workflows.case_state import PENDING, Deadline, DeadlineKind, DeadlineStatus
@@ -43,6 +43,10 @@ DEADLINE_COLUMNS = (
 )
 
 REDRESS_PROCESSES = frozenset({"redress", "tribunal"})
+# Everything but the key: a provider's later answer, or a shortfall made good, rewrites the period's row.
+DELIVERY_COLUMNS = tuple(
+    name for name in ProvisionDeliveryRow.model_fields if name not in {"case_ref", "period", "ref"}
+)
 REDRESS_COLUMNS = (
     "stage",
     "closed",
@@ -140,6 +144,13 @@ async def write_snapshot(session: AsyncSession, snapshot: CaseSnapshot) -> None:
         for entry in snapshot.new_history
     ]
     await upsert(session, AuditEvent, audit_rows, keys=["event_key"])
+    if snapshot.deliveries:
+        deliveries = [
+            {**d.model_dump(), "case_ref": snapshot.case_ref, "la_code": snapshot.la_code} for d in snapshot.deliveries
+        ]
+        await upsert(
+            session, ProvisionDeliveryRow, deliveries, keys=["case_ref", "period", "ref"], update=DELIVERY_COLUMNS
+        )
 
 
 class CaseSync:

@@ -11,13 +11,13 @@ import asyncio
 from datetime import UTC, datetime
 
 from notifications_python_client.notifications import NotificationsAPIClient
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio import activity
 
 from activities import portal_chases
 from store.db import SessionMaker
-from store.models import Case, CaseDeadline, Contact, Notification
+from store.models import Case, CaseDeadline, Contact, Notification, PlanDocument, ProvisionLineRow
 from store.portal_invitations import invitation_for
 from store.upsert import upsert
 from workflows.activity_contracts import SEND_NOTIFICATION, NotificationRequest, Recipient
@@ -130,9 +130,28 @@ class Notifier:
             case = await session.get(Case, request.case_ref)
             officer = case.officer if case else None
             return officer if officer and "@" in officer else None
+        if request.recipient is Recipient.PROVIDER:
+            return await self._provider_email(session, request)
         contact = (
             await session.exec(
                 select(Contact).where(Contact.case_ref == request.case_ref, Contact.role == request.recipient.value)
             )
         ).first()
         return contact.email if contact else None
+
+    @staticmethod
+    async def _provider_email(session: AsyncSession, request: NotificationRequest) -> str | None:
+        """The address the newest version of the plan gives for the provider's lines."""
+        line = (
+            await session.exec(
+                select(ProvisionLineRow)
+                .join(PlanDocument, col(PlanDocument.id) == col(ProvisionLineRow.document_id))
+                .where(
+                    ProvisionLineRow.case_ref == request.case_ref,
+                    ProvisionLineRow.provider == request.provider,
+                    col(ProvisionLineRow.provider_email).is_not(None),
+                )
+                .order_by(col(PlanDocument.created_at).desc())
+            )
+        ).first()
+        return line.provider_email if line else None

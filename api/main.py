@@ -31,6 +31,7 @@ from api.routes import (
     portal_requests,
     portal_review,
     portal_settings,
+    provision,
     redress,
     returns,
     settings_directory,
@@ -103,6 +104,7 @@ def create_app(
     app.include_router(assessment.router)
     app.include_router(plan_import.router)
     app.include_router(plans.router)
+    app.include_router(provision.router)
     app.include_router(redress.router)
     app.include_router(work.router)
     app.include_router(returns.router)

@@ -5,9 +5,10 @@ reference, the LA code and dates.
 """
 
 from datetime import date
-from typing import Self
+from enum import StrEnum
+from typing import Annotated, Self
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, Field, field_validator, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from intake.fields import (
@@ -26,6 +27,20 @@ from intake.fields import (
 from reports.settings_directory import SettingOut
 from workflows.assessment_models import AssessmentState, ParentComments, RequestSource
 from workflows.day import Day
+from workflows.provision_models import LINE_REF, MAX_LINES, PROVIDER, LineRef, ProvisionKind
+
+
+class ProviderType(StrEnum):
+    SETTING = "setting"
+    SERVICE = "service"
+    THERAPIST = "therapist"
+
+
+class Frequency(StrEnum):
+    WEEK = "week"
+    HALF_TERM = "half_term"
+    TERM = "term"
+    YEAR = "year"
 
 
 class ChildIn(Strict):
@@ -128,12 +143,58 @@ class DraftIn(Strict):
         return self
 
 
+class ProvisionLineIn(Strict):
+    """A line of section F as written: what is provided, by whom, how much and how often, where and from when (Code
+    of Practice 9.69: provision "detailed and specific", normally quantified). The words stay in the database; the
+    plan's workflow watches the line by its number, kind and provider's code (docs/provision.md)."""
+
+    ref: str = Field(pattern=LINE_REF, description="The line's number in section F: F1, F2, ...")
+    kind: ProvisionKind
+    description: str = Field(min_length=1, max_length=2000, description="What is provided, as section F says it")
+    provider_type: ProviderType
+    provider: str = Field(
+        pattern=PROVIDER, description="The provider's code: a setting's URN, or the LA's code for a service or person"
+    )
+    provider_name: str = Field(min_length=1, max_length=200)
+    provider_email: str | None = Field(
+        default=None, max_length=254, pattern=EMAIL, description="Where the requests to confirm delivery go"
+    )
+    sessions: int = Field(ge=1, le=100, description="How many sessions (or days) ...")
+    minutes: int = Field(ge=1, le=2400, description="... of how many minutes each ...")
+    per: Frequency = Field(description="... each week, half term, term or year")
+    location: str = Field(default="", max_length=200, description="Where it is delivered")
+    starts_on: Day | None = Field(default=None, description="From when, if later than the plan's issue")
+
+    def watched(self) -> LineRef:
+        """What the workflow keeps of the line."""
+        return LineRef(ref=self.ref, kind=self.kind, provider=self.provider, starts_on=self.starts_on)
+
+
+def _one_of_each(lines: list[ProvisionLineIn]) -> list[ProvisionLineIn]:
+    refs = [line.ref for line in lines]
+    if len(set(refs)) != len(refs):
+        raise ValueError("each line of section F has its own number (ref)")
+    return lines
+
+
+ProvisionLines = Annotated[list[ProvisionLineIn], Field(max_length=MAX_LINES), AfterValidator(_one_of_each)]
+
+
 class IssuedPlanIn(Strict):
     """A plan issued: a case's first (its final plan) or a new version of it (an amended plan)."""
 
     issued_on: Day
     named_setting_urn: str | None = Field(default=None, pattern=r"^[0-9]{6,8}$")
     sections: PlanSections
+    provision: ProvisionLines | None = Field(
+        default=None,
+        description="Section F as lines to monitor; on an amended plan, omit it to keep the lines as they were",
+    )
+
+
+class ProvisionLinesIn(Strict):
+    on: Day
+    provision: ProvisionLines
 
 
 class FinalPlanIn(IssuedPlanIn):

@@ -10,7 +10,7 @@ import asyncio
 import hashlib
 import json
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Annotated, Any, TypeVar, get_type_hints
 
 from fastapi import Depends, Header, Request
@@ -24,9 +24,9 @@ from temporalio.workflow import UpdateMethodMultiParam
 
 from api.auth import User, authenticate
 from api.problems import Problem
-from api.schemas import DraftIn, IssuedPlanIn
+from api.schemas import DraftIn, IssuedPlanIn, ProvisionLineIn
 from core.workflow_ids import update_id
-from store.models import PlanDocument
+from store.models import PlanDocument, ProvisionLineRow
 from workflows.assessment_models import DraftSent
 from workflows.rejections import CONFLICT_TYPES, CaseBusy
 
@@ -134,9 +134,12 @@ async def with_document(
     sections: dict[str, str],
     idempotency_key: str | None,
     action: Any,
+    *,
+    lines: Sequence[ProvisionLineIn] = (),
     **document: Any,
 ) -> Any:
-    """Store a plan text (personal data stays in the database), then run `action(document_id)`.
+    """Store a plan text (personal data stays in the database), with section F's `lines`, then run
+    `action(document_id)`.
 
     The document is committed first because the workflow's own read-model write needs the database
     (SQLite has one writer); if the workflow refuses the action, the document is removed again.
@@ -149,6 +152,8 @@ async def with_document(
     created = await session.get(PlanDocument, document_id) is None
     if created:
         session.add(PlanDocument(id=document_id, case_ref=case_ref, kind=kind, sections=sections, **document))
+        await session.flush()  # the lines name the document
+        keep_lines(session, case_ref, document_id, lines)
     await session.commit()  # a retry's read ends too: no connection is held while the workflow answers
     try:
         return await action(document_id)
@@ -157,9 +162,16 @@ async def with_document(
         # and refusing the retry must never take the issued plan's text away.
         await session.rollback()
         if created:
+            await session.exec(delete(ProvisionLineRow).where(ProvisionLineRow.document_id == document_id))  # type: ignore[arg-type]
             await session.exec(delete(PlanDocument).where(PlanDocument.id == document_id))  # type: ignore[arg-type]
             await session.commit()
         raise
+
+
+def keep_lines(session: AsyncSession, case_ref: str, document_id: str, lines: Sequence[ProvisionLineIn]) -> None:
+    """Add section F's lines of a stored plan to the session, as written."""
+    for line in lines:
+        session.add(ProvisionLineRow(document_id=document_id, case_ref=case_ref, **line.model_dump()))
 
 
 async def with_draft(
@@ -198,6 +210,7 @@ async def with_plan(
         body.sections.model_dump(),
         idempotency_key,
         issue,
+        lines=body.provision or (),
         named_setting_urn=body.named_setting_urn,
         setting_type=setting_type,
         created_by=actor,

@@ -8,12 +8,17 @@ import argparse
 from api.actions import OfficerAction
 from api.routes.assessment import ASSESSMENT_STEPS
 from api.routes.plans import PLAN_STEPS
+from api.routes.provision import PROVISION_STEPS
 from api.routes.redress import REDRESS_ACTIONS, TRIBUNAL_ACTIONS
 
 # Each process's steps under the address its routes hang from.
 PROCESSES: tuple[tuple[str, str, tuple[OfficerAction, ...]], ...] = (
     ("The EHC needs assessment", "/cases/{case_ref}", ASSESSMENT_STEPS),
-    ("The EHC plan: reviews, amendments, re-assessment, ceasing, transfers", "/plans/{case_ref}", PLAN_STEPS),
+    (
+        "The EHC plan: reviews, amendments, re-assessment, ceasing, transfers",
+        "/plans/{case_ref}",
+        PLAN_STEPS + PROVISION_STEPS,
+    ),
     ("A redress route: mediation and the appeal window", "/redress/{workflow_id}", REDRESS_ACTIONS),
     ("A Tribunal appeal", "/tribunal/{workflow_id}", TRIBUNAL_ACTIONS),
 )

@@ -105,6 +105,9 @@ class Settings(BaseSettings):
 
     # How many working days before a statutory deadline the case officer is reminded.
     reminder_working_days: int = Field(default=5, ge=0, le=30)
+    # How often the providers of a plan's section F are asked what they delivered (docs/provision.md): each half term
+    # (the default), each term, or each month. A plan keeps the rhythm it started with.
+    provision_rhythm: Literal["half_term", "term", "month"] = "half_term"
     # GOV.UK Notify: when a key is set, notifications are sent through Notify; otherwise they stay in
     # the outbox table for the LA's own mail room.
     notify_api_key: str | None = None

@@ -36,6 +36,7 @@ from statutory.phases import SchoolStructure
 from store.db import SessionMaker
 from store.models import Case, Child, Contact, IdempotencyRecord
 from workflows import summaries
+from workflows.delivery_periods import DeliveryRhythm
 from workflows.plan import PlanWorkflow
 from workflows.plan_models import PlanInput
 
@@ -346,6 +347,7 @@ async def _start(
         imported=True,
         imported_by=actor,
         school_structure=row.school_structure,
+        delivery_rhythm=DeliveryRhythm(settings.provision_rhythm),
     )
     await temporal.start_workflow(
         PlanWorkflow.run,

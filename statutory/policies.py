@@ -209,6 +209,27 @@ SEND_REGS_2014_RULES: tuple[Rule, ...] = (
     # Reg 15(5)(b) says "3 months beginning with" the transfer, which read strictly ends a day earlier; pending
     # legal sign-off.
     Rule("transfer.review", 3, M, "SEND Regs 2014 reg 15(5)(b)", "New LA reviews the transferred plan"),
+    # Securing the provision in section F (CFA 2014 s.42) --------------------------------------------
+    # A planning target, not a duty: the law sets no date for a provider to say what it delivered. The LA asks after
+    # each delivery period and gives 10 working days (docs/statutory-choices.md row 67); a provider's silence is
+    # chased and escalated, never a breach, because it says nothing about whether the provision was made.
+    Rule(
+        "provision.confirm",
+        10,
+        WD,
+        "CFA 2014 s.42(2): the LA's check that it met the duty (a planning date, not a statutory limit)",
+        "Provider confirms the provision delivered in the period",
+    ),
+    # The duty to secure the provision is continuing and has no time limit of its own: it is judged over each
+    # delivery period, due on the period's last day (its date is set from the period, not counted from a start;
+    # docs/statutory-choices.md row 68).
+    Rule(
+        "provision.secure",
+        1,
+        D,
+        "CFA 2014 s.42(2) (a continuing duty, judged over each delivery period)",
+        "Secure the special educational provision in section F",
+    ),
     # Mediation (CFA 2014 ss.52-55; SEND Regs 2014 regs 32-42) ------------------------------------
     # The Tribunal's August and Christmas rules (HESC Rules 2008 r.12) do not extend this SEND Regs limit
     # (docs/statutory-choices.md row 24).

@@ -357,3 +357,48 @@ class DirectorySetting(SQLModel, table=True):
     town: str | None = Field(default=None, max_length=100)
     postcode: str | None = Field(default=None, max_length=10)
     loaded_at: datetime = Field(sa_type=DateTime(timezone=True))
+
+
+class ProvisionLineRow(SQLModel, table=True):
+    """A line of section F of one version of a plan, as written: what, by whom, how much and how often, where and
+    from when. Plan text, so here only; the plan's workflow monitors the line by its number, kind and provider's
+    code (workflows/provision_models.py)."""
+
+    __tablename__ = "provision_lines"
+
+    document_id: str = Field(foreign_key="plan_documents.id", primary_key=True, max_length=64)
+    ref: str = Field(primary_key=True, max_length=3)
+    case_ref: str = Field(foreign_key="cases.case_ref", index=True, max_length=32)
+    kind: str = Field(max_length=40)
+    description: str = Field(sa_type=Text)
+    provider_type: str = Field(max_length=16)
+    provider: str = Field(max_length=32)
+    provider_name: str = Field(max_length=200)
+    provider_email: str | None = Field(default=None, max_length=254)
+    sessions: int
+    minutes: int
+    per: str = Field(max_length=16)
+    location: str = Field(default="", max_length=200)
+    starts_on: date | None = None
+
+
+class ProvisionDeliveryRow(SQLModel, table=True):
+    """What a provider said of one line of section F over one delivery period, as the plan's workflow keeps it:
+    the dashboard's delivered, short and unconfirmed figures by LA, provider and kind of provision."""
+
+    __tablename__ = "provision_deliveries"
+    __table_args__ = (Index("ix_provision_deliveries_la", "la_code", "period_end", "status"),)
+
+    case_ref: str = Field(foreign_key="cases.case_ref", primary_key=True, max_length=32)
+    period: str = Field(primary_key=True, max_length=16)
+    ref: str = Field(primary_key=True, max_length=3)
+    la_code: str = Field(max_length=10)
+    period_start: date
+    period_end: date
+    kind: str = Field(max_length=40)
+    provider: str = Field(max_length=32)
+    status: str = Field(max_length=16)
+    sessions_missed: int = 0
+    reason: str | None = Field(default=None, max_length=24)
+    confirmed_on: date | None = None
+    made_good_on: date | None = None

@@ -11,6 +11,7 @@ from enum import StrEnum
 from pydantic import BaseModel, Field
 
 from workflows.case_state import Deadline, HistoryEntry
+from workflows.provision_models import LineDelivery
 
 SYNC_CASE = "sync_case"
 SEND_NOTIFICATION = "send_notification"
@@ -35,6 +36,8 @@ class CaseSnapshot(BaseModel):
     exception_count: int = 0
     # Only the entries not yet written; the audit table ignores an entry it already has.
     new_history: list[HistoryEntry] = Field(default_factory=list)
+    # A plan's accounts of its provision changed since the last write (workflows/provision_monitoring.py).
+    deliveries: list[LineDelivery] = Field(default_factory=list)
 
 
 class Recipient(StrEnum):
@@ -47,6 +50,9 @@ class Recipient(StrEnum):
     # The health commissioning body (integrated care board) responsible for the child: it receives the final and
     # amended plans (SEND Regs 2014 regs 13(2), 22(3), 27(2)).
     HEALTH_BODY = "health_body"
+    # Whoever provides a line of section F (a setting, a service, a therapist): the request carries its code, and
+    # the address is the one the plan's lines give for it (store/models.py ProvisionLineRow).
+    PROVIDER = "provider"
 
 
 class NotificationRequest(BaseModel):
@@ -65,6 +71,7 @@ class NotificationRequest(BaseModel):
         description="The letter of a fact dated before its case was entered: the LA sent it then; it is kept in the "
         "outbox as sent on paper, never sent again (docs/legal-time.md)",
     )
+    provider: str | None = Field(default=None, description="For a provider: its code in section F's lines")
 
 
 RECORD_DECISION = "record_decision"

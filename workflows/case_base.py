@@ -663,6 +663,7 @@ class CaseWorkflow(ABC):
         *,
         template: str | None = None,
         fact_on: date | None = None,
+        provider: str | None = None,
     ) -> None:
         """Send a notice (`key` makes it once per case and recipient; `template`, the kind of notice, is the key
         unless said); the letter of a fact dated before this run began (a backlog typed in) is kept as sent on
@@ -678,6 +679,7 @@ class CaseWorkflow(ABC):
                 subject=notice.subject,
                 body=notice.body,
                 past_fact=self.legal_time and fact_on is not None and fact_on < entered_on,
+                provider=provider,
             ),
             start_to_close_timeout=ACTIVITY_TIMEOUT,
             retry_policy=ACTIVITY_RETRY,

@@ -342,3 +342,31 @@ def plan_copy(case_ref: str, what: str, issued_on: date, reference: str) -> Noti
         f"Copy: the {what}",
         f"Case {case_ref}: the LA issued the {what} on {issued_on:%d %B %Y}; a copy is enclosed ({reference}).",
     )
+
+
+def provision_request(case_ref: str, period: str, due: date) -> Notice:
+    """To a provider after each delivery period: what was delivered against each line of section F it provides."""
+    return Notice(
+        f"Please confirm the provision delivered, {period}",
+        f"Case {case_ref}: please tell the council, by {due:%A %d %B %Y}, whether each line of section F of the EHC "
+        f"plan that you provide was delivered in full from {period}, and if not, how many sessions were missed and "
+        "why. The council must secure this provision (Children and Families Act 2014 s.42(2)).",
+    )
+
+
+def provision_chase(case_ref: str, period: str, due: date) -> Notice:
+    return Notice(
+        f"Reminder: confirm the provision delivered, {period}",
+        f"Case {case_ref}: the council has not yet had your account of the provision in section F of the EHC plan "
+        f"delivered from {period}. Please send it by {due:%A %d %B %Y}.",
+    )
+
+
+def provision_unconfirmed(case_ref: str, provider: str, period: str, due: date) -> Notice:
+    """To the officer and the manager: nobody knows whether the child had the provision; not a breach in itself."""
+    return Notice(
+        f"Provision not confirmed: provider {provider}, {period}",
+        f"Case {case_ref}: provider {provider} did not confirm, by {due:%A %d %B %Y}, the provision in section F "
+        f"delivered from {period}. Whether the council met its duty to secure it (Children and Families Act 2014 "
+        "s.42(2)) is unknown until they do: please contact them.",
+    )

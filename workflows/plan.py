@@ -35,7 +35,7 @@ with workflow.unsafe.imports_passed_through():
         SettingAnswered,
         SettingConsulted,
     )
-    from workflows.case_base import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, CaseWorkflow, day
+    from workflows.case_base import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, day
     from workflows.case_state import Deadline, DeadlineKind, DeadlineStatus, StepResult
     from workflows.plan_models import (
         AdviceCirculated,
@@ -63,6 +63,7 @@ with workflow.unsafe.imports_passed_through():
         TransferNotice,
         TribunalOrder,
     )
+    from workflows.provision_monitoring import ProvisionMonitoring, carried_deliveries, still_asked
     from workflows.rejections import InvalidAction, OutOfOrder
     from workflows.review_cycle import (
         PHASE_MEETING,
@@ -103,7 +104,7 @@ MEETING_NOTICE = timedelta(weeks=2)  # SEND Regs 2014 regs 20(3), 21(3)
 
 
 @workflow.defn(name="EhcPlan")
-class PlanWorkflow(CaseWorkflow):
+class PlanWorkflow(ProvisionMonitoring):
     state: PlanState
 
     @workflow.init
@@ -118,6 +119,7 @@ class PlanWorkflow(CaseWorkflow):
         self.appeal_window_ends: date | None = None
         self.stage_before_reassessment = PlanStage.MAINTAINED
         self.reassessment_key = ""
+        self.watch_provision()
 
     @workflow.run
     async def run(self, input: PlanInput) -> PlanState:
@@ -274,10 +276,17 @@ class PlanWorkflow(CaseWorkflow):
             transferred_on=self.state.transferred_on if self.state.last_review_on is None else None,
             phase_transfers_done=self.state.phase_transfers_done,
             open_orders=self.state.open_orders,
-            carried_deadlines=review_cycle.carried(self.state.deadlines, self.legal_time),
+            carried_deadlines=[
+                *review_cycle.carried(self.state.deadlines, self.legal_time),
+                *still_asked(self.state.deadlines),
+            ],
             previous_history_count=self._seq_base + len(self.history),
             named_setting_urn=self.state.named_setting_urn,
             school_structure=self.state.school_structure,
+            provision=self.state.provision,
+            delivery_rhythm=self.state.delivery_rhythm,
+            delivery_period_start=self.state.delivery_period_start,
+            deliveries=carried_deliveries(self.state.deliveries),
         )
 
     def family(self) -> Recipient:
@@ -302,6 +311,8 @@ class PlanWorkflow(CaseWorkflow):
             # mediation certificate can move it past these 2 months (HESC r.20(1)(c)).
             closes = self.appeal_window_ends
             moments.append((statutory.breach_at(closes), f"time to appeal against ceasing ends {day(closes)}"))
+        if (asked := self.provision_moment()) is not None and self.state.delivery_period_end:
+            moments.append((asked, f"delivery period ends {day(self.state.delivery_period_end)}: providers asked"))
         return sorted(moments)
 
     def next_event(self) -> datetime | None:
@@ -311,6 +322,7 @@ class PlanWorkflow(CaseWorkflow):
         return next((what for _, what in self._calendar()), "")
 
     async def on_events(self) -> None:
+        await self.end_delivery_periods()
         today = self.today()
         if (
             self.state.rights_holder is RightsHolder.PARENT
@@ -550,6 +562,7 @@ class PlanWorkflow(CaseWorkflow):
         self.state.versions.append(version)
         if issued.named_setting_urn:
             self.state.named_setting_urn = issued.named_setting_urn
+        self.replace_lines(issued.provision, issued.on)
         self.state.stage = PlanStage.MAINTAINED
         await self._appealable("amended_plan", "(2)(c)", issued.on)
         await self._letter(

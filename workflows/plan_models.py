@@ -10,6 +10,8 @@ from workflows.actions import Action
 from workflows.assessment_models import AppealableDecision, SettingConsultation
 from workflows.case_state import CaseInput, CaseRecord, Deadline, StatutoryException
 from workflows.day import Day
+from workflows.delivery_periods import DeliveryRhythm
+from workflows.provision_models import MAX_LINES, LineDelivery, LineRef, ProvisionLine
 
 
 class PlanStage(StrEnum):
@@ -67,6 +69,10 @@ class PlanInput(CaseInput):
     school_structure: SchoolStructure = Field(
         default=SchoolStructure.PRIMARY, description="The LA's school phases, which set the child's transfers"
     )
+    provision: list[ProvisionLine] = Field(default_factory=list, description="Section F's lines, as monitored")
+    delivery_rhythm: DeliveryRhythm = DeliveryRhythm.HALF_TERM
+    delivery_period_start: date | None = Field(default=None, description="The period being delivered now")
+    deliveries: list[LineDelivery] = Field(default_factory=list, description="Periods not yet settled")
 
 
 class PlanState(CaseRecord):
@@ -104,6 +110,13 @@ class PlanState(CaseRecord):
     transferred_on: date | None = None
     exceptions: list[StatutoryException] = Field(default_factory=list)
     decisions: list[AppealableDecision] = Field(default_factory=list)
+    provision: list[ProvisionLine] = Field(default_factory=list, description="Section F's lines, as monitored")
+    delivery_rhythm: DeliveryRhythm = DeliveryRhythm.HALF_TERM
+    delivery_period_start: date | None = None
+    delivery_period_end: date | None = Field(default=None, description="When providers are next asked")
+    deliveries: list[LineDelivery] = Field(
+        default_factory=list, description="What providers said of each line, period by period (kept a year)"
+    )
 
 
 class MeetingScheduled(Action):
@@ -138,6 +151,8 @@ class ReviewDecision(Action):
 class AmendedPlanIssued(Action):
     document_id: str
     named_setting_urn: str | None = Field(default=None, pattern=r"^[0-9]{6,8}$")
+    # Section F's lines in the new version; None (every history before them) leaves the lines as they were.
+    provision: list[LineRef] | None = Field(default=None, max_length=MAX_LINES)
 
 
 class NotAmended(Action):

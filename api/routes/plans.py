@@ -29,7 +29,7 @@ from core.workflow_ids import CASE_PROCESSES, plan_id
 from intake.fields import Strict
 from reports.deadline_labels import deadline_label
 from statutory.local_authorities import unknown_reason
-from store.models import AuditEvent, CaseDeadline, PlanDocument
+from store.models import AuditEvent, CaseDeadline, PlanDocument, ProvisionLineRow
 from workflows.actions import BacklogConfirmed
 from workflows.day import Day
 from workflows.plan import PlanWorkflow
@@ -76,6 +76,24 @@ class VersionOut(BaseModel):
     by: str
     sections: dict[str, str] = Field(default_factory=dict)
     changed: list[SectionChange] = Field(default_factory=list, description="What changed since the version before")
+    provision: list["ProvisionLineOut"] = Field(
+        default_factory=list, description="Section F as lines of provision, where the version was issued with them"
+    )
+
+
+class ProvisionLineOut(BaseModel):
+    ref: str
+    kind: str
+    description: str
+    provider_type: str
+    provider: str
+    provider_name: str
+    provider_email: str | None
+    sessions: int
+    minutes: int
+    per: str
+    location: str
+    starts_on: date | None
 
 
 @router.get("/versions", response_model=list[VersionOut])
@@ -88,8 +106,16 @@ async def plan_versions(
     state = await query_state(temporal.get_workflow_handle(plan_id(case_ref)), case_ref, PlanWorkflow.get_state)
     ids = [v.document_id for v in state.versions if v.document_id]
     documents = {d.id: d for d in (await session.exec(select(PlanDocument).where(col(PlanDocument.id).in_(ids)))).all()}
+    lines: dict[str, list[ProvisionLineOut]] = {}
+    for row in (await session.exec(select(ProvisionLineRow).where(col(ProvisionLineRow.document_id).in_(ids)))).all():
+        lines.setdefault(row.document_id, []).append(ProvisionLineOut.model_validate(row, from_attributes=True))
     # Comparing every section of every version is CPU work that grows with the plan's life: off the event loop.
-    return await asyncio.to_thread(_with_changes, state.versions, {i: dict(d.sections) for i, d in documents.items()})
+    versions = await asyncio.to_thread(
+        _with_changes, state.versions, {i: dict(d.sections) for i, d in documents.items()}
+    )
+    for version, issued in zip(versions, state.versions, strict=True):
+        version.provision = sorted(lines.get(issued.document_id, []), key=lambda line: int(line.ref[1:]))
+    return versions
 
 
 def _with_changes(history: list[PlanVersion], documents: dict[str, dict[str, str]]) -> list[VersionOut]:
@@ -260,7 +286,11 @@ async def issue_amended_plan(
 
     async def issue(document_id: str) -> PlanState:
         action = AmendedPlanIssued(
-            on=body.issued_on, actor=user.sub, document_id=document_id, named_setting_urn=body.named_setting_urn
+            on=body.issued_on,
+            actor=user.sub,
+            document_id=document_id,
+            named_setting_urn=body.named_setting_urn,
+            provision=None if body.provision is None else [line.watched() for line in body.provision],
         )
         return await PLAN.act(temporal, session, user, case_ref, AMENDED_PLAN.update, action, idempotency_key)
 

@@ -24,7 +24,14 @@ ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = (AssessmentWorkflow, PlanWorkflow, RedressWorkflow, TribunalWorkflow)
 # What the clock records as a step's consequence (a backlog judged, a breach withdrawn once a late fact shows the
 # duty met): the dates' outcomes, not the step.
-CLOCK = {"deadline_breached", "deadline_excepted", "target_passed", "window_closed", "breach_withdrawn"}
+CLOCK = {
+    "deadline_breached",
+    "deadline_excepted",
+    "target_passed",
+    "window_closed",
+    "breach_withdrawn",
+    "provision_unconfirmed",  # a provider's date passing unanswered (workflows/provision_monitoring.py)
+}
 # Updates no officer route sends: the restatement tool's (cli/restate.py).
 TOOLS = {"restate_record"}
 

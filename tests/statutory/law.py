@@ -20,6 +20,8 @@ LIMITS: dict[str, tuple[int, Unit]] = {
     "review.phase_transfer_post16": (0, Unit.FIXED_DATE),
     "review.under_five": (6, Unit.MONTHS),
     "review.phase_transfer_meeting": (12, Unit.WEEKS),
+    "provision.confirm": (10, Unit.WORKING_DAYS),
+    "provision.secure": (1, Unit.DAYS),
     "review.amendment_comments": (15, Unit.DAYS_BEGINNING_WITH),
     "review.post16_move": (5, Unit.MONTHS),
     "reassessment.decide": (15, Unit.DAYS),

@@ -93,6 +93,12 @@ CASES = [
     ("review.final_amended_after_meeting", "2026-10-02", "2026-12-25", "Christmas Day, no roll"),
     # A planning target whose date is set back from the transfer; the rule's own count is only its shape.
     ("review.phase_transfer_meeting", "2025-11-24", "2026-02-16", "12 weeks, no roll"),
+    # A provider's account of a delivery period: 10 working days from its last day (a planning date).
+    ("provision.confirm", "2026-12-18", "2027-01-06", "Christmas, the Boxing Day substitute and New Year not counted"),
+    ("provision.confirm", "2027-03-26", "2027-04-12", "from Good Friday; Easter Monday not counted"),
+    ("provision.confirm", "2028-02-18", "2028-03-03", "across 29 Feb 2028"),
+    # The duty over a period is due on the period's last day, set from the period; the rule's count is only its shape.
+    ("provision.secure", "2026-12-31", "2027-01-01", "shape only"),
     ("transfer.review", "2025-11-30", "2026-02-28", "3 months to February"),
     ("transfer.review", "2023-11-30", "2024-02-29", "3 months to a leap February"),
     ("transfer.review", "2025-05-31", "2025-08-31", "a Sunday in August, no roll"),

@@ -1,15 +1,16 @@
 """Record a workflow history per workflow type into tests/histories/ for the replay tests.
 
 Run when a workflow changes on purpose (with patching) and the new shape should be kept:
-`.venv/bin/python -m tests.tools.record_histories`. First keep the histories of the shape running cases may
-still have under a suffix of their own (`*.before_legal_time.json`, `*.activity_sync.json`): they must go
-on replaying. It drives real cases through the API on the time-skipping server, with a throwaway SQLite
-database.
+`.venv/bin/python -m tests.tools.record_histories`, or `... plan_provision_monitored` for that history alone.
+First keep the histories of the shape running cases may still have under a suffix of their own
+(`*.before_legal_time.json`, `*.activity_sync.json`): they must go on replaying. It drives real cases through
+the API on the time-skipping server, with a throwaway SQLite database.
 """
 
 import asyncio
+import sys
 import tempfile
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
@@ -82,6 +83,41 @@ async def plan_cycle_with_amendment(officer: PlanOfficer, env: WorkflowEnvironme
     return await env.client.get_workflow_handle(handle.id, run_id=first_run).fetch_history()
 
 
+async def plan_provision_monitored(officer: PlanOfficer, env: WorkflowEnvironment) -> WorkflowHistory:
+    """An imported plan's section F set out as lines, a half term ended: one provider short (the LA's breach, made
+    good), the other silent (chased, escalated), then its late account (workflows/provision_monitoring.py)."""
+    today = await officer.today()
+    await officer.import_plan(
+        {
+            "la_code": "202",
+            "la_reference": "HISTORY/2",
+            "given_name": "H",
+            "family_name": "H",
+            "date_of_birth": "2016-10-01",
+            "plan_issued_on": (today - timedelta(days=60)).isoformat(),
+        }
+    )
+    await officer.wait(days=1)
+    lines = [
+        {"ref": "F1", "kind": "speech_and_language_therapy", "provider": "SALT-1", "provider_type": "service"},
+        {"ref": "F2", "kind": "teaching_assistant", "provider": "100001", "provider_type": "setting"},
+    ]
+    words = {"description": "Support", "provider_name": "Provider", "sessions": 1, "minutes": 60, "per": "week"}
+    await officer.act_on_plan("provision-lines", {"provision": [{**line, **words} for line in lines]})
+    period = (await officer.api.get(f"/plans/{officer.case_ref}/provision")).json()
+    await officer.wait(days=(date.fromisoformat(period["period_end"]) - await officer.today()).days + 2)
+    awaited = (await officer.api.get(f"/plans/{officer.case_ref}/provision")).json()["awaited"]
+    key = awaited[0]["period"]
+    short = {"ref": "F1", "delivered_in_full": False, "sessions_missed": 2, "reason": "vacancy"}
+    await officer.act_on_plan("provision-confirmations", {"period": key, "provider": "SALT-1", "lines": [short]})
+    await officer.wait(weeks=3)  # the school's date passes: chased, then escalated
+    in_full = {"ref": "F2", "delivered_in_full": True}
+    await officer.act_on_plan("provision-confirmations", {"period": key, "provider": "100001", "lines": [in_full]})
+    await officer.act_on_plan("provision-made-good", {"period": key, "ref": "F1"})
+    await officer.wait(days=1)
+    return await env.client.get_workflow_handle(f"plan-{officer.case_ref}").fetch_history()
+
+
 async def redress_to_tribunal_order(
     officer: PlanOfficer, env: WorkflowEnvironment
 ) -> tuple[WorkflowHistory, WorkflowHistory]:
@@ -126,7 +162,7 @@ async def in_fresh_environment(scenario):
             return await scenario(api, env)
 
 
-async def main() -> None:
+async def main(only: list[str]) -> None:
     async def assessment(api: httpx.AsyncClient, env: WorkflowEnvironment) -> WorkflowHistory:
         workflow_id = await assessment_to_final_plan(Officer(api, env))
         return await env.client.get_workflow_handle(workflow_id).fetch_history()
@@ -135,7 +171,14 @@ async def main() -> None:
         workflow_id = await assessment_entered_late(Officer(api, env))
         return await env.client.get_workflow_handle(workflow_id).fetch_history()
 
+    if only == ["plan_provision_monitored"]:
+        history = await in_fresh_environment(lambda api, env: plan_provision_monitored(PlanOfficer(api, env), env))
+        (HISTORIES / "plan_provision_monitored.json").write_text(history.to_json())
+        return
     histories = {
+        "plan_provision_monitored": await in_fresh_environment(
+            lambda api, env: plan_provision_monitored(PlanOfficer(api, env), env)
+        ),
         "assessment_final_plan": await in_fresh_environment(assessment),
         "assessment_entered_late": await in_fresh_environment(late),
         "plan_cycle_amended": await in_fresh_environment(
@@ -152,4 +195,4 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    asyncio.run(main(sys.argv[1:]))

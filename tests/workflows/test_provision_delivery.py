@@ -1,0 +1,223 @@
+"""Section F delivered, short and unconfirmed across two half terms, under time skipping: the providers asked after
+each period, chased, escalated; a shortfall the LA answers for is a breach of CFA 2014 s.42(2) dated by the period,
+owed until made good; a child's absence is not; a late account is taken as the fact it is.
+
+Each period's last day and the provider's date (10 working days on, bank holidays skipped) are worked out by hand.
+"""
+
+from datetime import date, timedelta
+from typing import Any
+
+import httpx
+from temporalio.testing import WorkflowEnvironment
+
+import statutory
+from tests.conftest import eventually
+from tests.driver import SECTIONS, PlanOfficer
+
+# (period, its last day, the provider's account due 10 working days later)
+HALF_TERMS = [
+    # Fri 18 Dec 2026; Christmas Day, the Boxing Day holiday (Mon 28 Dec) and New Year's Day are not counted.
+    ("2026-27.ht2", date(2026, 12, 18), date(2027, 1, 6)),
+    ("2026-27.ht3", date(2027, 2, 12), date(2027, 2, 26)),
+    # Good Friday 26 Mar 2027 ends spring 2; Easter Monday (29 Mar) is not counted.
+    ("2026-27.ht4", date(2027, 3, 26), date(2027, 4, 12)),
+    # The late May bank holiday, Mon 31 May 2027, is not counted.
+    ("2026-27.ht5", date(2027, 5, 21), date(2027, 6, 7)),
+    ("2026-27.ht6", date(2027, 7, 16), date(2027, 7, 30)),
+]
+
+SALT = "SALT-NORTH"
+SCHOOL = "100001"
+
+
+def line(ref: str, kind: str, provider: str, **overrides: Any) -> dict[str, Any]:
+    return {
+        "ref": ref,
+        "kind": kind,
+        "description": "Speech and language therapy, individual" if kind.startswith("speech") else "Adult support",
+        "provider_type": "service" if provider == SALT else "setting",
+        "provider": provider,
+        "provider_name": "North Speech and Language Service" if provider == SALT else "Oak Primary School",
+        "provider_email": "salt@nhs.example" if provider == SALT else "senco@oak.example",
+        "sessions": 2,
+        "minutes": 30,
+        "per": "week",
+        **overrides,
+    }
+
+
+LINES = [line("F1", "speech_and_language_therapy", SALT), line("F2", "teaching_assistant", SCHOOL, minutes=300)]
+
+
+def periods_from(today: date) -> list[tuple[str, date, date]]:
+    ahead = [p for p in HALF_TERMS if p[1] >= today]
+    assert len(ahead) >= 2, f"extend HALF_TERMS by hand past {today}"
+    return ahead
+
+
+async def until_after(env: WorkflowEnvironment, day: date) -> None:
+    """Just past the end of `day` (London), when the clock has acted on it."""
+    await env.sleep(statutory.breach_at(day) + timedelta(hours=1) - await env.get_current_time())
+
+
+async def provision(api: httpx.AsyncClient, case_ref: str) -> dict[str, Any]:
+    answer = await api.get(f"/plans/{case_ref}/provision")
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+async def letters(api: httpx.AsyncClient, case_ref: str, template: str) -> list[dict[str, Any]]:
+    return [n for n in (await api.get(f"/cases/{case_ref}/notifications")).json() if n["template"] == template]
+
+
+def confirmation(period: str, provider: str, *answers: dict[str, Any], on: date) -> dict[str, Any]:
+    return {"on": on.isoformat(), "period": period, "provider": provider, "lines": list(answers)}
+
+
+IN_FULL = {"delivered_in_full": True}
+
+
+async def test_provision_confirmed_short_and_unconfirmed_across_two_half_terms(
+    api: httpx.AsyncClient, env: WorkflowEnvironment
+) -> None:
+    officer = PlanOfficer(api, env)
+    await officer.import_existing("PROV/1", issued_days_ago=100)
+    case_ref = officer.case_ref
+    today = await officer.today()
+    (first, first_end, first_due), (second, second_end, _) = periods_from(today)[:2]
+    await officer.act_on_plan("provision-lines", {"provision": LINES})
+    watched = await provision(api, case_ref)
+    assert [x["ref"] for x in watched["lines"]] == ["F1", "F2"] and watched["period_end"] == first_end.isoformat()
+    assert watched["awaited"] == [] and watched["deliveries"] == []
+
+    # The half term ends: each provider is asked, with 10 working days to answer (a planning date, not a limit).
+    await until_after(env, first_end)
+    watched = await eventually(lambda: provision_with(api, case_ref, "awaited", 2))
+    assert {(a["provider"], a["period"], a["due"], a["status"]) for a in watched["awaited"]} == {
+        (SALT, first, first_due.isoformat(), "on_track"),
+        (SCHOOL, first, first_due.isoformat(), "on_track"),
+    }
+    asked = await letters(api, case_ref, "provision_request")
+    assert sorted(n["recipient_role"] for n in asked) == ["provider", "provider"]
+    assert all(first_due.strftime("%d %B %Y") in n["body"] for n in asked)
+
+    # The therapy service answers: delivered in full. The school says nothing.
+    on = await officer.today()
+    await officer.act_on_plan("provision-confirmations", confirmation(first, SALT, {"ref": "F1", **IN_FULL}, on=on))
+    # An account that is not the provider's lines, or a second one, is refused and changes nothing.
+    wrong = confirmation(first, SCHOOL, {"ref": "F1", **IN_FULL}, on=on)
+    await officer.act_on_plan("provision-confirmations", wrong, expect=422)
+    again = confirmation(first, SALT, {"ref": "F1", **IN_FULL}, on=on)
+    await officer.act_on_plan("provision-confirmations", again, expect=409)
+    early = confirmation(second, SALT, {"ref": "F1", **IN_FULL}, on=on)
+    await officer.act_on_plan("provision-confirmations", early, expect=422)
+
+    # The school is chased before its date, then escalated once it passes; still no breach: nobody knows yet.
+    await until_after(env, first_due - timedelta(days=1))
+    assert [n["recipient_role"] for n in await letters(api, case_ref, "provision_chase")] == ["provider"]
+    assert await letters(api, case_ref, "provision_unconfirmed") == []
+    await until_after(env, first_due)
+    escalated = await eventually(lambda: letters_ready(api, case_ref, "provision_unconfirmed", 2))
+    assert sorted(n["recipient_role"] for n in escalated) == ["manager", "officer"]
+    plan = await officer.plan()
+    assert [h["on"] for h in plan["history"] if h["action"] == "provision_unconfirmed"] == [first_due.isoformat()]
+    assert not any(h["action"] == "deadline_breached" for h in plan["history"])
+    assert (await provision(api, case_ref))["awaited"] == [
+        {"provider": SCHOOL, "period": first, "due": first_due.isoformat(), "status": "passed"}
+    ]
+
+    # The school's account comes late: it is the fact it is, and the period was delivered in full.
+    on = await officer.today()
+    await officer.act_on_plan("provision-confirmations", confirmation(first, SCHOOL, {"ref": "F2", **IN_FULL}, on=on))
+    watched = await provision(api, case_ref)
+    assert watched["awaited"] == []
+    assert {(d["period"], d["ref"], d["status"]) for d in watched["deliveries"]} == {
+        (first, "F1", "delivered"),
+        (first, "F2", "delivered"),
+    }
+
+    # The next half term: the therapy is short by 3 sessions (staff absence); the child missed 2 days of support.
+    await until_after(env, second_end)
+    await eventually(lambda: provision_with(api, case_ref, "awaited", 2))
+    on = await officer.today()
+    short = {"ref": "F1", "delivered_in_full": False, "sessions_missed": 3, "reason": "staff_absence"}
+    await officer.act_on_plan("provision-confirmations", confirmation(second, SALT, short, on=on))
+    absent = {"ref": "F2", "delivered_in_full": False, "sessions_missed": 2, "reason": "child_absent"}
+    await officer.act_on_plan("provision-confirmations", confirmation(second, SCHOOL, absent, on=on))
+    watched = await provision(api, case_ref)
+    got = {(d["period"], d["ref"]): d for d in watched["deliveries"]}
+    assert got[(second, "F1")]["status"] == "short" and got[(second, "F1")]["minutes_missed"] == 90
+    assert got[(second, "F2")]["status"] == "not_taken_up" and got[(second, "F2")]["minutes_missed"] == 600
+
+    # The LA's duty over that half term was breached: dated by the period, not by the day the provider said so.
+    plan = await officer.plan()
+    duties = [d for d in plan["deadlines"] if d["step"] == "provision.secure"]
+    assert [(d["status"], d["due"], d["done_on"]) for d in duties] == [("breached", second_end.isoformat(), None)]
+    assert [h["on"] for h in plan["history"] if h["action"] == "deadline_breached"] == [second_end.isoformat()]
+    assert len(await letters(api, case_ref, "deadline_escalation")) == 1
+    queue = (await api.get("/work-queue", params={"la_code": "202"})).json()["items"]
+    assert [(i["step"], i["status"]) for i in queue if i["case_ref"] == case_ref and i["step"].startswith("prov")] == [
+        ("provision.secure", "breached")
+    ]
+
+    # Made good: the duty is no longer owed, and the breach stays on the record.
+    made_good = await officer.today()
+    await officer.act_on_plan("provision-made-good", {"period": second, "ref": "F1"})
+    await officer.act_on_plan("provision-made-good", {"period": second, "ref": "F2"}, expect=422)
+    plan = await officer.plan()
+    duty = next(d for d in plan["deadlines"] if d["step"] == "provision.secure")
+    assert (duty["status"], duty["done_on"]) == ("breached", made_good.isoformat())
+    queue = (await api.get("/work-queue", params={"la_code": "202"})).json()["items"]
+    assert not [i for i in queue if i["case_ref"] == case_ref and i["step"].startswith("provision")]
+    got = {(d["period"], d["ref"]): d for d in (await provision(api, case_ref))["deliveries"]}
+    assert got[(second, "F1")]["made_good_on"] == made_good.isoformat()
+
+
+async def provision_with(api: httpx.AsyncClient, case_ref: str, field: str, count: int) -> dict[str, Any] | None:
+    watched = await provision(api, case_ref)
+    return watched if len(watched[field]) == count else None
+
+
+async def letters_ready(api: httpx.AsyncClient, case_ref: str, template: str, count: int) -> list | None:
+    found = await letters(api, case_ref, template)
+    return found if len(found) == count else None
+
+
+async def test_an_amended_plan_changes_the_lines_and_its_versions_show_them(
+    api: httpx.AsyncClient, env: WorkflowEnvironment
+) -> None:
+    officer = PlanOfficer(api, env)
+    await officer.import_existing("PROV/2", issued_days_ago=300)
+    case_ref = officer.case_ref
+    await officer.act_on_plan("provision-lines", {"provision": LINES})
+    await officer.review()
+    proposed = {**SECTIONS, "I": "Oak Primary School"}
+    await officer.act_on_plan("review-decision", {"outcome": "amend", "proposed_sections": proposed})
+    await officer.wait(days=16)
+    # The therapy moves to another service; the support is unchanged; a new line of occupational therapy from later.
+    starts = await officer.today() + timedelta(days=30)
+    amended = [
+        line("F1", "speech_and_language_therapy", "SALT-SOUTH", provider_name="South SALT"),
+        LINES[1],
+        line("F3", "occupational_therapy", "OT-1", provider_type="therapist", starts_on=starts.isoformat()),
+    ]
+    issued = await officer.today()
+    body = {"issued_on": issued.isoformat(), "sections": proposed, "provision": amended}
+    await officer.act_on_plan("amended-plan", body)
+    plan = await officer.in_cycle(2)
+    kept = {x["ref"]: x for x in plan["provision"]}
+    assert kept["F1"]["provider"] == "SALT-SOUTH" and kept["F1"]["from_on"] == issued.isoformat()
+    assert kept["F3"]["from_on"] == starts.isoformat()
+    assert kept["F2"]["from_on"] < issued.isoformat()  # goes on from when it was set out
+    versions = (await api.get(f"/plans/{case_ref}/versions")).json()
+    assert [x["ref"] for x in versions[-1]["provision"]] == ["F1", "F2", "F3"]
+    assert versions[-1]["provision"][0]["provider_name"] == "South SALT"
+    watched = await provision(api, case_ref)
+    assert [x["provider"] for x in watched["lines"]] == ["SALT-SOUTH", SCHOOL, "OT-1"]
+    # Lines are bounded and numbered once each: refused whole, nothing kept.
+    twice = {"provision": [LINES[0], LINES[0]]}
+    await officer.act_on_plan("provision-lines", twice, expect=422)
+    too_many = {"provision": [line(f"F{n}", "other", SALT) for n in range(1, 42)]}
+    await officer.act_on_plan("provision-lines", too_many, expect=422)
+    assert [x["provider"] for x in (await provision(api, case_ref))["lines"]] == ["SALT-SOUTH", SCHOOL, "OT-1"]

@@ -278,7 +278,7 @@ class ProvisionMonitoring(CaseWorkflow):
         if deadline.step != CONFIRM:
             await super()._announce(firing)
             return
-        period, provider = deadline.key.split("@", 1)[0].split(":")[1:3]
+        period, provider = deadline.key.split("@", 1)[0].split(":")[1], self._provider_of(deadline)
         asked = next(d for d in self.state.deliveries if d.period == period)
         label = DeliveryPeriod(period, asked.period_start, asked.period_end).label
         if firing.event is ClockEvent.REMINDER:
@@ -294,6 +294,32 @@ class ProvisionMonitoring(CaseWorkflow):
         notice = letters.provision_unconfirmed(self.case_ref, provider, label, deadline.due)
         for recipient in (Recipient.OFFICER, Recipient.MANAGER):
             await self.notify(recipient, f"{deadline.key}:unconfirmed", notice, template="provision_unconfirmed")
+
+    # What the ops screen shows -----------------------------------------------------------------------
+
+    def details(self) -> str:
+        """The plan's current details, with where its provision stands: ops see a silent provider or a shortfall
+        still owed without opening the database (codes and counts only)."""
+        text = super().details()
+        if not self.state.provision:
+            return text
+        awaited = [d for d in self.book.deadlines if d.step == CONFIRM and d.done_on is None]
+        passed = [d for d in awaited if d.status is DeadlineStatus.PASSED]
+        owed = [d for d in self.book.deadlines if d.step == SECURE and d.done_on is None]
+        words = [f"{len(self.state.provision)} line(s) of section F monitored"]
+        if self.state.delivery_period_end:
+            words.append(f"period ends {self.state.delivery_period_end:%d %b %Y}")
+        if awaited:
+            names = ", ".join(self._provider_of(d) for d in passed)
+            late = f", {len(passed)} past their date: {names}" if passed else ""
+            words.append(f"{len(awaited)} provider account(s) awaited{late}")
+        if owed:
+            words.append(f"{len(owed)} shortfall(s) owed (CFA 2014 s.42(2))")
+        return f"{text}\n\n**Provision:** " + "; ".join(words)
+
+    @staticmethod
+    def _provider_of(deadline: Deadline) -> str:
+        return deadline.key.split("@", 1)[0].split(":")[2]
 
     # The read model --------------------------------------------------------------------------------
 

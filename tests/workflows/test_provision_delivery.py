@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import httpx
+from temporalio.api.sdk.v1 import WorkflowMetadata
 from temporalio.testing import WorkflowEnvironment
 
 import statutory
@@ -126,6 +127,14 @@ async def test_provision_confirmed_short_and_unconfirmed_across_two_half_terms(
     assert (await provision(api, case_ref))["awaited"] == [
         {"provider": SCHOOL, "period": first, "due": first_due.isoformat(), "status": "passed"}
     ]
+    # Ops see it on the plan's current details in the Temporal UI: codes and counts, no names.
+    metadata = await env.client.get_workflow_handle(f"plan-{case_ref}").query(
+        "__temporal_workflow_metadata", result_type=WorkflowMetadata
+    )
+    assert (
+        f"**Provision:** 2 line(s) of section F monitored; period ends {second_end:%d %b %Y}; "
+        f"1 provider account(s) awaited, 1 past their date: {SCHOOL}"
+    ) in metadata.current_details
 
     # The school's account comes late: it is the fact it is, and the period was delivered in full.
     on = await officer.today()

@@ -230,3 +230,33 @@ async def test_an_amended_plan_changes_the_lines_and_its_versions_show_them(
     too_many = {"provision": [line(f"F{n}", "other", SALT) for n in range(1, 42)]}
     await officer.act_on_plan("provision-lines", too_many, expect=422)
     assert [x["provider"] for x in (await provision(api, case_ref))["lines"]] == ["SALT-SOUTH", SCHOOL, "OT-1"]
+
+
+async def test_a_final_plan_issued_with_lines_is_watched_from_its_start(
+    api: httpx.AsyncClient, env: WorkflowEnvironment
+) -> None:
+    officer = PlanOfficer(api, env)
+    await officer.assessing()
+    await officer.act("decide-to-issue", {"issue": True})
+    await officer.draft()
+    await officer.wait(days=16)
+    issued = await officer.today()
+    await officer.final(provision=LINES, setting_type="Mainstream primary school")
+    await eventually(lambda: plan_started(api, officer.case_ref))
+    plan = await officer.in_cycle(1)
+    assert [(x["ref"], x["provider"], x["from_on"]) for x in plan["provision"]] == [
+        ("F1", SALT, issued.isoformat()),
+        ("F2", SCHOOL, issued.isoformat()),
+    ]
+    (period, end, due) = periods_from(issued)[0]
+    assert plan["delivery_period_end"] == end.isoformat()
+    await until_after(env, end)
+    watched = await eventually(lambda: provision_with(api, officer.case_ref, "awaited", 2))
+    assert {(a["period"], a["due"]) for a in watched["awaited"]} == {(period, due.isoformat())}
+    versions = (await api.get(f"/plans/{officer.case_ref}/versions")).json()
+    assert [x["ref"] for x in versions[0]["provision"]] == ["F1", "F2"]
+
+
+async def plan_started(api: httpx.AsyncClient, case_ref: str) -> bool:
+    """The assessment starts the plan through an activity: it is there a moment after the final plan."""
+    return (await api.get(f"/plans/{case_ref}")).status_code == 200

@@ -12,7 +12,7 @@ Three reads, whatever the number of cases:
 
 import time
 from collections import Counter, defaultdict
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -183,6 +183,9 @@ class StatisticsCache:
 
 
 def fact_of(row: CaseDeadline) -> Fact:
+    held_until = row.held_until
+    if held_until is not None and held_until.tzinfo is None:  # SQLite keeps no zone: the activity wrote it in UTC
+        held_until = held_until.replace(tzinfo=UTC)
     return Fact(
         case_ref=row.case_ref,
         key=row.key,
@@ -193,11 +196,11 @@ def fact_of(row: CaseDeadline) -> Fact:
         due=row.due,
         status=row.status,
         done_on=row.done_on,
-        held_until=row.held_until,
+        held_until=held_until,
     )
 
 
-def held(row: CaseDeadline | Fact, today: date) -> bool:
+def held(row: Fact, today: date) -> bool:
     """Entered late and not yet judged (docs/legal-time.md): as the dashboard, not judged until its hold ends, unless
     judged early (the officer confirmed the case's past is in, which settles its status)."""
     return (

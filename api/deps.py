@@ -68,6 +68,13 @@ SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 Today = Annotated[date, Depends(business_today)]
 
 
+async def forecast_cache(request: Request) -> StatisticsCache:
+    return request.app.state.forecast_statistics
+
+
+ForecastCache = Annotated[StatisticsCache, Depends(forecast_cache)]
+
+
 async def forecast_history(request: Request, session: SessionDep, today: Today) -> History:
     """Every LA's history of how long each step takes, as of today: read through the app's cache
     (reports/forecast.py, StatisticsCache), so at most once every few minutes."""

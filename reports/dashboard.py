@@ -1,8 +1,8 @@
 """The inclusion dashboard the SEND Review green paper (2022) asks for: how the statutory processes perform,
 per LA and across the LAs a caller may see, computed from the read model.
 
-Four aggregate queries, whatever the number of cases (and the duties at risk, forecast from the LAs' duties still
-owed and the history reports/forecast.py keeps): open cases by process and stage; every deadline
+Four aggregate queries, whatever the number of cases (and the duties at risk, a forecast reports/forecast.py counts
+and keeps for a few minutes): open cases by process and stage; every deadline
 figure (plans issued within 20 weeks, breaches by step, advice and reviews overdue) in one pass over the
 LAs' deadlines; redress routes and appeals open by stage; and mediation and appeal outcomes in the period,
 from the history lines of the redress workflows. Each is grouped by LA in the database; Python only adds
@@ -16,7 +16,7 @@ reg 15) takes its history with it, including whether it was issued within 20 wee
 """
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -33,8 +33,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 import statutory
 from reports.deadline_labels import deadline_label
-from reports.forecast import at_risk_by_la
-from reports.forecast_model import History
 from store.models import AuditEvent, Case, CaseDeadline, RedressCase, route_history
 from workflows.case_state import DeadlineKind, DeadlineStatus
 
@@ -156,7 +154,8 @@ class Figures(BaseModel):
     open_cases: int
     at_risk: int = Field(
         description="Duties still owed that are expected to be met after their due date, overdue ones included: a "
-        "forecast from the LA's history (GET /forecast lists them, docs/forecast.md), not a count of breaches"
+        "forecast from the LA's history (GET /forecast lists them, docs/forecast.md), not a count of breaches; "
+        "counted at most every 5 minutes"
     )
     open_by_stage: list[StageCount]
     plan_timeliness: Timeliness
@@ -596,8 +595,10 @@ async def _one_snapshot(session: AsyncSession) -> None:
         )
 
 
-async def dashboard(session: AsyncSession, las: list[str], period: Period, today: date, history: History) -> Dashboard:
-    """The figures; `history` is each LA's history of its steps, for the duties at risk (reports/forecast.py)."""
+async def dashboard(
+    session: AsyncSession, las: list[str], period: Period, today: date, at_risk: Mapping[str, int]
+) -> Dashboard:
+    """The figures; `at_risk` is each LA's count of duties at risk, a forecast (reports/forecast.py)."""
     await _one_snapshot(session)
     tallies: dict[str, _Tally] = {la: _Tally() for la in las}
     total = _Tally()
@@ -605,13 +606,12 @@ async def dashboard(session: AsyncSession, las: list[str], period: Period, today
         for row in await session.exec(source.counts()):
             for tally in (tallies[row.la_code], total):
                 tally.add(row)
-    at_risk = await at_risk_by_la(session, las, today, history)
     return Dashboard(
         as_of=today,
         period=period,
         la_codes=las,
-        total=total.figures(at_risk.total()),
-        by_la=[LaFigures(la_code=la, figures=tallies[la].figures(at_risk[la])) for la in las],
+        total=total.figures(sum(at_risk.get(la, 0) for la in las)),
+        by_la=[LaFigures(la_code=la, figures=tallies[la].figures(at_risk.get(la, 0))) for la in las],
     )
 
 

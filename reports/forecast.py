@@ -25,6 +25,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 import statutory
+from reports.deadline_labels import deadline_label
 from reports.forecast_model import (
     ADVICE,
     AFTER_ADVICE,
@@ -41,7 +42,7 @@ from reports.forecast_model import (
     forecastable,
     leg,
 )
-from reports.work_queue import OWED, QueueFilter, QueueItem, case_deadlines, queue_item
+from reports.work_queue import OWED, QueueFilter, QueueItem, case_deadlines
 from store.models import Case, CaseDeadline
 from workflows.case_state import DeadlineStatus
 
@@ -162,12 +163,14 @@ async def read_history(session: AsyncSession, as_of: date) -> History:
 
 
 class StatisticsCache:
-    """The history as of a business day, read at most once per CACHE_SECONDS in this process (one per API process
-    and one per worker; each reads its own)."""
+    """The history as of a business day, read at most once per CACHE_SECONDS in this process (one per API process;
+    each reads its own), and each LA's count of duties at risk, counted as often (the dashboard's figure: forecasting
+    every duty of many LAs on each read of the dashboard would cost more than the rest of it)."""
 
     def __init__(self, seconds: float = CACHE_SECONDS) -> None:
         self.seconds = seconds
         self._kept: dict[date, tuple[float, History]] = {}
+        self._at_risk: dict[tuple[date, str], tuple[float, int]] = {}
 
     async def history(self, session: AsyncSession, as_of: date) -> History:
         kept = self._kept.get(as_of)
@@ -178,11 +181,23 @@ class StatisticsCache:
         self._kept = {as_of: (now, history)}
         return history
 
+    async def at_risk(self, session: AsyncSession, las: list[str], today: date) -> Counter[str]:
+        """How many duties still owed are at risk in each LA, counted afresh for the LAs not counted recently."""
+        now = time.monotonic()
+        self._at_risk = {k: v for k, v in self._at_risk.items() if k[0] == today and now - v[0] < self.seconds}
+        missing = [la for la in las if (today, la) not in self._at_risk]
+        if missing:
+            history = await self.history(session, today)
+            counted = await at_risk_by_la(session, missing, today, history)
+            self._at_risk |= {(today, la): (now, counted[la]) for la in missing}
+        return Counter({la: self._at_risk[(today, la)][1] for la in las})
+
 
 # -- the forecasts ----------------------------------------------------------------------------------------
 
 
-def fact_of(row: CaseDeadline) -> Fact:
+def fact_of(row: Any) -> Fact:
+    """A date of the read model as the model takes it, from its row (a CaseDeadline, or a row of its columns)."""
     held_until = row.held_until
     if held_until is not None and held_until.tzinfo is None:  # SQLite keeps no zone: the activity wrote it in UTC
         held_until = held_until.replace(tzinfo=UTC)
@@ -231,19 +246,46 @@ def forecast_of(duty: Fact, case: list[Fact], history: History, today: date) -> 
 _STAGE_DATES = or_(col(CaseDeadline.step) == ADVICE, col(CaseDeadline.key) == DRAFT_COMMENTS)
 
 
+# The columns a forecast reads: the case's, for the queue, and the date's (rows, not ORM objects: an LA's queue is
+# thousands of them, and loading each as a model cost more than forecasting it).
+_CASE_COLUMNS = (col(Case.process), col(Case.stage), col(Case.officer), col(Case.team))
+_DATE_COLUMNS = tuple(col(getattr(CaseDeadline, name)) for name in Fact.__dataclass_fields__)
+
+
 async def forecasts(session: AsyncSession, where: QueueFilter, today: date, history: History) -> list[ForecastItem]:
     """Every duty still owed on the cases the filter picks, forecast, most days late first; dates still held (entered
     late, not yet judged) last, as they are not yet judged."""
-    rows = (await session.exec(case_deadlines(where).where(or_(OWED, _STAGE_DATES)))).all()
+    query = case_deadlines(where).with_only_columns(*_CASE_COLUMNS, *_DATE_COLUMNS).where(or_(OWED, _STAGE_DATES))
+    rows = (await session.exec(query)).all()  # type: ignore[call-overload]
     facts: dict[str, list[Fact]] = defaultdict(list)
-    for _, row in rows:
-        facts[row.case_ref].append(fact_of(row))
-    items = []
-    for case_row, row in rows:
+    owed = []
+    for row in rows:
         fact = fact_of(row)
+        facts[fact.case_ref].append(fact)
         if forecastable(fact):
-            forecast = forecast_of(fact, facts[row.case_ref], history, today)
-            items.append(ForecastItem(**queue_item(case_row, row, today).model_dump(), **forecast.model_dump()))
+            owed.append((row, fact))
+    items = []
+    for row, fact in owed:
+        forecast = forecast_of(fact, facts[fact.case_ref], history, today)
+        items.append(
+            ForecastItem(
+                case_ref=fact.case_ref,
+                la_code=fact.la_code,
+                process=row.process,
+                stage=row.stage,
+                officer=row.officer,
+                team=row.team,
+                deadline_key=fact.key,
+                step=fact.step,
+                label=deadline_label(fact.step, fact.key, fact.due),
+                start=fact.start,
+                due=fact.due,
+                status=fact.status,
+                overdue=fact.due < today,
+                days_overdue=max((today - fact.due).days, 0),
+                **dict(forecast),
+            )
+        )
     items.sort(key=lambda i: (i.held_until is not None, -i.days_late, i.due, i.case_ref, i.deadline_key))
     return items
 

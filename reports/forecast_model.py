@@ -129,11 +129,13 @@ class Durations:
 
     days: tuple[int, ...]
 
-    def taking_at_least(self, elapsed: int) -> "Durations":
-        return Durations(self.days[bisect_left(self.days, elapsed) :])
+    def first_at_least(self, elapsed: int) -> int:
+        """Where the durations of `elapsed` days or more begin (the sorted tail is not copied: queues ask often)."""
+        return bisect_left(self.days, elapsed)
 
-    def quantile(self, q: float) -> int:
-        return self.days[max(math.ceil(q * len(self.days)), 1) - 1]
+    def quantile(self, q: float, first: int = 0) -> int:
+        """The q-quantile of the durations from index `first` on, by nearest rank."""
+        return self.days[first + max(math.ceil(q * (len(self.days) - first)), 1) - 1]
 
     def __len__(self) -> int:
         return len(self.days)
@@ -200,13 +202,14 @@ def _since(anchor: date, words: str, la_code: str, key: str, history: History, t
     if durations is None:
         return None
     elapsed = max((today - anchor).days, 0)
-    longer = durations.taking_at_least(elapsed)
+    first = durations.first_at_least(elapsed)
+    longer = len(durations) - first
     source = _words(basis, la_code, len(durations))
     if not longer:
         explanation = f"{words}: {elapsed} days since, longer than any of {source}"
         return Expectation(today, today, today, basis, len(durations), explanation)
-    median, low, high = (anchor + timedelta(days=longer.quantile(q)) for q in (0.5, 0.25, 0.75))
-    which = f"{len(longer)} of {source} that took at least {elapsed} days" if elapsed else source
+    median, low, high = (anchor + timedelta(days=durations.quantile(q, first)) for q in (0.5, 0.25, 0.75))
+    which = f"{longer} of {source} that took at least {elapsed} days" if elapsed else source
     return Expectation(
         max(median, today),
         max(low, today),

@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test quick lint format migrate migration clean bench faults browser
+.PHONY: run test quick lint format migrate migration clean bench faults browser forecast-backtest
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,11 @@ bench: $(VENV)/.installed
 faults: $(VENV)/.installed
 	$(BIN)/python -m bench.faults --out bench/results/faults.json $(FAULTS_ARGS)
 	$(BIN)/python -m bench.db_outage --out bench/results/db-outage.json
+
+## The forecast's back-test (docs/forecast.md): generated histories, and a run's database with
+## BACKTEST_ARGS="--database-url postgresql://… --source 'what it is'"; writes the figures into docs/forecast.md.
+forecast-backtest: $(VENV)/.installed
+	$(BIN)/python -m bench.forecast_backtest --docs docs/forecast.md --out bench/results/forecast-backtest.json $(BACKTEST_ARGS)
 
 ## The working loop: the tests without the slow ones (fuzz, benchmarks, fault runs, the browser); no lint.
 quick: $(VENV)/.installed

@@ -1,4 +1,5 @@
-"""Typed dependencies: the database session, the Temporal client, the settings and today's date.
+"""Typed dependencies: the database session, the Temporal client, the settings, today's date and the forecast's
+history.
 
 All are `async def`: FastAPI runs a plain `def` dependency in its thread pool, a thread hop per request
 for what is an attribute read."""
@@ -16,6 +17,8 @@ from temporalio.client import Client
 import statutory
 from core.config import Settings
 from core.workflow_ids import CASE_REF_PATTERN
+from reports.forecast import StatisticsCache
+from reports.forecast_model import History
 
 log = structlog.get_logger(__name__)
 
@@ -63,6 +66,26 @@ SessionDep = Annotated[AsyncSession, Depends(get_session)]
 TemporalDep = Annotated[Client, Depends(get_temporal)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 Today = Annotated[date, Depends(business_today)]
+
+
+async def forecast_cache(request: Request) -> StatisticsCache:
+    return request.app.state.forecast_statistics
+
+
+ForecastCache = Annotated[StatisticsCache, Depends(forecast_cache)]
+
+
+async def forecast_history(request: Request, session: SessionDep, today: Today) -> History:
+    """Every LA's history of how long each step takes, as of today: read through the app's cache
+    (reports/forecast.py, StatisticsCache), so at most once every few minutes."""
+    cache: StatisticsCache = request.app.state.forecast_statistics
+    history = await cache.history(session, today)
+    # Its own transaction, ended here: the route's reads begin theirs as they need (the dashboard's one snapshot).
+    await end_read(session)
+    return history
+
+
+ForecastHistory = Annotated[History, Depends(forecast_history)]
 
 
 async def end_read(session: AsyncSession) -> None:

@@ -44,6 +44,7 @@ from core.logs import configure_logging
 from core.payload_codec import codec_for
 from core.temporal_client import connect
 from reports.case_metrics import instrument
+from reports.forecast import StatisticsCache
 from store.db import SessionMaker, create_engine, create_sessionmaker
 
 log = structlog.get_logger(__name__)
@@ -93,6 +94,8 @@ def create_app(
     # Families' sign-in through an identity provider, where one is configured (refused at start if half configured).
     app.state.portal_oidc = Provider(settings) if settings.portal_oidc_issuer else None
     app.state.clock = clock
+    # The forecast's history of each LA's steps, read at most every few minutes (reports/forecast.py).
+    app.state.forecast_statistics = StatisticsCache()
     # Each client's codes asked for and sign-ins tried, counted in this process (api/client_limits.py).
     app.state.portal_clients = portal.portal_client_limit()
     problems.install(app)

@@ -24,8 +24,10 @@ from intake.fields import (
     PostalAddress,
     Strict,
 )
+from reports.forecast import Forecast
 from reports.settings_directory import SettingOut
 from workflows.assessment_models import AssessmentState, ParentComments, RequestSource
+from workflows.case_state import Deadline
 from workflows.day import Day
 from workflows.provision_models import LINE_REF, MAX_LINES, PROVIDER, LineRef, ProvisionKind
 
@@ -99,9 +101,20 @@ class ChildOut(BaseModel):
     postcode: str | None = None
 
 
+class DeadlineView(Deadline):
+    """A deadline of the case, with the forecast of when it will be met if it is a duty still owed."""
+
+    forecast: Forecast | None = Field(
+        default=None,
+        description="When this duty still owed is expected to be met, and whether it is at risk (docs/forecast.md): "
+        "a planning estimate, never a finding that the law was broken; null for a window, a target or a date done",
+    )
+
+
 class CaseView(AssessmentState):
     """The case as its workflow sees it, with its officer and the child's details from the database."""
 
+    deadlines: list[DeadlineView] = Field(default_factory=list)  # type: ignore[assignment]
     officer: str | None = None
     child: ChildOut | None = Field(default=None, description="Only for case officers and managers (audited)")
     preferred_setting: SettingOut | None = Field(

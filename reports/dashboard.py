@@ -1,7 +1,8 @@
 """The inclusion dashboard the SEND Review green paper (2022) asks for: how the statutory processes perform,
 per LA and across the LAs a caller may see, computed from the read model.
 
-Four aggregate queries, whatever the number of cases: open cases by process and stage; every deadline
+Four aggregate queries, whatever the number of cases (and the duties at risk, a forecast reports/forecast.py counts
+and keeps for a few minutes): open cases by process and stage; every deadline
 figure (plans issued within 20 weeks, breaches by step, advice and reviews overdue) in one pass over the
 LAs' deadlines; redress routes and appeals open by stage; and mediation and appeal outcomes in the period,
 from the history lines of the redress workflows. Each is grouped by LA in the database; Python only adds
@@ -15,7 +16,7 @@ reg 15) takes its history with it, including whether it was issued within 20 wee
 """
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -151,6 +152,11 @@ class Appeals(BaseModel):
 
 class Figures(BaseModel):
     open_cases: int
+    at_risk: int = Field(
+        description="Duties still owed that are expected to be met after their due date, overdue ones included: a "
+        "forecast from the LA's history (GET /forecast lists them, docs/forecast.md), not a count of breaches; "
+        "counted at most every 5 minutes"
+    )
     open_by_stage: list[StageCount]
     plan_timeliness: Timeliness
     breaches: int = Field(description="Deadlines due in the period and missed, exceptions included")
@@ -508,7 +514,7 @@ class _Tally:
             advice[1] += row.advice_owed
         self.overdue[row.step] += row.review_steps_overdue
 
-    def figures(self) -> Figures:
+    def figures(self, at_risk: int) -> Figures:
         c = self.counts
         breaches = [
             StepBreaches(step=step, label=label, reference=reference, breached=counts[0], excepted=counts[1])
@@ -529,6 +535,7 @@ class _Tally:
         issued, met = c[Figure.PLANS_ISSUED], c[Figure.PLANS_WITHIN_20_WEEKS]
         return Figures(
             open_cases=c[Figure.OPEN_CASES],
+            at_risk=at_risk,
             open_by_stage=_stages(self.open),
             plan_timeliness=Timeliness(
                 issued=issued,
@@ -588,7 +595,10 @@ async def _one_snapshot(session: AsyncSession) -> None:
         )
 
 
-async def dashboard(session: AsyncSession, las: list[str], period: Period, today: date) -> Dashboard:
+async def dashboard(
+    session: AsyncSession, las: list[str], period: Period, today: date, at_risk: Mapping[str, int]
+) -> Dashboard:
+    """The figures; `at_risk` is each LA's count of duties at risk, a forecast (reports/forecast.py)."""
     await _one_snapshot(session)
     tallies: dict[str, _Tally] = {la: _Tally() for la in las}
     total = _Tally()
@@ -600,8 +610,8 @@ async def dashboard(session: AsyncSession, las: list[str], period: Period, today
         as_of=today,
         period=period,
         la_codes=las,
-        total=total.figures(),
-        by_la=[LaFigures(la_code=la, figures=tallies[la].figures()) for la in las],
+        total=total.figures(sum(at_risk.get(la, 0) for la in las)),
+        by_la=[LaFigures(la_code=la, figures=tallies[la].figures(at_risk.get(la, 0))) for la in las],
     )
 
 

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import and_, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import Select
 
 from reports.deadline_labels import deadline_label
 from store.models import Case, CaseDeadline
@@ -54,17 +55,18 @@ class QueueFilter(BaseModel):
     unassigned: bool = False
 
 
-async def work_queue(
-    session: AsyncSession, where: QueueFilter, today: date, limit: int = 50, offset: int = 0
-) -> QueuePage:
+# A duty still owed: not done, and the LA's own (another party's window or a planning target is not its work).
+OWED = and_(col(CaseDeadline.done_on).is_(None), col(CaseDeadline.kind) == DeadlineKind.DUTY.value)
+
+
+def case_deadlines(where: QueueFilter) -> Select[Case, CaseDeadline]:
+    """The dates of the running processes of the open cases the filter picks, each with its case, in no order."""
     query = (
         select(Case, CaseDeadline)
         .join(CaseDeadline, and_(col(CaseDeadline.case_ref) == col(Case.case_ref)))
         .where(
             col(CaseDeadline.la_code).in_(where.la_codes),
             col(Case.closed).is_(False),
-            col(CaseDeadline.done_on).is_(None),
-            col(CaseDeadline.kind) == DeadlineKind.DUTY.value,
             # A breached duty of a process that has ended (an assessment the plan followed) is no one's work now.
             col(CaseDeadline.process_open).is_(True),
         )
@@ -75,17 +77,25 @@ async def work_queue(
         query = query.where(col(Case.team) == where.team)
     if where.unassigned:
         query = query.where(or_(col(Case.officer).is_(None), col(Case.officer) == ""))
-    query = query.order_by(col(CaseDeadline.due), col(CaseDeadline.case_ref), col(CaseDeadline.key))
+    return query
+
+
+def queue_item(case: Case, deadline: CaseDeadline, today: date) -> QueueItem:
+    return QueueItem(
+        **case.model_dump(include=CASE_FIELDS),
+        **deadline.model_dump(include=DEADLINE_FIELDS),
+        deadline_key=deadline.key,
+        label=deadline_label(deadline.step, deadline.key, deadline.due),
+        overdue=deadline.due < today,
+        days_overdue=max((today - deadline.due).days, 0),
+    )
+
+
+async def work_queue(
+    session: AsyncSession, where: QueueFilter, today: date, limit: int = 50, offset: int = 0
+) -> QueuePage:
+    order = (col(CaseDeadline.due), col(CaseDeadline.case_ref), col(CaseDeadline.key))
+    query = case_deadlines(where).where(OWED).order_by(*order)
     rows = (await session.exec(query.offset(offset).limit(limit + 1))).all()
-    items = [
-        QueueItem(
-            **case.model_dump(include=CASE_FIELDS),
-            **deadline.model_dump(include=DEADLINE_FIELDS),
-            deadline_key=deadline.key,
-            label=deadline_label(deadline.step, deadline.key, deadline.due),
-            overdue=deadline.due < today,
-            days_overdue=max((today - deadline.due).days, 0),
-        )
-        for case, deadline in rows[:limit]
-    ]
+    items = [queue_item(case, deadline, today) for case, deadline in rows[:limit]]
     return QueuePage(items=items, next_offset=offset + limit if len(rows) > limit else None)

@@ -1,11 +1,13 @@
-"""Request bodies for tests: recognisable fake personal data, so a leak is easy to search for."""
+"""Request bodies for tests: recognisable fake personal data, so a leak is easy to search for; and read-model rows
+of cases written straight to the database, for the reports that read only them (the forecast's history)."""
 
 import itertools
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from api.auth import Role, issue_token
 from core.config import Settings
+from store.models import Case, CaseDeadline
 from workflows.activity_contracts import NotificationRequest, Recipient
 
 # Identical requests are one case by design (a duplicate submission): each test request differs
@@ -67,4 +69,57 @@ def notice(key: str, case_ref: str, recipient: Recipient, template: str, text: s
     """A notice as a workflow asks for one: `text` is its subject and its body, which tests only carry."""
     return NotificationRequest(
         idempotency_key=key, case_ref=case_ref, recipient=recipient, template=template, subject=text, body=text
+    )
+
+
+def read_model_case(
+    case_ref: str,
+    la_code: str,
+    received: date,
+    *,
+    stage: str = "assessing",
+    closed: bool = False,
+    officer: str | None = None,
+) -> Case:
+    """A case's row as the sync activity writes it, for a case with no workflow (the history reports read)."""
+    return Case(
+        case_ref=case_ref,
+        la_code=la_code,
+        process="assessment",
+        stage=stage,
+        policy="send-regs-2014",
+        workflow_id=f"assessment-{case_ref}",
+        received_date=received,
+        request_source="parent",
+        officer=officer,
+        closed=closed,
+    )
+
+
+def read_model_date(
+    case: Case,
+    step: str,
+    start: date,
+    weeks: int,
+    *,
+    done_on: date | None = None,
+    key: str | None = None,
+    kind: str = "duty",
+    held_until: datetime | None = None,
+) -> CaseDeadline:
+    """One of the case's dates, due `weeks` after its start; met or breached by `done_on` if given, open if not."""
+    due = start + timedelta(weeks=weeks)
+    status = "open" if done_on is None else "met" if done_on <= due else "breached"
+    return CaseDeadline(
+        case_ref=case.case_ref,
+        key=key or step,
+        la_code=case.la_code,
+        step=step,
+        kind=kind,
+        start=start,
+        due=due,
+        status=status,
+        done_on=done_on,
+        held_until=held_until,
+        process_open=not case.closed,
     )

@@ -60,6 +60,8 @@ ADVISERS = {
     "sensory": "Hearing or vision specialist teacher",
     "other": "Others the family asked for",
 }
+# The duties expected to be met after their due date: a planning estimate (docs/forecast.md), never called missed.
+AT_RISK_TILE = "Duties at risk of missing their due date (forecast)"
 MEDIATION_OUTCOMES = {"agreement": "Agreement", "partial": "Partial agreement", "none": "No agreement"}
 
 
@@ -162,10 +164,14 @@ def _tiles(f: Figures, scope: Scope) -> str:
         ("Mediations held in the period", f"{f.mediation.held:,}", "", Figure.MEDIATION_HELD),
         ("Appeals lodged in the period", f"{f.appeals.lodged:,}", "", Figure.APPEAL_LODGED),
     ]
+    linked = [(label, value, tone, cases_href(scope, figure)) for label, value, tone, figure in tiles]
+    # A forecast, not a count of what happened: its duties are the work queue by risk (GET /forecast).
+    at_risk = {"at_risk": "true", **({"la_code": scope["la_code"]} if "la_code" in scope else {})}
+    linked.insert(3, (AT_RISK_TILE, f"{f.at_risk:,}", _warn(f.at_risk), "/forecast?" + urlencode(at_risk)))
     items = "".join(
-        f'<div class="tile {tone}"><dt><a href="{e(cases_href(scope, figure))}">{e(label)}</a></dt>'
+        f'<div class="tile {tone}"><dt><a href="{e(href)}">{e(label)}</a></dt>'
         f"<dd{'' if value[0].isdigit() else ' class=words'}>{e(value)}</dd></div>"
-        for label, value, tone, figure in tiles
+        for label, value, tone, href in linked
     )
     return f'<dl class="tiles" aria-label="Headline figures">{items}</dl>'
 
@@ -481,6 +487,7 @@ def _by_la(board: Dashboard) -> str:
                 Link(f.advice_overdue, cases_href(scope, Figure.ADVICE_OVERDUE)),
                 Link(f.annual_reviews_overdue, cases_href(scope, Figure.ANNUAL_REVIEWS_OVERDUE)),
                 Link(f.appeals.lodged, cases_href(scope, Figure.APPEAL_LODGED)),
+                f.at_risk,
             ]
         )
     table = _table(
@@ -495,6 +502,7 @@ def _by_la(board: Dashboard) -> str:
             "Advice overdue",
             "Annual reviews overdue",
             "Appeals lodged",
+            "Duties at risk (forecast)",
         ],
         rows,
     )

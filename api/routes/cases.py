@@ -34,18 +34,20 @@ from api.auth import (
     check_la,
     without_free_text,
 )
-from api.deps import CaseRef, SessionDep, SettingsDep, TemporalDep, Today
+from api.deps import CaseRef, ForecastHistory, SessionDep, SettingsDep, TemporalDep, Today
 from api.problems import Problem
 from api.schemas import CaseCreate, CaseCreated, CaseView, ChildOut
 from core.workflow_ids import assessment_id
 from intake.fields import EARLIEST_REQUEST
 from intake.registration import new_case_ref, register
+from reports.forecast import case_forecasts
 from reports.settings_directory import setting, setting_out
 from store.models import Case, Child, Contact, IdempotencyRecord, Notification
 from workflows import search_attributes as sa
 from workflows import summaries
 from workflows.assessment import AssessmentWorkflow
 from workflows.assessment_models import AssessmentInput, Stage
+from workflows.case_state import DeadlineKind
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 State = TypeVar("State", bound=BaseModel)
@@ -210,8 +212,11 @@ async def query_state(
 
 
 @router.get("/{case_ref}", response_model=CaseView, dependencies=[InScope])
-async def read_case(case_ref: CaseRef, session: SessionDep, temporal: TemporalDep, user: Anyone) -> CaseView:
-    """One case: stage, every statutory deadline, outstanding work and history, live from its workflow.
+async def read_case(
+    case_ref: CaseRef, session: SessionDep, temporal: TemporalDep, user: Anyone, today: Today, history: ForecastHistory
+) -> CaseView:
+    """One case: stage, every statutory deadline, outstanding work and history, live from its workflow; each duty
+    still owed with the day it is expected to be met (docs/forecast.md).
 
     The child's details come only to case officers and managers, and each such read is audited;
     ops see the same case without them."""
@@ -225,6 +230,7 @@ async def read_case(case_ref: CaseRef, session: SessionDep, temporal: TemporalDe
         child = None
         if user.role in PERSONAL_DATA:
             child = (await session.exec(select(Child).where(Child.case_ref == case_ref))).first()
+        forecasts = await case_forecasts(session, case, today, history)
         state = await query
     finally:
         query.cancel()  # only if the database failed first: nothing is left asking
@@ -233,8 +239,13 @@ async def read_case(case_ref: CaseRef, session: SessionDep, temporal: TemporalDe
     state.exceptions = without_free_text(user, state.exceptions)
     # The setting the family asked for, as the directory has it: public facts, for every member of staff.
     preferred = await setting(session, state.preferred_setting_urn) if state.preferred_setting_urn else None
+    owed = {d.key for d in state.deadlines if d.done_on is None and d.kind is DeadlineKind.DUTY}
+    deadlines = [
+        {**d.model_dump(), "forecast": forecasts.get(d.key) if d.key in owed else None} for d in state.deadlines
+    ]
     return CaseView(
-        **state.model_dump(),
+        **state.model_dump(exclude={"deadlines"}),
+        deadlines=deadlines,
         officer=case.officer,
         child=ChildOut.model_validate(child, from_attributes=True) if child else None,
         preferred_setting=setting_out(preferred) if preferred else None,

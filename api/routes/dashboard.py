@@ -18,7 +18,7 @@ from sqlmodel import col, select
 
 import statutory
 from api.auth import LA_CODE_PATTERN, PERSONAL_DATA, STAFF, Anyone, User, audit_personal_data_of, visible_las
-from api.deps import SessionDep, Today
+from api.deps import ForecastCache, SessionDep, Today, end_read
 from api.pages import dashboard as dashboard_page
 from api.pages import figure_cases as figure_cases_page
 from api.pages.layout import allow_page, error_page, page
@@ -66,6 +66,7 @@ async def read_dashboard(
     session: SessionDep,
     user: Anyone,
     today: Today,
+    forecasts: ForecastCache,
     start: Annotated[
         Day | None, Query(alias="from", description="First issue date of the period (default: 12 months ago)")
     ] = None,
@@ -74,9 +75,19 @@ async def read_dashboard(
 ) -> Dashboard:
     """Open cases by process and stage; plans issued within 20 weeks (SEND Regs 2014 reg 13(2)), with and
     without exception cases (reg 13(3)); deadlines missed by step; advice and review steps overdue today;
-    mediation and Tribunal appeals, open and decided. For each LA and across them."""
+    mediation and Tribunal appeals, open and decided; duties at risk (expected after their due date, a forecast:
+    GET /forecast lists them). For each LA and across them."""
     period = _period(start, end, today)
-    return await dashboard(session, visible_las(user, la_code), period, today)
+    las = visible_las(user, la_code)
+    return await dashboard(session, las, period, today, await _at_risk(session, forecasts, las, today))
+
+
+async def _at_risk(session: SessionDep, forecasts: ForecastCache, las: list[str], today: date) -> dict[str, int]:
+    """Each LA's duties at risk, from the app's cache (reports/forecast.py), in a transaction of its own: the
+    dashboard's queries then share one snapshot."""
+    counts = await forecasts.at_risk(session, las, today)
+    await end_read(session)
+    return dict(counts)
 
 
 def _date(name: str, value: str | None, boxes: tuple[str | None, ...] = ()) -> date | None:
@@ -106,6 +117,7 @@ async def dashboard_page_html(
     session: SessionDep,
     user: PageViewer,
     today: Today,
+    forecasts: ForecastCache,
     start: Annotated[str | None, Query(alias="from", max_length=20, description="YYYY-MM-DD")] = None,
     end: Annotated[str | None, Query(alias="to", max_length=20, description="YYYY-MM-DD")] = None,
     la_code: Annotated[str | None, Query(max_length=10, description="One LA; empty for all")] = None,
@@ -124,7 +136,7 @@ async def dashboard_page_html(
         las = visible_las(user, la_code or None)
     except Problem as problem:
         return error_page(problem, user)
-    board = await dashboard(session, las, period, today)
+    board = await dashboard(session, las, period, today, await _at_risk(session, forecasts, las, today))
     return page("Inclusion dashboard", dashboard_page.render(board, user, la_code or None), signed_in=user)
 
 

@@ -6,6 +6,7 @@ figures, the charts and the tables and finds the numbers GET /dashboard gives, n
 (every empty state), and signs out, in Debian's Chromium (tests/support/chromium.py).
 """
 
+import json
 import re
 from datetime import date, timedelta
 from pathlib import Path
@@ -17,6 +18,7 @@ from playwright.async_api import Browser, Locator, Page, expect
 from temporalio.testing import WorkflowEnvironment
 
 from api.auth import SESSION_COOKIE, Role
+from api.pages.dashboard import AT_RISK_TILE
 from core.config import Settings
 from tests.conftest import eventually
 from tests.factories import CHILD_FAMILY, CHILD_GIVEN, bearer
@@ -52,6 +54,7 @@ def tiles(figures: dict[str, Any]) -> dict[str, str]:
         "Open cases": number(figures["open_cases"]),
         "Plans issued within 20 weeks (exceptions counted as late)": percent(t["percent_including_exceptions"]),
         "Plans issued within 20 weeks (exception cases left out)": percent(t["percent_excluding_exceptions"]),
+        AT_RISK_TILE: number(figures["at_risk"]),
         "Deadlines missed in the period": number(figures["breaches"]),
         "Advice overdue now": number(figures["advice_overdue"]),
         "Annual reviews overdue now": number(figures["annual_reviews_overdue"]),
@@ -232,6 +235,17 @@ async def test_a_manager_signs_in_reads_the_dashboard_and_signs_out(
         await expect(page.get_by_role("group", name="From").get_by_label("Day")).to_have_value(
             str(int(period["start"][8:]))
         )
+
+        # The duties at risk are a forecast, not cases counted: the tile leads to the work queue by risk, as many.
+        at_risk = int(shown[AT_RISK_TILE].replace(",", ""))
+        assert at_risk >= 1  # the assessing case's advice, overdue: expected no earlier than today
+        await page.get_by_role("link", name=AT_RISK_TILE).click()
+        await page.wait_for_url(f"{base}/forecast?at_risk=true")
+        queue = json.loads(await page.locator("pre").first.inner_text())
+        assert queue["at_risk"] == at_risk == len(queue["items"])
+        assert all(item["at_risk"] and item["days_late"] > 0 for item in queue["items"])
+        assert refs["assessing"] in {item["case_ref"] for item in queue["items"]}
+        await page.go_back()
 
         # A tile is a link to exactly the cases it counts: the advice overdue is the assessing case's.
         await page.get_by_role("link", name="Advice overdue now").click()

@@ -18,7 +18,7 @@ from temporalio import activity
 from activities import portal_chases
 from store.db import SessionMaker
 from store.models import Case, CaseDeadline, Contact, Notification, PlanDocument, ProvisionLineRow
-from store.portal_invitations import invitation_for
+from store.portal_invitations import invitation_for, provider_invitation
 from store.upsert import upsert
 from workflows.activity_contracts import SEND_NOTIFICATION, NotificationRequest, Recipient
 
@@ -63,11 +63,26 @@ class Notifier:
         if self.portal_url and request.recipient in FAMILY and not request.past_fact:
             # The family is told where to follow the case: the portal is no use to a parent who never hears of it.
             request = request.model_copy(update={"body": f"{request.body}\n\n{portal_line(self.portal_url)}"})
+        to = None
+        if self.portal_url and request.recipient is Recipient.PROVIDER and request.provider and not request.past_fact:
+            request, to = await self._to_invited_provider(request, request.provider)
         await self._queue(request)
         if self.gateway is not None and not request.past_fact:
-            await self._deliver(request, self.gateway)
+            await self._deliver(request, self.gateway, to=to)
         if self.portal_url and not request.past_fact:
             await self._chase(request)
+
+    async def _to_invited_provider(
+        self, request: NotificationRequest, provider: str
+    ) -> tuple[NotificationRequest, str | None]:
+        """A provider the officer invited to confirm through the portal is written to at the invited address, with
+        its link: the one the sign-in codes go to, so whoever reads the letter can open it (without an invitation,
+        the address the plan's lines give)."""
+        async with self.sessions() as session:
+            invitation = await provider_invitation(session, request.case_ref, provider)
+        if invitation is None:
+            return request, None
+        return portal_chases.with_provider_link(request, invitation, self.portal_url), invitation.email
 
     async def _chase(self, request: NotificationRequest) -> None:
         """The officer's reminder or breach notice about an advice request or a consultation the portal invited

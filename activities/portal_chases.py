@@ -1,6 +1,8 @@
 """Reminders and chases to the portal's invited parties, on the dates the case already keeps: the officer's
 reminder or breach notice about an advice request, a consultation or a review report whose answer someone was
-invited to send through the portal (store/portal_invitations.py) goes to them too, with their link.
+invited to send through the portal (store/portal_invitations.py) goes to them too, with their link. A provider of
+section F's lines is written to by the plan's workflow itself (asked after each period, chased before its date):
+invited, it gets those letters with its link, at the invited address.
 """
 
 import re
@@ -71,3 +73,15 @@ def chase(
         body=f"{said} at {link(portal_url, invitation.id)}. To open it you will be asked for a code, which we will "
         "email to this address.",
     )
+
+
+def with_provider_link(
+    request: NotificationRequest, invitation: PortalInvitation, portal_url: str
+) -> NotificationRequest:
+    """A request or chase to a provider the officer invited to confirm through the portal: the same letter, with the
+    link that always shows what is awaited from it."""
+    line = (
+        f"You can read what is awaited and send your account at {link(portal_url, invitation.id)}. To open it you "
+        "will be asked for a code, which we will email to this address."
+    )
+    return request.model_copy(update={"body": f"{request.body}\n\n{line}"})

@@ -1,5 +1,6 @@
 """Invitations to the portal's outside parties: an adviser asked for advice, a setting consulted about being named
-or asked for its report of a plan's annual review.
+or asked for its report of a plan's annual review, a provider of section F's lines asked for its accounts of what
+it delivered.
 
 The officer asks through the workflow as before (the advice request, the consultation); the invitation says who
 is to answer it, at which address. The letter it sends carries a link to the request's page; the link is not a
@@ -93,12 +94,26 @@ def letter(
             f"The council is consulting you about naming your school or college in an education, health and care "
             f"plan, case {ref}. Please answer {by}{law}."
         )
+    elif ask is Ask.PROVISION:
+        subject = f"Confirm the provision you deliver: EHC plan, case {ref}"
+        now = f"An account is awaited now, by {written(due)}." if due else "We will email you when each period ends."
+        asked = (
+            "The council must secure the provision in section F of an education, health and care plan (Children and "
+            "Families Act 2014 s.42(2)), and asks you to confirm, after each delivery period, what you delivered "
+            f"against your lines of it, case {ref}: each line in full, or what was missed and why. {now} This link "
+            "stays the same for every period until the council withdraws it."
+        )
     else:
         subject = f"Annual review report: EHC plan, case {ref}"
         asked = (
             f"The council asks your school or college for the report of the annual review of the education, "
             f"health and care plan, case {ref}. Please send it {by}{law}."
         )
+    where = (
+        "what is awaited and send each account"
+        if ask is Ask.PROVISION
+        else "what is asked and send your answer, with any files,"
+    )
     return NotificationRequest(
         idempotency_key=f"portal-invitation-{invitation.id}",
         case_ref=ref,
@@ -106,8 +121,7 @@ def letter(
         template=TEMPLATE,
         subject=subject,
         body=(
-            f"{asked} You can read what is asked and send your answer, with any files, at "
-            f"{link(portal_url, invitation.id)}. To open it you will be asked for a code, which we will email to "
-            "this address."
+            f"{asked} You can read {where} at {link(portal_url, invitation.id)}. To open it you will be asked "
+            "for a code, which we will email to this address."
         ),
     )

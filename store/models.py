@@ -279,7 +279,8 @@ class PortalInvitation(SQLModel, table=True):
 
     `id` is the link's: opening it leads to a code sent to `email`, never to the case by itself, so a forwarded
     or logged link opens nothing. The address is personal data, so here only; it is the one the party's codes
-    go to and the invitation's whole scope: the case, and the one `item` (an advice id or a setting's URN)."""
+    go to and the invitation's whole scope: the case, and the one `item` (an advice id, a setting's URN,
+    `review-<cycle>`, or `provision:<provider code>` for a provider's accounts of section F)."""
 
     __tablename__ = "portal_invitations"
     __table_args__ = (UniqueConstraint("case_ref", "party", "item", name="uq_portal_invitations_item"),)
@@ -287,7 +288,7 @@ class PortalInvitation(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=32)
     case_ref: str = Field(foreign_key="cases.case_ref", index=True, max_length=32)
     party: str = Field(max_length=16)
-    item: str = Field(max_length=32)
+    item: str = Field(max_length=48)
     email: str = Field(max_length=254)
     invited_by: str = Field(max_length=120)
     invited_at: datetime = Field(sa_type=DateTime(timezone=True))
@@ -304,7 +305,7 @@ class PortalSubmission(SQLModel, table=True):
     case_ref: str = Field(foreign_key="cases.case_ref", index=True, max_length=32)
     party: str = Field(max_length=16)
     kind: str = Field(max_length=32)
-    item: str | None = Field(default=None, max_length=32)
+    item: str | None = Field(default=None, max_length=48)
     actor: str = Field(max_length=120)
     on: date
     text: str = Field(sa_type=Text)

@@ -38,6 +38,10 @@ ASKS = {
         "The council asks your school or college for the report of the annual review of an education, health and "
         "care plan."
     ),
+    Ask.PROVISION: (
+        "The council asks you to confirm, after each delivery period, the provision you delivered under an "
+        "education, health and care plan."
+    ),
 }
 
 

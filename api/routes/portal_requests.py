@@ -9,7 +9,8 @@ request with its due date and law and the form; POST /portal/request takes the a
 setting whether it agrees to be named), keeps it in the database and records its fact on the case's workflow
 (advice received, the setting's answer) with the party's pseudonym as the actor, dated today in England: a party
 cannot date its answer. Every request re-reads the invitation, so one the council has replaced stops working
-at once, whatever the token says.
+at once, whatever the token says. A provider invited to confirm what it delivered against section F signs in
+the same way; its page and form at the same address are api/routes/portal_provision.py's.
 """
 
 import re
@@ -44,6 +45,7 @@ from api.routes.portal import (
     send_code_unless_too_many,
     too_many_words,
 )
+from api.routes.portal_provision import provision_answer, provision_page
 from api.routes.sign_in import cross_site, same_origin
 from api.submissions import SUBMISSION_ID, Sent, Upload, new_submission_id, submissions_of, submit
 from api.updates import StateQuery, Update
@@ -133,6 +135,11 @@ async def _standing(session: AsyncSession, user: User) -> PortalInvitation | Non
     if invitation is None or invitation.case_ref not in user.case_refs or invitation.party != user.role.value:
         return None
     return invitation
+
+
+def _provision(invitation: PortalInvitation) -> bool:
+    """A provider's standing invitation to confirm delivery: its page is api/routes/portal_provision.py's."""
+    return ask_of(InvitedParty(invitation.party), invitation.item) is Ask.PROVISION
 
 
 async def _asked(
@@ -226,6 +233,8 @@ async def request_page(
     request: Request, session: SessionDep, temporal: TemporalDep, today: Today, user: InvitedPage
 ) -> HTMLResponse:
     invitation = await _standing(session, user)
+    if invitation is not None and _provision(invitation):
+        return await provision_page(request, session, temporal, today, user, invitation)
     asked = await _asked(session, temporal, invitation, today) if invitation else None
     if invitation is None or asked is None:
         return pages.gone()
@@ -246,6 +255,8 @@ async def answer_page(
     if not same_origin(request):
         raise cross_site()
     invitation = await _standing(session, user)
+    if invitation is not None and _provision(invitation):
+        return await provision_answer(request, session, temporal, today, user, invitation)
     asked = await _asked(session, temporal, invitation, today) if invitation else None
     if invitation is None or asked is None:
         return pages.gone()

@@ -9,7 +9,7 @@ import json
 import threading
 import uuid
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -19,7 +19,7 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.notifications import Notifier, NotifyGateway
 from store.db import SessionMaker
-from store.models import Case, Contact, Notification
+from store.models import Case, Contact, Notification, PlanDocument, PortalInvitation, ProvisionLineRow
 from tests.factories import PARENT_EMAIL, notice
 from workflows.activity_contracts import Recipient
 
@@ -104,3 +104,77 @@ async def test_without_an_email_the_notice_waits_in_the_outbox(
     async with sessions() as session:
         row = (await session.exec(select(Notification).where(Notification.case_ref == "999-NOBODY00"))).one()
     assert row.status == "queued"
+
+
+async def test_a_provider_invited_on_the_portal_is_asked_at_the_invited_address_with_its_link(
+    sessions: SessionMaker, notify_server: tuple[str, list[dict[str, Any]]]
+) -> None:
+    """The plan's letters to the providers of section F: one invited to confirm through the portal gets them at the
+    address the invitation names (where its sign-in codes go) with its link; one not invited, at the address the
+    plan's lines give, as before."""
+    base_url, received = notify_server
+    case_ref = f"999-{uuid.uuid4().hex[:8].upper()}"
+    async with sessions() as session:
+        session.add(
+            Case(
+                case_ref=case_ref,
+                la_code="999",
+                process="plan",
+                stage="maintained",
+                policy="send-regs-2014",
+                workflow_id=f"plan-{case_ref}",
+                received_date=date(2026, 1, 5),
+                request_source="parent",
+            )
+        )
+        await session.flush()
+        session.add(
+            PlanDocument(id=f"doc-{case_ref}", case_ref=case_ref, kind="section_f", sections={}, created_by="o")
+        )
+        await session.flush()
+        for ref, provider, email in (("F1", "SALT-NORTH", "salt@nhs.example"), ("F2", "100001", "senco@oak.example")):
+            session.add(
+                ProvisionLineRow(
+                    document_id=f"doc-{case_ref}",
+                    ref=ref,
+                    case_ref=case_ref,
+                    kind="other",
+                    description="d",
+                    provider_type="service" if ref == "F1" else "setting",
+                    provider=provider,
+                    provider_name="n",
+                    provider_email=email,
+                    sessions=1,
+                    minutes=30,
+                    per="week",
+                )
+            )
+        invited_id = "i" * 22
+        session.add(
+            PortalInvitation(
+                id=invited_id,
+                case_ref=case_ref,
+                party="adviser",
+                item="provision:SALT-NORTH",
+                email="therapist@nhs.example",
+                invited_by="o",
+                invited_at=datetime.now(UTC),
+            )
+        )
+        await session.commit()
+    notifier = Notifier(sessions, NotifyGateway(API_KEY, "template-1", base_url=base_url), "https://send.example")
+    for provider in ("SALT-NORTH", "100001"):
+        request = notice(
+            f"plan-{case_ref}:provision.confirm:2026-27.ht2:{provider}@c1:asked",
+            case_ref,
+            Recipient.PROVIDER,
+            "provision_request",
+            "Confirm the provision delivered",
+        ).model_copy(update={"provider": provider})
+        await ActivityEnvironment().run(notifier.send_notification, request)
+
+    invited, listed = received
+    assert invited["email_address"] == "therapist@nhs.example"
+    assert f"https://send.example/portal/requests/{invited_id}" in invited["personalisation"]["body"]
+    assert listed["email_address"] == "senco@oak.example"
+    assert listed["personalisation"]["body"] == "Confirm the provision delivered"

@@ -26,13 +26,12 @@ from tests.conftest import eventually
 from tests.driver import SECTIONS, Driver, Officer, PlanOfficer
 from tests.factories import CHILD_FAMILY, CHILD_GIVEN
 from tests.support.fuzzing import row_counts
-from tests.support.portal import PDF, Clock, address, clients_of, codes_in
+from tests.support.portal import PDF, SITE, Clock, address, as_party, clients_of, codes_in, newest_letter, signed_in
 from tests.support.portal import invitation as invite
 from tests.support.server_clock import server_today
 
 RECEIVED, ASSESSED, ASKED = date(2026, 11, 2), date(2026, 11, 23), date(2026, 11, 30)
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-SITE = {"Origin": "http://test", "Authorization": ""}
 
 
 async def assessing_with_advice_asked(api: httpx.AsyncClient, env: WorkflowEnvironment) -> Driver:
@@ -41,45 +40,6 @@ async def assessing_with_advice_asked(api: httpx.AsyncClient, env: WorkflowEnvir
     await officer.on("decide-to-assess", ASSESSED, assess=True)
     await officer.on("advice-requests", ASKED, adviser="educational_psychologist")
     return officer
-
-
-async def newest_letter(sessions: SessionMaker, case_ref: str, template: str) -> Notification:
-    async def read() -> Notification | None:
-        async with sessions() as session:
-            return (
-                await session.exec(
-                    select(Notification)
-                    .where(Notification.case_ref == case_ref, Notification.template == template)
-                    .order_by(col(Notification.id).desc())
-                )
-            ).first()
-
-    found: Notification = await eventually(read)
-    return found
-
-
-async def signed_in(api: httpx.AsyncClient, sessions: SessionMaker, case_ref: str, link: str) -> str:
-    """The party opens the link, asks for a code, and signs in with it: the session cookie's token."""
-    path = link.removeprefix("http://127.0.0.1:8000")
-    landing = await api.get(path, headers={"Authorization": ""})
-    assert landing.status_code == 200 and "Email me a code" in landing.text
-    asked = await api.post(path, headers=SITE)
-    assert asked.status_code == 200 and "Check your email" in asked.text
-
-    async def code() -> str | None:
-        letter = await newest_letter(sessions, case_ref, "portal_sign_in_code")
-        return next(iter(re.findall(r"\b\d{6}\b", letter.body)), None)  # a used code's letter shows none
-
-    answer = await api.post(f"{path}/code", data={"code": await eventually(code)}, headers=SITE)
-    api.cookies.clear()
-    assert answer.status_code == 303 and answer.headers["location"] == "/portal/request", answer.text
-    token = re.search(rf"{SESSION_COOKIE}=([^;]+)", answer.headers["set-cookie"])
-    assert token is not None
-    return token.group(1)
-
-
-def as_party(token: str) -> dict[str, str]:
-    return {**SITE, "Cookie": f"{SESSION_COOKIE}={token}"}
 
 
 async def form_id(api: httpx.AsyncClient, token: str) -> str:

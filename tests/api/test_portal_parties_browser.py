@@ -6,13 +6,12 @@ runs on past business dates, written by hand: advice asked for Monday 30 Novembe
 2027 (reg 8(1)); the setting consulted Thursday 3 December 2026, its answer due Friday 18 December 2026.
 """
 
-import re
 from datetime import date
 from pathlib import Path
 
 import httpx
 import pytest
-from playwright.async_api import Browser, FilePayload, Page, ViewportSize, expect
+from playwright.async_api import Browser, FilePayload, expect
 from temporalio.testing import WorkflowEnvironment
 
 from core.config import Settings
@@ -20,28 +19,8 @@ from store.db import SessionMaker
 from tests.driver import SECTIONS, Driver
 from tests.factories import CHILD_FAMILY, CHILD_GIVEN, PARENT_NAME, bearer
 from tests.support.govuk_pages import DESKTOP, PHONE, check
-from tests.support.portal import PDF, address, invitation, newest_code, on_server
-
-
-async def invited(api: httpx.AsyncClient, case_ref: str, party: str, item: str, base: str) -> str:
-    answer = await invitation(api, case_ref, party, item, address(party))
-    return on_server(answer["link"], base)
-
-
-async def sign_in_by_link(
-    browser: Browser, viewport: ViewportSize, sessions: SessionMaker, case_ref: str, link: str, shots: Path, who: str
-) -> Page:
-    page = await (await browser.new_context(viewport=viewport, locale="en-GB")).new_page()
-    await page.goto(link)
-    await expect(page.get_by_role("heading", level=1)).to_have_text("Answer the council's request")
-    await check(page, shots, f"{who}-landing")
-    await page.get_by_role("button", name="Email me a code").click()
-    await expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
-    await check(page, shots, f"{who}-code")
-    await page.get_by_label("Code from the email").fill(await newest_code(sessions, case_ref))
-    await page.get_by_role("button", name="Sign in").click()
-    await page.wait_for_url(re.compile(r"/portal/request$"))
-    return page
+from tests.support.portal import PDF
+from tests.support.portal_browser import invited, sign_in_by_link
 
 
 @pytest.mark.slow

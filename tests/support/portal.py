@@ -1,6 +1,6 @@
 """What the portal's tests share: addresses of their own, a case with a family contact, the code the outbox holds,
-an invitation's link, a file that is what its name says, and the API as one client or another sees it, with a
-count of clients' attempts the test holds the clock of."""
+an invitation's link and an invited party signed in through it, a file that is what its name says, and the API
+as one client or another sees it, with a count of clients' attempts the test holds the clock of."""
 
 import re
 import uuid
@@ -13,6 +13,7 @@ import httpx
 from sqlmodel import col, select
 from temporalio.testing import WorkflowEnvironment
 
+from api.auth import SESSION_COOKIE
 from api.client_limits import ClientLimit
 from api.main import create_app
 from core.config import Settings
@@ -22,6 +23,8 @@ from tests.conftest import eventually
 from tests.factories import PARENT_NAME, case_request
 from tests.support.server_clock import server_today
 
+# A form the portal's pages post: from the server's own origin, with no staff token.
+SITE = {"Origin": "http://test", "Authorization": ""}
 # The smallest file a PDF reader opens: what an adviser's report is, to the upload's checks (api/uploads.py).
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
@@ -106,3 +109,42 @@ async def clients_of(
         ) as elsewhere,
     ):
         yield {"here": here, "elsewhere": elsewhere}
+
+
+async def newest_letter(sessions: SessionMaker, case_ref: str, template: str) -> Notification:
+    async def read() -> Notification | None:
+        async with sessions() as session:
+            return (
+                await session.exec(
+                    select(Notification)
+                    .where(Notification.case_ref == case_ref, Notification.template == template)
+                    .order_by(col(Notification.id).desc())
+                )
+            ).first()
+
+    found: Notification = await eventually(read)
+    return found
+
+
+async def signed_in(api: httpx.AsyncClient, sessions: SessionMaker, case_ref: str, link: str) -> str:
+    """The party opens the link, asks for a code, and signs in with it: the session cookie's token."""
+    path = link.removeprefix("http://127.0.0.1:8000")
+    landing = await api.get(path, headers={"Authorization": ""})
+    assert landing.status_code == 200 and "Email me a code" in landing.text
+    asked = await api.post(path, headers=SITE)
+    assert asked.status_code == 200 and "Check your email" in asked.text
+
+    async def code() -> str | None:
+        letter = await newest_letter(sessions, case_ref, "portal_sign_in_code")
+        return next(iter(re.findall(r"\b\d{6}\b", letter.body)), None)  # a used code's letter shows none
+
+    answer = await api.post(f"{path}/code", data={"code": await eventually(code)}, headers=SITE)
+    api.cookies.clear()
+    assert answer.status_code == 303 and answer.headers["location"] == "/portal/request", answer.text
+    token = re.search(rf"{SESSION_COOKIE}=([^;]+)", answer.headers["set-cookie"])
+    assert token is not None
+    return token.group(1)
+
+
+def as_party(token: str) -> dict[str, str]:
+    return {**SITE, "Cookie": f"{SESSION_COOKIE}={token}"}

@@ -6,6 +6,7 @@ which is all it needs to ask the provider, chase them, and record the LA's duty 
 (CFA 2014 s.42(2)) when the answer is a shortfall (docs/provision.md).
 """
 
+from collections.abc import Sequence
 from datetime import date
 from enum import StrEnum
 from typing import Self
@@ -20,6 +21,13 @@ LINE_REF = r"^F[0-9]{1,2}$"
 PROVIDER = r"^[A-Za-z0-9][A-Za-z0-9-]{0,31}$"
 PERIOD = r"^[0-9]{4}-[0-9]{2}(\.ht[1-6]|\.t[1-3])?$"
 MAX_LINES = 40
+
+
+def once(lines: Sequence["LineRef | LineConfirmation"], refusal: str) -> None:
+    """Refuse a list that names a line twice."""
+    refs = [line.ref for line in lines]
+    if len(set(refs)) != len(refs):
+        raise ValueError(refusal)
 
 
 class ProvisionKind(StrEnum):
@@ -135,9 +143,7 @@ class ProvisionConfirmed(Action):
 
     @model_validator(mode="after")
     def _each_line_once(self) -> Self:
-        refs = [line.ref for line in self.lines]
-        if len(set(refs)) != len(refs):
-            raise ValueError("each line is confirmed once")
+        once(self.lines, "each line is confirmed once")
         return self
 
 
@@ -157,7 +163,5 @@ class ProvisionLinesSet(Action):
 
     @model_validator(mode="after")
     def _each_line_once(self) -> Self:
-        refs = [line.ref for line in self.provision]
-        if len(set(refs)) != len(refs):
-            raise ValueError("each line of section F has its own number")
+        once(self.provision, "each line of section F has its own number")
         return self

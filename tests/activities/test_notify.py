@@ -57,18 +57,7 @@ async def test_notices_go_through_notify_once(
     base_url, received = notify_server
     case_ref = f"999-{uuid.uuid4().hex[:8].upper()}"
     async with sessions() as session:
-        session.add(
-            Case(
-                case_ref=case_ref,
-                la_code="999",
-                process="assessment",
-                stage="request_received",
-                policy="send-regs-2014",
-                workflow_id=f"assessment-{case_ref}",
-                received_date=date(2026, 1, 5),
-                request_source="parent",
-            )
-        )
+        session.add(a_case(case_ref, "assessment", "request_received"))
         await session.flush()
         session.add(Contact(case_ref=case_ref, role="parent", name="P", email=PARENT_EMAIL))
         await session.commit()
@@ -115,18 +104,7 @@ async def test_a_provider_invited_on_the_portal_is_asked_at_the_invited_address_
     base_url, received = notify_server
     case_ref = f"999-{uuid.uuid4().hex[:8].upper()}"
     async with sessions() as session:
-        session.add(
-            Case(
-                case_ref=case_ref,
-                la_code="999",
-                process="plan",
-                stage="maintained",
-                policy="send-regs-2014",
-                workflow_id=f"plan-{case_ref}",
-                received_date=date(2026, 1, 5),
-                request_source="parent",
-            )
-        )
+        session.add(a_case(case_ref, "plan", "maintained"))
         await session.flush()
         session.add(
             PlanDocument(id=f"doc-{case_ref}", case_ref=case_ref, kind="section_f", sections={}, created_by="o")
@@ -178,3 +156,17 @@ async def test_a_provider_invited_on_the_portal_is_asked_at_the_invited_address_
     assert f"https://send.example/portal/requests/{invited_id}" in invited["personalisation"]["body"]
     assert listed["email_address"] == "senco@oak.example"
     assert listed["personalisation"]["body"] == "Confirm the provision delivered"
+
+
+def a_case(case_ref: str, process: str, stage: str) -> Case:
+    """The read model's row of a case of test LA 999, for a notice to belong to."""
+    return Case(
+        case_ref=case_ref,
+        la_code="999",
+        process=process,
+        stage=stage,
+        policy="send-regs-2014",
+        workflow_id=f"{process}-{case_ref}",
+        received_date=date(2026, 1, 5),
+        request_source="parent",
+    )

@@ -5,64 +5,15 @@ owed until made good; a child's absence is not; a late account is taken as the f
 Each period's last day and the provider's date (10 working days on, bank holidays skipped) are worked out by hand.
 """
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
 from temporalio.testing import WorkflowEnvironment
 
-import statutory
 from tests.conftest import eventually
 from tests.driver import SECTIONS, PlanOfficer
-
-# (period, its last day, the provider's account due 10 working days later)
-HALF_TERMS = [
-    # Fri 18 Dec 2026; Christmas Day, the Boxing Day holiday (Mon 28 Dec) and New Year's Day are not counted.
-    ("2026-27.ht2", date(2026, 12, 18), date(2027, 1, 6)),
-    ("2026-27.ht3", date(2027, 2, 12), date(2027, 2, 26)),
-    # Good Friday 26 Mar 2027 ends spring 2; Easter Monday (29 Mar) is not counted.
-    ("2026-27.ht4", date(2027, 3, 26), date(2027, 4, 12)),
-    # The late May bank holiday, Mon 31 May 2027, is not counted.
-    ("2026-27.ht5", date(2027, 5, 21), date(2027, 6, 7)),
-    ("2026-27.ht6", date(2027, 7, 16), date(2027, 7, 30)),
-]
-
-SALT = "SALT-NORTH"
-SCHOOL = "100001"
-
-
-def line(ref: str, kind: str, provider: str, **overrides: Any) -> dict[str, Any]:
-    return {
-        "ref": ref,
-        "kind": kind,
-        "description": "Speech and language therapy, individual" if kind.startswith("speech") else "Adult support",
-        "provider_type": "service" if provider == SALT else "setting",
-        "provider": provider,
-        "provider_name": "North Speech and Language Service" if provider == SALT else "Oak Primary School",
-        "provider_email": "salt@nhs.example" if provider == SALT else "senco@oak.example",
-        "sessions": 2,
-        "minutes": 30,
-        "per": "week",
-        **overrides,
-    }
-
-
-LINES = [line("F1", "speech_and_language_therapy", SALT), line("F2", "teaching_assistant", SCHOOL, minutes=300)]
-
-
-def uk(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
-
-
-def periods_from(today: date) -> list[tuple[str, date, date]]:
-    ahead = [p for p in HALF_TERMS if p[1] >= today]
-    assert len(ahead) >= 2, f"extend HALF_TERMS by hand past {today}"
-    return ahead
-
-
-async def until_after(env: WorkflowEnvironment, day: date) -> None:
-    """Just past the end of `day` (London), when the clock has acted on it."""
-    await env.sleep(statutory.breach_at(day) + timedelta(hours=1) - await env.get_current_time())
+from tests.support.provision import IN_FULL, LINES, SALT, SCHOOL, confirmation, line, periods_from, uk, until_after
 
 
 async def provision(api: httpx.AsyncClient, case_ref: str) -> dict[str, Any]:
@@ -73,13 +24,6 @@ async def provision(api: httpx.AsyncClient, case_ref: str) -> dict[str, Any]:
 
 async def letters(api: httpx.AsyncClient, case_ref: str, template: str) -> list[dict[str, Any]]:
     return [n for n in (await api.get(f"/cases/{case_ref}/notifications")).json() if n["template"] == template]
-
-
-def confirmation(period: str, provider: str, *answers: dict[str, Any], on: date) -> dict[str, Any]:
-    return {"on": on.isoformat(), "period": period, "provider": provider, "lines": list(answers)}
-
-
-IN_FULL = {"delivered_in_full": True}
 
 
 async def test_provision_confirmed_short_and_unconfirmed_across_two_half_terms(

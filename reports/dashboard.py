@@ -261,11 +261,12 @@ class Figure(StrEnum):
     PROVISION_DELIVERED = "provision_delivered"
     PROVISION_SHORT = "provision_short"
     PROVISION_SHORT_OWED = "provision_short_owed"
+    PROVISION_MADE_GOOD = "provision_made_good"
     PROVISION_NOT_TAKEN_UP = "provision_not_taken_up"
     PROVISION_UNCONFIRMED = "provision_unconfirmed"
 
 
-# Each provision figure and the ProvisionCounts field it fills.
+# Each provision figure and the ProvisionCounts field it fills (those made good are the short less the owed).
 PROVISION_FIGURES = {
     Figure.PROVISION_LINES: "lines",
     Figure.PROVISION_DELIVERED: "delivered",
@@ -552,6 +553,7 @@ def _provision(las: list[str], period: Period) -> _Source:
             Figure.PROVISION_SHORT: short,
             # Owed until the LA records it made good (workflows/provision_monitoring.py, make_good_shortfall).
             Figure.PROVISION_SHORT_OWED: and_(short, col(p.made_good_on).is_(None)),
+            Figure.PROVISION_MADE_GOOD: and_(short, col(p.made_good_on).is_not(None)),
             Figure.PROVISION_NOT_TAKEN_UP: status == DeliveryStatus.NOT_TAKEN_UP.value,
             Figure.PROVISION_UNCONFIRMED: status == DeliveryStatus.UNCONFIRMED.value,
         },

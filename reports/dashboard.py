@@ -1,14 +1,16 @@
 """The inclusion dashboard the SEND Review green paper (2022) asks for: how the statutory processes perform,
 per LA and across the LAs a caller may see, computed from the read model.
 
-Four aggregate queries, whatever the number of cases (and the duties at risk, a forecast reports/forecast.py counts
+Five aggregate queries, whatever the number of cases (and the duties at risk, a forecast reports/forecast.py counts
 and keeps for a few minutes): open cases by process and stage; every deadline
 figure (plans issued within 20 weeks, breaches by step, advice and reviews overdue) in one pass over the
-LAs' deadlines; redress routes and appeals open by stage; and mediation and appeal outcomes in the period,
-from the history lines of the redress workflows. Each is grouped by LA in the database; Python only adds
-the LAs' groups into the total and labels them. The figures are counts, never a case or a person.
+LAs' deadlines; redress routes and appeals open by stage; mediation and appeal outcomes in the period,
+from the history lines of the redress workflows; and the provision of section F over the delivery periods
+that ended in the period, by provider and kind. Each is grouped by LA in the database; Python only adds
+the LAs' groups into the total and labels them. A sixth names the providers counted, from the lines that
+name them. The figures are counts, never a case or a person.
 
-Each figure is a condition on the rows of one of the four queries (_Source): the dashboard counts it per group,
+Each figure is a condition on the rows of one of the five queries (_Source): the dashboard counts it per group,
 and figure_cases lists the rows meeting it, so the cases behind a number are always as many as the number.
 
 An LA's figures are those of the cases it holds now: a plan transferred to another LA (SEND Regs 2014
@@ -33,8 +35,19 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 import statutory
 from reports.deadline_labels import deadline_label
-from store.models import AuditEvent, Case, CaseDeadline, RedressCase, route_history
+from store.models import (
+    AuditEvent,
+    Case,
+    CaseDeadline,
+    PlanDocument,
+    ProvisionDeliveryRow,
+    ProvisionLineRow,
+    RedressCase,
+    route_history,
+)
 from workflows.case_state import DeadlineKind, DeadlineStatus
+from workflows.provision_models import DeliveryStatus
+from workflows.provision_monitoring import CONFIRM, SECURE
 
 # SEND Regs 2014 reg 13(2): the final plan within 20 weeks of the request; reg 13(3) (with reg 10(4)) lists the
 # exceptions that disapply the limit. Only a plan issued after a request is measured: a plan the Tribunal
@@ -150,6 +163,42 @@ class Appeals(BaseModel):
     struck_out: int
 
 
+class ProvisionCounts(BaseModel):
+    """Lines of section F over delivery periods (a line over one period is one), by what its provider said."""
+
+    lines: int = Field(description="Lines times the periods they were in force in: every account due")
+    delivered: int = Field(description="Delivered in full")
+    short: int = Field(description="Short for a reason the LA answers for: a breach of CFA 2014 s.42(2)")
+    short_owed: int = Field(description="Of those, not yet made good: still owed today")
+    not_taken_up: int = Field(description="Short, but made available: the child absent, or the family declined")
+    unconfirmed: int = Field(description="The provider has not said yet")
+
+
+class ProviderProvision(ProvisionCounts):
+    """A provider of one LA: a service's or a therapist's code is the LA's own, so the same code in two LAs may be
+    two providers, and each LA's are counted apart (a setting serving both is shown under each)."""
+
+    la_code: str
+    provider: str = Field(description="The provider's code: a setting's URN, or the LA's code for a service")
+    provider_type: str | None = Field(description="setting, service or therapist, as the plans' lines say")
+    name: str | None = Field(
+        description="The provider's name as the newest line naming it gives it: case officers and managers only "
+        "(a therapist's name is a person's)"
+    )
+
+
+class KindProvision(ProvisionCounts):
+    kind: str = Field(description="The kind of provision, e.g. speech_and_language_therapy")
+
+
+class Provision(ProvisionCounts):
+    """Section F's lines over the delivery periods whose last day falls in the period (docs/provision.md)."""
+
+    by_provider: list[ProviderProvision]
+    by_kind: list[KindProvision]
+    reference: str = "CFA 2014 s.42(2)"
+
+
 class Figures(BaseModel):
     open_cases: int
     at_risk: int = Field(
@@ -168,6 +217,7 @@ class Figures(BaseModel):
     redress_open_by_stage: list[StageCount]
     mediation: Mediation
     appeals: Appeals
+    provision: Provision
 
 
 class LaFigures(BaseModel):
@@ -213,6 +263,24 @@ class Figure(StrEnum):
     APPEAL_DISMISSED = "appeal_dismissed"
     APPEAL_WITHDRAWN = "appeal_withdrawn"
     APPEAL_STRUCK_OUT = "appeal_struck_out"
+    PROVISION_LINES = "provision_lines"
+    PROVISION_DELIVERED = "provision_delivered"
+    PROVISION_SHORT = "provision_short"
+    PROVISION_SHORT_OWED = "provision_short_owed"
+    PROVISION_MADE_GOOD = "provision_made_good"
+    PROVISION_NOT_TAKEN_UP = "provision_not_taken_up"
+    PROVISION_UNCONFIRMED = "provision_unconfirmed"
+
+
+# Each provision figure and the ProvisionCounts field it fills (those made good are the short less the owed).
+PROVISION_FIGURES = {
+    Figure.PROVISION_LINES: "lines",
+    Figure.PROVISION_DELIVERED: "delivered",
+    Figure.PROVISION_SHORT: "short",
+    Figure.PROVISION_SHORT_OWED: "short_owed",
+    Figure.PROVISION_NOT_TAKEN_UP: "not_taken_up",
+    Figure.PROVISION_UNCONFIRMED: "unconfirmed",
+}
 
 
 class Narrowing(BaseModel):
@@ -223,6 +291,8 @@ class Narrowing(BaseModel):
     step: str | None = None
     adviser: str | None = None
     outcome: str | None = None
+    provider: str | None = None
+    kind: str | None = None
 
 
 class FigureCase(BaseModel):
@@ -240,6 +310,9 @@ class FigureCase(BaseModel):
     child: str | None = Field(
         default=None, description="The child's name: case officers and managers only (personal data, audited)"
     )
+    period: str | None = Field(default=None, description="For the provision: the delivery period, e.g. 2026-27.ht2")
+    line: str | None = Field(default=None, description="For the provision: the line of section F, e.g. F1")
+    provider: str | None = Field(default=None, description="For the provision: the provider's code")
 
 
 class FigureQuery(BaseModel):
@@ -462,6 +535,81 @@ def _redress_events(las: list[str], period: Period) -> _Source:
     )
 
 
+def _provision(las: list[str], period: Period) -> _Source:
+    """Every line of section F over every delivery period whose last day falls in the period, grouped by LA, provider
+    and kind: one range of ix_provision_deliveries_la (la_code, period_end), joined to the LA's cases as the deadlines
+    are, so that a plan counts under the LA holding it now."""
+    p = ProvisionDeliveryRow
+    status = col(p.status)
+    short = status == DeliveryStatus.SHORT.value
+    return _Source(
+        scope=lambda q: (
+            q.select_from(p)
+            .join(Case, and_(col(Case.case_ref) == col(p.case_ref), col(Case.la_code) == col(p.la_code)))
+            .where(
+                col(p.la_code).in_(las),
+                col(Case.la_code).in_(las),
+                col(p.period_end).between(period.start, period.end),
+            )
+        ),
+        groups={"la_code": col(p.la_code), "provider": col(p.provider), "kind": col(p.kind)},
+        figures={
+            Figure.PROVISION_LINES: true(),
+            Figure.PROVISION_DELIVERED: status == DeliveryStatus.DELIVERED.value,
+            Figure.PROVISION_SHORT: short,
+            # Owed until the LA records it made good (workflows/provision_monitoring.py, make_good_shortfall).
+            Figure.PROVISION_SHORT_OWED: and_(short, col(p.made_good_on).is_(None)),
+            Figure.PROVISION_MADE_GOOD: and_(short, col(p.made_good_on).is_not(None)),
+            Figure.PROVISION_NOT_TAKEN_UP: status == DeliveryStatus.NOT_TAKEN_UP.value,
+            Figure.PROVISION_UNCONFIRMED: status == DeliveryStatus.UNCONFIRMED.value,
+        },
+        listed={
+            **_case_columns(Case),
+            # A shortfall is the LA's duty over the line and period; any other account is the provider's to give.
+            "step": case((short, literal(SECURE)), else_=literal(CONFIRM)),
+            "due": col(p.period_end),
+            "status": status,
+            "on": case((short, col(p.made_good_on)), else_=col(p.confirmed_on)),
+            "key": literal(f"{SECURE}:") + col(p.period) + literal(":") + col(p.ref),
+            "period": col(p.period),
+            "line": col(p.ref),
+            "provider": col(p.provider),
+        },
+        order=(col(p.period_end), col(p.case_ref), col(p.ref)),
+    )
+
+
+# A provider of an LA, (la_code, provider's code): the key of by_provider and of the providers' names.
+ProviderKey = tuple[str, str]
+
+
+async def _provider_names(
+    session: AsyncSession, las: list[str], providers: set[ProviderKey]
+) -> dict[ProviderKey, tuple[str, str]]:
+    """Each provider's type and name, as the newest line of its LA's plans naming it gives them."""
+    if not providers:
+        return {}
+    line = ProvisionLineRow
+    la = col(Case.la_code)
+    # Five columns: more than sqlmodel's select() is typed for, as the dashboard's other grouped queries.
+    query: Any = (
+        select(la, col(line.provider), col(line.provider_type), col(line.provider_name))
+        .add_columns(func.max(PlanDocument.created_at))
+        .select_from(line)
+        .join(PlanDocument, col(PlanDocument.id) == col(line.document_id))
+        .join(Case, col(Case.case_ref) == col(line.case_ref))
+        .where(col(line.provider).in_({code for _, code in providers}), la.in_(las))
+        .group_by(la, col(line.provider), col(line.provider_type), col(line.provider_name))
+    )
+    rows = await session.exec(query)
+    newest: dict[ProviderKey, tuple[Any, str, str]] = {}
+    for la_code, provider, provider_type, name, created in rows:
+        key = (la_code, provider)
+        if key not in newest or created > newest[key][0]:
+            newest[key] = (created, provider_type, name)
+    return {key: (provider_type, name) for key, (_, provider_type, name) in newest.items()}
+
+
 # -- from grouped rows to figures --------------------------------------------------------------------------
 
 
@@ -489,6 +637,8 @@ class _Tally:
         self.advice: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         self.overdue: dict[str, int] = defaultdict(int)
         self.mediation_outcomes: dict[str, int] = defaultdict(int)
+        self.by_provider: dict[ProviderKey, dict[Figure, int]] = defaultdict(lambda: defaultdict(int))
+        self.by_kind: dict[str, dict[Figure, int]] = defaultdict(lambda: defaultdict(int))
 
     def add(self, row: Any) -> None:
         counts = row._mapping
@@ -502,6 +652,10 @@ class _Tally:
             self._add_deadlines(row)
         if Figure.MEDIATION_HELD.value in counts and row.mediation_held:
             self.mediation_outcomes[row.outcome] += row.mediation_held
+        if Figure.PROVISION_LINES.value in counts:
+            for part in (self.by_provider[(row.la_code, row.provider)], self.by_kind[row.kind]):
+                for figure in PROVISION_FIGURES:
+                    part[figure] += counts[figure.value]
 
     def _add_deadlines(self, row: Any) -> None:
         if row.deadlines_missed:
@@ -514,7 +668,32 @@ class _Tally:
             advice[1] += row.advice_owed
         self.overdue[row.step] += row.review_steps_overdue
 
-    def figures(self, at_risk: int) -> Figures:
+    def provision(self, names: dict[ProviderKey, tuple[str, str]], named: bool) -> Provision:
+        """The provision's counts, by provider (named from the lines, for the roles that see names) and kind."""
+
+        def fields(counts: dict[Figure, int]) -> dict[str, int]:
+            return {field: counts[figure] for figure, field in PROVISION_FIGURES.items()}
+
+        providers = [
+            ProviderProvision(
+                la_code=key[0],
+                provider=key[1],
+                provider_type=names.get(key, (None, None))[0],
+                name=names.get(key, (None, None))[1] if named else None,
+                **fields(counts),
+            )
+            for key, counts in self.by_provider.items()
+        ]
+        kinds = [KindProvision(kind=kind, **fields(counts)) for kind, counts in self.by_kind.items()]
+        return Provision(
+            **fields(self.counts),
+            by_provider=sorted(
+                providers, key=lambda p: (-p.short_owed, -p.short, -p.unconfirmed, p.provider, p.la_code)
+            ),
+            by_kind=sorted(kinds, key=lambda k: (-k.short_owed, -k.short, -k.unconfirmed, k.kind)),
+        )
+
+    def figures(self, at_risk: int, names: dict[ProviderKey, tuple[str, str]], named: bool) -> Figures:
         c = self.counts
         breaches = [
             StepBreaches(step=step, label=label, reference=reference, breached=counts[0], excepted=counts[1])
@@ -567,6 +746,7 @@ class _Tally:
                 withdrawn=c[Figure.APPEAL_WITHDRAWN],
                 struck_out=c[Figure.APPEAL_STRUCK_OUT],
             ),
+            provision=self.provision(names, named),
         )
 
 
@@ -580,6 +760,7 @@ def _sources(las: list[str], period: Period, today: date) -> list[_Source]:
         _deadlines(las, period, today),
         _open(RedressCase, Figure.REDRESS_OPEN, las, col(RedressCase.workflow_id)),
         _redress_events(las, period),
+        _provision(las, period),
     ]
 
 
@@ -596,9 +777,17 @@ async def _one_snapshot(session: AsyncSession) -> None:
 
 
 async def dashboard(
-    session: AsyncSession, las: list[str], period: Period, today: date, at_risk: Mapping[str, int]
+    session: AsyncSession,
+    las: list[str],
+    period: Period,
+    today: date,
+    at_risk: Mapping[str, int],
+    *,
+    provider_names: bool = False,
 ) -> Dashboard:
-    """The figures; `at_risk` is each LA's count of duties at risk, a forecast (reports/forecast.py)."""
+    """The figures of the LAs `las` (the caller's to see); `at_risk` is each LA's count of duties at risk, a forecast
+    (reports/forecast.py); the providers' names only with `provider_names` (the roles that see personal data: a
+    therapist's name is a person's)."""
     await _one_snapshot(session)
     tallies: dict[str, _Tally] = {la: _Tally() for la in las}
     total = _Tally()
@@ -606,13 +795,26 @@ async def dashboard(
         for row in await session.exec(source.counts()):
             for tally in (tallies[row.la_code], total):
                 tally.add(row)
+    names = await _provider_names(session, las, set(total.by_provider))
     return Dashboard(
         as_of=today,
         period=period,
         la_codes=las,
-        total=total.figures(sum(at_risk.get(la, 0) for la in las)),
-        by_la=[LaFigures(la_code=la, figures=tallies[la].figures(at_risk.get(la, 0))) for la in las],
+        total=total.figures(sum(at_risk.get(la, 0) for la in las), names, provider_names),
+        by_la=[
+            LaFigures(la_code=la, figures=tallies[la].figures(at_risk.get(la, 0), names, provider_names)) for la in las
+        ],
     )
+
+
+def _label(row: Any) -> str | None:
+    """The deadline in plain words; for the provision, the line and period a provider's account is of, or the
+    shortfall the LA must make good (the work queue's words for it)."""
+    if not row.step or not row.due:
+        return None
+    if row.step == CONFIRM:
+        return f"Line {row.line} of section F for {row.period}, from provider {row.provider}"
+    return deadline_label(row.step, row.key, row.due)
 
 
 async def figure_cases(session: AsyncSession, asked: FigureQuery, *, limit: int, offset: int) -> FigureCases:
@@ -625,12 +827,7 @@ async def figure_cases(session: AsyncSession, asked: FigureQuery, *, limit: int,
     count = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
     rows = (await session.exec(query.order_by(*source.order).offset(offset).limit(limit + 1))).all()
     # The rows carry FigureCase's fields, by the names _Source.listed gives them, and the deadline's key.
-    items = [
-        FigureCase.model_validate(
-            {**row._mapping, "label": deadline_label(row.step, row.key, row.due) if row.step and row.due else None}
-        )
-        for row in rows[:limit]
-    ]
+    items = [FigureCase.model_validate({**row._mapping, "label": _label(row)}) for row in rows[:limit]]
     return FigureCases(
         **dict(asked), count=count, items=items, next_offset=offset + limit if len(rows) > limit else None
     )

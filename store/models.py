@@ -366,6 +366,7 @@ class ProvisionLineRow(SQLModel, table=True):
     code (workflows/provision_models.py)."""
 
     __tablename__ = "provision_lines"
+    __table_args__ = (Index("ix_provision_lines_provider", "provider"),)
 
     document_id: str = Field(foreign_key="plan_documents.id", primary_key=True, max_length=64)
     ref: str = Field(primary_key=True, max_length=3)

@@ -5,6 +5,7 @@ Labels here are for people; the JSON keeps the codes. A stage or step this modul
 by its code made readable, so a new stage appears on the page the day a workflow starts using it.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlencode
@@ -12,7 +13,19 @@ from urllib.parse import urlencode
 from api.auth import User
 from api.pages.charts import BLUE, GREEN, GREY, ORANGE, PURPLE, RED, Bar, Segment, bar_chart, stacked_bar
 from api.pages.layout import e, uk_date
-from reports.dashboard import REVIEW_MEETINGS, Dashboard, Figure, Figures, Period, StageCount, StepOverdue
+from reports.dashboard import (
+    PROVISION_FIGURES,
+    REVIEW_MEETINGS,
+    Dashboard,
+    Figure,
+    Figures,
+    KindProvision,
+    Period,
+    ProviderProvision,
+    ProvisionCounts,
+    StageCount,
+    StepOverdue,
+)
 
 # The period and LA of the page: what every link to a figure's cases carries.
 Scope = dict[str, str]
@@ -163,6 +176,13 @@ def _tiles(f: Figures, scope: Scope) -> str:
         ),
         ("Mediations held in the period", f"{f.mediation.held:,}", "", Figure.MEDIATION_HELD),
         ("Appeals lodged in the period", f"{f.appeals.lodged:,}", "", Figure.APPEAL_LODGED),
+        (
+            "Provision short, still owed",
+            f"{f.provision.short_owed:,}",
+            _warn(f.provision.short_owed),
+            Figure.PROVISION_SHORT_OWED,
+        ),
+        ("Provision not confirmed", f"{f.provision.unconfirmed:,}", "", Figure.PROVISION_UNCONFIRMED),
     ]
     linked = [(label, value, tone, cases_href(scope, figure)) for label, value, tone, figure in tiles]
     # A forecast, not a count of what happened: its duties are the work queue by risk (GET /forecast).
@@ -453,6 +473,79 @@ def _redress(f: Figures, period: str, scope: Scope) -> str:
     )
 
 
+def provider_label(provider: ProviderProvision, several_las: bool) -> str:
+    """A provider by its name where the caller may see it, always by its code, and by its LA when the page has
+    several (a service's code is its LA's own)."""
+    named = f"{provider.name} ({provider.provider})" if provider.name else provider.provider
+    return f"{named}, LA {provider.la_code}" if several_las else named
+
+
+def _provision_links(counts: ProvisionCounts, href: Callable[[Figure], str]) -> list[object]:
+    """A row's counts of the provision, each linked to the lines it counts."""
+    return [Link(getattr(counts, field), href(figure)) for figure, field in PROVISION_FIGURES.items()]
+
+
+def _provision(board: Dashboard, period: str, scope: Scope) -> str:
+    """Section F's lines over the delivery periods that ended in the period: how each was accounted for, the
+    shortfalls still owed by provider, and every count by provider and by kind of provision."""
+    p = board.total.provision
+    made_good = p.short - p.short_owed
+    chart = stacked_bar(
+        "chart-provision",
+        "Lines of provision over the delivery periods that ended in the period",
+        f"{p.lines:,} lines of section F over the delivery periods that ended {period}: {p.delivered:,} delivered in "
+        f"full, {p.not_taken_up:,} not taken up, {made_good:,} short and made good, {p.short_owed:,} short and still "
+        f"owed, {p.unconfirmed:,} not confirmed by the provider.",
+        [
+            Segment("Delivered in full", p.delivered, GREEN, cases_href(scope, Figure.PROVISION_DELIVERED)),
+            Segment("Not taken up", p.not_taken_up, GREY, cases_href(scope, Figure.PROVISION_NOT_TAKEN_UP)),
+            Segment("Short, made good", made_good, ORANGE, cases_href(scope, Figure.PROVISION_MADE_GOOD)),
+            Segment("Short, still owed", p.short_owed, RED, cases_href(scope, Figure.PROVISION_SHORT_OWED)),
+            Segment("Not confirmed", p.unconfirmed, BLUE, cases_href(scope, Figure.PROVISION_UNCONFIRMED)),
+        ],
+    )
+    several = len(board.la_codes) > 1
+
+    def href(provider: ProviderProvision, figure: Figure) -> str:
+        return cases_href(scope_of(board.period, provider.la_code), figure, provider=provider.provider)
+
+    owed_chart = bar_chart(
+        "chart-provision-owed",
+        "Shortfalls still owed, by provider",
+        f"{p.short_owed:,} lines of provision short in a period for a reason the LA answers for and not yet made "
+        "good, by the provider of the line.",
+        [
+            Bar(provider_label(x, several), x.short_owed, colour=RED, href=href(x, Figure.PROVISION_SHORT_OWED))
+            for x in p.by_provider
+        ],
+    )
+    headings = ["Lines", "Delivered", "Short", "Still owed", "Not taken up", "Not confirmed"]
+
+    def provider_row(x: ProviderProvision) -> list[object]:
+        links = _provision_links(x, lambda figure: href(x, figure))
+        return [provider_label(x, several), readable(x.provider_type or ""), *links]
+
+    def kind_row(k: KindProvision) -> list[object]:
+        return [readable(k.kind), *_provision_links(k, lambda figure: cases_href(scope, figure, kind=k.kind))]
+
+    by_provider = _table(
+        "Lines of provision by provider", ["Provider", "Type", *headings], [provider_row(x) for x in p.by_provider], 2
+    )
+    by_kind = _table("Lines of provision by kind", ["Kind of provision", *headings], [kind_row(k) for k in p.by_kind])
+    intro = (
+        "The LA must secure the special educational provision in section F of each plan (Children and Families Act "
+        "2014, section 42(2)). After each delivery period its providers say what they delivered: a shortfall for a "
+        "reason the LA answers for is a breach of that duty, owed until made good; one because the child was absent "
+        "or the family declined is not taken up. Counted over the periods whose last day falls in the period."
+    )
+    return _section(
+        "provision",
+        "Provision in section F",
+        intro,
+        chart + _details(by_provider + by_kind) + "<h3>Shortfalls still owed</h3>" + owed_chart,
+    )
+
+
 def _by_la(board: Dashboard) -> str:
     if len(board.by_la) < 2:
         return ""
@@ -488,6 +581,8 @@ def _by_la(board: Dashboard) -> str:
                 Link(f.annual_reviews_overdue, cases_href(scope, Figure.ANNUAL_REVIEWS_OVERDUE)),
                 Link(f.appeals.lodged, cases_href(scope, Figure.APPEAL_LODGED)),
                 f.at_risk,
+                Link(f.provision.short_owed, cases_href(scope, Figure.PROVISION_SHORT_OWED)),
+                Link(f.provision.unconfirmed, cases_href(scope, Figure.PROVISION_UNCONFIRMED)),
             ]
         )
     table = _table(
@@ -503,6 +598,8 @@ def _by_la(board: Dashboard) -> str:
             "Annual reviews overdue",
             "Appeals lodged",
             "Duties at risk (forecast)",
+            "Provision short, still owed",
+            "Provision not confirmed",
         ],
         rows,
     )
@@ -552,7 +649,7 @@ def render(board: Dashboard, user: User, la_code: str | None) -> str:
         f"{_filter(board, user, la_code)}"
         f"{_tiles(f, scope)}"
         f"{_open_cases(f, scope)}{_timeliness(f, period, scope)}{_breaches(f, period, scope)}{_advice(f, scope)}"
-        f"{_reviews(f, scope)}{_redress(f, period, scope)}{_by_la(board)}"
+        f"{_reviews(f, scope)}{_redress(f, period, scope)}{_provision(board, period, scope)}{_by_la(board)}"
         '<p class="note">Counts, each a link to the cases it counts. The same figures as data: '
         f'<a href="/dashboard?{e(urlencode(scope))}">GET /dashboard</a>.</p>'
     )

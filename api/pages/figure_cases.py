@@ -37,8 +37,25 @@ TITLES = {
     Figure.APPEAL_DISMISSED: "Appeals dismissed in the period",
     Figure.APPEAL_WITHDRAWN: "Appeals withdrawn in the period",
     Figure.APPEAL_STRUCK_OUT: "Appeals struck out in the period",
+    Figure.PROVISION_LINES: "Lines of provision over the delivery periods ended in the period",
+    Figure.PROVISION_DELIVERED: "Lines of provision delivered in full",
+    Figure.PROVISION_SHORT: "Lines of provision short, for a reason the LA answers for",
+    Figure.PROVISION_SHORT_OWED: "Lines of provision short, still owed",
+    Figure.PROVISION_MADE_GOOD: "Lines of provision short, made good",
+    Figure.PROVISION_NOT_TAKEN_UP: "Lines of provision not taken up",
+    Figure.PROVISION_UNCONFIRMED: "Lines of provision not confirmed by the provider",
 }
-STATUSES = {"open": "Due", "met": "Met", "breached": "Missed", "excepted": "Missed under an exception"}
+STATUSES = {
+    "open": "Due",
+    "met": "Met",
+    "breached": "Missed",
+    "excepted": "Missed under an exception",
+    # A line of provision over a period, as its provider accounted for it.
+    "delivered": "Delivered in full",
+    "short": "Short: the LA's breach",
+    "not_taken_up": "Not taken up",
+    "unconfirmed": "Not confirmed",
+}
 
 
 def title(cases: FigureCases) -> str:
@@ -50,6 +67,8 @@ def title(cases: FigureCases) -> str:
         readable(n.step) if n.step else "",
         ADVISERS.get(n.adviser, readable(n.adviser)) if n.adviser else "",
         MEDIATION_OUTCOMES.get(n.outcome, readable(n.outcome)) if n.outcome else "",
+        f"provider {n.provider}" if n.provider else "",
+        readable(n.kind) if n.kind else "",
     ]
     part = ", ".join(p for p in parts if p)
     return TITLES[cases.figure] + (f": {part}" if part else "")

@@ -249,11 +249,13 @@ def case_page(
     *,
     draft_link: str | None,
     review: str = "",
+    provision: str = "",
     done: Sequence[StepDone] = (),
 ) -> HTMLResponse:
     """Where the case is, what it waits for and by when, the family's own time limits counted down, the advice
     asked for, and each date to come with the law that sets it; a link to the draft (`draft_link`, its words) while
-    it takes comments, and on a plan its annual review (`review`, drawn by api/pages/portal_review.py)."""
+    it takes comments, and on a plan its annual review (`review`, drawn by api/pages/portal_review.py) and the
+    provision in section F (`provision`, api/pages/portal_family_provision.py)."""
 
     state = f"Closed: {readable(outcome)}" if closed and outcome else ("Closed" if closed else "Open")
     rows = [summary_row("Where it is", e(stage_label(process, stage))), summary_row("Open or closed", e(state))]
@@ -284,7 +286,7 @@ def case_page(
         f'<span class="govuk-caption-l">Case {e(case_ref)}</span>'
         f'<h1 class="govuk-heading-l">{e(process_label(process))}</h1>'
         f'<dl class="govuk-summary-list">{"".join(rows)}</dl>{draft}'
-        f"{_windows(windows)}{review}{_advice(advice)}"
+        f"{_windows(windows)}{review}{provision}{_advice(advice)}"
         f'<h2 class="govuk-heading-m">Dates to come</h2>{dates}{_done(done)}{_letters(letters)}'
     )
     return govuk_page(f"Case {case_ref}", body, signed_in=True)

@@ -3,9 +3,10 @@ behind each figure (GET /dashboard/cases, GET /dashboard/cases/page).
 
 Every staff role may see it, for the LAs their token names: the figures are counts, with no child, family or
 case reference in them, so there is nothing in them an ops user may not see (api/auth.py) and a case
-officer gains nothing beyond their own LA's performance. A figure's cases are listed with their reference,
-stage and deadline for every role; the child's name only for case officers and managers, each case's
-name shown leaving a line in the audit trail, as reading the case would.
+officer gains nothing beyond their own LA's performance. The providers of section F are counted by their codes
+for every role; their names (a therapist's is a person's) only for the roles that see personal data. A figure's
+cases are listed with their reference, stage and deadline for every role; the child's name only for case officers
+and managers, each case's name shown leaving a line in the audit trail, as reading the case would.
 """
 
 import re
@@ -37,6 +38,7 @@ from reports.dashboard import (
 )
 from store.models import Child
 from workflows.day import Day
+from workflows.provision_models import PROVIDER
 
 router = APIRouter(tags=["dashboard"])
 
@@ -45,6 +47,7 @@ PageViewer = Annotated[User, Depends(allow_page(*STAFF))]
 # A part of a figure, as the dashboard names it: a stage, a step ("review.annual"), an adviser, an outcome.
 PART = r"^[a-z0-9_.-]{1,64}$"
 Part = Annotated[str | None, Query(pattern=PART, description="Only this part of the figure (as its bar or row)")]
+Provider = Annotated[str | None, Query(pattern=PROVIDER, description="Only this provider's lines (the provision)")]
 MAX_CASES = 500
 Limit = Annotated[int, Query(ge=1, le=MAX_CASES)]
 Offset = Annotated[int, Query(ge=0, le=100_000)]
@@ -76,10 +79,12 @@ async def read_dashboard(
     """Open cases by process and stage; plans issued within 20 weeks (SEND Regs 2014 reg 13(2)), with and
     without exception cases (reg 13(3)); deadlines missed by step; advice and review steps overdue today;
     mediation and Tribunal appeals, open and decided; duties at risk (expected after their due date, a forecast:
-    GET /forecast lists them). For each LA and across them."""
+    GET /forecast lists them); section F's provision over the delivery periods that ended in the period (CFA 2014
+    s.42(2)), by provider and kind. For each LA and across them."""
     period = _period(start, end, today)
     las = visible_las(user, la_code)
-    return await dashboard(session, las, period, today, await _at_risk(session, forecasts, las, today))
+    at_risk = await _at_risk(session, forecasts, las, today)
+    return await dashboard(session, las, period, today, at_risk, provider_names=user.role in PERSONAL_DATA)
 
 
 async def _at_risk(session: SessionDep, forecasts: ForecastCache, las: list[str], today: date) -> dict[str, int]:
@@ -136,7 +141,8 @@ async def dashboard_page_html(
         las = visible_las(user, la_code or None)
     except Problem as problem:
         return error_page(problem, user)
-    board = await dashboard(session, las, period, today, await _at_risk(session, forecasts, las, today))
+    at_risk = await _at_risk(session, forecasts, las, today)
+    board = await dashboard(session, las, period, today, at_risk, provider_names=user.role in PERSONAL_DATA)
     return page("Inclusion dashboard", dashboard_page.render(board, user, la_code or None), signed_in=user)
 
 
@@ -174,17 +180,22 @@ async def read_figure_cases(
     step: Part = None,
     adviser: Part = None,
     outcome: Part = None,
+    provider: Provider = None,
+    kind: Part = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> FigureCases:
     """The cases a dashboard figure counts, from the query that counts them: `count` is the figure's number and
     `items` a page of its cases (reference, LA, stage, the deadline or step that made it count). Narrowed to one
     bar or row of the figure by process and stage (open cases, mediation routes and appeals), step (deadlines
-    missed, review steps), adviser (advice) or outcome (mediation held). Case officers and managers also see
+    missed, review steps), adviser (advice), outcome (mediation held), provider or kind (the provision: one row
+    per line of section F and delivery period, with the period, line and provider). Case officers and managers also see
     the child's name, and each case shown so is audited; ops never see it."""
     asked = FigureQuery(
         figure=figure,
-        narrowing=Narrowing(process=process, stage=stage, step=step, adviser=adviser, outcome=outcome),
+        narrowing=Narrowing(
+            process=process, stage=stage, step=step, adviser=adviser, outcome=outcome, provider=provider, kind=kind
+        ),
         as_of=today,
         period=_period(start, end, today),
         la_codes=visible_las(user, la_code),
@@ -192,8 +203,8 @@ async def read_figure_cases(
     return await _cases(session, user, asked, limit, offset)
 
 
-def _part(name: str, value: str | None) -> str | None:
-    if value and not re.fullmatch(PART, value):
+def _part(name: str, value: str | None, pattern: str = PART) -> str | None:
+    if value and not re.fullmatch(pattern, value):
         raise Problem(422, "Not a part of a figure", f"{name}: '{value[:20]}' is not one", "/problems/validation")
     return value or None
 
@@ -220,6 +231,8 @@ async def figure_cases_page_html(
     step: Annotated[str | None, Query(max_length=64)] = None,
     adviser: Annotated[str | None, Query(max_length=64)] = None,
     outcome: Annotated[str | None, Query(max_length=64)] = None,
+    provider: Annotated[str | None, Query(max_length=64)] = None,
+    kind: Annotated[str | None, Query(max_length=64)] = None,
     offset: Annotated[str | None, Query(max_length=6)] = None,
 ) -> Any:
     """The cases behind a figure of the dashboard page, as a page: what each tile, bar and table count links to."""
@@ -234,6 +247,8 @@ async def figure_cases_page_html(
             step=_part("step", step),
             adviser=_part("adviser", adviser),
             outcome=_part("outcome", outcome),
+            provider=_part("provider", provider, PROVIDER),
+            kind=_part("kind", kind),
         )
         first = _number("offset", offset, 0, 100_000)
         asked = FigureQuery(figure=Figure(figure), narrowing=narrowing, as_of=today, period=period, la_codes=las)

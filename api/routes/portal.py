@@ -10,7 +10,8 @@ the contact's case references; no staff route admits that role. One client may a
 often (api/client_limits.py), answered 429.
 GET /portal/cases/{case_ref} is a plain summary of one of those cases, without anyone's personal data, with the
 family's own time limits counted down, the advice asked for and, on a plan, its annual review's dates; GET .../draft
-is the draft plan served on it (on a plan, the changes proposed to it, or the draft after a re-assessment), and
+is the draft plan served on it (on a plan, the changes proposed to it, or the draft after a re-assessment), GET
+.../provision the lines of section F of its plan with what each provider said of the latest period, and
 POST .../comments the family's comments on that draft (their words kept in the database, the fact recorded on the
 case's assessment or plan: api/submissions.py). The family's views for a plan's annual review are
 api/routes/portal_review.py's. Any other case answers 404, as one that does not exist would. docs/portal.md says
@@ -42,6 +43,7 @@ from api.auth import (
 from api.client_limits import ClientLimit, Verdict, client_of
 from api.deps import CaseRef, SessionDep, SettingsDep, TemporalDep, Today, end_read
 from api.family_plan import AnnualReview, proposal_in, review_in
+from api.family_provision import FamilyProvision, provision_of
 from api.family_view import (
     AdviceAsked,
     DraftPlan,
@@ -449,6 +451,33 @@ async def read_own_draft(
         case = await session.get(Case, case_ref)
         raise Problem(404, "No draft plan yet", nothing_to_read(case.process if case else ""))
     return draft
+
+
+NO_PLAN = "There is no EHC plan on this case yet. Once the council issues one, the help it sets out is shown here."
+
+
+async def own_provision(session: AsyncSession, user: User, case_ref: str, seen_as: str) -> FamilyProvision | None:
+    """Section F of the plan of one of the family's own cases, its reading audited as `seen_as`; None if the case
+    has no plan. The caller has checked that the case is theirs."""
+    case = await session.get(Case, case_ref)
+    if case is None or case.process != "plan":
+        return None
+    provision = await provision_of(session, case_ref)
+    await audit_personal_data(session, user, case_ref, seen_as)
+    return provision
+
+
+@router.get(
+    "/cases/{case_ref}/provision", response_model=FamilyProvision, responses={404: {"description": "No plan yet"}}
+)
+async def read_own_provision(case_ref: OwnCaseRef, session: SessionDep, user: Family) -> FamilyProvision:
+    """The help the plan of one of the family's own cases sets out in section F, line by line (what, how much and how
+    often, who gives it), and what its provider said of the latest period: delivered in full, sessions missed that
+    the council must make good (or has), missed as the child was absent or it was declined, or not yet confirmed."""
+    provision = await own_provision(session, user, case_ref, "section F of the plan, in the portal")
+    if provision is None:
+        raise Problem(404, "No plan yet", NO_PLAN)
+    return provision
 
 
 @router.post(

@@ -33,7 +33,7 @@ from temporalio.client import Client
 from api.auth import Role, User
 from api.deps import CaseRef, SessionDep, SettingsDep, TemporalDep, Today
 from api.pages import portal as pages
-from api.pages import portal_draft, portal_review
+from api.pages import portal_draft, portal_family_provision, portal_review
 from api.pages.draft_words import OPEN_FOR_COMMENTS, WORDS, Words, words_for
 from api.pages.layout import allow_page
 from api.problems import Problem
@@ -51,6 +51,7 @@ from api.routes.portal import (
     nothing_to_read,
     own_case,
     own_draft,
+    own_provision,
     pending_nonce,
     portal_key,
     send_code_unless_too_many,
@@ -73,6 +74,7 @@ router = APIRouter(tags=["portal pages"], include_in_schema=False)
 FamilyPage = Annotated[User, Depends(allow_page(Role.FAMILY, sign_in=pages.PORTAL))]
 SEEN_AS = "the family's case page in the portal"
 DRAFT_SEEN_AS = "the family's draft plan page in the portal"
+PROVISION_SEEN_AS = "section F of the plan, on the family's case page in the portal"
 CODE_PATTERN = r"^[0-9]{6}$"
 NO_EMAIL = "Enter your email address"
 BAD_EMAIL = "Enter an email address in the correct format, like name@example.com"
@@ -213,10 +215,11 @@ async def case_page(
     summary = await own_case(session, user, case_ref, SEEN_AS, today, temporal)
     if summary is None:
         return pages.not_found(no_such_case(case_ref))
-    return _shown(summary)
+    provision = await own_provision(session, user, case_ref, PROVISION_SEEN_AS)
+    return _shown(summary, portal_family_provision.provision_section(provision) if provision else "")
 
 
-def _shown(summary: CaseSummary) -> HTMLResponse:
+def _shown(summary: CaseSummary, provision: str) -> HTMLResponse:
     def step(date: NextDate) -> pages.Step:
         return pages.Step(step=date.step, what=date.what, law=date.law, due=date.due)
 
@@ -233,6 +236,7 @@ def _shown(summary: CaseSummary) -> HTMLResponse:
         summary.letters,
         draft_link=WORDS[kind].link if (kind := OPEN_FOR_COMMENTS.get((summary.process, summary.stage))) else None,
         review=portal_review.review_section(summary.case_ref, summary.review) if summary.review else "",
+        provision=provision,
         done=summary.done,
     )
 

@@ -2,8 +2,10 @@
 HTTP, real cases driven through Temporal and the database.
 
 The browser is sent to the sign-in form, signs in by pasting a token, lands on the dashboard, reads the headline
-figures, the charts and the tables and finds the numbers GET /dashboard gives, narrows to an LA with no cases
-(every empty state), and signs out, in Debian's Chromium (tests/support/chromium.py).
+figures, the charts and the tables and finds the numbers GET /dashboard gives (section F's provision among them, from
+plans of an LA of their own whose providers were asked about a half term that ended), follows a tile to the lines of
+provision still owed, narrows to an LA with no cases (every empty state), and signs out, in Debian's Chromium
+(tests/support/chromium.py).
 """
 
 import json
@@ -24,9 +26,11 @@ from tests.conftest import eventually
 from tests.factories import CHILD_FAMILY, CHILD_GIVEN, bearer
 from tests.support.chromium import signed_out
 from tests.support.dashboard_cases import Officer, board, drive, settled
+from tests.support.provision import NAMES, OT, SALT, SCHOOL, ProvisionScenario
 
-# LAs of this test's own: test_dashboard.py counts DBA's cases exactly, in the same database.
-LA, EMPTY_LA = "DBC", "DBD"
+# LAs of this test's own: test_dashboard.py counts DBA's cases exactly, in the same database. DBE's plans have
+# section F monitored (tests/support/provision.py), so that DBC's cases give the figures dashboard_cases.py expects.
+LA, EMPTY_LA, PROVISION_LA = "DBC", "DBD", "DBE"
 
 
 def token(settings: Settings, las: list[str], sub: str) -> str:
@@ -60,6 +64,8 @@ def tiles(figures: dict[str, Any]) -> dict[str, str]:
         "Annual reviews overdue now": number(figures["annual_reviews_overdue"]),
         "Mediations held in the period": number(figures["mediation"]["held"]),
         "Appeals lodged in the period": number(figures["appeals"]["lodged"]),
+        "Provision short, still owed": number(figures["provision"]["short_owed"]),
+        "Provision not confirmed": number(figures["provision"]["unconfirmed"]),
     }
 
 
@@ -98,17 +104,20 @@ async def test_a_manager_signs_in_reads_the_dashboard_and_signs_out(
     tmp_path: Path,
 ) -> None:
     base = served
-    officer_headers = bearer(settings, Role.MANAGER, [LA], sub="officer.browser")
+    officer_headers = bearer(settings, Role.MANAGER, [LA, PROVISION_LA], sub="officer.browser")
     async with httpx.AsyncClient(base_url=base, headers=officer_headers) as api:
+        # First the provision's half term runs to its end (time skipped), then DBC's cases on dates before today.
+        provided = await ProvisionScenario.driven(api, env, PROVISION_LA)
         officer = Officer(api, env)
         today = await officer.today()
         refs = await drive(officer, today, LA)
-        manager = token(settings, [LA, EMPTY_LA], "manager.browser")
+        manager = token(settings, [LA, EMPTY_LA, PROVISION_LA], "manager.browser")
         headers = {"Authorization": f"Bearer {manager}"}
 
         async def caught_up() -> dict[str, Any] | None:
-            answer = await board(api, headers)
-            return answer if settled(answer["total"]) else None
+            answer = await board(api, headers, la_code=LA)
+            provision = (await board(api, headers, la_code=PROVISION_LA))["total"]["provision"]
+            return answer if settled(answer["total"]) and provision["not_taken_up"] == 1 else None
 
         await eventually(caught_up, attempts=400)
 
@@ -155,6 +164,8 @@ async def test_a_manager_signs_in_reads_the_dashboard_and_signs_out(
             "chart-reviews",
             "chart-redress-open",
             "chart-redress-outcomes",
+            "chart-provision",
+            "chart-provision-owed",
             "chart-by-la",
         ]
         for chart_id in charts:
@@ -188,6 +199,39 @@ async def test_a_manager_signs_in_reads_the_dashboard_and_signs_out(
             for la in data["by_la"]
         }
 
+        # Section F's provision: the lines over the half term by how they were accounted for, the shortfalls still owed
+        # by provider (named, as a manager may see them; by LA too, as the page has several), and the tables.
+        p = total["provision"]
+        legend = page.locator("#provision-heading ~ ul.legend")
+        for words, count in (
+            ("Delivered in full", p["delivered"]),
+            ("Not taken up", p["not_taken_up"]),
+            ("Short, made good", p["short"] - p["short_owed"]),
+            ("Short, still owed", p["short_owed"]),
+            ("Not confirmed", p["unconfirmed"]),
+        ):
+            await expect(legend).to_contain_text(f"{words}: {count}")
+        assert (p["lines"], p["short_owed"], p["unconfirmed"]) == (5, 1, 1)
+        assert await bars(page.locator("#chart-provision-owed")) == {
+            f"{NAMES[SALT]} ({SALT}), LA {PROVISION_LA}": number(1)
+        }
+        provision_section = page.locator("section", has=page.locator("#provision-heading"))
+        await provision_section.get_by_text("Show the figures as a table").click()
+        by_kind = await table(page, "Lines of provision by kind")
+        assert [row[0] for row in by_kind] == [
+            "Speech and language therapy",
+            "Occupational therapy",
+            "Small group intervention",
+            "Teaching assistant",
+        ]
+        assert by_kind[0][1:] == [number(n) for n in (2, 0, 2, 1, 0, 0)]
+        by_provider = await table(page, "Lines of provision by provider")
+        assert [row[:3] for row in by_provider] == [
+            [f"{NAMES[SALT]} ({SALT}), LA {PROVISION_LA}", "Service", number(2)],
+            [f"{NAMES[OT]} ({OT}), LA {PROVISION_LA}", "Therapist", number(1)],
+            [f"{NAMES[SCHOOL]} ({SCHOOL}), LA {PROVISION_LA}", "Setting", number(2)],
+        ]
+
         # The 20-week chart's legend and the table under it, opened as a reader would.
         t = total["plan_timeliness"]
         legend = page.locator("#timeliness-heading ~ ul.legend")
@@ -220,6 +264,7 @@ async def test_a_manager_signs_in_reads_the_dashboard_and_signs_out(
             "Annual reviews overdue now": await bars(page.locator("#chart-reviews")),
             "Mediations held in the period": {k: v for k, v in outcomes.items() if k.startswith("Mediation held: ")},
             "Appeals lodged in the period": {"Appeals lodged": outcomes["Appeals lodged"]},
+            "Provision short, still owed": await bars(page.locator("#chart-provision-owed")),
         }
         for tile, panel in panels.items():
             assert shown[tile] == number(sum(int(v.replace(",", "")) for v in panel.values())), tile
@@ -265,6 +310,20 @@ async def test_a_manager_signs_in_reads_the_dashboard_and_signs_out(
             "Final plans issued later than 20 weeks, no exception"
         )
         assert [row[0] for row in await table(page, "no exception")] == [refs["late"]]
+        await page.get_by_role("link", name="Back to the dashboard").click()
+        await expect(page.get_by_role("heading", level=1)).to_have_text("SEND inclusion dashboard")
+        # The shortfall still owed: the line, its period and what the LA must do, as the work queue says it.
+        await page.get_by_role("link", name="Provision short, still owed").click()
+        await expect(page.get_by_role("heading", level=1)).to_have_text("Lines of provision short, still owed")
+        [owed] = await table(page, "Lines of provision short, still owed")
+        assert (owed[0], owed[2], owed[5], owed[6], owed[7]) == (
+            provided.a,
+            PROVISION_LA,
+            f"Secure the provision in line F1 of section F for {provided.period} (shortfall: make it good), "
+            f"by {uk(provided.end.isoformat())}",
+            uk(provided.end.isoformat()),
+            "Short: the LA's breach",
+        )
         await page.get_by_role("link", name="Back to the dashboard").click()
         await expect(page.get_by_role("heading", level=1)).to_have_text("SEND inclusion dashboard")
 

@@ -7,7 +7,8 @@ shown as GOV.UK shows them. And a family whose child has a plan sends its views 
 its comments on the changes proposed after it, each section marked with whether it would change. Every page on the
 way (the email form, the code form, a form with an error, the case page, another family's case, the draft, its form
 with errors, the confirmation, the refusal; the plan's case page, the views page, its error, confirmation and
-closed form, the proposed changes and the comments sent on them) is checked by axe-core against WCAG 2.2 AA and must
+closed form, the proposed changes and the comments sent on them; a plan's case page with its provision in section F,
+at 375 px and on a desktop) is checked by axe-core against WCAG 2.2 AA and must
 have no violations, and none may scroll sideways at 375 px. The code is read from the
 outbox row the notifier wrote, as tests/api/test_portal_sign_in.py reads it.
 """
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.async_api import Browser, expect
+from playwright.async_api import Browser, Locator, expect
 from sqlmodel import select
 from temporalio.testing import WorkflowEnvironment
 
@@ -27,14 +28,28 @@ from api.auth import SESSION_COOKIE
 from core.config import Settings
 from store.db import SessionMaker
 from store.models import PortalSubmission
+from tests.conftest import eventually
 from tests.driver import SECTIONS, Officer, PlanOfficer
 from tests.factories import CHILD_FAMILY, CHILD_GIVEN, PARENT_NAME, bearer, case_request
 from tests.support.chromium import signed_out
 from tests.support.gias import CSV_TYPE, sample
-from tests.support.govuk_pages import PHONE, check
+from tests.support.govuk_pages import DESKTOP, PHONE, check
 from tests.support.portal import address, newest_code
 from tests.support.portal_browser import family_signs_in, uk
 from tests.support.portal_family import VIEWS
+from tests.support.provision import (
+    IN_FULL,
+    NAMES,
+    OT,
+    SALT,
+    SCHOOL,
+    awaited,
+    confirmation,
+    line,
+    periods_from,
+    short,
+    until_after,
+)
 from tests.support.server_clock import server_today
 
 COMMENTS = "Section F should say who gives the speech and language therapy, and how often."
@@ -458,5 +473,85 @@ async def test_a_family_sends_its_views_for_the_review_and_comments_on_the_propo
         assert rows[0].actor.startswith("family:")
         text = await page.locator("main").inner_text()
         for personal in (CHILD_GIVEN, CHILD_FAMILY, PARENT_NAME, email):
+            assert personal not in text
+        await context.close()
+
+
+@pytest.mark.slow
+async def test_a_family_reads_the_provision_in_its_childs_plan_on_a_phone_and_a_desktop(
+    browser: Browser,
+    served: str,
+    env: WorkflowEnvironment,
+    sessions: SessionMaker,
+    settings: Settings,
+    tmp_path: Path,
+) -> None:
+    base = served
+    email = address()
+    contact = {"role": "parent", "name": PARENT_NAME, "email": email, "phone": "020 7946 0000"}
+    async with httpx.AsyncClient(base_url=base, headers=bearer(settings)) as api:
+        # A plan issued after its assessment with three lines in section F; the half term it was issued in ends, and
+        # the providers answer: the therapy short by 3 sessions (staff absence), the support delivered in full; the
+        # occupational therapist says nothing.
+        officer = PlanOfficer(api, env)
+        await officer.open(await officer.today(), contacts=[contact])
+        await officer.act("decide-to-assess", {"assess": True})
+        await officer.act("decide-to-issue", {"issue": True})
+        await officer.draft()
+        await officer.wait(days=15)
+        lines = [
+            line("F1", "speech_and_language_therapy", SALT, location="At school, in the therapy room"),
+            line("F2", "teaching_assistant", SCHOOL, minutes=300),
+            line("F3", "occupational_therapy", OT, sessions=1, minutes=45),
+        ]
+        await officer.final(setting_type="Mainstream primary school", provision=lines)
+        await officer.in_cycle(1)
+        case_ref = officer.case_ref
+        period, end, _ = periods_from(await officer.today())[0]
+        await until_after(env, end)
+        await eventually(lambda: awaited(api, case_ref, 3))
+        on = await officer.today()
+        for account in (
+            confirmation(period, SALT, short("F1", 3, "staff_absence"), on=on),
+            confirmation(period, SCHOOL, {"ref": "F2", **IN_FULL}, on=on),
+        ):
+            await officer.act_on_plan("provision-confirmations", account)
+
+        context = await browser.new_context(viewport=PHONE, locale="en-GB")
+        page = await context.new_page()
+        await family_signs_in(page, base, sessions, email, case_ref)
+
+        # Each line of section F as a summary card: what, how much and how often, who, where, and the latest check.
+        await expect(page.get_by_role("heading", name="Provision in the plan")).to_be_visible()
+        cards = page.locator(".govuk-summary-card")
+        await expect(cards).to_have_count(3)
+        await expect(cards.locator("h3")).to_have_text(
+            ["F1: Speech and language therapy", "F2: Teaching assistant", "F3: Occupational therapy"]
+        )
+
+        def row(ref: str, key: str) -> Locator:
+            return page.locator(f"#provision-{ref} .govuk-summary-list__row", has=page.locator("dt", has_text=key))
+
+        for ref, key, words in (
+            ("F1", "What", "Speech and language therapy, individual"),
+            ("F1", "How much and how often", "2 sessions of 30 minutes a week"),
+            ("F1", "Who gives it", NAMES[SALT]),
+            ("F1", "Where", "At school, in the therapy room"),
+            ("F1", "Latest check", "3 sessions missed: the council must make this good"),
+            ("F2", "How much and how often", "2 sessions of 300 minutes a week"),
+            ("F2", "Latest check", "Delivered in full"),
+            ("F3", "Who gives it", NAMES[OT]),
+            ("F3", "How much and how often", "1 session of 45 minutes a week"),
+            ("F3", "Latest check", "Not yet confirmed by the provider"),
+        ):
+            await expect(row(ref, key)).to_contain_text(words)
+        await expect(row("F1", "Latest check")).to_contain_text(f"to {uk(end)}")
+        await expect(page.locator("#provision-F2 dt", has_text="Where")).to_have_count(0)
+        await check(page, tmp_path, "plan-provision-phone")
+        await page.set_viewport_size(DESKTOP)
+        await check(page, tmp_path, "plan-provision-desktop")
+        text = await page.locator("main").inner_text()
+        assert not re.search(r"\d{4}-\d{2}-\d{2}", text)
+        for personal in (CHILD_GIVEN, CHILD_FAMILY, PARENT_NAME, email, "salt@nhs.example"):
             assert personal not in text
         await context.close()

@@ -6,8 +6,7 @@ Each period's last day and the provider's date (10 working days on, bank holiday
 (tests/support/provision.py).
 """
 
-from datetime import date, timedelta
-from typing import Any
+from datetime import timedelta
 
 import httpx
 from temporalio.api.sdk.v1 import WorkflowMetadata
@@ -16,24 +15,20 @@ from temporalio.testing import WorkflowEnvironment
 from tests.conftest import eventually
 from tests.driver import SECTIONS, PlanOfficer
 from tests.support.provision import (
+    IN_FULL,
     LINES,
     SALT,
     SCHOOL,
+    confirmation,
     letters,
     letters_ready,
     line,
     periods_from,
     provision,
     provision_with,
+    uk,
     until_after,
 )
-
-
-def confirmation(period: str, provider: str, *answers: dict[str, Any], on: date) -> dict[str, Any]:
-    return {"on": on.isoformat(), "period": period, "provider": provider, "lines": list(answers)}
-
-
-IN_FULL = {"delivered_in_full": True}
 
 
 async def test_provision_confirmed_short_and_unconfirmed_across_two_half_terms(
@@ -43,7 +38,7 @@ async def test_provision_confirmed_short_and_unconfirmed_across_two_half_terms(
     await officer.import_existing("PROV/1", issued_days_ago=100)
     case_ref = officer.case_ref
     today = await officer.today()
-    (first, first_end, first_due), (second, second_end, _) = periods_from(today)[:2]
+    (first, first_end, first_due), (second, second_end, second_due) = periods_from(today)[:2]
     await officer.act_on_plan("provision-lines", {"provision": LINES})
     watched = await provision(api, case_ref)
     assert [x["ref"] for x in watched["lines"]] == ["F1", "F2"] and watched["period_end"] == first_end.isoformat()
@@ -123,9 +118,20 @@ async def test_provision_confirmed_short_and_unconfirmed_across_two_half_terms(
     assert [h["on"] for h in plan["history"] if h["action"] == "deadline_breached"] == [second_end.isoformat()]
     assert len(await letters(api, case_ref, "deadline_escalation")) == 1
     queue = (await api.get("/work-queue", params={"la_code": "202"})).json()["items"]
-    assert [(i["step"], i["status"]) for i in queue if i["case_ref"] == case_ref and i["step"].startswith("prov")] == [
-        ("provision.secure", "breached")
+    owed = [i for i in queue if i["case_ref"] == case_ref and i["step"].startswith("prov")]
+    assert [(i["step"], i["status"], i["label"]) for i in owed] == [
+        (
+            "provision.secure",
+            "breached",
+            f"Secure the provision in line F1 of section F for {second} (shortfall: make it good), by {uk(second_end)}",
+        )
     ]
+    # The plan's timeline reads each provider's account as the provider's, for its period.
+    timeline = (await api.get(f"/plans/{case_ref}/timeline")).json()["deadlines"]
+    assert {d["label"] for d in timeline if d["step"] == "provision.confirm" and d["key"].split(":")[1] == second} == {
+        f"Provider {provider} confirms the provision delivered in {second}, by {uk(second_due)}"
+        for provider in (SALT, SCHOOL)
+    }
 
     # Made good: the duty is no longer owed, and the breach stays on the record.
     made_good = await officer.today()

@@ -16,7 +16,7 @@ from store.portal_invitations import InvitedParty
 from workflows.case_state import PENDING, DeadlineStatus
 from workflows.plan_models import PlanState
 from workflows.provision_models import DeliveryStatus, ProvisionKind
-from workflows.provision_monitoring import CONFIRM
+from workflows.provision_monitoring import CONFIRM, asked_of
 
 # Awaited: asked and not answered, whether on track, chased or escalated (an account is taken however late).
 AWAITED = frozenset({*PENDING, DeadlineStatus.PASSED})
@@ -45,7 +45,7 @@ def awaited_periods(plan: PlanState, provider: str, words: list[ProvisionLineRow
     for deadline in plan.deadlines:
         if deadline.step != CONFIRM or deadline.done_on is not None or deadline.status not in AWAITED:
             continue
-        period, asked = deadline.key.split("@", 1)[0].split(":")[1:3]
+        period, asked = asked_of(deadline)
         if asked != provider:
             continue
         lines = [

@@ -278,7 +278,7 @@ class ProvisionMonitoring(CaseWorkflow):
         if deadline.step != CONFIRM:
             await super()._announce(firing)
             return
-        period, provider = deadline.key.split("@", 1)[0].split(":")[1], self._provider_of(deadline)
+        period, provider = asked_of(deadline)
         asked = next(d for d in self.state.deliveries if d.period == period)
         label = DeliveryPeriod(period, asked.period_start, asked.period_end).label
         if firing.event is ClockEvent.REMINDER:
@@ -310,16 +310,12 @@ class ProvisionMonitoring(CaseWorkflow):
         if self.state.delivery_period_end:
             words.append(f"period ends {self.state.delivery_period_end:%d %b %Y}")
         if awaited:
-            names = ", ".join(self._provider_of(d) for d in passed)
+            names = ", ".join(asked_of(d)[1] for d in passed)
             late = f", {len(passed)} past their date: {names}" if passed else ""
             words.append(f"{len(awaited)} provider account(s) awaited{late}")
         if owed:
             words.append(f"{len(owed)} shortfall(s) owed (CFA 2014 s.42(2))")
         return f"{text}\n\n**Provision:** " + "; ".join(words)
-
-    @staticmethod
-    def _provider_of(deadline: Deadline) -> str:
-        return deadline.key.split("@", 1)[0].split(":")[2]
 
     # The read model --------------------------------------------------------------------------------
 
@@ -332,6 +328,12 @@ class ProvisionMonitoring(CaseWorkflow):
         written = set(self._unsynced)
         await super().publish()
         self._unsynced -= written
+
+
+def asked_of(deadline: Deadline) -> tuple[str, str]:
+    """The period and the provider a provider's date (`provision.confirm:{period}:{provider}@c{cycle}`) is about."""
+    period, provider = deadline.key.split("@", 1)[0].split(":")[1:3]
+    return period, provider
 
 
 def carried_deliveries(deliveries: list[LineDelivery]) -> list[LineDelivery]:

@@ -28,7 +28,7 @@ from workflows.delivery_periods import DeliveryRhythm
 from workflows.plan import PlanWorkflow
 from workflows.plan_models import PlanState
 from workflows.provision_models import ProvisionLinesSet
-from workflows.provision_monitoring import CONFIRM
+from workflows.provision_monitoring import CONFIRM, asked_of
 
 router = APIRouter(prefix="/plans/{case_ref}", tags=["provision"], dependencies=[InScope])
 
@@ -143,7 +143,7 @@ async def read_provision(
         Awaited(provider=provider, period=period, due=d.due, status=d.status.value)
         for d in state.deadlines
         if d.step == CONFIRM and d.done_on is None and d.status in {*PENDING, DeadlineStatus.PASSED}
-        for period, provider in [d.key.split("@", 1)[0].split(":")[1:3]]
+        for period, provider in [asked_of(d)]
     ]
     return ProvisionView(
         rhythm=state.delivery_rhythm,

@@ -6,6 +6,7 @@ read model with what they make of each workflow's `read_model` query and repairs
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlmodel import col, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio import activity
 
@@ -44,9 +45,8 @@ DEADLINE_COLUMNS = (
 
 REDRESS_PROCESSES = frozenset({"redress", "tribunal"})
 # Everything but the key: a provider's later answer, or a shortfall made good, rewrites the period's row.
-DELIVERY_COLUMNS = tuple(
-    name for name in ProvisionDeliveryRow.model_fields if name not in {"case_ref", "period", "ref"}
-)
+DELIVERY_KEY = ["case_ref", "period", "ref", "provider"]
+DELIVERY_COLUMNS = tuple(name for name in ProvisionDeliveryRow.model_fields if name not in DELIVERY_KEY)
 REDRESS_COLUMNS = (
     "stage",
     "closed",
@@ -144,13 +144,31 @@ async def write_snapshot(session: AsyncSession, snapshot: CaseSnapshot) -> None:
         for entry in snapshot.new_history
     ]
     await upsert(session, AuditEvent, audit_rows, keys=["event_key"])
+    if snapshot.provision_document_id is not None:
+        await provision_in_force(session, snapshot)
     if snapshot.deliveries:
         deliveries = [
             {**d.model_dump(), "case_ref": snapshot.case_ref, "la_code": snapshot.la_code} for d in snapshot.deliveries
         ]
-        await upsert(
-            session, ProvisionDeliveryRow, deliveries, keys=["case_ref", "period", "ref"], update=DELIVERY_COLUMNS
+        await upsert(session, ProvisionDeliveryRow, deliveries, keys=DELIVERY_KEY, update=DELIVERY_COLUMNS)
+
+
+async def provision_in_force(session: AsyncSession, snapshot: CaseSnapshot) -> None:
+    """A plan's lines in force are the workflow's, in its order (two updates racing each write their own document);
+    its accounts are counted under the LA that holds the plan now, as every figure of a case is."""
+    await session.exec(
+        update(Case)
+        .where(col(Case.case_ref) == snapshot.case_ref)
+        .values(provision_document_id=snapshot.provision_document_id)
+    )
+    await session.exec(
+        update(ProvisionDeliveryRow)
+        .where(
+            col(ProvisionDeliveryRow.case_ref) == snapshot.case_ref,
+            col(ProvisionDeliveryRow.la_code) != snapshot.la_code,
         )
+        .values(la_code=snapshot.la_code)
+    )
 
 
 class CaseSync:

@@ -32,7 +32,9 @@ class PlanStarter(WorkflowStarter):
     @activity.defn(name=START_PLAN)
     async def start_plan(self, plan: PlanInput) -> None:
         if self.sessions is not None and plan.versions and not plan.provision:
-            plan = plan.model_copy(update={"provision": await self._lines(plan)})
+            lines = await self._lines(plan)
+            document = plan.versions[0].document_id if lines else None
+            plan = plan.model_copy(update={"provision": lines, "provision_document_id": document})
         plan = plan.model_copy(update={"delivery_rhythm": self.rhythm})
         await self.start(PlanWorkflow.run, plan, plan_id(plan.case_ref), "plan", "maintained", **summaries.plan(plan))
 

@@ -82,10 +82,12 @@ async def provision_of(session: AsyncSession, case_ref: str) -> FamilyProvision:
         .where(ProvisionDeliveryRow.case_ref == case_ref, col(ProvisionDeliveryRow.ref).in_([x.ref for x in lines]))
         .order_by(col(ProvisionDeliveryRow.period_end).desc())
     )
-    latest: dict[str, ProvisionDeliveryRow] = {}
+    latest: dict[tuple[str, str], ProvisionDeliveryRow] = {}
     for row in rows.all():
-        latest.setdefault(row.ref, row)
-    return FamilyProvision(case_ref=case_ref, lines=[_view(line, latest.get(line.ref)) for line in lines])
+        latest.setdefault((row.ref, row.provider), row)
+    return FamilyProvision(
+        case_ref=case_ref, lines=[_view(line, latest.get((line.ref, line.provider))) for line in lines]
+    )
 
 
 def _view(line: ProvisionLineRow, delivery: ProvisionDeliveryRow | None) -> ProvisionLineView:

@@ -4,6 +4,7 @@ Personal data arrives here and goes to the database only; what goes on to the wo
 reference, the LA code and dates.
 """
 
+import re
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Self
@@ -30,6 +31,8 @@ from workflows.assessment_models import AssessmentState, ParentComments, Request
 from workflows.case_state import Deadline
 from workflows.day import Day
 from workflows.provision_models import LINE_REF, MAX_LINES, PROVIDER, LineRef, ProvisionKind
+
+URN = re.compile(r"[0-9]{6,8}")
 
 
 class ProviderType(StrEnum):
@@ -177,6 +180,13 @@ class ProvisionLineIn(Strict):
     per: Frequency = Field(description="... each week, half term, term or year")
     location: str = Field(default="", max_length=200, description="Where it is delivered")
     starts_on: Day | None = Field(default=None, description="From when, if later than the plan's issue")
+
+    @model_validator(mode="after")
+    def _a_setting_by_its_urn(self) -> Self:
+        """A setting is known by its URN everywhere (the register, its invitation, section I): its code is that."""
+        if self.provider_type is ProviderType.SETTING and not URN.fullmatch(self.provider):
+            raise ValueError(f"line {self.ref}: a setting's provider code is its URN (6 to 8 digits)")
+        return self
 
     def watched(self) -> LineRef:
         """What the workflow keeps of the line."""

@@ -558,7 +558,8 @@ def _provision(las: list[str], period: Period) -> _Source:
             Figure.PROVISION_DELIVERED: status == DeliveryStatus.DELIVERED.value,
             Figure.PROVISION_SHORT: short,
             # Owed until the LA records it made good (workflows/provision_monitoring.py, make_good_shortfall).
-            Figure.PROVISION_SHORT_OWED: and_(short, col(p.made_good_on).is_(None)),
+            # A plan that has ceased owes nothing more: its shortfall stays short, and is no one's work now.
+            Figure.PROVISION_SHORT_OWED: and_(short, col(p.made_good_on).is_(None), col(Case.closed).is_(False)),
             Figure.PROVISION_MADE_GOOD: and_(short, col(p.made_good_on).is_not(None)),
             Figure.PROVISION_NOT_TAKEN_UP: status == DeliveryStatus.NOT_TAKEN_UP.value,
             Figure.PROVISION_UNCONFIRMED: status == DeliveryStatus.UNCONFIRMED.value,
@@ -570,7 +571,7 @@ def _provision(las: list[str], period: Period) -> _Source:
             "due": col(p.period_end),
             "status": status,
             "on": case((short, col(p.made_good_on)), else_=col(p.confirmed_on)),
-            "key": literal(f"{SECURE}:") + col(p.period) + literal(":") + col(p.ref),
+            "key": literal(f"{SECURE}:") + col(p.period) + literal(":") + col(p.ref) + literal(":") + col(p.provider),
             "period": col(p.period),
             "line": col(p.ref),
             "provider": col(p.provider),

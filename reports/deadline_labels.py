@@ -4,7 +4,7 @@ The rule's description says what must be done (an order to assess reads "Tell th
 that the LA will assess, as the Tribunal ordered"), the key's suffix says for whom (which adviser, which
 setting), and the due date says by when. The provision of section F has keys of its own
 (workflows/provision_monitoring.py): a provider's account names the period and the provider, a shortfall the
-period and the line, and they read as sentences rather than as a rule with a code after it.
+period, the line and its provider, and they read as sentences rather than as a rule with a code after it.
 """
 
 from datetime import date
@@ -16,11 +16,15 @@ from workflows.provision_monitoring import CONFIRM, SECURE
 def deadline_label(step: str, key: str, due: date) -> str:
     instance = key.split("@", 1)[0].partition(":")[2]
     by = f"by {due.day} {due:%B %Y}"
-    if step in (CONFIRM, SECURE) and instance.count(":") == 1:
-        period, subject = instance.split(":")
-        if step == SECURE:
-            return f"Secure the provision in line {subject} of section F for {period} (shortfall: make it good), {by}"
-        return f"Provider {subject} confirms the provision delivered in {period}, {by}"
+    if step == CONFIRM and instance.count(":") == 1:
+        period, provider = instance.split(":")
+        return f"Provider {provider} confirms the provision delivered in {period}, {by}"
+    if step == SECURE and instance.count(":") == 2:
+        period, line, provider = instance.split(":")
+        return (
+            f"Secure the provision in line {line} of section F for {period} (shortfall of provider {provider}: make it "
+            f"good), {by}"
+        )
     try:
         what = statutory.get_rule(step).description
     except ValueError:  # a step of a rule set retired since the row was written

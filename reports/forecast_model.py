@@ -223,7 +223,8 @@ def _since(anchor: date, words: str, la_code: str, key: str, history: History, t
 
 def _statutory(duty: Fact, today: date) -> Expectation:
     expected = max(duty.due, today)
-    words = f"fewer than {MIN_SAMPLES} past cases in LA {duty.la_code} or across all LAs: expected by its due date"
+    when = "expected by its due date" if duty.due >= today else "past its due date: expected today at the earliest"
+    words = f"fewer than {MIN_SAMPLES} past cases in LA {duty.la_code} or across all LAs: {when}"
     return Expectation(expected, expected, expected, Basis.STATUTORY, 0, words)
 
 
@@ -261,6 +262,12 @@ def _by_date(pair: tuple[date, Fact]) -> tuple[date, str]:
     return pair[0], pair[1].key
 
 
+# Duties with no timescale of their own to forecast against: a shortfall in section F is breached the day it is
+# recorded, and owed until made good (docs/provision.md); when it will be made good is the LA's to say, not a step.
+NOT_FORECAST = frozenset({"provision.secure"})
+
+
 def forecastable(fact: Fact) -> bool:
-    """Only the LA's duties still owed are forecast: not another party's window, not a planning target."""
-    return fact.kind == DUTY and fact.done_on is None
+    """Only the LA's duties still owed are forecast: not another party's window, not a planning target, and not a
+    shortfall in section F, already breached when recorded."""
+    return fact.kind == DUTY and fact.done_on is None and fact.step not in NOT_FORECAST

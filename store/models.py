@@ -42,6 +42,8 @@ class Case(SQLModel, table=True):
     next_deadline_due: date | None = None
     breach_count: int = 0
     exception_count: int = 0
+    # A plan's: the stored document whose lines of section F its workflow watches (written by the workflow's sync).
+    provision_document_id: str | None = Field(default=None, max_length=64)
     opened_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
     updated_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
 
@@ -394,13 +396,17 @@ class ProvisionDeliveryRow(SQLModel, table=True):
     case_ref: str = Field(foreign_key="cases.case_ref", primary_key=True, max_length=32)
     period: str = Field(primary_key=True, max_length=16)
     ref: str = Field(primary_key=True, max_length=3)
+    # A line's number may pass to another provider inside a period: each accounts for its own part.
+    provider: str = Field(primary_key=True, max_length=32)
     la_code: str = Field(max_length=10)
     period_start: date
     period_end: date
     kind: str = Field(max_length=40)
-    provider: str = Field(max_length=32)
     status: str = Field(max_length=16)
     sessions_missed: int = 0
     reason: str | None = Field(default=None, max_length=24)
     confirmed_on: date | None = None
     made_good_on: date | None = None
+    # Where the line began or ended inside the period (an amendment): the part it accounts for.
+    line_from: date | None = None
+    line_until: date | None = None

@@ -38,6 +38,8 @@ class CaseSnapshot(BaseModel):
     new_history: list[HistoryEntry] = Field(default_factory=list)
     # A plan's accounts of its provision changed since the last write (workflows/provision_monitoring.py).
     deliveries: list[LineDelivery] = Field(default_factory=list)
+    # A plan's: the stored document whose lines of section F the workflow watches (the words the API shows).
+    provision_document_id: str | None = None
 
 
 class Recipient(StrEnum):

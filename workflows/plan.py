@@ -284,6 +284,7 @@ class PlanWorkflow(ProvisionMonitoring):
             named_setting_urn=self.state.named_setting_urn,
             school_structure=self.state.school_structure,
             provision=self.state.provision,
+            provision_document_id=self.state.provision_document_id,
             delivery_rhythm=self.state.delivery_rhythm,
             delivery_period_start=self.state.delivery_period_start,
             deliveries=carried_deliveries(self.state.deliveries),
@@ -562,7 +563,7 @@ class PlanWorkflow(ProvisionMonitoring):
         self.state.versions.append(version)
         if issued.named_setting_urn:
             self.state.named_setting_urn = issued.named_setting_urn
-        self.replace_lines(issued.provision, issued.on)
+        self.replace_lines(issued.provision, issued.on, issued.document_id)
         self.state.stage = PlanStage.MAINTAINED
         await self._appealable("amended_plan", "(2)(c)", issued.on)
         await self._letter(

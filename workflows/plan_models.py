@@ -72,6 +72,7 @@ class PlanInput(CaseInput):
     provision: list[ProvisionLine] = Field(default_factory=list, description="Section F's lines, as monitored")
     delivery_rhythm: DeliveryRhythm = DeliveryRhythm.HALF_TERM
     delivery_period_start: date | None = Field(default=None, description="The period being delivered now")
+    provision_document_id: str | None = Field(default=None, description="Where the lines in force are written")
     deliveries: list[LineDelivery] = Field(default_factory=list, description="Periods not yet settled")
 
 
@@ -114,6 +115,9 @@ class PlanState(CaseRecord):
     delivery_rhythm: DeliveryRhythm = DeliveryRhythm.HALF_TERM
     delivery_period_start: date | None = None
     delivery_period_end: date | None = Field(default=None, description="When providers are next asked")
+    provision_document_id: str | None = Field(
+        default=None, description="The stored plan document whose lines of section F are in force"
+    )
     deliveries: list[LineDelivery] = Field(
         default_factory=list, description="What providers said of each line, period by period (kept a year)"
     )

@@ -103,10 +103,23 @@ class LineDelivery(BaseModel):
     reason: ShortfallReason | None = None
     confirmed_on: date | None = None
     made_good_on: date | None = None
+    # The part of the period the line was in force in, where it began or ended inside it (an amendment mid-period):
+    # the duty the LA owed under it ran over that part only.
+    line_from: date | None = None
+    line_until: date | None = None
 
     @property
     def key(self) -> str:
-        return f"{self.period}:{self.ref}"
+        """A line's number may pass to another provider mid-period: each provider accounts for its own part."""
+        return f"{self.period}:{self.ref}:{self.provider}"
+
+    @property
+    def owed_from(self) -> date:
+        return max(self.period_start, self.line_from or self.period_start)
+
+    @property
+    def owed_until(self) -> date:
+        return min(self.period_end, self.line_until or self.period_end)
 
     @property
     def resolved(self) -> bool:
@@ -153,6 +166,9 @@ class ShortfallMadeGood(Action):
 
     period: str = Field(pattern=PERIOD)
     ref: str = Field(pattern=LINE_REF)
+    provider: str | None = Field(
+        default=None, pattern=PROVIDER, description="Needed only where the line passed to another provider that period"
+    )
 
 
 class ProvisionLinesSet(Action):
@@ -160,6 +176,9 @@ class ProvisionLinesSet(Action):
     version, so nothing to appeal; `on` is the day they were set out, from which the lines are watched."""
 
     provision: list[LineRef] = Field(max_length=MAX_LINES)
+    # The lines' words, stored by the API before it asked (plan text stays in the database); None in the histories
+    # recorded before it.
+    document_id: str | None = Field(default=None, max_length=64)
 
     @model_validator(mode="after")
     def _each_line_once(self) -> Self:

@@ -13,7 +13,7 @@ the workflow (an imported plan is not asked about its past). Only codes and coun
 words, the providers' names and addresses stay in the database (docs/provision.md).
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from temporalio import workflow
 
@@ -73,10 +73,18 @@ class ProvisionMonitoring(CaseWorkflow):
         while (moment := self.provision_moment()) is not None and moment <= workflow.now():
             period = period_containing(self.state.delivery_period_end or date.min, self.state.delivery_rhythm)
             await self._ask_providers(period)
-            self._watch(period_after(period, self.state.delivery_rhythm))
+            following = period_after(period, self.state.delivery_rhythm)
+            self._watch(following)
+            # A line replaced before the next period began has been asked about for the last time.
+            self.state.provision = [
+                line for line in self.state.provision if line.until_on is None or line.until_on >= following.start
+            ]
 
     def _lines_in(self, period: DeliveryPeriod) -> list[ProvisionLine]:
-        return [line for line in self.state.provision if line.from_on <= period.end]
+        """Every line in force for some of the period, each provider accounting for its own part; a line that
+        changed kind under the same number and provider is asked about once, as it stood last."""
+        lines = {(line.ref, line.provider): line for line in self.state.provision if line.in_force(period)}
+        return list(lines.values())
 
     async def _ask_providers(self, period: DeliveryPeriod) -> None:
         lines = self._lines_in(period)
@@ -88,6 +96,8 @@ class ProvisionMonitoring(CaseWorkflow):
                 ref=line.ref,
                 kind=line.kind,
                 provider=line.provider,
+                line_from=line.from_on if line.from_on > period.start else None,
+                line_until=line.until_on if line.until_on is not None and line.until_on < period.end else None,
             )
             self.state.deliveries.append(delivery)
             self._unsynced.add(delivery.key)
@@ -175,7 +185,7 @@ class ProvisionMonitoring(CaseWorkflow):
         given = {line.ref for line in confirmed.lines}
         if given != expected:
             raise InvalidAction(
-                f"the account must cover exactly the provider's lines in force at the period's end: "
+                f"the account must cover exactly the provider's lines in force in that period: "
                 f"{', '.join(sorted(expected))}"
             )
 
@@ -185,9 +195,9 @@ class ProvisionMonitoring(CaseWorkflow):
         duty = self.book.open(
             f"{SECURE}:{delivery.key}",
             SECURE,
-            delivery.period_start,
+            delivery.owed_from,
             label=f"Secure the provision in line {delivery.ref} of section F, {delivery.period}",
-            due=delivery.period_end,
+            due=delivery.owed_until,
         )
         # A provider's account is the fact itself, not a date typed in ahead of its facts: nothing to hold.
         duty.entered_at = duty.held_until = None
@@ -197,11 +207,11 @@ class ProvisionMonitoring(CaseWorkflow):
 
     @workflow.update(name="make_good_shortfall")
     async def make_good_shortfall(self, made_good: ShortfallMadeGood) -> StepResult:
-        key = f"{made_good.period}:{made_good.ref}"
-        delivery = next(d for d in self.state.deliveries if d.key == key)
+        (delivery,) = self._shortfalls(made_good)
         delivery.made_good_on = made_good.on
-        self._unsynced.add(key)
-        self.book.finish(self._duty(key), made_good.on)
+        self._unsynced.add(delivery.key)
+        # Made good after the duty's last day, so it stays breached: only owed no more.
+        self.book.finish(self._duty(delivery.key), made_good.on)
         return await self.done(
             "provision_made_good",
             made_good.on,
@@ -212,14 +222,29 @@ class ProvisionMonitoring(CaseWorkflow):
     @make_good_shortfall.validator
     def _validate_make_good(self, made_good: ShortfallMadeGood) -> None:
         self._check_provision(made_good, "the shortfall made good")
-        key = f"{made_good.period}:{made_good.ref}"
-        delivery = next((d for d in self.state.deliveries if d.key == key), None)
-        if delivery is None or delivery.status is not DeliveryStatus.SHORT or delivery.confirmed_on is None:
+        shortfalls = self._shortfalls(made_good)
+        if not shortfalls:
             raise InvalidAction("no shortfall the LA answers for is recorded for that line and period")
+        if len(shortfalls) > 1:
+            raise InvalidAction("the line passed to another provider that period: say which provider's shortfall")
+        delivery = shortfalls[0]
         if delivery.made_good_on is not None:
             raise OutOfOrder(f"that shortfall was made good on {delivery.made_good_on}")
-        if made_good.on < delivery.period_end:
-            raise InvalidAction(f"the period ended on {delivery.period_end}: it is made good after that")
+        if made_good.on <= delivery.owed_until:
+            raise InvalidAction(
+                f"the line's period ran to {delivery.owed_until}: what it missed is made good after that day"
+            )
+
+    def _shortfalls(self, made_good: ShortfallMadeGood) -> list[LineDelivery]:
+        return [
+            d
+            for d in self.state.deliveries
+            if d.period == made_good.period
+            and d.ref == made_good.ref
+            and made_good.provider in (None, d.provider)
+            and d.status is DeliveryStatus.SHORT
+            and d.confirmed_on is not None
+        ]
 
     def _duty(self, key: str) -> Deadline | None:
         prefix = f"{SECURE}:{key}@"
@@ -229,7 +254,7 @@ class ProvisionMonitoring(CaseWorkflow):
 
     @workflow.update(name="set_provision_lines")
     async def set_provision_lines(self, lines: ProvisionLinesSet) -> StepResult:
-        self.replace_lines(lines.provision, lines.on)
+        self.replace_lines(lines.provision, lines.on, lines.document_id)
         return await self.done(
             "provision_lines_set",
             lines.on,
@@ -241,21 +266,27 @@ class ProvisionMonitoring(CaseWorkflow):
     def _validate_set_lines(self, lines: ProvisionLinesSet) -> None:
         self._check_provision(lines, "the lines of section F")
 
-    def replace_lines(self, refs: list[LineRef] | None, on: date) -> None:
-        """The lines of a new version (or of the issued one, set out): a line that goes on unchanged in kind and
-        provider keeps its start; the others start on `on`, or later where the plan says so."""
+    def replace_lines(self, refs: list[LineRef] | None, on: date, document_id: str | None) -> None:
+        """The lines of a new version (or of the issued one, set out), written in `document_id`: a line that goes on
+        unchanged in kind and provider keeps its start; the others start on `on`, or later where the plan says so.
+        A line that does not go on was in force until the day before: its provider still accounts for that part of
+        the period, and the LA's duty under it ran until then."""
         if refs is None:
             return
-        going_on = {(line.ref, line.kind, line.provider): line.from_on for line in self.state.provision}
-        self.state.provision = [
-            ProvisionLine(
-                ref=ref.ref,
-                kind=ref.kind,
-                provider=ref.provider,
-                from_on=going_on.get((ref.ref, ref.kind, ref.provider)) or max(on, ref.starts_on or on),
-            )
+        current = {(line.ref, line.kind, line.provider): line for line in self.state.provision if line.until_on is None}
+        ended = [line for line in self.state.provision if line.until_on is not None]
+        for key, line in current.items():
+            if key not in {(ref.ref, ref.kind, ref.provider) for ref in refs}:
+                line.until_on = on - timedelta(days=1)
+                if line.until_on >= line.from_on:  # a line replaced the day it began never ran
+                    ended.append(line)
+        self.state.provision = ended + [
+            current.get((ref.ref, ref.kind, ref.provider))
+            or ProvisionLine(ref=ref.ref, kind=ref.kind, provider=ref.provider, from_on=max(on, ref.starts_on or on))
             for ref in refs
         ]
+        if document_id is not None:
+            self.state.provision_document_id = document_id
         if self.state.provision and self.state.delivery_period_end is None:
             self._watch(period_containing(self.today(), self.state.delivery_rhythm))
         self.clock_changed()
@@ -306,7 +337,8 @@ class ProvisionMonitoring(CaseWorkflow):
         awaited = [d for d in self.book.deadlines if d.step == CONFIRM and d.done_on is None]
         passed = [d for d in awaited if d.status is DeadlineStatus.PASSED]
         owed = [d for d in self.book.deadlines if d.step == SECURE and d.done_on is None]
-        words = [f"{len(self.state.provision)} line(s) of section F monitored"]
+        in_force = [line for line in self.state.provision if line.until_on is None]
+        words = [f"{len(in_force)} line(s) of section F monitored"]
         if self.state.delivery_period_end:
             words.append(f"period ends {self.state.delivery_period_end:%d %b %Y}")
         if awaited:
@@ -322,6 +354,7 @@ class ProvisionMonitoring(CaseWorkflow):
     def snapshot(self) -> CaseSnapshot:
         snapshot = super().snapshot()
         snapshot.deliveries = [d for d in self.state.deliveries if d.key in self._unsynced]
+        snapshot.provision_document_id = self.state.provision_document_id
         return snapshot
 
     async def publish(self) -> None:

@@ -5,13 +5,12 @@ The lines' words, the providers' names and addresses are plan text: they are rea
 database, and the plan's workflow gets only each line's number, kind and provider's code.
 """
 
-import uuid
 from datetime import date
 from typing import Any
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
-from sqlmodel import col, delete, select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.actions import OfficerAction
@@ -20,9 +19,9 @@ from api.deps import CaseRef, SessionDep, TemporalDep
 from api.routes.cases import query_state
 from api.routes.plans import PLAN, ProvisionLineOut
 from api.schemas import ProvisionLinesIn
-from api.updates import IdempotencyKey, keep_lines
+from api.updates import IdempotencyKey, with_document
 from core.workflow_ids import plan_id
-from store.models import PlanDocument, ProvisionDeliveryRow, ProvisionLineRow
+from store.models import Case, PlanDocument, ProvisionDeliveryRow, ProvisionLineRow
 from workflows.case_state import PENDING, DeadlineStatus
 from workflows.delivery_periods import DeliveryRhythm
 from workflows.plan import PlanWorkflow
@@ -70,27 +69,19 @@ async def set_provision_lines(
     user: Acting,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
-    """The lines are kept with a record of their own (a plan document of kind `section_f`), so that every set of
-    lines the plan has had stays readable; the workflow watches them from the period `on` falls in."""
+    """The lines are kept with a record of their own (a plan document of kind `section_f`, written first and removed
+    again if the plan refuses them), so that every set of lines the plan has had stays readable and the plan says
+    which is in force; the workflow watches them from the period `on` falls in."""
     await case_for(session, user, case_ref)
-    action = ProvisionLinesSet(on=body.on, actor=user.sub, provision=[line.watched() for line in body.provision])
-    state = await PLAN.act(temporal, session, user, case_ref, SET_LINES.update, action, idempotency_key)
-    await _keep_set_out(session, case_ref, idempotency_key, body, user.sub)
-    return state
 
+    async def set_out(document_id: str) -> Any:
+        watched = [line.watched() for line in body.provision]
+        action = ProvisionLinesSet(on=body.on, actor=user.sub, provision=watched, document_id=document_id)
+        return await PLAN.act(temporal, session, user, case_ref, SET_LINES.update, action, idempotency_key)
 
-async def _keep_set_out(
-    session: AsyncSession, case_ref: str, idempotency_key: str | None, body: ProvisionLinesIn, actor: str
-) -> None:
-    """Written after the workflow took the lines, so a refusal leaves nothing; a retry rewrites the same record."""
-    key = idempotency_key or uuid.uuid4().hex
-    document_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{case_ref}/section_f/{key}"))
-    if await session.get(PlanDocument, document_id) is None:
-        session.add(PlanDocument(id=document_id, case_ref=case_ref, kind="section_f", sections={}, created_by=actor))
-        await session.flush()
-    await session.exec(delete(ProvisionLineRow).where(col(ProvisionLineRow.document_id) == document_id))
-    keep_lines(session, case_ref, document_id, body.provision)
-    await session.commit()
+    return await with_document(
+        session, case_ref, "section_f", {}, idempotency_key, set_out, lines=body.provision, created_by=user.sub
+    )
 
 
 class Awaited(BaseModel):
@@ -142,7 +133,10 @@ async def read_provision(
     awaited = [
         Awaited(provider=provider, period=period, due=d.due, status=d.status.value)
         for d in state.deadlines
-        if d.step == CONFIRM and d.done_on is None and d.status in {*PENDING, DeadlineStatus.PASSED}
+        if d.step == CONFIRM
+        and d.done_on is None
+        and d.status in {*PENDING, DeadlineStatus.PASSED}
+        and not state.closed
         for period, provider in [asked_of(d)]
     ]
     return ProvisionView(
@@ -162,16 +156,22 @@ async def read_provision(
 
 
 async def lines_in_force(session: AsyncSession, case_ref: str) -> list[ProvisionLineRow]:
-    """The lines of the newest record that has any: an amended plan issued without lines keeps the ones before."""
+    """The lines of the document the plan's workflow watches (its sync writes which, in the workflow's own order);
+    of the newest document with lines where it has not said (a plan whose lines were set out before it did)."""
+    case = await session.get(Case, case_ref)
+    newest = case.provision_document_id if case is not None else None
     newest = (
-        await session.exec(
-            select(PlanDocument.id)
-            .join(ProvisionLineRow, col(ProvisionLineRow.document_id) == col(PlanDocument.id))
-            .where(PlanDocument.case_ref == case_ref)
-            .order_by(col(PlanDocument.created_at).desc())
-            .limit(1)
-        )
-    ).first()
+        newest
+        or (
+            await session.exec(
+                select(PlanDocument.id)
+                .join(ProvisionLineRow, col(ProvisionLineRow.document_id) == col(PlanDocument.id))
+                .where(PlanDocument.case_ref == case_ref)
+                .order_by(col(PlanDocument.created_at).desc())
+                .limit(1)
+            )
+        ).first()
+    )
     if newest is None:
         return []
     rows = await session.exec(

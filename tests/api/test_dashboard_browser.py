@@ -319,7 +319,8 @@ async def test_a_manager_signs_in_reads_the_dashboard_and_signs_out(
         assert (owed[0], owed[2], owed[5], owed[6], owed[7]) == (
             provided.a,
             PROVISION_LA,
-            f"Secure the provision in line F1 of section F for {provided.period} (shortfall: make it good), "
+            f"Secure the provision in line F1 of section F for {provided.period} (shortfall of provider {SALT}: make "
+            "it good), "
             f"by {uk(provided.end.isoformat())}",
             uk(provided.end.isoformat()),
             "Short: the LA's breach",

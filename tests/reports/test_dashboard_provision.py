@@ -128,7 +128,8 @@ async def test_provision_by_la_provider_and_kind_for_the_callers_las_only(
         end.isoformat(),
     )
     assert item["label"] == (
-        f"Secure the provision in line F1 of section F for {period} (shortfall: make it good), by {uk(end)}"
+        f"Secure the provision in line F1 of section F for {period} (shortfall of provider {SALT}: make it good), "
+        f"by {uk(end)}"
     )
     unconfirmed = (await listed(figure="provision_unconfirmed"))["items"]
     assert [(i["case_ref"], i["line"], i["provider"], i["on"]) for i in unconfirmed] == [(scenario.a, "F4", OT, None)]

@@ -118,13 +118,12 @@ async def test_provision_confirmed_short_and_unconfirmed_across_two_half_terms(
     assert [(d["status"], d["due"], d["done_on"]) for d in duties] == [("breached", second_end.isoformat(), None)]
     assert [h["on"] for h in plan["history"] if h["action"] == "deadline_breached"] == [second_end.isoformat()]
     assert len(await letters(api, case_ref, "deadline_escalation")) == 1
-    queue = (await api.get("/work-queue", params={"la_code": "202"})).json()["items"]
-    owed = [i for i in queue if i["case_ref"] == case_ref and i["step"].startswith("prov")]
-    assert [(i["step"], i["status"], i["label"]) for i in owed] == [
+    assert [(i["step"], i["status"], i["label"]) for i in await queued(api, case_ref)] == [
         (
             "provision.secure",
             "breached",
-            f"Secure the provision in line F1 of section F for {second} (shortfall: make it good), by {uk(second_end)}",
+            f"Secure the provision in line F1 of section F for {second} (shortfall of provider {SALT}: make it good), "
+            f"by {uk(second_end)}",
         )
     ]
     # The plan's timeline reads each provider's account as the provider's, for its period.
@@ -135,6 +134,9 @@ async def test_provision_confirmed_short_and_unconfirmed_across_two_half_terms(
     }
 
     # Made good: the duty is no longer owed, and the breach stays on the record.
+    # Made good only after the period it was missed in: "made good" on its last day would unsay the breach.
+    last_day = {"period": second, "ref": "F1", "on": second_end.isoformat()}
+    await officer.act_on_plan("provision-made-good", last_day, expect=422)
     made_good = await officer.today()
     await officer.act_on_plan("provision-made-good", {"period": second, "ref": "F1"})
     await officer.act_on_plan("provision-made-good", {"period": second, "ref": "F2"}, expect=422)
@@ -223,3 +225,43 @@ async def queued(api: httpx.AsyncClient, case_ref: str) -> list[dict[str, Any]]:
         found += [i for i in page["items"] if i["case_ref"] == case_ref and i["step"].startswith("provision")]
         offset = page["next_offset"]
     return found
+
+
+async def test_lines_changed_mid_period_each_provider_accounts_for_its_own_part(
+    api: httpx.AsyncClient, env: WorkflowEnvironment
+) -> None:
+    """The support passes from one school to another a week before the half term ends, and the occupational therapy
+    stops: the first school and the therapist still account for their part, the second school for its week."""
+    officer = PlanOfficer(api, env)
+    await officer.import_existing("PROV/4", issued_days_ago=100)
+    case_ref = officer.case_ref
+    therapy = line("F3", "occupational_therapy", "OT-1", provider_type="therapist")
+    await officer.act_on_plan("provision-lines", {"provision": [*LINES, therapy]})
+    period, end, _ = periods_from(await officer.today())[0]
+    await until_after(env, end - timedelta(days=7))
+    moved = await officer.today()
+    other_school = line("F2", "teaching_assistant", "100002", provider_name="Elm Primary School")
+    await officer.act_on_plan("provision-lines", {"provision": [LINES[0], other_school]})
+    # A setting is known by its URN: a setting's line under another code is refused whole.
+    not_a_urn = line("F2", "teaching_assistant", "ELM-1", provider_type="setting")
+    await officer.act_on_plan("provision-lines", {"provision": [not_a_urn]}, expect=422)
+    assert [x["provider"] for x in (await provision(api, case_ref))["lines"]] == [SALT, "100002"]
+
+    await until_after(env, end)
+    watched = await eventually(lambda: provision_with(api, case_ref, "awaited", 4))
+    assert sorted(a["provider"] for a in watched["awaited"]) == [SCHOOL, "100002", "OT-1", SALT]
+    on = await officer.today()
+    short = {"ref": "F2", "delivered_in_full": False, "sessions_missed": 1, "reason": "not_arranged"}
+    await officer.act_on_plan("provision-confirmations", confirmation(period, "100002", short, on=on))
+    await officer.act_on_plan("provision-confirmations", confirmation(period, SCHOOL, {"ref": "F2", **IN_FULL}, on=on))
+    # The new school's duty ran from the day the line passed to it, the first school's ended the day before.
+    plan = await officer.plan()
+    duty = next(d for d in plan["deadlines"] if d["step"] == "provision.secure")
+    assert (duty["start"], duty["due"], duty["status"]) == (moved.isoformat(), end.isoformat(), "breached")
+    made = {"period": period, "ref": "F2", "on": (await officer.today()).isoformat()}
+    await officer.act_on_plan("provision-made-good", made)
+    # The next half term asks only the lines in force: the therapist's line has gone.
+    (following, after, _) = periods_from(end + timedelta(days=1))[0]
+    await until_after(env, after)
+    watched = await eventually(lambda: provision_with(api, case_ref, "awaited", 4))  # 2 of the last still awaited
+    assert sorted(a["provider"] for a in watched["awaited"] if a["period"] == following) == ["100002", SALT]

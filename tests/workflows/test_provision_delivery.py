@@ -197,7 +197,6 @@ async def test_a_final_plan_issued_with_lines_is_watched_from_its_start(
     await officer.wait(days=16)
     issued = await officer.today()
     await officer.final(provision=LINES, setting_type="Mainstream primary school")
-    await eventually(lambda: plan_started(api, officer.case_ref))
     plan = await officer.in_cycle(1)
     assert [(x["ref"], x["provider"], x["from_on"]) for x in plan["provision"]] == [
         ("F1", SALT, issued.isoformat()),
@@ -210,11 +209,6 @@ async def test_a_final_plan_issued_with_lines_is_watched_from_its_start(
     assert {(a["period"], a["due"]) for a in watched["awaited"]} == {(period, due.isoformat())}
     versions = (await api.get(f"/plans/{officer.case_ref}/versions")).json()
     assert [x["ref"] for x in versions[0]["provision"]] == ["F1", "F2"]
-
-
-async def plan_started(api: httpx.AsyncClient, case_ref: str) -> bool:
-    """The assessment starts the plan through an activity: it is there a moment after the final plan."""
-    return (await api.get(f"/plans/{case_ref}")).status_code == 200
 
 
 async def queued(api: httpx.AsyncClient, case_ref: str) -> list[dict[str, Any]]:

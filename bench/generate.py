@@ -201,6 +201,7 @@ def generate(rows: int, today: date, seed: int = 20) -> Iterator[tuple[list[tupl
                 0,
                 now,
                 now,
+                None,  # provision_document_id: no plan here has section F set out as lines
             )
         )
         deadlines.extend(own)

@@ -42,10 +42,10 @@ class Case(SQLModel, table=True):
     next_deadline_due: date | None = None
     breach_count: int = 0
     exception_count: int = 0
-    # A plan's: the stored document whose lines of section F its workflow watches (written by the workflow's sync).
-    provision_document_id: str | None = Field(default=None, max_length=64)
     opened_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
     updated_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    # A plan's: the stored document whose lines of section F its workflow watches (written by the workflow's sync).
+    provision_document_id: str | None = Field(default=None, max_length=64)
 
 
 class Child(SQLModel, table=True):

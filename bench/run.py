@@ -33,7 +33,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, date, datetime
 from importlib import metadata
 from pathlib import Path
@@ -46,10 +46,11 @@ from temporalio.client import Client, WorkflowHandle
 import statutory
 from api.auth import Role
 from bench import generate
+from bench.actions import compare_actions
 from bench.assessments import run_assessments
 from bench.bare import BareWorkflow
 from bench.load import Api, bounded, case_body, client_settings, headers, percentiles, service_env, timed_request
-from bench.stack import BIN, ROOT, CpuMeter, Stack, rss_bytes
+from bench.stack import BIN, ROOT, CpuMeter, Stack, metered, rss_bytes
 from core.temporal_client import connect, run_to_exit
 from store.migrate import upgrade_async
 
@@ -229,15 +230,6 @@ async def compare_starts(
     }
 
 
-async def metered(meter: CpuMeter, into: dict[str, float], work: Awaitable[T]) -> T:
-    """Runs `work`, adding the CPU seconds each part spent meanwhile to `into`."""
-    before = meter.read()
-    result = await work
-    for name, seconds in meter.spent(before, meter.read()).items():
-        into[name] = into.get(name, 0.0) + seconds
-    return result
-
-
 async def settle(database_url: str, expected: int) -> float:
     """Seconds until every opened case has its read-model row and its opening audit event (written in the
     workflow's first task, after the API has answered)."""
@@ -288,12 +280,10 @@ async def sample(
     return figures
 
 
-async def at_open_cases(
-    api: Api, refs: list[str], samples: int, readers: int, today: date, meter: CpuMeter
-) -> dict[str, Any]:
+async def at_open_cases(api: Api, refs: list[str], samples: int, readers: int, meter: CpuMeter) -> dict[str, Any]:
     """Reads one at a time (what a person waits for) and `readers` at once (the same on a busy machine: on two
-    cores shared with the server, worker and database, requests in flight queue for the CPU); the officer's
-    action; the work queues and the dashboard."""
+    cores shared with the server, worker and database, requests in flight queue for the CPU); the work queues
+    and the dashboard. (The officer's action is measured beside a bare update: officer_action.)"""
     rng = random.Random(11)
     manager = headers(Role.MANAGER, LAS)
     reads = [(f"/cases/{rng.choice(refs)}", {"headers": manager}) for _ in range(samples)]
@@ -301,16 +291,12 @@ async def at_open_cases(
     # that every read of personal data writes: the difference is what that line costs.
     ops = headers(Role.OPS, LAS, "ops.bench")
     ops_reads = [(f"/cases/{rng.choice(refs)}", {"headers": ops}) for _ in range(samples)]
-    acted = rng.sample(refs, min(len(refs), max(1, samples // 2)))
-    action = {"on": today.isoformat(), "assess": True}
-    actions = [(f"/cases/{ref}/decide-to-assess", {"headers": manager, "json": action}) for ref in acted]
     result = {
         "open_cases": len(refs),
         "readers": readers,
         "get_case": await sample(api, 1, reads, meter=meter),
         f"get_case_{readers}_at_once": await sample(api, readers, reads, meter=meter),
         "get_case_as_ops_no_personal_data": await sample(api, 1, ops_reads, meter=meter),
-        "officer_action_decide_to_assess": await sample(api, readers, actions, "POST", meter=meter),
         **await queues_and_dashboard(api, samples, readers, {la: list(o) for la, o in OFFICERS.items()}, rng),
     }
     return result
@@ -344,6 +330,27 @@ async def queues_and_dashboard(
             boards.append(("/dashboard", {"headers": headers(Role.MANAGER, [la]), "params": query}))
         result["dashboard"] = await sample(api, readers, boards)
     return result
+
+
+async def officer_action(
+    api: Api,
+    client: Client,
+    refs: list[str],
+    database_url: str,
+    today: date,
+    meter: CpuMeter,
+    args: argparse.Namespace,
+) -> dict[str, Any]:
+    """Our decide-to-assess beside a bare update (bench/actions.py), on bare workflows started for it."""
+    bare = (await start_bare(client, 20, 4))[2]
+    await bare_caught_up(bare)
+
+    async def letters() -> int:
+        return await count(database_url, "SELECT count(*) FROM notifications WHERE template = 'decision_to_assess'")
+
+    return await compare_actions(
+        api, client, refs, bare, letters, today, meter, args.action_rounds, headers(Role.MANAGER, LAS)
+    )
 
 
 # -- 3. at national scale ---------------------------------------------------------------------------
@@ -407,6 +414,15 @@ async def run(args: argparse.Namespace, summary: dict[str, Any]) -> None:
                 connections = max(args.concurrency, args.readers)
                 async with Api(base, connections, headers(Role.MANAGER, LAS)) as api:
                     opener = Opener(api, today)
+                    if args.only == "actions":
+                        with phase(summary, "opening"):
+                            await opener.open_many(args.actions + 1, args.concurrency)
+                            await settle(database_url, opener.opened)
+                        with phase(summary, "officer_action"):
+                            summary["officer_action"] = await officer_action(
+                                api, client, opener.refs, database_url, today, meter, args
+                            )
+                        return
                     with phase(summary, "starts_compared"):
                         starts = min(args.starts, args.cases)
                         summary["starts"] = await compare_starts(
@@ -421,8 +437,10 @@ async def run(args: argparse.Namespace, summary: dict[str, Any]) -> None:
                         caught_up = await settle(database_url, opener.opened)
                         summary["starts"]["read_model_caught_up_seconds_after"] = round(caught_up, 1)
                     with phase(summary, "at_open_cases"):
-                        summary["open_cases"] = await at_open_cases(
-                            api, opener.refs, args.samples, args.readers, today, meter
+                        summary["open_cases"] = await at_open_cases(api, opener.refs, args.samples, args.readers, meter)
+                    with phase(summary, "officer_action"):
+                        summary["officer_action"] = await officer_action(
+                            api, client, opener.refs[: args.actions + 1], database_url, today, meter, args
                         )
                 worker.check_running()
                 summary["open_cases"]["worker_rss_mib"] = round(rss_bytes(worker.pid) / 1024**2, 1)
@@ -446,7 +464,10 @@ def goals(summary: dict[str, Any]) -> dict[str, Any]:
 
     scale = summary["national_scale"]
     dashboard = scale["dashboard"]
+    action = summary["officer_action"]["ratios"]
     return {
+        "action_latency_p50_one_at_a_time_to_bare (<)": check(action["latency_p50_1_at_once"], 2, False),
+        "action_cpu_to_bare (<)": check(action["cpu_per_action"], 2.5, False),
         "start_ratio_ours_to_bare (>=)": check(summary["starts"]["ratio"], 0.6, True),
         "get_case_p99_ms (<)": check(summary["open_cases"]["get_case"]["p99_ms"], 50, False),
         "work_queue_p99_ms_at_rows (<)": check(
@@ -468,6 +489,11 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2, help="worker processes for the whole assessments")
     parser.add_argument("--readers", type=int, default=4, help="requests in flight while measuring latency")
     parser.add_argument("--samples", type=int, default=1000, help="requests per latency figure")
+    parser.add_argument("--actions", type=int, default=400, help="officer's actions, and as many bare updates")
+    parser.add_argument("--action-rounds", type=int, default=4, help="alternating rounds of actions and updates")
+    parser.add_argument(
+        "--only", choices=["actions"], help="that phase alone, on --actions + 1 cases (no starts, reads or scale)"
+    )
     parser.add_argument("--output", type=Path, default=RESULTS, help="directory for <date>.json")
     return parser.parse_args(argv)
 

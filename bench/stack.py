@@ -13,8 +13,10 @@ import signal
 import socket
 import sys
 import time
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 
@@ -23,6 +25,7 @@ from cli import search_attributes as search_attributes_cli
 ROOT = Path(__file__).resolve().parents[1]
 BIN = ROOT / ".venv" / "bin"
 STARTUP_SECONDS = 60
+T = TypeVar("T")
 
 
 def free_port() -> int:
@@ -95,6 +98,15 @@ class CpuMeter:
     @staticmethod
     def spent(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
         return {name: after[name] - before[name] for name in before}
+
+
+async def metered(meter: CpuMeter, into: dict[str, float], work: Awaitable[T]) -> T:
+    """Runs `work`, adding the CPU seconds each part spent meanwhile to `into`."""
+    before = meter.read()
+    result = await work
+    for name, seconds in meter.spent(before, meter.read()).items():
+        into[name] = into.get(name, 0.0) + seconds
+    return result
 
 
 def _quiet_cpu(pid: int) -> float:

@@ -2,7 +2,7 @@
 assessment (Officer), the plan (PlanOfficer), and the redress route and appeal after a decision (Redress);
 or on past business dates, each step on the day it happened (Driver)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Self
 
@@ -15,6 +15,7 @@ from store.db import SessionMaker
 from store.models import CaseDeadline
 from tests.conftest import eventually
 from tests.factories import CHILD_GIVEN, case_request
+from tests.support.notices import notices_sent
 
 SECTIONS = {
     "A": "Enjoys music and swimming; wants to make friends.",
@@ -30,6 +31,8 @@ class Officer:
     api: httpx.AsyncClient
     env: WorkflowEnvironment
     case_ref: str = ""
+    # The redress routes and appeals this officer has seen start, whose letters are the case's too.
+    routes: set[str] = field(default_factory=set)
 
     async def today(self) -> date:
         return statutory.business_date(await self.env.get_current_time())
@@ -76,6 +79,9 @@ class Officer:
         return {d["key"]: d for d in (await self.case())["deadlines"]}
 
     async def letters(self) -> list[dict[str, Any]]:
+        """The case's letters, once every notice its workflows have scheduled is sent (they go after the answer)."""
+        ids = (f"assessment-{self.case_ref}", f"plan-{self.case_ref}", *sorted(self.routes))
+        await notices_sent(self.env.client, *ids)
         return (await self.api.get(f"/cases/{self.case_ref}/notifications")).json()
 
     async def draft(self, served: date | None = None, **sections: str) -> dict[str, Any]:
@@ -186,6 +192,7 @@ class Redress(PlanOfficer):
             return answer.json() if answer.status_code == 200 else None
 
         await eventually(served)
+        self.routes.add(workflow_id)
         return workflow_id
 
     async def redress(self, workflow_id: str, path: str, body: dict[str, Any], *, expect: int = 200) -> dict[str, Any]:

@@ -121,6 +121,13 @@ LEGAL_TIME = "legal-time"
 # 2022); a redress route waits for its certificate (HESC r.20(1)(c)). Patched, as legal time is.
 LAW_GAPS = "law-gaps-1"
 
+# A notice (a letter, a staff email) is sent after the officer has the answer, not before: the activity that
+# sends it is scheduled in the workflow task that records the change and answers, and the run waits for every
+# notice before it ends. An action is then one workflow task (docs/benchmarks.md, "The officer's action");
+# nothing is lost under a worker kill, since the scheduled activity is in the history before the answer
+# goes. Patched, so a run that started before it (tests/histories/*.notices_awaited.json) still replays.
+NOTICES_AFTER_ANSWER = "notices-after-answer"
+
 
 class CaseWorkflow(ABC):
     # Each workflow's state model: a CaseRecord with the process's own stage and facts.
@@ -158,6 +165,8 @@ class CaseWorkflow(ABC):
         if workflow.patched(LEGAL_TIME):
             self.book.clock = workflow.now
         self.law_gaps = workflow.patched(LAW_GAPS)
+        self._notices_after_answer = workflow.patched(NOTICES_AFTER_ANSWER)
+        self._notices: list[asyncio.Task[None]] = []
 
     def over(self) -> bool:
         """The case has nothing more to do in this run (a plan's review cycle also ends a run)."""
@@ -168,6 +177,13 @@ class CaseWorkflow(ABC):
         await self.publish()
         await self.run_clock(self.over)
         await workflow.wait_condition(workflow.all_handlers_finished)
+        await self.notices_sent()
+
+    async def notices_sent(self) -> None:
+        """Until every notice this run scheduled is sent: a run ends (or continues as new) only after them."""
+        while self._notices:
+            sending, self._notices = self._notices, []
+            await asyncio.gather(*sending)
 
     @property
     def process(self) -> str:
@@ -666,10 +682,11 @@ class CaseWorkflow(ABC):
         provider: str | None = None,
     ) -> None:
         """Send a notice (`key` makes it once per case and recipient; `template`, the kind of notice, is the key
-        unless said); the letter of a fact dated before this run began (a backlog typed in) is kept as sent on
-        paper at the time, not sent again months later."""
+        unless said), after the answer of the action that caused it (NOTICES_AFTER_ANSWER); the letter of a fact
+        dated before this run began (a backlog typed in) is kept as sent on paper at the time, not sent again
+        months later."""
         entered_on = statutory.business_date(workflow.info().start_time)
-        await workflow.execute_activity(
+        sending = workflow.execute_activity(
             SEND_NOTIFICATION,
             NotificationRequest(
                 idempotency_key=f"{self.workflow_id}:{key}:{recipient.value}",
@@ -685,3 +702,7 @@ class CaseWorkflow(ABC):
             retry_policy=ACTIVITY_RETRY,
             summary=OpsText(f"notify {recipient.value}: {template or key}"),
         )
+        if self._notices_after_answer:
+            self._notices.append(asyncio.create_task(sending))
+        else:
+            await sending

@@ -149,6 +149,7 @@ class PlanWorkflow(ProvisionMonitoring):
             return self.get_state()
         if self.law_gaps and self._supersede_recomputed():
             await self.publish()  # the read model keeps no open copy of a date the next cycle owns
+        await self.notices_sent()
         workflow.continue_as_new(self._next_cycle())
 
     def over(self) -> bool:

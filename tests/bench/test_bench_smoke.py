@@ -15,7 +15,7 @@ from tests.support.commands import run_benchmark
 pytestmark = pytest.mark.slow
 
 TOY = ["--cases", "8", "--starts", "8", "--rounds", "1", "--rows", "400", "--assessments", "2"]
-TOY += ["--samples", "8", "--readers", "2", "--concurrency", "4"]
+TOY += ["--samples", "8", "--readers", "2", "--concurrency", "4", "--actions", "4", "--action-rounds", "1"]
 FIGURE = {"count", "p50_ms", "p95_ms", "p99_ms", "max_ms"}
 
 
@@ -37,12 +37,23 @@ async def test_the_benchmark_runs_and_summarises(tmp_path: Path) -> None:
     open_cases = summary["open_cases"]
     assert open_cases["open_cases"] >= 8
     assert open_cases["worker_rss_mib"] > 0
-    metered = ("get_case", "get_case_2_at_once", "get_case_as_ops_no_personal_data", "officer_action_decide_to_assess")
+    metered = ("get_case", "get_case_2_at_once", "get_case_as_ops_no_personal_data")
     for name in metered:
         assert set(open_cases[name]) == FIGURE | {"cpu_ms_per_request"}, name
         assert parts <= set(open_cases[name]["cpu_ms_per_request"]), name
     for name in ("work_queue_officer", "work_queue_la", "dashboard"):
         assert set(open_cases[name]) == FIGURE, name
+    action = summary["officer_action"]
+    assert action["actions_each_side"] == 4
+    for side in ("our_action_decide_to_assess", "bare_update"):
+        assert set(action[side]["latency_1_at_once"]) == FIGURE
+        assert set(action[side]["latency_4_at_once"]) == FIGURE
+        assert parts <= set(action[side]["cpu_ms_per_action"]), side
+    made = action["what_one_action_makes"]
+    # The bare update is one workflow task, answered in it; ours too, its letter sent after the answer.
+    assert made["bare"]["before_the_answer"]["workflow_tasks"] == 1
+    assert made["ours"]["before_the_answer"]["workflow_tasks"] == 1
+    assert made["ours"]["in_all"]["activities"] >= 1
     scale = summary["national_scale"]
     assert scale["generated"]["cases"] == 400
     for name in ("work_queue_officer", "work_queue_la", "dashboard"):

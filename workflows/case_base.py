@@ -469,6 +469,10 @@ class CaseWorkflow(ABC):
             if updates:
                 workflow.upsert_search_attributes(updates)
             workflow.set_current_details(self.details())
+        if self.over():
+            # The change ends the run: its letters are sent before the answer, so that the run ends (a plan's next
+            # cycle starts) in the task that answers, as before; once a cycle, not on every action.
+            await self.notices_sent()
 
     def _search_attribute_updates(self) -> list[SearchAttributeUpdate[Any]]:
         next_open = self.book.next_open()

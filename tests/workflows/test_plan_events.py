@@ -40,12 +40,12 @@ async def test_rights_pass_to_the_young_person_at_the_end_of_compulsory_school_a
     plan = await officer.plan()
     assert plan["rights_holder"] == "young_person"
     assert plan["history"][-1]["action"] == "rights_passed_to_young_person"
-    letters = (await api.get(f"/cases/{officer.case_ref}/notifications")).json()
+    letters = await officer.letters()
     assert [n["recipient_role"] for n in letters if n["template"] == "rights_passed"] == ["young_person"]
     # From now on the family's notices go to the young person.
     await officer.review()
     await officer.act_on_plan("review-decision", {"outcome": "maintain"})
-    letters = (await api.get(f"/cases/{officer.case_ref}/notifications")).json()
+    letters = await officer.letters()
     recipients = {n["template"]: n["recipient_role"] for n in letters}
     assert recipients["review_notice"] == recipients["review_decision"] == "young_person"
 
@@ -248,5 +248,5 @@ async def test_an_imported_young_person_already_holds_the_rights(
     plan = await imported(officer, "ADULT/1", date_of_birth="2006-05-05")
     assert plan["rights_holder"] == "young_person"
     assert "rights_with_young_person" in [h["action"] for h in plan["history"]]
-    letters = (await api.get(f"/cases/{officer.case_ref}/notifications")).json()
+    letters = await officer.letters()
     assert not [n for n in letters if n["template"] == "rights_passed"]

@@ -236,7 +236,7 @@ async def order_to_amend(
     rows = [d for d in await officer.deadline_rows(sessions) if d.step == "tribunal.comply_amend"]
     assert [(d.status, d.done_on is not None) for d in rows] == [("breached" if late else "met", True)]
     assert (await officer.plan())["versions"][-1]["reason"] == "Tribunal order"
-    letters = (await api.get(f"/cases/{officer.case_ref}/notifications")).json()
+    letters = await officer.letters()
     sent = [n["template"] for n in letters if "Tribunal's order" in n["subject"]]
     assert sent == (
         ["deadline_reminder", "deadline_breached", "deadline_escalation"] if late else []  # done before the reminder
@@ -332,5 +332,5 @@ async def test_refused_redress_and_tribunal_actions(api: httpx.AsyncClient, env:
     assert "closed" in problem["detail"]
     state = (await api.get(f"/tribunal/{appeal}")).json()
     assert state["stage"] == "withdrawn" and state["closed"]
-    letters = (await api.get(f"/cases/{second.case_ref}/notifications")).json()
+    letters = await second.letters()
     assert any(n["template"] == "deadline_escalation" and "response" in n["subject"] for n in letters)

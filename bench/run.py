@@ -429,6 +429,8 @@ async def run(args: argparse.Namespace, summary: dict[str, Any]) -> None:
                             client, opener, database_url, starts, args.rounds, args.concurrency, meter
                         )
                         bare_worker.check_running()
+                    if args.only == "starts":
+                        return
                     with phase(summary, "opening_the_rest"):
                         more = max(0, args.cases - opener.opened)
                         seconds, _ = await opener.open_many(more, args.concurrency)
@@ -492,7 +494,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--actions", type=int, default=400, help="officer's actions, and as many bare updates")
     parser.add_argument("--action-rounds", type=int, default=4, help="alternating rounds of actions and updates")
     parser.add_argument(
-        "--only", choices=["actions"], help="that phase alone, on --actions + 1 cases (no starts, reads or scale)"
+        "--only",
+        choices=["starts", "actions"],
+        help="that phase alone: the starts compared, or the action on --actions + 1 cases (no reads, no scale)",
     )
     parser.add_argument("--output", type=Path, default=RESULTS, help="directory for <date>.json")
     return parser.parse_args(argv)

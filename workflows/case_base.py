@@ -74,6 +74,10 @@ MAX_REPEATS = {
 # The database may be down for a while; the case must wait for it, not fail.
 ACTIVITY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
 ACTIVITY_TIMEOUT = timedelta(seconds=30)
+# The read model's write in the workflow task that answers an action: the officer waits on its next attempt, so a
+# database back after an outage is found within seconds, not after a backoff grown to a minute (the API waits 30 s
+# for an answer). Runs on NOTICES_AFTER_ANSWER, whose letters no longer go (and wait out the outage) first.
+SYNC_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=5))
 # The first line of the current details. The static summary says the same, but a plan's later review
 # cycles (continue-as-new) start without one and a transfer changes the plan's LA: this line is current.
 PROCESS_TITLES = {
@@ -454,7 +458,7 @@ class CaseWorkflow(ABC):
             in_task = workflow.patched(SYNC_IN_WORKFLOW_TASK)
             options: dict[str, Any] = {
                 "start_to_close_timeout": ACTIVITY_TIMEOUT,
-                "retry_policy": ACTIVITY_RETRY,
+                "retry_policy": SYNC_RETRY if in_task and self._notices_after_answer else ACTIVITY_RETRY,
                 "summary": OpsText(f"read model: {snapshot.stage}"),
             }
             if in_task:

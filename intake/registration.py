@@ -4,7 +4,7 @@ import secrets
 from collections.abc import Sequence
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from store.models import Case, IdempotencyRecord
@@ -17,15 +17,28 @@ def new_case_ref(la_code: str) -> str:
     return f"{la_code}-" + "".join(secrets.choice(_REF_ALPHABET) for _ in range(8))
 
 
+async def seen(session: AsyncSession, *digests: str) -> dict[str, str]:
+    """The case each of these request digests registered, for those already seen: one query for them all."""
+    rows = await session.exec(select(IdempotencyRecord).where(col(IdempotencyRecord.key).in_(digests)))
+    return {row.key: row.case_ref for row in rows}
+
+
 async def register(
-    session: AsyncSession, digest: str, case: Case, people: Sequence[SQLModel], also: Sequence[str] = ()
+    session: AsyncSession,
+    digest: str,
+    case: Case,
+    people: Sequence[SQLModel],
+    also: Sequence[str] = (),
+    *,
+    unseen: bool = False,
 ) -> tuple[str, bool]:
     """Write the case, its people and the request's digest (and any `also` digests) in one transaction.
 
     Returns the case reference and whether the request had been seen before: a repeated or concurrent
-    duplicate finds the first case instead of making another (the digest is the primary key).
+    duplicate finds the first case instead of making another (the digest is the primary key). `unseen`: the
+    caller has just looked the digest up (`seen`) and not found it; a concurrent duplicate still meets the key.
     """
-    if existing := await session.get(IdempotencyRecord, digest):
+    if not unseen and (existing := await session.get(IdempotencyRecord, digest)):
         return existing.case_ref, True
     session.add(case)
     await session.flush()  # the people refer to the case row

@@ -1,5 +1,6 @@
 """The async engine and session factory, for SQLite (embedded default) and PostgreSQL alike."""
 
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -18,6 +19,11 @@ SessionMaker = async_sessionmaker[AsyncSession]
 CONNECT_TIMEOUT_SECONDS = 5  # to open a connection
 STATEMENT_TIMEOUT_SECONDS = 15  # for one statement's answer, the pre-checkout ping included
 POOL_TIMEOUT_SECONDS = 10  # for a free connection when every pooled one is busy
+# A connection handed back to the pool less than this long ago is used without a ping: under load every connection
+# comes back within milliseconds, and a ping per checkout cost a round trip and ~7% of the API's CPU on a case start
+# (docs/benchmarks.md). One that died in that moment fails its first statement instead, which is handled as a lost
+# connection (_statement_failed): the caller sees the same OperationalError, and the pool replaces it.
+PING_AFTER_IDLE_SECONDS = 1.0
 
 
 def is_sqlite(url: str) -> bool:
@@ -69,10 +75,20 @@ def _treat_unreachable_as_disconnect(engine: AsyncEngine) -> None:
         except (OSError, TimeoutError) as error:
             raise unreachable(error) from error
 
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _returned(_dbapi_connection: Any, record: Any) -> None:
+        record.info["returned_at"] = time.monotonic()
+
     @event.listens_for(engine.sync_engine, "checkout")
-    def _ping(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    def _ping(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
         # pool_pre_ping lets a ping that times out escape as a bare TimeoutError; a DisconnectionError
         # makes the pool replace the connection instead (and fail with OperationalError if it cannot).
+        returned = record.info.get("returned_at")
+        if returned is not None and time.monotonic() - returned < PING_AFTER_IDLE_SECONDS:
+            # A socket the server or the network closed is known closed without a round trip.
+            raw = getattr(dbapi_connection, "_connection", None)  # asyncpg's own, under SQLAlchemy's adapter
+            if raw is not None and not raw.is_closed():
+                return
         try:
             dbapi_connection.ping()
         except Exception as error:

@@ -39,10 +39,10 @@ from api.problems import Problem
 from api.schemas import CaseCreate, CaseCreated, CaseView, ChildOut
 from core.workflow_ids import assessment_id
 from intake.fields import EARLIEST_REQUEST
-from intake.registration import new_case_ref, register
+from intake.registration import new_case_ref, register, seen
 from reports.forecast import case_forecasts
 from reports.settings_directory import setting, setting_out
-from store.models import Case, Child, Contact, IdempotencyRecord, Notification
+from store.models import Case, Child, Contact, Notification
 from workflows import search_attributes as sa
 from workflows import summaries
 from workflows.assessment import AssessmentWorkflow
@@ -94,7 +94,8 @@ def check_dates(body: CaseCreate, today: date) -> None:
         )
 
 
-async def _register(session: SessionDep, body: CaseCreate, digest: str, also: tuple[str, ...]) -> tuple[str, bool]:
+async def _register(session: SessionDep, body: CaseCreate, digest: str, also: tuple[str, ...]) -> tuple[Case, bool]:
+    """The case registered for this request: new, or the one the same request registered before."""
     case_ref = new_case_ref(body.la_code)
     case = Case(
         case_ref=case_ref,
@@ -110,7 +111,12 @@ async def _register(session: SessionDep, body: CaseCreate, digest: str, also: tu
     )
     people: list[SQLModel] = [Child(case_ref=case_ref, **body.child.model_dump())]
     people += [Contact(case_ref=case_ref, **c.model_dump()) for c in body.contacts]
-    return await register(session, digest, case, people, also=also)
+    registered, replayed = await register(session, digest, case, people, also=also, unseen=True)
+    if registered == case_ref:
+        return case, replayed
+    first = await session.get(Case, registered)  # a concurrent duplicate registered it first
+    assert first is not None
+    return first, replayed
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=CaseCreated)
@@ -132,20 +138,20 @@ async def open_case(
     if body.officer is None and user.role is Role.CASE_OFFICER:
         body = body.model_copy(update={"officer": user.sub})
     digest, keyed_request = idempotency_digests(body, idempotency_key, user.sub)
-    reused = (
-        keyed_request is not None
-        and await session.get(IdempotencyRecord, digest) is not None
-        and await session.get(IdempotencyRecord, keyed_request) is None
-    )
-    if reused:
+    known = await seen(session, digest, *([keyed_request] if keyed_request else []))
+    if keyed_request is not None and digest in known and keyed_request not in known:
         raise Problem(
             422,
             "Idempotency-Key reused",
             "you sent this Idempotency-Key before with a different request: use a new key for a new request",
         )
-    case_ref, replayed = await _register(session, body, digest, (keyed_request,) if keyed_request else ())
-    case = await session.get(Case, case_ref)
-    assert case is not None
+    if digest in known:
+        found = await session.get(Case, known[digest])
+        assert found is not None
+        case, replayed = found, True
+    else:
+        case, replayed = await _register(session, body, digest, (keyed_request,) if keyed_request else ())
+    case_ref = case.case_ref
     workflow_input = AssessmentInput(
         case_ref=case_ref,
         la_code=case.la_code,

@@ -15,7 +15,9 @@ starts itself on free loopback ports and stops at the end: a Temporal dev server
    queue and, if the API has one, the dashboard; and the worker's memory;
 3. over `--rows` generated case rows (bench/generate.py) in a database of their own: the work queue
    and the dashboard, through an API process on that database;
-4. `--assessments` whole 20-week assessments through the API on the time-skipping test server.
+4. `--assessments` whole 20-week assessments through the API on the time-skipping test server;
+5. midnight (bench/midnight.py): the timers of `--midnight-cases` open cases falling due at one instant, on a
+   restarted worker and a warm one, each on a dev server, worker and API of its own; the national night.
 
 It prints a JSON summary and writes it to bench/results/<date>.json (docs/benchmarks.md).
 """
@@ -45,6 +47,7 @@ from bench.bare import BareWorkflow
 from bench.databases import bench_database, postgres_version, settle
 from bench.load import Api, bounded, case_body, client_settings, headers, percentiles, service_env, timed_request
 from bench.machine import machine_facts
+from bench.midnight import GOAL_MINUTES, run_midnight
 from bench.stack import ROOT, CpuMeter, Stack, rss_bytes
 from core.temporal_client import connect, run_to_exit
 
@@ -357,6 +360,8 @@ async def run(args: argparse.Namespace, summary: dict[str, Any]) -> None:
                 summary["time_skipping_assessments"] = await run_assessments(
                     workdir, database_url, args.assessments, args.concurrency, args.workers
                 )
+        with phase(summary, "midnight"):
+            summary["midnight"] = await run_midnight(workdir, args.midnight_cases, args.concurrency, args.midnight_lead)
     summary["goals"] = goals(summary)
 
 
@@ -376,6 +381,7 @@ def goals(summary: dict[str, Any]) -> dict[str, Any]:
         ),
         "dashboard_p99_ms_at_rows (<)": check(dashboard["p99_ms"] if isinstance(dashboard, dict) else None, 500, False),
         "assessments_per_second (>=)": check(summary["time_skipping_assessments"]["assessments_per_second"], 20, True),
+        "midnight_national_minutes (<)": check(summary["midnight"]["national_night"]["minutes"], GOAL_MINUTES, False),
     }
 
 
@@ -390,6 +396,10 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2, help="worker processes for the whole assessments")
     parser.add_argument("--readers", type=int, default=4, help="requests in flight while measuring latency")
     parser.add_argument("--samples", type=int, default=1000, help="requests per latency figure")
+    parser.add_argument("--midnight-cases", type=int, default=10_000, help="open cases whose timers fire at once")
+    parser.add_argument(
+        "--midnight-lead", type=float, help="seconds from a midnight stack's start to its instant (default: by size)"
+    )
     parser.add_argument("--output", type=Path, default=RESULTS, help="directory for <date>.json")
     return parser.parse_args(argv)
 

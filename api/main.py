@@ -75,9 +75,11 @@ def create_app(
         else:
             app.state.sessions = sessions
         app.state.temporal = temporal or await connect(settings)
+        app.state.forecast_statistics.sessions = app.state.sessions  # its counts refreshed in the background
         log.info("api started", namespace=settings.temporal_namespace, task_queue=settings.temporal_task_queue)
         yield
         # Reached once uvicorn has answered every request in flight (SIGTERM: no new connections, then this).
+        await app.state.forecast_statistics.close()
         if engine is not None:
             await engine.dispose()
         log.info("api stopped")

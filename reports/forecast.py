@@ -10,11 +10,14 @@ Three reads, whatever the number of cases:
 - nothing else: each forecast is computed here, in memory, from those two.
 """
 
+import asyncio
+import contextlib
 import time
 from collections import Counter, defaultdict
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import structlog
 from pydantic import BaseModel, Field
 from sqlalchemy import Integer, and_, case, func, literal, or_, union_all
 from sqlalchemy import select as select_rows
@@ -43,8 +46,11 @@ from reports.forecast_model import (
     leg,
 )
 from reports.work_queue import OWED, QueueFilter, QueueItem, case_deadlines
+from store.db import SessionMaker
 from store.models import Case, CaseDeadline
 from workflows.case_state import DeadlineStatus
+
+log = structlog.get_logger(__name__)
 
 # How long a process keeps the history it read: a step done today changes an LA's medians by a day at most, so a
 # few minutes' lag costs nothing, and the aggregate (a scan of two years' done dates) runs once per process per
@@ -165,12 +171,18 @@ async def read_history(session: AsyncSession, as_of: date) -> History:
 class StatisticsCache:
     """The history as of a business day, read at most once per CACHE_SECONDS in this process (one per API process;
     each reads its own), and each LA's count of duties at risk, counted as often (the dashboard's figure: forecasting
-    every duty of many LAs on each read of the dashboard would cost more than the rest of it)."""
+    every duty of many LAs on each read of the dashboard would cost more than the rest of it).
+
+    A count older than that is still answered, and counted again in the background (with `sessions`, once the app
+    has them): only an LA's first view of the day in a process waits for its count (a second or more for the
+    largest LA over 1,000,000 rows, docs/benchmarks.md), not one view in every few minutes."""
 
     def __init__(self, seconds: float = CACHE_SECONDS) -> None:
         self.seconds = seconds
+        self.sessions: SessionMaker | None = None
         self._kept: dict[date, tuple[float, History]] = {}
         self._at_risk: dict[tuple[date, str], tuple[float, int]] = {}
+        self._refreshing: asyncio.Task[None] | None = None
 
     async def history(self, session: AsyncSession, as_of: date) -> History:
         kept = self._kept.get(as_of)
@@ -182,15 +194,50 @@ class StatisticsCache:
         return history
 
     async def at_risk(self, session: AsyncSession, las: list[str], today: date) -> Counter[str]:
-        """How many duties still owed are at risk in each LA, counted afresh for the LAs not counted recently."""
+        """How many duties still owed are at risk in each LA: counted now for the LAs not counted today, and in
+        the background for those counted more than CACHE_SECONDS ago (answered meanwhile with that count)."""
         now = time.monotonic()
-        self._at_risk = {k: v for k, v in self._at_risk.items() if k[0] == today and now - v[0] < self.seconds}
+        self._at_risk = {k: v for k, v in self._at_risk.items() if k[0] == today}
         missing = [la for la in las if (today, la) not in self._at_risk]
+        stale = [
+            la for la in las if (today, la) in self._at_risk and now - self._at_risk[(today, la)][0] >= self.seconds
+        ]
+        if stale and self.sessions is None:
+            missing += stale
+        elif stale:
+            self._refresh(stale, today)
         if missing:
-            history = await self.history(session, today)
-            counted = await at_risk_by_la(session, missing, today, history)
-            self._at_risk |= {(today, la): (now, counted[la]) for la in missing}
+            await self._count(session, missing, today)
         return Counter({la: self._at_risk[(today, la)][1] for la in las})
+
+    async def _count(self, session: AsyncSession, las: list[str], today: date) -> None:
+        now = time.monotonic()
+        history = await self.history(session, today)
+        counted = await at_risk_by_la(session, las, today, history)
+        self._at_risk |= {(today, la): (now, counted[la]) for la in las}
+
+    def _refresh(self, las: list[str], today: date) -> None:
+        """One background count at a time; LAs it leaves stale are counted by the next view's refresh."""
+        if self._refreshing is not None and not self._refreshing.done():
+            return
+        sessions = self.sessions
+        assert sessions is not None
+
+        async def count() -> None:
+            try:
+                async with sessions() as session:
+                    await self._count(session, las, today)
+            except Exception:  # the stale count stands; the next view tries again
+                log.warning("forecast count failed in the background", exc_info=True, las=len(las))
+
+        self._refreshing = asyncio.create_task(count())
+
+    async def close(self) -> None:
+        """Stop a background count (the app is stopping)."""
+        if self._refreshing is not None:
+            self._refreshing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._refreshing
 
 
 # -- the forecasts ----------------------------------------------------------------------------------------

@@ -52,6 +52,8 @@ def create_engine(url: str, pool_size: int = 10) -> AsyncEngine:
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_timeout=POOL_TIMEOUT_SECONDS,
+        # The connection handed back last is taken first: under light load one stays hot and skips its ping.
+        pool_use_lifo=True,
         connect_args={"timeout": CONNECT_TIMEOUT_SECONDS, "command_timeout": STATEMENT_TIMEOUT_SECONDS},
     )
     _treat_unreachable_as_disconnect(engine)

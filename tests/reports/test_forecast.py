@@ -13,7 +13,7 @@ from temporalio.testing import WorkflowEnvironment
 import statutory
 from api.auth import Role
 from core.config import Settings
-from reports.forecast import fact_of, read_history
+from reports.forecast import StatisticsCache, fact_of, read_history
 from reports.forecast_model import CaseFacts, History, samples
 from store.db import SessionMaker
 from store.models import Case, CaseDeadline
@@ -226,3 +226,29 @@ async def test_the_one_query_counts_what_the_model_counts(sessions: SessionMaker
     assert from_database.by_la == in_memory.by_la and from_database.national == in_memory.national
     assert from_database.by_la[("FCQ", FINAL)].days == tuple(FINALS)
     assert from_database.by_la[("FCQ", DECIDE)].days == tuple(DECISIONS)
+
+
+async def test_an_old_count_is_answered_while_it_is_counted_again(sessions: SessionMaker) -> None:
+    """The dashboard's count of duties at risk: an LA's first view of the day waits for it; after CACHE_SECONDS (here
+    none) a view is answered with the count it has, and the count is made again in the background for the next."""
+    today = statutory.business_date(datetime.now(UTC))
+    await write_history(sessions, "FCR", today)
+    await write_open_cases(sessions, "FCR", today, datetime.now(UTC))
+    cache = StatisticsCache(seconds=0)
+    cache.sessions = sessions
+    async with sessions() as session:
+        assert await cache.at_risk(session, ["FCR"], today) == {"FCR": 2}  # the late and the undecided case
+    async with sessions() as session:  # a third at risk, 133 days in as the late one
+        third = read_model_case("FCR-LATE0002", "FCR", today - timedelta(days=133), officer="ada.fc")
+        session.add(third)
+        session.add(read_model_date(third, FINAL, third.received_date, 20))
+        await session.commit()
+
+    async def counted_again() -> bool:
+        async with sessions() as session:
+            return await cache.at_risk(session, ["FCR"], today) == {"FCR": 3}
+
+    async with sessions() as session:
+        assert await cache.at_risk(session, ["FCR"], today) == {"FCR": 2}  # answered at once with the count it had
+    assert await eventually(counted_again)
+    await cache.close()

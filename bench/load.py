@@ -177,7 +177,7 @@ async def sample(
         took, _ = await timed_request(api, method, url, **options)
         return took
 
-    if meter is None:
+    if meter is None or not requests:
         return percentiles(await bounded(readers, requests, one))
     used: dict[str, float] = {}
     figures: dict[str, Any] = percentiles(await metered(meter, used, bounded(readers, requests, one)))

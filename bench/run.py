@@ -12,12 +12,14 @@ starts itself on free loopback ports and stops at the end: a Temporal dev server
 1. starts: a bare workflow started with the Temporal client, and our case opened with POST /cases
    (workflow, read-model row, audit event), at the same concurrency, in alternating rounds; the ratio;
 2. with `--cases` open cases: GET /cases/{ref}, an officer's action (decide-to-assess), the work
-   queue and, if the API has one, the dashboard; and the worker's memory;
+   queue and, if the API has one, the dashboard; and the worker's memory; then, the worker restarted with a
+   cache of `--cache-share` of them, a case read on a cache hit, on a miss and at random (bench/reads.py);
 3. over `--rows` generated case rows (bench/generate.py) in a database of their own: the work queue
    and the dashboard, through an API process on that database;
 4. `--assessments` whole 20-week assessments through the API on the time-skipping test server.
 
-It prints a JSON summary and writes it to bench/results/<date>.json (docs/benchmarks.md).
+bench/reads.py also runs alone. It prints a JSON summary and writes it to
+bench/results/<date>.json (docs/benchmarks.md).
 """
 
 import argparse
@@ -40,9 +42,9 @@ from bench.bare import BareWorkflow
 from bench.databases import bench_database, postgres_version, settle
 from bench.load import Api, bounded, client_settings, headers, metered, percentiles, sample, service_env
 from bench.opening import Opener
-from bench.reads import CASE_QUEUE, at_scale, queues_and_dashboard
-from bench.stack import CpuMeter, Stack, rss_bytes
-from bench.summary import RESULTS, machine_facts, phase, run_and_record
+from bench.reads import CACHE_SHARE, CASE_QUEUE, at_scale, case_reads, drive, queues_and_dashboard
+from bench.stack import CpuMeter, Part, Stack, rss_bytes
+from bench.summary import RESULTS, goal, machine_facts, phase, run_and_record
 from core.temporal_client import connect, run_to_exit
 
 BARE_QUEUE = "bench-bare"
@@ -164,6 +166,30 @@ async def at_open_cases(
     return result
 
 
+async def reads_beyond_the_cache(
+    stack: Stack,
+    worker: Part,
+    env: dict[str, str],
+    api: Api,
+    client: Client,
+    opener: Opener,
+    today: date,
+    args: argparse.Namespace,
+    api_pid: int,
+) -> dict[str, Any]:
+    """bench/reads.py's case reads on these open cases, with `--driven` more opened and driven a third through their
+    assessment: the worker restarted with a cache of `--cache-share` of them."""
+    first = opener.opened
+    await opener.open_many(args.driven, args.concurrency)
+    driven = opener.refs[first:]
+    await drive(api, driven, today, args.concurrency)
+    parts = {"temporal_server": stack.part("temporal").pid, "api": api_pid}
+    manager = headers(Role.MANAGER, LAS)
+    return await case_reads(
+        stack, worker, env, api, client, opener.refs, driven, args.cache_share, args.samples, parts, manager
+    )
+
+
 # -- the run ----------------------------------------------------------------------------------------
 
 
@@ -215,9 +241,13 @@ async def run(args: argparse.Namespace, summary: dict[str, Any]) -> None:
                         summary["open_cases"] = await at_open_cases(
                             api, opener.refs, args.samples, args.readers, today, meter
                         )
-                worker.check_running()
-                summary["open_cases"]["worker_rss_mib"] = round(rss_bytes(worker.pid) / 1024**2, 1)
-                await stack.stop(worker)  # frees its cores and memory for what follows
+                    worker.check_running()
+                    summary["open_cases"]["worker_rss_mib"] = round(rss_bytes(worker.pid) / 1024**2, 1)
+                    with phase(summary, "case_reads"):
+                        summary["case_reads"] = await reads_beyond_the_cache(
+                            stack, worker, env, api, client, opener, today, args, api_part.pid
+                        )
+                await stack.stop(stack.part("worker-small-cache"))  # frees its cores and memory for what follows
                 with phase(summary, "national_scale"):
                     summary["national_scale"] = await at_scale(stack, address, args.rows, args.samples, args.readers)
             finally:
@@ -230,21 +260,16 @@ async def run(args: argparse.Namespace, summary: dict[str, Any]) -> None:
 
 
 def goals(summary: dict[str, Any]) -> dict[str, Any]:
-    def check(value: Any, goal: float, higher: bool) -> dict[str, Any]:
-        if not isinstance(value, int | float):
-            return {"value": value, "goal": goal, "met": None}
-        return {"value": value, "goal": goal, "met": value >= goal if higher else value < goal}
-
     scale = summary["national_scale"]
     dashboard = scale["dashboard"]
     return {
-        "start_ratio_ours_to_bare (>=)": check(summary["starts"]["ratio"], 0.6, True),
-        "get_case_p99_ms (<)": check(summary["open_cases"]["get_case"]["p99_ms"], 50, False),
-        "work_queue_p99_ms_at_rows (<)": check(
-            max(scale["work_queue_officer"]["p99_ms"], scale["work_queue_la"]["p99_ms"]), 100, False
+        "start_ratio_ours_to_bare (>=)": goal(summary["starts"]["ratio"], 0.6, True),
+        "case_get_p99_ms_beyond_the_cache (<)": goal(summary["case_reads"]["uniform"].get("p99_ms"), 30, False),
+        "work_queue_p99_ms_at_rows (<)": goal(
+            max(scale["work_queue_officer"]["p99_ms"], scale["work_queue_la"]["p99_ms"]), 50, False
         ),
-        "dashboard_p99_ms_at_rows (<)": check(dashboard["p99_ms"] if isinstance(dashboard, dict) else None, 500, False),
-        "assessments_per_second (>=)": check(summary["time_skipping_assessments"]["assessments_per_second"], 20, True),
+        "dashboard_p99_ms_at_rows (<)": goal(dashboard["p99_ms"] if isinstance(dashboard, dict) else None, 150, False),
+        "assessments_per_second (>=)": goal(summary["time_skipping_assessments"]["assessments_per_second"], 20, True),
     }
 
 
@@ -259,6 +284,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2, help="worker processes for the whole assessments")
     parser.add_argument("--readers", type=int, default=4, help="requests in flight while measuring latency")
     parser.add_argument("--samples", type=int, default=1000, help="requests per latency figure")
+    parser.add_argument("--driven", type=int, default=300, help="cases more, driven a third through their assessment")
+    parser.add_argument("--cache-share", type=float, default=CACHE_SHARE, help="the small cache, over the open cases")
     parser.add_argument("--output", type=Path, default=RESULTS, help="directory for <date>.json")
     return parser.parse_args(argv)
 

@@ -73,3 +73,10 @@ async def run_and_record(
             (output / f"{name}.json").write_text(json.dumps(summary, indent=2) + "\n")
     print(json.dumps(summary, indent=2))  # noqa: T201 - the benchmark's output
     return summary
+
+
+def goal(value: Any, target: float, higher: bool) -> dict[str, Any]:
+    """A figure against its goal: met, missed, or None when the figure was not measured."""
+    if not isinstance(value, int | float):
+        return {"value": value, "goal": target, "met": None}
+    return {"value": value, "goal": target, "met": value >= target if higher else value < target}

@@ -15,7 +15,7 @@ from tests.support.commands import run_benchmark
 pytestmark = pytest.mark.slow
 
 TOY = ["--cases", "8", "--starts", "8", "--rounds", "1", "--rows", "400", "--assessments", "2"]
-TOY += ["--samples", "8", "--readers", "2", "--concurrency", "4"]
+TOY += ["--samples", "8", "--readers", "2", "--concurrency", "4", "--driven", "2"]
 FIGURE = {"count", "p50_ms", "p95_ms", "p99_ms", "max_ms"}
 
 
@@ -43,6 +43,13 @@ async def test_the_benchmark_runs_and_summarises(tmp_path: Path) -> None:
         assert parts <= set(open_cases[name]["cpu_ms_per_request"]), name
     for name in ("work_queue_officer", "work_queue_la", "dashboard"):
         assert set(open_cases[name]) == FIGURE, name
+    reads = summary["case_reads"]
+    assert reads["open_cases"] == open_cases["open_cases"] + 2  # the two driven a third through their assessment
+    assert reads["cache"] == round(reads["open_cases"] * 0.3)
+    for name in ("miss_after_restart", "miss_new_case", "miss_mid_assessment", "hit", "uniform"):
+        assert "count" in reads[name], name
+    assert reads["uniform"]["count"] == 8
+    assert parts <= set(reads["uniform"]["cpu_ms_per_request"])
     scale = summary["national_scale"]
     assert scale["generated"]["cases"] == 400
     for name in ("work_queue_officer", "work_queue_la", "dashboard"):

@@ -1,7 +1,8 @@
-"""The benchmark: the engine bare and our API side by side, then reads and writes at scale.
+"""The benchmark: the engine bare and our API side by side, then reads and writes at scale, and a day at the
+largest LA.
 
     make bench                                   # .venv/bin/python -m bench.run: N=10,000, 1,000,000 rows
-    .venv/bin/python -m bench.run --cases 2000 --rows 100000 --assessments 50   # quicker
+    .venv/bin/python -m bench.run --cases 2000 --rows 100000 --assessments 50 --day-cases 2000   # quicker
 
 Needs PostgreSQL (TEST_PG_ADMIN_URL, default postgresql://postgres@127.0.0.1:5432/test): it makes its
 own databases (`ehcp_bench_<random>`), migrates them and drops them afterwards. Everything else it
@@ -16,9 +17,11 @@ starts itself on free loopback ports and stops at the end: a Temporal dev server
    cache of `--cache-share` of them, a case read on a cache hit, on a miss and at random (bench/reads.py);
 3. over `--rows` generated case rows (bench/generate.py) in a database of their own: the work queue
    and the dashboard, through an API process on that database;
-4. `--assessments` whole 20-week assessments through the API on the time-skipping test server.
+4. `--assessments` whole 20-week assessments through the API on the time-skipping test server;
+5. a day at the largest LA (bench/day.py), on a stack of its own: its busiest hour's requests at each of
+   `--day-multiples` times its rate.
 
-bench/reads.py also runs alone. It prints a JSON summary and writes it to
+bench/reads.py and bench/day.py also run alone. It prints a JSON summary and writes it to
 bench/results/<date>.json (docs/benchmarks.md).
 """
 
@@ -40,6 +43,8 @@ from api.auth import Role
 from bench.assessments import run_assessments
 from bench.bare import BareWorkflow
 from bench.databases import bench_database, postgres_version, settle
+from bench.day import goals as day_goals
+from bench.day import run_day
 from bench.load import Api, bounded, client_settings, headers, metered, percentiles, sample, service_env
 from bench.opening import Opener
 from bench.reads import CACHE_SHARE, CASE_QUEUE, at_scale, case_reads, drive, queues_and_dashboard
@@ -256,6 +261,10 @@ async def run(args: argparse.Namespace, summary: dict[str, Any]) -> None:
                 summary["time_skipping_assessments"] = await run_assessments(
                     workdir, database_url, args.assessments, args.concurrency, args.workers
                 )
+        with phase(summary, "day_at_the_largest_la"):
+            summary["day"] = await run_day(
+                workdir, args.day_cases, args.day_multiples, args.day_window, args.concurrency
+            )
     summary["goals"] = goals(summary)
 
 
@@ -270,6 +279,7 @@ def goals(summary: dict[str, Any]) -> dict[str, Any]:
         ),
         "dashboard_p99_ms_at_rows (<)": goal(dashboard["p99_ms"] if isinstance(dashboard, dict) else None, 150, False),
         "assessments_per_second (>=)": goal(summary["time_skipping_assessments"]["assessments_per_second"], 20, True),
+        **day_goals(summary["day"]),
     }
 
 
@@ -286,6 +296,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--samples", type=int, default=1000, help="requests per latency figure")
     parser.add_argument("--driven", type=int, default=300, help="cases more, driven a third through their assessment")
     parser.add_argument("--cache-share", type=float, default=CACHE_SHARE, help="the small cache, over the open cases")
+    parser.add_argument("--day-cases", type=int, default=None, help="the day's open cases (default: the LA's)")
+    parser.add_argument("--day-multiples", type=float, nargs="+", default=[1, 5, 10], help="of the busiest hour")
+    parser.add_argument("--day-window", type=float, default=600, help="seconds of the day's arrivals at each")
     parser.add_argument("--output", type=Path, default=RESULTS, help="directory for <date>.json")
     return parser.parse_args(argv)
 

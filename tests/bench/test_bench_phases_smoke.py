@@ -1,4 +1,4 @@
-"""`python -m bench.reads` alone, at a toy size: each phase `make bench` runs also runs by
+"""`python -m bench.reads` and `python -m bench.day` alone, at a toy size: each phase `make bench` runs also runs by
 itself, starting its own servers and databases. Only the shape of the summary is checked, never a time."""
 
 import json
@@ -34,3 +34,15 @@ async def test_the_reads_run_alone(tmp_path: Path) -> None:
         "dashboard_p99_ms_at_rows (<)",
     }
     assert all(goal["met"] in (True, False) for goal in summary["goals"].values())
+
+
+@pytest.mark.usefixtures("postgres_server")
+async def test_the_day_runs_alone(tmp_path: Path) -> None:
+    run_benchmark("bench.day", "--cases", "12", "--window", "10", "--multiples", "1", "10", "--output", str(tmp_path))
+    [written] = tmp_path.glob("day-*.json")
+    day = json.loads(written.read_text())["day"]
+    assert set(day["at"]) == {"1x", "10x"}
+    ten = day["at"]["10x"]
+    assert ten["requests_per_second"] > day["at"]["1x"]["requests_per_second"]
+    assert set(ten["by_kind"]) == set(day["model"]["busiest_hour"])
+    assert ten["failures"] == {}

@@ -16,6 +16,7 @@ pytestmark = pytest.mark.slow
 
 TOY = ["--cases", "8", "--starts", "8", "--rounds", "1", "--rows", "400", "--assessments", "2"]
 TOY += ["--samples", "8", "--readers", "2", "--concurrency", "4", "--driven", "2"]
+TOY += ["--day-cases", "12", "--day-window", "10", "--day-multiples", "10"]
 FIGURE = {"count", "p50_ms", "p95_ms", "p99_ms", "max_ms"}
 
 
@@ -57,6 +58,17 @@ async def test_the_benchmark_runs_and_summarises(tmp_path: Path) -> None:
     assessments = summary["time_skipping_assessments"]
     assert assessments["assessments"] == 2
     assert assessments["assessments_per_second"] > 0
+    day = summary["day"]
+    assert day["model"]["open_plans"] == 20_635
+    assert day["opened"]["plans_imported"] + day["opened"]["assessments_opened"] == 12
+    assert (
+        day["opened"]["generated_rows"]["cases"] == day["model"]["open_plans"] + day["model"]["open_assessments"] - 12
+    )
+    at_ten = day["at"]["10x"]
+    assert at_ten["failures"] == {}
+    assert at_ten["actions"]["count"] > 0
+    assert at_ten["reads"]["count"] > 0
+    assert {"temporal_server", "worker", "api", "postgresql"} <= set(at_ten["cpu_cores"])
     assert all({"value", "goal", "met"} == set(goal) for goal in summary["goals"].values())
     assert all(goal["met"] in (True, False) for goal in summary["goals"].values())
     assert "error" not in summary

@@ -86,23 +86,21 @@ class CpuMeter:
 
     def __init__(self, parts: dict[str, int]) -> None:
         self.parts = {**parts, "bench_client": os.getpid()}
+        # Each PostgreSQL process's CPU when last read: a backend that exits (its connection closed) keeps what it
+        # had used, rather than taking it out of the total and making a stretch's PostgreSQL CPU negative.
+        self.postgres: dict[int, float] = {}
 
     def read(self) -> dict[str, float]:
         used = {name: cpu_seconds(pid) for name, pid in self.parts.items()}
-        used["postgresql"] = sum(_quiet_cpu(pid) for pid in postgres_pids())
+        for pid in postgres_pids():
+            with contextlib.suppress(OSError):
+                self.postgres[pid] = cpu_seconds(pid)
+        used["postgresql"] = sum(self.postgres.values())
         return used
 
     @staticmethod
     def spent(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
         return {name: after[name] - before[name] for name in before}
-
-
-def _quiet_cpu(pid: int) -> float:
-    # A backend can exit between listing and reading; its time is then gone from both readings alike.
-    try:
-        return cpu_seconds(pid)
-    except OSError:
-        return 0.0
 
 
 @dataclass

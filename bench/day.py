@@ -15,8 +15,8 @@ has it), 93, and a manager per 8 officers, 12.
 
 Actions (workflow updates) a year, at the counts measured per case (docs/deploy.md, "Per case": 8 an assessment,
 5 a plan year and one more for the half of reviews that amend, 7 an appeal): 4,991 x 8 + 20,635 x 5.5 + 808 x 7
-= 159,077. Officers act on 252 working days; the busiest month has twice an average month's work
-(bench/sizing.py PEAK_MONTH), so its days have 159,077 / 252 x 2 = 1,263 actions. The busiest hour carries 1.5
+= 159,076. Officers act on 252 working days; the busiest month has twice an average month's work
+(bench/sizing.py PEAK_MONTH), so its days have 159,076 / 252 x 2 = 1,263 actions. The busiest hour carries 1.5
 times an average hour of an 8-hour day (bench/sizing.py PEAK_HOUR): 1.5 / 8 = 18.75% of the day, 237 actions.
 An appeal's actions are replayed as an assessment's (the same kind of update): 28.7% of actions fall on
 assessments, 71.3% on plans.

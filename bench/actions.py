@@ -23,8 +23,8 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import Client, WorkflowHandle
 
-from bench.load import Api, bounded, percentiles, timed_request
-from bench.stack import CpuMeter, metered
+from bench.load import Api, bounded, metered, percentiles, timed_request
+from bench.stack import CpuMeter
 
 DECIDE = "decide-to-assess"
 BARE_STEP = "step"

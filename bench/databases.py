@@ -1,7 +1,7 @@
-"""The PostgreSQL databases a benchmark makes for itself, and waiting for the read model to catch up.
+"""The benchmarks' own PostgreSQL databases: made, migrated and dropped by the run, and read for its progress.
 
-Each run makes its own databases (`ehcp_bench_<purpose>_<random>`) on the server at TEST_PG_ADMIN_URL,
-migrates them and drops them afterwards, whatever happens.
+Needs PostgreSQL at TEST_PG_ADMIN_URL (default postgresql://postgres@127.0.0.1:5432/test): a run makes its
+databases (`ehcp_bench_<purpose>_<random>`) there and drops them afterwards, however it ends.
 """
 
 import asyncio
@@ -51,13 +51,12 @@ async def count(database_url: str, sql: str) -> int:
         await connection.close()
 
 
-async def settle(database_url: str, expected: int) -> float:
-    """Seconds until every opened case has its read-model row and its opening audit event (written in the
-    workflow's first task, after the API has answered)."""
+async def settle(database_url: str, expected: int, action: str = "request_received") -> float:
+    """Seconds until `expected` cases have the opening audit event `action` (written in the workflow's first task,
+    with the read model, after the API has answered)."""
     started = time.perf_counter()
     while time.perf_counter() - started < SETTLE_SECONDS:
-        sql = "SELECT count(*) FROM audit_events WHERE action = 'request_received'"
-        if await count(database_url, sql) >= expected:
+        if await count(database_url, f"SELECT count(*) FROM audit_events WHERE action = '{action}'") >= expected:
             return time.perf_counter() - started
         await asyncio.sleep(0.5)
     raise RuntimeError(f"the read model did not catch up with {expected} cases in {SETTLE_SECONDS} s")

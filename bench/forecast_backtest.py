@@ -29,7 +29,7 @@ from typing import Any
 
 from sqlmodel import select
 
-from bench.machine import machine_facts
+from bench.summary import machine_facts
 from core.config import Settings
 from reports.forecast import fact_of
 from reports.forecast_model import FINAL_PLAN, CaseFacts, Fact, History, expect, samples

@@ -158,10 +158,12 @@ def _plan_deadlines(ref: str, stage: str, issued: date, today: date, rng: random
     return rows
 
 
-def generate(rows: int, today: date, seed: int = 20) -> Iterator[tuple[list[tuple], list[Deadline]]]:
-    """Chunks of (case rows, deadline rows), `CHUNK` cases at a time."""
+def generate(
+    rows: int, today: date, seed: int = 20, only: Authority | None = None
+) -> Iterator[tuple[list[tuple], list[Deadline]]]:
+    """Chunks of (case rows, deadline rows), `CHUNK` cases at a time: across the 153 LAs, or all of `only`'s."""
     rng = random.Random(seed)
-    las, weights = authorities(rows, rng)
+    las, weights = authorities(rows, rng) if only is None else ([only], [1.0])
     shares, shapes = [s[0] for s in SHAPES], [s[1:] for s in SHAPES]
     now = datetime.now(UTC)
     cases: list[tuple] = []
@@ -212,13 +214,16 @@ def generate(rows: int, today: date, seed: int = 20) -> Iterator[tuple[list[tupl
         yield cases, deadlines
 
 
-async def fill(database_url: str, rows: int, today: date | None = None) -> dict[str, Any]:
-    """COPY the generated rows into a migrated database; returns what went in and how long it took."""
+async def fill(
+    database_url: str, rows: int, today: date | None = None, only: Authority | None = None
+) -> dict[str, Any]:
+    """COPY the generated rows into a migrated database (across the 153 LAs, or all of `only`'s, beside the cases
+    already there); returns what went in and how long it took."""
     started = time.perf_counter()
     connection = await asyncpg.connect(database_url.replace("postgresql+asyncpg://", "postgresql://"))
     case_count = deadline_count = 0
     try:
-        for cases, deadlines in generate(rows, today or date.today()):
+        for cases, deadlines in generate(rows, today or date.today(), only=only):
             async with connection.transaction():
                 await connection.copy_records_to_table("cases", records=cases, columns=CASE_COLUMNS)
                 await connection.copy_records_to_table("case_deadlines", records=deadlines, columns=DEADLINE_COLUMNS)
@@ -230,7 +235,7 @@ async def fill(database_url: str, rows: int, today: date | None = None) -> dict[
     return {
         "cases": case_count,
         "deadlines": deadline_count,
-        "local_authorities": LA_COUNT,
+        "local_authorities": LA_COUNT if only is None else 1,
         "seconds": round(time.perf_counter() - started, 1),
     }
 

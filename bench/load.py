@@ -1,4 +1,5 @@
-"""What every benchmark phase shares: callers with real tokens, bounded concurrency and percentiles."""
+"""What every benchmark phase shares: callers with real tokens, bounded concurrency, percentiles and the CPU each
+process spent on them."""
 
 import asyncio
 import math
@@ -11,6 +12,7 @@ from typing import Any, TypeVar
 import aiohttp
 
 from api.auth import Role, issue_token
+from bench.stack import CpuMeter
 from core.config import Settings
 from core.payload_codec import new_key_entry
 
@@ -150,3 +152,34 @@ def percentiles(seconds: list[float]) -> dict[str, float | int]:
         "p99_ms": round(rank(99) * 1000, 2),
         "max_ms": round(ordered[-1] * 1000, 2),
     }
+
+
+async def metered(meter: CpuMeter, into: dict[str, float], work: Awaitable[T]) -> T:
+    """Runs `work`, adding the CPU seconds each part spent meanwhile to `into`."""
+    before = meter.read()
+    result = await work
+    for name, seconds in meter.spent(before, meter.read()).items():
+        into[name] = into.get(name, 0.0) + seconds
+    return result
+
+
+async def sample(
+    api: Api,
+    readers: int,
+    requests: list[tuple[str, dict[str, Any]]],
+    method: str = "GET",
+    meter: CpuMeter | None = None,
+) -> dict[str, Any]:
+    """Percentiles of `requests` made `readers` at a time; with a meter, the CPU each process spent per request."""
+
+    async def one(request: tuple[str, dict[str, Any]]) -> float:
+        url, options = request
+        took, _ = await timed_request(api, method, url, **options)
+        return took
+
+    if meter is None or not requests:
+        return percentiles(await bounded(readers, requests, one))
+    used: dict[str, float] = {}
+    figures: dict[str, Any] = percentiles(await metered(meter, used, bounded(readers, requests, one)))
+    figures["cpu_ms_per_request"] = {name: round(s * 1000 / len(requests), 2) for name, s in used.items()}
+    return figures

@@ -50,9 +50,9 @@ from api.auth import Role
 from bench import sizing
 from bench.databases import bench_database, postgres_version, settle
 from bench.load import Api, bounded, case_body, client_settings, headers, percentiles, service_env, timed_request
-from bench.machine import machine_facts
 from bench.replay_cost import replay_costs
 from bench.stack import CpuMeter, Part, Stack
+from bench.summary import machine_facts
 from core.temporal_client import connect, run_to_exit
 from core.workflow_ids import assessment_id
 

@@ -13,10 +13,8 @@ import signal
 import socket
 import sys
 import time
-from collections.abc import Awaitable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
 import httpx
 
@@ -25,7 +23,6 @@ from cli import search_attributes as search_attributes_cli
 ROOT = Path(__file__).resolve().parents[1]
 BIN = ROOT / ".venv" / "bin"
 STARTUP_SECONDS = 60
-T = TypeVar("T")
 
 
 def free_port() -> int:
@@ -89,32 +86,21 @@ class CpuMeter:
 
     def __init__(self, parts: dict[str, int]) -> None:
         self.parts = {**parts, "bench_client": os.getpid()}
+        # Each PostgreSQL process's CPU when last read: a backend that exits (its connection closed) keeps what it
+        # had used, rather than taking it out of the total and making a stretch's PostgreSQL CPU negative.
+        self.postgres: dict[int, float] = {}
 
     def read(self) -> dict[str, float]:
         used = {name: cpu_seconds(pid) for name, pid in self.parts.items()}
-        used["postgresql"] = sum(_quiet_cpu(pid) for pid in postgres_pids())
+        for pid in postgres_pids():
+            with contextlib.suppress(OSError):
+                self.postgres[pid] = cpu_seconds(pid)
+        used["postgresql"] = sum(self.postgres.values())
         return used
 
     @staticmethod
     def spent(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
         return {name: after[name] - before[name] for name in before}
-
-
-async def metered(meter: CpuMeter, into: dict[str, float], work: Awaitable[T]) -> T:
-    """Runs `work`, adding the CPU seconds each part spent meanwhile to `into`."""
-    before = meter.read()
-    result = await work
-    for name, seconds in meter.spent(before, meter.read()).items():
-        into[name] = into.get(name, 0.0) + seconds
-    return result
-
-
-def _quiet_cpu(pid: int) -> float:
-    # A backend can exit between listing and reading; its time is then gone from both readings alike.
-    try:
-        return cpu_seconds(pid)
-    except OSError:
-        return 0.0
 
 
 @dataclass
@@ -194,8 +180,9 @@ class Stack:
         """`python worker.py`: every case workflow and activity."""
         return await self.spawn(name, sys.executable, "worker.py", env=env)
 
-    async def api(self, name: str, env: dict[str, str]) -> tuple[Part, str]:
-        """The API as deployed (`uvicorn --factory api.main:production_app`); returns its base URL once live."""
+    async def api(self, name: str, env: dict[str, str], probe: str = "/health/ready") -> tuple[Part, str]:
+        """The API as deployed (`uvicorn --factory api.main:production_app`); returns its base URL once `probe`
+        answers 200: ready (Temporal, the database and a polling worker) unless told otherwise."""
         port = free_port()
         part = await self.spawn(
             name,
@@ -217,7 +204,7 @@ class Stack:
             while True:
                 part.check_running()
                 with contextlib.suppress(httpx.TransportError):
-                    if (await client.get("/health/ready")).status_code == 200:
+                    if (await client.get(probe)).status_code == 200:
                         return part, base
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"{name} not ready after {STARTUP_SECONDS} s:\n{part.tail()}")

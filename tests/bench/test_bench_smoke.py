@@ -17,6 +17,8 @@ pytestmark = pytest.mark.slow
 TOY = ["--cases", "8", "--starts", "8", "--rounds", "1", "--rows", "400", "--assessments", "2"]
 TOY += ["--samples", "8", "--readers", "2", "--concurrency", "4", "--actions", "4", "--action-rounds", "1"]
 TOY += ["--midnight-cases", "4", "--midnight-lead", "25"]
+TOY += ["--samples", "8", "--readers", "2", "--concurrency", "4", "--driven", "2"]
+TOY += ["--day-cases", "12", "--day-window", "10", "--day-multiples", "10"]
 FIGURE = {"count", "p50_ms", "p95_ms", "p99_ms", "max_ms"}
 
 
@@ -55,6 +57,13 @@ async def test_the_benchmark_runs_and_summarises(tmp_path: Path) -> None:
     assert made["bare"]["before_the_answer"]["workflow_tasks"] == 1
     assert made["ours"]["before_the_answer"]["workflow_tasks"] == 1
     assert made["ours"]["in_all"]["activities"] >= 1
+    reads = summary["case_reads"]
+    assert reads["open_cases"] == open_cases["open_cases"] + 2  # the two driven a third through their assessment
+    assert reads["cache"] == round(reads["open_cases"] * 0.3)
+    for name in ("miss_after_restart", "miss_new_case", "miss_mid_assessment", "hit", "uniform"):
+        assert "count" in reads[name], name
+    assert reads["uniform"]["count"] == 8
+    assert parts <= set(reads["uniform"]["cpu_ms_per_request"])
     scale = summary["national_scale"]
     assert scale["generated"]["cases"] == 400
     for name in ("work_queue_officer", "work_queue_la", "dashboard"):
@@ -68,6 +77,17 @@ async def test_the_benchmark_runs_and_summarises(tmp_path: Path) -> None:
         assert midnight[night]["per_firing"]["workflow_tasks"] > 0
         assert parts <= set(midnight[night]["cpu_ms_per_firing"])
     assert midnight["national_night"]["minutes"] > 0
+    day = summary["day"]
+    assert day["model"]["open_plans"] == 20_635
+    assert day["opened"]["plans_imported"] + day["opened"]["assessments_opened"] == 12
+    assert (
+        day["opened"]["generated_rows"]["cases"] == day["model"]["open_plans"] + day["model"]["open_assessments"] - 12
+    )
+    at_ten = day["at"]["10x"]
+    assert at_ten["failures"] == {}
+    assert at_ten["actions"]["count"] > 0
+    assert at_ten["reads"]["count"] > 0
+    assert {"temporal_server", "worker", "api", "postgresql"} <= set(at_ten["cpu_cores"])
     assert all({"value", "goal", "met"} == set(goal) for goal in summary["goals"].values())
     assert all(goal["met"] in (True, False) for goal in summary["goals"].values())
     assert "error" not in summary

@@ -246,6 +246,10 @@ async def read_case(
     # The setting the family asked for, as the directory has it: public facts, for every member of staff.
     preferred = await setting(session, state.preferred_setting_urn) if state.preferred_setting_urn else None
     owed = {d.key for d in state.deadlines if d.done_on is None and d.kind is DeadlineKind.DUTY}
+    if owed and not forecasts:
+        # Read while the case's first workflow task was still writing its dates: the query waited for that task,
+        # so the read model has them now (a case read the moment it is opened).
+        forecasts = await case_forecasts(session, case, today, history)
     deadlines = [
         {**d.model_dump(), "forecast": forecasts.get(d.key) if d.key in owed else None} for d in state.deadlines
     ]

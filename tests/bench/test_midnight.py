@@ -4,7 +4,6 @@ one case's firing read from its history, the night's figures and the national pr
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
 import pytest
-from google.protobuf.timestamp_pb2 import Timestamp
 from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
 
@@ -32,9 +31,9 @@ def test_an_instant_at_utc_midnight_needs_no_offset() -> None:
 
 
 def event(kind: EventType.ValueType, seconds_after: float) -> HistoryEvent:
-    when = Timestamp()
-    when.FromDatetime(AT + timedelta(seconds=seconds_after))
-    return HistoryEvent(event_type=kind, event_time=when)
+    made = HistoryEvent(event_type=kind)
+    made.event_time.FromDatetime(AT + timedelta(seconds=seconds_after))
+    return made
 
 
 def test_a_firing_is_read_from_the_timer_on() -> None:

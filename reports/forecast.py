@@ -173,24 +173,40 @@ class StatisticsCache:
     each reads its own), and each LA's count of duties at risk, counted as often (the dashboard's figure: forecasting
     every duty of many LAs on each read of the dashboard would cost more than the rest of it).
 
-    A count older than that is still answered, and counted again in the background (with `sessions`, once the app
-    has them): only an LA's first view of the day in a process waits for its count (a second or more for the
-    largest LA over 1,000,000 rows, docs/benchmarks.md), not one view in every few minutes."""
+    With `sessions` (once the app has them), neither is read again while a request waits: an old history or count
+    is answered, and read again in the background, one read at a time. Reading the history is a scan of two years'
+    done dates, ~6 s over 1,000,000 case rows (docs/benchmarks.md): only the first request of the day in a process
+    waits for it, and requests that come meanwhile wait for that one read rather than each starting its own (four
+    at once on two cores passed the database's 15 s statement timeout)."""
 
     def __init__(self, seconds: float = CACHE_SECONDS) -> None:
         self.seconds = seconds
         self.sessions: SessionMaker | None = None
         self._kept: dict[date, tuple[float, History]] = {}
+        self._reading: tuple[date, asyncio.Task[History]] | None = None
         self._at_risk: dict[tuple[date, str], tuple[float, int]] = {}
         self._refreshing: asyncio.Task[None] | None = None
 
     async def history(self, session: AsyncSession, as_of: date) -> History:
         kept = self._kept.get(as_of)
-        now = time.monotonic()
-        if kept is not None and now - kept[0] < self.seconds:
+        if kept is not None and time.monotonic() - kept[0] < self.seconds:
             return kept[1]
-        history = await read_history(session, as_of)
-        self._kept = {as_of: (now, history)}
+        if self.sessions is None:  # no app's sessions: read it on this one, as the caller waits
+            history = await read_history(session, as_of)
+            self._kept = {as_of: (time.monotonic(), history)}
+            return history
+        if self._reading is None or self._reading[0] != as_of or self._reading[1].done():
+            reading = asyncio.create_task(self._read_history(self.sessions, as_of))
+            reading.add_done_callback(_log_failure)
+            self._reading = (as_of, reading)
+        if kept is not None:
+            return kept[1]  # read again meanwhile
+        return await asyncio.shield(self._reading[1])
+
+    async def _read_history(self, sessions: SessionMaker, as_of: date) -> History:
+        async with sessions() as session:
+            history = await read_history(session, as_of)
+        self._kept = {as_of: (time.monotonic(), history)}
         return history
 
     async def at_risk(self, session: AsyncSession, las: list[str], today: date) -> Counter[str]:
@@ -233,11 +249,18 @@ class StatisticsCache:
         self._refreshing = asyncio.create_task(count())
 
     async def close(self) -> None:
-        """Stop a background count (the app is stopping)."""
-        if self._refreshing is not None:
-            self._refreshing.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._refreshing
+        """Stop a background read or count (the app is stopping)."""
+        for task in (self._refreshing, self._reading[1] if self._reading else None):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+
+
+def _log_failure(task: asyncio.Task[History]) -> None:
+    """A background read that failed is said in the log (its requests, if any waited, had the error too)."""
+    if not task.cancelled() and task.exception() is not None:
+        log.warning("forecast history could not be read", error=type(task.exception()).__name__)
 
 
 # -- the forecasts ----------------------------------------------------------------------------------------

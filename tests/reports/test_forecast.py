@@ -252,3 +252,24 @@ async def test_an_old_count_is_answered_while_it_is_counted_again(sessions: Sess
         assert await cache.at_risk(session, ["FCR"], today) == {"FCR": 2}  # answered at once with the count it had
     assert await eventually(counted_again)
     await cache.close()
+
+
+async def test_an_old_history_is_answered_while_it_is_read_again(sessions: SessionMaker) -> None:
+    """Every case read forecasts from the history: once it is old, reads are answered from it while one read of it
+    is made in the background, never one per request."""
+    today = statutory.business_date(datetime.now(UTC))
+    cache = StatisticsCache(seconds=0)
+    cache.sessions = sessions
+    async with sessions() as session:
+        first = await cache.history(session, today)
+    assert ("FCS", FINAL) not in first.by_la
+    await write_history(sessions, "FCS", today)
+
+    async def read_again() -> bool:
+        async with sessions() as session:
+            return ("FCS", FINAL) in (await cache.history(session, today)).by_la
+
+    async with sessions() as session:
+        assert await cache.history(session, today) is first  # answered at once with the history it had
+    assert await eventually(read_again)
+    await cache.close()

@@ -25,7 +25,7 @@ starts itself on free loopback ports and stops at the end: a Temporal dev server
    restarted worker and a warm one, each on a dev server, worker and API of its own; the national night.
 
 bench/reads.py, bench/day.py and bench/midnight.py also run alone; `--only starts` or `--only actions` runs that
-phase alone here. It prints a JSON summary and writes it to
+phase alone here, and `--only assessments` the whole assessments. It prints a JSON summary and writes it to
 bench/results/<date>.json (docs/benchmarks.md).
 """
 
@@ -228,6 +228,12 @@ async def run(args: argparse.Namespace, summary: dict[str, Any]) -> None:
     with tempfile.TemporaryDirectory(prefix="ehcp-bench-") as tmp:
         workdir = Path(tmp)
         async with bench_database("cases") as database_url:
+            if args.only == "assessments":
+                with phase(summary, "time_skipping_assessments"):
+                    summary["time_skipping_assessments"] = await run_assessments(
+                        workdir, database_url, args.assessments, args.concurrency, args.workers
+                    )
+                return
             stack = Stack(workdir)
             try:
                 with phase(summary, "stack_up"):
@@ -346,8 +352,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--only",
-        choices=["starts", "actions"],
-        help="that phase alone: the starts compared, or the action on --actions + 1 cases (no reads, no scale)",
+        choices=["starts", "actions", "assessments"],
+        help="that phase alone: the starts compared, the action on --actions + 1 cases, or the whole assessments",
     )
     parser.add_argument("--output", type=Path, default=RESULTS, help="directory for <date>.json")
     return parser.parse_args(argv)

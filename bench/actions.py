@@ -15,7 +15,7 @@ it added in all, and how many of them came before the answer.
 import asyncio
 import random
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -23,6 +23,7 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import Client, WorkflowHandle
 
+from bench.databases import count, until_counted
 from bench.load import Api, bounded, metered, percentiles, timed_request
 from bench.stack import CpuMeter
 
@@ -30,6 +31,7 @@ DECIDE = "decide-to-assess"
 BARE_STEP = "step"
 # How long the letters of a round may take to be sent once it has been answered.
 LETTERS_SECONDS = 300
+LETTERS = "SELECT count(*) FROM notifications WHERE template = 'decision_to_assess'"
 
 
 class Side:
@@ -51,13 +53,9 @@ class Side:
         }
 
 
-async def letters_sent(count_letters: Callable[[], Awaitable[int]], expected: int) -> None:
+async def letters_sent(database_url: str, expected: int) -> None:
     """Until `expected` decision letters are in the outbox: our side's work after its answers."""
-    started = time.perf_counter()
-    while await count_letters() < expected:
-        if time.perf_counter() - started > LETTERS_SECONDS:
-            raise RuntimeError(f"fewer than {expected} decision letters after {LETTERS_SECONDS} s")
-        await asyncio.sleep(0.2)
+    await until_counted(database_url, LETTERS, expected, LETTERS_SECONDS, f"{expected} decision letters")
 
 
 async def compare_actions(
@@ -65,7 +63,7 @@ async def compare_actions(
     client: Client,
     refs: list[str],
     bare: list[WorkflowHandle[Any, Any]],
-    count_letters: Callable[[], Awaitable[int]],
+    database_url: str,
     today: date,
     meter: CpuMeter,
     rounds: int,
@@ -81,7 +79,7 @@ async def compare_actions(
     rng = random.Random(21)
     ours, theirs = Side(), Side()
     body = {"on": today.isoformat(), "assess": True}
-    decided = await count_letters()
+    decided = await count(database_url, LETTERS)
 
     async def ours_once(ref: str) -> float:
         took, _ = await timed_request(api, "POST", f"/cases/{ref}/{DECIDE}", json=body, headers=headers)
@@ -100,7 +98,7 @@ async def compare_actions(
             batch, unused = unused[:per_round], unused[per_round:]
             ours.add(concurrency, await metered(meter, ours.cpu, bounded(concurrency, batch, ours_once)))
             decided += len(batch)
-            await metered(meter, ours.cpu, letters_sent(count_letters, decided))
+            await metered(meter, ours.cpu, letters_sent(database_url, decided))
     return {
         "rounds": rounds,
         "actions_each_side": per_round * 2 * rounds,
@@ -108,7 +106,7 @@ async def compare_actions(
         "bare_update": theirs.figures(),
         "ratios": ratios(ours.figures(), theirs.figures()),
         "what_one_action_makes": {
-            "ours": await our_history(api, client, spare, body, headers, count_letters),
+            "ours": await our_history(api, client, spare, body, headers, database_url),
             "bare": await bare_history(bare[0]),
         },
     }
@@ -152,14 +150,14 @@ async def our_history(
     ref: str,
     body: dict[str, Any],
     headers: dict[str, str],
-    count_letters: Callable[[], Awaitable[int]],
+    database_url: str,
 ) -> dict[str, dict[str, int]]:
     """One more action on a case of its own, its history read before and after (letters sent)."""
     handle = client.get_workflow_handle(f"assessment-{ref}")
     before = len((await handle.fetch_history()).events)
-    letters = await count_letters()
+    letters = await count(database_url, LETTERS)
     await timed_request(api, "POST", f"/cases/{ref}/{DECIDE}", json=body, headers=headers)
-    await letters_sent(count_letters, letters + 1)
+    await letters_sent(database_url, letters + 1)
     await settled(handle)
     return split_at_answer((await handle.fetch_history()).events[before:])
 

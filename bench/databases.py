@@ -54,9 +54,15 @@ async def count(database_url: str, sql: str) -> int:
 async def settle(database_url: str, expected: int, action: str = "request_received") -> float:
     """Seconds until `expected` cases have the opening audit event `action` (written in the workflow's first task,
     with the read model, after the API has answered)."""
+    sql = f"SELECT count(*) FROM audit_events WHERE action = '{action}'"
+    return await until_counted(database_url, sql, expected, SETTLE_SECONDS, f"the read model's {expected} cases")
+
+
+async def until_counted(database_url: str, sql: str, expected: int, seconds: float, what: str) -> float:
+    """Seconds until the count `sql` reaches `expected`: work the workflows do after the API has answered."""
     started = time.perf_counter()
-    while time.perf_counter() - started < SETTLE_SECONDS:
-        if await count(database_url, f"SELECT count(*) FROM audit_events WHERE action = '{action}'") >= expected:
+    while time.perf_counter() - started < seconds:
+        if await count(database_url, sql) >= expected:
             return time.perf_counter() - started
-        await asyncio.sleep(0.5)
-    raise RuntimeError(f"the read model did not catch up with {expected} cases in {SETTLE_SECONDS} s")
+        await asyncio.sleep(0.2)
+    raise RuntimeError(f"{what} not all written in {seconds} s")

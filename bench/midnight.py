@@ -3,7 +3,7 @@
     python -m bench.midnight --cases 300        # alone; `make bench` runs it as a phase (--midnight-cases)
 
 Every reminder and breach falls due at 00:00 London (statutory/deadlines.py), so a day's timers fire
-together. This phase opens `--cases` requests for assessment through the API, as bench/run.py's Opener does,
+together. This phase opens `--cases` requests for assessment through the API with bench/opening.py's Opener,
 each received six weeks before the day that ends at an instant a few minutes ahead: reg 5(1)'s decision is
 due that day, so at that instant every case's clock wakes to record the breach, tell its officer and escalate
 to the manager (a history line, two notices and the read model: the costliest moment a clock has; a reminder
@@ -26,7 +26,6 @@ firing by process; the replay's cost (cold less warm); and the national night th
 
 import argparse
 import asyncio
-import json
 import math
 import statistics
 import sys
@@ -49,10 +48,11 @@ import statutory
 from api.auth import Role
 from bench import sizing
 from bench.databases import bench_database, postgres_version, settle
-from bench.load import Api, bounded, case_body, client_settings, headers, percentiles, service_env, timed_request
+from bench.load import Api, bounded, client_settings, headers, percentiles, service_env
+from bench.opening import Opener
 from bench.replay_cost import replay_costs
 from bench.stack import CpuMeter, Part, Stack
-from bench.summary import machine_facts
+from bench.summary import RESULTS, machine_facts, run_and_record
 from core.temporal_client import connect, run_to_exit
 from core.workflow_ids import assessment_id
 
@@ -135,13 +135,9 @@ async def polling(client: Client, worker: Part) -> None:
 
 async def open_cases(base: str, cases: int, concurrency: int, received: date) -> list[str]:
     async with Api(base, concurrency, headers(Role.MANAGER, [LA])) as api:
-
-        async def open_one(n: int) -> str:
-            body = case_body(n, LA, OFFICERS[n % len(OFFICERS)], TEAMS[n % len(TEAMS)], received)
-            _, answer = await timed_request(api, "POST", "/cases", expect=201, json=body)
-            return str(answer["case_ref"])
-
-        return await bounded(concurrency, range(cases), open_one)
+        opener = Opener(api, received, {LA: OFFICERS}, TEAMS)
+        await opener.open_many(cases, concurrency)
+        return opener.refs
 
 
 async def check_timers(client: Client, refs: list[str], at: datetime) -> None:
@@ -377,18 +373,17 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--cases", type=int, default=10_000, help="open cases whose timers fall due together")
     parser.add_argument("--concurrency", type=int, default=20, help="requests in flight while opening")
     parser.add_argument("--lead", type=float, help="seconds from the stack's start to the instant (default: by size)")
-    parser.add_argument("--out", type=Path, help="also write the JSON summary here")
+    parser.add_argument("--output", type=Path, default=RESULTS, help="directory for midnight-<date>.json")
     return parser.parse_args(argv)
 
 
 async def main(args: argparse.Namespace) -> None:
-    summary: dict[str, Any] = {"machine": {**machine_facts(), "postgresql": await postgres_version()}}
-    with tempfile.TemporaryDirectory(prefix="ehcp-midnight-") as tmp:
-        summary["midnight"] = await run_midnight(Path(tmp), args.cases, args.concurrency, args.lead)
-    text = json.dumps(summary, indent=2)
-    if args.out:
-        args.out.write_text(text + "\n")
-    print(text)  # noqa: T201 - the benchmark's output
+    async def measure(summary: dict[str, Any]) -> None:
+        summary["machine"] = {**machine_facts(), "postgresql": await postgres_version()}
+        with tempfile.TemporaryDirectory(prefix="ehcp-midnight-") as tmp:
+            summary["midnight"] = await run_midnight(Path(tmp), args.cases, args.concurrency, args.lead)
+
+    await run_and_record(measure, args.output, "midnight-")
 
 
 if __name__ == "__main__":

@@ -47,7 +47,7 @@ from api.auth import Role
 from bench.actions import compare_actions
 from bench.assessments import run_assessments
 from bench.bare import BareWorkflow
-from bench.databases import bench_database, count, postgres_version, settle
+from bench.databases import bench_database, postgres_version, settle
 from bench.day import goals as day_goals
 from bench.day import run_day
 from bench.load import Api, bounded, client_settings, headers, metered, percentiles, sample, service_env
@@ -184,11 +184,8 @@ async def officer_action(
     bare = (await start_bare(client, 20, 4))[2]
     await bare_caught_up(bare)
 
-    async def letters() -> int:
-        return await count(database_url, "SELECT count(*) FROM notifications WHERE template = 'decision_to_assess'")
-
     return await compare_actions(
-        api, client, refs, bare, letters, today, meter, args.action_rounds, headers(Role.MANAGER, LAS)
+        api, client, refs, bare, database_url, today, meter, args.action_rounds, headers(Role.MANAGER, LAS)
     )
 
 

@@ -8,7 +8,7 @@ the current details (so the UI says in plain words what the case waits for).
 import asyncio
 import contextlib
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
@@ -129,8 +129,17 @@ LAW_GAPS = "law-gaps-1"
 # sends it is scheduled in the workflow task that records the change and answers, and the run waits for every
 # notice before it ends. An action is then one workflow task (docs/benchmarks.md, "The officer's action");
 # nothing is lost under a worker kill, since the scheduled activity is in the history before the answer
-# goes. Patched, so a run that started before it (tests/histories/*.notices_awaited.json) still replays.
+# goes. The notices go one after another in the order the workflow wrote them, so a breach is on record
+# before its escalation, as when each was awaited. Patched, so a run that started before it
+# (tests/histories/*.notices_awaited.json) still replays.
 NOTICES_AFTER_ANSWER = "notices-after-answer"
+
+
+async def _in_turn(before: asyncio.Task[None] | None, sending: Awaitable[object]) -> None:
+    """A notice sent once the one written before it is sent."""
+    if before is not None:
+        await before
+    await sending
 
 
 class CaseWorkflow(ABC):
@@ -170,7 +179,7 @@ class CaseWorkflow(ABC):
             self.book.clock = workflow.now
         self.law_gaps = workflow.patched(LAW_GAPS)
         self._notices_after_answer = workflow.patched(NOTICES_AFTER_ANSWER)
-        self._notices: list[asyncio.Task[None]] = []
+        self._last_notice: asyncio.Task[None] | None = None
 
     def over(self) -> bool:
         """The case has nothing more to do in this run (a plan's review cycle also ends a run)."""
@@ -185,9 +194,10 @@ class CaseWorkflow(ABC):
 
     async def notices_sent(self) -> None:
         """Until every notice this run scheduled is sent: a run ends (or continues as new) only after them."""
-        while self._notices:
-            sending, self._notices = self._notices, []
-            await asyncio.gather(*sending)
+        sent = None
+        while (last := self._last_notice) is not None and last is not sent:
+            sent = last
+            await last
 
     @property
     def process(self) -> str:
@@ -711,6 +721,6 @@ class CaseWorkflow(ABC):
             summary=OpsText(f"notify {recipient.value}: {template or key}"),
         )
         if self._notices_after_answer:
-            self._notices.append(asyncio.create_task(sending))
+            self._last_notice = asyncio.create_task(_in_turn(self._last_notice, sending))
         else:
             await sending

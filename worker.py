@@ -85,6 +85,7 @@ def build_worker(client: Client, task_queue: str, sessions: SessionMaker, settin
         **{
             "max_cached_workflows": settings.worker_max_cached_workflows,
             "max_concurrent_workflow_task_polls": settings.worker_workflow_task_pollers,
+            "sticky_queue_schedule_to_start_timeout": timedelta(seconds=settings.worker_sticky_queue_timeout_seconds),
             **options,
         },
     )

@@ -53,6 +53,7 @@ from bench.opening import Opener
 from bench.replay_cost import replay_costs
 from bench.stack import CpuMeter, Part, Stack
 from bench.summary import RESULTS, machine_facts, run_and_record
+from core.config import Settings
 from core.temporal_client import connect, run_to_exit
 from core.workflow_ids import assessment_id
 
@@ -230,7 +231,7 @@ async def histories(client: Client, refs: list[str], concurrency: int) -> list[l
 
 
 async def night(
-    workdir: Path, cases: int, concurrency: int, cold: bool, lead: float
+    workdir: Path, cases: int, concurrency: int, cold: bool, lead: float, sticky_timeout: float | None = None
 ) -> tuple[dict[str, Any], list[WorkflowHistory]]:
     """One midnight on a stack of its own; `cold` restarts the worker before the instant. Its figures, and a sample
     of its histories as they stood when the timers fired (what a restarted worker replayed)."""
@@ -241,6 +242,8 @@ async def night(
             address = await stack.temporal_dev_server()
             midnight = midnight_at(datetime.now(UTC) + timedelta(seconds=lead))
             env = service_env(address, database_url, QUEUE)
+            if sticky_timeout is not None:
+                env["WORKER_STICKY_QUEUE_TIMEOUT_SECONDS"] = str(sticky_timeout)
             worker = await start_worker(stack, env, midnight, "worker")
             api, base = await stack.api("api", env)
             client = await connect(client_settings(address), attempts=10)
@@ -349,16 +352,21 @@ def replay_cost(cold: dict[str, float], warm: dict[str, float]) -> dict[str, flo
     return {name: round(cold[name] - warm[name], 2) for name in cold}
 
 
-async def run_midnight(workdir: Path, cases: int, concurrency: int, lead: float | None = None) -> dict[str, Any]:
-    """A cold night, then a warm one, the replay of longer histories, and what they give for the national night."""
+async def run_midnight(
+    workdir: Path, cases: int, concurrency: int, lead: float | None = None, sticky_timeout: float | None = None
+) -> dict[str, Any]:
+    """A cold night, then a warm one, the replay of longer histories, and what they give for the national night;
+    `sticky_timeout` sets the worker's (WORKER_STICKY_QUEUE_TIMEOUT_SECONDS) in place of the configured one."""
     lead = LEAD_SECONDS + cases * LEAD_SECONDS_PER_CASE if lead is None else lead
-    cold, replayed = await night(workdir / "midnight-cold", cases, concurrency, cold=True, lead=lead)
-    warm, _ = await night(workdir / "midnight-warm", cases, concurrency, cold=False, lead=lead)
+    cold, replayed = await night(workdir / "midnight-cold", cases, concurrency, True, lead, sticky_timeout)
+    warm, _ = await night(workdir / "midnight-warm", cases, concurrency, False, lead, sticky_timeout)
     replay = await replay_costs(replayed)
     cold_cpu, warm_cpu = cold["cpu_ms_per_firing"], warm["cpu_ms_per_firing"]
     timers = sizing.midnight_timers(sizing.load(sizing.latest_costs()))
     return {
         "cases": cases,
+        "worker_sticky_queue_timeout_seconds": sticky_timeout
+        or Settings.model_fields["worker_sticky_queue_timeout_seconds"].default,
         "firing": f"{BREACHED_STEP} breached: a history line, the officer's notice, the manager's escalation",
         "cold": cold,
         "warm": warm,
@@ -374,6 +382,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=20, help="requests in flight while opening")
     parser.add_argument("--lead", type=float, help="seconds from the stack's start to the instant (default: by size)")
     parser.add_argument("--output", type=Path, default=RESULTS, help="directory for midnight-<date>.json")
+    parser.add_argument("--sticky-timeout", type=float, help="the worker's sticky queue timeout, in seconds")
     return parser.parse_args(argv)
 
 
@@ -381,7 +390,9 @@ async def main(args: argparse.Namespace) -> None:
     async def measure(summary: dict[str, Any]) -> None:
         summary["machine"] = {**machine_facts(), "postgresql": await postgres_version()}
         with tempfile.TemporaryDirectory(prefix="ehcp-midnight-") as tmp:
-            summary["midnight"] = await run_midnight(Path(tmp), args.cases, args.concurrency, args.lead)
+            summary["midnight"] = await run_midnight(
+                Path(tmp), args.cases, args.concurrency, args.lead, args.sticky_timeout
+            )
 
     await run_and_record(measure, args.output, "midnight-")
 

@@ -42,10 +42,11 @@ class Settings(BaseSettings):
     # Concurrent polls for workflow tasks: every read of a case (a query) is one, so five (the SDK's
     # default) queue reads behind each other under load (measured on 2 cores: 41-62 queries/s with 5, 3x with 20).
     worker_workflow_task_pollers: int = Field(default=20, ge=2)
-    # How long a case's workflow task may wait for the worker that has the case cached before any worker takes
-    # it, replaying its history. A worker that stops polling is passed over within 10 s whatever this says (the
-    # server checks for its poller); this bounds only the tasks already queued for it when it died. At midnight a
-    # worker's queue is minutes deep, and with the SDK's 10 s nearly every firing timed out and replayed
+    # How long a case's workflow task waits for the worker that has the case cached before any worker may take
+    # it. A worker that stops polling is passed over within 10 s whatever this says (the server checks for its
+    # poller); this bounds the wait of the tasks already queued for it when it died. At midnight a worker's queue
+    # is minutes deep and with the SDK's 10 s nearly every firing's task timed out, yet raising it above the drain
+    # gained nothing: the same worker took the task from the shared queue, the case still cached
     # (docs/benchmarks.md, "Midnight").
     worker_sticky_queue_timeout_seconds: float = Field(default=10, gt=0, le=3600)
 

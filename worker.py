@@ -71,6 +71,7 @@ def build_worker(client: Client, task_queue: str, sessions: SessionMaker, settin
         activities=[
             case_sync.sync_case,
             notifier.send_notification,
+            notifier.send_notifications,
             Decisions(sessions, redress).record_decision,
             redress.start_tribunal,
             redress.carry_order,

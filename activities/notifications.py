@@ -20,7 +20,13 @@ from store.db import SessionMaker
 from store.models import Case, CaseDeadline, Contact, Notification, PlanDocument, ProvisionLineRow
 from store.portal_invitations import invitation_for, provider_invitation
 from store.upsert import upsert
-from workflows.activity_contracts import SEND_NOTIFICATION, NotificationRequest, Recipient
+from workflows.activity_contracts import (
+    SEND_NOTIFICATION,
+    SEND_NOTIFICATIONS,
+    NotificationBatch,
+    NotificationRequest,
+    Recipient,
+)
 
 
 class NotifyGateway:
@@ -57,6 +63,13 @@ class Notifier:
         self.sessions = sessions
         self.gateway = gateway
         self.portal_url = portal_url  # where chases to the portal's invited parties link to (worker.py)
+
+    @activity.defn(name=SEND_NOTIFICATIONS)
+    async def send_notifications(self, batch: NotificationBatch) -> None:
+        """Each in turn, so the outbox holds them in the order the workflow wrote them (a breach before its
+        escalation); a retry passes over those already queued or sent (their idempotency keys)."""
+        for request in batch.notices:
+            await self.send_notification(request)
 
     @activity.defn(name=SEND_NOTIFICATION)
     async def send_notification(self, request: NotificationRequest) -> None:

@@ -15,6 +15,7 @@ from workflows.provision_models import LineDelivery
 
 SYNC_CASE = "sync_case"
 SEND_NOTIFICATION = "send_notification"
+SEND_NOTIFICATIONS = "send_notifications"
 LOAD_COHORT = "load_cohort"
 START_PLAN = "start_plan"
 
@@ -74,6 +75,12 @@ class NotificationRequest(BaseModel):
         "outbox as sent on paper, never sent again (docs/legal-time.md)",
     )
     provider: str | None = Field(default=None, description="For a provider: its code in section F's lines")
+
+
+class NotificationBatch(BaseModel):
+    """The notices one workflow task wrote, sent in the order it wrote them by one activity."""
+
+    notices: list[NotificationRequest] = Field(min_length=1)
 
 
 RECORD_DECISION = "record_decision"

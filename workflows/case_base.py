@@ -26,9 +26,11 @@ with workflow.unsafe.imports_passed_through():
         RECORD_DECISION,
         REPORT_ORDER_DONE,
         SEND_NOTIFICATION,
+        SEND_NOTIFICATIONS,
         SYNC_CASE,
         CaseSnapshot,
         DecisionRecord,
+        NotificationBatch,
         NotificationRequest,
         OrderDone,
         Recipient,
@@ -129,9 +131,9 @@ LAW_GAPS = "law-gaps-1"
 # sends it is scheduled in the workflow task that records the change and answers, and the run waits for every
 # notice before it ends. An action is then one workflow task (docs/benchmarks.md, "The officer's action");
 # nothing is lost under a worker kill, since the scheduled activity is in the history before the answer
-# goes. The notices go one after another in the order the workflow wrote them, so a breach is on record
-# before its escalation, as when each was awaited. Patched, so a run that started before it
-# (tests/histories/*.notices_awaited.json) still replays.
+# goes. The notices one workflow task writes are sent by one activity, in the order they were written, so a
+# breach is on record before its escalation, as when each was awaited; the next task's go after them. Patched, so
+# a run that started before it (tests/histories/*.notices_awaited.json) still replays.
 NOTICES_AFTER_ANSWER = "notices-after-answer"
 
 
@@ -180,6 +182,7 @@ class CaseWorkflow(ABC):
         self.law_gaps = workflow.patched(LAW_GAPS)
         self._notices_after_answer = workflow.patched(NOTICES_AFTER_ANSWER)
         self._last_notice: asyncio.Task[None] | None = None
+        self._written: list[NotificationRequest] = []  # notices waiting for their activity (notify)
 
     def over(self) -> bool:
         """The case has nothing more to do in this run (a plan's review cycle also ends a run)."""
@@ -704,23 +707,38 @@ class CaseWorkflow(ABC):
         dated before this run began (a backlog typed in) is kept as sent on paper at the time, not sent again
         months later."""
         entered_on = statutory.business_date(workflow.info().start_time)
-        sending = workflow.execute_activity(
-            SEND_NOTIFICATION,
-            NotificationRequest(
-                idempotency_key=f"{self.workflow_id}:{key}:{recipient.value}",
-                case_ref=self.case_ref,
-                recipient=recipient,
-                template=template or key,
-                subject=notice.subject,
-                body=notice.body,
-                past_fact=self.legal_time and fact_on is not None and fact_on < entered_on,
-                provider=provider,
-            ),
+        request = NotificationRequest(
+            idempotency_key=f"{self.workflow_id}:{key}:{recipient.value}",
+            case_ref=self.case_ref,
+            recipient=recipient,
+            template=template or key,
+            subject=notice.subject,
+            body=notice.body,
+            past_fact=self.legal_time and fact_on is not None and fact_on < entered_on,
+            provider=provider,
+        )
+        if not self._notices_after_answer:
+            await workflow.execute_activity(
+                SEND_NOTIFICATION,
+                request,
+                start_to_close_timeout=ACTIVITY_TIMEOUT,
+                retry_policy=ACTIVITY_RETRY,
+                summary=OpsText(f"notify {recipient.value}: {request.template}"),
+            )
+            return
+        if not self._written:  # the first of its batch: the batch is sent once the notices before it are
+            self._last_notice = asyncio.create_task(_in_turn(self._last_notice, self._send_written()))
+        self._written.append(request)
+
+    async def _send_written(self) -> None:
+        """The notices written since the last batch went, in one activity (it starts once the handler or clock step
+        that wrote them has yielded, so a step's notices are one batch)."""
+        batch, self._written = NotificationBatch(notices=self._written), []
+        told = ", ".join(f"{n.recipient.value}: {n.template}" for n in batch.notices)
+        await workflow.execute_activity(
+            SEND_NOTIFICATIONS,
+            batch,
             start_to_close_timeout=ACTIVITY_TIMEOUT,
             retry_policy=ACTIVITY_RETRY,
-            summary=OpsText(f"notify {recipient.value}: {template or key}"),
+            summary=OpsText(f"notify {told}"[:200]),
         )
-        if self._notices_after_answer:
-            self._last_notice = asyncio.create_task(_in_turn(self._last_notice, sending))
-        else:
-            await sending

@@ -7,7 +7,7 @@ from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
 from tests.conftest import eventually
-from workflows.activity_contracts import SEND_NOTIFICATION
+from workflows.activity_contracts import SEND_NOTIFICATION, SEND_NOTIFICATIONS
 
 
 async def notices_sent(client: Client, *workflow_ids: str) -> None:
@@ -26,7 +26,7 @@ async def notices_sent(client: Client, *workflow_ids: str) -> None:
                 return True
             raise
         pending = described.pending_activities
-        return not any(activity.activity_type.name == SEND_NOTIFICATION for activity in pending)
+        return not any(activity.activity_type.name in (SEND_NOTIFICATION, SEND_NOTIFICATIONS) for activity in pending)
 
     for workflow_id in workflow_ids:
         await eventually(lambda: none_pending(workflow_id))  # noqa: B023 - awaited within the iteration

@@ -39,13 +39,12 @@ class QueueItem(BaseModel):
     days_overdue: int = Field(description="Calendar days past the due date; 0 if not yet due")
 
 
-# The item's fields copied as they stand from the case's row and the deadline's: read as columns, not ORM objects
-# (building two models a row was half the page's cost in the API).
-CASE_FIELDS = ("case_ref", "la_code", "process", "stage", "officer", "team")
-DEADLINE_FIELDS = ("key", "step", "start", "due", "status")
+# The item's fields copied as they stand from the case's row and the deadline's, each labelled as the item names
+# it: read as columns, not ORM objects (building two models a row was half the page's cost in the API).
 _COLUMNS = (
-    *(col(getattr(Case, name)) for name in CASE_FIELDS),
-    *(col(getattr(CaseDeadline, name)).label(f"deadline_{name}") for name in DEADLINE_FIELDS),
+    *(col(getattr(Case, name)) for name in ("case_ref", "la_code", "process", "stage", "officer", "team")),
+    *(col(getattr(CaseDeadline, name)) for name in ("step", "start", "due", "status")),
+    col(CaseDeadline.key).label("deadline_key"),
 )
 
 
@@ -88,12 +87,10 @@ def case_deadlines(where: QueueFilter) -> Select[Case, CaseDeadline]:
 
 def queue_item(row: Any, today: date) -> QueueItem:
     """An item of the page from a row of `_COLUMNS`."""
-    due: date = row.deadline_due
+    due: date = row.due
     return QueueItem(
-        **{name: getattr(row, name) for name in CASE_FIELDS},
-        **{name: getattr(row, f"deadline_{name}") for name in DEADLINE_FIELDS if name != "key"},
-        deadline_key=row.deadline_key,
-        label=deadline_label(row.deadline_step, row.deadline_key, due),
+        **row._mapping,
+        label=deadline_label(row.step, row.deadline_key, due),
         overdue=due < today,
         days_overdue=max((today - due).days, 0),
     )

@@ -8,7 +8,7 @@ the current details (so the UI says in plain words what the case waits for).
 import asyncio
 import contextlib
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
@@ -135,13 +135,6 @@ LAW_GAPS = "law-gaps-1"
 # breach is on record before its escalation, as when each was awaited; the next task's go after them. Patched, so
 # a run that started before it (tests/histories/*.notices_awaited.json) still replays.
 NOTICES_AFTER_ANSWER = "notices-after-answer"
-
-
-async def _in_turn(before: asyncio.Task[None] | None, sending: Awaitable[object]) -> None:
-    """A notice sent once the one written before it is sent."""
-    if before is not None:
-        await before
-    await sending
 
 
 class CaseWorkflow(ABC):
@@ -727,12 +720,15 @@ class CaseWorkflow(ABC):
             )
             return
         if not self._written:  # the first of its batch: the batch is sent once the notices before it are
-            self._last_notice = asyncio.create_task(_in_turn(self._last_notice, self._send_written()))
+            self._last_notice = asyncio.create_task(self._send_written(after=self._last_notice))
         self._written.append(request)
 
-    async def _send_written(self) -> None:
-        """The notices written since the last batch went, in one activity (it starts once the handler or clock step
-        that wrote them has yielded, so a step's notices are one batch)."""
+    async def _send_written(self, after: asyncio.Task[None] | None) -> None:
+        """The notices written since the last batch went, in one activity, once the batch before (`after`) is sent:
+        the batch is taken only then, so a step's notices, and any written while the one before was going, go
+        together."""
+        if after is not None:
+            await after
         batch, self._written = NotificationBatch(notices=self._written), []
         told = ", ".join(f"{n.recipient.value}: {n.template}" for n in batch.notices)
         await workflow.execute_activity(

@@ -332,7 +332,7 @@ class FigureCases(FigureQuery):
 
 
 def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
-    return func.sum(case((condition, 1), else_=0), type_=Integer)
+    return func.count().filter(condition)
 
 
 class _Position(FunctionElement[int]):
@@ -457,6 +457,9 @@ def _deadlines(las: list[str], period: Period, today: date) -> _Source:
         status != DeadlineStatus.OPEN.value,  # judged early: the officer confirmed the case's past is in
     )
     overdue = and_(owed, col(d.due) < today, judged)
+    # The owed duties any figure counts: advice, owed or overdue, and the steps of a review once past due. Every
+    # other duty still owed (most of them: each open plan's next review) is no figure's, and is left in the index.
+    counted_owed = and_(owed, or_(col(d.step) == ADVICE, and_(col(d.step).in_(REVIEW_STEPS), col(d.due) < today)))
     final_plan_done = and_(col(d.step) == FINAL_PLAN, col(d.done_on).between(period.start, period.end))
     # Issued, not withdrawn: a final-plan deadline is also closed when a request is refused or withdrawn, and
     # only an issued plan makes the case a plan (or leaves the assessment at final_issued).
@@ -494,7 +497,7 @@ def _deadlines(las: list[str], period: Period, today: date) -> _Source:
             "key": col(d.key),
         },
         order=(col(d.due), col(d.case_ref), col(d.key)),
-        prune=or_(missed, owed, final_plan_done),
+        prune=or_(missed, counted_owed, final_plan_done),
     )
 
 

@@ -272,6 +272,7 @@ class Figure(StrEnum):
     PROVISION_UNCONFIRMED = "provision_unconfirmed"
 
 
+FIGURE_NAMES = frozenset(figure.value for figure in Figure)
 # Each provision figure and the ProvisionCounts field it fills (those made good are the short less the owed).
 PROVISION_FIGURES = {
     Figure.PROVISION_LINES: "lines",
@@ -645,9 +646,10 @@ class _Tally:
         self.by_kind: dict[str, dict[Figure, int]] = defaultdict(lambda: defaultdict(int))
 
     def add(self, row: Any) -> None:
-        counts = row._mapping
-        for figure in Figure:
-            self.counts[figure] += counts.get(figure.value, 0)
+        counts = dict(row._mapping)
+        for name, count in counts.items():
+            if name in FIGURE_NAMES:  # not a group's column
+                self.counts[Figure(name)] += count
         if Figure.OPEN_CASES.value in counts:
             self.open[(row.process, row.stage)] += row.open_cases
         if Figure.REDRESS_OPEN.value in counts:

@@ -646,6 +646,7 @@ class _Tally:
         self.by_kind: dict[str, dict[Figure, int]] = defaultdict(lambda: defaultdict(int))
 
     def add(self, row: Any) -> None:
+        # A plain dict: a row's own mapping finds a missing key by raising and catching.
         counts = dict(row._mapping)
         for name, count in counts.items():
             if name in FIGURE_NAMES:  # not a group's column

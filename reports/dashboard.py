@@ -458,9 +458,10 @@ def _deadlines(las: list[str], period: Period, today: date) -> _Source:
         status != DeadlineStatus.OPEN.value,  # judged early: the officer confirmed the case's past is in
     )
     overdue = and_(owed, col(d.due) < today, judged)
-    # The owed duties any figure counts: advice, owed or overdue, and the steps of a review once past due. Every
-    # other duty still owed (most of them: each open plan's next review) is no figure's, and is left in the index.
-    counted_owed = and_(owed, or_(col(d.step) == ADVICE, and_(col(d.step).in_(REVIEW_STEPS), col(d.due) < today)))
+    # The owed duties the figures count, every other one by a narrower condition: the rows are pruned to these, so
+    # that the rest of the duties still owed (most of them: each open plan's next review, not yet due) stay unread.
+    advice_owed = and_(owed, col(d.step) == ADVICE)
+    reviews_overdue = and_(overdue, col(d.step).in_(REVIEW_STEPS))
     final_plan_done = and_(col(d.step) == FINAL_PLAN, col(d.done_on).between(period.start, period.end))
     # Issued, not withdrawn: a final-plan deadline is also closed when a request is refused or withdrawn, and
     # only an issued plan makes the case a plan (or leaves the assessment at final_issued).
@@ -485,9 +486,9 @@ def _deadlines(las: list[str], period: Period, today: date) -> _Source:
             Figure.DEADLINES_MISSED_NO_EXCEPTION: and_(missed, breached),
             Figure.DEADLINES_MISSED_UNDER_EXCEPTION: and_(missed, excepted),
             Figure.ADVICE_OVERDUE: and_(overdue, col(d.step) == ADVICE),
-            Figure.ADVICE_OWED: and_(owed, col(d.step) == ADVICE),
+            Figure.ADVICE_OWED: advice_owed,
             Figure.ANNUAL_REVIEWS_OVERDUE: and_(overdue, col(d.step).in_(REVIEW_MEETINGS)),
-            Figure.REVIEW_STEPS_OVERDUE: and_(overdue, col(d.step).in_(REVIEW_STEPS)),
+            Figure.REVIEW_STEPS_OVERDUE: reviews_overdue,
         },
         listed={
             **_case_columns(Case),
@@ -498,7 +499,7 @@ def _deadlines(las: list[str], period: Period, today: date) -> _Source:
             "key": col(d.key),
         },
         order=(col(d.due), col(d.case_ref), col(d.key)),
-        prune=or_(missed, counted_owed, final_plan_done),
+        prune=or_(missed, advice_owed, reviews_overdue, final_plan_done),
     )
 
 

@@ -22,10 +22,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from functools import cache, cached_property
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import Integer, and_, case, func, literal, null, or_, text, true
+from sqlalchemy import Date, DateTime, Integer, String, and_, bindparam, case, func, literal, null, or_, text, true
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped
 from sqlalchemy.sql.elements import ColumnElement
@@ -81,6 +82,14 @@ APPEAL_ACTIONS = (
 )
 MEDIATION_HELD_PREFIX = "Mediation held: "  # the summary workflows/redress.py writes, then the outcome
 MISSED = (DeadlineStatus.BREACHED.value, DeadlineStatus.EXCEPTED.value)
+
+# What one dashboard asks of the five queries, as bound values: the statements are built once (_sources) and
+# compiled once, where building and compiling them per view cost the API more than adding up their rows.
+LAS = bindparam("las", expanding=True, type_=String())
+PERIOD_START = bindparam("period_start", type_=Date())
+PERIOD_END = bindparam("period_end", type_=Date())
+TODAY = bindparam("today", type_=Date())
+JUDGED_BY = bindparam("judged_by", type_=DateTime(timezone=True))
 
 
 class Period(BaseModel):
@@ -370,6 +379,7 @@ class _Source:
     order: tuple[Column, ...]
     prune: ColumnElement[bool] | None = None  # the rows any figure counts (an index's range), if not all
 
+    @cached_property
     def counts(self) -> Any:
         groups = [expr.label(name) for name, expr in self.groups.items()]
         counts = [_count_if(condition).label(figure.value) for figure, condition in self.figures.items()]
@@ -391,11 +401,11 @@ class _Source:
         return query
 
 
-def _open(table: type[Case] | type[RedressCase], figure: Figure, las: list[str], tiebreak: Column) -> _Source:
+def _open(table: type[Case] | type[RedressCase], figure: Figure, tiebreak: Column) -> _Source:
     """The open rows of a case table (assessments and plans, or mediation routes and appeals) by process and
     stage, each listed with its next deadline."""
     return _Source(
-        scope=lambda q: q.where(col(table.la_code).in_(las), col(table.closed).is_(False)),
+        scope=lambda q: q.where(col(table.la_code).in_(LAS), col(table.closed).is_(False)),
         groups={"la_code": col(table.la_code), "process": col(table.process), "stage": col(table.stage)},
         figures={figure: true()},
         listed={
@@ -433,14 +443,14 @@ def _adviser() -> ColumnElement[str]:
     )
 
 
-def _deadlines(las: list[str], period: Period, today: date) -> _Source:
+def _deadlines() -> _Source:
     """Every deadline figure in one pass over the deadlines of the LAs' cases, grouped by LA, step and adviser.
 
     The deadlines are found by the LA they carry (the case sync writes it with the case's, activities/case_sync.py):
     one range of ix_case_deadlines_la_dashboard, hashed against the LA's cases, rather than a probe per case."""
     d = CaseDeadline
     status = col(d.status)
-    in_period = col(d.due).between(period.start, period.end)
+    in_period = col(d.due).between(PERIOD_START, PERIOD_END)
     # Windows given to the family (to appeal, to contact a mediation adviser) close unused; only duties are missed.
     missed = and_(status.in_(MISSED), in_period, col(d.kind) == DeadlineKind.DUTY.value)
     # A duty still owed on an open case by a process still running: closing a case closes its open deadlines
@@ -454,15 +464,15 @@ def _deadlines(las: list[str], period: Period, today: date) -> _Source:
     # A late-entered date still in its settle period is not judged yet (docs/legal-time.md): not overdue until then.
     judged = or_(
         col(d.held_until).is_(None),
-        col(d.held_until) <= statutory.breach_at(today - timedelta(days=1)),
+        col(d.held_until) <= JUDGED_BY,
         status != DeadlineStatus.OPEN.value,  # judged early: the officer confirmed the case's past is in
     )
-    overdue = and_(owed, col(d.due) < today, judged)
+    overdue = and_(owed, col(d.due) < TODAY, judged)
     # The owed duties the figures count, every other one by a narrower condition: the rows are pruned to these, so
     # that the rest of the duties still owed (most of them: each open plan's next review, not yet due) stay unread.
     advice_owed = and_(owed, col(d.step) == ADVICE)
     reviews_overdue = and_(overdue, col(d.step).in_(REVIEW_STEPS))
-    final_plan_done = and_(col(d.step) == FINAL_PLAN, col(d.done_on).between(period.start, period.end))
+    final_plan_done = and_(col(d.step) == FINAL_PLAN, col(d.done_on).between(PERIOD_START, PERIOD_END))
     # Issued, not withdrawn: a final-plan deadline is also closed when a request is refused or withdrawn, and
     # only an issued plan makes the case a plan (or leaves the assessment at final_issued).
     issued = and_(final_plan_done, or_(col(Case.process) == "plan", col(Case.stage) == "final_issued"))
@@ -473,7 +483,7 @@ def _deadlines(las: list[str], period: Period, today: date) -> _Source:
         scope=lambda q: (
             q.select_from(d)
             .join(Case, and_(col(Case.case_ref) == col(d.case_ref), col(Case.la_code) == col(d.la_code)))
-            .where(col(d.la_code).in_(las), col(Case.la_code).in_(las))
+            .where(col(d.la_code).in_(LAS), col(Case.la_code).in_(LAS))
         ),
         groups={"la_code": col(d.la_code), "step": col(d.step), "adviser": _adviser()},
         figures={
@@ -503,7 +513,7 @@ def _deadlines(las: list[str], period: Period, today: date) -> _Source:
     )
 
 
-def _redress_events(las: list[str], period: Period) -> _Source:
+def _redress_events() -> _Source:
     """Mediation and appeal steps in the period, under the LA of the route or appeal that recorded them.
 
     Each route's or appeal's own history lines (store.models.route_history)."""
@@ -520,8 +530,8 @@ def _redress_events(las: list[str], period: Period) -> _Source:
             .join(RedressCase, route_history())
             .where(
                 action.in_((*MEDIATION_ACTIONS, *APPEAL_ACTIONS)),
-                col(AuditEvent.business_date).between(period.start, period.end),
-                col(RedressCase.la_code).in_(las),
+                col(AuditEvent.business_date).between(PERIOD_START, PERIOD_END),
+                col(RedressCase.la_code).in_(LAS),
                 # The route and the appeal both record the lodging: the appeal's own line counts it.
                 or_(action.in_(MEDIATION_ACTIONS), col(RedressCase.process) == "tribunal"),
             )
@@ -540,7 +550,7 @@ def _redress_events(las: list[str], period: Period) -> _Source:
     )
 
 
-def _provision(las: list[str], period: Period) -> _Source:
+def _provision() -> _Source:
     """Every line of section F over every delivery period whose last day falls in the period, grouped by LA, provider
     and kind: one range of ix_provision_deliveries_la (la_code, period_end), joined to the LA's cases as the deadlines
     are, so that a plan counts under the LA holding it now."""
@@ -552,9 +562,9 @@ def _provision(las: list[str], period: Period) -> _Source:
             q.select_from(p)
             .join(Case, and_(col(Case.case_ref) == col(p.case_ref), col(Case.la_code) == col(p.la_code)))
             .where(
-                col(p.la_code).in_(las),
-                col(Case.la_code).in_(las),
-                col(p.period_end).between(period.start, period.end),
+                col(p.la_code).in_(LAS),
+                col(Case.la_code).in_(LAS),
+                col(p.period_end).between(PERIOD_START, PERIOD_END),
             )
         ),
         groups={"la_code": col(p.la_code), "provider": col(p.provider), "kind": col(p.kind)},
@@ -762,14 +772,27 @@ def _stages(counts: dict[tuple[str, str], int]) -> list[StageCount]:
     return [StageCount(process=p, stage=s, count=n) for (p, s), n in sorted(counts.items())]
 
 
-def _sources(las: list[str], period: Period, today: date) -> list[_Source]:
-    return [
-        _open(Case, Figure.OPEN_CASES, las, col(Case.case_ref)),
-        _deadlines(las, period, today),
-        _open(RedressCase, Figure.REDRESS_OPEN, las, col(RedressCase.workflow_id)),
-        _redress_events(las, period),
-        _provision(las, period),
-    ]
+@cache
+def _sources() -> tuple[_Source, ...]:
+    return (
+        _open(Case, Figure.OPEN_CASES, col(Case.case_ref)),
+        _deadlines(),
+        _open(RedressCase, Figure.REDRESS_OPEN, col(RedressCase.workflow_id)),
+        _redress_events(),
+        _provision(),
+    )
+
+
+def _values(las: list[str], period: Period, today: date) -> dict[str, Any]:
+    """The bound values of one dashboard. A late-entered date is judged once its hold has run out by the start of
+    `today`, the instant the breaches of the day before are recorded (statutory.breach_at)."""
+    return {
+        "las": las,
+        "period_start": period.start,
+        "period_end": period.end,
+        "today": today,
+        "judged_by": statutory.breach_at(today - timedelta(days=1)),
+    }
 
 
 async def _one_snapshot(session: AsyncSession, *, counting: bool = False) -> None:
@@ -806,8 +829,9 @@ async def dashboard(
     await _one_snapshot(session, counting=True)
     tallies: dict[str, _Tally] = {la: _Tally() for la in las}
     total = _Tally()
-    for source in _sources(las, period, today):
-        for row in await session.exec(source.counts()):
+    values = _values(las, period, today)
+    for source in _sources():
+        for row in await session.exec(source.counts, params=values):
             for tally in (tallies[row.la_code], total):
                 tally.add(row)
     names = await _provider_names(session, las, set(total.by_provider))
@@ -835,12 +859,13 @@ def _label(row: Any) -> str | None:
 async def figure_cases(session: AsyncSession, asked: FigureQuery, *, limit: int, offset: int) -> FigureCases:
     """The cases a figure counts (or one part of it), from the query that counts them: their number is the
     dashboard's, and a page of them, earliest date first."""
-    sources = _sources(asked.la_codes, asked.period, asked.as_of)
-    (source,) = (s for s in sources if asked.figure in s.figures)
+    (source,) = (s for s in _sources() if asked.figure in s.figures)
     query = source.cases(asked.figure, asked.narrowing)
+    values = _values(asked.la_codes, asked.period, asked.as_of)
     await _one_snapshot(session)
-    count = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
-    rows = (await session.exec(query.order_by(*source.order).offset(offset).limit(limit + 1))).all()
+    count = (await session.exec(select(func.count()).select_from(query.subquery()), params=values)).one()
+    page = query.order_by(*source.order).offset(offset).limit(limit + 1)
+    rows = (await session.exec(page, params=values)).all()
     # The rows carry FigureCase's fields, by the names _Source.listed gives them, and the deadline's key.
     items = [FigureCase.model_validate({**row._mapping, "label": _label(row)}) for row in rows[:limit]]
     return FigureCases(

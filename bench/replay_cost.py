@@ -7,6 +7,10 @@ interceptors, histories as they stood when a timer fired: the night's own, and e
 runs of tests/histories (a whole assessment, a plan's amended review cycle, a monitored plan, a Tribunal's
 order). What an older case adds to a firing is the difference between the two, measured alike, so the fixed
 cost of a replay cancels out.
+
+The recorded firings are replayed again without the sandbox, to say how much of a replay is the sandbox's: the
+worker keeps it (docs/benchmarks.md, "Reads beyond the worker's cache"). Alone, on the recorded runs only:
+`.venv/bin/python -m bench.replay_cost` (it writes bench/results/replay-<date>.json).
 """
 
 import json
@@ -17,12 +21,13 @@ from typing import Any
 
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHistory
-from temporalio.worker import Replayer
+from temporalio.worker import Replayer, UnsandboxedWorkflowRunner
 
 from bench.load import PAYLOAD_KEYS, SECRET
 from bench.stack import ROOT
+from bench.summary import RESULTS, machine_facts, run_and_record
 from core.config import Settings
-from core.temporal_client import data_converter
+from core.temporal_client import data_converter, run_to_exit
 from tests.factories import TEST_PAYLOAD_KEYS
 from worker import WORKFLOWS, sandbox_runner
 from workflows.one_action_at_a_time import OneActionAtATime
@@ -44,13 +49,14 @@ def recorded_firings() -> list[tuple[str, WorkflowHistory]]:
     return firings
 
 
-def replayer() -> Replayer:
-    """The worker's workflows as `worker.py` runs them; the run's payload key and the recorded histories' key."""
+def replayer(*, sandboxed: bool = True) -> Replayer:
+    """The worker's workflows as `worker.py` runs them (or, to measure the sandbox, without it); the run's payload
+    key and the recorded histories' key."""
     settings = Settings(payload_keys=f"{PAYLOAD_KEYS},{TEST_PAYLOAD_KEYS}", auth_jwt_secret=SECRET)
     return Replayer(
         workflows=WORKFLOWS,
         data_converter=data_converter(settings),
-        workflow_runner=sandbox_runner(),
+        workflow_runner=sandbox_runner() if sandboxed else UnsandboxedWorkflowRunner(),
         interceptors=[OneActionAtATime()],
     )
 
@@ -82,6 +88,7 @@ async def replay_costs(night: list[WorkflowHistory]) -> dict[str, Any]:
     costs = [(run, len(h.events), await cpu_ms_per_replay(replaying, [h], ROUNDS)) for run, h in firings]
     mean_ms = statistics.mean(ms for _, _, ms in costs)
     longest = max(costs, key=lambda cost: cost[1])
+    unsandboxed = await unsandboxed_ms(firings)
     return {
         "night": {
             "histories": len(night),
@@ -93,7 +100,38 @@ async def replay_costs(night: list[WorkflowHistory]) -> dict[str, Any]:
             "events": round(statistics.mean(events for _, events, _ in costs), 1),
             "cpu_ms": round(mean_ms, 2),
             "longest": {"run": longest[0], "events": longest[1], "cpu_ms": round(longest[2], 2)},
+            "cpu_ms_unsandboxed": round(unsandboxed, 2),
         },
         "beyond_night_ms": round(mean_ms - night_ms, 2),
         "longest_beyond_night_ms": round(longest[2] - night_ms, 2),
     }
+
+
+async def unsandboxed_ms(firings: list[tuple[str, WorkflowHistory]]) -> float:
+    """The recorded firings' mean replay CPU without the sandbox, measured as the sandboxed one is."""
+    bare = replayer(sandboxed=False)
+    await cpu_ms_per_replay(bare, [h for _, h in firings], 1)
+    return statistics.mean([await cpu_ms_per_replay(bare, [h], ROUNDS) for _, h in firings])
+
+
+async def main() -> None:
+    async def measure(summary: dict[str, Any]) -> None:
+        summary["machine"] = machine_facts()
+        firings = recorded_firings()
+        sandboxed = replayer()
+        await cpu_ms_per_replay(sandboxed, [h for _, h in firings], 1)
+        with_sandbox = statistics.mean([await cpu_ms_per_replay(sandboxed, [h], ROUNDS) for _, h in firings])
+        without = await unsandboxed_ms(firings)
+        summary["recorded_firings"] = {
+            "firings": len(firings),
+            "events": round(statistics.mean(len(h.events) for _, h in firings), 1),
+            "cpu_ms": round(with_sandbox, 2),
+            "cpu_ms_unsandboxed": round(without, 2),
+            "sandbox_share": round(1 - without / with_sandbox, 2),
+        }
+
+    await run_and_record(measure, RESULTS, "replay-")
+
+
+if __name__ == "__main__":
+    run_to_exit(main())

@@ -77,6 +77,8 @@ async def test_the_benchmark_runs_and_summarises(tmp_path: Path) -> None:
         assert midnight[night]["per_firing"]["workflow_tasks"] > 0
         assert parts <= set(midnight[night]["cpu_ms_per_firing"])
     assert midnight["national_night"]["minutes"] > 0
+    recorded = midnight["replay_in_process"]["recorded_firings"]
+    assert recorded["cpu_ms_unsandboxed"] > 0 and recorded["cpu_ms"] > 0
     day = summary["day"]
     assert day["model"]["open_plans"] == 20_635
     assert day["opened"]["plans_imported"] + day["opened"]["assessments_opened"] == 12

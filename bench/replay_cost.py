@@ -88,7 +88,7 @@ async def replay_costs(night: list[WorkflowHistory]) -> dict[str, Any]:
     costs = [(run, len(h.events), await cpu_ms_per_replay(replaying, [h], ROUNDS)) for run, h in firings]
     mean_ms = statistics.mean(ms for _, _, ms in costs)
     longest = max(costs, key=lambda cost: cost[1])
-    unsandboxed = await unsandboxed_ms(firings)
+    unsandboxed = await firings_mean_ms(replayer(sandboxed=False), firings)
     return {
         "night": {
             "histories": len(night),
@@ -107,21 +107,18 @@ async def replay_costs(night: list[WorkflowHistory]) -> dict[str, Any]:
     }
 
 
-async def unsandboxed_ms(firings: list[tuple[str, WorkflowHistory]]) -> float:
-    """The recorded firings' mean replay CPU without the sandbox, measured as the sandboxed one is."""
-    bare = replayer(sandboxed=False)
-    await cpu_ms_per_replay(bare, [h for _, h in firings], 1)
-    return statistics.mean([await cpu_ms_per_replay(bare, [h], ROUNDS) for _, h in firings])
+async def firings_mean_ms(replaying: Replayer, firings: list[tuple[str, WorkflowHistory]]) -> float:
+    """The firings' mean replay CPU, each replayed ROUNDS times, after one replay of all (the first imports)."""
+    await cpu_ms_per_replay(replaying, [h for _, h in firings], 1)
+    return statistics.mean([await cpu_ms_per_replay(replaying, [h], ROUNDS) for _, h in firings])
 
 
 async def main() -> None:
     async def measure(summary: dict[str, Any]) -> None:
         summary["machine"] = machine_facts()
         firings = recorded_firings()
-        sandboxed = replayer()
-        await cpu_ms_per_replay(sandboxed, [h for _, h in firings], 1)
-        with_sandbox = statistics.mean([await cpu_ms_per_replay(sandboxed, [h], ROUNDS) for _, h in firings])
-        without = await unsandboxed_ms(firings)
+        with_sandbox = await firings_mean_ms(replayer(), firings)
+        without = await firings_mean_ms(replayer(sandboxed=False), firings)
         summary["recorded_firings"] = {
             "firings": len(firings),
             "events": round(statistics.mean(len(h.events) for _, h in firings), 1),

@@ -323,6 +323,12 @@ _CASE_COLUMNS = (col(Case.process), col(Case.stage), col(Case.officer), col(Case
 _DATE_COLUMNS = tuple(col(getattr(CaseDeadline, name)) for name in Fact.__dataclass_fields__)
 
 
+async def _dates(session: AsyncSession, where: QueueFilter, *columns: Any) -> Sequence[Any]:
+    """The duties owed on the cases the filter picks, with their assessments' stage dates, as rows of `columns`."""
+    query = case_deadlines(where).with_only_columns(*columns).where(or_(OWED, _STAGE_DATES))
+    return (await session.exec(query)).all()  # type: ignore[call-overload]
+
+
 def _by_case(rows: Sequence[Any]) -> tuple[dict[str, list[Fact]], list[tuple[Any, Fact]]]:
     """Each case's dates, and the duties among them to forecast, each with its row."""
     facts: dict[str, list[Fact]] = defaultdict(list)
@@ -341,8 +347,7 @@ async def forecasts(session: AsyncSession, where: QueueFilter, today: date, hist
 
     Forecast in a thread, as the dashboard's count is (at_risk_by_la): an LA's whole queue by risk is seconds of
     work at the largest LAs, which in the event loop would hold up every other request of the API process."""
-    query = case_deadlines(where).with_only_columns(*_CASE_COLUMNS, *_DATE_COLUMNS).where(or_(OWED, _STAGE_DATES))
-    rows = (await session.exec(query)).all()  # type: ignore[call-overload]
+    rows = await _dates(session, where, *_CASE_COLUMNS, *_DATE_COLUMNS)
     return await asyncio.to_thread(_forecast_items, rows, today, history)
 
 
@@ -401,8 +406,7 @@ async def at_risk_by_la(session: AsyncSession, las: list[str], today: date, hist
     Only the count: a queue's item, label and order for each duty were half the cost (the largest LA among
     1,000,000 cases owes ~40,000), and the forecasts are made in a thread, so that the API's other requests are
     answered meanwhile rather than after a second or two of a large LA's count (docs/benchmarks.md)."""
-    query = case_deadlines(QueueFilter(la_codes=las)).with_only_columns(*_DATE_COLUMNS).where(or_(OWED, _STAGE_DATES))
-    rows = (await session.exec(query)).all()  # type: ignore[call-overload]
+    rows = await _dates(session, QueueFilter(la_codes=las), *_DATE_COLUMNS)
     return await asyncio.to_thread(_count_at_risk, rows, today, history)
 
 

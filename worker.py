@@ -24,6 +24,7 @@ from activities.redress_start import RedressStarter
 from core.config import Settings, get_settings
 from core.heap import freeze_startup_objects
 from core.logs import configure_logging
+from core.payload_context import OwnPayloadContext
 from core.temporal_client import connect, run_to_exit
 from store.db import SessionMaker, create_engine, create_sessionmaker
 from workflows.assessment import AssessmentWorkflow
@@ -52,8 +53,10 @@ PASSTHROUGH = (
 log = structlog.get_logger(__name__)
 
 
-def sandbox_runner() -> SandboxedWorkflowRunner:
-    return SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH))
+def sandbox_runner() -> OwnPayloadContext:
+    """The SDK's sandbox, our pure modules passed through, each payload's context answered outside it."""
+    sandboxed = SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH))
+    return OwnPayloadContext(sandboxed)
 
 
 def build_worker(client: Client, task_queue: str, sessions: SessionMaker, settings: Settings, **options: Any) -> Worker:

@@ -4,6 +4,7 @@ it, and the codec endpoint the Temporal UI decodes through."""
 import base64
 import os
 import stat
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -367,3 +368,38 @@ async def test_ops_read_the_timelines_labels_and_nothing_else(
     assert all(p.metadata["encoding"] == b"json/plain" for p in opened[: len(labels)])
     assert any(b"reminder: " in p.data for p in opened[: len(labels)])
     assert [p.data for p in opened[len(labels) :]] == [p.data for p in inputs]  # sealed, as they came
+
+
+def sealed_labels(node: object) -> Iterator[bytes | None]:
+    """The case label of every encrypted payload anywhere in a history's JSON form, however deeply it sits."""
+    if isinstance(node, dict):
+        metadata = node.get("metadata")
+        if isinstance(metadata, dict) and metadata.get("encoding") == base64.b64encode(ENCODING).decode():
+            label = metadata.get(CASE_LABEL)
+            yield base64.b64decode(label) if label else None
+        for value in node.values():
+            yield from sealed_labels(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from sealed_labels(value)
+
+
+async def test_every_payload_in_a_case_history_is_labelled_with_its_own_case(
+    api: httpx.AsyncClient, env: WorkflowEnvironment
+) -> None:
+    """The worker answers its payloads' context itself, not from inside the sandbox (core/payload_context.py):
+    what it writes (read-model syncs, activity inputs, update outcomes) is labelled with its case as what the API
+    writes is, so the codec endpoint opens it for that case's LA alone."""
+    officer, received = await Officer.with_request_today(api, env)
+    await officer.act("exceptions", absence(received))
+    history = await env.client.get_workflow_handle(f"assessment-{officer.case_ref}").fetch_history()
+    events = history.to_json_dict()["events"]
+    written = (
+        "markerRecordedEventAttributes",
+        "activityTaskScheduledEventAttributes",
+        "workflowExecutionUpdateCompletedEventAttributes",
+    )
+    by_worker = [label for event in events for key in written if key in event for label in sealed_labels(event[key])]
+    assert len(by_worker) >= 3
+    labels = set(sealed_labels(events))
+    assert labels == {officer.case_ref.encode()}

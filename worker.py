@@ -53,10 +53,14 @@ PASSTHROUGH = (
 log = structlog.get_logger(__name__)
 
 
+def sdk_sandbox() -> SandboxedWorkflowRunner:
+    """The SDK's sandbox with our pure modules passed through."""
+    return SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH))
+
+
 def sandbox_runner() -> OwnPayloadContext:
-    """The SDK's sandbox, our pure modules passed through, each payload's context answered outside it."""
-    sandboxed = SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH))
-    return OwnPayloadContext(sandboxed)
+    """The runner the worker uses: the SDK's sandbox, each payload's context answered outside it."""
+    return OwnPayloadContext(sdk_sandbox())
 
 
 def build_worker(client: Client, task_queue: str, sessions: SessionMaker, settings: Settings, **options: Any) -> Worker:

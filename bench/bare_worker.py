@@ -1,7 +1,8 @@
 """`python -m bench.bare_worker ADDRESS TASK_QUEUE`: the bare workflow's worker (see bench/bare.py).
 
 The workflow lives in a module of its own so that the sandbox can pass it through as it passes our
-workflow modules through (worker.PASSTHROUGH): neither side pays for re-importing it per run.
+workflow modules through (worker.PASSTHROUGH): neither side pays for re-importing it per run. Its payloads'
+context is answered outside the sandbox as our worker's is (core/payload_context.py), for the same reason.
 """
 
 import argparse
@@ -13,6 +14,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 
 from bench.bare import BareWorkflow
 from core.config import Settings
+from core.payload_context import OwnPayloadContext
 from core.temporal_client import connect, run_to_exit
 
 
@@ -25,7 +27,8 @@ async def main() -> None:
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         asyncio.get_running_loop().add_signal_handler(sig, stop.set)
-    runner = SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default.with_passthrough_modules("bench.bare"))
+    sandboxed = SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default.with_passthrough_modules("bench.bare"))
+    runner = OwnPayloadContext(sandboxed)
     async with Worker(client, task_queue=args.task_queue, workflows=[BareWorkflow], workflow_runner=runner):
         await stop.wait()
 

@@ -10,7 +10,9 @@ cost of a replay cancels out.
 
 The recorded firings are replayed again without the sandbox, to say how much of a replay is the sandbox's: the
 worker keeps it (docs/benchmarks.md, "Reads beyond the worker's cache"). Alone, on the recorded runs only:
-`.venv/bin/python -m bench.replay_cost` (it writes bench/results/replay-<date>.json).
+`.venv/bin/python -m bench.replay_cost` (it writes bench/results/replay-<date>.json); alone, it replays them a
+third time in the SDK's sandbox as it comes, which enters the sandbox for each payload's context
+(core/payload_context.py), to say what answering that outside it saves.
 """
 
 import json
@@ -21,7 +23,7 @@ from typing import Any
 
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHistory
-from temporalio.worker import Replayer, UnsandboxedWorkflowRunner
+from temporalio.worker import Replayer, UnsandboxedWorkflowRunner, WorkflowRunner
 
 from bench.load import PAYLOAD_KEYS, SECRET
 from bench.stack import ROOT
@@ -29,7 +31,7 @@ from bench.summary import RESULTS, machine_facts, run_and_record
 from core.config import Settings
 from core.temporal_client import data_converter, run_to_exit
 from tests.factories import TEST_PAYLOAD_KEYS
-from worker import WORKFLOWS, sandbox_runner
+from worker import WORKFLOWS, sandbox_runner, sdk_sandbox
 from workflows.one_action_at_a_time import OneActionAtATime
 
 RECORDED = ROOT / "tests" / "histories"
@@ -49,14 +51,14 @@ def recorded_firings() -> list[tuple[str, WorkflowHistory]]:
     return firings
 
 
-def replayer(*, sandboxed: bool = True) -> Replayer:
-    """The worker's workflows as `worker.py` runs them (or, to measure the sandbox, without it); the run's payload
-    key and the recorded histories' key."""
+def replayer(runner: WorkflowRunner | None = None) -> Replayer:
+    """The worker's workflows as `worker.py` runs them (or, to measure the sandbox, in another runner); the run's
+    payload key and the recorded histories' key."""
     settings = Settings(payload_keys=f"{PAYLOAD_KEYS},{TEST_PAYLOAD_KEYS}", auth_jwt_secret=SECRET)
     return Replayer(
         workflows=WORKFLOWS,
         data_converter=data_converter(settings),
-        workflow_runner=sandbox_runner() if sandboxed else UnsandboxedWorkflowRunner(),
+        workflow_runner=runner or sandbox_runner(),
         interceptors=[OneActionAtATime()],
     )
 
@@ -88,7 +90,7 @@ async def replay_costs(night: list[WorkflowHistory]) -> dict[str, Any]:
     costs = [(run, len(h.events), await cpu_ms_per_replay(replaying, [h], ROUNDS)) for run, h in firings]
     mean_ms = statistics.mean(ms for _, _, ms in costs)
     longest = max(costs, key=lambda cost: cost[1])
-    unsandboxed = await firings_mean_ms(replayer(sandboxed=False), firings)
+    unsandboxed = await firings_mean_ms(replayer(UnsandboxedWorkflowRunner()), firings)
     return {
         "night": {
             "histories": len(night),
@@ -118,12 +120,14 @@ async def main() -> None:
         summary["machine"] = machine_facts()
         firings = recorded_firings()
         with_sandbox = await firings_mean_ms(replayer(), firings)
-        without = await firings_mean_ms(replayer(sandboxed=False), firings)
+        without = await firings_mean_ms(replayer(UnsandboxedWorkflowRunner()), firings)
+        as_it_comes = await firings_mean_ms(replayer(sdk_sandbox()), firings)
         summary["recorded_firings"] = {
             "firings": len(firings),
             "events": round(statistics.mean(len(h.events) for _, h in firings), 1),
             "cpu_ms": round(with_sandbox, 2),
             "cpu_ms_unsandboxed": round(without, 2),
+            "cpu_ms_sdk_sandbox": round(as_it_comes, 2),
             "sandbox_share": round(1 - without / with_sandbox, 2),
         }
 

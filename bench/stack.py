@@ -9,6 +9,7 @@ fails to come up.
 import asyncio
 import contextlib
 import os
+import random
 import signal
 import socket
 import sys
@@ -23,12 +24,27 @@ from cli import search_attributes as search_attributes_cli
 ROOT = Path(__file__).resolve().parents[1]
 BIN = ROOT / ".venv" / "bin"
 STARTUP_SECONDS = 60
+# Above the ports of the services this machine runs (PostgreSQL, Redis, RabbitMQ, Temporal's defaults).
+PRIVATE_PORTS_FROM = 20_000
 
 
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    """A loopback port free now, for a child process to listen on, chosen outside the kernel's ephemeral range.
+
+    The child binds it a moment later. A port from the ephemeral range could be handed meanwhile to any socket
+    bound to port 0 or connecting out (a Temporal dev server opens several while it starts), and the child
+    would find it taken; outside that range only another explicit choice can take it."""
+    lowest_ephemeral = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    chooser = random.Random()
+    for _ in range(100):
+        port = chooser.randrange(PRIVATE_PORTS_FROM, max(PRIVATE_PORTS_FROM + 1, lowest_ephemeral))
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free loopback port between {PRIVATE_PORTS_FROM} and {lowest_ephemeral}")
 
 
 def dev_server_command(db_file: Path, port: int) -> list[str]:

@@ -4,7 +4,6 @@ breaches, who may scrape them, and the worker's SDK exporter as `python worker.p
 import asyncio
 import os
 import signal
-import socket
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -18,6 +17,7 @@ from sqlmodel import col, select
 from temporalio.testing import WorkflowEnvironment
 
 from api.auth import Role
+from bench.stack import free_port
 from core.config import Settings
 from store.db import SessionMaker
 from store.models import Case, CaseDeadline, RedressCase
@@ -165,12 +165,6 @@ def test_a_malformed_worker_metrics_address_is_refused_at_start() -> None:
         Settings(worker_metrics_address="everywhere")
     assert Settings(worker_metrics_address="0.0.0.0:9464").worker_metrics_address == "0.0.0.0:9464"
     assert Settings(worker_metrics_address="[::1]:9464").worker_metrics_address == "[::1]:9464"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 async def test_the_worker_serves_the_sdk_metrics_at_the_configured_address(

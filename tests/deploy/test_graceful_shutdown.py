@@ -10,7 +10,6 @@ SIGTERM; the lock is let go only once a second worker is up, as a rolling deploy
 import asyncio
 import os
 import signal
-import socket
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -23,6 +22,7 @@ from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.testing import WorkflowEnvironment
 
+from bench.stack import free_port
 from core.config import Settings
 from store.db import SessionMaker
 from store.models import AuditEvent, Case
@@ -30,12 +30,6 @@ from tests.conftest import BIN, TASK_QUEUE, eventually
 from tests.factories import TEST_PAYLOAD_KEYS, TEST_SECRET, bearer, case_request
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def environment(settings: Settings, env: WorkflowEnvironment) -> dict[str, str]:

@@ -5,23 +5,17 @@ Temporal server last, and the command exits cleanly. deploy/run-local.sh runs ea
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 from pathlib import Path
 
 import httpx
 import pytest
 
+from bench.stack import free_port
 from core.config import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.mark.parametrize(

@@ -36,6 +36,7 @@ from workflows.one_action_at_a_time import OneActionAtATime
 
 RECORDED = ROOT / "tests" / "histories"
 ROUNDS = 20  # replays of each recorded firing's history
+ALONE_ROUNDS = 3  # alternating rounds of the three runners, run alone
 NIGHT_REPLAYS = 200  # replays of the night's histories, over as many of them as there are
 
 
@@ -119,16 +120,25 @@ async def main() -> None:
     async def measure(summary: dict[str, Any]) -> None:
         summary["machine"] = machine_facts()
         firings = recorded_firings()
-        with_sandbox = await firings_mean_ms(replayer(), firings)
-        without = await firings_mean_ms(replayer(UnsandboxedWorkflowRunner()), firings)
-        as_it_comes = await firings_mean_ms(replayer(sdk_sandbox()), firings)
+        runners = {
+            "cpu_ms": replayer(),
+            "cpu_ms_unsandboxed": replayer(UnsandboxedWorkflowRunner()),
+            "cpu_ms_sdk_sandbox": replayer(sdk_sandbox()),
+        }
+        # In alternating rounds, each figure the median of its rounds: this machine's speed drifts by a third
+        # within minutes, more than the differences measured.
+        measured: dict[str, list[float]] = {name: [] for name in runners}
+        for _ in range(ALONE_ROUNDS):
+            for name, replaying in runners.items():
+                measured[name].append(await firings_mean_ms(replaying, firings))
+        figures = {name: statistics.median(ms) for name, ms in measured.items()}
         summary["recorded_firings"] = {
             "firings": len(firings),
             "events": round(statistics.mean(len(h.events) for _, h in firings), 1),
-            "cpu_ms": round(with_sandbox, 2),
-            "cpu_ms_unsandboxed": round(without, 2),
-            "cpu_ms_sdk_sandbox": round(as_it_comes, 2),
-            "sandbox_share": round(1 - without / with_sandbox, 2),
+            "rounds": ALONE_ROUNDS,
+            **{name: round(ms, 2) for name, ms in figures.items()},
+            "sandbox_share": round(1 - figures["cpu_ms_unsandboxed"] / figures["cpu_ms"], 2),
+            "by_round": {name: [round(ms, 2) for ms in rounds] for name, rounds in measured.items()},
         }
 
     await run_and_record(measure, RESULTS, "replay-")

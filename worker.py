@@ -59,8 +59,8 @@ def sdk_sandbox() -> SandboxedWorkflowRunner:
 
 
 def sandbox_runner() -> OwnPayloadContext:
-    """The runner the worker uses: the SDK's sandbox, each payload's context answered outside it."""
-    return OwnPayloadContext(sdk_sandbox())
+    """The runner the worker uses: the SDK's sandbox as `sdk_sandbox`, each payload's context answered outside it."""
+    return OwnPayloadContext(restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH))
 
 
 def build_worker(client: Client, task_queue: str, sessions: SessionMaker, settings: Settings, **options: Any) -> Worker:

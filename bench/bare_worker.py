@@ -10,7 +10,7 @@ import asyncio
 import signal
 
 from temporalio.worker import Worker
-from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
+from temporalio.worker.workflow_sandbox import SandboxRestrictions
 
 from bench.bare import BareWorkflow
 from core.config import Settings
@@ -27,8 +27,7 @@ async def main() -> None:
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         asyncio.get_running_loop().add_signal_handler(sig, stop.set)
-    sandboxed = SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default.with_passthrough_modules("bench.bare"))
-    runner = OwnPayloadContext(sandboxed)
+    runner = OwnPayloadContext(restrictions=SandboxRestrictions.default.with_passthrough_modules("bench.bare"))
     async with Worker(client, task_queue=args.task_queue, workflows=[BareWorkflow], workflow_runner=runner):
         await stop.wait()
 

@@ -26,6 +26,8 @@ BIN = ROOT / ".venv" / "bin"
 STARTUP_SECONDS = 60
 # Above the ports of the services this machine runs (PostgreSQL, Redis, RabbitMQ, Temporal's defaults).
 PRIVATE_PORTS_FROM = 20_000
+EPHEMERAL_RANGE = Path("/proc/sys/net/ipv4/ip_local_port_range")  # Linux's; elsewhere the kernel chooses
+_chosen: set[int] = set()  # ports this process has handed out
 
 
 def free_port() -> int:
@@ -33,18 +35,36 @@ def free_port() -> int:
 
     The child binds it a moment later. A port from the ephemeral range could be handed meanwhile to any socket
     bound to port 0 or connecting out (a Temporal dev server opens several while it starts), and the child
-    would find it taken; outside that range only another explicit choice can take it."""
-    lowest_ephemeral = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
-    chooser = random.Random()
-    for _ in range(100):
-        port = chooser.randrange(PRIVATE_PORTS_FROM, max(PRIVATE_PORTS_FROM + 1, lowest_ephemeral))
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free loopback port between {PRIVATE_PORTS_FROM} and {lowest_ephemeral}")
+    would find it taken; outside that range only another explicit choice can take it, and this process never
+    hands out the same port twice. Where that range is unknown or leaves no room, the kernel chooses."""
+    if (span := _private_ports(EPHEMERAL_RANGE)) is not None:
+        chooser = random.Random()
+        for _ in range(100):
+            port = chooser.randrange(*span)
+            if port not in _chosen and _bindable(port):
+                _chosen.add(port)
+                return port
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _private_ports(ephemeral_range: Path) -> tuple[int, int] | None:
+    """[start, stop) of the ports above the machine's services and below the ephemeral range, if it holds 1,000."""
+    try:
+        lowest_ephemeral = int(ephemeral_range.read_text().split()[0])
+    except (OSError, ValueError, IndexError):  # not Linux
+        return None
+    return (PRIVATE_PORTS_FROM, lowest_ephemeral) if lowest_ephemeral - PRIVATE_PORTS_FROM >= 1000 else None
+
+
+def _bindable(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
 
 
 def dev_server_command(db_file: Path, port: int) -> list[str]:

@@ -11,11 +11,11 @@ call no Nexus operation, and their activities run on their own task queue. What 
 workflow itself, which the worker knows from the instance's details without asking the workflow. Our codec
 reads one thing of a context, the workflow id (core/payload_codec.py, the case reference it labels payloads
 with), and an activity's context carries the same id as its workflow's: so a payload is encoded and decoded
-exactly as before. A command addressed elsewhere (a child, another workflow, Nexus, a child's completion) is
-still asked of the sandbox, so a workflow that one day sends one gets the SDK's own answer.
+exactly as before. A command addressed elsewhere (a child, another workflow, Nexus, a child's result for its
+parent) is still asked of the sandbox, so a workflow that one day sends one gets the SDK's own answer.
 """
 
-from collections.abc import Sequence
+from dataclasses import dataclass
 
 from temporalio.api.enums.v1 import CommandType
 from temporalio.bridge.proto.workflow_activation import WorkflowActivation
@@ -26,9 +26,10 @@ from temporalio.converter import (
     StorageDriverWorkflowInfo,
     WorkflowSerializationContext,
 )
-from temporalio.worker import WorkflowInstance, WorkflowInstanceDetails, WorkflowRunner
+from temporalio.worker import WorkflowInstance, WorkflowInstanceDetails
 from temporalio.worker._command_aware_visitor import CommandInfo  # the type the SDK's abstract methods take
-from temporalio.workflow import Info, _Definition
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
+from temporalio.workflow import Info
 
 # Commands whose payloads go to another workflow or service: the sandbox knows their target.
 ADDRESSED_ELSEWHERE = frozenset(
@@ -36,36 +37,31 @@ ADDRESSED_ELSEWHERE = frozenset(
         CommandType.COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION,
         CommandType.COMMAND_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION,
         CommandType.COMMAND_TYPE_SCHEDULE_NEXUS_OPERATION,
-        CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION,  # a child's result is stored for its parent
     }
 )
 
 
-class OwnPayloadContext(WorkflowRunner):
-    """A runner (the worker's sandboxed one) whose instances answer their own payloads' context outside it."""
+@dataclass(frozen=True)
+class OwnPayloadContext(SandboxedWorkflowRunner):
+    """The SDK's sandboxed runner, whose instances answer their own payloads' context outside the sandbox.
 
-    def __init__(self, runner: WorkflowRunner) -> None:
-        self._runner = runner
-
-    def prepare_workflow(self, defn: _Definition) -> None:
-        self._runner.prepare_workflow(defn)
+    A subclass, not a wrapper, so that the SDK still knows it for a sandbox (its debug mode widens the
+    sandbox's restrictions only for one)."""
 
     def create_instance(self, det: WorkflowInstanceDetails) -> WorkflowInstance:
-        return _Instance(self._runner.create_instance(det), det.info)
-
-    def set_worker_level_failure_exception_types(self, types: Sequence[type[BaseException]]) -> None:
-        self._runner.set_worker_level_failure_exception_types(types)
+        return _Instance(super().create_instance(det), det.info)
 
 
 class _Instance(WorkflowInstance):
     def __init__(self, instance: WorkflowInstance, info: Info) -> None:
         self._instance = instance
-        self._info = info
         self._context = WorkflowSerializationContext(namespace=info.namespace, workflow_id=info.workflow_id)
         target = StorageDriverWorkflowInfo(
             id=info.workflow_id, run_id=info.run_id, type=info.workflow_type, namespace=info.namespace
         )
         self._store_context = StorageDriverStoreContext(target=target)
+        # A child's result is stored for its parent, unless the child continues as new.
+        self._a_child = info.parent is not None and info.continued_run_id is None
 
     def activate(self, act: WorkflowActivation) -> WorkflowActivationCompletion:
         return self._instance.activate(act)
@@ -77,11 +73,18 @@ class _Instance(WorkflowInstance):
         return self._instance.get_thread_id()
 
     def get_serialization_context(self, command_info: CommandInfo | None) -> SerializationContext | None:
-        if command_info is not None and command_info.command_type in ADDRESSED_ELSEWHERE:
+        if self._addressed_elsewhere(command_info):
             return self._instance.get_serialization_context(command_info)
         return self._context
 
     def get_external_store_context(self, command_info: CommandInfo | None) -> StorageDriverStoreContext:
-        if command_info is not None and command_info.command_type in ADDRESSED_ELSEWHERE:
+        if self._addressed_elsewhere(command_info):
             return self._instance.get_external_store_context(command_info)
         return self._store_context
+
+    def _addressed_elsewhere(self, command_info: CommandInfo | None) -> bool:
+        if command_info is None:
+            return False
+        if command_info.command_type == CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION:
+            return self._a_child
+        return command_info.command_type in ADDRESSED_ELSEWHERE

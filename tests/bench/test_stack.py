@@ -3,16 +3,19 @@
 import socket
 from pathlib import Path
 
+import pytest
+
+from bench import stack
 from bench.stack import PRIVATE_PORTS_FROM, free_port
 
 
-def test_a_chosen_port_is_free_and_outside_the_range_the_kernel_hands_out() -> None:
+def test_chosen_ports_are_free_distinct_and_outside_the_range_the_kernel_hands_out() -> None:
     lowest_ephemeral = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
-    ports = {free_port() for _ in range(20)}
+    ports = [free_port() for _ in range(50)]
     assert all(PRIVATE_PORTS_FROM <= port < lowest_ephemeral for port in ports)
-    assert len(ports) > 1, "chosen at random, so two stacks starting together do not choose alike"
+    assert len(set(ports)) == len(ports), "never the same port twice: a stack's parts each get their own"
     with socket.socket() as child:
-        child.bind(("127.0.0.1", ports.pop()))
+        child.bind(("127.0.0.1", ports[0]))
 
 
 def test_a_port_taken_meanwhile_is_not_chosen() -> None:
@@ -28,3 +31,29 @@ def test_a_port_taken_meanwhile_is_not_chosen() -> None:
     finally:
         for listener in taken:
             listener.close()
+
+
+@pytest.mark.parametrize(
+    ("ephemeral_range", "chosen_among"),
+    [
+        ("32768\t60999\n", (20_000, 32_768)),  # Linux's default
+        ("49152 65535", (20_000, 49_152)),
+        ("20500 60999", None),  # fewer than 1,000 ports between the services and the range
+        ("1024 65535", None),
+        ("", None),
+    ],
+)
+def test_ports_are_chosen_below_the_ephemeral_range_where_it_leaves_room(
+    ephemeral_range: str, chosen_among: tuple[int, int] | None, tmp_path: Path
+) -> None:
+    written = tmp_path / "ip_local_port_range"
+    written.write_text(ephemeral_range)
+    assert stack._private_ports(written) == chosen_among
+
+
+def test_where_the_range_cannot_be_read_the_kernel_chooses(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(stack, "EPHEMERAL_RANGE", tmp_path / "not-linux")
+    ports = [free_port() for _ in range(5)]
+    for port in ports:
+        with socket.socket() as child:
+            child.bind(("127.0.0.1", port))

@@ -1,79 +1,87 @@
-"""The worker's own answer to a payload's context: the workflow itself for what it addresses to itself, the
-sandbox's answer for anything addressed elsewhere."""
+"""The worker's own answer to a payload's context, compared with the SDK's answer from inside the sandbox on every
+recorded history: the same workflow for every payload, so the codec labels and reads each payload as before."""
 
-from types import SimpleNamespace
-from typing import cast
+import json
+from collections import Counter
+from pathlib import Path
 
-import pytest
 from temporalio.api.enums.v1 import CommandType
 from temporalio.bridge.proto.workflow_activation import WorkflowActivation
 from temporalio.bridge.proto.workflow_completion import WorkflowActivationCompletion
-from temporalio.converter import (
-    SerializationContext,
-    StorageDriverStoreContext,
-    StorageDriverWorkflowInfo,
-    WorkflowSerializationContext,
-)
-from temporalio.worker import WorkflowInstance
+from temporalio.client import WorkflowHistory
+from temporalio.converter import SerializationContext, StorageDriverStoreContext
+from temporalio.worker import Replayer, WorkflowInstance, WorkflowInstanceDetails
 from temporalio.worker._command_aware_visitor import CommandInfo
 from temporalio.workflow import Info
 
-from core.payload_context import ADDRESSED_ELSEWHERE, _Instance
+from core.config import Settings
+from core.payload_context import OwnPayloadContext, _Instance
+from core.temporal_client import data_converter
+from worker import PASSTHROUGH, WORKFLOWS, sandbox_runner
+from workflows.one_action_at_a_time import OneActionAtATime
 
-WORKFLOW_ID = "assessment-EHC-202-2026-00001"
-ELSEWHERE = WorkflowSerializationContext(namespace="default", workflow_id="another-workflow")
-ELSEWHERE_STORE = StorageDriverStoreContext(target=StorageDriverWorkflowInfo(id="another", namespace="default"))
+HISTORIES = Path(__file__).resolve().parents[1] / "histories"
+Asked = tuple[str, CommandType.ValueType | None, str | None, str | None]
 
 
-class Sandboxed(WorkflowInstance):
-    """Stands for the sandboxed instance: says which questions reached it."""
+class AskingBoth(OwnPayloadContext):
+    """The worker's runner, whose instances also ask the sandbox each time and note both answers' workflow."""
 
-    def __init__(self) -> None:
-        self.asked: list[CommandInfo | None] = []
+    def __init__(self, answers: list[Asked]) -> None:
+        super().__init__(restrictions=sandbox_runner().restrictions)
+        object.__setattr__(self, "answers", answers)
+
+    def create_instance(self, det: WorkflowInstanceDetails) -> WorkflowInstance:
+        sandboxed = super(OwnPayloadContext, self).create_instance(det)
+        return _Both(sandboxed, _Instance(sandboxed, det.info), self.answers)  # type: ignore[attr-defined]
+
+
+class _Both(WorkflowInstance):
+    def __init__(self, sandboxed: WorkflowInstance, own: WorkflowInstance, answers: list[Asked]) -> None:
+        self._sandboxed, self._own, self._answers = sandboxed, own, answers
 
     def activate(self, act: WorkflowActivation) -> WorkflowActivationCompletion:
-        raise NotImplementedError
+        return self._sandboxed.activate(act)
 
     def get_info(self) -> Info:
-        raise NotImplementedError
+        return self._sandboxed.get_info()
 
     def get_serialization_context(self, command_info: CommandInfo | None) -> SerializationContext | None:
-        self.asked.append(command_info)
-        return ELSEWHERE
+        theirs = self._sandboxed.get_serialization_context(command_info)
+        ours = self._own.get_serialization_context(command_info)
+        self._note("context", command_info, getattr(theirs, "workflow_id", None), getattr(ours, "workflow_id", None))
+        return ours
 
     def get_external_store_context(self, command_info: CommandInfo | None) -> StorageDriverStoreContext:
-        self.asked.append(command_info)
-        return ELSEWHERE_STORE
+        theirs = self._sandboxed.get_external_store_context(command_info)
+        ours = self._own.get_external_store_context(command_info)
+        self._note("store", command_info, getattr(theirs.target, "id", None), getattr(ours.target, "id", None))
+        return ours
+
+    def _note(self, kind: str, command: CommandInfo | None, theirs: str | None, ours: str | None) -> None:
+        self._answers.append((kind, command.command_type if command else None, theirs, ours))
 
 
-def instance() -> tuple[_Instance, Sandboxed]:
-    sandboxed = Sandboxed()
-    details = SimpleNamespace(namespace="default", workflow_id=WORKFLOW_ID, run_id="run-1", workflow_type="Assessment")
-    return _Instance(sandboxed, cast(Info, details)), sandboxed
+async def test_on_every_recorded_history_the_worker_names_the_workflow_the_sandbox_names(settings: Settings) -> None:
+    answers: list[Asked] = []
+    replayer = Replayer(
+        workflows=WORKFLOWS,
+        data_converter=data_converter(settings),
+        workflow_runner=AskingBoth(answers),
+        interceptors=[OneActionAtATime()],
+    )
+    for path in sorted(HISTORIES.glob("*.json")):
+        await replayer.replay_workflow(WorkflowHistory.from_json(path.stem, json.loads(path.read_text())))
+
+    assert [answer for answer in answers if answer[2] != answer[3]] == []
+    asked = Counter(command for _, command, _, _ in answers)
+    assert asked[None] and asked[CommandType.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK]
+    # Payloads of the workflow itself, of its activities (local ones too) and of its result were asked about.
+    assert asked[CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION]
 
 
-@pytest.mark.parametrize(
-    "command",
-    [
-        None,
-        CommandInfo(CommandType.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK, 1),
-        CommandInfo(CommandType.COMMAND_TYPE_START_TIMER, 2),
-        CommandInfo(CommandType.COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION, 3),
-        CommandInfo(CommandType.COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES, 4),
-    ],
-)
-def test_what_a_workflow_addresses_to_itself_is_answered_without_the_sandbox(command: CommandInfo | None) -> None:
-    own, sandboxed = instance()
-    assert own.get_serialization_context(command) == WorkflowSerializationContext("default", WORKFLOW_ID)
-    target = own.get_external_store_context(command).target
-    assert isinstance(target, StorageDriverWorkflowInfo) and (target.id, target.run_id) == (WORKFLOW_ID, "run-1")
-    assert sandboxed.asked == []
-
-
-@pytest.mark.parametrize("command_type", sorted(ADDRESSED_ELSEWHERE))
-def test_what_a_workflow_addresses_elsewhere_is_asked_of_the_sandbox(command_type: CommandType.ValueType) -> None:
-    own, sandboxed = instance()
-    command = CommandInfo(command_type, 7)
-    assert own.get_serialization_context(command) is ELSEWHERE
-    assert own.get_external_store_context(command) is ELSEWHERE_STORE
-    assert sandboxed.asked == [command, command]
+def test_the_worker_runs_the_sdks_sandbox_with_our_modules_passed_through() -> None:
+    """A subclass of the SDK's runner: its debug mode, which widens a sandbox's restrictions, still knows it."""
+    runner = sandbox_runner()
+    assert isinstance(runner, OwnPayloadContext)
+    assert set(PASSTHROUGH) <= set(runner.restrictions.passthrough_modules)

@@ -13,7 +13,7 @@ import structlog
 from temporalio.client import Client
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.worker import Worker
-from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
+from temporalio.worker.workflow_sandbox import SandboxRestrictions
 
 from activities.case_sync import CaseSync
 from activities.cohort import Cohorts
@@ -53,13 +53,8 @@ PASSTHROUGH = (
 log = structlog.get_logger(__name__)
 
 
-def sdk_sandbox() -> SandboxedWorkflowRunner:
-    """The SDK's sandbox with our pure modules passed through."""
-    return SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH))
-
-
 def sandbox_runner() -> OwnPayloadContext:
-    """The runner the worker uses: the SDK's sandbox as `sdk_sandbox`, each payload's context answered outside it."""
+    """The SDK's sandbox with our pure modules passed through, each payload's context answered outside it."""
     return OwnPayloadContext(restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH))
 
 

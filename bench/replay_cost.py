@@ -24,6 +24,7 @@ from typing import Any
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer, UnsandboxedWorkflowRunner, WorkflowRunner
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 from bench.load import PAYLOAD_KEYS, SECRET
 from bench.stack import ROOT
@@ -31,7 +32,7 @@ from bench.summary import RESULTS, machine_facts, run_and_record
 from core.config import Settings
 from core.temporal_client import data_converter, run_to_exit
 from tests.factories import TEST_PAYLOAD_KEYS
-from worker import WORKFLOWS, sandbox_runner, sdk_sandbox
+from worker import WORKFLOWS, sandbox_runner
 from workflows.one_action_at_a_time import OneActionAtATime
 
 RECORDED = ROOT / "tests" / "histories"
@@ -123,7 +124,7 @@ async def main() -> None:
         runners = {
             "cpu_ms": replayer(),
             "cpu_ms_unsandboxed": replayer(UnsandboxedWorkflowRunner()),
-            "cpu_ms_sdk_sandbox": replayer(sdk_sandbox()),
+            "cpu_ms_sdk_sandbox": replayer(SandboxedWorkflowRunner(restrictions=sandbox_runner().restrictions)),
         }
         # In alternating rounds, each figure the median of its rounds: this machine's speed drifts by a third
         # within minutes, more than the differences measured.

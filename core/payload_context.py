@@ -7,8 +7,8 @@ sandbox each time, compiling and executing a line of code there: a third of the 
 (docs/benchmarks.md, "Reads beyond the worker's cache"), and part of every workflow task.
 
 Our workflows address payloads to themselves only: they start no child workflow, signal no other workflow and
-call no Nexus operation, and their activities run on their own task queue. What the converter sees is then the
-workflow itself, which the worker knows from the instance's details without asking the workflow. Our codec
+call no Nexus operation (other workflows are started by activities, through the client). What the converter
+sees is then the workflow itself, which the worker knows from the instance's details without asking. Our codec
 reads one thing of a context, the workflow id (core/payload_codec.py, the case reference it labels payloads
 with), and an activity's context carries the same id as its workflow's: so a payload is encoded and decoded
 exactly as before. A command addressed elsewhere (a child, another workflow, Nexus, a child's result for its

@@ -10,7 +10,7 @@ from bench.stack import PRIVATE_PORTS_FROM, free_port
 
 
 def test_chosen_ports_are_free_distinct_and_outside_the_range_the_kernel_hands_out() -> None:
-    lowest_ephemeral = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    lowest_ephemeral = int(stack.EPHEMERAL_RANGE.read_text().split()[0])
     ports = [free_port() for _ in range(50)]
     assert all(PRIVATE_PORTS_FROM <= port < lowest_ephemeral for port in ports)
     assert len(set(ports)) == len(ports), "never the same port twice: a stack's parts each get their own"

@@ -3,6 +3,7 @@ recorded history: the same workflow for every payload, so the codec labels and r
 
 import json
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from temporalio.api.enums.v1 import CommandType
@@ -24,16 +25,15 @@ HISTORIES = Path(__file__).resolve().parents[1] / "histories"
 Asked = tuple[str, CommandType.ValueType | None, str | None, str | None]
 
 
+@dataclass(frozen=True)
 class AskingBoth(OwnPayloadContext):
     """The worker's runner, whose instances also ask the sandbox each time and note both answers' workflow."""
 
-    def __init__(self, answers: list[Asked]) -> None:
-        super().__init__(restrictions=sandbox_runner().restrictions)
-        object.__setattr__(self, "answers", answers)
+    answers: list[Asked] = field(default_factory=list)
 
     def create_instance(self, det: WorkflowInstanceDetails) -> WorkflowInstance:
         sandboxed = super(OwnPayloadContext, self).create_instance(det)
-        return _Both(sandboxed, _Instance(sandboxed, det.info), self.answers)  # type: ignore[attr-defined]
+        return _Both(sandboxed, _Instance(sandboxed, det.info), self.answers)
 
 
 class _Both(WorkflowInstance):
@@ -63,18 +63,18 @@ class _Both(WorkflowInstance):
 
 
 async def test_on_every_recorded_history_the_worker_names_the_workflow_the_sandbox_names(settings: Settings) -> None:
-    answers: list[Asked] = []
+    runner = AskingBoth(restrictions=sandbox_runner().restrictions)
     replayer = Replayer(
         workflows=WORKFLOWS,
         data_converter=data_converter(settings),
-        workflow_runner=AskingBoth(answers),
+        workflow_runner=runner,
         interceptors=[OneActionAtATime()],
     )
     for path in sorted(HISTORIES.glob("*.json")):
         await replayer.replay_workflow(WorkflowHistory.from_json(path.stem, json.loads(path.read_text())))
 
-    assert [answer for answer in answers if answer[2] != answer[3]] == []
-    asked = Counter(command for _, command, _, _ in answers)
+    assert [answer for answer in runner.answers if answer[2] != answer[3]] == []
+    asked = Counter(command for _, command, _, _ in runner.answers)
     assert asked[None] and asked[CommandType.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK]
     # Payloads of the workflow itself, of its activities (local ones too) and of its result were asked about.
     assert asked[CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION]

@@ -6,8 +6,9 @@ work queue or a breach count wrong with nothing to notice it. This command asks 
 case that is open or closed recently for its `read_model` query, projects it with the sync activity's own
 functions, and compares: a field that differs, a row missing, or an open row no workflow holds (a duty
 nobody will ever time or close) is drift. `--repair` writes the workflows' snapshots again through the
-sync activity's `write_snapshot` (an upsert: running it twice changes nothing) and removes the rows no
-workflow holds.
+sync activity's `write_snapshot` (an upsert: running it twice changes nothing), moves every deadline of the
+case to the LA that holds it (a plan transferred while a worker still ran the code before migration 0017), and
+removes the rows no workflow holds.
 
     python -m cli.reconcile [--la 202] [--json] [--repair] [--closed-within-days 30]
 
@@ -40,6 +41,7 @@ from activities.case_sync import (
     REDRESS_PROCESSES,
     case_row,
     deadline_rows,
+    deadlines_follow_the_case,
     redress_row,
     write_snapshot,
 )
@@ -102,6 +104,7 @@ class Expected:
     case: dict[str, Any] | None = None
     redress: dict[str, dict[str, Any]] = field(default_factory=dict)
     deadlines: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
+    holding_la: str | None = None
 
     @classmethod
     def of(cls, snapshots: list[CaseSnapshot]) -> "Expected":
@@ -117,7 +120,16 @@ class Expected:
                 expected.case = case_row(snapshot, now)
             for row in deadline_rows(snapshot):
                 expected.deadlines[row["key"]] = (snapshot.workflow_id, row)
+        if expected.case is not None:
+            expected.held_by(expected.case["la_code"])
         return expected
+
+    def held_by(self, la_code: str) -> None:
+        """Every deadline of a case counts under the LA that holds it now (deadlines_follow_the_case), whichever
+        workflow wrote it: a redress route's own LA is the one whose decision it is about."""
+        self.holding_la = la_code
+        for _, row in self.deadlines.values():
+            row["la_code"] = la_code
 
 
 class Reconciler:
@@ -171,6 +183,10 @@ class Reconciler:
                 for r in await session.exec(select(RedressCase).where(RedressCase.case_ref == case_ref))
             }
             rows = {d.key: d for d in await session.exec(select(CaseDeadline).where(CaseDeadline.case_ref == case_ref))}
+        if expected.holding_la is None and case is not None:
+            # Only a redress route's run is left to ask (the plan's have passed retention): the case row says which
+            # LA holds the case, as it told the route's sync.
+            expected.held_by(case.la_code)
         drift: list[Drift] = []
         if expected.case is not None:
             wid = expected.case["workflow_id"]
@@ -225,6 +241,9 @@ class Reconciler:
         async with self.sessions() as session, session.begin():
             for snapshot in expected.snapshots:
                 await write_snapshot(session, snapshot)
+            if expected.holding_la is not None:
+                # However long ago the plan moved: its run's history may no longer hold the transfer.
+                await deadlines_follow_the_case(session, case_ref, expected.holding_la)
             await session.exec(
                 delete(CaseDeadline).where(
                     col(CaseDeadline.case_ref) == case_ref,

@@ -186,6 +186,12 @@ class AppealEvent(Action):
     upheld: StrictBool | None = Field(default=None, description="Decided: was the appeal against ceasing allowed?")
 
 
+# What a plan's history records when it moves to another LA (PlanWorkflow.transfer_in names it, as each handler
+# names what it records, for tests/api/test_steps.py to read): the read model moves the case's deadlines with it
+# when it writes this line (activities/case_sync.py).
+TRANSFERRED_IN = "transferred_in"
+
+
 class TransferIn(Action):
     from_la_code: str = Field(pattern=r"^[A-Z0-9]{3,9}$")
     to_la_code: str = Field(pattern=r"^[A-Z0-9]{3,9}$")

@@ -236,3 +236,33 @@ async def test_a_late_entered_date_is_not_overdue_until_it_is_judged(
     assert await advice_overdue(0)
     await officer.on("backlog-confirmed", today)
     await eventually(lambda: advice_overdue(1))
+
+
+async def test_a_transferred_plan_is_counted_under_the_la_that_holds_it_now(
+    api: httpx.AsyncClient, env: WorkflowEnvironment, settings: Settings
+) -> None:
+    """A plan's history goes with it to the LA it moves to (SEND Regs 2014 reg 15; docs/dashboard.md): the new LA's
+    figures hold whether it was issued within 20 weeks, and the old LA's no longer do."""
+    old, new = "935", "936"  # Suffolk and Surrey: no other test's cases
+    api.headers.update(bearer(settings, Role.MANAGER, [old, new], sub="manager.transfer"))
+    officer = Officer(api, env)
+    today = await officer.today()
+    await officer.issued(old, today - timedelta(weeks=30), assess=5, issue=14, draft=15, final=19)
+    await eventually(lambda: _plan_started(api, officer.case_ref))
+    await officer.act_on_plan("transfer", {"from_la_code": old, "to_la_code": new})
+    receiving, sending = (bearer(settings, Role.MANAGER, [la], sub=f"manager.{la}") for la in (new, old))
+
+    async def moved() -> dict[str, Any] | None:
+        answer = await board(api, receiving)
+        return answer if answer["total"]["open_cases"] == 1 else None
+
+    theirs = (await eventually(moved))["total"]["plan_timeliness"]
+    assert (theirs["issued"], theirs["within_20_weeks"], theirs["late_without_exception"]) == (1, 1, 0)
+    listed = await figure_cases(api, receiving, figure="plans_issued")
+    assert [(i["case_ref"], i["la_code"]) for i in listed["items"]] == [(officer.case_ref, new)]
+    ours = (await board(api, sending))["total"]
+    assert (ours["open_cases"], ours["plan_timeliness"]["issued"]) == (0, 0)
+
+
+async def _plan_started(api: httpx.AsyncClient, case_ref: str) -> bool | None:
+    return (await api.get(f"/plans/{case_ref}")).status_code == 200 or None

@@ -111,10 +111,10 @@ async def _register(session: SessionDep, body: CaseCreate, digest: str, also: tu
     )
     people: list[SQLModel] = [Child(case_ref=case_ref, **body.child.model_dump())]
     people += [Contact(case_ref=case_ref, **c.model_dump()) for c in body.contacts]
-    registered, replayed = await register(session, digest, case, people, also=also, unseen=True)
+    registered, replayed = await register(session, digest, case, people, also=also, ask_first=False)
     if registered == case_ref:
         return case, replayed
-    first = await session.get(Case, registered)  # a concurrent duplicate registered it first
+    first = await session.get(Case, registered)  # a request seen before, or a concurrent duplicate, registered it
     assert first is not None
     return first, replayed
 
@@ -138,19 +138,15 @@ async def open_case(
     if body.officer is None and user.role is Role.CASE_OFFICER:
         body = body.model_copy(update={"officer": user.sub})
     digest, keyed_request = idempotency_digests(body, idempotency_key, user.sub)
-    known = await seen(session, digest, *([keyed_request] if keyed_request else []))
-    if keyed_request is not None and digest in known and keyed_request not in known:
+    # Registered first and asked afterwards: a request seen before meets its digest's key and keeps nothing, and
+    # a new one, nearly every request, makes no round trip to ask.
+    case, replayed = await _register(session, body, digest, (keyed_request,) if keyed_request else ())
+    if replayed and keyed_request is not None and not await seen(session, keyed_request):
         raise Problem(
             422,
             "Idempotency-Key reused",
             "you sent this Idempotency-Key before with a different request: use a new key for a new request",
         )
-    if digest in known:
-        found = await session.get(Case, known[digest])
-        assert found is not None
-        case, replayed = found, True
-    else:
-        case, replayed = await _register(session, body, digest, (keyed_request,) if keyed_request else ())
     case_ref = case.case_ref
     workflow_input = AssessmentInput(
         case_ref=case_ref,

@@ -6,11 +6,14 @@ from datetime import timedelta
 
 import httpx
 import pytest
+from sqlmodel import func, select
 from temporalio.testing import WorkflowEnvironment
 
 import statutory
 from api.auth import Role
 from core.config import Settings
+from store.db import SessionMaker
+from store.models import Case, Child
 from tests.driver import SECTIONS, Officer, PlanOfficer
 from tests.factories import bearer, case_request
 
@@ -75,10 +78,11 @@ async def test_a_key_used_again_in_a_later_cycle_for_new_text_issues_the_new_tex
 
 
 async def test_an_idempotency_key_is_the_callers_own_and_never_answers_another_request(
-    api: httpx.AsyncClient, env: WorkflowEnvironment, settings: Settings
+    api: httpx.AsyncClient, env: WorkflowEnvironment, settings: Settings, sessions: SessionMaker
 ) -> None:
     """Two officers may happen on the same key: each gets their own case. The same officer reusing a key for a
-    different child is refused (422), as the IETF Idempotency-Key draft does; nothing is lost or mixed up."""
+    different child is refused (422), as the IETF Idempotency-Key draft does; nothing is lost or mixed up, and
+    nothing of the refused request is kept."""
     today = statutory.business_date(await env.get_current_time())
     ada = bearer(settings, Role.CASE_OFFICER, ["202"], sub="ada.keys")
     ben = bearer(settings, Role.CASE_OFFICER, ["202"], sub="ben.keys")
@@ -88,10 +92,19 @@ async def test_an_idempotency_key_is_the_callers_own_and_never_answers_another_r
     again = await api.post("/cases", json=bens_body, headers={**ben, **key})
     assert first.status_code == again.status_code == 201
     assert first.json()["case_ref"] != again.json()["case_ref"] and "idempotent-replayed" not in again.headers
+    kept = await registered(sessions)
     reused = await api.post("/cases", json=case_request(today), headers={**ada, **key})
     assert reused.status_code == 422 and "different request" in reused.json()["detail"]
+    assert await registered(sessions) == kept
     repeat = await api.post("/cases", json=bens_body, headers={**ben, **key})
     assert repeat.json()["case_ref"] == again.json()["case_ref"] and repeat.headers["idempotent-replayed"] == "true"
+
+
+async def registered(sessions: SessionMaker) -> tuple[int, int]:
+    """How many cases and children the database holds."""
+    async with sessions() as session:
+        cases = (await session.exec(select(func.count()).select_from(Case))).one()
+        return cases, (await session.exec(select(func.count()).select_from(Child))).one()
 
 
 async def test_an_actions_key_replays_only_the_same_callers_same_request(

@@ -24,6 +24,10 @@ SECRET = "bench-only-secret-0123456789abcdef0123456789abcdef"
 _TOKEN_SETTINGS = Settings(auth_jwt_secret=SECRET)
 # Payloads are encrypted as deployed (core/payload_codec.py), with a key made for this run and thrown away after.
 PAYLOAD_KEYS = new_key_entry("bench")
+# Seconds a connection may idle before the generator closes it: under uvicorn's own 5 s (its default, as the API
+# runs here), so the server never closes a connection just as the generator sends a request on it, which aiohttp
+# reports as "Server disconnected" and which stopped a run after a pause between rounds.
+KEEPALIVE_SECONDS = 3.0
 _ALPHABET = "abcdefghijklmnopqrstuvwxyz"
 
 
@@ -100,7 +104,7 @@ class Api:
     async def __aenter__(self) -> "Api":
         self._session = aiohttp.ClientSession(
             self.base_url,
-            connector=aiohttp.TCPConnector(limit=self.connections),
+            connector=aiohttp.TCPConnector(limit=self.connections, keepalive_timeout=KEEPALIVE_SECONDS),
             timeout=aiohttp.ClientTimeout(total=120),
         )
         return self

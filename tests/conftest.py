@@ -62,21 +62,30 @@ async def postgres_server() -> None:
     await (await admin_connection()).close()
 
 
-@pytest_asyncio.fixture(scope="session")
-async def database_url(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
-    """With CI set: a fresh PostgreSQL database, and a hard failure if the server is missing."""
+@asynccontextmanager
+async def fresh_database(directory: Path, purpose: str) -> AsyncIterator[str]:
+    """A database of its own: with CI set, a new PostgreSQL database (a hard failure if the server is missing),
+    dropped afterwards; else a SQLite file in `directory`."""
     if not os.environ.get("CI"):
-        yield f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'cases.db'}"
+        yield f"sqlite+aiosqlite:///{directory / f'{purpose}.db'}"
         return
-    name = f"ehcp_test_{uuid.uuid4().hex[:12]}"
+    name = f"ehcp_{purpose}_{uuid.uuid4().hex[:12]}"
     admin = await admin_connection()
     await admin.execute(f'CREATE DATABASE "{name}"')
     await admin.close()
-    url = make_url(PG_ADMIN_URL).set(drivername="postgresql+asyncpg", database=name)
-    yield url.render_as_string(hide_password=False)
-    admin = await asyncpg.connect(PG_ADMIN_URL, timeout=10)
-    await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    await admin.close()
+    try:
+        yield make_url(PG_ADMIN_URL).set(drivername="postgresql+asyncpg", database=name).render_as_string(False)
+    finally:
+        admin = await asyncpg.connect(PG_ADMIN_URL, timeout=10)
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+@pytest_asyncio.fixture(scope="session")
+async def database_url(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+    """The tests' database, shared by the session: PostgreSQL when CI is set."""
+    async with fresh_database(tmp_path_factory.mktemp("db"), "test") as url:
+        yield url
 
 
 @pytest_asyncio.fixture(scope="session")

@@ -1,40 +1,19 @@
 """Migrations that move data, run on a database holding the rows they move (the schema's own test,
 test_models_match_migrations.py, holds no rows)."""
 
-import os
-import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
 from store.db import create_engine
 from store.migrate import upgrade_async
-from tests.conftest import PG_ADMIN_URL, admin_connection
+from tests.conftest import fresh_database
 
 OLD, NEW = "935", "936"
 
 
-@asynccontextmanager
-async def scratch_database(directory: Path) -> AsyncIterator[str]:
-    """A database of its own, as the tests' database is: PostgreSQL when CI is set, else a SQLite file."""
-    if not os.environ.get("CI"):
-        yield f"sqlite+aiosqlite:///{directory / 'migrations.db'}"
-        return
-    name = f"ehcp_migrations_{uuid.uuid4().hex[:12]}"
-    admin = await admin_connection()
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield make_url(PG_ADMIN_URL).set(drivername="postgresql+asyncpg", database=name).render_as_string(False)
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
-
-
 async def test_0017_moves_a_transferred_plans_deadlines_to_its_la(tmp_path: Path) -> None:
-    async with scratch_database(tmp_path) as url:
+    async with fresh_database(tmp_path, "migrations") as url:
         await upgrade_async(url, "0016")
         engine = create_engine(url)
         async with engine.begin() as connection:
